@@ -1,0 +1,113 @@
+package dev.pedigree.cli;
+
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.UnsafeModelException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Entry point of the {@code pedigree} command. */
+@Command(
+    name = "pedigree",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "Where did this model come from, and how much of it is really yours?",
+      "Pedigree reads model weights and tokenizers (safetensors, GGUF, ONNX, PyTorch, Hugging Face directories, tokenizer files)",
+      "and decides from the weights themselves whether two models share lineage."
+    },
+    subcommands = {InspectCommand.class, CommandLine.HelpCommand.class},
+    footerHeading = "%nExit codes:%n",
+    footer = {
+      "   0  OK                the command did what was asked",
+      "   1  INTERNAL_ERROR    a bug in Pedigree (rerun with --verbose and report it)",
+      "   2  USAGE             wrong command-line arguments",
+      "   3  INPUT_ERROR       an input is missing, unreadable, corrupt or unsupported",
+      "   4  UNSAFE_INPUT      an input asked for code execution or other unsafe behaviour and was refused",
+      "  10  SHARED_LINEAGE    compare: the weights share lineage with the reference",
+      "  11  INDEPENDENT       compare: tests with power found no shared lineage",
+      "  12  INCONCLUSIVE      compare: no test could decide"
+    })
+public final class Main implements Runnable {
+
+  @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces with errors.")
+  boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try 'pedigree --help')");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line and returns the exit code (used by tests). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    Main main = new Main();
+    CommandLine cl = new CommandLine(main);
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          ExitCode code = classify(ex);
+          err.println("error: " + message(ex));
+          if (main.verbose || code == ExitCode.INTERNAL_ERROR) {
+            ex.printStackTrace(err);
+          }
+          err.flush();
+          return code.code();
+        });
+    cl.setParameterExceptionHandler(
+        (ex, arguments) -> {
+          err.println("error: " + ex.getMessage());
+          err.flush();
+          return ExitCode.USAGE.code();
+        });
+    cl.setExitCodeExceptionMapper(t -> classify(t).code());
+    return cl.execute(args);
+  }
+
+  static ExitCode classify(Throwable t) {
+    return switch (t) {
+      case CliException c -> c.exitCode();
+      case UnsafeModelException u -> ExitCode.UNSAFE_INPUT;
+      case ModelFormatException m -> ExitCode.INPUT_ERROR;
+      case IOException io -> ExitCode.INPUT_ERROR;
+      case java.io.UncheckedIOException uio -> ExitCode.INPUT_ERROR;
+      default -> ExitCode.INTERNAL_ERROR;
+    };
+  }
+
+  static String message(Throwable t) {
+    return switch (t) {
+      case NoSuchFileException n -> n.getFile() + ": no such file or directory";
+      case AccessDeniedException a -> a.getFile() + ": permission denied";
+      case ModelFormatException m -> m.kind() + " input: " + m.getMessage();
+      case java.io.UncheckedIOException u -> message(u.getCause());
+      case IOException io -> io.getMessage() == null ? io.toString() : io.getMessage();
+      case CliException c -> c.getMessage();
+      default -> "internal error: " + t;
+    };
+  }
+
+  /** Version from the jar manifest, or "development". */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"pedigree " + version()};
+    }
+  }
+
+  /** Pedigree's version string. */
+  public static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "0.1.0-SNAPSHOT" : v;
+  }
+}
