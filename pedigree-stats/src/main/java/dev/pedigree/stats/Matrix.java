@@ -1,0 +1,199 @@
+package dev.pedigree.stats;
+
+import java.util.Objects;
+import java.util.stream.IntStream;
+
+/**
+ * Dense row-major {@code float} matrix: entry {@code (r, c)} lives at {@code data[r * cols + c]}.
+ *
+ * <p><b>Ownership and immutability.</b> The record does not copy {@code data}: the caller hands the array over at
+ * construction and must not modify it afterwards. Every method of this class treats the array as read-only and
+ * returns new matrices backed by fresh arrays, so a {@code Matrix} is effectively immutable and safe to share
+ * between threads once constructed. {@link #data()} exposes the backing array for zero-copy kernels; callers must
+ * not write to it.
+ *
+ * @param rows number of rows, {@code >= 0}
+ * @param cols number of columns, {@code >= 0}
+ * @param data backing array of exactly {@code rows * cols} entries
+ */
+public record Matrix(int rows, int cols, float[] data) {
+
+    /** Target bytes of one tile of {@code other}'s rows kept hot in cache by {@link #multiplyTransposed}. */
+    private static final int TILE_BYTES = 256 * 1024;
+
+    /** Validates the shape against the array length (no copy). */
+    public Matrix {
+        Objects.requireNonNull(data, "data");
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("negative shape " + rows + "x" + cols);
+        }
+        if ((long) rows * cols != data.length) {
+            throw new IllegalArgumentException(
+                    "data length " + data.length + " does not match shape " + rows + "x" + cols);
+        }
+    }
+
+    /**
+     * Wraps {@code data} (not copied; ownership passes to the matrix).
+     *
+     * @throws IllegalArgumentException if {@code data.length != rows * cols}
+     */
+    public static Matrix of(int rows, int cols, float[] data) {
+        return new Matrix(rows, cols, data);
+    }
+
+    /** Entry at row {@code r}, column {@code c}. */
+    public float get(int r, int c) {
+        Objects.checkIndex(r, rows);
+        Objects.checkIndex(c, cols);
+        return data[r * cols + c];
+    }
+
+    /** A copy of row {@code r}. */
+    public float[] row(int r) {
+        Objects.checkIndex(r, rows);
+        float[] out = new float[cols];
+        System.arraycopy(data, r * cols, out, 0, cols);
+        return out;
+    }
+
+    /** A new matrix holding the transpose (blocked copy). */
+    public Matrix transpose() {
+        float[] out = new float[data.length];
+        final int block = 64;
+        for (int r0 = 0; r0 < rows; r0 += block) {
+            int r1 = Math.min(rows, r0 + block);
+            for (int c0 = 0; c0 < cols; c0 += block) {
+                int c1 = Math.min(cols, c0 + block);
+                for (int r = r0; r < r1; r++) {
+                    int base = r * cols;
+                    for (int c = c0; c < c1; c++) {
+                        out[c * rows + r] = data[base + c];
+                    }
+                }
+            }
+        }
+        return new Matrix(cols, rows, out);
+    }
+
+    /** A new matrix made of the given rows, in the given order (repeats allowed). */
+    public Matrix rowsSubset(int[] rowIdx) {
+        float[] out = new float[Math.multiplyExact(rowIdx.length, cols)];
+        for (int k = 0; k < rowIdx.length; k++) {
+            int r = Objects.checkIndex(rowIdx[k], rows);
+            System.arraycopy(data, r * cols, out, k * cols, cols);
+        }
+        return new Matrix(rowIdx.length, cols, out);
+    }
+
+    /** A new matrix made of the given columns, in the given order (repeats allowed). */
+    public Matrix colsSubset(int[] colIdx) {
+        for (int c : colIdx) {
+            Objects.checkIndex(c, cols);
+        }
+        int m = colIdx.length;
+        float[] out = new float[Math.multiplyExact(rows, m)];
+        for (int r = 0; r < rows; r++) {
+            int src = r * cols;
+            int dst = r * m;
+            for (int k = 0; k < m; k++) {
+                out[dst + k] = data[src + colIdx[k]];
+            }
+        }
+        return new Matrix(rows, m, out);
+    }
+
+    /**
+     * A new matrix whose rows are this matrix's rows scaled to unit Euclidean norm (norms accumulated in double).
+     * All-zero rows stay zero, so their cosine with anything is 0.
+     */
+    public Matrix normaliseRows() {
+        float[] out = new float[data.length];
+        IntStream.range(0, rows).parallel().forEach(r -> {
+            int off = r * cols;
+            double ss = Kernels.sumSquares(data, off, cols);
+            if (ss > 0) {
+                double inv = 1.0 / Math.sqrt(ss);
+                for (int c = 0; c < cols; c++) {
+                    out[off + c] = (float) (data[off + c] * inv);
+                }
+            }
+        });
+        return new Matrix(rows, cols, out);
+    }
+
+    /**
+     * A new matrix whose rows are centred (row mean subtracted, in double) and then scaled to unit norm, so that
+     * {@code centredRows(a).multiplyTransposed(centredRows(b))} is the matrix of Pearson correlations of rows.
+     * Constant rows become zero.
+     */
+    public Matrix centreAndNormaliseRows() {
+        float[] out = new float[data.length];
+        IntStream.range(0, rows).parallel().forEach(r -> {
+            int off = r * cols;
+            double mean = cols == 0 ? 0 : Kernels.sum(data, off, cols) / cols;
+            double ss = 0;
+            for (int c = 0; c < cols; c++) {
+                double v = data[off + c] - mean;
+                ss += v * v;
+            }
+            if (ss > 0) {
+                double inv = 1.0 / Math.sqrt(ss);
+                for (int c = 0; c < cols; c++) {
+                    out[off + c] = (float) ((data[off + c] - mean) * inv);
+                }
+            }
+        });
+        return new Matrix(rows, cols, out);
+    }
+
+    /**
+     * {@code this · otherᵀ}: a {@code rows × other.rows} matrix of row dot products, each accumulated in double by
+     * {@link Kernels#dot} and rounded to float. Parallel over row tiles of {@code this} (common ForkJoin pool);
+     * {@code other}'s rows are processed in cache-sized tiles so each is streamed from memory once per tile of
+     * {@code this}.
+     *
+     * @throws IllegalArgumentException if the column counts differ
+     */
+    public Matrix multiplyTransposed(Matrix other) {
+        if (other.cols != cols) {
+            throw new IllegalArgumentException(
+                    "column mismatch: " + rows + "x" + cols + " · (" + other.rows + "x" + other.cols + ")ᵀ");
+        }
+        final int n = other.rows;
+        float[] out = new float[Math.multiplyExact(rows, n)];
+        final int tile = Math.max(1, Math.min(256, TILE_BYTES / Math.max(1, cols * Float.BYTES)));
+        final int rowTiles = (rows + tile - 1) / tile;
+        final float[] od = other.data;
+        IntStream.range(0, rowTiles).parallel().forEach(t -> {
+            int i0 = t * tile;
+            int i1 = Math.min(rows, i0 + tile);
+            for (int j0 = 0; j0 < n; j0 += tile) {
+                int j1 = Math.min(n, j0 + tile);
+                for (int i = i0; i < i1; i++) {
+                    int ai = i * cols;
+                    int oi = i * n;
+                    for (int j = j0; j < j1; j++) {
+                        out[oi + j] = (float) Kernels.dot(data, ai, od, j * cols, cols);
+                    }
+                }
+            }
+        });
+        return new Matrix(rows, n, out);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Matrix m && m.rows == rows && m.cols == cols && java.util.Arrays.equals(m.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * rows + cols) + java.util.Arrays.hashCode(data);
+    }
+
+    @Override
+    public String toString() {
+        return "Matrix[" + rows + "x" + cols + "]";
+    }
+}
