@@ -11,6 +11,7 @@ import dev.pedigree.model.BasicModelView;
 import dev.pedigree.model.LineageClaim;
 import dev.pedigree.model.ModelFormat;
 import dev.pedigree.model.ModelView;
+import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
 import dev.pedigree.model.naming.TensorNaming;
 import java.io.IOException;
@@ -71,12 +72,16 @@ public final class HfDirectoryReader {
           architecture = v.architecture();
         }
         boolean readdress = (v.format() == ModelFormat.SAFETENSORS || v.format() == ModelFormat.PYTORCH) && cfg != null;
-        for (TensorRef t : v.tensors()) {
+        // Classify the whole name set at once: some families (Gemma's sandwich norms) are only
+        // recognisable from the presence of other names.
+        List<TensorAddress> addresses = readdress ? TensorNaming.classifyAll(v.tensors().stream().map(TensorRef::name).toList(), hints) : null;
+        for (int i = 0; i < v.tensors().size(); i++) {
+          TensorRef t = v.tensors().get(i);
           if (!seen.add(t.name())) {
             b.warning("tensor " + t.name() + " appears in more than one weight file; the first copy is used");
             continue;
           }
-          b.tensor(readdress ? new ReaddressedTensor(t, TensorNaming.classify(t.name(), hints)) : t);
+          b.tensor(readdress ? new ReaddressedTensor(t, addresses.get(i)) : t);
         }
         v.warnings().forEach(b::warning);
         b.claims(v.claims());
