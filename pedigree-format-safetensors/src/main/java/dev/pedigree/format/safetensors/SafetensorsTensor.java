@@ -1,0 +1,188 @@
+package dev.pedigree.format.safetensors;
+
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.UnsupportedModelException;
+import dev.pedigree.model.DType;
+import dev.pedigree.model.ElementDecoder;
+import dev.pedigree.model.Shape;
+import dev.pedigree.model.TensorAddress;
+import dev.pedigree.model.TensorRef;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One tensor of a safetensors file, read zero-copy from the file's mapping. Safetensors stores
+ * PyTorch's row-major layout, so the stored shape is already canonical and row {@code r} is the
+ * contiguous run at {@code r * columns} elements.
+ *
+ * <p>An FP8 weight that has a block-scale sibling ({@code W_scale_inv}) is dequantised on read:
+ * element {@code (i, j)} is {@code w[i][j] * scale_inv[i / blockRows][j / blockColumns]}.
+ * {@link #storedBytes()} still returns the stored FP8 bytes.
+ *
+ * <p>Immutable and thread-safe. It borrows the mapping of the model view that created it and must
+ * not be used after that view is closed.
+ */
+public final class SafetensorsTensor implements TensorRef {
+  private final String name;
+  private final SafetensorsDType stored;
+  private final Shape shape;
+  private final TensorAddress address;
+  private final String source;
+  private final MemorySegment data;
+  private final long fileOffset;
+  private final BlockScale scale;
+  private final String refusal;
+
+  /**
+   * The block scale applied to an FP8 weight.
+   *
+   * @param scales the {@code _scale_inv} tensor, {@code [ceil(out/blockRows), ceil(in/blockColumns)]}
+   *     (or a single value for one scale over the whole tensor)
+   * @param blockRows rows of the weight covered by one scale row
+   * @param blockColumns columns of the weight covered by one scale column
+   */
+  public record BlockScale(SafetensorsTensor scales, long blockRows, long blockColumns) {
+    public BlockScale {
+      Objects.requireNonNull(scales, "scales");
+      if (blockRows <= 0 || blockColumns <= 0) {
+        throw new IllegalArgumentException("block " + blockRows + "x" + blockColumns);
+      }
+    }
+  }
+
+  SafetensorsTensor(
+      String name,
+      SafetensorsDType stored,
+      Shape shape,
+      TensorAddress address,
+      String source,
+      MemorySegment data,
+      long fileOffset,
+      BlockScale scale,
+      String refusal) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.stored = Objects.requireNonNull(stored, "stored");
+    this.shape = Objects.requireNonNull(shape, "shape");
+    this.address = Objects.requireNonNull(address, "address");
+    this.source = Objects.requireNonNull(source, "source");
+    this.data = Objects.requireNonNull(data, "data");
+    this.fileOffset = fileOffset;
+    this.scale = scale;
+    this.refusal = refusal;
+    long expected = stored.byteSizeFor(shape.elementCount());
+    if (expected != data.byteSize()) {
+      throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for " + shape + " of " + stored);
+    }
+  }
+
+  /** A copy of this tensor that dequantises with {@code blockScale}. */
+  SafetensorsTensor withScale(BlockScale blockScale) {
+    return new SafetensorsTensor(name, stored, shape, address, source, data, fileOffset, blockScale, refusal);
+  }
+
+  /** A copy of this tensor whose values are refused with {@code reason} when read. */
+  SafetensorsTensor refusing(String reason) {
+    return new SafetensorsTensor(name, stored, shape, address, source, data, fileOffset, scale, reason);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public DType dtype() {
+    return stored.modelType();
+  }
+
+  /** The dtype string as written in the header. */
+  public SafetensorsDType safetensorsDType() {
+    return stored;
+  }
+
+  @Override
+  public Shape shape() {
+    return shape;
+  }
+
+  @Override
+  public TensorAddress address() {
+    return address;
+  }
+
+  @Override
+  public String source() {
+    return source;
+  }
+
+  /** Absolute offset of the tensor's first byte in its file. */
+  public long fileOffset() {
+    return fileOffset;
+  }
+
+  /** The block scale applied on read, if this is a block-scaled FP8 weight. */
+  public Optional<BlockScale> blockScale() {
+    return Optional.ofNullable(scale);
+  }
+
+  @Override
+  public MemorySegment storedBytes() {
+    return data;
+  }
+
+  @Override
+  public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws IOException, ModelFormatException {
+    long rows = shape.rows();
+    long cols = shape.columns();
+    if (firstRow < 0 || rowCount < 0 || firstRow > rows - rowCount) {
+      throw new IndexOutOfBoundsException("rows " + firstRow + "+" + rowCount + " of " + name + " " + shape);
+    }
+    long count = rowCount * cols;
+    if (dstOffset < 0 || count > dst.length - (long) dstOffset) {
+      throw new IndexOutOfBoundsException(
+          count + " values of " + name + " do not fit in an array of " + dst.length + " from index " + dstOffset);
+    }
+    if (count == 0) {
+      return;
+    }
+    DType type = stored.modelType();
+    if (!ElementDecoder.handles(type)) {
+      throw new UnsupportedModelException(
+          source, fileOffset, "tensor '" + name + "' has dtype " + stored + ", whose values Pedigree cannot decode");
+    }
+    if (refusal != null) {
+      throw new UnsupportedModelException(source, fileOffset, refusal);
+    }
+    long width = type.blockBytes();
+    ElementDecoder.decode(type, data, firstRow * cols * width, dst, dstOffset, (int) count);
+    if (scale != null) {
+      applyScale(firstRow, rowCount, cols, dst, dstOffset);
+    }
+  }
+
+  private void applyScale(long firstRow, int rowCount, long cols, float[] dst, int dstOffset) throws IOException, ModelFormatException {
+    SafetensorsTensor s = scale.scales();
+    long blockRows = scale.blockRows();
+    long blockCols = scale.blockColumns();
+    float[] scaleRow = new float[Math.toIntExact(s.shape().columns())];
+    long loaded = -1;
+    for (int r = 0; r < rowCount; r++) {
+      long blockRow = (firstRow + r) / blockRows;
+      if (blockRow != loaded) {
+        s.readRows(blockRow, 1, scaleRow, 0);
+        loaded = blockRow;
+      }
+      int base = dstOffset + (int) (r * cols);
+      for (int j = 0; j < cols; j++) {
+        dst[base + j] *= scaleRow[(int) (j / blockCols)];
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + " " + stored + " " + shape + " @" + fileOffset + " in " + source;
+  }
+}
