@@ -1,0 +1,50 @@
+package dev.pedigree.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Validates JSON output against the contracts in {@code ../shared/contracts}. Copies of the schemas
+ * ship in this module's resources so validation also runs on a fresh clone; a test in the CLI
+ * module checks that the copies still equal the shared originals when those are present.
+ */
+public final class JsonContracts {
+  public static final String INSPECT = "inspect-result.schema.json";
+  public static final String COMPARE = "compare-result.schema.json";
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private JsonContracts() {}
+
+  /** The schema text bundled with the testkit. */
+  public static String schemaText(String name) {
+    try (InputStream in = JsonContracts.class.getResourceAsStream("/contracts/" + name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no bundled schema " + name);
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Validation messages for {@code json} against the named schema; empty when valid. */
+  public static List<String> validate(String schemaName, String json) {
+    try {
+      JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schemaText(schemaName));
+      JsonNode node = MAPPER.readTree(json);
+      Set<ValidationMessage> errors = schema.validate(node);
+      return errors.stream().map(ValidationMessage::getMessage).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
