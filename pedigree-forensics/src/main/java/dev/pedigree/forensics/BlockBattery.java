@@ -1,0 +1,316 @@
+package dev.pedigree.forensics;
+
+import dev.pedigree.forensics.TaggedTest.Kind;
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.model.Component;
+import dev.pedigree.model.Part;
+import dev.pedigree.model.Role;
+import dev.pedigree.model.TensorRef;
+import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.TestResult;
+import dev.pedigree.stats.tests.AlignedCorrelationTest;
+import dev.pedigree.stats.tests.CentredVectorTest;
+import dev.pedigree.stats.tests.Cka;
+import dev.pedigree.stats.tests.HiddenUnitMatchTest;
+import dev.pedigree.stats.tests.InvariantTest;
+import dev.pedigree.stats.tests.ResidualAlignment.SignedPermutation;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The tests run on one suspect block against one reference block of the same stacked component.
+ * The screening battery is cheap (row-sampled aligned correlations and Gram CKA) and fills the full
+ * block × block matrix; the full battery adds Zhu-style hidden-unit matchings (exact under H0),
+ * their agreement across matrices, gain-folded attention invariants and the weak norm/bias
+ * statistics. Reads a few tensors at a time. Not thread-safe.
+ */
+final class BlockBattery {
+  private static final Role[] MLP_ROLES = {Role.MLP_GATE, Role.MLP_UP, Role.MLP_DOWN};
+  private static final Role[] ATTN_ROLES = {Role.ATTN_Q, Role.ATTN_K, Role.ATTN_V, Role.ATTN_O};
+  /** Most experts of one block compared with their partner (cost bound). */
+  static final int MAX_EXPERTS = 8;
+
+  private final ModelIndex s;
+  private final ModelIndex r;
+  private final String component;
+  private final SignedPermutation align;
+  private final Matrix anchorsS;
+  private final Matrix anchorsR;
+  private final int maxUnits;
+  private final long seed;
+
+  /**
+   * @param align residual alignment mapping reference columns into the suspect's basis (fitted as
+   *     {@code ResidualAlignment.fit(reference, suspect)}; null: none)
+   * @param anchorsS probe rows (token embeddings) for attention invariants, null when unavailable
+   */
+  BlockBattery(ModelIndex s, ModelIndex r, String component, SignedPermutation align, Matrix anchorsS, Matrix anchorsR, int maxUnits, long seed) {
+    this.s = s;
+    this.r = r;
+    this.component = component;
+    this.align = align;
+    this.anchorsS = anchorsS;
+    this.anchorsR = anchorsR;
+    this.maxUnits = maxUnits;
+    this.seed = seed;
+  }
+
+  /**
+   * Screening tests of block pair (i, j): block-specific statistics only (rows at fixed unit
+   * indices, before and after the residual alignment). Gram CKA is left out on purpose: every
+   * block of a derived model shares the residual basis, so CKA links a block to all blocks of its
+   * parent and would blur the layer map.
+   */
+  List<TaggedTest> screen(int i, int j) throws IOException, ModelFormatException {
+    List<TaggedTest> out = new ArrayList<>();
+    String p = prefix(i, j);
+    for (Role role : new Role[] {Role.ATTN_Q, Role.MLP_UP, Role.MLP_DOWN}) {
+      TensorRef a = s.weight(component, i, role);
+      TensorRef b = r.weight(component, j, role);
+      if (a == null || b == null) {
+        continue;
+      }
+      boolean down = role == Role.MLP_DOWN;
+      Matrix ma = unitsByResidual(a, down, true);
+      Matrix mb = unitsByResidual(b, down, true);
+      out.add(primary(pearsonSameRows(p + name(role) + ".pearson", ma, mb)));
+      if (align != null && ma.cols() == align.index().length) {
+        out.add(primary(pearsonSameRows(p + name(role) + ".pearson_aligned", ma, alignCols(mb))));
+      }
+    }
+    return out;
+  }
+
+  /** Full battery of block pair (i, j). */
+  List<TaggedTest> full(int i, int j) throws IOException, ModelFormatException {
+    List<TaggedTest> out = new ArrayList<>();
+    String p = prefix(i, j);
+    // Attention: fixed-index correlations, aligned Gram CKA (AWM), gain-folded invariant (HuRef).
+    for (Role role : ATTN_ROLES) {
+      TensorRef a = s.weight(component, i, role);
+      TensorRef b = r.weight(component, j, role);
+      if (a == null || b == null) {
+        continue;
+      }
+      boolean o = role == Role.ATTN_O;
+      Matrix ma = unitsByResidual(a, o, true);
+      Matrix mb = unitsByResidual(b, o, true);
+      out.add(primary(pearsonSameRows(p + name(role) + ".pearson", ma, mb)));
+      if (align != null && ma.cols() == align.index().length) {
+        Matrix mbAligned = alignCols(mb);
+        // Units are head dimensions, exchangeable under H0 whatever the alignment: valid.
+        out.add(primary(pearsonSameRows(p + name(role) + ".pearson_aligned", ma, mbAligned)));
+        if (role == Role.ATTN_Q || role == Role.ATTN_K) {
+          // AWM's Gram CKA takes residual dimensions as units; the alignment was fitted on token
+          // embeddings, which independent models trained on the same data share up to a change of
+          // basis, so its permutation null is optimistic. Reported as an effect size, not combined.
+          out.add(new TaggedTest(component, cka(p + name(role) + ".cka_aligned", ma, mbAligned, i * 7919L + j + role.ordinal()), Kind.WEAK));
+        }
+      }
+    }
+    out.addAll(invariant(p, i, j));
+    // MLP of the dense block (text or other stack).
+    out.addAll(mlp(p, component, i, null, component, j, null, component));
+    // Experts (MoE) against the partner's experts or dense MLP (upcycling).
+    List<Integer> es = s.experts(i);
+    if (!es.isEmpty()) {
+      List<Integer> er = r.experts(j);
+      for (int k = 0; k < Math.min(MAX_EXPERTS, es.size()); k++) {
+        int e = es.get(k);
+        String ep = p + "expert" + e + ".";
+        if (!er.isEmpty()) {
+          int partner = er.contains(e) ? e : er.get(k % er.size());
+          out.addAll(mlp(ep, Component.EXPERTS.name(), i, e, Component.EXPERTS.name(), j, partner, Component.EXPERTS.name()));
+        } else {
+          out.addAll(mlp(ep, Component.EXPERTS.name(), i, e, component, j, null, Component.EXPERTS.name()));
+        }
+      }
+    }
+    // Norm gains and biases: centred statistics only, weak evidence.
+    for (Role role : Role.values()) {
+      for (Part part : new Part[] {Part.WEIGHT, Part.BIAS}) {
+        if (part == Part.WEIGHT && !role.isNorm()) {
+          continue;
+        }
+        TensorRef a = s.get(component, i, role, null, part);
+        TensorRef b = r.get(component, j, role, null, part);
+        if (a == null || b == null || a.shape().rank() != 1 || b.shape().rank() != 1) {
+          continue;
+        }
+        float[] va = a.readAll();
+        float[] vb = b.readAll();
+        String id = p + (part == Part.BIAS ? "bias." : "norm.") + name(role) + ".centred";
+        if (va.length != vb.length) {
+          out.add(new TaggedTest(component, TestResult.notApplicable(id, "lengths differ: " + va.length + " vs " + vb.length), Kind.WEAK));
+          continue;
+        }
+        TestResult t = CentredVectorTest.test(id, va, vb);
+        double raw = CentredVectorTest.rawCosine(va, vb);
+        out.add(new TaggedTest(component, new TestResult(t.testId(), t.statistic(), t.log10p(), t.effectSize(), t.n(),
+            t.note() + String.format(Locale.ROOT, "; raw cosine %.4f (never evidence)", raw)), Kind.WEAK));
+      }
+    }
+    return out;
+  }
+
+  private List<TaggedTest> mlp(String p, String compS, int i, Integer eS, String compR, int j, Integer eR, String target) throws IOException, ModelFormatException {
+    List<TaggedTest> out = new ArrayList<>();
+    List<int[]> assignments = new ArrayList<>();
+    List<String> assignmentRoles = new ArrayList<>();
+    for (Role role : MLP_ROLES) {
+      TensorRef a = s.get(compS, i, role, eS, Part.WEIGHT);
+      TensorRef b = r.get(compR, j, role, eR, Part.WEIGHT);
+      if (a == null || b == null) {
+        continue;
+      }
+      boolean down = role == Role.MLP_DOWN;
+      Matrix ma = unitsByResidual(a, down, false);
+      Matrix mb = unitsByResidual(b, down, false);
+      String base = p + name(role);
+      int[] used = null;
+      if (ma.cols() == mb.cols()) {
+        HiddenUnitMatchTest.Match m = match(base + ".match", ma, mb);
+        out.add(new TaggedTest(target, m.result(), Kind.EXACT));
+        used = m.assignment();
+      } else {
+        out.add(new TaggedTest(target, TestResult.notApplicable(base + ".match", "residual widths differ: " + ma.cols() + " vs " + mb.cols()), Kind.EXACT));
+      }
+      if (align != null && ma.cols() == align.index().length) {
+        HiddenUnitMatchTest.Match m = match(base + ".match_aligned", ma, alignCols(mb));
+        out.add(new TaggedTest(target, m.result(), Kind.EXACT));
+        used = m.assignment();
+      }
+      if (used != null && used.length > 0 && java.util.Arrays.stream(used).allMatch(x -> x >= 0)) {
+        assignments.add(used);
+        assignmentRoles.add(name(role).substring(4));
+      }
+    }
+    for (int k = 1; k < assignments.size(); k++) {
+      int[] x = assignments.get(0);
+      int[] y = assignments.get(k);
+      String id = p + "mlp." + assignmentRoles.get(0) + "_" + assignmentRoles.get(k) + ".agreement";
+      if (x.length != y.length) {
+        out.add(new TaggedTest(target, TestResult.notApplicable(id, "matchings of different sizes"), Kind.PRIMARY));
+      } else {
+        out.add(new TaggedTest(target, HiddenUnitMatchTest.agreement(x, y, id), Kind.PRIMARY));
+      }
+    }
+    return out;
+  }
+
+  private List<TaggedTest> invariant(String p, int i, int j) throws IOException, ModelFormatException {
+    if (anchorsS == null || anchorsR == null) {
+      return List.of();
+    }
+    TensorRef qa = s.weight(component, i, Role.ATTN_Q);
+    TensorRef ka = s.weight(component, i, Role.ATTN_K);
+    TensorRef qb = r.weight(component, j, Role.ATTN_Q);
+    TensorRef kb = r.weight(component, j, Role.ATTN_K);
+    if (qa == null || ka == null || qb == null || kb == null) {
+      return List.of();
+    }
+    String id = p + "attn.qk.invariant";
+    Matrix invA = attnInvariant(anchorsS, s, i, qa, ka);
+    Matrix invB = attnInvariant(anchorsR, r, j, qb, kb);
+    if (invA == null || invB == null) {
+      return List.of(new TaggedTest(component, TestResult.notApplicable(id, "query/key shapes not understood"), Kind.WEAK));
+    }
+    // Its Mantel null is "no association between anchors", not independent initialisation: models
+    // trained on the same tokens converge to similar token geometry. Reported, never combined.
+    TestResult t = InvariantTest.test(id, invA, invB);
+    return List.of(new TaggedTest(component, t, Kind.WEAK));
+  }
+
+  private Matrix attnInvariant(Matrix anchors, ModelIndex m, int layer, TensorRef q, TensorRef k) throws IOException, ModelFormatException {
+    Matrix wq = ModelIndex.read(q, null);
+    Matrix wk = ModelIndex.read(k, null);
+    if (wq.cols() != anchors.cols() || wk.cols() != anchors.cols()) {
+      return null;
+    }
+    TensorRef g = m.weight(component, layer, Role.ATTN_NORM);
+    float[] gamma = g != null && g.elementCount() == anchors.cols() ? g.readAll() : null;
+    if (gamma == null) {
+      gamma = new float[anchors.cols()];
+      java.util.Arrays.fill(gamma, 1f);
+    }
+    if (wq.rows() == wk.rows()) {
+      return InvariantTest.attentionInvariant(anchors, gamma, wq, wk);
+    }
+    Integer hd = m.view.hints().effectiveHeadDim();
+    if (hd == null || wq.rows() % hd != 0 || wk.rows() % hd != 0) {
+      return null;
+    }
+    return InvariantTest.attentionInvariant(anchors, gamma, wq, wk, hd);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  static String prefix(int i, int j) {
+    return "block" + i + "~" + j + ".";
+  }
+
+  static String name(Role role) {
+    return switch (role) {
+      case ATTN_Q -> "attn.q";
+      case ATTN_K -> "attn.k";
+      case ATTN_V -> "attn.v";
+      case ATTN_O -> "attn.o";
+      case MLP_GATE -> "mlp.gate";
+      case MLP_UP -> "mlp.up";
+      case MLP_DOWN -> "mlp.down";
+      default -> role.name().toLowerCase(Locale.ROOT);
+    };
+  }
+
+  private TaggedTest primary(TestResult t) {
+    return new TaggedTest(component, t, Kind.PRIMARY);
+  }
+
+  /**
+   * The tensor as [units × residual]: input-side tensors as stored, output-side tensors (down,
+   * o_proj) transposed. When {@code sampled}, keeps at most {@code maxUnits} units, seeded by the
+   * unit count so that both sides of a same-shape pair keep the same unit indices.
+   */
+  private Matrix unitsByResidual(TensorRef t, boolean outputSide, boolean sampled) throws IOException, ModelFormatException {
+    int[] rc = ModelIndex.matrixShape(t);
+    if (!outputSide) {
+      return ModelIndex.read(t, sampled ? ModelIndex.sample(rc[0], maxUnits, seed + 31L * rc[0]) : null);
+    }
+    Matrix full = ModelIndex.read(t, null).transpose();
+    if (!sampled) {
+      return full;
+    }
+    int[] rows = ModelIndex.sample(full.rows(), maxUnits, seed + 31L * full.rows());
+    return rows == null ? full : full.rowsSubset(rows);
+  }
+
+  private Matrix alignCols(Matrix m) {
+    return align.applyToColumns(m);
+  }
+
+  private static TestResult pearsonSameRows(String id, Matrix a, Matrix b) {
+    if (a.rows() != b.rows() || a.cols() != b.cols()) {
+      return TestResult.notApplicable(id, "shapes differ: " + a.rows() + "x" + a.cols() + " vs " + b.rows() + "x" + b.cols());
+    }
+    return AlignedCorrelationTest.test(id, a, b);
+  }
+
+  private TestResult cka(String id, Matrix a, Matrix b, long salt) {
+    if (a.cols() != b.cols()) {
+      return TestResult.notApplicable(id, "residual widths differ");
+    }
+    // Cka wants the residual dimensions as rows: Wqᵀ (d × units), Grams over residual dimensions.
+    return Cka.test(id, a.transpose(), b.transpose(), seed ^ salt);
+  }
+
+  private HiddenUnitMatchTest.Match match(String id, Matrix a, Matrix b) {
+    if (a.rows() != b.rows() || a.cols() != b.cols()) {
+      return new HiddenUnitMatchTest.Match(new int[0], TestResult.notApplicable(id, "shapes differ: " + a.rows() + "x" + a.cols() + " vs " + b.rows() + "x" + b.cols()));
+    }
+    HiddenUnitMatchTest.Match m = a.rows() > maxUnits ? HiddenUnitMatchTest.matchSampled(a, b, maxUnits, seed) : HiddenUnitMatchTest.match(a, b);
+    TestResult t = m.result();
+    return new HiddenUnitMatchTest.Match(m.assignment(), new TestResult(id, t.statistic(), t.log10p(), t.effectSize(), t.n(), t.note()));
+  }
+}

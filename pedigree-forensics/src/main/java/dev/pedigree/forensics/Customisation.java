@@ -1,0 +1,211 @@
+package dev.pedigree.forensics;
+
+import dev.pedigree.forensics.CustomisationSummary.EmbeddingChange;
+import dev.pedigree.forensics.CustomisationSummary.LayerChange;
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.model.Component;
+import dev.pedigree.model.Role;
+import dev.pedigree.model.TensorRef;
+import dev.pedigree.model.Token;
+import dev.pedigree.model.Vocabulary;
+import dev.pedigree.stats.Kernels;
+import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.tests.ResidualAlignment.SignedPermutation;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/** Builds the {@link CustomisationSummary} of a shared-lineage pair. Reads two tensors at a time. */
+final class Customisation {
+  private static final Role[] ROLES = {Role.ATTN_Q, Role.ATTN_K, Role.ATTN_V, Role.ATTN_O, Role.MLP_GATE, Role.MLP_UP, Role.MLP_DOWN};
+
+  private Customisation() {}
+
+  static CustomisationSummary summarise(ModelIndex s, ModelIndex r, List<ComponentResult> results, List<LayerMatch> map, SignedPermutation align, int[] testS, int[] testR, long seed)
+      throws IOException, ModelFormatException {
+    Set<String> shared = new HashSet<>();
+    for (ComponentResult c : results) {
+      if (c.verdict() == Verdict.SHARED_LINEAGE) {
+        shared.add(c.name());
+      }
+    }
+    List<LayerChange> changes = new ArrayList<>();
+    List<Block> untouched = new ArrayList<>();
+    Set<Block> seen = new HashSet<>();
+    for (LayerMatch m : map) {
+      if (!shared.contains(m.suspect().component()) || !seen.add(m.suspect())) {
+        continue; // first (best-listed) partner of each suspect block only
+      }
+      boolean allIdentical = true;
+      int compared = 0;
+      for (Role role : ROLES) {
+        TensorRef a = s.weight(m.suspect().component(), m.suspect().layer(), role);
+        TensorRef b = r.weight(m.reference().component(), m.reference().layer(), role);
+        if (a == null || b == null || !a.shape().equals(b.shape()) || a.elementCount() > 64L << 20) {
+          continue;
+        }
+        float[] va = a.readAll();
+        float[] vb = b.readAll();
+        boolean same = Arrays.equals(va, vb);
+        float[] delta = new float[va.length];
+        double dd = 0;
+        double rr = 0;
+        for (int i = 0; i < va.length; i++) {
+          delta[i] = va[i] - vb[i];
+          dd += (double) delta[i] * delta[i];
+          rr += (double) vb[i] * vb[i];
+        }
+        int rows = ModelIndex.matrixShape(a)[0];
+        int cols = ModelIndex.matrixShape(a)[1];
+        int rank = Math.min(LineageComparator.LOW_RANK_PROBE, Math.min(rows, cols));
+        double energy = same ? 0 : topRankEnergy(Matrix.of(rows, cols, delta), rank, seed, dd);
+        changes.add(new LayerChange(m.suspect(), m.reference(), role.name(), rr == 0 ? 0 : Math.sqrt(dd / rr), same, rank, energy));
+        allIdentical &= same;
+        compared++;
+      }
+      if (compared > 0 && allIdentical) {
+        untouched.add(m.suspect());
+      }
+    }
+    EmbeddingChange emb = shared.contains(Component.EMBEDDINGS.name()) ? embeddings(s, r, align, testS, testR) : null;
+    String note = changes.isEmpty()
+        ? "no matched block pair with tensors of equal shape"
+        : changes.size() + " tensors of " + seen.size() + " matched blocks measured (fixed index basis; a permuted or rotated suspect shows large relative change)";
+    return new CustomisationSummary(changes, untouched, emb, note);
+  }
+
+  /** Fraction of ‖Δ‖²_F in the top-{@code rank} singular directions (subspace iteration, 4 rounds). */
+  static double topRankEnergy(Matrix delta, int rank, long seed, double total) {
+    if (total == 0 || rank == 0) {
+      return 0;
+    }
+    int n = delta.cols();
+    int m = delta.rows();
+    SplittableRandom rnd = new SplittableRandom(seed);
+    double[][] v = new double[rank][n];
+    for (double[] row : v) {
+      for (int j = 0; j < n; j++) {
+        row[j] = rnd.nextDouble() - 0.5;
+      }
+    }
+    float[] d = delta.data();
+    double[][] u = new double[rank][m];
+    for (int it = 0; it < 5; it++) {
+      orthonormalise(v);
+      for (int k = 0; k < rank; k++) {
+        for (int i = 0; i < m; i++) {
+          double sum = 0;
+          for (int j = 0; j < n; j++) {
+            sum += d[i * n + j] * v[k][j];
+          }
+          u[k][i] = sum;
+        }
+      }
+      if (it == 4) {
+        break;
+      }
+      for (int k = 0; k < rank; k++) {
+        Arrays.fill(v[k], 0);
+        for (int i = 0; i < m; i++) {
+          double x = u[k][i];
+          for (int j = 0; j < n; j++) {
+            v[k][j] += d[i * n + j] * x;
+          }
+        }
+      }
+    }
+    // Energy captured by the orthonormal subspace v: ‖Δ V‖²_F = Σ_k ‖u_k‖².
+    double cap = 0;
+    for (double[] row : u) {
+      for (double x : row) {
+        cap += x * x;
+      }
+    }
+    return Math.min(1, cap / total);
+  }
+
+  private static void orthonormalise(double[][] v) {
+    for (int i = 0; i < v.length; i++) {
+      for (int k = 0; k < i; k++) {
+        double dot = 0;
+        for (int j = 0; j < v[i].length; j++) {
+          dot += v[i][j] * v[k][j];
+        }
+        for (int j = 0; j < v[i].length; j++) {
+          v[i][j] -= dot * v[k][j];
+        }
+      }
+      double nrm = 0;
+      for (double x : v[i]) {
+        nrm += x * x;
+      }
+      nrm = Math.sqrt(nrm);
+      for (int j = 0; j < v[i].length; j++) {
+        v[i][j] = nrm == 0 ? 0 : v[i][j] / nrm;
+      }
+    }
+  }
+
+  private static EmbeddingChange embeddings(ModelIndex s, ModelIndex r, SignedPermutation align, int[] testS, int[] testR) throws IOException, ModelFormatException {
+    TensorRef es = s.weight(Component.EMBEDDINGS.name(), null, Role.EMBEDDING);
+    TensorRef er = r.weight(Component.EMBEDDINGS.name(), null, Role.EMBEDDING);
+    if (es == null || er == null || testS == null || testS.length == 0) {
+      return null;
+    }
+    Vocabulary vs = s.view.vocabulary().orElse(null);
+    Vocabulary vr = r.view.vocabulary().orElse(null);
+    long shared = 0;
+    List<String> newTokens = new ArrayList<>();
+    long newCount = 0;
+    if (vs != null && vr != null) {
+      Set<String> ref = new HashSet<>();
+      for (Token t : vr.tokens()) {
+        ref.add(t.key());
+      }
+      for (Token t : vs.tokens()) {
+        if (ref.contains(t.key())) {
+          shared++;
+        } else if (t.kind().regular() || t.kind() == dev.pedigree.model.TokenKind.ADDED) {
+          newCount++;
+          if (newTokens.size() < 10) {
+            newTokens.add(t.text());
+          }
+        }
+      }
+    } else {
+      shared = Math.min(ModelIndex.matrixShape(es)[0], ModelIndex.matrixShape(er)[0]);
+    }
+    Matrix a = ModelIndex.read(es, testS);
+    Matrix b = ModelIndex.read(er, testR);
+    if (a.cols() != b.cols()) {
+      return new EmbeddingChange(shared, newCount, 0, Double.NaN, newTokens);
+    }
+    Matrix bAligned = align != null && align.index().length == a.cols() ? align.applyToColumns(b) : b;
+    double[] corr = new double[a.rows()];
+    double[] corrRaw = new double[a.rows()];
+    for (int i = 0; i < a.rows(); i++) {
+      corr[i] = Kernels.pearson(a.row(i), bAligned.row(i));
+      corrRaw[i] = Kernels.pearson(a.row(i), b.row(i));
+    }
+    double[] use = median(corrRaw) >= median(corr) ? corrRaw : corr;
+    double med = median(use);
+    long reinit = 0;
+    if (med > 0.5) {
+      for (double c : use) {
+        if (!(c >= 0.2)) {
+          reinit++;
+        }
+      }
+    }
+    return new EmbeddingChange(shared, newCount, reinit, med, newTokens);
+  }
+
+  private static double median(double[] x) {
+    double[] c = Arrays.stream(x).filter(Double::isFinite).sorted().toArray();
+    return c.length == 0 ? Double.NaN : c[c.length / 2];
+  }
+}

@@ -1,0 +1,163 @@
+package dev.pedigree.forensics;
+
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.model.Component;
+import dev.pedigree.model.ModelView;
+import dev.pedigree.model.Part;
+import dev.pedigree.model.Role;
+import dev.pedigree.model.Shape;
+import dev.pedigree.model.TensorAddress;
+import dev.pedigree.model.TensorRef;
+import dev.pedigree.model.naming.TensorNaming;
+import dev.pedigree.stats.Matrix;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/**
+ * The canonical, logical tensors of one model indexed by reported component, layer, role, expert
+ * and part. Holds references only; values are read on demand, one tensor (or a row sample) at a
+ * time. Not thread-safe.
+ */
+final class ModelIndex {
+  /** Key of one logical tensor. */
+  record Key(String component, Integer layer, Role role, Integer expert, Part part) {}
+
+  final ModelView view;
+  final List<TensorRef> logical;
+  final Map<Key, TensorRef> byKey = new LinkedHashMap<>();
+  final Map<String, Component> components = new LinkedHashMap<>();
+  final boolean tied;
+  final List<String> notes = new ArrayList<>();
+
+  ModelIndex(ModelView view) {
+    this.view = view;
+    this.logical = TensorNaming.logicalTensors(view.tensors(), view.hints());
+    boolean hasHead = false;
+    for (TensorRef t : logical) {
+      TensorAddress a = t.address();
+      Component c = ReportComponents.of(a);
+      components.putIfAbsent(c.name(), c);
+      Key k = new Key(c.name(), a.layer(), a.role(), a.expert(), a.part());
+      if (byKey.putIfAbsent(k, t) != null) {
+        notes.add("duplicate tensor address " + a + " (" + t.name() + "); the first is used");
+      }
+      hasHead |= a.role() == Role.LM_HEAD && a.part() == Part.WEIGHT;
+    }
+    this.tied = Boolean.TRUE.equals(view.hints().tiedEmbeddings()) || !hasHead;
+    if (Boolean.TRUE.equals(view.hints().tiedEmbeddings()) && hasHead) {
+      components.remove(Component.LM_HEAD.name());
+      notes.add("lm_head is tied to the embeddings and is compared once, as embeddings");
+    }
+  }
+
+  TensorRef get(String component, Integer layer, Role role, Integer expert, Part part) {
+    return byKey.get(new Key(component, layer, role, expert, part));
+  }
+
+  TensorRef weight(String component, Integer layer, Role role) {
+    return get(component, layer, role, null, Part.WEIGHT);
+  }
+
+  /** Sorted block layers of a component. */
+  List<Integer> layers(String component) {
+    TreeSet<Integer> s = new TreeSet<>();
+    for (Key k : byKey.keySet()) {
+      if (k.component().equals(component) && k.layer() != null) {
+        s.add(k.layer());
+      }
+    }
+    return new ArrayList<>(s);
+  }
+
+  /** Expert indices present in a block ({@code experts} component), ascending. */
+  List<Integer> experts(int layer) {
+    TreeSet<Integer> s = new TreeSet<>();
+    for (Key k : byKey.keySet()) {
+      if (k.component().equals(Component.EXPERTS.name()) && Objects.equals(k.layer(), layer) && k.expert() != null) {
+        s.add(k.expert());
+      }
+    }
+    return new ArrayList<>(s);
+  }
+
+  /** Keys of one component (all layers). */
+  List<Key> keys(String component) {
+    return byKey.keySet().stream().filter(k -> k.component().equals(component)).toList();
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /** Rows and columns of a tensor seen as a matrix [first dim, rest] (1 × n for vectors). */
+  static int[] matrixShape(TensorRef t) {
+    Shape s = t.shape();
+    long rows = s.rank() <= 1 ? 1 : s.dim(0);
+    long cols = rows == 0 ? 0 : s.elementCount() / rows;
+    if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
+      throw new IllegalStateException("tensor " + t.name() + " too large: " + s);
+    }
+    return new int[] {(int) rows, (int) cols};
+  }
+
+  /**
+   * Reads a tensor as a [first dim, rest] float32 matrix, or only the given rows of it (sorted or
+   * not; in the given order). A conv kernel [out, in, kh, kw] becomes [out, in·kh·kw].
+   */
+  static Matrix read(TensorRef t, int[] rows) throws IOException, ModelFormatException {
+    int[] rc = matrixShape(t);
+    int cols = rc[1];
+    Shape s = t.shape();
+    if (s.rank() <= 2) {
+      if (rows == null) {
+        return Matrix.of(rc[0], cols, t.readAll());
+      }
+      float[] out = new float[Math.multiplyExact(rows.length, cols)];
+      for (int i = 0; i < rows.length; i++) {
+        t.readRows(rows[i], 1, out, i * cols);
+      }
+      return Matrix.of(rows.length, cols, out);
+    }
+    long perRow = s.elementCount() / Math.max(1, rc[0]);
+    long canonicalPerRow = perRow / s.columns();
+    if (rows == null) {
+      return Matrix.of(rc[0], cols, t.readAll());
+    }
+    float[] out = new float[Math.multiplyExact(rows.length, cols)];
+    for (int i = 0; i < rows.length; i++) {
+      t.readRows(rows[i] * canonicalPerRow, (int) canonicalPerRow, out, i * cols);
+    }
+    return Matrix.of(rows.length, cols, out);
+  }
+
+  /** Reads a vector (any rank, flattened). */
+  static float[] readVector(TensorRef t) throws IOException, ModelFormatException {
+    return t.readAll();
+  }
+
+  /** A sorted seeded sample of {@code k} of {@code n} indices, or null (all) when {@code k >= n}. */
+  static int[] sample(int n, int k, long seed) {
+    if (k >= n) {
+      return null;
+    }
+    SplittableRandom r = new SplittableRandom(seed);
+    int[] idx = new int[n];
+    for (int i = 0; i < n; i++) {
+      idx[i] = i;
+    }
+    for (int i = 0; i < k; i++) {
+      int j = i + r.nextInt(n - i);
+      int x = idx[i];
+      idx[i] = idx[j];
+      idx[j] = x;
+    }
+    int[] out = Arrays.copyOf(idx, k);
+    Arrays.sort(out);
+    return out;
+  }
+}
