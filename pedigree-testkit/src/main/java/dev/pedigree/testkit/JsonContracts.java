@@ -39,7 +39,11 @@ public final class JsonContracts {
   /** Validation messages for {@code json} against the named schema; empty when valid. */
   public static List<String> validate(String schemaName, String json) {
     try {
-      JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schemaText(schemaName));
+      // The contracts use relative $ids ("pedigree/inspect/v1"); give them an absolute base so the
+      // validator can resolve them.
+      JsonSchema schema =
+          JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+              .getSchema(com.networknt.schema.SchemaLocation.of("https://pedigree.invalid/contracts/" + schemaName), MAPPER.readTree(schemaText(schemaName)));
       JsonNode node = MAPPER.readTree(json);
       Set<ValidationMessage> errors = schema.validate(node);
       return errors.stream().map(ValidationMessage::getMessage).sorted().toList();
