@@ -25,11 +25,11 @@ import picocli.CommandLine.Spec;
       "Exit code: 10 shared lineage, 11 independent, 12 inconclusive (see 'pedigree --help')."
     })
 final class CompareCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "SUSPECT", description = "The model under question (file, directory or tokenizer).")
-  Path suspect;
+  @Parameters(index = "0", paramLabel = "SUSPECT", description = "The model under question (file, directory, tokenizer, URL or hf:owner/name).")
+  String suspect;
 
   @Parameters(index = "1", paramLabel = "REFERENCE", description = "The suspected ancestor.")
-  Path reference;
+  String reference;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Write the result as JSON (pedigree/compare/v1) to FILE ('-' for standard output).")
   Path json;

@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
       "tensor roles and content hashes, tokenizer, declared lineage claims, and whether the file was safe to read."
     })
 final class InspectCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL", description = "Weights file, Hugging Face style directory or tokenizer file.")
-  Path model;
+  @Parameters(index = "0", paramLabel = "MODEL", description = "Weights file, Hugging Face style directory, tokenizer file, https:// URL or hf:owner/name[@revision].")
+  String model;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Write the result as JSON (pedigree/inspect/v1) to FILE ('-' for standard output).")
   Path json;
@@ -86,7 +86,7 @@ final class InspectCommand implements Callable<Integer> {
   private Inspection refused(ModelFormatException e) {
     String format;
     try {
-      format = switch (ModelOpener.readerFor(model).name()) {
+      format = switch (ModelOpener.readerFor(Path.of(model)).name()) {
         case "safetensors" -> "safetensors";
         case "gguf" -> "gguf";
         case "onnx" -> "onnx";
@@ -97,7 +97,7 @@ final class InspectCommand implements Callable<Integer> {
       format = "pytorch";
     }
     return new Inspection(
-        model.toString(),
+        model,
         format,
         null,
         0,

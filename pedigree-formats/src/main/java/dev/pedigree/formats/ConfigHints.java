@@ -23,7 +23,12 @@ final class ConfigHints {
     Integer headDim = integer(text, "head_dim", "kv_channels");
     Integer inter = integer(text, "intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim", "hidden_dim_ffn");
     Integer layers = integer(text, "num_hidden_layers", "n_layer", "num_layers", "n_layers");
-    Boolean tied = text.has("tie_word_embeddings") ? text.get("tie_word_embeddings").asBoolean() : cfg.has("tie_word_embeddings") ? cfg.get("tie_word_embeddings").asBoolean() : null;
+    Boolean tied = null;
+    if (text.has("tie_word_embeddings")) {
+      tied = text.get("tie_word_embeddings").asBoolean();
+    } else if (cfg.has("tie_word_embeddings")) {
+      tied = cfg.get("tie_word_embeddings").asBoolean();
+    }
     if (kv == null && heads != null && !"chatglm".equals(arch)) {
       kv = heads;
     }

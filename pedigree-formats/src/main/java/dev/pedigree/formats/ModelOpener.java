@@ -62,9 +62,24 @@ public final class ModelOpener {
     return readerFor(path).open(path);
   }
 
+  /**
+   * Opens a command-line MODEL argument: a local path, or a URL / {@code hf:owner/name[@rev]}
+   * (read with HTTP Range requests, see {@link RemoteModelOpener}).
+   */
+  public static ModelView open(String argument) throws IOException, ModelFormatException {
+    if (RemoteModelOpener.isRemote(argument)) {
+      return RemoteModelOpener.open(argument);
+    }
+    return open(Path.of(argument));
+  }
+
   /** The reader that claims {@code file} most confidently. */
   public static ModelReader readerFor(Path file) throws IOException, ModelFormatException {
-    byte[] head = head(file);
+    return readerFor(file, head(file));
+  }
+
+  /** The reader that claims content starting with {@code head} (named {@code file}) most confidently. */
+  public static ModelReader readerFor(Path file, byte[] head) throws ModelFormatException {
     if (head.length == 0) {
       throw new CorruptModelException(file.toString(), 0, "file is empty");
     }
