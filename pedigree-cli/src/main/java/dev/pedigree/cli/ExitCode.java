@@ -22,7 +22,8 @@ public enum ExitCode {
   UNSAFE_INPUT(4),
   SHARED_LINEAGE(10),
   INDEPENDENT(11),
-  INCONCLUSIVE(12);
+  INCONCLUSIVE(12),
+  VERIFICATION_FAILED(20);
 
   private final int code;
 
