@@ -40,6 +40,21 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed for sampling and randomised nulls (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--html", paramLabel = "FILE", description = "Write a self-contained HTML report.")
+  Path html;
+
+  @Option(names = "--markdown", paramLabel = "FILE", description = "Write a Markdown summary.")
+  Path markdown;
+
+  @Option(names = "--cyclonedx", paramLabel = "FILE", description = "Write a CycloneDX 1.6 ML-BOM of the suspect with its verified and declared lineage.")
+  Path cyclonedx;
+
+  @Option(names = "--dossier", paramLabel = "DIR", description = "Write a reproducible dossier: result, reports, BOM, command, version, input hashes and rerun.sh.")
+  Path dossier;
+
+  @Option(names = "--corpus", paramLabel = "FILE", description = "Text for the language-fitness section of the reports (tokens per character/word of both tokenizers).")
+  Path corpus;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -52,6 +67,19 @@ final class CompareCommand implements Callable<Integer> {
     try (ModelView s = ModelOpener.open(suspect);
         ModelView r = ModelOpener.open(reference)) {
       result = LineageComparator.compare(s, r, options);
+      if (html != null || markdown != null || cyclonedx != null || dossier != null) {
+        java.util.List<String> args = spec.commandLine().getParseResult().originalArgs();
+        // The command that determines the result: output destinations are left out so that a
+        // dossier written twice (or to another place) is byte-identical.
+        String commandLine = "pedigree " + String.join(" ", ReportOutputs.rerunArgs(args).stream().map(ReportOutputs::shellQuote).toList());
+        var fit = corpus == null ? null : ReportOutputs.fitness(s, r, corpus);
+        var ctx = ReportOutputs.context(commandLine, ReportOutputs.hashInputs(s, r), s.claims(), reference, fit);
+        var bom = ReportOutputs.bom(ctx, suspect, r.source(), reference);
+        ReportOutputs.writeAll(result, ctx, bom, html, markdown, cyclonedx);
+        if (dossier != null) {
+          ReportOutputs.dossier(dossier, result, ctx.withoutGeneratedAt(), bom, args);
+        }
+      }
     }
     boolean jsonToStdout = json != null && json.toString().equals("-");
     if (json != null) {

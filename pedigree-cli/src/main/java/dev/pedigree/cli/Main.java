@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
       "Pedigree reads model weights and tokenizers (safetensors, GGUF, ONNX, PyTorch, Hugging Face directories, tokenizer files)",
       "and decides from the weights themselves whether two models share lineage."
     },
-    subcommands = {InspectCommand.class, CompareCommand.class, CalibrateCommand.class, TokensCommand.class, dev.pedigree.attest.cli.AttestCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {InspectCommand.class, CompareCommand.class, CalibrateCommand.class, TokensCommand.class, ReportCommand.class, dev.pedigree.attest.cli.AttestCommand.class, CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
       "   0  OK                the command did what was asked",
