@@ -104,6 +104,31 @@ class InspectCliTest {
   }
 
   @Test
+  void inspectsTheRealOnnxModelsWithRolesAndEqualParameterCounts() throws Exception {
+    long[] params = new long[2];
+    int i = 0;
+    for (String name : List.of(dev.pedigree.testkit.RealModels.ALL_MINILM_L6_V2, dev.pedigree.testkit.RealModels.ALL_MINILM_L6_V2_Q)) {
+      Cli r = Cli.run("inspect", dev.pedigree.testkit.RealModels.onnx(name).toString(), "--json", "-", "--no-hashes");
+      assertThat(r.exit()).as(r.err()).isEqualTo(0);
+      assertThat(JsonContracts.validate(JsonContracts.INSPECT, r.out())).isEmpty();
+      JsonNode n = JSON.readTree(r.out());
+      assertThat(n.get("format").asText()).isEqualTo("onnx");
+      params[i++] = n.get("parameters").asLong();
+      boolean sawQuery = false;
+      for (JsonNode t : n.get("tensors")) {
+        if (t.get("name").asText().equals("encoder.layer.5.attention.self.query.weight")) {
+          sawQuery = true;
+          assertThat(t.get("role").asText()).isEqualTo("ATTN_Q");
+          assertThat(t.get("layer").asInt()).isEqualTo(5);
+          assertThat(t.get("shape").toString()).isEqualTo("[384,384]");
+        }
+      }
+      assertThat(sawQuery).as(name).isTrue();
+    }
+    assertThat(params[0]).isEqualTo(22_565_376L).isEqualTo(params[1]);
+  }
+
+  @Test
   void helpDocumentsExitCodes() {
     Cli r = Cli.run("--help");
     assertThat(r.exit()).isEqualTo(0);
