@@ -29,6 +29,13 @@ import java.util.Locale;
 final class BlockBattery {
   private static final Role[] MLP_ROLES = {Role.MLP_GATE, Role.MLP_UP, Role.MLP_DOWN};
   private static final Role[] ATTN_ROLES = {Role.ATTN_Q, Role.ATTN_K, Role.ATTN_V, Role.ATTN_O};
+  /**
+   * Most units per tensor in the screening battery. Screening fills the whole block × block matrix,
+   * and the correlation test costs units² × width per pair, so it uses fewer units than the full
+   * battery: a derived block pair still lies far beyond the layer threshold with 256 units, and
+   * the nulls are exact whatever the number of units.
+   */
+  static final int SCREEN_UNITS = 256;
   /** Most experts of one block compared with their partner (cost bound). */
   static final int MAX_EXPERTS = 8;
 
@@ -36,24 +43,35 @@ final class BlockBattery {
   private final ModelIndex r;
   private final String component;
   private final SignedPermutation align;
+  /** Residual width of the reference side the alignment was fitted on (its columns' range). */
+  private final int alignFrom;
   private final Matrix anchorsS;
   private final Matrix anchorsR;
   private final int maxUnits;
+  /** The --sample limit (null: every row); when set, no tensor is read beyond that many rows. */
+  private final Integer sampleRows;
   private final long seed;
 
   /**
    * @param align residual alignment mapping reference columns into the suspect's basis (fitted as
    *     {@code ResidualAlignment.fit(reference, suspect)}; null: none)
+   * @param alignFrom residual width of the reference embeddings the alignment was fitted on
    * @param anchorsS probe rows (token embeddings) for attention invariants, null when unavailable
+   * @param sampleRows null to read whole tensors; otherwise at most this many seeded rows of each
+   *     tensor are read, and only tensors whose rows are units (query/key/value, gate, up): the
+   *     output-side tensors (o, down) have their units in columns, which cannot be sampled
+   *     without reading every row
    */
-  BlockBattery(ModelIndex s, ModelIndex r, String component, SignedPermutation align, Matrix anchorsS, Matrix anchorsR, int maxUnits, long seed) {
+  BlockBattery(ModelIndex s, ModelIndex r, String component, SignedPermutation align, int alignFrom, Matrix anchorsS, Matrix anchorsR, int maxUnits, Integer sampleRows, long seed) {
     this.s = s;
     this.r = r;
     this.component = component;
     this.align = align;
+    this.alignFrom = alignFrom;
     this.anchorsS = anchorsS;
     this.anchorsR = anchorsR;
     this.maxUnits = maxUnits;
+    this.sampleRows = sampleRows;
     this.seed = seed;
   }
 
@@ -66,17 +84,18 @@ final class BlockBattery {
   List<TaggedTest> screen(int i, int j) throws IOException, ModelFormatException {
     List<TaggedTest> out = new ArrayList<>();
     String p = prefix(i, j);
-    for (Role role : new Role[] {Role.ATTN_Q, Role.MLP_UP, Role.MLP_DOWN}) {
+    Role[] roles = sampleRows != null ? new Role[] {Role.ATTN_Q, Role.MLP_UP} : new Role[] {Role.ATTN_Q, Role.MLP_UP, Role.MLP_DOWN};
+    for (Role role : roles) {
       TensorRef a = s.weight(component, i, role);
       TensorRef b = r.weight(component, j, role);
       if (a == null || b == null) {
         continue;
       }
       boolean down = role == Role.MLP_DOWN;
-      Matrix ma = unitsByResidual(a, down, true);
-      Matrix mb = unitsByResidual(b, down, true);
+      Matrix ma = unitsByResidual(s, a, down, Math.min(maxUnits, SCREEN_UNITS));
+      Matrix mb = unitsByResidual(r, b, down, Math.min(maxUnits, SCREEN_UNITS));
       out.add(primary(pearsonSameRows(p + name(role) + ".pearson", ma, mb)));
-      if (align != null && ma.cols() == align.index().length) {
+      if (canAlign(ma, mb)) {
         out.add(primary(pearsonSameRows(p + name(role) + ".pearson_aligned", ma, alignCols(mb))));
       }
     }
@@ -91,14 +110,14 @@ final class BlockBattery {
     for (Role role : ATTN_ROLES) {
       TensorRef a = s.weight(component, i, role);
       TensorRef b = r.weight(component, j, role);
-      if (a == null || b == null) {
+      boolean o = role == Role.ATTN_O;
+      if (a == null || b == null || (o && sampleRows != null)) {
         continue;
       }
-      boolean o = role == Role.ATTN_O;
-      Matrix ma = unitsByResidual(a, o, true);
-      Matrix mb = unitsByResidual(b, o, true);
+      Matrix ma = unitsByResidual(s, a, o, true);
+      Matrix mb = unitsByResidual(r, b, o, true);
       out.add(primary(pearsonSameRows(p + name(role) + ".pearson", ma, mb)));
-      if (align != null && ma.cols() == align.index().length) {
+      if (canAlign(ma, mb)) {
         Matrix mbAligned = alignCols(mb);
         // Units are head dimensions, exchangeable under H0 whatever the alignment: valid.
         out.add(primary(pearsonSameRows(p + name(role) + ".pearson_aligned", ma, mbAligned)));
@@ -139,8 +158,8 @@ final class BlockBattery {
         if (a == null || b == null || a.shape().rank() != 1 || b.shape().rank() != 1) {
           continue;
         }
-        float[] va = a.readAll();
-        float[] vb = b.readAll();
+        float[] va = s.vector(a);
+        float[] vb = r.vector(b);
         String id = p + (part == Part.BIAS ? "bias." : "norm.") + name(role) + ".centred";
         if (va.length != vb.length) {
           out.add(new TaggedTest(component, TestResult.notApplicable(id, "lengths differ: " + va.length + " vs " + vb.length), Kind.WEAK));
@@ -162,25 +181,25 @@ final class BlockBattery {
     for (Role role : MLP_ROLES) {
       TensorRef a = s.get(compS, i, role, eS, Part.WEIGHT);
       TensorRef b = r.get(compR, j, role, eR, Part.WEIGHT);
-      if (a == null || b == null) {
+      boolean down = role == Role.MLP_DOWN;
+      if (a == null || b == null || (down && sampleRows != null)) {
         continue;
       }
-      boolean down = role == Role.MLP_DOWN;
-      Matrix ma = unitsByResidual(a, down, false);
-      Matrix mb = unitsByResidual(b, down, false);
+      Matrix ma = unitsByResidual(s, a, down, sampleRows != null);
+      Matrix mb = unitsByResidual(r, b, down, sampleRows != null);
       String base = p + name(role);
       int[] used = null;
       if (ma.cols() == mb.cols()) {
         HiddenUnitMatchTest.Match m = match(base + ".match", ma, mb);
         out.add(new TaggedTest(target, m.result(), Kind.EXACT));
-        used = m.assignment();
+        used = ma.rows() == mb.rows() ? m.assignment() : null;
       } else {
         out.add(new TaggedTest(target, TestResult.notApplicable(base + ".match", "residual widths differ: " + ma.cols() + " vs " + mb.cols()), Kind.EXACT));
       }
-      if (align != null && ma.cols() == align.index().length) {
+      if (canAlign(ma, mb)) {
         HiddenUnitMatchTest.Match m = match(base + ".match_aligned", ma, alignCols(mb));
         out.add(new TaggedTest(target, m.result(), Kind.EXACT));
-        used = m.assignment();
+        used = ma.rows() == mb.rows() ? m.assignment() : null;
       }
       if (used != null && used.length > 0 && java.util.Arrays.stream(used).allMatch(x -> x >= 0)) {
         assignments.add(used);
@@ -201,8 +220,8 @@ final class BlockBattery {
   }
 
   private List<TaggedTest> invariant(String p, int i, int j) throws IOException, ModelFormatException {
-    if (anchorsS == null || anchorsR == null) {
-      return List.of();
+    if (anchorsS == null || anchorsR == null || sampleRows != null) {
+      return List.of(); // needs whole query/key matrices; weak evidence, left out under --sample
     }
     TensorRef qa = s.weight(component, i, Role.ATTN_Q);
     TensorRef ka = s.weight(component, i, Role.ATTN_K);
@@ -224,13 +243,13 @@ final class BlockBattery {
   }
 
   private Matrix attnInvariant(Matrix anchors, ModelIndex m, int layer, TensorRef q, TensorRef k) throws IOException, ModelFormatException {
-    Matrix wq = ModelIndex.read(q, null);
-    Matrix wk = ModelIndex.read(k, null);
+    Matrix wq = m.rows(q, null);
+    Matrix wk = m.rows(k, null);
     if (wq.cols() != anchors.cols() || wk.cols() != anchors.cols()) {
       return null;
     }
     TensorRef g = m.weight(component, layer, Role.ATTN_NORM);
-    float[] gamma = g != null && g.elementCount() == anchors.cols() ? g.readAll() : null;
+    float[] gamma = g != null && g.elementCount() == anchors.cols() ? m.vector(g) : null;
     if (gamma == null) {
       gamma = new float[anchors.cols()];
       java.util.Arrays.fill(gamma, 1f);
@@ -273,17 +292,36 @@ final class BlockBattery {
    * o_proj) transposed. When {@code sampled}, keeps at most {@code maxUnits} units, seeded by the
    * unit count so that both sides of a same-shape pair keep the same unit indices.
    */
-  private Matrix unitsByResidual(TensorRef t, boolean outputSide, boolean sampled) throws IOException, ModelFormatException {
+  private Matrix unitsByResidual(ModelIndex m, TensorRef t, boolean outputSide, boolean sampled) throws IOException, ModelFormatException {
+    return unitsByResidual(m, t, outputSide, sampled ? maxUnits : Integer.MAX_VALUE);
+  }
+
+  /** As above, keeping at most {@code units} units (seeded by the unit count). */
+  private Matrix unitsByResidual(ModelIndex m, TensorRef t, boolean outputSide, int units) throws IOException, ModelFormatException {
     int[] rc = ModelIndex.matrixShape(t);
+    boolean sampled = units < Integer.MAX_VALUE;
     if (!outputSide) {
-      return ModelIndex.read(t, sampled ? ModelIndex.sample(rc[0], maxUnits, seed + 31L * rc[0]) : null);
+      return m.rows(t, sampled ? ModelIndex.sample(rc[0], units, seed + 31L * rc[0]) : null);
     }
-    Matrix full = ModelIndex.read(t, null).transpose();
+    if (sampleRows != null) {
+      throw new IllegalStateException("output-side tensor " + t.name() + " would be read whole under --sample");
+    }
+    Matrix full = m.rows(t, null).transpose();
     if (!sampled) {
       return full;
     }
-    int[] rows = ModelIndex.sample(full.rows(), maxUnits, seed + 31L * full.rows());
+    int[] rows = ModelIndex.sample(full.rows(), units, seed + 31L * full.rows());
     return rows == null ? full : full.rowsSubset(rows);
+  }
+
+  /**
+   * True when the residual alignment applies to this pair: the suspect matrix's columns are the
+   * suspect's residual basis and the reference matrix's columns the reference's, as fitted. Any
+   * other widths (a tensor whose columns are not residual coordinates, models of other widths)
+   * leave the aligned tests out rather than failing.
+   */
+  private boolean canAlign(Matrix suspectUnits, Matrix referenceUnits) {
+    return align != null && suspectUnits.cols() == align.index().length && referenceUnits.cols() == alignFrom;
   }
 
   private Matrix alignCols(Matrix m) {
@@ -293,6 +331,9 @@ final class BlockBattery {
   private static TestResult pearsonSameRows(String id, Matrix a, Matrix b) {
     if (a.rows() != b.rows() || a.cols() != b.cols()) {
       return TestResult.notApplicable(id, "shapes differ: " + a.rows() + "x" + a.cols() + " vs " + b.rows() + "x" + b.cols());
+    }
+    if (a.cols() < LineageComparator.MIN_FEATURES) {
+      return TestResult.notApplicable(id, "too few features per unit: " + a.cols());
     }
     return AlignedCorrelationTest.test(id, a, b);
   }
@@ -305,12 +346,27 @@ final class BlockBattery {
     return Cka.test(id, a.transpose(), b.transpose(), seed ^ salt);
   }
 
+  /**
+   * Hidden-unit matching of [units × residual] matrices with equal residual widths: Zhu's φ_U
+   * (sampled above {@code maxUnits}) when the unit counts agree, otherwise the rectangular variant
+   * that matches the narrower layer's units into the wider one's (width pruning).
+   */
   private HiddenUnitMatchTest.Match match(String id, Matrix a, Matrix b) {
-    if (a.rows() != b.rows() || a.cols() != b.cols()) {
+    if (a.cols() != b.cols()) {
       return new HiddenUnitMatchTest.Match(new int[0], TestResult.notApplicable(id, "shapes differ: " + a.rows() + "x" + a.cols() + " vs " + b.rows() + "x" + b.cols()));
     }
-    HiddenUnitMatchTest.Match m = a.rows() > maxUnits ? HiddenUnitMatchTest.matchSampled(a, b, maxUnits, seed) : HiddenUnitMatchTest.match(a, b);
+    if (a.cols() < LineageComparator.MIN_FEATURES) {
+      // With one or two features the cosines tie and the LAP's tie order favours the identity.
+      return new HiddenUnitMatchTest.Match(new int[0], TestResult.notApplicable(id, "too few features per unit: " + a.cols()));
+    }
+    HiddenUnitMatchTest.Match m;
+    if (a.rows() == b.rows()) {
+      m = a.rows() > maxUnits ? HiddenUnitMatchTest.matchSampled(a, b, maxUnits, seed) : HiddenUnitMatchTest.match(a, b);
+    } else {
+      m = HiddenUnitMatchTest.matchRectangular(a, b, maxUnits, seed);
+    }
     TestResult t = m.result();
-    return new HiddenUnitMatchTest.Match(m.assignment(), new TestResult(id, t.statistic(), t.log10p(), t.effectSize(), t.n(), t.note()));
+    String note = a.rows() == b.rows() ? t.note() : "widths " + a.rows() + " vs " + b.rows() + " (pruned?): " + t.note();
+    return new HiddenUnitMatchTest.Match(m.assignment(), new TestResult(id, t.statistic(), t.log10p(), t.effectSize(), t.n(), note));
   }
 }

@@ -25,8 +25,12 @@ final class Customisation {
 
   private Customisation() {}
 
-  static CustomisationSummary summarise(ModelIndex s, ModelIndex r, List<ComponentResult> results, List<LayerMatch> map, SignedPermutation align, int[] testS, int[] testR, long seed)
-      throws IOException, ModelFormatException {
+  /**
+   * @param sampleRows null: whole tensors; otherwise only the rows the sampled block battery read
+   *     (same seeded rows, so nothing new is read) of the tensors whose rows are units
+   */
+  static CustomisationSummary summarise(ModelIndex s, ModelIndex r, List<ComponentResult> results, List<LayerMatch> map, SignedPermutation align,
+      int[] fitS, int[] fitR, int[] testS, int[] testR, Integer sampleRows, long seed) throws IOException, ModelFormatException {
     Set<String> shared = new HashSet<>();
     for (ComponentResult c : results) {
       if (c.verdict() == Verdict.SHARED_LINEAGE) {
@@ -48,8 +52,12 @@ final class Customisation {
         if (a == null || b == null || !a.shape().equals(b.shape()) || a.elementCount() > 64L << 20) {
           continue;
         }
-        float[] va = a.readAll();
-        float[] vb = b.readAll();
+        if (sampleRows != null && (role == Role.ATTN_O || role == Role.MLP_DOWN)) {
+          continue; // not read under --sample (units in columns)
+        }
+        int[] pick = sampleRows == null ? null : ModelIndex.sample(ModelIndex.matrixShape(a)[0], sampleRows, seed + 31L * ModelIndex.matrixShape(a)[0]);
+        float[] va = s.rows(a, pick).data();
+        float[] vb = r.rows(b, pick).data();
         boolean same = Arrays.equals(va, vb);
         float[] delta = new float[va.length];
         double dd = 0;
@@ -59,8 +67,8 @@ final class Customisation {
           dd += (double) delta[i] * delta[i];
           rr += (double) vb[i] * vb[i];
         }
-        int rows = ModelIndex.matrixShape(a)[0];
         int cols = ModelIndex.matrixShape(a)[1];
+        int rows = va.length / Math.max(1, cols);
         int rank = Math.min(LineageComparator.LOW_RANK_PROBE, Math.min(rows, cols));
         double energy = same ? 0 : topRankEnergy(Matrix.of(rows, cols, delta), rank, seed, dd);
         changes.add(new LayerChange(m.suspect(), m.reference(), role.name(), rr == 0 ? 0 : Math.sqrt(dd / rr), same, rank, energy));
@@ -71,7 +79,7 @@ final class Customisation {
         untouched.add(m.suspect());
       }
     }
-    EmbeddingChange emb = shared.contains(Component.EMBEDDINGS.name()) ? embeddings(s, r, align, testS, testR) : null;
+    EmbeddingChange emb = shared.contains(Component.EMBEDDINGS.name()) ? embeddings(s, r, align, fitS, fitR, testS, testR) : null;
     String note = changes.isEmpty()
         ? "no matched block pair with tensors of equal shape"
         : changes.size() + " tensors of " + seen.size() + " matched blocks measured (fixed index basis; a permuted or rotated suspect shows large relative change)";
@@ -150,7 +158,8 @@ final class Customisation {
     }
   }
 
-  private static EmbeddingChange embeddings(ModelIndex s, ModelIndex r, SignedPermutation align, int[] testS, int[] testR) throws IOException, ModelFormatException {
+  private static EmbeddingChange embeddings(ModelIndex s, ModelIndex r, SignedPermutation align, int[] fitS, int[] fitR, int[] testS, int[] testR)
+      throws IOException, ModelFormatException {
     TensorRef es = s.weight(Component.EMBEDDINGS.name(), null, Role.EMBEDDING);
     TensorRef er = r.weight(Component.EMBEDDINGS.name(), null, Role.EMBEDDING);
     if (es == null || er == null || testS == null || testS.length == 0) {
@@ -179,8 +188,13 @@ final class Customisation {
     } else {
       shared = Math.min(ModelIndex.matrixShape(es)[0], ModelIndex.matrixShape(er)[0]);
     }
-    Matrix a = ModelIndex.read(es, testS);
-    Matrix b = ModelIndex.read(er, testR);
+    // The probe rows as the comparison read them (fit rows, then test rows): cached, not read again.
+    int[] held = new int[testS.length];
+    for (int i = 0; i < held.length; i++) {
+      held[i] = fitS.length + i;
+    }
+    Matrix a = s.rows(es, concat(fitS, testS)).rowsSubset(held);
+    Matrix b = r.rows(er, concat(fitR, testR)).rowsSubset(held);
     if (a.cols() != b.cols()) {
       return new EmbeddingChange(shared, newCount, 0, Double.NaN, newTokens);
     }
@@ -202,6 +216,12 @@ final class Customisation {
       }
     }
     return new EmbeddingChange(shared, newCount, reinit, med, newTokens);
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] o = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, o, a.length, b.length);
+    return o;
   }
 
   private static double median(double[] x) {

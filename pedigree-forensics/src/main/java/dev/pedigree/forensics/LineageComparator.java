@@ -75,6 +75,11 @@ import java.util.SplittableRandom;
 public final class LineageComparator {
   /** Fewest units (rows or matched hidden units) for a test to count as having power. */
   public static final int MIN_POWER_N = 32;
+  /**
+   * Fewest features (columns) per unit for a correlation or matching test: below it cosines tie
+   * (one feature: every cosine is ±1) and a LAP's tie order would favour the identity.
+   */
+  public static final int MIN_FEATURES = 8;
   /** Default cap on rows per tensor entering an assignment problem when no --sample is given. */
   public static final int DEFAULT_MAX_UNITS = 1024;
   /** Default cap on shared tokens used as probes (half to fit the alignment, half to test). */
@@ -114,12 +119,18 @@ public final class LineageComparator {
     int[] testR;
     int probeTokens;
     SignedPermutation textAlign;
+    /** Residual width of the reference embeddings {@link #textAlign} was fitted on. */
+    int textAlignFrom;
+    /** Residual width of the reference tower the last {@link #towerAlignment} was fitted on. */
+    int towerAlignFrom;
     Matrix anchorsS;
     Matrix anchorsR;
 
+    final ReadAccounting accounting = new ReadAccounting();
+
     Run(ModelView suspect, ModelView reference, CompareOptions o) {
-      this.s = new ModelIndex(suspect);
-      this.r = new ModelIndex(reference);
+      this.s = new ModelIndex(suspect, accounting);
+      this.r = new ModelIndex(reference, accounting);
       this.o = o;
       this.maxUnits = o.sampleRows() != null ? o.sampleRows() : DEFAULT_MAX_UNITS;
       s.notes.forEach(n -> warnings.add("suspect: " + n));
@@ -213,13 +224,15 @@ public final class LineageComparator {
         }
       }
       // Layer map only for shared components (the map lists significant pairs; keep them all).
-      CustomisationSummary custom = anyShared ? Customisation.summarise(s, r, results, layerMap, textAlign, testS, testR, o.seed()) : null;
+      CustomisationSummary custom = anyShared ? Customisation.summarise(s, r, results, layerMap, textAlign, fitS, fitR, testS, testR, o.sampleRows(), o.seed()) : null;
       double frac = total == 0 ? 0 : Math.min(1, sharedParams / (double) total);
       SamplingInfo sampling = new SamplingInfo(o.sampleRows(), o.seed(), maxUnits, probeTokens,
           (o.sampleRows() == null
               ? "every row read; at most " + maxUnits + " units per tensor enter one assignment problem"
-              : "p-values computed on " + o.sampleRows() + " seeded sampled rows per tensor")
-              + "; " + probeTokens + " shared tokens as probes; seed " + o.seed());
+              : "p-values computed on " + o.sampleRows() + " seeded sampled rows per tensor (whole tensors only for norms,"
+                  + " biases and vision patch/position embeddings; attention output and MLP down projections not read)")
+              + "; " + probeTokens + " shared tokens as probes; seed " + o.seed(),
+          accounting.bytesRead(), accounting.weightBytes());
       return new ComparisonResult(ComparisonResult.SCHEMA, summary(s), summary(r), overall, best, results, layerMap, tok, frac, warnings, matrices, custom, sampling, th);
     }
 
@@ -293,16 +306,20 @@ public final class LineageComparator {
           testR[i - half] = pairs[1][idx];
         }
       }
+      // Every probe row is read once (cached): fit rows first, then the held-out test rows.
+      Matrix allS = s.rows(es, concat(fitS, testS));
+      Matrix allR = r.rows(er, concat(fitR, testR));
       if (half >= MIN_POWER_N) {
-        Matrix a = ModelIndex.read(es, fitS);
-        Matrix b = ModelIndex.read(er, fitR);
+        Matrix a = allS.rowsSubset(range(0, half));
+        Matrix b = allR.rowsSubset(range(0, half));
         // fit(A = reference, B = suspect): applyToColumns maps reference columns into the suspect's basis.
         textAlign = fitAlignment(b, a, "token embeddings of " + half + " shared tokens");
+        textAlignFrom = b.cols();
       }
       int na = Math.min(INVARIANT_ANCHORS, testS.length);
       if (na >= 16) {
-        anchorsS = ModelIndex.read(es, Arrays.copyOf(testS, na));
-        anchorsR = ModelIndex.read(er, Arrays.copyOf(testR, na));
+        anchorsS = allS.rowsSubset(range(half, half + na));
+        anchorsR = allR.rowsSubset(range(half, half + na));
       }
     }
 
@@ -405,10 +422,18 @@ public final class LineageComparator {
       // so token-indexed nulls are not used for evidence.
       int[] rowsS = concat(fitS, testS);
       int[] rowsR = concat(fitR, testR);
-      Matrix ma = ModelIndex.read(a, rowsS);
-      Matrix mb = ModelIndex.read(b, rowsR);
+      int haveS = ModelIndex.matrixShape(a)[0];
+      int haveR = ModelIndex.matrixShape(b)[0];
+      if (Arrays.stream(rowsS).anyMatch(x -> x >= haveS) || Arrays.stream(rowsR).anyMatch(x -> x >= haveR)) {
+        return new Partial(c, params, List.of(), null, false, "the " + c.name() + " rows do not cover the shared tokens of the embeddings (shapes "
+            + a.shape() + " vs " + b.shape() + ")", Map.of());
+      }
+      Matrix ma = s.rows(a, rowsS);
+      Matrix mb = r.rows(b, rowsR);
       String id = c.name() + ".columns";
-      if (ma.cols() == mb.cols()) {
+      if (ma.rows() < MIN_FEATURES) {
+        tests.add(new TaggedTest(c.name(), TestResult.notApplicable(id + ".pearson", "too few shared tokens: " + ma.rows()), Kind.PRIMARY));
+      } else if (ma.cols() == mb.cols()) {
         Matrix ta = ma.transpose();
         Matrix tb = mb.transpose();
         tests.add(new TaggedTest(c.name(), AlignedCorrelationTest.test(id + ".pearson", ta, tb), Kind.PRIMARY));
@@ -419,8 +444,17 @@ public final class LineageComparator {
         }
       } else {
         tests.add(new TaggedTest(c.name(), TestResult.notApplicable(id + ".pearson", "widths differ: " + ma.cols() + " vs " + mb.cols()), Kind.PRIMARY));
+        if (ma.rows() >= 3 && Math.min(ma.cols(), mb.cols()) >= 3) {
+          // Residual widths differ (residual pruning or another model): match the narrower model's
+          // residual dimensions into the wider one's over the same tokens; exact under H0 because
+          // residual coordinates are exchangeable (see HiddenUnitMatchTest.matchRectangular).
+          HiddenUnitMatchTest.Match m = HiddenUnitMatchTest.matchRectangular(ma.transpose(), mb.transpose(), maxUnits, o.seed());
+          TestResult t = m.result();
+          tests.add(new TaggedTest(c.name(), new TestResult(id + ".match", t.statistic(), t.log10p(), t.effectSize(), t.n(),
+              "widths " + ma.cols() + " vs " + mb.cols() + ": " + t.note()), Kind.EXACT));
+        }
       }
-      if (textAlign != null && ma.cols() == textAlign.index().length) {
+      if (textAlign != null && ma.cols() == textAlign.index().length && mb.cols() == textAlignFrom) {
         // Held-out token rows after the alignment: reported as an effect size only. Independent
         // models trained on the same data learn the same token geometry up to a change of basis,
         // and an alignment fitted on some tokens transfers to the others, so its p-value is not
@@ -463,15 +497,19 @@ public final class LineageComparator {
         out.add(new TaggedTest(comp, TestResult.notApplicable(id + ".pearson", "shapes differ: " + a.shape() + " vs " + b.shape()), Kind.PRIMARY));
         return out;
       }
+      if (sa[1] < MIN_FEATURES && sa[0] < MIN_FEATURES) {
+        out.add(new TaggedTest(comp, TestResult.notApplicable(id + ".pearson", "too small: " + a.shape()), Kind.PRIMARY));
+        return out;
+      }
       int[] rows = ModelIndex.sample(sa[0], Math.max(maxUnits, 1), o.seed() + sa[0]);
-      Matrix ma = ModelIndex.read(a, rows);
-      Matrix mb = ModelIndex.read(b, rows);
+      Matrix ma = s.rows(a, rows);
+      Matrix mb = r.rows(b, rows);
       if (ma.rows() == 1) {
         out.add(new TaggedTest(comp, AlignedCorrelationTest.test(id + ".pearson", ma, mb), Kind.PRIMARY));
         return out;
       }
       out.add(new TaggedTest(comp, AlignedCorrelationTest.test(id + ".pearson", ma, mb), Kind.PRIMARY));
-      if (ma.rows() >= 3) {
+      if (ma.rows() >= 3 && ma.cols() >= MIN_FEATURES) {
         HiddenUnitMatchTest.Match m = HiddenUnitMatchTest.match(ma, mb);
         TestResult t = m.result();
         out.add(new TaggedTest(comp, new TestResult(id + ".match", t.statistic(), t.log10p(), t.effectSize(), t.n(), t.note()), Kind.EXACT));
@@ -485,14 +523,16 @@ public final class LineageComparator {
       List<Integer> ls = s.layers(name);
       List<Integer> lr = r.layers(name);
       SignedPermutation align = textAlign;
+      int alignFrom = textAlignFrom;
       Matrix ancS = anchorsS;
       Matrix ancR = anchorsR;
       if (c.kind() != ComponentKind.TEXT_DECODER && c.kind() != ComponentKind.TEXT_ENCODER) {
         align = towerAlignment(name);
+        alignFrom = towerAlignFrom;
         ancS = null;
         ancR = null;
       }
-      BlockBattery battery = new BlockBattery(s, r, name, align, ancS, ancR, maxUnits, o.seed());
+      BlockBattery battery = new BlockBattery(s, r, name, align, alignFrom, ancS, ancR, maxUnits, o.sampleRows(), o.seed());
       int n1 = ls.size();
       int n2 = lr.size();
       double[][] screen = new double[n1][n2];
@@ -583,8 +623,8 @@ public final class LineageComparator {
         }
         String id = "tensor." + k.role().name().toLowerCase(Locale.ROOT);
         if (k.role().isNorm() || ta.shape().rank() == 1) {
-          float[] va = ta.readAll();
-          float[] vb = tb.readAll();
+          float[] va = s.vector(ta);
+          float[] vb = r.vector(tb);
           if (va.length == vb.length) {
             TestResult t = dev.pedigree.stats.tests.CentredVectorTest.test(id + ".centred", va, vb);
             all.add(new TaggedTest(name, t, Kind.WEAK));
@@ -647,14 +687,14 @@ public final class LineageComparator {
       TensorRef pa = s.weight(comp, null, Role.PATCH_EMBEDDING);
       TensorRef pb = r.weight(comp, null, Role.PATCH_EMBEDDING);
       if (pa != null && pb != null && pa.shape().equals(pb.shape())) {
-        as.add(ModelIndex.read(pa, null).transpose());
-        bs.add(ModelIndex.read(pb, null).transpose());
+        as.add(s.rows(pa, null).transpose());
+        bs.add(r.rows(pb, null).transpose());
       }
       TensorRef qa = s.weight(comp, null, Role.POSITION_EMBEDDING);
       TensorRef qb = r.weight(comp, null, Role.POSITION_EMBEDDING);
       if (qa != null && qb != null && qa.shape().equals(qb.shape())) {
-        as.add(ModelIndex.read(qa, null));
-        bs.add(ModelIndex.read(qb, null));
+        as.add(s.rows(qa, null));
+        bs.add(r.rows(qb, null));
       }
       if (as.isEmpty()) {
         return null;
@@ -664,6 +704,7 @@ public final class LineageComparator {
       if (a == null || b == null || a.rows() < MIN_POWER_N) {
         return null;
       }
+      towerAlignFrom = b.cols();
       return fitAlignment(b, a, comp + " patch/position embeddings");
     }
 
@@ -717,6 +758,14 @@ public final class LineageComparator {
       double[] w = new double[l.length];
       Arrays.fill(w, 1.0 / l.length);
       return LogP.cauchy(l, w);
+    }
+
+    private static int[] range(int from, int to) {
+      int[] x = new int[to - from];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = from + i;
+      }
+      return x;
     }
 
     private static int[] concat(int[] a, int[] b) {

@@ -22,8 +22,11 @@ import java.util.TreeSet;
 
 /**
  * The canonical, logical tensors of one model indexed by reported component, layer, role, expert
- * and part. Holds references only; values are read on demand, one tensor (or a row sample) at a
- * time. Not thread-safe.
+ * and part. Values are read on demand, one tensor (or a row sample) at a time, through {@link
+ * #rows}, which keeps reads in a bounded cache (about a twelfth of the heap per model; the first
+ * reads that fit stay) so that the block × block screening does not decode a tensor once per partner
+ * block. Every tensor is wrapped by the comparison's {@link ReadAccounting}. The cache is
+ * synchronised; the rest is read-only after construction.
  */
 final class ModelIndex {
   /** Key of one logical tensor. */
@@ -36,9 +39,31 @@ final class ModelIndex {
   final boolean tied;
   final List<String> notes = new ArrayList<>();
 
+  private final Map<CacheKey, Matrix> cache = new LinkedHashMap<>(64, 0.75f, true);
+  private final long cacheBudgetFloats;
+  private long cachedFloats;
+
+  /** Cache key: the tensor (by identity) and the rows read (null: all), compared by content. */
+  private record CacheKey(TensorRef tensor, int[] rows) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CacheKey k && k.tensor == tensor && Arrays.equals(k.rows, rows);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * System.identityHashCode(tensor) + Arrays.hashCode(rows);
+    }
+  }
+
   ModelIndex(ModelView view) {
+    this(view, new ReadAccounting());
+  }
+
+  ModelIndex(ModelView view, ReadAccounting accounting) {
     this.view = view;
-    this.logical = TensorNaming.logicalTensors(view.tensors(), view.hints());
+    this.logical = TensorNaming.logicalTensors(view.tensors(), view.hints()).stream().map(accounting::wrap).toList();
+    this.cacheBudgetFloats = Runtime.getRuntime().maxMemory() / 12 / Float.BYTES;
     boolean hasHead = false;
     for (TensorRef t : logical) {
       TensorAddress a = t.address();
@@ -133,6 +158,36 @@ final class ModelIndex {
       t.readRows(rows[i] * canonicalPerRow, (int) canonicalPerRow, out, i * cols);
     }
     return Matrix.of(rows.length, cols, out);
+  }
+
+  /**
+   * {@link #read}, cached: the same rows of the same tensor are decoded once while they stay in
+   * the cache. The returned matrix is shared and must not be modified.
+   */
+  Matrix rows(TensorRef t, int[] rows) throws IOException, ModelFormatException {
+    CacheKey k = new CacheKey(t, rows == null ? null : rows.clone());
+    synchronized (cache) {
+      Matrix m = cache.get(k);
+      if (m != null) {
+        return m;
+      }
+    }
+    Matrix m = read(t, rows);
+    long size = m.data().length;
+    synchronized (cache) {
+      // No eviction: the block × block screening reads every block's tensors once per partner,
+      // a cyclic pattern under which an LRU cache that cannot hold them all never hits. Keeping
+      // the first reads that fit gives hits in proportion to the budget.
+      if (cachedFloats + size <= cacheBudgetFloats && cache.putIfAbsent(k, m) == null) {
+        cachedFloats += size;
+      }
+    }
+    return m;
+  }
+
+  /** A vector tensor's values (cached; do not modify). */
+  float[] vector(TensorRef t) throws IOException, ModelFormatException {
+    return rows(t, null).data();
   }
 
   /** Reads a vector (any rank, flattened). */

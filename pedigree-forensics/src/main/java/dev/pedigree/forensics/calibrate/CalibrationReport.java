@@ -274,6 +274,14 @@ public final class CalibrationReport {
       SimModel m = base.apply(k);
       return new SimModel[] {DerivationSimulator.pruneVocabulary(m, 0.3, k + 5), m};
     }));
+    rows.add(detect("width pruning (MLP units)", "−25%", reps, opts, k -> {
+      SimModel m = base.apply(k);
+      return new SimModel[] {DerivationSimulator.widthPruning(m, text, 0.25, 0, k + 5), m};
+    }));
+    rows.add(detect("width pruning (MLP + residual)", "−25% / −25%", reps, opts, k -> {
+      SimModel m = base.apply(k);
+      return new SimModel[] {DerivationSimulator.widthPruning(m, text, 0.25, 0.25, k + 5), m};
+    }));
     rows.add(detect("dense→MoE upcycling", "4 experts, σ×1", reps, opts, k -> {
       SimModel m = base.apply(k);
       return new SimModel[] {DerivationSimulator.upcycle(m, text, 4, 1, k + 5), m};

@@ -344,6 +344,122 @@ public final class DerivationSimulator {
     return m.withTensors(out).named(m.name() + "+moe" + experts);
   }
 
+  /**
+   * Width pruning (Minitron-style): drops a random {@code mlpFraction} of the hidden units of every
+   * MLP of {@code component} (rows of gate and up and their biases, columns of down; experts
+   * included) and, when {@code residualFraction > 0}, the same random {@code residualFraction} of
+   * residual dimensions from every tensor of the component (embedding and head columns, input
+   * columns of the linears, output rows of o and down, norm gains, residual biases). Surviving
+   * units and dimensions keep their order, as pruned checkpoints are written. Attention heads are
+   * kept; the hints get the new widths (and the old head dimension).
+   */
+  public static SimModel widthPruning(SimModel m, Component component, double mlpFraction, double residualFraction, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    int d = m.hints().hiddenSize();
+    int[] keepRes = residualFraction > 0 ? keptSorted(d, residualFraction, rnd) : null;
+    Map<String, int[]> keepUnits = new HashMap<>();
+    Integer mlpWidth = null;
+    List<ArrayTensor> out = new ArrayList<>();
+    for (ArrayTensor t : m.tensors()) {
+      TensorAddress a = t.address();
+      if (!a.component().equals(component)) {
+        out.add(t);
+        continue;
+      }
+      float[] v = t.readAll();
+      int rows = t.shape().rank() == 1 ? 1 : (int) t.shape().rows();
+      int cols = (int) t.shape().columns();
+      boolean vector = t.shape().rank() == 1;
+      // 1. hidden units of the MLP
+      if (a.layer() != null && (a.role() == Role.MLP_GATE || a.role() == Role.MLP_UP || a.role() == Role.MLP_DOWN)) {
+        int h = a.role() == Role.MLP_DOWN ? cols : vector ? v.length : rows;
+        if (!(a.role() == Role.MLP_DOWN && vector)) {
+          int[] k = keepUnits.computeIfAbsent(a.component().name() + "/" + a.layer() + "/" + a.expert(), x -> keptSorted(h, mlpFraction, rnd));
+          if (k.length <= h) {
+            if (vector) {
+              v = permuteVectorSubset(v, k);
+              cols = k.length;
+            } else if (a.role() == Role.MLP_DOWN) {
+              v = selectCols(v, rows, cols, k);
+              cols = k.length;
+            } else {
+              v = selectRows(v, cols, k);
+              rows = k.length;
+            }
+            mlpWidth = k.length;
+          }
+        }
+      }
+      // 2. residual dimensions
+      if (keepRes != null) {
+        if (vector) {
+          boolean residualVector = a.role().isNorm() || (a.part() == Part.BIAS && (a.role() == Role.ATTN_O || a.role() == Role.MLP_DOWN || a.role() == Role.PATCH_EMBEDDING));
+          if (residualVector && v.length == d) {
+            v = permuteVectorSubset(v, keepRes);
+            cols = v.length;
+          }
+        } else {
+          switch (a.role()) {
+            case EMBEDDING, POSITION_EMBEDDING, TOKEN_TYPE_EMBEDDING, ATTN_Q, ATTN_K, ATTN_V, MLP_GATE, MLP_UP, LM_HEAD, ROUTER -> {
+              if (cols == d) {
+                v = selectCols(v, rows, cols, keepRes);
+                cols = keepRes.length;
+              }
+            }
+            case ATTN_O, MLP_DOWN, PATCH_EMBEDDING -> {
+              if (rows == d) {
+                v = selectRows(v, cols, keepRes);
+                rows = keepRes.length;
+              }
+            }
+            default -> {}
+          }
+        }
+      }
+      out.add(SimModel.replace(t, vector ? Shape.of(v.length) : Shape.of(rows, cols), v));
+    }
+    dev.pedigree.model.ArchitectureHints h = m.hints();
+    dev.pedigree.model.ArchitectureHints nh = new dev.pedigree.model.ArchitectureHints(h.architecture(), keepRes == null ? h.hiddenSize() : keepRes.length,
+        h.numHeads(), h.numKvHeads(), h.effectiveHeadDim(), mlpWidth == null ? h.intermediateSize() : mlpWidth, h.numLayers(), h.tiedEmbeddings());
+    String label = "+pruned-mlp" + Math.round(mlpFraction * 100) + (keepRes == null ? "" : "-res" + Math.round(residualFraction * 100));
+    return new SimModel(m.name() + label, nh, out, m.vocabulary());
+  }
+
+  /** A sorted random subset keeping about {@code 1 - fraction} of {@code n} indices (at least one). */
+  private static int[] keptSorted(int n, double fraction, SplittableRandom rnd) {
+    int keep = Math.max(1, (int) Math.round(n * (1 - fraction)));
+    int[] p = permutation(n, rnd);
+    int[] k = java.util.Arrays.copyOf(p, keep);
+    java.util.Arrays.sort(k);
+    return k;
+  }
+
+  private static float[] selectRows(float[] v, int cols, int[] keep) {
+    float[] o = new float[keep.length * cols];
+    for (int i = 0; i < keep.length; i++) {
+      System.arraycopy(v, keep[i] * cols, o, i * cols, cols);
+    }
+    return o;
+  }
+
+  private static float[] selectCols(float[] v, int rows, int cols, int[] keep) {
+    float[] o = new float[rows * keep.length];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < keep.length; j++) {
+        o[i * keep.length + j] = v[i * cols + keep[j]];
+      }
+    }
+    return o;
+  }
+
+  private static float[] permuteVectorSubset(float[] v, int[] keep) {
+    float[] o = new float[keep.length];
+    for (int i = 0; i < keep.length; i++) {
+      o[i] = v[keep[i]];
+    }
+    return o;
+  }
+
   // ---------------------------------------------------------------- independent controls
 
   /** Same shapes, names and vocabulary; every tensor redrawn as Gaussian with the original's mean and standard deviation. */

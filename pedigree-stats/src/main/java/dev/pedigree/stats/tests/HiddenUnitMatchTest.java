@@ -28,6 +28,8 @@ public final class HiddenUnitMatchTest {
     public static final String MATCH_ID = "zhu.match.spearman";
     /** Test id of {@link #matchSampled}. */
     public static final String SAMPLED_ID = "zhu.match.sampled";
+    /** Test id of {@link #matchRectangular}. */
+    public static final String RECTANGULAR_ID = "zhu.match.rectangular";
 
     private HiddenUnitMatchTest() {}
 
@@ -165,6 +167,94 @@ public final class HiddenUnitMatchTest {
                         + " (log10p=%.3g); Bonferroni x2; p is for the sample",
                 k, h, seed, fixed, lFixed, r, sp.log10p());
         return new Match(full, new TestResult(SAMPLED_ID, fixed, l, r, k, note));
+    }
+
+    /**
+     * φ_U for hidden layers of different widths (width pruning, e.g. Minitron; or an MLP grown by appended units):
+     * the h₁ rows of the narrower matrix are matched into the h₂ ≥ h₁ rows of the wider one by a rectangular LAP on
+     * cosines, giving an injection σ: [h₁] → [h₂]. When h₁ exceeds {@code sampleRows}, a seeded uniform sample S of
+     * k rows of the narrower side is matched instead (k × h₂ LAP), as in {@link #matchSampled}. Columns (the residual
+     * coordinates) must agree; both matrices are [units × residual]. Memory 4kh₂ bytes, time O(k²h₂).
+     *
+     * <p><b>Null.</b> H0 as for {@link #match}: the wider model's units are exchangeable, independently of the
+     * narrower model (relabelling them by a uniform π turns σ into π∘σ, and symmetrically for the narrower side), so
+     * σ restricted to S is a uniformly random injection. Two statistics, Bonferroni-combined
+     * ({@code log10p = log10 2 + min}):
+     * <ul>
+     *   <li>Spearman between the (sorted) indices s ∈ S and σ(s): the relative order of the σ values is a uniform
+     *       permutation of k whatever h₂, so {@link RankStats#spearmanTest} with n = k is exact. It detects pruning
+     *       that keeps the surviving units in their order (σ increasing), which is how pruned checkpoints are
+     *       written;</li>
+     *   <li>the number m of fixed points σ(s) = s: {@code P(M ≥ m) ≤ C(k,m)·(h₂−m)!/h₂!} (union bound), for units
+     *       appended or removed at the end, which keep their indices.</li>
+     * </ul>
+     * With h₁ = h₂ and no sampling this is {@link #match} with the extra fixed-point statistic. Test id
+     * {@value #RECTANGULAR_ID}; {@code statistic} = fixed points, {@code effectSize} = Spearman r, {@code n} = k.
+     *
+     * @param a [h_a × d]
+     * @param b [h_b × d]
+     * @param sampleRows most rows of the narrower side entered into the LAP (k = min(sampleRows, h₁))
+     * @return {@code assignment[i]} = the row of {@code b} matched to row i of {@code a}, −1 where row i was not
+     *     matched (not sampled, or {@code a} is the wider side and row i was left over)
+     * @throws IllegalArgumentException if the column counts differ or {@code sampleRows < 1}
+     */
+    public static Match matchRectangular(Matrix a, Matrix b, int sampleRows, long seed) {
+        if (a.cols() != b.cols()) {
+            throw new IllegalArgumentException("column mismatch " + a.rows() + "x" + a.cols() + " vs "
+                    + b.rows() + "x" + b.cols());
+        }
+        if (sampleRows < 1) {
+            throw new IllegalArgumentException("sampleRows must be positive: " + sampleRows);
+        }
+        boolean swap = a.rows() > b.rows();
+        Matrix narrow = swap ? b : a;
+        Matrix wide = swap ? a : b;
+        int h1 = narrow.rows();
+        int h2 = wide.rows();
+        int k = Math.min(sampleRows, h1);
+        int[] full = new int[a.rows()];
+        java.util.Arrays.fill(full, -1);
+        if (k < 3) {
+            return new Match(full, TestResult.notApplicable(RECTANGULAR_ID,
+                    "need at least 3 hidden units on each side, got " + h1 + " and " + h2));
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        int[] s = k < h1 ? PermutationNull.sample(rng, h1, k) : identity(h1);
+        // The wide side is relabelled by a seeded uniform permutation before the LAP and mapped back, so that
+        // ties (all-zero rows, one-column inputs) are broken at random: σ stays a uniform injection under H0 even
+        // when the optimum is not unique, where a solver's fixed tie order would favour the identity.
+        int[] pi = PermutationNull.randomPermutation(rng, h2);
+        Matrix c = (k < h1 ? narrow.rowsSubset(s) : narrow).normaliseRows().multiplyTransposed(wide.rowsSubset(pi).normaliseRows());
+        int[] sigma = LinearAssignment.maximise(c.data(), k, h2);
+        for (int i = 0; i < k; i++) {
+            sigma[i] = pi[sigma[i]];
+        }
+        int fixed = 0;
+        double[] x = new double[k];
+        double[] y = new double[k];
+        for (int i = 0; i < k; i++) {
+            if (swap) {
+                full[sigma[i]] = s[i];
+            } else {
+                full[s[i]] = sigma[i];
+            }
+            if (sigma[i] == s[i]) {
+                fixed++;
+            }
+            x[i] = s[i];
+            y[i] = sigma[i];
+        }
+        double r = RankStats.spearman(x, y);
+        TestResult sp = RankStats.spearmanTest(RECTANGULAR_ID, r, k);
+        double lFixed = Math.min(0, LogP.log10Factorial(k) - LogP.log10Factorial(fixed) - LogP.log10Factorial(k - fixed)
+                - (LogP.log10Factorial(h2) - LogP.log10Factorial(h2 - fixed)));
+        double l = Math.min(0, Math.log10(2) + Math.min(sp.log10p(), lFixed));
+        String note = String.format(java.util.Locale.ROOT,
+                "%d of %d units of the %s side matched into %d (seed %d); Spearman r=%.4f (log10p=%.3g), fixed points"
+                        + " %d (log10p<=%.3g); Bonferroni x2%s",
+                k, h1, swap ? "second" : "first", h2, seed, r, sp.log10p(), fixed, lFixed,
+                k < h1 ? "; p is for the sample" : "");
+        return new Match(full, new TestResult(RECTANGULAR_ID, fixed, l, r, k, note));
     }
 
     private static int[] identity(int n) {

@@ -80,6 +80,19 @@ class CalibrationTest {
     }
 
     @Test
+    void hiddenUnitMatchRectangular() {
+        for (Family f : Family.values()) {
+            // conservative (Bonferroni + union bound): only the upper rejection bound applies
+            run("zhu.rectangular (48 into 80)", f, 250 + f.ordinal(), false, (rng, fam) -> HiddenUnitMatchTest
+                    .matchRectangular(Synth.random(fam, rng, 48, 32), Synth.random(fam, rng, 80, 32), 1024, rng.nextLong())
+                    .result());
+            run("zhu.rectangular (80 onto 48, k=24)", f, 260 + f.ordinal(), false, (rng, fam) -> HiddenUnitMatchTest
+                    .matchRectangular(Synth.random(fam, rng, 80, 32), Synth.random(fam, rng, 48, 32), 24, rng.nextLong())
+                    .result());
+        }
+    }
+
+    @Test
     void agreementOfIndependentMatchings() {
         for (Family f : Family.values()) {
             run("zhu.agreement (h=48)", f, 300 + f.ordinal(), true, (rng, fam) -> {

@@ -54,6 +54,36 @@ class DetectionTest {
     }
 
     @Test
+    void rectangularMatchDetectsWidthPruning() {
+        SplittableRandom rng = new SplittableRandom(11);
+        Matrix a = Synth.gaussian(rng, 256, 128, 0, 1);
+        // Keep a random 75% of the units in their order (width pruning).
+        int[] keep = java.util.Arrays.stream(Synth.permutation(rng, 256)).limit(192).sorted().toArray();
+        sweep("zhu.rectangular pruned 192 of 256", true,
+                lv -> HiddenUnitMatchTest.matchRectangular(Synth.noisy(a.rowsSubset(keep), lv, rng), a, 1024, 3).result());
+        sweep("zhu.rectangular reversed sides k=64", true,
+                lv -> HiddenUnitMatchTest.matchRectangular(a, Synth.noisy(a.rowsSubset(keep), lv, rng), 64, 3).result());
+        HiddenUnitMatchTest.Match m = HiddenUnitMatchTest.matchRectangular(a.rowsSubset(keep), a, 1024, 3);
+        int[] asg = m.assignment();
+        for (int i = 0; i < keep.length; i++) {
+            assertThat(asg[i]).isEqualTo(keep[i]);
+        }
+        HiddenUnitMatchTest.Match back = HiddenUnitMatchTest.matchRectangular(a, a.rowsSubset(keep), 1024, 3);
+        assertThat(java.util.Arrays.stream(back.assignment()).filter(x -> x >= 0).count()).isEqualTo(192);
+        for (int i = 0; i < keep.length; i++) {
+            assertThat(back.assignment()[keep[i]]).isEqualTo(i);
+        }
+        assertThat(HiddenUnitMatchTest.matchRectangular(a.rowsSubset(new int[] {0, 1}), a, 10, 1).result().applicable()).isFalse();
+        // Ties (one-column inputs: every cosine is ±1) are broken at random, not towards the identity.
+        float[] ones = new float[300];
+        java.util.Arrays.fill(ones, 1f);
+        for (long seed = 0; seed < 20; seed++) {
+            TestResult tie = HiddenUnitMatchTest.matchRectangular(Matrix.of(200, 1, java.util.Arrays.copyOf(ones, 200)), Matrix.of(300, 1, ones), 1024, seed).result();
+            assertThat(tie.log10p()).as(tie.note()).isGreaterThan(-4);
+        }
+    }
+
+    @Test
     void permutedHiddenUnitsDefeatPhiUButNotGateUpAgreement() {
         SplittableRandom rng = new SplittableRandom(2);
         Matrix gate = Synth.gaussian(rng, 256, 128, 0, 1);
