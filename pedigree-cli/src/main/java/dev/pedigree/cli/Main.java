@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
       "Pedigree reads model weights and tokenizers (safetensors, GGUF, ONNX, PyTorch, Hugging Face directories, tokenizer files)",
       "and decides from the weights themselves whether two models share lineage."
     },
-    subcommands = {InspectCommand.class, CompareCommand.class, CalibrateCommand.class, TokensCommand.class, ReportCommand.class, dev.pedigree.attest.cli.AttestCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {InspectCommand.class, CompareCommand.class, CalibrateCommand.class, TokensCommand.class, ReportCommand.class, dev.pedigree.registry.cli.FingerprintCommand.class, dev.pedigree.registry.cli.RegistryCommand.class, dev.pedigree.registry.cli.IdentifyCommand.class, dev.pedigree.attest.cli.AttestCommand.class, CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
       "   0  OK                the command did what was asked",
@@ -28,9 +28,9 @@ import picocli.CommandLine.Option;
       "   2  USAGE             wrong command-line arguments",
       "   3  INPUT_ERROR       an input is missing, unreadable, corrupt or unsupported",
       "   4  UNSAFE_INPUT      an input asked for code execution or other unsafe behaviour and was refused",
-      "  10  SHARED_LINEAGE    compare: the weights share lineage with the reference",
-      "  11  INDEPENDENT       compare: tests with power found no shared lineage",
-      "  12  INCONCLUSIVE      compare: no test could decide",
+      "  10  SHARED_LINEAGE    compare/identify: the weights share lineage with the reference",
+      "  11  INDEPENDENT       compare/identify: tests with power found no shared lineage",
+      "  12  INCONCLUSIVE      compare/identify: no test could decide",
       "  20  VERIFICATION_FAILED  attest verify: a check failed (the output names it)"
     })
 public final class Main implements Runnable {

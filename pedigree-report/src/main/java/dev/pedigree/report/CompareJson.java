@@ -84,6 +84,8 @@ public final class CompareJson {
     s.put("max_matched_units", r.sampling().maxMatchedUnits());
     s.put("probe_tokens", r.sampling().probeTokens());
     s.put("description", r.sampling().description());
+    s.put("bytes_read", r.sampling().bytesRead());
+    s.put("weight_bytes", r.sampling().weightBytes());
     m.put("sampling", s);
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("shared_log10_p", r.thresholds().sharedLog10p());

@@ -255,7 +255,12 @@ public final class CompareJsonReader {
         throw fail(p, "max_matched_units or probe_tokens out of range");
       }
       String d = nullableText(n, "description", p);
-      return new SamplingInfo(rows == null ? null : rows.intValue(), optInteger(n, "seed", p), (int) units, (int) probes, d == null ? "" : d);
+      long bytesRead = optInteger(n, "bytes_read", p);
+      long weightBytes = optInteger(n, "weight_bytes", p);
+      if (bytesRead < 0 || weightBytes < 0) {
+        throw fail(p, "bytes_read or weight_bytes negative");
+      }
+      return new SamplingInfo(rows == null ? null : rows.intValue(), optInteger(n, "seed", p), (int) units, (int) probes, d == null ? "" : d, bytesRead, weightBytes);
     }
 
     Thresholds thresholds(JsonNode n, String p) throws ResultFormatException {

@@ -70,6 +70,17 @@ public final class CompareText {
       sb.append("\nCaveats:\n");
       r.warnings().forEach(w -> sb.append("  - ").append(w).append('\n'));
     }
+    if (r.sampling().sampleRows() != null) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%nSampling: %d rows per tensor (seed %d); %.2f%% of the weight bytes were read (%d of %d). P-values are computed on the sample.%n",
+              r.sampling().sampleRows(),
+              r.sampling().seed(),
+              r.sampling().weightBytes() == 0 ? 0.0 : 100.0 * r.sampling().bytesRead() / r.sampling().weightBytes(),
+              r.sampling().bytesRead(),
+              r.sampling().weightBytes()));
+    }
     sb.append("\nNull hypothesis of every test: the two models' weights were initialised independently. ")
         .append("Shared architecture, shared training data or distillation from outputs do not count as shared lineage.\n");
     return sb.toString();
