@@ -4,7 +4,10 @@ import dev.pedigree.format.gguf.GgmlDequant;
 import dev.pedigree.format.gguf.GgmlType;
 import dev.pedigree.model.DType;
 import dev.pedigree.model.ElementDecoder;
+import dev.pedigree.model.kernels.DecodeKernels;
+import dev.pedigree.model.kernels.Fp8Format;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,8 +25,12 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Throughput of decoding stored weights to float32, one thread. Each invocation decodes
- * {@code ELEMENTS} values; JMH reports ops/s, so GB/s of input = ops/s × input bytes per op (printed
- * by {@link #main} from the results).
+ * {@code ELEMENTS} values; JMH reports ops/s, so GB/s of input = ops/s × input bytes per op ({@link
+ * DecodeReport} runs this benchmark and prints that table).
+ *
+ * <p>{@code impl=active} goes through the public entry points every reader uses ({@link
+ * ElementDecoder#decode} and {@link GgmlDequant#dequantize}); {@code vector} and {@code scalar} call
+ * the two twins of {@link DecodeKernels} directly.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -35,8 +42,13 @@ public class DecodeBenchmark {
   /** Values per invocation: 4 Mi elements (16 MiB of float32 output). */
   public static final int ELEMENTS = 1 << 22;
 
-  @Param({"BF16", "F16", "Q8_0", "Q4_K", "Q6_K"})
+  @Param({"BF16", "F16", "F8_E4M3", "F8_E5M2", "I8", "Q8_0", "Q4_K", "Q6_K"})
   public String type;
+
+  @Param({"active", "vector", "scalar"})
+  public String impl;
+
+  private DecodeKernels kernels;
 
   private byte[] input;
   private MemorySegment segment;
@@ -69,20 +81,44 @@ public class DecodeBenchmark {
     }
     segment = MemorySegment.ofArray(input);
     out = new float[ELEMENTS];
+    kernels = switch (impl) {
+      case "vector" -> DecodeKernels.vector();
+      case "scalar" -> DecodeKernels.scalar();
+      default -> null;
+    };
   }
 
   static long inputBytes(String type) {
     return switch (type) {
       case "BF16", "F16" -> 2L * ELEMENTS;
+      case "F8_E4M3", "F8_E5M2", "I8" -> ELEMENTS;
       default -> GgmlType.valueOf(type).byteSizeFor(ELEMENTS);
     };
   }
 
   @Benchmark
   public void decode(Blackhole bh) {
+    if (kernels != null) {
+      switch (type) {
+        case "BF16" -> kernels.bf16(segment, 0, ByteOrder.LITTLE_ENDIAN, out, 0, ELEMENTS);
+        case "F16" -> kernels.f16(segment, 0, ByteOrder.LITTLE_ENDIAN, out, 0, ELEMENTS);
+        case "F8_E4M3" -> kernels.fp8(Fp8Format.E4M3FN, segment, 0, out, 0, ELEMENTS);
+        case "F8_E5M2" -> kernels.fp8(Fp8Format.E5M2, segment, 0, out, 0, ELEMENTS);
+        case "I8" -> kernels.int8(segment, 0, 0.01f, 3, out, 0, ELEMENTS);
+        case "Q8_0" -> kernels.q8_0(input, 0, ELEMENTS / 32, out, 0, false);
+        case "Q4_K" -> kernels.q4_K(input, 0, ELEMENTS / 256, out, 0, false);
+        case "Q6_K" -> kernels.q6_K(input, 0, ELEMENTS / 256, out, 0, false);
+        default -> throw new IllegalStateException(type);
+      }
+      bh.consume(out);
+      return;
+    }
     switch (type) {
       case "BF16" -> ElementDecoder.decode(DType.BF16, segment, 0, out, 0, ELEMENTS);
       case "F16" -> ElementDecoder.decode(DType.F16, segment, 0, out, 0, ELEMENTS);
+      case "F8_E4M3" -> ElementDecoder.decode(DType.F8_E4M3, segment, 0, out, 0, ELEMENTS);
+      case "F8_E5M2" -> ElementDecoder.decode(DType.F8_E5M2, segment, 0, out, 0, ELEMENTS);
+      case "I8" -> ElementDecoder.decode(DType.I8, segment, 0, out, 0, ELEMENTS);
       default -> {
         GgmlType t = GgmlType.valueOf(type);
         GgmlDequant.dequantize(t, input, 0, ELEMENTS / t.blockSize(), out, 0, false);

@@ -1,11 +1,15 @@
 package dev.pedigree.format.gguf;
 
+import dev.pedigree.model.kernels.DecodeKernels;
+
 /**
- * Scalar dequantisation of ggml block types (ggml-quants.c {@code dequantize_row_*}) from bytes
+ * Dequantisation of ggml block types (ggml-quants.c {@code dequantize_row_*}) from bytes
  * already on the heap into float32. Each method decodes {@code blocks} consecutive blocks starting
  * at {@code src[srcOff]} into {@code dst[dstOff..]}; callers pass whole blocks (a GGUF row is a
  * whole number of blocks along ne0). Products are evaluated in the same order as the C reference
- * so results match llama.cpp bit for bit.
+ * so results match llama.cpp bit for bit. Q8_0, Q4_K and Q6_K (the types that dominate real GGUF
+ * files) go through {@link DecodeKernels#active()}, the Vector API kernels with a scalar twin that
+ * give the same bits; the other types are decoded here, one value at a time.
  *
  * <p>Multi-byte fields inside blocks (f16 scales, the u32 {@code qh} of Q5_0/Q5_1) are read in the
  * file's byte order: little-endian normally, big-endian for byte-swapped GGUF files.
@@ -64,14 +68,7 @@ public final class GgmlDequant {
 
   /** Q8_0: {@code d:f16, qs:i8[32]}; {@code y = q*d}. */
   public static void q8_0(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean be) {
-    for (int i = 0; i < blocks; i++) {
-      int b = srcOff + i * 34;
-      int y = dstOff + i * 32;
-      float d = f16(src, b, be);
-      for (int j = 0; j < 32; j++) {
-        dst[y + j] = src[b + 2 + j] * d;
-      }
-    }
+    DecodeKernels.active().q8_0(src, srcOff, blocks, dst, dstOff, be);
   }
 
   /** Q4_0: {@code d:f16, qs[16]}; {@code y = (nibble - 8)*d}, low nibbles first. */
@@ -198,29 +195,7 @@ public final class GgmlDequant {
 
   /** Q4_K: {@code d, dmin:f16, scales[12], qs[128]}. */
   public static void q4_K(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean be) {
-    for (int i = 0; i < blocks; i++) {
-      int b = srcOff + i * 144;
-      int y = dstOff + i * QK_K;
-      float d = f16(src, b, be);
-      float min = f16(src, b + 2, be);
-      int s = b + 4;
-      int q = b + 16;
-      for (int c = 0; c < 4; c++) {
-        int t = 2 * c;
-        float d1 = d * scaleK4(src, s, t);
-        float m1 = min * minK4(src, s, t);
-        float d2 = d * scaleK4(src, s, t + 1);
-        float m2 = min * minK4(src, s, t + 1);
-        for (int l = 0; l < 32; l++) {
-          dst[y + l] = d1 * (src[q + l] & 0x0F) - m1;
-        }
-        for (int l = 0; l < 32; l++) {
-          dst[y + 32 + l] = d2 * ((src[q + l] & 0xFF) >>> 4) - m2;
-        }
-        q += 32;
-        y += 64;
-      }
-    }
+    DecodeKernels.active().q4_K(src, srcOff, blocks, dst, dstOff, be);
   }
 
   /** Q5_K: {@code d, dmin:f16, scales[12], qh[32], qs[128]}. */
@@ -257,31 +232,7 @@ public final class GgmlDequant {
 
   /** Q6_K: {@code ql[128], qh[64], scales:i8[16], d:f16}. */
   public static void q6_K(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean be) {
-    for (int i = 0; i < blocks; i++) {
-      int b = srcOff + i * 210;
-      int yb = dstOff + i * QK_K;
-      float d = f16(src, b + 208, be);
-      for (int h = 0; h < 2; h++) {
-        int ql = b + 64 * h;
-        int qh = b + 128 + 32 * h;
-        int sc = b + 192 + 8 * h;
-        int y = yb + 128 * h;
-        for (int l = 0; l < 32; l++) {
-          int is = l / 16;
-          int lo = src[ql + l] & 0xFF;
-          int lo2 = src[ql + l + 32] & 0xFF;
-          int hi = src[qh + l] & 0xFF;
-          int q1 = ((lo & 0x0F) | ((hi & 3) << 4)) - 32;
-          int q2 = ((lo2 & 0x0F) | (((hi >>> 2) & 3) << 4)) - 32;
-          int q3 = ((lo >>> 4) | (((hi >>> 4) & 3) << 4)) - 32;
-          int q4 = ((lo2 >>> 4) | (((hi >>> 6) & 3) << 4)) - 32;
-          dst[y + l] = d * src[sc + is] * q1;
-          dst[y + l + 32] = d * src[sc + is + 2] * q2;
-          dst[y + l + 64] = d * src[sc + is + 4] * q3;
-          dst[y + l + 96] = d * src[sc + is + 6] * q4;
-        }
-      }
-    }
+    DecodeKernels.active().q6_K(src, srcOff, blocks, dst, dstOff, be);
   }
 
   /** 6-bit scale of sub-block {@code t} (0..7) from the 12 packed bytes at {@code s}. */
