@@ -29,7 +29,7 @@ public final class RemoteSampledBenchmark {
     int layers = args.length > 3 ? Integer.parseInt(args[1]) : 96;
     int hidden = args.length > 3 ? Integer.parseInt(args[2]) : 9216;
     int inter = args.length > 3 ? Integer.parseInt(args[3]) : 32768;
-    SyntheticHub.Layout layout = new SyntheticHub.Layout(layers, hidden, inter, 72, 8, 128_000);
+    SyntheticHub.Layout layout = new SyntheticHub.Layout(layers, hidden, inter, 72, 8, Integer.getInteger("pedigree.bench.vocab", 32_000));
     List<SyntheticHub.Repo> repos =
         List.of(
             new SyntheticHub.Repo("acme/base", layout, 1, 0, 0),
@@ -65,7 +65,7 @@ public final class RemoteSampledBenchmark {
 
   private static RemoteSession session(SyntheticHub hub, Path cache) {
     // Small blocks: sampled rows are scattered, and each row is only a few KB.
-    return RemoteSession.builder().hfEndpoint(URI.create(hub.endpoint())).noDiskCache().blockSize(64 << 10).build();
+    return RemoteSession.builder().hfEndpoint(URI.create(hub.endpoint())).noDiskCache().blockSize(Integer.getInteger("pedigree.bench.block", 16 << 10)).build();
   }
 
   static long peakRssMb() {

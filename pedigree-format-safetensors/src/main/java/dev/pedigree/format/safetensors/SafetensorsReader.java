@@ -257,7 +257,7 @@ public final class SafetensorsReader implements ModelReader {
   private static SafetensorsTensor tensor(ByteSource src, SafetensorsHeader header, SafetensorsEntry e, ArchitectureHints hints)
       throws IOException, ModelFormatException {
     long at = Math.addExact(header.dataStart(), e.begin());
-    MemorySegment data = src.slice(at, e.length());
+    src.checkRange(at, e.length(), "tensor '" + e.name() + "'");
     TensorAddress address;
     if (e.name().endsWith(SCALE_INV_SUFFIX)) {
       String weight = e.name().substring(0, e.name().length() - SCALE_INV_SUFFIX.length());
@@ -265,7 +265,7 @@ public final class SafetensorsReader implements ModelReader {
     } else {
       address = TensorNaming.classify(e.name(), hints);
     }
-    return new SafetensorsTensor(e.name(), e.dtype(), e.shape(), address, src.description(), data, at, null, null);
+    return new SafetensorsTensor(e.name(), e.dtype(), e.shape(), address, src.description(), src, e.length(), at, null, null);
   }
 
   /** Pairs each {@code W_scale_inv} with {@code W} and replaces FP8 weights by dequantising copies. */

@@ -1,5 +1,6 @@
 package dev.pedigree.format.safetensors;
 
+import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.DType;
@@ -13,7 +14,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One tensor of a safetensors file, read zero-copy from the file's mapping. Safetensors stores
+ * One tensor of a safetensors file, read zero-copy from the file's mapping. Bytes are sliced from
+ * the source only when rows are read, so over an HTTP source only the rows asked for are fetched. Safetensors stores
  * PyTorch's row-major layout, so the stored shape is already canonical and row {@code r} is the
  * contiguous run at {@code r * columns} elements.
  *
@@ -30,7 +32,8 @@ public final class SafetensorsTensor implements TensorRef {
   private final Shape shape;
   private final TensorAddress address;
   private final String source;
-  private final MemorySegment data;
+  private final ByteSource src;
+  private final long length;
   private final long fileOffset;
   private final BlockScale scale;
   private final String refusal;
@@ -58,7 +61,8 @@ public final class SafetensorsTensor implements TensorRef {
       Shape shape,
       TensorAddress address,
       String source,
-      MemorySegment data,
+      ByteSource src,
+      long length,
       long fileOffset,
       BlockScale scale,
       String refusal) {
@@ -67,24 +71,25 @@ public final class SafetensorsTensor implements TensorRef {
     this.shape = Objects.requireNonNull(shape, "shape");
     this.address = Objects.requireNonNull(address, "address");
     this.source = Objects.requireNonNull(source, "source");
-    this.data = Objects.requireNonNull(data, "data");
+    this.src = Objects.requireNonNull(src, "src");
+    this.length = length;
     this.fileOffset = fileOffset;
     this.scale = scale;
     this.refusal = refusal;
     long expected = stored.byteSizeFor(shape.elementCount());
-    if (expected != data.byteSize()) {
-      throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for " + shape + " of " + stored);
+    if (expected != length) {
+      throw new IllegalArgumentException(name + ": " + length + " bytes for " + shape + " of " + stored);
     }
   }
 
   /** A copy of this tensor that dequantises with {@code blockScale}. */
   SafetensorsTensor withScale(BlockScale blockScale) {
-    return new SafetensorsTensor(name, stored, shape, address, source, data, fileOffset, blockScale, refusal);
+    return new SafetensorsTensor(name, stored, shape, address, source, src, length, fileOffset, blockScale, refusal);
   }
 
   /** A copy of this tensor whose values are refused with {@code reason} when read. */
   SafetensorsTensor refusing(String reason) {
-    return new SafetensorsTensor(name, stored, shape, address, source, data, fileOffset, scale, reason);
+    return new SafetensorsTensor(name, stored, shape, address, source, src, length, fileOffset, scale, reason);
   }
 
   @Override
@@ -128,8 +133,8 @@ public final class SafetensorsTensor implements TensorRef {
   }
 
   @Override
-  public MemorySegment storedBytes() {
-    return data;
+  public MemorySegment storedBytes() throws IOException, ModelFormatException {
+    return src.slice(fileOffset, length);
   }
 
   @Override
@@ -156,7 +161,8 @@ public final class SafetensorsTensor implements TensorRef {
       throw new UnsupportedModelException(source, fileOffset, refusal);
     }
     long width = type.blockBytes();
-    ElementDecoder.decode(type, data, firstRow * cols * width, dst, dstOffset, (int) count);
+    MemorySegment rowsBytes = src.slice(fileOffset + firstRow * cols * width, count * width);
+    ElementDecoder.decode(type, rowsBytes, 0, dst, dstOffset, (int) count);
     if (scale != null) {
       applyScale(firstRow, rowCount, cols, dst, dstOffset);
     }
