@@ -36,6 +36,12 @@ final class BlockBattery {
    * the nulls are exact whatever the number of units.
    */
   static final int SCREEN_UNITS = 256;
+  /**
+   * Monte-Carlo permutations of the aligned Gram CKA (weak evidence, never combined; each costs
+   * residual width² operations, so fewer than {@link Cka#DEFAULT_PERMUTATIONS}: its p-value floor
+   * is 1/50, the split-wins bound covers the far tail).
+   */
+  static final int CKA_PERMUTATIONS = 49;
   /** Most experts of one block compared with their partner (cost bound). */
   static final int MAX_EXPERTS = 8;
 
@@ -306,12 +312,8 @@ final class BlockBattery {
     if (sampleRows != null) {
       throw new IllegalStateException("output-side tensor " + t.name() + " would be read whole under --sample");
     }
-    Matrix full = m.rows(t, null).transpose();
-    if (!sampled) {
-      return full;
-    }
-    int[] rows = ModelIndex.sample(full.rows(), units, seed + 31L * full.rows());
-    return rows == null ? full : full.rowsSubset(rows);
+    // Units are the columns: the transpose has rc[1] rows.
+    return m.unitsOfColumns(t, sampled ? ModelIndex.sample(rc[1], units, seed + 31L * rc[1]) : null);
   }
 
   /**
@@ -343,7 +345,7 @@ final class BlockBattery {
       return TestResult.notApplicable(id, "residual widths differ");
     }
     // Cka wants the residual dimensions as rows: Wqᵀ (d × units), Grams over residual dimensions.
-    return Cka.test(id, a.transpose(), b.transpose(), seed ^ salt);
+    return Cka.test(id, a.transpose(), b.transpose(), seed ^ salt, CKA_PERMUTATIONS);
   }
 
   /**

@@ -102,26 +102,26 @@ final class Customisation {
     }
     float[] d = delta.data();
     double[][] u = new double[rank][m];
+    float[][] vf = new float[rank][n];
     for (int it = 0; it < 5; it++) {
       orthonormalise(v);
       for (int k = 0; k < rank; k++) {
-        for (int i = 0; i < m; i++) {
-          double sum = 0;
-          for (int j = 0; j < n; j++) {
-            sum += d[i * n + j] * v[k][j];
-          }
-          u[k][i] = sum;
+        for (int j = 0; j < n; j++) {
+          vf[k][j] = (float) v[k][j];
+        }
+        if (it < 4) {
+          Arrays.fill(v[k], 0);
         }
       }
-      if (it == 4) {
-        break;
-      }
-      for (int k = 0; k < rank; k++) {
-        Arrays.fill(v[k], 0);
-        for (int i = 0; i < m; i++) {
-          double x = u[k][i];
-          for (int j = 0; j < n; j++) {
-            v[k][j] += d[i * n + j] * x;
+      // One pass over the rows of Δ per round: all projections of a row (Δ V), then, while the row
+      // is still in cache, its contribution to the back-projection Δᵀ (Δ V).
+      for (int i = 0; i < m; i++) {
+        int off = i * n;
+        for (int k = 0; k < rank; k++) {
+          double x = Kernels.dot(d, off, vf[k], 0, n);
+          u[k][i] = x;
+          if (it < 4) {
+            axpy(x, d, off, v[k], n);
           }
         }
       }
@@ -134,6 +134,13 @@ final class Customisation {
       }
     }
     return Math.min(1, cap / total);
+  }
+
+  /** y[j] += a · x[off + j] for j &lt; n. */
+  private static void axpy(double a, float[] x, int off, double[] y, int n) {
+    for (int j = 0; j < n; j++) {
+      y[j] += a * x[off + j];
+    }
   }
 
   private static void orthonormalise(double[][] v) {

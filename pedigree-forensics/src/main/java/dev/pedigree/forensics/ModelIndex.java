@@ -23,9 +23,10 @@ import java.util.TreeSet;
 /**
  * The canonical, logical tensors of one model indexed by reported component, layer, role, expert
  * and part. Values are read on demand, one tensor (or a row sample) at a time, through {@link
- * #rows}, which keeps reads in a bounded cache (about a twelfth of the heap per model; the first
- * reads that fit stay) so that the block × block screening does not decode a tensor once per partner
- * block. Every tensor is wrapped by the comparison's {@link ReadAccounting}. The cache is
+ * #rows}, which keeps reads in a bounded cache (a twelfth of the heap, at most {@value
+ * #CACHE_CAP_BYTES} bytes, per model; the first reads that fit stay) so that the block × block
+ * screening does not decode a tensor once per partner block. Output-side tensors seen as [units ×
+ * residual] ({@link #unitsOfColumns}) are cached after transposition and unit sampling. Every tensor is wrapped by the comparison's {@link ReadAccounting}. The cache is
  * synchronised; the rest is read-only after construction.
  */
 final class ModelIndex {
@@ -39,20 +40,26 @@ final class ModelIndex {
   final boolean tied;
   final List<String> notes = new ArrayList<>();
 
+  /** Most bytes of decoded values one model keeps cached, whatever the heap. */
+  static final long CACHE_CAP_BYTES = 256L << 20;
+
   private final Map<CacheKey, Matrix> cache = new LinkedHashMap<>(64, 0.75f, true);
   private final long cacheBudgetFloats;
   private long cachedFloats;
 
-  /** Cache key: the tensor (by identity) and the rows read (null: all), compared by content. */
-  private record CacheKey(TensorRef tensor, int[] rows) {
+  /**
+   * Cache key: the tensor (by identity), whether it is transposed, and the rows read (of the
+   * transposed matrix when transposed; null: all), compared by content.
+   */
+  private record CacheKey(TensorRef tensor, boolean transposed, int[] rows) {
     @Override
     public boolean equals(Object o) {
-      return o instanceof CacheKey k && k.tensor == tensor && Arrays.equals(k.rows, rows);
+      return o instanceof CacheKey k && k.tensor == tensor && k.transposed == transposed && Arrays.equals(k.rows, rows);
     }
 
     @Override
     public int hashCode() {
-      return 31 * System.identityHashCode(tensor) + Arrays.hashCode(rows);
+      return 31 * (31 * System.identityHashCode(tensor) + Boolean.hashCode(transposed)) + Arrays.hashCode(rows);
     }
   }
 
@@ -63,7 +70,7 @@ final class ModelIndex {
   ModelIndex(ModelView view, ReadAccounting accounting) {
     this.view = view;
     this.logical = TensorNaming.logicalTensors(view.tensors(), view.hints()).stream().map(accounting::wrap).toList();
-    this.cacheBudgetFloats = Runtime.getRuntime().maxMemory() / 12 / Float.BYTES;
+    this.cacheBudgetFloats = Math.min(Runtime.getRuntime().maxMemory() / 12, CACHE_CAP_BYTES) / Float.BYTES;
     boolean hasHead = false;
     for (TensorRef t : logical) {
       TensorAddress a = t.address();
@@ -165,14 +172,38 @@ final class ModelIndex {
    * the cache. The returned matrix is shared and must not be modified.
    */
   Matrix rows(TensorRef t, int[] rows) throws IOException, ModelFormatException {
-    CacheKey k = new CacheKey(t, rows == null ? null : rows.clone());
-    synchronized (cache) {
-      Matrix m = cache.get(k);
-      if (m != null) {
-        return m;
-      }
+    CacheKey k = new CacheKey(t, false, rows == null ? null : rows.clone());
+    Matrix m = cached(k);
+    if (m != null) {
+      return m;
     }
-    Matrix m = read(t, rows);
+    return keep(k, read(t, rows));
+  }
+
+  /**
+   * The tensor transposed ([columns × rows]: units in columns become rows), keeping only the given
+   * rows of the transpose (null: all). Cached after transposition, so that a tensor compared with
+   * every partner block is transposed once; the whole tensor is read for it (from the cache when
+   * there) but not itself cached. The returned matrix is shared and must not be modified.
+   */
+  Matrix unitsOfColumns(TensorRef t, int[] units) throws IOException, ModelFormatException {
+    CacheKey k = new CacheKey(t, true, units == null ? null : units.clone());
+    Matrix m = cached(k);
+    if (m != null) {
+      return m;
+    }
+    Matrix whole = cached(new CacheKey(t, false, null));
+    Matrix tr = (whole != null ? whole : read(t, null)).transpose();
+    return keep(k, units == null ? tr : tr.rowsSubset(units));
+  }
+
+  private Matrix cached(CacheKey k) {
+    synchronized (cache) {
+      return cache.get(k);
+    }
+  }
+
+  private Matrix keep(CacheKey k, Matrix m) {
     long size = m.data().length;
     synchronized (cache) {
       // No eviction: the block × block screening reads every block's tensors once per partner,

@@ -93,6 +93,14 @@ public final class Kernels {
         return ACTIVE.dotProduct(a, aOff, b, bOff, n);
     }
 
+    /**
+     * Four dot products of rows of {@code a} with one vector: {@code out[r] = dot(a, aOff_r, b, bOff, n)}, each
+     * summed in the same order as {@link #dot} with the same arguments; {@code b} is loaded once for all four.
+     */
+    public static void dot4(float[] a, int aOff0, int aOff1, int aOff2, int aOff3, float[] b, int bOff, int n, double[] out) {
+        ACTIVE.dotProduct4(a, aOff0, aOff1, aOff2, aOff3, b, bOff, n, out);
+    }
+
     /** Σ a[off+i]² for i &lt; n. */
     public static double sumSquares(float[] a, int off, int n) {
         return ACTIVE.sumOfSquares(a, off, n);
@@ -123,6 +131,20 @@ public final class Kernels {
         Objects.checkFromIndexSize(aOff, n, a.length);
         Objects.checkFromIndexSize(bOff, n, b.length);
         return ops.dot(a, aOff, b, bOff, n);
+    }
+
+    /** Instance twin of {@link #dot4}. */
+    public void dotProduct4(float[] a, int aOff0, int aOff1, int aOff2, int aOff3, float[] b, int bOff, int n, double[] out) {
+        if (n < 0) {
+            throw new IllegalArgumentException("negative length " + n);
+        }
+        Objects.checkFromIndexSize(aOff0, n, a.length);
+        Objects.checkFromIndexSize(aOff1, n, a.length);
+        Objects.checkFromIndexSize(aOff2, n, a.length);
+        Objects.checkFromIndexSize(aOff3, n, a.length);
+        Objects.checkFromIndexSize(bOff, n, b.length);
+        Objects.checkIndex(3, out.length);
+        ops.dot4(a, aOff0, aOff1, aOff2, aOff3, b, bOff, n, out);
     }
 
     /** Instance twin of {@link #sumSquares}. */

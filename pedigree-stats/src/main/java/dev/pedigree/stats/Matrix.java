@@ -168,9 +168,23 @@ public record Matrix(int rows, int cols, float[] data) {
         IntStream.range(0, rowTiles).parallel().forEach(t -> {
             int i0 = t * tile;
             int i1 = Math.min(rows, i0 + tile);
+            double[] four = new double[4];
             for (int j0 = 0; j0 < n; j0 += tile) {
                 int j1 = Math.min(n, j0 + tile);
-                for (int i = i0; i < i1; i++) {
+                int i = i0;
+                // Four rows of this per pass over a row of other (loaded once); summed as dot() sums.
+                for (; i + 4 <= i1; i += 4) {
+                    int ai = i * cols;
+                    int oi = i * n;
+                    for (int j = j0; j < j1; j++) {
+                        Kernels.dot4(data, ai, ai + cols, ai + 2 * cols, ai + 3 * cols, od, j * cols, cols, four);
+                        out[oi + j] = (float) four[0];
+                        out[oi + n + j] = (float) four[1];
+                        out[oi + 2 * n + j] = (float) four[2];
+                        out[oi + 3 * n + j] = (float) four[3];
+                    }
+                }
+                for (; i < i1; i++) {
                     int ai = i * cols;
                     int oi = i * n;
                     for (int j = j0; j < j1; j++) {
