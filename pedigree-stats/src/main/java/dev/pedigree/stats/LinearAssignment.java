@@ -28,56 +28,7 @@ public final class LinearAssignment {
                 throw new IllegalArgumentException("non-finite score " + v);
             }
         }
-        int n = rows;
-        int m = cols;
-        double[] u = new double[n + 1];
-        double[] v = new double[m + 1];
-        int[] p = new int[m + 1];
-        int[] way = new int[m + 1];
-        double[] minv = new double[m + 1];
-        boolean[] used = new boolean[m + 1];
-        for (int i = 1; i <= n; i++) {
-            p[0] = i;
-            int j0 = 0;
-            Arrays.fill(minv, Double.POSITIVE_INFINITY);
-            Arrays.fill(used, false);
-            do {
-                used[j0] = true;
-                int i0 = p[j0];
-                double ui0 = u[i0];
-                int base = (i0 - 1) * m - 1;
-                double delta = Double.POSITIVE_INFINITY;
-                int j1 = 0;
-                for (int j = 1; j <= m; j++) {
-                    if (!used[j]) {
-                        double cur = -score[base + j] - ui0 - v[j];
-                        if (cur < minv[j]) {
-                            minv[j] = cur;
-                            way[j] = j0;
-                        }
-                        if (minv[j] < delta) {
-                            delta = minv[j];
-                            j1 = j;
-                        }
-                    }
-                }
-                for (int j = 0; j <= m; j++) {
-                    if (used[j]) {
-                        u[p[j]] += delta;
-                        v[j] -= delta;
-                    } else {
-                        minv[j] -= delta;
-                    }
-                }
-                j0 = j1;
-            } while (p[j0] != 0);
-            do {
-                int j1 = way[j0];
-                p[j0] = p[j1];
-                j0 = j1;
-            } while (j0 != 0);
-        }
-        return extract(p, n, m);
+        return solve(i -> score[i], rows, cols);
     }
 
     /**
@@ -91,6 +42,16 @@ public final class LinearAssignment {
                 throw new IllegalArgumentException("non-finite score " + x);
             }
         }
+        return solve(i -> score[i], rows, cols);
+    }
+
+    /** Scores by flat row-major index; two implementations keep the inner loop's call bimorphic. */
+    private interface Scores {
+        double at(int index);
+    }
+
+    /** Shortest augmenting path (Jonker–Volgenant style) on {@code -score}, potentials in double. */
+    private static int[] solve(Scores score, int rows, int cols) {
         int n = rows;
         int m = cols;
         double[] u = new double[n + 1];
@@ -113,7 +74,7 @@ public final class LinearAssignment {
                 int j1 = 0;
                 for (int j = 1; j <= m; j++) {
                     if (!used[j]) {
-                        double cur = -(double) score[base + j] - ui0 - v[j];
+                        double cur = -score.at(base + j) - ui0 - v[j];
                         if (cur < minv[j]) {
                             minv[j] = cur;
                             way[j] = j0;
