@@ -28,7 +28,9 @@ class RealGgufFixturesTest {
   static Stream<Path> vocabFiles() throws Exception {
     Path dir = SharedFixtures.find();
     if (dir == null || !Files.isDirectory(dir.resolve("gguf-vocab"))) {
-      return Stream.of();
+      // One placeholder invocation, which skips itself with SharedFixtures' message: a
+      // parameterised test with no arguments at all would be an error, not a skip.
+      return Stream.of((Path) null);
     }
     try (Stream<Path> s = Files.list(dir.resolve("gguf-vocab"))) {
       return s.filter(p -> p.getFileName().toString().endsWith(".gguf")).sorted().toList().stream();
@@ -44,6 +46,7 @@ class RealGgufFixturesTest {
   @ParameterizedTest
   @MethodSource("vocabFiles")
   void everyVocabOnlyFileOpens(Path file) throws Exception {
+    SharedFixtures.require();
     try (ModelView v = new GgufReader().open(file)) {
       assertThat(v.format()).isEqualTo(ModelFormat.GGUF);
       assertThat(v.tensors()).isEmpty();
