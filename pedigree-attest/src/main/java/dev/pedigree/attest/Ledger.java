@@ -150,6 +150,7 @@ public final class Ledger {
    *
    * @throws IllegalStateException if the ledger's last entry is not {@code expectedPrev}
    */
+  @SuppressWarnings("try") // the lock is held for the try block's duration, never referenced
   public static void append(Path ledger, LedgerEntry entry) throws IOException, CorruptModelException {
     try (FileChannel ch = FileChannel.open(ledger, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileLock lock = ch.lock()) {

@@ -35,7 +35,7 @@ public final class MappedFileSource implements ByteSource {
       Arena arena = Arena.ofShared();
       try {
         MemorySegment seg =
-            size == 0 ? MemorySegment.NULL.reinterpret(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            size == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
         return new MappedFileSource(path, arena, seg);
       } catch (IOException | RuntimeException e) {
         arena.close();
