@@ -7,7 +7,6 @@ import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.report.CompareJson;
 import dev.pedigree.report.CompareText;
-import dev.pedigree.report.Json;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -81,15 +80,8 @@ final class CompareCommand implements Callable<Integer> {
         }
       }
     }
-    boolean jsonToStdout = json != null && json.toString().equals("-");
-    if (json != null) {
-      if (jsonToStdout) {
-        spec.commandLine().getOut().print(Json.write(CompareJson.tree(result)));
-      } else {
-        Json.write(CompareJson.tree(result), json);
-      }
-    }
-    if (!jsonToStdout) {
+    JsonOption.write(CompareJson.tree(result), json, spec.commandLine().getOut());
+    if (!JsonOption.toStdout(json)) {
       spec.commandLine().getOut().print(CompareText.render(result));
     }
     spec.commandLine().getOut().flush();

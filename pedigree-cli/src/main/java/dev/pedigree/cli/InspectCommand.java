@@ -8,7 +8,6 @@ import dev.pedigree.io.UnsafeModelException;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.report.InspectJson;
 import dev.pedigree.report.InspectText;
-import dev.pedigree.report.Json;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -51,14 +50,8 @@ final class InspectCommand implements Callable<Integer> {
       result = refused(e);
       code = ExitCode.UNSAFE_INPUT;
     }
-    if (json != null) {
-      if (json.toString().equals("-")) {
-        spec.commandLine().getOut().print(Json.write(InspectJson.tree(result)));
-      } else {
-        Json.write(InspectJson.tree(result), json);
-      }
-    }
-    if (json == null || !json.toString().equals("-")) {
+    JsonOption.write(InspectJson.tree(result), json, spec.commandLine().getOut());
+    if (!JsonOption.toStdout(json)) {
       spec.commandLine().getOut().print(InspectText.render(result));
       if (listTensors) {
         for (Inspection.TensorSummary t : result.tensors()) {

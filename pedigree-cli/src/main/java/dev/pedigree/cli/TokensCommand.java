@@ -7,7 +7,6 @@ import dev.pedigree.format.tokenizers.encode.GainToken;
 import dev.pedigree.format.tokenizers.encode.LanguageFitness;
 import dev.pedigree.format.tokenizers.encode.TokenizerFitness;
 import dev.pedigree.format.tokenizers.encode.VocabularyGain;
-import dev.pedigree.report.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,15 +71,8 @@ final class TokensCommand implements Callable<Integer> {
     }
     List<String> lines = LanguageFitness.readCorpus(corpus);
     FitnessReport r = LanguageFitness.measure(corpus.toString(), lines, encoders, descendant, anc, top);
-    boolean stdout = json != null && json.toString().equals("-");
-    if (json != null) {
-      if (stdout) {
-        spec.commandLine().getOut().print(Json.write(tree(r)));
-      } else {
-        Json.write(tree(r), json);
-      }
-    }
-    if (!stdout) {
+    JsonOption.write(tree(r), json, spec.commandLine().getOut());
+    if (!JsonOption.toStdout(json)) {
       spec.commandLine().getOut().print(text(r));
     }
     spec.commandLine().getOut().flush();
