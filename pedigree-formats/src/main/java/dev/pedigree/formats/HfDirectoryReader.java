@@ -11,9 +11,7 @@ import dev.pedigree.model.BasicModelView;
 import dev.pedigree.model.LineageClaim;
 import dev.pedigree.model.ModelFormat;
 import dev.pedigree.model.ModelView;
-import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
-import dev.pedigree.model.naming.TensorNaming;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,16 +70,12 @@ public final class HfDirectoryReader {
           architecture = v.architecture();
         }
         boolean readdress = (v.format() == ModelFormat.SAFETENSORS || v.format() == ModelFormat.PYTORCH) && cfg != null;
-        // Classify the whole name set at once: some families (Gemma's sandwich norms) are only
-        // recognisable from the presence of other names.
-        List<TensorAddress> addresses = readdress ? TensorNaming.classifyAll(v.tensors().stream().map(TensorRef::name).toList(), hints) : null;
-        for (int i = 0; i < v.tensors().size(); i++) {
-          TensorRef t = v.tensors().get(i);
+        for (TensorRef t : readdress ? ReaddressedTensor.all(v.tensors(), hints) : v.tensors()) {
           if (!seen.add(t.name())) {
             b.warning("tensor " + t.name() + " appears in more than one weight file; the first copy is used");
             continue;
           }
-          b.tensor(readdress ? new ReaddressedTensor(t, addresses.get(i)) : t);
+          b.tensor(t);
         }
         v.warnings().forEach(b::warning);
         b.claims(v.claims());

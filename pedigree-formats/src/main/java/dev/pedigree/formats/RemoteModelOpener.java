@@ -17,9 +17,7 @@ import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.BasicModelView;
 import dev.pedigree.model.ModelFormat;
 import dev.pedigree.model.ModelView;
-import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
-import dev.pedigree.model.naming.TensorNaming;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,10 +95,7 @@ public final class RemoteModelOpener {
         all.addAll(v.tensors());
         v.warnings().forEach(b::warning);
       }
-      List<TensorAddress> addresses = TensorNaming.classifyAll(all.stream().map(TensorRef::name).toList(), hints);
-      for (int i = 0; i < all.size(); i++) {
-        b.tensor(new ReaddressedTensor(all.get(i), addresses.get(i)));
-      }
+      b.tensors(ReaddressedTensor.all(all, hints));
       if (repo.contains(RemoteRepository.TOKENIZER)) {
         try (HttpByteSource t = repo.open(RemoteRepository.TOKENIZER)) {
           b.vocabulary(TokenizerJsonReader.read(t));
