@@ -114,6 +114,18 @@ class CalibrationTest {
     }
 
     @Test
+    void alignedCorrelationGroupedForm() {
+        // h²·w above FULL_COST_LIMIT: the strided-group form runs (137 groups of 8-9 rows).
+        for (Family f : Family.values()) {
+            run("aligned grouped (h=1100,d=32)", f, 450 + f.ordinal(), false, (rng, fam) -> {
+                TestResult r = AlignedCorrelationTest.test("al", Synth.random(fam, rng, 1100, 32), Synth.random(fam, rng, 1100, 32));
+                assertThat(r.note()).contains("strided groups");
+                return r;
+            });
+        }
+    }
+
+    @Test
     void cka() {
         for (Family f : Family.values()) {
             run("cka (n=40,k=16,T=99)", f, 500 + f.ordinal(), false, (rng, fam) -> Cka.test("cka",

@@ -116,6 +116,37 @@ class DetectionTest {
     }
 
     @Test
+    void groupedAlignedCorrelationKeepsThePowerOfTheFullForm() {
+        SplittableRandom rng = new SplittableRandom(4);
+        Matrix a = Synth.gaussian(rng, 1536, 64, 0, 1);
+        sweep("aligned grouped h=1536 d=64", true, lv -> AlignedCorrelationTest.test("al", a, Synth.noisy(a, lv, rng)));
+        Matrix pos = Synth.gaussian(rng, 1536, 64, 1, 0.01);
+        sweep("aligned grouped positive-mean h=1536", true,
+                lv -> AlignedCorrelationTest.test("al", pos, Synth.noisy(pos, lv, rng)));
+        // Same pair through both forms: the grouped form detects wherever the full form does.
+        for (double lv : new double[] {1, 4, 8}) {
+            Matrix b = Synth.noisy(a, lv, rng);
+            TestResult grouped = AlignedCorrelationTest.test("al", a, b);
+            TestResult full = AlignedCorrelationTest.test("al", a.rowsSubset(java.util.stream.IntStream.range(0, 512).toArray()),
+                    b.rowsSubset(java.util.stream.IntStream.range(0, 512).toArray()));
+            System.out.printf(Locale.ROOT, "detection aligned noise %.0f%%: grouped h=1536 log10p %.1f (z %.1f), full h=512 log10p %.1f (z %.1f)%n",
+                    lv * 100, grouped.log10p(), grouped.statistic(), full.log10p(), full.statistic());
+            assertThat(grouped.note()).contains("strided groups");
+            assertThat(full.note()).doesNotContain("strided groups");
+            // Where the full form detects, so does the grouped one (its CLT variance carries the large diagonal
+            // correlations of a close copy, so its z is smaller there, but the wins bound is then far below).
+            if (full.log10p() < -12) {
+                assertThat(grouped.log10p()).as("noise " + lv).isLessThan(-12);
+            }
+        }
+        // Every row wins its group and the bound is M log10 k − log10 M!.
+        TestResult copy = AlignedCorrelationTest.test("al", a, a);
+        int k = 1536 / AlignedCorrelationTest.GROUP;
+        double bound = 1536 * Math.log10(k) - dev.pedigree.stats.LogP.log10Factorial(1536);
+        assertThat(copy.log10p()).isCloseTo(Math.log10(2) + bound, org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    @Test
     void residualSignedPermutationIsUndoneByAlignmentFittedOnEmbeddings() {
         SplittableRandom rng = new SplittableRandom(4);
         int d = 128;

@@ -1,0 +1,294 @@
+package dev.pedigree.stats.tests;
+
+import dev.pedigree.stats.Kernels;
+import dev.pedigree.stats.LogP;
+import dev.pedigree.stats.TestResult;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+/**
+ * The grouped form of {@link AlignedCorrelationTest}, computed from data streamed in pieces, so that a tensor of any
+ * size is tested with bounded memory and one pass.
+ *
+ * <p><b>Partition.</b> The h units are cut into consecutive blocks of {@value #BLOCK} units (a last block of fewer
+ * than 2·{@value #GROUP} units joins the one before it); a block of n_b units holds k_b = ⌊n_b/{@value #GROUP}⌋
+ * strided groups {@code {b0 + t + u·k_b}} (t &lt; k_b), of {@value #GROUP} to 2·{@value #GROUP}−1 units each
+ * (fewer than 2·{@value #GROUP} units in all: one group). The partition depends only on h. Correlations are computed
+ * within groups only (h·|G| pairs instead of h²); the null, the Hoeffding moments per group, the within-group
+ * diagonal-wins count and its bound {@code P(M ≥ m) ≤ k^m/m!} (k groups in all) are those documented on
+ * {@link AlignedCorrelationTest}.
+ *
+ * <p><b>Two ways in.</b> {@link #addUnitRows} takes the whole rows of one block of units (units are rows of the
+ * tensor: query, gate, up); {@link #addFeatureRows} takes any number of chunks of feature rows, each holding every
+ * unit (units are columns: attention output, down projection), and accumulates sums of values shifted by the first
+ * chunk's means (centring without a second pass, and without the cancellation of raw sums). Both give the same
+ * correlations up to float rounding. Not thread-safe; one instance per test.
+ */
+public final class GroupedCorrelation {
+    /** Units per block. */
+    public static final int BLOCK = 1024;
+    /** Smallest group size. */
+    public static final int GROUP = AlignedCorrelationTest.GROUP;
+
+    private final int units;
+    private final int[] start;
+    private final int[] k;
+    private final int[] positions;
+    private final double[][] cross;
+    private final long[] features;
+    private final double[] sa;
+    private final double[] saa;
+    private final double[] sb;
+    private final double[] sbb;
+    private float[] shiftA;
+    private float[] shiftB;
+
+    /**
+     * @param units h, the number of units (at least 2)
+     * @throws IllegalArgumentException if {@code units < 2}
+     */
+    public GroupedCorrelation(int units) {
+        if (units < 2) {
+            throw new IllegalArgumentException("need at least 2 units, got " + units);
+        }
+        this.units = units;
+        int blocks = Math.max(1, units / BLOCK);
+        if (blocks * BLOCK < units && units - blocks * BLOCK >= 2 * GROUP) {
+            blocks++;
+        }
+        start = new int[blocks + 1];
+        for (int b = 0; b < blocks; b++) {
+            start[b] = b * BLOCK;
+        }
+        start[blocks] = units;
+        k = new int[blocks];
+        positions = new int[blocks];
+        cross = new double[blocks][];
+        features = new long[blocks];
+        for (int b = 0; b < blocks; b++) {
+            int nb = start[b + 1] - start[b];
+            k[b] = Math.max(1, nb / GROUP);
+            positions[b] = (nb + k[b] - 1) / k[b];
+            cross[b] = new double[positions[b] * positions[b] * k[b]];
+        }
+        sa = new double[units];
+        saa = new double[units];
+        sb = new double[units];
+        sbb = new double[units];
+    }
+
+    /** Number of unit blocks. */
+    public int blocks() {
+        return k.length;
+    }
+
+    /** First unit of block {@code b}. */
+    public int blockStart(int b) {
+        return start[b];
+    }
+
+    /** Units in block {@code b}. */
+    public int blockSize(int b) {
+        return start[b + 1] - start[b];
+    }
+
+    /**
+     * Adds the complete rows of block {@code b}'s units: {@code a} and {@code b2} hold {@link #blockSize} rows of
+     * {@code width} features each (row-major). The arrays are centred in place.
+     */
+    public void addUnitRows(int b, float[] a, float[] b2, int width) {
+        int nb = blockSize(b);
+        if (a.length < (long) nb * width || b2.length < (long) nb * width) {
+            throw new IllegalArgumentException("block " + b + " needs " + nb + " rows of " + width);
+        }
+        if (features[b] != 0) {
+            throw new IllegalStateException("block " + b + " already added");
+        }
+        IntStream.range(0, nb).parallel().forEach(i -> {
+            centre(a, i * width, width);
+            centre(b2, i * width, width);
+        });
+        accumulate(b, a, b2, width);
+    }
+
+    /**
+     * Adds {@code rows} feature rows of every unit: {@code a} and {@code b2} are [rows × units] row-major (units are
+     * the columns). May be called any number of times.
+     */
+    public void addFeatureRows(float[] a, float[] b2, int rows) {
+        if (a.length < (long) rows * units || b2.length < (long) rows * units) {
+            throw new IllegalArgumentException("need " + rows + " rows of " + units + " units");
+        }
+        if (rows == 0) {
+            return;
+        }
+        if (shiftA == null) {
+            shiftA = new float[units];
+            shiftB = new float[units];
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < units; j++) {
+                    shiftA[j] += a[r * units + j] / (float) rows;
+                    shiftB[j] += b2[r * units + j] / (float) rows;
+                }
+            }
+        }
+        IntStream.range(0, blocks()).parallel().forEach(b -> {
+            int b0 = start[b];
+            int nb = blockSize(b);
+            float[] ta = new float[nb * rows];
+            float[] tb = new float[nb * rows];
+            // Transposed copy in tiles of 8 feature rows: 8 consecutive floats written per unit.
+            for (int r0 = 0; r0 < rows; r0 += 8) {
+                int r1 = Math.min(rows, r0 + 8);
+                for (int j = 0; j < nb; j++) {
+                    float ja = shiftA[b0 + j];
+                    float jb = shiftB[b0 + j];
+                    int o = j * rows;
+                    for (int r = r0; r < r1; r++) {
+                        ta[o + r] = a[r * units + b0 + j] - ja;
+                        tb[o + r] = b2[r * units + b0 + j] - jb;
+                    }
+                }
+            }
+            accumulate(b, ta, tb, rows);
+        });
+    }
+
+    /** Adds per-unit sums and within-group cross sums of unit-major data (nb rows of {@code n} features). */
+    private void accumulate(int b, float[] a, float[] b2, int n) {
+        int b0 = start[b];
+        int nb = blockSize(b);
+        int kb = k[b];
+        int pb = positions[b];
+        double[] cr = cross[b];
+        for (int i = 0; i < nb; i++) {
+            int off = i * n;
+            sa[b0 + i] += Kernels.sum(a, off, n);
+            saa[b0 + i] += Kernels.sumSquares(a, off, n);
+            sb[b0 + i] += Kernels.sum(b2, off, n);
+            sbb[b0 + i] += Kernels.sumSquares(b2, off, n);
+        }
+        double[] four = new double[4];
+        for (int t = 0; t < kb; t++) {
+            int g = groupSize(nb, kb, t);
+            for (int v = 0; v < g; v++) {
+                int bOff = (t + v * kb) * n;
+                int u = 0;
+                for (; u + 4 <= g; u += 4) {
+                    Kernels.dot4(a, (t + u * kb) * n, (t + (u + 1) * kb) * n, (t + (u + 2) * kb) * n, (t + (u + 3) * kb) * n, b2, bOff, n, four);
+                    for (int x = 0; x < 4; x++) {
+                        cr[((u + x) * pb + v) * kb + t] += four[x];
+                    }
+                }
+                for (; u < g; u++) {
+                    cr[(u * pb + v) * kb + t] += Kernels.dot(a, (t + u * kb) * n, b2, bOff, n);
+                }
+            }
+        }
+        features[b] += n;
+    }
+
+    private static int groupSize(int nb, int kb, int t) {
+        return (nb - t + kb - 1) / kb;
+    }
+
+    private static void centre(float[] x, int off, int n) {
+        double mean = Kernels.sum(x, off, n) / n;
+        for (int j = 0; j < n; j++) {
+            x[off + j] = (float) (x[off + j] - mean);
+        }
+    }
+
+    /** The test on what was added. */
+    public TestResult result(String testId) {
+        int groups = 0;
+        double sDiag = 0;
+        double mean = 0;
+        double var = 0;
+        double total = 0;
+        long pairs = 0;
+        int m = 0;
+        int smallest = Integer.MAX_VALUE;
+        int largest = 0;
+        for (int b = 0; b < blocks(); b++) {
+            int nb = blockSize(b);
+            int kb = k[b];
+            int pb = positions[b];
+            long n = features[b];
+            for (int t = 0; t < kb; t++) {
+                int g = groupSize(nb, kb, t);
+                double[] c = new double[g * g];
+                for (int u = 0; u < g; u++) {
+                    int i = start[b] + t + u * kb;
+                    double va = saa[i] - sa[i] * sa[i] / n;
+                    for (int v = 0; v < g; v++) {
+                        int j = start[b] + t + v * kb;
+                        double vb = sbb[j] - sb[j] * sb[j] / n;
+                        double cov = cross[b][(u * pb + v) * kb + t] - sa[i] * sb[j] / n;
+                        c[u * g + v] = va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0;
+                    }
+                }
+                GroupSums s = GroupSums.of(c, g);
+                sDiag += s.diag();
+                mean += s.mean();
+                var += s.var();
+                m += s.wins();
+                total += s.total();
+                pairs += (long) g * g;
+                groups++;
+                smallest = Math.min(smallest, g);
+                largest = Math.max(largest, g);
+            }
+        }
+        double z = var > 0 ? (sDiag - mean) / Math.sqrt(var) : 0;
+        double lClt = var > 0 ? Math.max(AlignedCorrelationTest.CLT_FLOOR, LogP.normalUpper(z)) : 0;
+        double lCount = Math.min(0, m * Math.log10(groups) - LogP.log10Factorial(m));
+        double l = Math.min(0, Math.log10(2) + Math.min(lClt, lCount));
+        double effect = sDiag / units - total / pairs;
+        String note = String.format(Locale.ROOT,
+                "row-permutation null, h=%d in %d strided groups of %d-%d units (blocks of %d): Hoeffding CLT z=%.3f"
+                        + " (log10p %.3g, floored at %.0f); within-group diagonal wins M=%d (log10p <= M log10 k -"
+                        + " log10 M! = %.4g); Bonferroni x2",
+                units, groups, smallest, largest, BLOCK, z, lClt, AlignedCorrelationTest.CLT_FLOOR, m, lCount);
+        return new TestResult(testId, z, l, effect, units, note);
+    }
+
+    /** Hoeffding moments and wins of one group's g×g correlation matrix. */
+    private record GroupSums(double diag, double mean, double var, int wins, double total) {
+        static GroupSums of(double[] c, int g) {
+            double total = 0;
+            double sumSq = 0;
+            double diag = 0;
+            double rowMeanSq = 0;
+            double colMeanSq = 0;
+            int wins = 0;
+            double[] colSum = new double[g];
+            for (int i = 0; i < g; i++) {
+                double rs = 0;
+                double d = c[i * g + i];
+                boolean win = true;
+                for (int j = 0; j < g; j++) {
+                    double v = c[i * g + j];
+                    rs += v;
+                    sumSq += v * v;
+                    colSum[j] += v;
+                    if (j != i && v >= d) {
+                        win = false;
+                    }
+                }
+                total += rs;
+                diag += d;
+                rowMeanSq += (rs / g) * (rs / g);
+                if (win) {
+                    wins++;
+                }
+            }
+            for (int j = 0; j < g; j++) {
+                colMeanSq += (colSum[j] / g) * (colSum[j] / g);
+            }
+            double grand = total / ((double) g * g);
+            double dSq = sumSq - g * rowMeanSq - g * colMeanSq + (double) g * g * grand * grand;
+            return new GroupSums(diag, total / g, g > 1 ? Math.max(0, dSq) / (g - 1) : 0, wins, total);
+        }
+    }
+}

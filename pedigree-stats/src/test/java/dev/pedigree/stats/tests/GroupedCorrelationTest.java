@@ -1,0 +1,78 @@
+package dev.pedigree.stats.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.Synth;
+import dev.pedigree.stats.TestResult;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The streamed grouped form equals the in-memory one, whichever way the data comes in. */
+class GroupedCorrelationTest {
+
+    /** Units as columns, fed in chunks of feature rows: same statistic as the units-as-rows form on the transpose. */
+    @Test
+    void featureRowChunksMatchUnitRows() {
+        SplittableRandom rng = new SplittableRandom(11);
+        for (int[] shape : new int[][] {{1030, 40}, {2077, 24}, {700, 33}, {20, 50}, {15, 9}}) {
+            int units = shape[0];
+            int feats = shape[1];
+            Matrix a = Synth.gaussian(rng, units, feats, 0.5, 0.1); // positive mean: centring matters
+            Matrix b = Synth.noisy(a, 2, rng);
+            TestResult rows = unitRows(a, b);
+            // The same data as [features × units], streamed in uneven chunks of feature rows.
+            float[] ta = a.transpose().data();
+            float[] tb = b.transpose().data();
+            GroupedCorrelation g = new GroupedCorrelation(units);
+            int r = 0;
+            for (int chunk : new int[] {1, 7, 3, 100}) {
+                int n = Math.min(chunk, feats - r);
+                if (n <= 0) {
+                    break;
+                }
+                g.addFeatureRows(Arrays.copyOfRange(ta, r * units, (r + n) * units), Arrays.copyOfRange(tb, r * units, (r + n) * units), n);
+                r += n;
+            }
+            if (r < feats) {
+                g.addFeatureRows(Arrays.copyOfRange(ta, r * units, feats * units), Arrays.copyOfRange(tb, r * units, feats * units), feats - r);
+            }
+            TestResult cols = g.result("x");
+            assertThat(cols.statistic()).as("z " + units).isCloseTo(rows.statistic(), within(1e-3 * Math.max(1, Math.abs(rows.statistic()))));
+            assertThat(cols.log10p()).as("log10p " + units).isCloseTo(rows.log10p(), within(1e-3 * Math.max(1, Math.abs(rows.log10p()))));
+            assertThat(cols.effectSize()).isCloseTo(rows.effectSize(), within(1e-5));
+            assertThat(cols.note()).isEqualTo(rows.note());
+        }
+    }
+
+    @Test
+    void partitionCoversEveryUnitInGroupsOfEightToFifteen() {
+        for (int h : new int[] {2, 15, 16, 17, 1023, 1024, 1025, 1039, 1040, 3000, 28672}) {
+            GroupedCorrelation g = new GroupedCorrelation(h);
+            int covered = 0;
+            for (int b = 0; b < g.blocks(); b++) {
+                assertThat(g.blockStart(b)).isEqualTo(covered);
+                covered += g.blockSize(b);
+                assertThat(g.blockSize(b)).isLessThan(GroupedCorrelation.BLOCK + 2 * GroupedCorrelation.GROUP);
+            }
+            assertThat(covered).isEqualTo(h);
+            String note = unitRows(Matrix.of(h, 3, new float[h * 3]), Matrix.of(h, 3, new float[h * 3])).note();
+            if (h >= 2 * GroupedCorrelation.GROUP) {
+                assertThat(note).as("h=" + h).containsPattern("groups of (8|9|1[0-5])-(8|9|1[0-5]) units");
+            }
+        }
+    }
+
+    private static TestResult unitRows(Matrix a, Matrix b) {
+        GroupedCorrelation g = new GroupedCorrelation(a.rows());
+        int w = a.cols();
+        for (int k = 0; k < g.blocks(); k++) {
+            int from = g.blockStart(k) * w;
+            int to = from + g.blockSize(k) * w;
+            g.addUnitRows(k, Arrays.copyOfRange(a.data(), from, to), Arrays.copyOfRange(b.data(), from, to), w);
+        }
+        return g.result("x");
+    }
+}
