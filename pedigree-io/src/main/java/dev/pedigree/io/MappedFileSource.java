@@ -11,12 +11,28 @@ import java.nio.file.StandardOpenOption;
 /**
  * A read-only memory mapping of a whole file. The mapping lives in a shared arena, so slices may be
  * read from any thread; {@link #close()} unmaps it.
+ *
+ * <p><b>Resident memory.</b> Pages of a mapping that have been read count towards the process's
+ * resident set until the kernel needs the memory, so reading a 100 GB model once would show a
+ * 100 GB RSS. Every {@value #RELEASE_EVERY_BYTES} bytes handed out as slices (each counted as at least
+ * {@value #FAULT_AROUND_BYTES}: a fault maps its neighbours too), the source therefore
+ * drops the mapping's resident pages ({@link MemorySegment#unload()}, {@code madvise(MADV_DONTNEED)}):
+ * the file's pages stay in the page cache, and a later read of them faults them back in from it
+ * (a read-only file mapping loses nothing). {@link #releaseResidentPages()} does the same on demand.
  */
 public final class MappedFileSource implements ByteSource {
   private final Path path;
   private final String description;
   private final Arena arena;
   private final MemorySegment segment;
+  /** Bytes handed out as slices since the resident pages were last released. */
+  private final java.util.concurrent.atomic.AtomicLong sinceRelease = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Slice volume after which the mapping's resident pages are released. */
+  public static final long RELEASE_EVERY_BYTES = 128L << 20;
+
+  /** Resident bytes one slice is assumed to bring in at least (fault-around window, twice). */
+  static final long FAULT_AROUND_BYTES = 128L << 10;
 
   private MappedFileSource(Path path, Arena arena, MemorySegment segment) {
     this.path = path;
@@ -62,7 +78,24 @@ public final class MappedFileSource implements ByteSource {
   @Override
   public MemorySegment slice(long offset, long length) throws CorruptModelException {
     checkRange(offset, length, "range");
+    // A page fault maps the pages around the faulting one too (the kernel's fault-around, 64 KiB by
+    // default), so a small slice can make far more than its own length resident: count at least
+    // FAULT_AROUND_BYTES for every slice.
+    if (sinceRelease.addAndGet(Math.max(length, FAULT_AROUND_BYTES)) >= RELEASE_EVERY_BYTES) {
+      releaseResidentPages();
+    }
     return segment.asSlice(offset, length);
+  }
+
+  /**
+   * Drops this mapping's pages from the process's resident set (they stay in the page cache; later
+   * reads fault them back in). Safe while other threads read slices.
+   */
+  public void releaseResidentPages() {
+    sinceRelease.set(0);
+    if (segment.isMapped() && arena.scope().isAlive()) {
+      segment.unload();
+    }
   }
 
   @Override
