@@ -11,18 +11,22 @@ import dev.pedigree.stats.TestResult;
 import dev.pedigree.stats.tests.AlignedCorrelationTest;
 import dev.pedigree.stats.tests.CentredVectorTest;
 import dev.pedigree.stats.tests.Cka;
+import dev.pedigree.stats.tests.GroupedCorrelation;
 import dev.pedigree.stats.tests.HiddenUnitMatchTest;
 import dev.pedigree.stats.tests.InvariantTest;
 import dev.pedigree.stats.tests.ResidualAlignment.SignedPermutation;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The tests run on one suspect block against one reference block of the same stacked component.
- * The screening battery is cheap (row-sampled aligned correlations and Gram CKA) and fills the full
- * block × block matrix; the full battery adds Zhu-style hidden-unit matchings (exact under H0),
+ * The screening battery is cheap (aligned correlations on per-block sketches of sampled units and
+ * residual coordinates, built once per block) and fills the full block × block matrix; the full
+ * battery (two stages, see {@link #full}) adds Zhu-style hidden-unit matchings (exact under H0),
  * their agreement across matrices, gain-folded attention invariants and the weak norm/bias
  * statistics. Reads a few tensors at a time. Not thread-safe.
  */
@@ -36,6 +40,26 @@ final class BlockBattery {
    * the nulls are exact whatever the number of units.
    */
   static final int SCREEN_UNITS = 256;
+  /**
+   * Most residual coordinates in a screening sketch (a seeded sample, the same coordinates on both
+   * sides; the reference's aligned sketch takes the coordinates the alignment maps onto them). The
+   * units stay exchangeable under H0, so the nulls are unchanged; the sketches of every block are
+   * built once, so the block × block screening reads each tensor's sampled rows once.
+   */
+  static final int SCREEN_COLUMNS = 512;
+  /**
+   * Fixed-index evidence of a block pair at or below this log10 p decides it: the permutation-robust
+   * second stage (hidden-unit matchings, aligned CKA, attention invariants) is skipped. Those tests
+   * exist to find a relationship that a permutation of hidden units hides from fixed-index tests;
+   * a block pair already far beyond every threshold without them gains nothing but cost. The
+   * block's value is {@code 2·min(p_fixed, p_all)} either way (Bonferroni over the two stages, so
+   * the choice cannot make it anti-conservative).
+   */
+  static final double DECISIVE_LOG10P = -50;
+  /** Most units and residual coordinates entering the aligned Gram CKA (weak evidence, sampled). */
+  static final int CKA_UNITS = 256;
+
+  static final int CKA_COLUMNS = 512;
   /**
    * Monte-Carlo permutations of the aligned Gram CKA (weak evidence, never combined; each costs
    * residual width² operations, so fewer than {@link Cka#DEFAULT_PERMUTATIONS}: its p-value floor
@@ -92,67 +116,213 @@ final class BlockBattery {
     String p = prefix(i, j);
     Role[] roles = sampleRows != null ? new Role[] {Role.ATTN_Q, Role.MLP_UP} : new Role[] {Role.ATTN_Q, Role.MLP_UP, Role.MLP_DOWN};
     for (Role role : roles) {
-      TensorRef a = s.weight(component, i, role);
-      TensorRef b = r.weight(component, j, role);
-      if (a == null || b == null) {
+      SketchKey ks = new SketchKey(i, role);
+      if (!sketchS.containsKey(ks)) {
+        sketchS.put(ks, new Matrix[] {suspectSketch(ks)});
+      }
+      SketchKey kr = new SketchKey(j, role);
+      if (!sketchR.containsKey(kr)) {
+        sketchR.put(kr, referenceSketches(kr));
+      }
+      Matrix ma = sketchS.get(ks)[0];
+      Matrix[] mb = sketchR.get(kr);
+      if (ma == null || mb == null) {
         continue;
       }
-      boolean down = role == Role.MLP_DOWN;
-      Matrix ma = unitsByResidual(s, a, down, Math.min(maxUnits, SCREEN_UNITS));
-      Matrix mb = unitsByResidual(r, b, down, Math.min(maxUnits, SCREEN_UNITS));
-      out.add(primary(pearsonSameRows(p + name(role) + ".pearson", ma, mb)));
-      if (canAlign(ma, mb)) {
-        out.add(primary(pearsonSameRows(p + name(role) + ".pearson_aligned", ma, alignCols(mb))));
+      if (mb[0] != null) {
+        out.add(primary(pearsonSameRows(p + name(role) + ".pearson", ma, mb[0])));
+      } else {
+        out.add(primary(TestResult.notApplicable(p + name(role) + ".pearson", "residual widths differ")));
+      }
+      if (mb[1] != null) {
+        out.add(primary(pearsonSameRows(p + name(role) + ".pearson_aligned", ma, mb[1])));
       }
     }
     return out;
   }
 
-  /** Full battery of block pair (i, j). */
-  List<TaggedTest> full(int i, int j) throws IOException, ModelFormatException {
+  // ------------------------------------------------------------------ screening sketches
+
+  private record SketchKey(int layer, Role role) {}
+
+  /** Suspect sketches by (layer, role): one element, null when the tensor is missing. */
+  private final Map<SketchKey, Matrix[]> sketchS = new HashMap<>();
+  /** Reference sketches by (layer, role): {plain or null, aligned or null}; null when missing. */
+  private final Map<SketchKey, Matrix[]> sketchR = new HashMap<>();
+  /** Suspect residual coordinates kept in the sketches (null: all), fixed by the first sketch. */
+  private int[] sketchCols;
+  private int sketchWidth = -1;
+
+  private Matrix suspectSketch(SketchKey k) throws IOException, ModelFormatException {
+    TensorRef t = s.weight(component, k.layer(), k.role());
+    if (t == null) {
+      return null;
+    }
+    int width = residualWidth(t, k.role());
+    int[] cols = columnsFor(width);
+    return sketch(s, t, k.role() == Role.MLP_DOWN, cols, null);
+  }
+
+  private Matrix[] referenceSketches(SketchKey k) throws IOException, ModelFormatException {
+    TensorRef t = r.weight(component, k.layer(), k.role());
+    if (t == null) {
+      return null;
+    }
+    boolean down = k.role() == Role.MLP_DOWN;
+    int width = residualWidth(t, k.role());
+    Matrix plain = sketchWidth == width ? sketch(r, t, down, sketchCols, null) : null;
+    Matrix aligned = null;
+    if (align != null && sketchWidth == align.index().length && width == alignFrom) {
+      int[] idx = align.index();
+      float[] sign = align.sign();
+      int n = sketchCols == null ? idx.length : sketchCols.length;
+      int[] from = new int[n];
+      float[] sg = new float[n];
+      for (int c = 0; c < n; c++) {
+        int sc = sketchCols == null ? c : sketchCols[c];
+        from[c] = idx[sc];
+        sg[c] = sign[sc];
+      }
+      aligned = sketch(r, t, down, from, sg);
+    }
+    return plain == null && aligned == null ? null : new Matrix[] {plain, aligned};
+  }
+
+  private static int residualWidth(TensorRef t, Role role) {
+    int[] rc = ModelIndex.matrixShape(t);
+    return role == Role.MLP_DOWN ? rc[0] : rc[1];
+  }
+
+  /** The suspect's sampled residual coordinates for sketches of this width (fixed by the first call). */
+  private int[] columnsFor(int width) {
+    if (sketchWidth < 0) {
+      sketchWidth = width;
+      sketchCols = ModelIndex.sample(width, SCREEN_COLUMNS, seed ^ 0x5C2EE7L);
+    }
+    return width == sketchWidth ? sketchCols : ModelIndex.sample(width, SCREEN_COLUMNS, seed ^ 0x5C2EE7L);
+  }
+
+  /**
+   * [units × coordinates] sketch: at most {@link #SCREEN_UNITS} units (seeded by the unit count,
+   * as in the full battery) and the residual coordinates {@code cols} (null: all; entries below 0
+   * give zeros), each multiplied by {@code sign} when given. Input-side tensors read only the
+   * sampled unit rows (through the shared cache); output-side tensors read only the sampled
+   * residual rows.
+   */
+  private Matrix sketch(ModelIndex m, TensorRef t, boolean outputSide, int[] cols, float[] sign) throws IOException, ModelFormatException {
+    int[] rc = ModelIndex.matrixShape(t);
+    int units = Math.min(maxUnits, SCREEN_UNITS);
+    int unitCount = outputSide ? rc[1] : rc[0];
+    int width = outputSide ? rc[0] : rc[1];
+    int[] u = ModelIndex.sample(unitCount, units, seed + 31L * unitCount);
+    int nu = u == null ? unitCount : u.length;
+    int nc = cols == null ? width : cols.length;
+    float[] out = new float[Math.multiplyExact(nu, nc)];
+    if (!outputSide) {
+      Matrix rows = m.rows(t, u);
+      float[] d = rows.data();
+      for (int k = 0; k < nu; k++) {
+        for (int c = 0; c < nc; c++) {
+          int from = cols == null ? c : cols[c];
+          out[k * nc + c] = from < 0 ? 0f : d[k * width + from] * (sign == null ? 1f : sign[c]);
+        }
+      }
+    } else {
+      if (sampleRows != null) {
+        throw new IllegalStateException("output-side tensor " + t.name() + " would be read under --sample");
+      }
+      int[] need = cols == null ? null : java.util.Arrays.stream(cols).filter(x -> x >= 0).distinct().sorted().toArray();
+      Matrix rows = ModelIndex.read(t, need);
+      float[] d = rows.data();
+      int[] pos = new int[width];
+      if (need != null) {
+        for (int k = 0; k < need.length; k++) {
+          pos[need[k]] = k;
+        }
+      } else {
+        for (int k = 0; k < width; k++) {
+          pos[k] = k;
+        }
+      }
+      for (int c = 0; c < nc; c++) {
+        int from = cols == null ? c : cols[c];
+        if (from < 0) {
+          continue;
+        }
+        int base = pos[from] * unitCount;
+        float sg = sign == null ? 1f : sign[c];
+        for (int k = 0; k < nu; k++) {
+          out[k * nc + c] = d[base + (u == null ? k : u[k])] * sg;
+        }
+      }
+    }
+    return Matrix.of(nu, nc, out);
+  }
+
+  /**
+   * Tests of one block pair.
+   *
+   * @param tests every test run (ids prefixed with the block pair)
+   * @param fixedIndexLog10p Cauchy combination of the fixed-index stage (null: none applied)
+   * @param complete whether every second-stage test ran (nothing was skipped as decided)
+   */
+  record BlockTests(List<TaggedTest> tests, Double fixedIndexLog10p, boolean complete) {
+    /**
+     * The block pair's value: {@code 2·p_fixed} when a part's second stage was skipped, otherwise
+     * {@code 2·min(p_fixed, p_all)}; null if no test applied. Either way
+     * {@code P(value ≤ α) ≤ P(2 p_fixed ≤ α) + P(2 p_all ≤ α) ≤ α} under H0, whatever the data
+     * decided to skip.
+     */
+    Double log10p() {
+      Double all = LineageComparator.combine(tests, false);
+      if (fixedIndexLog10p == null) {
+        return all;
+      }
+      double m = !complete || all == null ? fixedIndexLog10p : Math.min(all, fixedIndexLog10p);
+      return Math.min(0, m + Math.log10(2));
+    }
+  }
+
+  /**
+   * Full battery of block pair (i, j), in two stages. First the fixed-index row correlations of
+   * every attention and MLP matrix (plain and after the residual alignment). Then, for the
+   * attention and the MLP separately, the permutation-robust second stage unless that part's
+   * fixed-index tests already decide it ({@link #DECISIVE_LOG10P}): aligned Gram CKA and the
+   * attention invariant (weak) for attention, Zhu's hidden-unit matchings and their agreement
+   * (exact) for the MLP. Experts and the norm and bias statistics always run.
+   */
+  BlockTests full(int i, int j) throws IOException, ModelFormatException {
     List<TaggedTest> out = new ArrayList<>();
     String p = prefix(i, j);
-    // Attention: fixed-index correlations, aligned Gram CKA (AWM), gain-folded invariant (HuRef).
+    // Stage 1: fixed-index correlations. Units are head dimensions or hidden units, exchangeable
+    // under H0 whatever the alignment: valid with and without it.
+    List<TaggedTest> attn = new ArrayList<>();
     for (Role role : ATTN_ROLES) {
-      TensorRef a = s.weight(component, i, role);
-      TensorRef b = r.weight(component, j, role);
-      boolean o = role == Role.ATTN_O;
-      if (a == null || b == null || (o && sampleRows != null)) {
-        continue;
-      }
-      Matrix ma = unitsByResidual(s, a, o, true);
-      Matrix mb = unitsByResidual(r, b, o, true);
-      out.add(primary(pearsonSameRows(p + name(role) + ".pearson", ma, mb)));
-      if (canAlign(ma, mb)) {
-        Matrix mbAligned = alignCols(mb);
-        // Units are head dimensions, exchangeable under H0 whatever the alignment: valid.
-        out.add(primary(pearsonSameRows(p + name(role) + ".pearson_aligned", ma, mbAligned)));
-        if (role == Role.ATTN_Q || role == Role.ATTN_K) {
-          // AWM's Gram CKA takes residual dimensions as units; the alignment was fitted on token
-          // embeddings, which independent models trained on the same data share up to a change of
-          // basis, so its permutation null is optimistic. Reported as an effect size, not combined.
-          out.add(new TaggedTest(component, cka(p + name(role) + ".cka_aligned", ma, mbAligned, i * 7919L + j + role.ordinal()), Kind.WEAK));
-        }
-      }
+      attn.addAll(fixedIndex(p, role, s.weight(component, i, role), r.weight(component, j, role)));
     }
-    out.addAll(invariant(p, i, j));
-    // MLP of the dense block (text or other stack).
-    out.addAll(mlp(p, component, i, null, component, j, null, component));
-    // Experts (MoE) against the partner's experts or dense MLP (upcycling).
-    List<Integer> es = s.experts(i);
-    if (!es.isEmpty()) {
-      List<Integer> er = r.experts(j);
-      for (int k = 0; k < Math.min(MAX_EXPERTS, es.size()); k++) {
-        int e = es.get(k);
-        String ep = p + "expert" + e + ".";
-        if (!er.isEmpty()) {
-          int partner = er.contains(e) ? e : er.get(k % er.size());
-          out.addAll(mlp(ep, Component.EXPERTS.name(), i, e, Component.EXPERTS.name(), j, partner, Component.EXPERTS.name()));
-        } else {
-          out.addAll(mlp(ep, Component.EXPERTS.name(), i, e, component, j, null, Component.EXPERTS.name()));
-        }
-      }
+    List<TaggedTest> mlp = new ArrayList<>();
+    for (Role role : MLP_ROLES) {
+      mlp.addAll(fixedIndex(p, role, s.weight(component, i, role), r.weight(component, j, role)));
     }
+    out.addAll(attn);
+    out.addAll(mlp);
+    Double fixed = LineageComparator.combine(out, false);
+    Double pa = LineageComparator.combine(attn, false);
+    Double pm = LineageComparator.combine(mlp, false);
+    boolean attnDecided = pa != null && pa <= DECISIVE_LOG10P;
+    boolean mlpDecided = pm != null && pm <= DECISIVE_LOG10P;
+    if (attnDecided) {
+      out.add(skipped(p + "attn.stage2", pa, "aligned CKA and attention invariants"));
+    } else {
+      attentionSecondStage(out, p, i, j);
+    }
+    if (mlpDecided) {
+      out.add(skipped(p + "mlp.stage2", pm, "hidden-unit matchings"));
+    } else {
+      // MLP of the dense block (text or other stack).
+      out.addAll(mlp(p, component, i, null, component, j, null, component));
+    }
+    experts(out, p, i, j);
     // Norm gains and biases: centred statistics only, weak evidence.
     for (Role role : Role.values()) {
       for (Part part : new Part[] {Part.WEIGHT, Part.BIAS}) {
@@ -177,7 +347,151 @@ final class BlockBattery {
             t.note() + String.format(Locale.ROOT, "; raw cosine %.4f (never evidence)", raw)), Kind.WEAK));
       }
     }
+    return new BlockTests(out, fixed, !attnDecided && !mlpDecided);
+  }
+
+  private List<TaggedTest> fixedIndex(String p, Role role, TensorRef a, TensorRef b) throws IOException, ModelFormatException {
+    boolean outputSide = role == Role.ATTN_O || role == Role.MLP_DOWN;
+    if (a == null || b == null || (outputSide && sampleRows != null)) {
+      return List.of();
+    }
+    List<TaggedTest> out = new ArrayList<>();
+    if (sampleRows == null && a.shape().rank() == 2 && a.shape().equals(b.shape())) {
+      int[] rc = ModelIndex.matrixShape(a);
+      int h = outputSide ? rc[1] : rc[0];
+      int w = outputSide ? rc[0] : rc[1];
+      if (w >= LineageComparator.MIN_FEATURES && AlignedCorrelationTest.usesGroupedForm(h, w)) {
+        return streamed(p + name(role), a, b, outputSide, h, w);
+      }
+    }
+    Matrix ma = unitsByResidual(s, a, outputSide, sampleRows != null);
+    Matrix mb = unitsByResidual(r, b, outputSide, sampleRows != null);
+    out.add(primary(pearsonSameRows(p + name(role) + ".pearson", ma, mb)));
+    if (canAlign(ma, mb)) {
+      out.add(primary(pearsonSameRows(p + name(role) + ".pearson_aligned", ma, alignCols(mb))));
+    }
     return out;
+  }
+
+  private TaggedTest skipped(String id, double log10p, String what) {
+    return new TaggedTest(component, TestResult.notApplicable(id, String.format(Locale.ROOT,
+        "skipped: the fixed-index tests already give log10 p %.1f <= %.0f; %s only matter when units may be permuted",
+        log10p, DECISIVE_LOG10P, what)), Kind.WEAK);
+  }
+
+  /** Floats per side read at once by the streamed fixed-index tests (32 MB). */
+  static final int STREAM_CHUNK_FLOATS = 8 << 20;
+
+  /**
+   * The fixed-index tests of a same-shape 2-D pair in the grouped form, streamed from the tensors
+   * (not through the cache): unit blocks of rows, or chunks of residual rows when the units are
+   * columns. Memory: a few chunks, whatever the tensor size; every value is read once per side
+   * (twice for the reference when the aligned test runs on output-side tensors).
+   */
+  private List<TaggedTest> streamed(String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w) throws IOException, ModelFormatException {
+    boolean aligned = align != null && w == align.index().length && w == alignFrom;
+    int[] idx = aligned ? align.index() : null;
+    float[] sign = aligned ? align.sign() : null;
+    GroupedCorrelation plain = new GroupedCorrelation(h);
+    GroupedCorrelation withAlign = aligned ? new GroupedCorrelation(h) : null;
+    if (!outputSide) {
+      for (int k = 0; k < plain.blocks(); k++) {
+        int n = plain.blockSize(k);
+        float[] xa = new float[Math.multiplyExact(n, w)];
+        float[] xb = new float[xa.length];
+        a.readRows(plain.blockStart(k), n, xa, 0);
+        b.readRows(plain.blockStart(k), n, xb, 0);
+        float[] xbAligned = null;
+        float[] xaCopy = null;
+        if (aligned) {
+          xbAligned = new float[xb.length];
+          for (int u = 0; u < n; u++) {
+            int off = u * w;
+            for (int c = 0; c < w; c++) {
+              xbAligned[off + c] = idx[c] < 0 ? 0f : sign[c] * xb[off + idx[c]];
+            }
+          }
+          xaCopy = xa.clone();
+        }
+        plain.addUnitRows(k, xa, xb, w);
+        if (aligned) {
+          withAlign.addUnitRows(k, xaCopy, xbAligned, w);
+        }
+      }
+    } else {
+      int chunk = Math.max(1, Math.min(w, STREAM_CHUNK_FLOATS / h));
+      float[] xa = new float[Math.multiplyExact(chunk, h)];
+      float[] xb = new float[xa.length];
+      float[] xbAligned = aligned ? new float[xa.length] : null;
+      for (int r0 = 0; r0 < w; r0 += chunk) {
+        int n = Math.min(chunk, w - r0);
+        a.readRows(r0, n, xa, 0);
+        b.readRows(r0, n, xb, 0);
+        plain.addFeatureRows(xa, xb, n);
+        if (aligned) {
+          for (int q = 0; q < n; q++) {
+            int from = idx[r0 + q];
+            if (from < 0) {
+              java.util.Arrays.fill(xbAligned, q * h, (q + 1) * h, 0f);
+              continue;
+            }
+            b.readRows(from, 1, xbAligned, q * h);
+            float sg = sign[r0 + q];
+            if (sg != 1f) {
+              for (int u = 0; u < h; u++) {
+                xbAligned[q * h + u] *= sg;
+              }
+            }
+          }
+          withAlign.addFeatureRows(xa, xbAligned, n);
+        }
+      }
+    }
+    List<TaggedTest> out = new ArrayList<>();
+    out.add(primary(plain.result(id + ".pearson")));
+    if (aligned) {
+      out.add(primary(withAlign.result(id + ".pearson_aligned")));
+    }
+    return out;
+  }
+
+  /** Aligned Gram CKA of the query and key matrices and the attention invariant (weak evidence). */
+  private void attentionSecondStage(List<TaggedTest> out, String p, int i, int j) throws IOException, ModelFormatException {
+    for (Role role : new Role[] {Role.ATTN_Q, Role.ATTN_K}) {
+      TensorRef a = s.weight(component, i, role);
+      TensorRef b = r.weight(component, j, role);
+      if (a == null || b == null) {
+        continue;
+      }
+      Matrix ma = unitsByResidual(s, a, false, sampleRows != null);
+      Matrix mb = unitsByResidual(r, b, false, sampleRows != null);
+      if (canAlign(ma, mb)) {
+        // AWM's Gram CKA takes residual dimensions as units; the alignment was fitted on token
+        // embeddings, which independent models trained on the same data share up to a change of
+        // basis, so its permutation null is optimistic. Reported as an effect size, not combined.
+        out.add(new TaggedTest(component, cka(p + name(role) + ".cka_aligned", ma, alignCols(mb), i * 7919L + j + role.ordinal()), Kind.WEAK));
+      }
+    }
+    out.addAll(invariant(p, i, j));
+  }
+
+  /** Experts (MoE) against the partner's experts or dense MLP (upcycling). */
+  private void experts(List<TaggedTest> out, String p, int i, int j) throws IOException, ModelFormatException {
+    List<Integer> es = s.experts(i);
+    if (es.isEmpty()) {
+      return;
+    }
+    List<Integer> er = r.experts(j);
+    for (int k = 0; k < Math.min(MAX_EXPERTS, es.size()); k++) {
+      int e = es.get(k);
+      String ep = p + "expert" + e + ".";
+      if (!er.isEmpty()) {
+        int partner = er.contains(e) ? e : er.get(k % er.size());
+        out.addAll(mlp(ep, Component.EXPERTS.name(), i, e, Component.EXPERTS.name(), j, partner, Component.EXPERTS.name()));
+      } else {
+        out.addAll(mlp(ep, Component.EXPERTS.name(), i, e, component, j, null, Component.EXPERTS.name()));
+      }
+    }
   }
 
   private List<TaggedTest> mlp(String p, String compS, int i, Integer eS, String compR, int j, Integer eR, String target) throws IOException, ModelFormatException {
@@ -345,7 +659,19 @@ final class BlockBattery {
       return TestResult.notApplicable(id, "residual widths differ");
     }
     // Cka wants the residual dimensions as rows: Wqᵀ (d × units), Grams over residual dimensions.
-    return Cka.test(id, a.transpose(), b.transpose(), seed ^ salt, CKA_PERMUTATIONS);
+    // At most CKA_UNITS units and CKA_COLUMNS residual dimensions (seeded, the same on both sides):
+    // the Grams cost d²·units, and this weak statistic does not need all of them.
+    // The Grams are sums over units, so each side keeps its own unit sample (unit counts may differ).
+    int[] unitsA = ModelIndex.sample(a.rows(), CKA_UNITS, seed ^ salt);
+    int[] unitsB = ModelIndex.sample(b.rows(), CKA_UNITS, seed ^ salt);
+    int[] dims = ModelIndex.sample(a.cols(), CKA_COLUMNS, (seed ^ salt) + 1);
+    Matrix at = (unitsA == null ? a : a.rowsSubset(unitsA)).transpose();
+    Matrix bt = (unitsB == null ? b : b.rowsSubset(unitsB)).transpose();
+    if (dims != null) {
+      at = at.rowsSubset(dims);
+      bt = bt.rowsSubset(dims);
+    }
+    return Cka.test(id, at, bt, seed ^ salt, CKA_PERMUTATIONS);
   }
 
   /**

@@ -23,7 +23,19 @@ import java.util.SplittableRandom;
 final class Customisation {
   private static final Role[] ROLES = {Role.ATTN_Q, Role.ATTN_K, Role.ATTN_V, Role.ATTN_O, Role.MLP_GATE, Role.MLP_UP, Role.MLP_DOWN};
 
+  /**
+   * Rows (seeded sample) on which the relative change and the low-rank probe are measured when no
+   * --sample is given: both are descriptive, and the probe costs rank × rounds passes over them.
+   */
+  static final int PROBE_ROWS = 256;
+
   private Customisation() {}
+
+  private static boolean storedEqual(TensorRef a, TensorRef b) throws IOException, ModelFormatException {
+    java.lang.foreign.MemorySegment x = a.storedBytes();
+    java.lang.foreign.MemorySegment y = b.storedBytes();
+    return x.byteSize() == y.byteSize() && x.mismatch(y) < 0;
+  }
 
   /**
    * @param sampleRows null: whole tensors; otherwise only the rows the sampled block battery read
@@ -55,10 +67,13 @@ final class Customisation {
         if (sampleRows != null && (role == Role.ATTN_O || role == Role.MLP_DOWN)) {
           continue; // not read under --sample (units in columns)
         }
-        int[] pick = sampleRows == null ? null : ModelIndex.sample(ModelIndex.matrixShape(a)[0], sampleRows, seed + 31L * ModelIndex.matrixShape(a)[0]);
+        int rowCount = ModelIndex.matrixShape(a)[0];
+        int[] pick = ModelIndex.sample(rowCount, sampleRows == null ? PROBE_ROWS : sampleRows, seed + 31L * rowCount);
         float[] va = s.rows(a, pick).data();
         float[] vb = r.rows(b, pick).data();
-        boolean same = Arrays.equals(va, vb);
+        // Identity: the stored bytes when the whole tensors may be read and the types agree (a
+        // memory comparison, no decoding); otherwise the values of the rows read.
+        boolean same = sampleRows == null && a.dtype() == b.dtype() ? storedEqual(a, b) : Arrays.equals(va, vb);
         float[] delta = new float[va.length];
         double dd = 0;
         double rr = 0;
@@ -82,7 +97,9 @@ final class Customisation {
     EmbeddingChange emb = shared.contains(Component.EMBEDDINGS.name()) ? embeddings(s, r, align, fitS, fitR, testS, testR) : null;
     String note = changes.isEmpty()
         ? "no matched block pair with tensors of equal shape"
-        : changes.size() + " tensors of " + seen.size() + " matched blocks measured (fixed index basis; a permuted or rotated suspect shows large relative change)";
+        : changes.size() + " tensors of " + seen.size() + " matched blocks measured (fixed index basis; a permuted or rotated suspect shows large relative change;"
+            + " relative change and low-rank share on " + (sampleRows == null ? "at most " + PROBE_ROWS : "the " + sampleRows) + " seeded rows per tensor"
+            + (sampleRows == null ? ", identity on the stored bytes" : "") + ")";
     return new CustomisationSummary(changes, untouched, emb, note);
   }
 
@@ -113,18 +130,19 @@ final class Customisation {
           Arrays.fill(v[k], 0);
         }
       }
-      // One pass over the rows of Δ per round: all projections of a row (Δ V), then, while the row
-      // is still in cache, its contribution to the back-projection Δᵀ (Δ V).
-      for (int i = 0; i < m; i++) {
-        int off = i * n;
-        for (int k = 0; k < rank; k++) {
+      // Per direction k (in parallel; each owns u[k] and v[k]): one pass over the rows of Δ giving
+      // the projection (Δ v_k) and, while the row is in cache, the back-projection Δᵀ (Δ v_k).
+      final boolean back = it < 4;
+      java.util.stream.IntStream.range(0, rank).parallel().forEach(k -> {
+        for (int i = 0; i < m; i++) {
+          int off = i * n;
           double x = Kernels.dot(d, off, vf[k], 0, n);
           u[k][i] = x;
-          if (it < 4) {
+          if (back) {
             axpy(x, d, off, v[k], n);
           }
         }
-      }
+      });
     }
     // Energy captured by the orthonormal subspace v: ‖Δ V‖²_F = Σ_k ‖u_k‖².
     double cap = 0;

@@ -101,6 +101,31 @@ public final class LineageComparator {
     return new Run(suspect, reference, options).run();
   }
 
+  /** Cauchy combination of the combinable tests; null when none applies. */
+  static Double combine(List<TaggedTest> tests, boolean exactOnly) {
+    List<Double> ps = new ArrayList<>();
+    for (TaggedTest t : tests) {
+      if (t.combinable() && (!exactOnly || t.kind() == Kind.EXACT)) {
+        ps.add(t.result().log10p());
+      }
+    }
+    return ps.isEmpty() ? null : cauchy(ps);
+  }
+
+  static Double combineExact(List<TaggedTest> tests) {
+    return combine(tests, true);
+  }
+
+  static double cauchy(List<Double> ps) {
+    if (ps.size() == 1) {
+      return ps.get(0);
+    }
+    double[] l = ps.stream().mapToDouble(Double::doubleValue).toArray();
+    double[] w = new double[l.length];
+    Arrays.fill(w, 1.0 / l.length);
+    return LogP.cauchy(l, w);
+  }
+
   /** Per-component intermediate results. */
   private record Partial(Component component, long parameters, List<TaggedTest> tests, Double log10p, boolean power, String reason, Map<Integer, Integer> matchedBlocks) {}
 
@@ -570,8 +595,9 @@ public final class LineageComparator {
         int bestJ = -1;
         List<TaggedTest> bestTests = List.of();
         for (int b : candidates) {
-          List<TaggedTest> t = battery.full(ls.get(a), lr.get(b));
-          Double pa = combine(t, false);
+          BlockBattery.BlockTests bt = battery.full(ls.get(a), lr.get(b));
+          List<TaggedTest> t = bt.tests();
+          Double pa = bt.log10p();
           Double pe = combineExact(t);
           if (pa != null && (bestAll == null || pa < bestAll)) {
             bestAll = pa;
@@ -733,31 +759,6 @@ public final class LineageComparator {
 
     private static boolean hasPower(List<TaggedTest> tests) {
       return tests.stream().anyMatch(t -> t.combinable() && t.result().n() >= MIN_POWER_N);
-    }
-
-    /** Cauchy combination of the combinable tests; null when none applies. */
-    static Double combine(List<TaggedTest> tests, boolean exactOnly) {
-      List<Double> ps = new ArrayList<>();
-      for (TaggedTest t : tests) {
-        if (t.combinable() && (!exactOnly || t.kind() == Kind.EXACT)) {
-          ps.add(t.result().log10p());
-        }
-      }
-      return ps.isEmpty() ? null : cauchy(ps);
-    }
-
-    static Double combineExact(List<TaggedTest> tests) {
-      return combine(tests, true);
-    }
-
-    static double cauchy(List<Double> ps) {
-      if (ps.size() == 1) {
-        return ps.get(0);
-      }
-      double[] l = ps.stream().mapToDouble(Double::doubleValue).toArray();
-      double[] w = new double[l.length];
-      Arrays.fill(w, 1.0 / l.length);
-      return LogP.cauchy(l, w);
     }
 
     private static int[] range(int from, int to) {
