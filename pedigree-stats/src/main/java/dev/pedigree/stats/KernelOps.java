@@ -1,8 +1,39 @@
 package dev.pedigree.stats;
 
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
 /** The primitive kernels behind {@link Kernels}; one scalar and one Vector API implementation. */
 interface KernelOps {
+    /**
+     * Products per output element that {@link #multiplyTransposed} accumulates in float (by fused multiply-add, in
+     * increasing index order) before adding the chunk's sum into a double accumulator. Both twins use this same
+     * order, so their products agree bit for bit.
+     */
+    int GEMM_CHUNK = 256;
+
     String name();
+
+    /**
+     * {@code out = a · bᵀ} for row-major {@code a} ({@code m × k}) and {@code b} ({@code n × k}); {@code out} is
+     * {@code m × n} and fully overwritten. Entry {@code (i, j)} is the double sum of the float chunk sums
+     * {@code fma}-accumulated over consecutive runs of {@link #GEMM_CHUNK} indices, rounded to float once at the
+     * end. {@code a} and {@code b} may be the same array; {@code out} must not alias either.
+     *
+     * @param parallel whether to spread row blocks over the common ForkJoin pool
+     */
+    void multiplyTransposed(float[] a, float[] b, float[] out, int m, int n, int k, boolean parallel);
+
+    /** Runs {@code task} for {@code 0 .. count-1}, on the common ForkJoin pool when {@code parallel}. */
+    static void forEachTask(int count, boolean parallel, IntConsumer task) {
+        if (parallel && count > 1) {
+            IntStream.range(0, count).parallel().forEach(task);
+        } else {
+            for (int t = 0; t < count; t++) {
+                task.accept(t);
+            }
+        }
+    }
 
     double dot(float[] a, int aOff, float[] b, int bOff, int n);
 

@@ -147,6 +147,25 @@ public final class Kernels {
         ops.dot4(a, aOff0, aOff1, aOff2, aOff3, b, bOff, n, out);
     }
 
+    /**
+     * {@code a · bᵀ}: the {@code a.rows() × b.rows()} matrix of row dot products (see
+     * {@link Matrix#multiplyTransposed}). Each entry sums its products by fused multiply-add in float over runs of
+     * 256 consecutive columns, adds the runs in double and rounds once to float; the vector and scalar twins use the
+     * same order and agree bit for bit. {@code a} and {@code b} may be the same matrix.
+     *
+     * @param parallel whether to spread row blocks over the common ForkJoin pool
+     * @throws IllegalArgumentException if the column counts differ
+     */
+    public Matrix multiplyTransposed(Matrix a, Matrix b, boolean parallel) {
+        if (a.cols() != b.cols()) {
+            throw new IllegalArgumentException("column mismatch: " + a.rows() + "x" + a.cols() + " · ("
+                    + b.rows() + "x" + b.cols() + ")ᵀ");
+        }
+        float[] out = new float[Math.multiplyExact(a.rows(), b.rows())];
+        ops.multiplyTransposed(a.data(), b.data(), out, a.rows(), b.rows(), a.cols(), parallel);
+        return Matrix.of(a.rows(), b.rows(), out);
+    }
+
     /** Instance twin of {@link #sumSquares}. */
     public double sumOfSquares(float[] a, int off, int n) {
         Objects.checkFromIndexSize(off, n, a.length);

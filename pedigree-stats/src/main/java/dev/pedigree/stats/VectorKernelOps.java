@@ -1,5 +1,6 @@
 package dev.pedigree.stats;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -8,12 +9,36 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API kernels on {@link FloatVector#SPECIES_PREFERRED}. Products are accumulated in float lanes for at most
  * {@link #CHUNK_LANES} steps per lane, then reduced into a double, so the error stays within about 1e-6 of
  * {@code Σ|a_i b_i|} for any length. Only loaded when the incubator module is present.
+ *
+ * <p>{@link #multiplyTransposed} is a packed, register-blocked product. {@code b} is repacked into panels of
+ * {@link #NR} rows interleaved along {@code k}, and a micro-kernel keeps an {@link #MR}{@code ×}{@link #NR} tile of
+ * the product in vector registers, broadcasting one element of each of {@code MR} rows of {@code a} per step and
+ * loading {@code NR} packed values of {@code b}: no horizontal reductions, and {@code MR + NR/L} loads per
+ * {@code MR·NR/L} FMAs. With 512-bit vectors (32 registers) the tile is 8 × 3 vectors (24 accumulators, 11 loads per
+ * 24 FMAs); narrower vectors (16 registers on AVX2) get 6 × 2 (12 accumulators). Blocking: one micro-kernel call
+ * covers {@link KernelOps#GEMM_CHUNK} steps of {@code k} (the float accumulation run, then added into a double tile
+ * buffer), so an {@code MC × GEMM_CHUNK} block of {@code a} stays in L2 while one packed panel of {@code b} is reused
+ * for all {@link #MC} rows of a task; tasks are {@code MC} rows of {@code a} by {@link #NC_PANELS} panels of
+ * {@code b}, run on the common ForkJoin pool.
  */
 final class VectorKernelOps implements KernelOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final int CHUNK_LANES = 32;
     private static final int CHUNK = L * CHUNK_LANES;
+
+    /** Whether the 8 × 3-vector micro-kernel is used (512-bit vectors: 32 registers on AVX-512 and SVE). */
+    private static final boolean WIDE = S.vectorBitSize() >= 512;
+    /** Rows of {@code a} per micro-tile. */
+    private static final int MR = WIDE ? 8 : 6;
+    /** Columns of the product per micro-tile (a whole number of vectors). */
+    private static final int NR = (WIDE ? 3 : 2) * L;
+    /** Rows of {@code a} per task: a 96 × GEMM_CHUNK block is 96 KiB. */
+    private static final int MC = 96;
+    /** Panels of {@code b} per task (bounds the task's double tile buffer, MC × NC_PANELS·NR). */
+    private static final int NC_PANELS = 4;
+    /** Upper bound on the floats of {@code b} packed at once (larger products are done in column groups). */
+    private static final long PACK_LIMIT = 8L << 20;
 
     VectorKernelOps() {
         // Touch the species so a missing or broken module fails here, at selection time.
@@ -91,6 +116,275 @@ final class VectorKernelOps implements KernelOps {
         out[1] = acc1;
         out[2] = acc2;
         out[3] = acc3;
+    }
+
+    @Override
+    public void multiplyTransposed(float[] a, float[] b, float[] out, int m, int n, int k, boolean parallel) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            Arrays.fill(out, 0, Math.multiplyExact(m, n), 0f);
+            return;
+        }
+        // Pack the operand with fewer rows and stream the other: packing costs one pass over the packed operand,
+        // amortised over the streamed rows. Swapping computes (b·aᵀ)ᵀ with the same fma chains (x·y = y·x).
+        if (m < n) {
+            product(b, a, out, n, m, k, 1, n, parallel);
+        } else {
+            product(a, b, out, m, n, k, n, 1, parallel);
+        }
+    }
+
+    /** Entry (i, j) of {@code a·bᵀ} into {@code out[i·rowStride + j·colStride]}. */
+    private static void product(float[] a, float[] b, float[] out, int m, int n, int k, int rowStride, int colStride,
+            boolean parallel) {
+        int panels = Math.ceilDiv(n, NR);
+        int groupPanels = (int) Math.max(1, Math.min(panels, PACK_LIMIT / ((long) k * NR)));
+        float[] packed = new float[Math.multiplyExact(groupPanels, Math.multiplyExact(k, NR))];
+        int rowBlocks = Math.ceilDiv(m, MC);
+        for (int g0 = 0; g0 < panels; g0 += groupPanels) {
+            final int first = g0;
+            final int count = Math.min(groupPanels, panels - g0);
+            KernelOps.forEachTask(count, parallel, p -> packPanel(b, n, k, first + p, packed, p * k * NR));
+            int colBlocks = Math.ceilDiv(count, NC_PANELS);
+            KernelOps.forEachTask(rowBlocks * colBlocks, parallel, t -> {
+                int i0 = (t % rowBlocks) * MC;
+                int p0 = (t / rowBlocks) * NC_PANELS;
+                Span span = new Span(i0, Math.min(m, i0 + MC), first, p0, Math.min(count, p0 + NC_PANELS));
+                block(a, packed, out, n, k, rowStride, colStride, span);
+            });
+        }
+    }
+
+    /** A task: rows {@code [i0, i1)} of {@code a} against local panels {@code [p0, p1)} of the group at {@code g0}. */
+    private record Span(int i0, int i1, int g0, int p0, int p1) {}
+
+    /** Copies rows {@code panel·NR ..} of {@code b} into {@code packed[off ..]} as {@code k} runs of NR columns. */
+    private static void packPanel(float[] b, int n, int k, int panel, float[] packed, int off) {
+        for (int c = 0; c < NR; c++) {
+            int j = panel * NR + c;
+            if (j < n) {
+                int src = j * k;
+                for (int t = 0; t < k; t++) {
+                    packed[off + t * NR + c] = b[src + t];
+                }
+            } else {
+                for (int t = 0; t < k; t++) {
+                    packed[off + t * NR + c] = 0f;
+                }
+            }
+        }
+    }
+
+    /** One task's part of the product, written to {@code out[i·rowStride + j·colStride]}. */
+    private static void block(float[] a, float[] packed, float[] out, int n, int k, int rowStride, int colStride,
+            Span span) {
+        int i0 = span.i0();
+        int i1 = span.i1();
+        int p0 = span.p0();
+        int p1 = span.p1();
+        int width = (p1 - p0) * NR;
+        // Rows padded to a multiple of MR: an edge micro-tile repeats the last row and its extra rows are dropped.
+        double[] acc = new double[Math.ceilDiv(i1 - i0, MR) * MR * width];
+        float[] tile = new float[MR * NR];
+        int[] rows = new int[MR];
+        int last = i1 - 1;
+        for (int pc = 0; pc < k; pc += GEMM_CHUNK) {
+            int kc = Math.min(GEMM_CHUNK, k - pc);
+            for (int p = p0; p < p1; p++) {
+                int bOff = (p * k + pc) * NR;
+                int col = (p - p0) * NR;
+                for (int i = i0; i < i1; i += MR) {
+                    for (int r = 0; r < MR; r++) {
+                        rows[r] = Math.min(i + r, last) * k + pc;
+                    }
+                    if (WIDE) {
+                        micro8x3(a, rows, kc, packed, bOff, tile);
+                    } else {
+                        micro6x2(a, rows, kc, packed, bOff, tile);
+                    }
+                    int dst = (i - i0) * width + col;
+                    for (int r = 0; r < MR; r++) {
+                        for (int c = 0; c < NR; c++) {
+                            acc[dst + r * width + c] += tile[r * NR + c];
+                        }
+                    }
+                }
+            }
+        }
+        int j0 = (span.g0() + p0) * NR;
+        int cols = Math.min(width, n - j0);
+        for (int i = i0; i < i1; i++) {
+            int src = (i - i0) * width;
+            int dst = i * rowStride + j0 * colStride;
+            for (int c = 0; c < cols; c++) {
+                out[dst + c * colStride] = (float) acc[src + c];
+            }
+        }
+    }
+
+    /**
+     * The 8 × 3-vector micro-kernel (24 accumulators): for each row {@code r < 8} and column
+     * {@code c < 3L}, {@code tile[r·NR + c] = Σ_t a[rows[r] + t]·packed[bOff + t·NR + c]} over {@code t < kc},
+     * an fma chain in float.
+     */
+    private static void micro8x3(float[] a, int[] rows, int kc, float[] packed, int bOff, float[] tile) {
+        int a0 = rows[0];
+        int a1 = rows[1];
+        int a2 = rows[2];
+        int a3 = rows[3];
+        int a4 = rows[4];
+        int a5 = rows[5];
+        int a6 = rows[6];
+        int a7 = rows[7];
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        FloatVector c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c61 = FloatVector.zero(S);
+        FloatVector c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c71 = FloatVector.zero(S);
+        FloatVector c72 = FloatVector.zero(S);
+        for (int t = 0; t < kc; t++) {
+            int bo = bOff + t * NR;
+            FloatVector b0 = FloatVector.fromArray(S, packed, bo);
+            FloatVector b1 = FloatVector.fromArray(S, packed, bo + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, packed, bo + 2 * L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + t]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, a[a1 + t]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, a[a2 + t]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, a[a3 + t]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(S, a[a4 + t]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(S, a[a5 + t]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(S, a[a6 + t]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(S, a[a7 + t]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            c72 = x.fma(b2, c72);
+        }
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + 1 * L);
+        c02.intoArray(tile, 0 * NR + 2 * L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + 1 * L);
+        c12.intoArray(tile, 1 * NR + 2 * L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + 1 * L);
+        c22.intoArray(tile, 2 * NR + 2 * L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + 1 * L);
+        c32.intoArray(tile, 3 * NR + 2 * L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + 1 * L);
+        c42.intoArray(tile, 4 * NR + 2 * L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + 1 * L);
+        c52.intoArray(tile, 5 * NR + 2 * L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + 1 * L);
+        c62.intoArray(tile, 6 * NR + 2 * L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + 1 * L);
+        c72.intoArray(tile, 7 * NR + 2 * L);
+    }
+
+    /**
+     * The 6 × 2-vector micro-kernel (12 accumulators): for each row {@code r < 6} and column
+     * {@code c < 2L}, {@code tile[r·NR + c] = Σ_t a[rows[r] + t]·packed[bOff + t·NR + c]} over {@code t < kc},
+     * an fma chain in float.
+     */
+    private static void micro6x2(float[] a, int[] rows, int kc, float[] packed, int bOff, float[] tile) {
+        int a0 = rows[0];
+        int a1 = rows[1];
+        int a2 = rows[2];
+        int a3 = rows[3];
+        int a4 = rows[4];
+        int a5 = rows[5];
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        for (int t = 0; t < kc; t++) {
+            int bo = bOff + t * NR;
+            FloatVector b0 = FloatVector.fromArray(S, packed, bo);
+            FloatVector b1 = FloatVector.fromArray(S, packed, bo + 1 * L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + t]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + t]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + t]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + t]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + t]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + t]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + 1 * L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + 1 * L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + 1 * L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + 1 * L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + 1 * L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + 1 * L);
     }
 
     @Override
