@@ -52,8 +52,7 @@ final class BlockBattery {
    * second stage (hidden-unit matchings, aligned CKA, attention invariants) is skipped. Those tests
    * exist to find a relationship that a permutation of hidden units hides from fixed-index tests;
    * a block pair already far beyond every threshold without them gains nothing but cost. The
-   * block's value is {@code 2·min(p_fixed, p_all)} either way (Bonferroni over the two stages, so
-   * the choice cannot make it anti-conservative).
+   * block's value pays for these data-dependent choices by Bonferroni (see {@link BlockTests#log10p}).
    */
   static final double DECISIVE_LOG10P = -50;
   /** Most units and residual coordinates entering the aligned Gram CKA (weak evidence, sampled). */
@@ -268,10 +267,11 @@ final class BlockBattery {
    */
   record BlockTests(List<TaggedTest> tests, Double fixedIndexLog10p, boolean complete) {
     /**
-     * The block pair's value: {@code 2·p_fixed} when a part's second stage was skipped, otherwise
-     * {@code 2·min(p_fixed, p_all)}; null if no test applied. Either way
-     * {@code P(value ≤ α) ≤ P(2 p_fixed ≤ α) + P(2 p_all ≤ α) ≤ α} under H0, whatever the data
-     * decided to skip.
+     * The block pair's value: {@code 4·p_fixed} when a part's second stage was skipped, otherwise
+     * {@code 4·min(p_fixed, p_all)}; null if no test applied. Two choices depend on the data (an
+     * aligned fixed-index test is skipped when its plain twin is decisive; a part's second stage
+     * when its fixed-index tests are), each paid for by a Bonferroni factor 2, so that
+     * {@code P(value ≤ α) ≤ α} under H0 whatever was skipped.
      */
     Double log10p() {
       Double all = LineageComparator.combine(tests, false);
@@ -279,7 +279,7 @@ final class BlockBattery {
         return all;
       }
       double m = !complete || all == null ? fixedIndexLog10p : Math.min(all, fixedIndexLog10p);
-      return Math.min(0, m + Math.log10(2));
+      return Math.min(0, m + Math.log10(4));
     }
   }
 
@@ -366,9 +366,12 @@ final class BlockBattery {
     }
     Matrix ma = unitsByResidual(s, a, outputSide, sampleRows != null);
     Matrix mb = unitsByResidual(r, b, outputSide, sampleRows != null);
-    out.add(primary(pearsonSameRows(p + name(role) + ".pearson", ma, mb)));
+    TestResult plain = pearsonSameRows(p + name(role) + ".pearson", ma, mb);
+    out.add(primary(plain));
     if (canAlign(ma, mb)) {
-      out.add(primary(pearsonSameRows(p + name(role) + ".pearson_aligned", ma, alignCols(mb))));
+      out.add(plain.applicable() && plain.log10p() <= DECISIVE_LOG10P
+          ? alignedSkipped(p + name(role) + ".pearson_aligned", plain.log10p())
+          : primary(pearsonSameRows(p + name(role) + ".pearson_aligned", ma, alignCols(mb))));
     }
     return out;
   }
@@ -389,70 +392,96 @@ final class BlockBattery {
    * (twice for the reference when the aligned test runs on output-side tensors).
    */
   private List<TaggedTest> streamed(String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w) throws IOException, ModelFormatException {
-    boolean aligned = align != null && w == align.index().length && w == alignFrom;
-    int[] idx = aligned ? align.index() : null;
-    float[] sign = aligned ? align.sign() : null;
-    GroupedCorrelation plain = new GroupedCorrelation(h);
-    GroupedCorrelation withAlign = aligned ? new GroupedCorrelation(h) : null;
+    List<TaggedTest> out = new ArrayList<>();
+    TestResult plain = streamedPass(id + ".pearson", a, b, outputSide, h, w, null, null);
+    out.add(primary(plain));
+    if (align != null && w == align.index().length && w == alignFrom) {
+      out.add(plain.applicable() && plain.log10p() <= DECISIVE_LOG10P
+          ? alignedSkipped(id + ".pearson_aligned", plain.log10p())
+          : primary(streamedPass(id + ".pearson_aligned", a, b, outputSide, h, w, align.index(), align.sign())));
+    }
+    return out;
+  }
+
+  /** One streamed pass; with {@code idx} the reference's residual coordinates are aligned (signed, permuted). */
+  private static TestResult streamedPass(String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, int[] idx, float[] sign)
+      throws IOException, ModelFormatException {
+    GroupedCorrelation g = new GroupedCorrelation(h);
     if (!outputSide) {
-      for (int k = 0; k < plain.blocks(); k++) {
-        int n = plain.blockSize(k);
+      for (int k = 0; k < g.blocks(); k++) {
+        int n = g.blockSize(k);
         float[] xa = new float[Math.multiplyExact(n, w)];
         float[] xb = new float[xa.length];
-        a.readRows(plain.blockStart(k), n, xa, 0);
-        b.readRows(plain.blockStart(k), n, xb, 0);
-        float[] xbAligned = null;
-        float[] xaCopy = null;
-        if (aligned) {
-          xbAligned = new float[xb.length];
+        readBoth(a, b, g.blockStart(k), n, xa, xb);
+        if (idx != null) {
+          float[] raw = xb;
+          xb = new float[raw.length];
           for (int u = 0; u < n; u++) {
             int off = u * w;
             for (int c = 0; c < w; c++) {
-              xbAligned[off + c] = idx[c] < 0 ? 0f : sign[c] * xb[off + idx[c]];
+              xb[off + c] = idx[c] < 0 ? 0f : sign[c] * raw[off + idx[c]];
             }
           }
-          xaCopy = xa.clone();
         }
-        plain.addUnitRows(k, xa, xb, w);
-        if (aligned) {
-          withAlign.addUnitRows(k, xaCopy, xbAligned, w);
-        }
+        g.addUnitRows(k, xa, xb, w);
       }
     } else {
       int chunk = Math.max(1, Math.min(w, STREAM_CHUNK_FLOATS / h));
       float[] xa = new float[Math.multiplyExact(chunk, h)];
       float[] xb = new float[xa.length];
-      float[] xbAligned = aligned ? new float[xa.length] : null;
       for (int r0 = 0; r0 < w; r0 += chunk) {
         int n = Math.min(chunk, w - r0);
-        a.readRows(r0, n, xa, 0);
-        b.readRows(r0, n, xb, 0);
-        plain.addFeatureRows(xa, xb, n);
-        if (aligned) {
+        if (idx == null) {
+          readBoth(a, b, r0, n, xa, xb);
+        } else {
+          a.readRows(r0, n, xa, 0);
           for (int q = 0; q < n; q++) {
             int from = idx[r0 + q];
             if (from < 0) {
-              java.util.Arrays.fill(xbAligned, q * h, (q + 1) * h, 0f);
+              java.util.Arrays.fill(xb, q * h, (q + 1) * h, 0f);
               continue;
             }
-            b.readRows(from, 1, xbAligned, q * h);
+            b.readRows(from, 1, xb, q * h);
             float sg = sign[r0 + q];
             if (sg != 1f) {
               for (int u = 0; u < h; u++) {
-                xbAligned[q * h + u] *= sg;
+                xb[q * h + u] *= sg;
               }
             }
           }
-          withAlign.addFeatureRows(xa, xbAligned, n);
         }
+        g.addFeatureRows(xa, xb, n);
       }
     }
-    List<TaggedTest> out = new ArrayList<>();
-    out.add(primary(plain.result(id + ".pearson")));
-    if (aligned) {
-      out.add(primary(withAlign.result(id + ".pearson_aligned")));
+    return g.result(id);
+  }
+
+  private TaggedTest alignedSkipped(String id, double plainLog10p) {
+    return new TaggedTest(component, TestResult.notApplicable(id, String.format(Locale.ROOT,
+        "skipped: the same tensor's fixed-index test already gives log10 p %.1f <= %.0f", plainLog10p, DECISIVE_LOG10P)), Kind.WEAK);
+  }
+
+  /** Rows [first, first+n) of both tensors, decoded concurrently (the reference's on a pool thread). */
+  private static void readBoth(TensorRef a, TensorRef b, long first, int n, float[] xa, float[] xb) throws IOException, ModelFormatException {
+    java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinPool.commonPool().submit(() -> {
+      b.readRows(first, n, xb, 0);
+      return null;
+    });
+    a.readRows(first, n, xa, 0);
+    try {
+      other.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while reading " + b.name());
+    } catch (java.util.concurrent.ExecutionException e) {
+      switch (e.getCause()) {
+        case IOException io -> throw io;
+        case ModelFormatException mf -> throw mf;
+        case RuntimeException re -> throw re;
+        case Error er -> throw er;
+        default -> throw new IOException("reading " + b.name() + " failed", e.getCause());
+      }
     }
-    return out;
   }
 
   /** Aligned Gram CKA of the query and key matrices and the attention invariant (weak evidence). */

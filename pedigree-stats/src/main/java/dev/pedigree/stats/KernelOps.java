@@ -37,6 +37,9 @@ interface KernelOps {
 
     double dot(float[] a, int aOff, float[] b, int bOff, int n);
 
+    /** {@code acc[accOff + i] += x[xOff + i] · y[yOff + i]} for i &lt; n, each a float fused multiply-add. */
+    void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n);
+
     /**
      * Four dot products sharing {@code b}: out[r] = Σ a[aOff_r + i]·b[bOff + i], each summed in the same order as
      * {@link #dot} of the same arguments.

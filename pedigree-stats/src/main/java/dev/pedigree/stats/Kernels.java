@@ -101,6 +101,11 @@ public final class Kernels {
         ACTIVE.dotProduct4(a, aOff0, aOff1, aOff2, aOff3, b, bOff, n, out);
     }
 
+    /** {@code acc[accOff + i] += x[xOff + i] · y[yOff + i]} for i &lt; n (float fused multiply-adds). */
+    public static void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n) {
+        ACTIVE.ops.multiplyAdd(acc, accOff, x, xOff, y, yOff, n);
+    }
+
     /** Σ a[off+i]² for i &lt; n. */
     public static double sumSquares(float[] a, int off, int n) {
         return ACTIVE.sumOfSquares(a, off, n);
@@ -122,6 +127,11 @@ public final class Kernels {
     }
 
     // ---- instance twins ----
+
+    /** Instance twin of {@link #multiplyAdd}. */
+    public void multiplyAddInto(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n) {
+        ops.multiplyAdd(acc, accOff, x, xOff, y, yOff, n);
+    }
 
     /** Instance twin of {@link #dot}. */
     public double dotProduct(float[] a, int aOff, float[] b, int bOff, int n) {

@@ -126,6 +126,16 @@ final class ScalarKernelOps implements KernelOps {
     }
 
     @Override
+        public void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n) {
+        java.util.Objects.checkFromIndexSize(accOff, n, acc.length);
+        java.util.Objects.checkFromIndexSize(xOff, n, x.length);
+        java.util.Objects.checkFromIndexSize(yOff, n, y.length);
+        for (int i = 0; i < n; i++) {
+            acc[accOff + i] = Math.fma(x[xOff + i], y[yOff + i], acc[accOff + i]);
+        }
+    }
+
+    @Override
     public double sumSquares(float[] a, int off, int n) {
         double s = 0;
         for (int i = 0; i < n; i++) {

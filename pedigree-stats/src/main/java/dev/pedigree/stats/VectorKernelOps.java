@@ -388,6 +388,22 @@ final class VectorKernelOps implements KernelOps {
     }
 
     @Override
+    public void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n) {
+        java.util.Objects.checkFromIndexSize(accOff, n, acc.length);
+        java.util.Objects.checkFromIndexSize(xOff, n, x.length);
+        java.util.Objects.checkFromIndexSize(yOff, n, y.length);
+        int upper = S.loopBound(n);
+        int i = 0;
+        for (; i < upper; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), FloatVector.fromArray(S, acc, accOff + i))
+                    .intoArray(acc, accOff + i);
+        }
+        for (; i < n; i++) {
+            acc[accOff + i] = Math.fma(x[xOff + i], y[yOff + i], acc[accOff + i]);
+        }
+    }
+
+    @Override
     public double sumSquares(float[] a, int off, int n) {
         java.util.Objects.checkFromIndexSize(off, n, a.length);
         int upper = S.loopBound(n);

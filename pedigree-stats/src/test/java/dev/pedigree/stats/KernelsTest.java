@@ -34,6 +34,25 @@ class KernelsTest {
     }
 
     @Test
+    void multiplyAddTwinsAgreeBitForBit() {
+        assumeTrue(Kernels.vectorAvailable(), "vector twin not available");
+        SplittableRandom rng = new SplittableRandom(17);
+        for (int n : new int[] {0, 1, 7, 15, 16, 17, 63, 128, 1000}) {
+            float[] x = data(rng, n + 5, 0);
+            float[] y = data(rng, n + 9, 0.5);
+            float[] acc = data(rng, n + 3, 1);
+            float[] v = acc.clone();
+            float[] sc = acc.clone();
+            Kernels.vector().multiplyAddInto(v, 3, x, 5, y, 2, n);
+            Kernels.scalar().multiplyAddInto(sc, 3, x, 5, y, 2, n);
+            assertThat(v).as("n=" + n).containsExactly(sc);
+            for (int i = 0; i < n; i++) {
+                assertThat(sc[3 + i]).isEqualTo(Math.fma(x[5 + i], y[2 + i], acc[3 + i]));
+            }
+        }
+    }
+
+    @Test
     void vectorAgreesWithScalarForEveryLengthUpTo300AndLargeOnes() {
         assumeTrue(Kernels.vectorAvailable(), "Vector API not available");
         Kernels v = Kernels.vector();

@@ -132,45 +132,89 @@ public final class GroupedCorrelation {
                 }
             }
         }
-        IntStream.range(0, blocks()).parallel().forEach(b -> {
-            int b0 = start[b];
-            int nb = blockSize(b);
-            float[] ta = new float[nb * rows];
-            float[] tb = new float[nb * rows];
-            // Transposed copy in tiles of 8 feature rows: 8 consecutive floats written per unit.
-            for (int r0 = 0; r0 < rows; r0 += 8) {
-                int r1 = Math.min(rows, r0 + 8);
-                for (int j = 0; j < nb; j++) {
-                    float ja = shiftA[b0 + j];
-                    float jb = shiftB[b0 + j];
-                    int o = j * rows;
-                    for (int r = r0; r < r1; r++) {
-                        ta[o + r] = a[r * units + b0 + j] - ja;
-                        tb[o + r] = b2[r * units + b0 + j] - jb;
-                    }
-                }
-            }
-            accumulate(b, ta, tb, rows);
-        });
+        IntStream.range(0, blocks()).parallel().forEach(b -> featureRows(b, a, b2, rows));
     }
 
-    /** Adds per-unit sums and within-group cross sums of unit-major data (nb rows of {@code n} features). */
+    /** Feature rows after which the float partial sums of {@link #featureRows} go into the double sums. */
+    private static final int FLUSH_ROWS = 64;
+
+    /**
+     * Block {@code b}'s share of {@link #addFeatureRows}, in the rows' own layout: group t's unit at position u is
+     * column {@code b0 + t + u·k}, so for a position pair (u, v) the products of all groups are one contiguous run
+     * over t (vectorisable, no transposition). Float partial sums over at most {@value #FLUSH_ROWS} rows, then added
+     * in double.
+     */
+    private void featureRows(int b, float[] a, float[] b2, int rows) {
+        int b0 = start[b];
+        int nb = blockSize(b);
+        int kb = k[b];
+        int pb = positions[b];
+        double[] cr = cross[b];
+        float[] acc = new float[pb * pb * kb];
+        float[] fa = new float[nb];
+        float[] fb = new float[nb];
+        float[] s1a = new float[nb];
+        float[] s2a = new float[nb];
+        float[] s1b = new float[nb];
+        float[] s2b = new float[nb];
+        for (int r = 0; r < rows; r++) {
+            int off = r * units + b0;
+            for (int j = 0; j < nb; j++) {
+                float x = a[off + j] - shiftA[b0 + j];
+                float y = b2[off + j] - shiftB[b0 + j];
+                fa[j] = x;
+                fb[j] = y;
+                s1a[j] += x;
+                s2a[j] += x * x;
+                s1b[j] += y;
+                s2b[j] += y * y;
+            }
+            for (int u = 0; u < pb; u++) {
+                for (int v = 0; v < pb; v++) {
+                    int lim = Math.min(kb, nb - Math.max(u, v) * kb);
+                    Kernels.multiplyAdd(acc, (u * pb + v) * kb, fa, u * kb, fb, v * kb, lim);
+                }
+            }
+            if ((r + 1) % FLUSH_ROWS == 0 || r == rows - 1) {
+                for (int i = 0; i < acc.length; i++) {
+                    cr[i] += acc[i];
+                    acc[i] = 0;
+                }
+                for (int j = 0; j < nb; j++) {
+                    sa[b0 + j] += s1a[j];
+                    saa[b0 + j] += s2a[j];
+                    sb[b0 + j] += s1b[j];
+                    sbb[b0 + j] += s2b[j];
+                }
+                java.util.Arrays.fill(s1a, 0);
+                java.util.Arrays.fill(s2a, 0);
+                java.util.Arrays.fill(s1b, 0);
+                java.util.Arrays.fill(s2b, 0);
+            }
+        }
+        features[b] += rows;
+    }
+
+    /**
+     * Adds per-unit sums and within-group cross sums of unit-major data (nb rows of {@code n} features), in parallel
+     * over the groups (each group owns its units' sums and its cross sums). The rows are centred: their sums are zero
+     * and not computed.
+     */
     private void accumulate(int b, float[] a, float[] b2, int n) {
         int b0 = start[b];
         int nb = blockSize(b);
         int kb = k[b];
         int pb = positions[b];
         double[] cr = cross[b];
-        for (int i = 0; i < nb; i++) {
-            int off = i * n;
-            sa[b0 + i] += Kernels.sum(a, off, n);
-            saa[b0 + i] += Kernels.sumSquares(a, off, n);
-            sb[b0 + i] += Kernels.sum(b2, off, n);
-            sbb[b0 + i] += Kernels.sumSquares(b2, off, n);
-        }
-        double[] four = new double[4];
-        for (int t = 0; t < kb; t++) {
+        IntStream.range(0, kb).parallel().forEach(t -> {
             int g = groupSize(nb, kb, t);
+            for (int u = 0; u < g; u++) {
+                int i = t + u * kb;
+                int off = i * n;
+                saa[b0 + i] += Kernels.sumSquares(a, off, n);
+                sbb[b0 + i] += Kernels.sumSquares(b2, off, n);
+            }
+            double[] four = new double[4];
             for (int v = 0; v < g; v++) {
                 int bOff = (t + v * kb) * n;
                 int u = 0;
@@ -184,7 +228,7 @@ public final class GroupedCorrelation {
                     cr[(u * pb + v) * kb + t] += Kernels.dot(a, (t + u * kb) * n, b2, bOff, n);
                 }
             }
-        }
+        });
         features[b] += n;
     }
 
