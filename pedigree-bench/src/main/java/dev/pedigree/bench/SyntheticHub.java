@@ -115,6 +115,11 @@ public final class SyntheticHub implements AutoCloseable {
     return maxInFlight.get();
   }
 
+  /** Names of a repository's weight shards, in order. */
+  public List<String> shardNames(String id) {
+    return List.copyOf(repos.get(id).shards().keySet());
+  }
+
   /** Total bytes of a repository's weight files. */
   public long weightBytes(String id) {
     return repos.get(id).shards().values().stream().mapToLong(ShardFile::size).sum();

@@ -47,6 +47,8 @@ public final class HttpByteSource implements ByteSource {
   private static final AtomicLong IDS = new AtomicLong();
   /** Consecutive missing blocks fetched with one request, at most. */
   private static final int MAX_RUN_BLOCKS = 64;
+  /** Fewest bytes a prefetch request of a longer range asks for (unless the range is shorter). */
+  private static final long MIN_RUN_BYTES = 256 << 10;
 
   private final RemoteSession session;
   private final URI uri;
@@ -257,7 +259,7 @@ public final class HttpByteSource implements ByteSource {
    * request on a prefetch thread. Returns at once. Ignored when prefetching is off, the source is
    * closed or the range lies outside the file; a range longer than half the session's memory cache
    * is cut to that (blocks evicted before they are read would have to be fetched again). A long
-   * range is split into about as many runs as there are prefetch threads.
+   * range is split into about as many runs as there are prefetch threads, of at least 256 KiB.
    */
   @Override
   public void prefetch(long offset, long length) {
@@ -274,8 +276,11 @@ public final class HttpByteSource implements ByteSource {
     DiskBlockCache disk = session.diskCache();
     long last = (offset + len - 1) / blockSize;
     long b = offset / blockSize;
-    // Spread a long range over the threads rather than one request per 64 blocks.
-    long perRun = Math.clamp((last - b + 1 + session.prefetchConcurrency() - 1) / session.prefetchConcurrency(), 1, MAX_RUN_BLOCKS);
+    // Spread a long range over the threads rather than one request per 64 blocks, but never below
+    // MIN_RUN_BYTES a request: a short range split further only costs more round trips.
+    long blocks = last - b + 1;
+    long minRun = Math.min(blocks, Math.max(1, MIN_RUN_BYTES / blockSize));
+    long perRun = Math.clamp((blocks + session.prefetchConcurrency() - 1) / session.prefetchConcurrency(), minRun, MAX_RUN_BLOCKS);
     while (b <= last) {
       long start = b;
       List<CompletableFuture<byte[]>> run = new ArrayList<>();
