@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,10 +27,36 @@ import java.util.regex.Pattern;
  * ranges, like a real hub. A repository can be a noisy derivative of another (same base seed plus
  * seeded noise), giving pairs with a known answer.
  *
+ * <p>Values are cheap to make, so the hub serves hundreds of MB/s and does not dominate a
+ * benchmark: one SplitMix64 hash per four consecutive elements gives four 16-bit draws, each
+ * looked up in a fixed table of 65,536 standard normal samples (already rounded to BF16 for the
+ * noise-free case). A derivative hashes the same base draws as its parent plus draws from its own
+ * noise seed. The server sets {@code TCP_NODELAY} ({@code sun.net.httpserver.nodelay}, read when
+ * the JDK's server is first used), because otherwise Nagle's algorithm and delayed ACKs add ~40 ms
+ * to every small range answer on loopback.
+ *
  * <p>Loopback only; stopped with {@link #close()}.
  */
 public final class SyntheticHub implements AutoCloseable {
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d+)");
+  /** 65,536 standard normal draws (fixed seed): a 16-bit hash picks one. */
+  private static final float[] NORMAL = new float[1 << 16];
+  /** {@code 0.02 * NORMAL[i]} as BF16 bits: a weight matrix of a noise-free model. */
+  private static final short[] WEIGHT_BF16 = new short[1 << 16];
+  /** {@code 1 + 0.05 * NORMAL[i]} as BF16 bits: a norm vector of a noise-free model. */
+  private static final short[] NORM_BF16 = new short[1 << 16];
+
+  static {
+    Random rng = new Random(0x5EED_0F_4E0BL);
+    for (int i = 0; i < NORMAL.length; i++) {
+      NORMAL[i] = (float) rng.nextGaussian();
+      WEIGHT_BF16[i] = (short) bf16(0.02f * NORMAL[i]);
+      NORM_BF16[i] = (short) bf16(1 + 0.05f * NORMAL[i]);
+    }
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
 
   /** Layout of a Llama-style model. */
   public record Layout(int layers, int hidden, int intermediate, int heads, int kvHeads, int vocab) {
@@ -56,6 +84,8 @@ public final class SyntheticHub implements AutoCloseable {
   private final Map<String, RepoFiles> repos = new LinkedHashMap<>();
   private final AtomicLong bytesServed = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
 
   public SyntheticHub(List<Repo> served, long shardTarget) throws IOException {
     for (Repo r : served) {
@@ -78,6 +108,16 @@ public final class SyntheticHub implements AutoCloseable {
 
   public long requests() {
     return requests.get();
+  }
+
+  /** The most requests the hub has been answering at the same time. */
+  public int maxConcurrentRequests() {
+    return maxInFlight.get();
+  }
+
+  /** Names of a repository's weight shards, in order. */
+  public List<String> shardNames(String id) {
+    return List.copyOf(repos.get(id).shards().keySet());
   }
 
   /** Total bytes of a repository's weight files. */
@@ -177,6 +217,7 @@ public final class SyntheticHub implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     requests.incrementAndGet();
+    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     try (ex) {
       String path = ex.getRequestURI().getPath();
       int at = path.indexOf("/resolve/main/");
@@ -212,46 +253,96 @@ public final class SyntheticHub implements AutoCloseable {
         bytesServed.addAndGet(small.length);
         return;
       }
-      long a = Long.parseLong(m.group(1));
-      long b = Math.min(size - 1, Long.parseLong(m.group(2)));
-      if (a > b) {
-        ex.sendResponseHeaders(416, -1);
-        return;
+      serveRange(ex, m, repo, small, shard, size);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private void serveRange(HttpExchange ex, Matcher m, RepoFiles repo, byte[] small, ShardFile shard, long size) throws IOException {
+    long a = Long.parseLong(m.group(1));
+    long b = Math.min(size - 1, Long.parseLong(m.group(2)));
+    if (a > b) {
+      ex.sendResponseHeaders(416, -1);
+      return;
+    }
+    ex.getResponseHeaders().add("Content-Range", "bytes " + a + "-" + b + "/" + size);
+    ex.sendResponseHeaders(206, b - a + 1);
+    OutputStream o = ex.getResponseBody();
+    byte[] buf = new byte[64 << 10];
+    for (long off = a; off <= b; ) {
+      int n = (int) Math.min(buf.length, b - off + 1);
+      if (small != null) {
+        System.arraycopy(small, (int) off, buf, 0, n);
+      } else {
+        fill(repo.repo(), shard, off, buf, n);
       }
-      ex.getResponseHeaders().add("Content-Range", "bytes " + a + "-" + b + "/" + size);
-      ex.sendResponseHeaders(206, b - a + 1);
-      OutputStream o = ex.getResponseBody();
-      byte[] buf = new byte[64 << 10];
-      for (long off = a; off <= b; ) {
-        int n = (int) Math.min(buf.length, b - off + 1);
-        if (small != null) {
-          System.arraycopy(small, (int) off, buf, 0, n);
-        } else {
-          fill(repo.repo(), shard, off, buf, n);
-        }
-        o.write(buf, 0, n);
-        off += n;
-      }
-      bytesServed.addAndGet(b - a + 1);
+      o.write(buf, 0, n);
+      // counted as written, so a body the client abandons counts only what was sent
+      bytesServed.addAndGet(n);
+      off += n;
     }
   }
 
   /** Bytes of a shard from file offset {@code off}: header prefix, then BF16 values. */
   private static void fill(Repo r, ShardFile s, long off, byte[] buf, int n) {
+    byte[] prefix = s.prefix();
     int i = 0;
     while (i < n) {
       long o = off + i;
-      if (o < s.prefix().length) {
-        buf[i++] = s.prefix()[(int) o];
+      if (o < prefix.length) {
+        int k = (int) Math.min(n - i, prefix.length - o);
+        System.arraycopy(prefix, (int) o, buf, i, k);
+        i += k;
         continue;
       }
-      long d = o - s.prefix().length;
+      long d = o - prefix.length;
       TensorSpec t = find(s, d);
-      long elem = (d - t.begin()) / 2;
-      int bits = Float.floatToRawIntBits(value(r, t, elem));
-      int bf = (bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16;
-      boolean high = ((d - t.begin()) & 1) == 1;
-      buf[i++] = (byte) (high ? bf >>> 8 : bf);
+      int k = (int) Math.min(n - i, t.end() - d);
+      fillTensor(r, t, d - t.begin(), buf, i, k);
+      i += k;
+    }
+  }
+
+  /** {@code k} bytes of tensor {@code t} from its byte {@code at}, little-endian BF16. */
+  private static void fillTensor(Repo r, TensorSpec t, long at, byte[] buf, int pos, int k) {
+    long baseKey = streamKey(r.seed(), t.index());
+    long noiseKey = streamKey(r.noiseSeed(), t.index());
+    boolean noisy = r.noise() > 0;
+    float scale = t.norm() ? 0.05f : 0.02f;
+    float noiseScale = (float) r.noise() * scale;
+    short[] plain = t.norm() ? NORM_BF16 : WEIGHT_BF16;
+    long group = -1;
+    long h = 0;
+    long hn = 0;
+    long b = at;
+    int p = pos;
+    int end = pos + k;
+    while (p < end) {
+      long elem = b >>> 1;
+      if (elem >>> 2 != group) {
+        group = elem >>> 2;
+        h = mix(baseKey + group);
+        hn = noisy ? mix(noiseKey + group) : 0;
+      }
+      int lane = (int) (elem & 3) << 4;
+      int u = (int) (h >>> lane) & 0xFFFF;
+      int bf;
+      if (noisy) {
+        float v = scale * NORMAL[u] + noiseScale * NORMAL[(int) (hn >>> lane) & 0xFFFF];
+        bf = bf16(t.norm() ? 1 + v : v);
+      } else {
+        bf = plain[u] & 0xFFFF;
+      }
+      if ((b & 1) == 0) {
+        buf[p++] = (byte) bf;
+        b++;
+        if (p == end) {
+          break;
+        }
+      }
+      buf[p++] = (byte) (bf >>> 8);
+      b++;
     }
   }
 
@@ -270,20 +361,15 @@ public final class SyntheticHub implements AutoCloseable {
     return ts.get(lo);
   }
 
-  private static float value(Repo r, TensorSpec t, long elem) {
-    double base = gauss(r.seed(), t.index(), elem);
-    double v = t.norm() ? 1 + 0.05 * base : 0.02 * base;
-    if (r.noise() > 0) {
-      v += r.noise() * (t.norm() ? 0.05 : 0.02) * gauss(r.noiseSeed(), t.index(), elem);
-    }
-    return (float) v;
+  /** Round-to-nearest-even BF16 bits of {@code v}. */
+  private static int bf16(float v) {
+    int bits = Float.floatToRawIntBits(v);
+    return (bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16;
   }
 
-  /** A cheap approximately standard normal from a hash (sum of four uniforms, Irwin–Hall). */
-  private static double gauss(long seed, int tensor, long elem) {
-    long h = mix(seed * 0x9E3779B97F4A7C15L + tensor * 0xC2B2AE3D27D4EB4FL + elem);
-    double s = (h & 0xFFFF) + ((h >>> 16) & 0xFFFF) + ((h >>> 32) & 0xFFFF) + ((h >>> 48) & 0xFFFF);
-    return (s / 65535.0 - 2.0) * 1.7320508075688772;
+  /** Start of the hash stream of one tensor of one seed; element group {@code g} hashes key + g. */
+  private static long streamKey(long seed, int tensor) {
+    return mix(seed * 0x9E3779B97F4A7C15L + tensor * 0xC2B2AE3D27D4EB4FL);
   }
 
   private static long mix(long z) {

@@ -35,6 +35,15 @@ public interface ByteSource extends AutoCloseable {
     return slice(offset, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
   }
 
+  /**
+   * Hints that {@code [offset, offset+length)} will be read soon. A source whose reads are slow
+   * (HTTP) may start fetching those bytes in the background so that a later {@link #slice} waits
+   * less; local sources ignore it. Never fails: a range outside the source is ignored, and a fetch
+   * that fails in the background is reported by the read that needs the bytes, with the same error
+   * that read would have raised on its own.
+   */
+  default void prefetch(long offset, long length) {}
+
   /** Checks that {@code [offset, offset+length)} lies within this source. */
   default void checkRange(long offset, long length, String what) throws CorruptModelException {
     if (offset < 0 || length < 0 || offset > size() || length > size() - offset) {

@@ -54,6 +54,15 @@ public interface TensorRef {
    */
   void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws IOException, ModelFormatException;
 
+  /**
+   * Hints that the given canonical rows (in any order, duplicates allowed) will be read soon, so
+   * that an implementation over a slow source (HTTP) can fetch them concurrently rather than one
+   * {@link #readRows} call at a time. Reads nothing itself and never fails; rows out of range are
+   * ignored. Wrappers that delegate {@link #readRows} should delegate this too (mapping the rows
+   * where they map them); the default does nothing.
+   */
+  default void prefetchRows(int[] rows) {}
+
   /** Reads every value; only for tensors with fewer than 2^31 elements. */
   default float[] readAll() throws IOException, ModelFormatException {
     Shape s = shape();

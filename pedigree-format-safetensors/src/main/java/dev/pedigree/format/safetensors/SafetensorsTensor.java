@@ -10,6 +10,7 @@ import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -23,10 +24,17 @@ import java.util.Optional;
  * element {@code (i, j)} is {@code w[i][j] * scale_inv[i / blockRows][j / blockColumns]}.
  * {@link #storedBytes()} still returns the stored FP8 bytes.
  *
+ * <p>Over a slow source, {@link #prefetchRows} and multi-row {@link #readRows} first hint the
+ * source ({@link ByteSource#prefetch}) with all the rows' byte ranges, so an HTTP source fetches
+ * them with several requests in flight; rows are then decoded chunk by chunk as they arrive.
+ *
  * <p>Immutable and thread-safe. It borrows the mapping of the model view that created it and must
  * not be used after that view is closed.
  */
 public final class SafetensorsTensor implements TensorRef {
+  /** Bytes decoded per slice in a multi-row read: the rows after it may still be arriving. */
+  private static final long DECODE_CHUNK_BYTES = 1 << 20;
+
   private final String name;
   private final SafetensorsDType stored;
   private final Shape shape;
@@ -160,11 +168,55 @@ public final class SafetensorsTensor implements TensorRef {
     if (refusal != null) {
       throw new UnsupportedModelException(source, fileOffset, refusal);
     }
-    long width = type.blockBytes();
-    MemorySegment rowsBytes = src.slice(fileOffset + firstRow * cols * width, count * width);
-    ElementDecoder.decode(type, rowsBytes, 0, dst, dstOffset, (int) count);
+    long rowBytes = cols * type.blockBytes();
+    long start = fileOffset + firstRow * rowBytes;
+    int chunkRows = Math.clamp(DECODE_CHUNK_BYTES / rowBytes, 1, rowCount);
+    if (chunkRows < rowCount) {
+      src.prefetch(start, rowCount * rowBytes);
+    }
+    for (int r = 0; r < rowCount; r += chunkRows) {
+      int k = Math.min(chunkRows, rowCount - r);
+      MemorySegment chunk = src.slice(start + r * rowBytes, k * rowBytes);
+      ElementDecoder.decode(type, chunk, 0, dst, dstOffset + (int) (r * cols), (int) (k * cols));
+    }
     if (scale != null) {
       applyScale(firstRow, rowCount, cols, dst, dstOffset);
+    }
+  }
+
+  /**
+   * Hints the source with the byte ranges of {@code rows} (sorted, adjacent rows merged into one
+   * range), and with the scale rows they need. Rows out of range are ignored; a tensor whose
+   * values cannot be read hints nothing.
+   */
+  @Override
+  public void prefetchRows(int[] rows) {
+    DType type = stored.modelType();
+    if (rows == null || rows.length == 0 || refusal != null || !ElementDecoder.handles(type)) {
+      return;
+    }
+    long total = shape.rows();
+    long rowBytes = shape.columns() * type.blockBytes();
+    if (rowBytes == 0) {
+      return;
+    }
+    int[] sorted = rows.clone();
+    Arrays.sort(sorted);
+    int i = 0;
+    while (i < sorted.length && sorted[i] < 0) {
+      i++;
+    }
+    while (i < sorted.length && sorted[i] < total) {
+      int j = i;
+      while (j + 1 < sorted.length && sorted[j + 1] <= sorted[j] + 1 && sorted[j + 1] < total) {
+        j++;
+      }
+      src.prefetch(fileOffset + sorted[i] * rowBytes, (sorted[j] - (long) sorted[i] + 1) * rowBytes);
+      i = j + 1;
+    }
+    if (scale != null) {
+      int[] scaleRows = Arrays.stream(sorted).filter(r -> r >= 0 && r < total).map(r -> (int) (r / scale.blockRows())).distinct().toArray();
+      scale.scales().prefetchRows(scaleRows);
     }
   }
 

@@ -16,6 +16,10 @@ final class BlockMemory {
     this.capacity = capacity;
   }
 
+  long capacity() {
+    return capacity;
+  }
+
   synchronized byte[] get(Key key) {
     return map.get(key);
   }

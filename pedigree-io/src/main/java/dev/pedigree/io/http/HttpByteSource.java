@@ -14,6 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,6 +30,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * mixing two versions of the file. A server that answers a range request with {@code 200} is
  * refused (the body is not read).
  *
+ * <p>{@link #prefetch} claims the missing blocks of a range and fetches them in the background on
+ * the session's prefetch threads ({@link RemoteSession.Builder#prefetchConcurrency}), so several
+ * requests are in flight at once. A later {@link #slice} of those bytes takes what has arrived,
+ * waits for the blocks still in flight, and fetches a queued run itself rather than waiting for a
+ * free thread. A block is never fetched twice while a fetch of it is claimed or queued; a
+ * background fetch spends the same byte budget as a read would, and when it fails the read that
+ * needs its bytes throws that failure (the same exception and message a read of its own gives).
+ *
  * <p>Thread-safe: concurrent slices of different blocks fetch in parallel, concurrent slices of the
  * same block fetch it once. Slices are fresh heap segments owned by the caller (backed by {@code
  * long[]}, with the same alignment modulo 8 as the file offset, like a mapped file). {@link
@@ -36,6 +47,8 @@ public final class HttpByteSource implements ByteSource {
   private static final AtomicLong IDS = new AtomicLong();
   /** Consecutive missing blocks fetched with one request, at most. */
   private static final int MAX_RUN_BLOCKS = 64;
+  /** Fewest bytes a prefetch request of a longer range asks for (unless the range is shorter). */
+  private static final long MIN_RUN_BYTES = 256 << 10;
 
   private final RemoteSession session;
   private final URI uri;
@@ -45,6 +58,8 @@ public final class HttpByteSource implements ByteSource {
   private final TransferCounters counters;
   private final Path diskFolder;
   private final ConcurrentHashMap<Long, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
+  /** Claimed blocks whose prefetch has not started yet, by block index. */
+  private final ConcurrentHashMap<Long, PrefetchRun> queued = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   HttpByteSource(RemoteSession session, URI uri, RemoteFileInfo info, TransferCounters counters) {
@@ -136,6 +151,12 @@ public final class HttpByteSource implements ByteSource {
       CompletableFuture<byte[]> mine = new CompletableFuture<>();
       CompletableFuture<byte[]> other = inflight.putIfAbsent(b, mine);
       if (other != null) {
+        PrefetchRun waiting = queued.get(b);
+        if (waiting != null && waiting.claim()) {
+          // No prefetch thread has taken it yet: fetch it here rather than wait for one. A failure
+          // completes the run's futures, so the await below throws it.
+          waiting.fetchQuietly();
+        }
         consumer.accept(b, await(other));
         b++;
         continue;
@@ -224,10 +245,127 @@ public final class HttpByteSource implements ByteSource {
     if (diskFolder != null) {
       session.diskCache().write(diskFolder, blockSize, index, block);
     }
-    session.memory().put(new BlockMemory.Key(id, index), block);
+    if (!closed) {
+      session.memory().put(new BlockMemory.Key(id, index), block);
+    }
     future.complete(block);
     inflight.remove(index, future);
     consumer.accept(index, block);
+  }
+
+  /**
+   * Starts fetching the blocks of {@code [offset, offset+length)} that are neither cached (memory
+   * or disk) nor already being fetched, in runs of up to 64 consecutive blocks, each run one
+   * request on a prefetch thread. Returns at once. Ignored when prefetching is off, the source is
+   * closed or the range lies outside the file; a range longer than half the session's memory cache
+   * is cut to that (blocks evicted before they are read would have to be fetched again). A long
+   * range is split into about as many runs as there are prefetch threads, of at least 256 KiB.
+   */
+  @Override
+  public void prefetch(long offset, long length) {
+    Executor pool = session.prefetchPool();
+    if (pool == null || closed || offset < 0 || length <= 0 || offset > size() - length) {
+      return;
+    }
+    long cap = session.memory().capacity() / 2;
+    long len = Math.min(length, cap);
+    if (len < 1) {
+      return;
+    }
+    BlockMemory memory = session.memory();
+    DiskBlockCache disk = session.diskCache();
+    long last = (offset + len - 1) / blockSize;
+    long b = offset / blockSize;
+    // Spread a long range over the threads rather than one request per 64 blocks, but never below
+    // MIN_RUN_BYTES a request: a short range split further only costs more round trips.
+    long blocks = last - b + 1;
+    long minRun = Math.min(blocks, Math.max(1, MIN_RUN_BYTES / blockSize));
+    long perRun = Math.clamp((blocks + session.prefetchConcurrency() - 1) / session.prefetchConcurrency(), minRun, MAX_RUN_BLOCKS);
+    while (b <= last) {
+      long start = b;
+      List<CompletableFuture<byte[]>> run = new ArrayList<>();
+      while (b <= last && run.size() < perRun && claimForPrefetch(b, memory, disk, run)) {
+        b++;
+      }
+      if (run.isEmpty()) {
+        b++;
+        continue;
+      }
+      PrefetchRun r = new PrefetchRun(start, start + run.size() - 1, run);
+      for (long i = r.first; i <= r.last; i++) {
+        queued.put(i, r);
+      }
+      try {
+        pool.execute(r);
+      } catch (RejectedExecutionException e) {
+        // The session is closing: leave the run queued, a read that needs it fetches it itself.
+      }
+    }
+  }
+
+  /** Claims block {@code b} for a prefetch run unless it is cached or claimed already. */
+  private boolean claimForPrefetch(long b, BlockMemory memory, DiskBlockCache disk, List<CompletableFuture<byte[]>> run) {
+    BlockMemory.Key key = new BlockMemory.Key(id, b);
+    if (memory.contains(key) || (diskFolder != null && disk.contains(diskFolder, blockSize, b))) {
+      return false;
+    }
+    CompletableFuture<byte[]> f = new CompletableFuture<>();
+    if (inflight.putIfAbsent(b, f) != null) {
+      return false;
+    }
+    byte[] hit = memory.get(key);
+    if (hit != null) {
+      // Arrived between the check and the claim.
+      f.complete(hit);
+      inflight.remove(b, f);
+      return false;
+    }
+    run.add(f);
+    return true;
+  }
+
+  /** Consecutive claimed blocks fetched by whichever comes first: a prefetch thread or a read. */
+  private final class PrefetchRun implements Runnable {
+    final long first;
+    final long last;
+    private final List<CompletableFuture<byte[]>> futures;
+    private final AtomicBoolean started = new AtomicBoolean();
+
+    PrefetchRun(long first, long last, List<CompletableFuture<byte[]>> futures) {
+      this.first = first;
+      this.last = last;
+      this.futures = futures;
+    }
+
+    /** True for exactly one caller, who must then call {@link #fetchQuietly()}. */
+    boolean claim() {
+      if (!started.compareAndSet(false, true)) {
+        return false;
+      }
+      for (long i = first; i <= last; i++) {
+        queued.remove(i, this);
+      }
+      return true;
+    }
+
+    /**
+     * Fetches the run. A failure is not thrown here: it completes the run's futures, and every
+     * read waiting for one of the blocks throws it.
+     */
+    void fetchQuietly() {
+      try {
+        fetchRun(first, last, futures, (index, block) -> {});
+      } catch (IOException | RuntimeException e) {
+        // reported to readers through the futures (see fetchRun)
+      }
+    }
+
+    @Override
+    public void run() {
+      if (claim()) {
+        fetchQuietly();
+      }
+    }
   }
 
   private static byte[] await(CompletableFuture<byte[]> f) throws IOException {

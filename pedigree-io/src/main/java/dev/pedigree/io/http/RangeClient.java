@@ -194,10 +194,12 @@ final class RangeClient {
           if (n < 0) {
             throw new IOException("response ended after " + received + " of " + len + " bytes");
           }
+          // counted before the sink sees them: the sink may complete a block that a reader (on
+          // another thread) is waiting for, and that reader's stats must include its bytes
+          counters.bytes(n);
           sink.accept(buf, 0, n);
           received += n;
           pos[0] += n;
-          counters.bytes(n);
         }
         if (body.read(buf, 0, 1) >= 0) {
           throw new RemoteIOException(url, st, "server sent more than the " + len + " bytes of range " + range[0] + "-" + range[1]);

@@ -9,6 +9,10 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -27,8 +31,9 @@ import java.util.function.Function;
  *       {@code ranges/} subfolder (so by default {@code ~/.cache/pedigree/ranges}).
  * </ul>
  *
- * <p>Thread-safe. The session owns its HTTP client; {@link #close()} shuts it down, after which
- * sources opened from it fail. Sources are owned (and closed) by whoever opened them.
+ * <p>Thread-safe. The session owns its HTTP client and its prefetch threads (at most {@link
+ * Builder#prefetchConcurrency} daemon threads, created on demand and ended when idle); {@link
+ * #close()} shuts both down, after which sources opened from it fail. Sources are owned (and closed) by whoever opened them.
  */
 public final class RemoteSession implements AutoCloseable {
   /** System property that overrides {@code HF_ENDPOINT}. */
@@ -43,6 +48,8 @@ public final class RemoteSession implements AutoCloseable {
   public static final URI DEFAULT_ENDPOINT = URI.create("https://huggingface.co");
   /** Default block size: 1 MiB. */
   public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
+  /** Default number of range requests {@link HttpByteSource#prefetch} keeps in flight at most. */
+  public static final int DEFAULT_PREFETCH_CONCURRENCY = 6;
 
   private final HttpClient client;
   private final RangeClient rangeClient;
@@ -53,6 +60,8 @@ public final class RemoteSession implements AutoCloseable {
   private final URI hfEndpoint;
   private final boolean hasToken;
   private final TransferCounters counters = new TransferCounters(null);
+  private final ExecutorService prefetchPool;
+  private final int prefetchConcurrency;
 
   private RemoteSession(Builder b) {
     Function<String, String> env = b.environment;
@@ -69,6 +78,16 @@ public final class RemoteSession implements AutoCloseable {
     this.budget = new ByteBudget(b.byteBudget);
     this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(b.connectTimeout).build();
     this.rangeClient = new RangeClient(client, token, b.retry, b.requestTimeout, b.idleTimeout, budget);
+    this.prefetchConcurrency = b.prefetchConcurrency;
+    this.prefetchPool = b.prefetchConcurrency == 0 ? null : prefetchThreads(b.prefetchConcurrency);
+  }
+
+  /** A pool of {@code n} named daemon threads that exist only while there is work. */
+  private static ExecutorService prefetchThreads(int n) {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(
+        n, n, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), Thread.ofPlatform().name("pedigree-prefetch-", 0).daemon(true).factory());
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /** A session configured from system properties and the environment, with no byte budget. */
@@ -188,6 +207,16 @@ public final class RemoteSession implements AutoCloseable {
     return rangeClient;
   }
 
+  /** The prefetch threads, or null when prefetching is off. */
+  ExecutorService prefetchPool() {
+    return prefetchPool;
+  }
+
+  /** Most range requests prefetching keeps in flight (0: prefetching is off). */
+  public int prefetchConcurrency() {
+    return prefetchConcurrency;
+  }
+
   HttpByteSource open(URI uri, RemoteFileInfo known) {
     return new HttpByteSource(this, uri, known, new TransferCounters(counters));
   }
@@ -196,9 +225,12 @@ public final class RemoteSession implements AutoCloseable {
     return counters;
   }
 
-  /** Shuts the HTTP client down; in-flight exchanges are aborted. */
+  /** Stops the prefetch threads and shuts the HTTP client down; in-flight exchanges are aborted. */
   @Override
   public void close() {
+    if (prefetchPool != null) {
+      prefetchPool.shutdownNow();
+    }
     client.shutdownNow();
   }
 
@@ -224,6 +256,7 @@ public final class RemoteSession implements AutoCloseable {
     private Duration requestTimeout = Duration.ofSeconds(60);
     private Duration idleTimeout = Duration.ofSeconds(60);
     private URI hfEndpoint;
+    private int prefetchConcurrency = DEFAULT_PREFETCH_CONCURRENCY;
 
     private Builder() {}
 
@@ -300,6 +333,18 @@ public final class RemoteSession implements AutoCloseable {
     /** The hub base URL for {@code hf:} arguments, overriding the property and environment. */
     public Builder hfEndpoint(URI endpoint) {
       this.hfEndpoint = Objects.requireNonNull(endpoint);
+      return this;
+    }
+
+    /**
+     * Most range requests that {@link HttpByteSource#prefetch} keeps in flight for the whole
+     * session (0 turns prefetching off: hints are ignored and every read fetches for itself).
+     */
+    public Builder prefetchConcurrency(int requests) {
+      if (requests < 0 || requests > 64) {
+        throw new IllegalArgumentException("prefetch concurrency must be in 0..64: " + requests);
+      }
+      this.prefetchConcurrency = requests;
       return this;
     }
 
