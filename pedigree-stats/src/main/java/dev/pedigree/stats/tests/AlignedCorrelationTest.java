@@ -60,7 +60,7 @@ public final class AlignedCorrelationTest {
     static final double CLT_FLOOR = -6;
     private static final int BLOCK_FLOATS = 16 << 20;
     /** Largest h²·w (multiply-adds) computed in the full form; above it the grouped form runs. */
-    static final long FULL_COST_LIMIT = 1L << 25;
+    static final long FULL_COST_LIMIT = 1L << 24;
     /** Smallest group size of the grouped form. */
     static final int GROUP = 8;
 
