@@ -157,6 +157,7 @@ final class BlockBattery {
     if (t == null) {
       return null;
     }
+    prefetchSketch(s, k.layer() + 1, k.role());
     int width = residualWidth(t, k.role());
     int[] cols = columnsFor(width);
     return sketch(s, t, k.role() == Role.MLP_DOWN, cols, null);
@@ -167,6 +168,7 @@ final class BlockBattery {
     if (t == null) {
       return null;
     }
+    prefetchSketch(r, k.layer() + 1, k.role());
     boolean down = k.role() == Role.MLP_DOWN;
     int width = residualWidth(t, k.role());
     Matrix plain = sketchWidth == width ? sketch(r, t, down, sketchCols, null) : null;
@@ -185,6 +187,23 @@ final class BlockBattery {
       aligned = sketch(r, t, down, from, sg);
     }
     return plain == null && aligned == null ? null : new Matrix[] {plain, aligned};
+  }
+
+  /**
+   * Hints the rows the next block's sketch of this role will read (input-side tensors), so that
+   * over a remote source they arrive while this block is being decoded and tested (a no-op for
+   * local files).
+   */
+  private void prefetchSketch(ModelIndex m, int layer, Role role) {
+    TensorRef next = m.weight(component, layer, role);
+    if (next == null || role == Role.MLP_DOWN) {
+      return;
+    }
+    int unitCount = ModelIndex.matrixShape(next)[0];
+    int[] u = ModelIndex.sample(unitCount, Math.min(maxUnits, SCREEN_UNITS), seed + 31L * unitCount);
+    if (u != null) {
+      next.prefetchRows(u);
+    }
   }
 
   private static int residualWidth(TensorRef t, Role role) {

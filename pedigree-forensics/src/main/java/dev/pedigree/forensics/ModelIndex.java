@@ -150,6 +150,8 @@ final class ModelIndex {
         return Matrix.of(rc[0], cols, t.readAll());
       }
       float[] out = new float[Math.multiplyExact(rows.length, cols)];
+      // Over a remote source the scattered rows are fetched concurrently while they are decoded.
+      t.prefetchRows(rows);
       for (int i = 0; i < rows.length; i++) {
         t.readRows(rows[i], 1, out, i * cols);
       }
@@ -161,6 +163,13 @@ final class ModelIndex {
       return Matrix.of(rc[0], cols, t.readAll());
     }
     float[] out = new float[Math.multiplyExact(rows.length, cols)];
+    int[] canonical = new int[Math.multiplyExact(rows.length, (int) canonicalPerRow)];
+    for (int i = 0; i < rows.length; i++) {
+      for (int q = 0; q < canonicalPerRow; q++) {
+        canonical[(int) (i * canonicalPerRow + q)] = (int) (rows[i] * canonicalPerRow + q);
+      }
+    }
+    t.prefetchRows(canonical);
     for (int i = 0; i < rows.length; i++) {
       t.readRows(rows[i] * canonicalPerRow, (int) canonicalPerRow, out, i * cols);
     }

@@ -98,6 +98,11 @@ final class ReadAccounting {
     }
 
     @Override
+    public void prefetchRows(int[] rows) {
+      t.prefetchRows(rows);
+    }
+
+    @Override
     public String toString() {
       return t.toString();
     }

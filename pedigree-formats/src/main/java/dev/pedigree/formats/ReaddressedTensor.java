@@ -60,4 +60,9 @@ record ReaddressedTensor(TensorRef delegate, TensorAddress address) implements T
   public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws IOException, ModelFormatException {
     delegate.readRows(firstRow, rowCount, dst, dstOffset);
   }
+
+  @Override
+  public void prefetchRows(int[] rows) {
+    delegate.prefetchRows(rows);
+  }
 }

@@ -78,4 +78,16 @@ public final class RowSliceTensor implements TensorRef {
     }
     parent.readRows(firstRow + first, rowCount, dst, dstOffset);
   }
+
+  @Override
+  public void prefetchRows(int[] rows) {
+    int[] mapped = new int[rows.length];
+    int n = 0;
+    for (int r : rows) {
+      if (r >= 0 && r < shape.rows() && firstRow + r <= Integer.MAX_VALUE) {
+        mapped[n++] = (int) (firstRow + r);
+      }
+    }
+    parent.prefetchRows(java.util.Arrays.copyOf(mapped, n));
+  }
 }

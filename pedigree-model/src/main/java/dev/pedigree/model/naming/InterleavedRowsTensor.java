@@ -142,6 +142,24 @@ public final class InterleavedRowsTensor implements TensorRef {
     }
   }
 
+  @Override
+  public void prefetchRows(int[] rows) {
+    if (vector) {
+      return;
+    }
+    int[] mapped = new int[rows.length];
+    int n = 0;
+    for (int r : rows) {
+      if (r >= 0 && r < shape.rows()) {
+        long p = parentUnit(r);
+        if (p <= Integer.MAX_VALUE) {
+          mapped[n++] = (int) p;
+        }
+      }
+    }
+    parent.prefetchRows(java.util.Arrays.copyOf(mapped, n));
+  }
+
   private void readVector(float[] dst, int dstOffset) throws IOException, ModelFormatException {
     int n = Math.toIntExact(shape.dim(0));
     if (dstOffset < 0 || dstOffset + n > dst.length) {
