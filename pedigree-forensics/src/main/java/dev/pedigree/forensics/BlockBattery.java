@@ -480,6 +480,98 @@ final class BlockBattery {
         "skipped: the same tensor's fixed-index test already gives log10 p %.1f <= %.0f", plainLog10p, DECISIVE_LOG10P)), Kind.WEAK);
   }
 
+  /**
+   * Zhu's sampled matching ({@link HiddenUnitMatchTest#matchSampled(int[], int, float[], long)}) of
+   * two same-shape 2-D tensors read in pieces: the sampled units of the suspect are gathered once,
+   * then the reference is streamed (blocks of unit rows, or chunks of residual rows when the units
+   * are columns) into the k × h cosine matrix. Memory: the k × h matrix and one chunk. With
+   * {@code idx}, the reference's residual coordinates are aligned first (signed, permuted).
+   */
+  private HiddenUnitMatchTest.Match streamedMatch(String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, int[] idx, float[] sign)
+      throws IOException, ModelFormatException {
+    int[] sample = HiddenUnitMatchTest.sampledRows(h, maxUnits, seed);
+    int k = sample.length;
+    float[] cross = new float[Math.multiplyExact(k, h)];
+    if (!outputSide) {
+      Matrix an = ModelIndex.read(a, sample).normaliseRows();
+      int block = Math.max(1, Math.min(h, STREAM_CHUNK_FLOATS / w));
+      float[] buf = new float[Math.multiplyExact(block, w)];
+      for (int j0 = 0; j0 < h; j0 += block) {
+        int n = Math.min(block, h - j0);
+        float[] xb = n == block ? buf : new float[n * w];
+        b.readRows(j0, n, xb, 0);
+        Matrix bb = Matrix.of(n, w, xb);
+        if (idx != null) {
+          bb = align.applyToColumns(bb);
+        }
+        float[] c = an.multiplyTransposed(bb.normaliseRows()).data();
+        for (int i = 0; i < k; i++) {
+          System.arraycopy(c, i * n, cross, i * h + j0, n);
+        }
+      }
+    } else {
+      // Units are columns. The suspect's sampled columns (k × w), normalised, from one pass.
+      int chunk = Math.max(1, Math.min(w, STREAM_CHUNK_FLOATS / h));
+      float[] xa = new float[Math.multiplyExact(chunk, h)];
+      float[] as = new float[Math.multiplyExact(k, w)];
+      for (int r0 = 0; r0 < w; r0 += chunk) {
+        int n = Math.min(chunk, w - r0);
+        a.readRows(r0, n, xa, 0);
+        for (int q = 0; q < n; q++) {
+          for (int i = 0; i < k; i++) {
+            as[i * w + r0 + q] = xa[q * h + sample[i]];
+          }
+        }
+      }
+      Matrix an = Matrix.of(k, w, as).normaliseRows();
+      // Reference chunks of residual rows: cross += an[:, chunk] · chunk, and the column norms.
+      double[] norm2 = new double[h];
+      float[] xb = xa;
+      for (int r0 = 0; r0 < w; r0 += chunk) {
+        int n = Math.min(chunk, w - r0);
+        if (idx == null) {
+          b.readRows(r0, n, xb, 0);
+        } else {
+          for (int q = 0; q < n; q++) {
+            int from = idx[r0 + q];
+            if (from < 0) {
+              java.util.Arrays.fill(xb, q * h, (q + 1) * h, 0f);
+              continue;
+            }
+            b.readRows(from, 1, xb, q * h);
+            if (sign[r0 + q] != 1f) {
+              for (int u = 0; u < h; u++) {
+                xb[q * h + u] *= sign[r0 + q];
+              }
+            }
+          }
+        }
+        for (int q = 0; q < n; q++) {
+          for (int u = 0; u < h; u++) {
+            double v = xb[q * h + u];
+            norm2[u] += v * v;
+          }
+        }
+        float[] ap = new float[k * n];
+        for (int i = 0; i < k; i++) {
+          System.arraycopy(an.data(), i * w + r0, ap, i * n, n);
+        }
+        float[] c = Matrix.of(k, n, ap).multiplyTransposed(Matrix.of(n, h, java.util.Arrays.copyOf(xb, n * h)).transpose()).data();
+        for (int x = 0; x < c.length; x++) {
+          cross[x] += c[x];
+        }
+      }
+      for (int i = 0; i < k; i++) {
+        for (int u = 0; u < h; u++) {
+          cross[i * h + u] = norm2[u] > 0 ? (float) (cross[i * h + u] / Math.sqrt(norm2[u])) : 0f;
+        }
+      }
+    }
+    HiddenUnitMatchTest.Match m = HiddenUnitMatchTest.matchSampled(sample, h, cross, seed);
+    TestResult t = m.result();
+    return new HiddenUnitMatchTest.Match(m.assignment(), new TestResult(id, t.statistic(), t.log10p(), t.effectSize(), t.n(), t.note() + "; streamed"));
+  }
+
   /** Rows [first, first+n) of both tensors, decoded concurrently (the reference's on a pool thread). */
   private static void readBoth(TensorRef a, TensorRef b, long first, int n, float[] xa, float[] xb) throws IOException, ModelFormatException {
     java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinPool.commonPool().submit(() -> {
@@ -546,12 +638,35 @@ final class BlockBattery {
     List<TaggedTest> out = new ArrayList<>();
     List<int[]> assignments = new ArrayList<>();
     List<String> assignmentRoles = new ArrayList<>();
+    List<int[]> sampled = new ArrayList<>();
+    List<String> sampledRoles = new ArrayList<>();
+    int sampledRange = 0;
     for (Role role : MLP_ROLES) {
       TensorRef a = s.get(compS, i, role, eS, Part.WEIGHT);
       TensorRef b = r.get(compR, j, role, eR, Part.WEIGHT);
       boolean down = role == Role.MLP_DOWN;
       if (a == null || b == null || (down && sampleRows != null)) {
         continue;
+      }
+      if (sampleRows == null && a.shape().rank() == 2 && a.shape().equals(b.shape())) {
+        int[] rc = ModelIndex.matrixShape(a);
+        int h = down ? rc[1] : rc[0];
+        int w = down ? rc[0] : rc[1];
+        if (h > maxUnits && w >= LineageComparator.MIN_FEATURES) {
+          // Wide layer, whole tensors: stream the reference's units into the sampled cosine
+          // matrix instead of holding both tensors (bounded memory at any width).
+          String base = p + name(role);
+          HiddenUnitMatchTest.Match m = streamedMatch(base + ".match", a, b, down, h, w, null, null);
+          out.add(new TaggedTest(target, m.result(), Kind.EXACT));
+          if (align != null && w == align.index().length && w == alignFrom) {
+            m = streamedMatch(base + ".match_aligned", a, b, down, h, w, align.index(), align.sign());
+            out.add(new TaggedTest(target, m.result(), Kind.EXACT));
+          }
+          sampled.add(m.assignment());
+          sampledRoles.add(name(role).substring(4));
+          sampledRange = h;
+          continue;
+        }
       }
       Matrix ma = unitsByResidual(s, a, down, sampleRows != null);
       Matrix mb = unitsByResidual(r, b, down, sampleRows != null);
@@ -573,6 +688,11 @@ final class BlockBattery {
         assignments.add(used);
         assignmentRoles.add(name(role).substring(4));
       }
+    }
+    // Streamed (sampled) matchings of the same units: agreement on the common sample.
+    for (int k = 1; k < sampled.size(); k++) {
+      String id = p + "mlp." + sampledRoles.get(0) + "_" + sampledRoles.get(k) + ".agreement";
+      out.add(new TaggedTest(target, HiddenUnitMatchTest.agreementSampled(sampled.get(0), sampled.get(k), sampledRange, id), Kind.PRIMARY));
     }
     for (int k = 1; k < assignments.size(); k++) {
       int[] x = assignments.get(0);

@@ -83,6 +83,41 @@ public final class HiddenUnitMatchTest {
     }
 
     /**
+     * Agreement of two sampled matchings of the same units ({@link #matchSampled}: entries −1 outside the sample):
+     * M = number of sampled units that both send to the same unit of b. Under the same assumption as
+     * {@link #agreement} (the second matching is a uniformly random injection independent of the first), m given
+     * units all agree with probability 1/(h)_m, so {@code P(M ≥ m) ≤ C(k,m)/(h)_m} (union bound, sound in the far
+     * tail). {@code statistic} = M, {@code effectSize} = M/k, {@code n} = k.
+     *
+     * @param h units of b (the range of the matchings)
+     * @throws IllegalArgumentException if the lengths differ
+     */
+    public static TestResult agreementSampled(int[] first, int[] second, int h, String testId) {
+        if (first.length != second.length) {
+            throw new IllegalArgumentException("length mismatch " + first.length + " vs " + second.length);
+        }
+        int k = 0;
+        int m = 0;
+        for (int i = 0; i < first.length; i++) {
+            if (first[i] >= 0 && second[i] >= 0) {
+                k++;
+                if (first[i] == second[i]) {
+                    m++;
+                }
+            }
+        }
+        if (k < 3) {
+            return TestResult.notApplicable(testId, "need at least 3 units matched by both, got " + k);
+        }
+        double l = Math.min(0, LogP.log10Factorial(k) - LogP.log10Factorial(m) - LogP.log10Factorial(k - m)
+                - (LogP.log10Factorial(h) - LogP.log10Factorial(h - m)));
+        String note = String.format(java.util.Locale.ROOT,
+                "%d of %d sampled units sent to the same unit by both matchings (of %d); log10p <= log10 C(k,m)/(h)_m",
+                m, k, h);
+        return new TestResult(testId, m, l, m / (double) k, k, note);
+    }
+
+    /**
      * Spearman correlation between two matchings of the same hidden units (Zhu et al.'s unconstrained φ_MATCH: an
      * output-preserving permutation must move gate and up units together). With τ defined by
      * {@code τ(gate(i)) = up(i)}, r = Spearman(τ, identity) and the same t test is applied. This null (τ uniform) is
@@ -143,9 +178,36 @@ public final class HiddenUnitMatchTest {
         if (k < 3) {
             return new Match(full, TestResult.notApplicable(SAMPLED_ID, "need a sample of at least 3 rows, got " + k));
         }
-        int[] s = PermutationNull.sample(new SplittableRandom(seed), h, k);
+        int[] s = sampledRows(h, k, seed);
         Matrix c = a.rowsSubset(s).normaliseRows().multiplyTransposed(b.normaliseRows());
-        int[] sigma = LinearAssignment.maximise(c.data(), k, h);
+        return matchSampled(s, h, c.data(), seed);
+    }
+
+    /**
+     * The rows {@link #matchSampled(Matrix, Matrix, int, long)} samples: {@code k} of {@code h}, seeded, increasing.
+     */
+    public static int[] sampledRows(int h, int k, long seed) {
+        return PermutationNull.sample(new SplittableRandom(seed), h, Math.min(k, h));
+    }
+
+    /**
+     * {@link #matchSampled(Matrix, Matrix, int, long)} from its cosine matrix, for callers that stream {@code b}:
+     * {@code cross} is k × h row-major, entry (i, j) the cosine of row {@code s[i]} of a with row j of b.
+     *
+     * @param s the sampled rows, as {@link #sampledRows} returns them (at least 3)
+     * @param seed reported in the note
+     */
+    public static Match matchSampled(int[] s, int h, float[] cross, long seed) {
+        int k = s.length;
+        int[] full = new int[h];
+        java.util.Arrays.fill(full, -1);
+        if (k < 3) {
+            return new Match(full, TestResult.notApplicable(SAMPLED_ID, "need a sample of at least 3 rows, got " + k));
+        }
+        if (cross.length != (long) k * h) {
+            throw new IllegalArgumentException("cross matrix of " + cross.length + " entries for " + k + "x" + h);
+        }
+        int[] sigma = LinearAssignment.maximise(cross, k, h);
         int fixed = 0;
         double[] x = new double[k];
         double[] y = new double[k];
