@@ -69,7 +69,7 @@ public final class EndToEndBenchmark {
     runs.add(numpy);
 
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> jvm = List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Xmx2g", "-cp", System.getProperty("java.class.path"), "dev.pedigree.cli.Main");
+    List<String> jvm = List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Xmx512m", "-cp", System.getProperty("java.class.path"), "dev.pedigree.cli.Main");
     List<String> full = new ArrayList<>(jvm);
     full.addAll(List.of("compare", a.toString(), b.toString(), "--json", dir.resolve("compare-full.json").toString()));
     Run compareFull = time("(c) pedigree compare A B (full)", full, null);

@@ -84,6 +84,11 @@ public final class LineageComparator {
   public static final int DEFAULT_MAX_UNITS = 1024;
   /** Default cap on shared tokens used as probes (half to fit the alignment, half to test). */
   public static final int DEFAULT_PROBE_TOKENS = 4096;
+  /**
+   * Most probe values per model (probe tokens × residual width, 64 MB): wide models get fewer
+   * probe tokens, so that the probes, their transposes and the column matchings stay bounded.
+   */
+  public static final int PROBE_FLOATS = 16 << 20;
   /** Shared tokens used as anchors of the attention invariants. */
   public static final int INVARIANT_ANCHORS = 256;
   /** Rank of the low-rank probe of the customisation summary. */
@@ -312,7 +317,9 @@ public final class LineageComparator {
         return;
       }
       int n = pairs[0].length;
-      int cap = o.sampleRows() != null ? Math.max(2 * MIN_POWER_N, o.sampleRows()) : DEFAULT_PROBE_TOKENS;
+      int width = ModelIndex.matrixShape(es)[1];
+      int cap = o.sampleRows() != null ? Math.max(2 * MIN_POWER_N, o.sampleRows())
+          : Math.max(2 * MIN_POWER_N, Math.min(DEFAULT_PROBE_TOKENS, PROBE_FLOATS / Math.max(1, width)));
       int[] order = shuffled(n, o.seed() ^ 0x70CE5L);
       int k = Math.min(n, cap);
       probeTokens = k;
