@@ -427,14 +427,22 @@ final class BlockBattery {
       throws IOException, ModelFormatException {
     GroupedCorrelation g = new GroupedCorrelation(h);
     if (!outputSide) {
+      int most = 0;
+      for (int k = 0; k < g.blocks(); k++) {
+        most = Math.max(most, g.blockSize(k));
+      }
+      // Buffers reused across blocks (addUnitRows reads only the first n·w values).
+      float[] bufA = new float[Math.multiplyExact(most, w)];
+      float[] bufB = new float[bufA.length];
+      float[] bufAligned = idx == null ? null : new float[bufA.length];
       for (int k = 0; k < g.blocks(); k++) {
         int n = g.blockSize(k);
-        float[] xa = new float[Math.multiplyExact(n, w)];
-        float[] xb = new float[xa.length];
+        float[] xa = bufA;
+        float[] xb = bufB;
         readBoth(a, b, g.blockStart(k), n, xa, xb);
         if (idx != null) {
           float[] raw = xb;
-          xb = new float[raw.length];
+          xb = bufAligned;
           for (int u = 0; u < n; u++) {
             int off = u * w;
             for (int c = 0; c < w; c++) {

@@ -85,10 +85,13 @@ public final class LineageComparator {
   /** Default cap on shared tokens used as probes (half to fit the alignment, half to test). */
   public static final int DEFAULT_PROBE_TOKENS = 4096;
   /**
-   * Most probe values per model (probe tokens × residual width, 64 MB): wide models get fewer
-   * probe tokens, so that the probes, their transposes and the column matchings stay bounded.
+   * Probe values per model (probe tokens × residual width, 16 MB) above which wide models get fewer
+   * probe tokens (never fewer than {@link #MIN_PROBE_TOKENS}): the probes' column matchings cost
+   * tokens × width², and their memory tokens × width.
    */
-  public static final int PROBE_FLOATS = 16 << 20;
+  public static final int PROBE_FLOATS = 4 << 20;
+  /** Fewest probe tokens of a full compare (when the vocabularies share that many). */
+  public static final int MIN_PROBE_TOKENS = 1024;
   /** Shared tokens used as anchors of the attention invariants. */
   public static final int INVARIANT_ANCHORS = 256;
   /** Rank of the low-rank probe of the customisation summary. */
@@ -319,7 +322,7 @@ public final class LineageComparator {
       int n = pairs[0].length;
       int width = ModelIndex.matrixShape(es)[1];
       int cap = o.sampleRows() != null ? Math.max(2 * MIN_POWER_N, o.sampleRows())
-          : Math.max(2 * MIN_POWER_N, Math.min(DEFAULT_PROBE_TOKENS, PROBE_FLOATS / Math.max(1, width)));
+          : Math.max(MIN_PROBE_TOKENS, Math.min(DEFAULT_PROBE_TOKENS, PROBE_FLOATS / Math.max(1, width)));
       int[] order = shuffled(n, o.seed() ^ 0x70CE5L);
       int k = Math.min(n, cap);
       probeTokens = k;

@@ -37,8 +37,11 @@ interface KernelOps {
 
     double dot(float[] a, int aOff, float[] b, int bOff, int n);
 
-    /** {@code acc[accOff + i] += x[xOff + i] · y[yOff + i]} for i &lt; n, each a float fused multiply-add. */
-    void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n);
+    /**
+     * {@code acc[accOff + i] += Σ_{r < rows} x[xOff + r·stride + i] · y[yOff + r·stride + i]} for i &lt; n: float
+     * fused multiply-adds in increasing r, then one add into {@code acc} (both twins in this order).
+     */
+    void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride);
 
     /**
      * Four dot products sharing {@code b}: out[r] = Σ a[aOff_r + i]·b[bOff + i], each summed in the same order as

@@ -101,9 +101,12 @@ public final class Kernels {
         ACTIVE.dotProduct4(a, aOff0, aOff1, aOff2, aOff3, b, bOff, n, out);
     }
 
-    /** {@code acc[accOff + i] += x[xOff + i] · y[yOff + i]} for i &lt; n (float fused multiply-adds). */
-    public static void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n) {
-        ACTIVE.ops.multiplyAdd(acc, accOff, x, xOff, y, yOff, n);
+    /**
+     * {@code acc[accOff + i] += Σ_{r < rows} x[xOff + r·stride + i] · y[yOff + r·stride + i]} for i &lt; n (float
+     * fused multiply-adds over r, then one add): the same columns of {@code rows} rows of two row-major arrays.
+     */
+    public static void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
+        ACTIVE.ops.multiplyAdd(acc, accOff, x, xOff, y, yOff, n, rows, stride);
     }
 
     /** Σ a[off+i]² for i &lt; n. */
@@ -129,8 +132,8 @@ public final class Kernels {
     // ---- instance twins ----
 
     /** Instance twin of {@link #multiplyAdd}. */
-    public void multiplyAddInto(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n) {
-        ops.multiplyAdd(acc, accOff, x, xOff, y, yOff, n);
+    public void multiplyAddInto(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
+        ops.multiplyAdd(acc, accOff, x, xOff, y, yOff, n, rows, stride);
     }
 
     /** Instance twin of {@link #dot}. */

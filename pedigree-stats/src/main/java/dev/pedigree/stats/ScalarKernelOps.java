@@ -126,13 +126,28 @@ final class ScalarKernelOps implements KernelOps {
     }
 
     @Override
-        public void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n) {
+public void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
+        checkStrided(acc, accOff, x, xOff, y, yOff, n, rows, stride);
+        for (int i = 0; i < n; i++) {
+            float s = 0;
+            for (int r = 0; r < rows; r++) {
+                s = Math.fma(x[xOff + r * stride + i], y[yOff + r * stride + i], s);
+            }
+            acc[accOff + i] += s;
+        }
+    }
+
+    /** Bounds of a strided multiply-add (shared by both twins). */
+    static void checkStrided(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
         java.util.Objects.checkFromIndexSize(accOff, n, acc.length);
+        if (n == 0 || rows == 0) {
+            return;
+        }
+        long last = (long) (rows - 1) * stride;
         java.util.Objects.checkFromIndexSize(xOff, n, x.length);
         java.util.Objects.checkFromIndexSize(yOff, n, y.length);
-        for (int i = 0; i < n; i++) {
-            acc[accOff + i] = Math.fma(x[xOff + i], y[yOff + i], acc[accOff + i]);
-        }
+        java.util.Objects.checkFromIndexSize(Math.toIntExact(xOff + last), n, x.length);
+        java.util.Objects.checkFromIndexSize(Math.toIntExact(yOff + last), n, y.length);
     }
 
     @Override

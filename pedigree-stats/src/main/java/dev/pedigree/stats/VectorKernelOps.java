@@ -388,18 +388,24 @@ final class VectorKernelOps implements KernelOps {
     }
 
     @Override
-    public void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n) {
-        java.util.Objects.checkFromIndexSize(accOff, n, acc.length);
-        java.util.Objects.checkFromIndexSize(xOff, n, x.length);
-        java.util.Objects.checkFromIndexSize(yOff, n, y.length);
+    public void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
+        ScalarKernelOps.checkStrided(acc, accOff, x, xOff, y, yOff, n, rows, stride);
         int upper = S.loopBound(n);
         int i = 0;
         for (; i < upper; i += L) {
-            FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), FloatVector.fromArray(S, acc, accOff + i))
-                    .intoArray(acc, accOff + i);
+            FloatVector sum = FloatVector.zero(S);
+            for (int r = 0; r < rows; r++) {
+                int o = r * stride + i;
+                sum = FloatVector.fromArray(S, x, xOff + o).fma(FloatVector.fromArray(S, y, yOff + o), sum);
+            }
+            FloatVector.fromArray(S, acc, accOff + i).add(sum).intoArray(acc, accOff + i);
         }
         for (; i < n; i++) {
-            acc[accOff + i] = Math.fma(x[xOff + i], y[yOff + i], acc[accOff + i]);
+            float sum = 0;
+            for (int r = 0; r < rows; r++) {
+                sum = Math.fma(x[xOff + r * stride + i], y[yOff + r * stride + i], sum);
+            }
+            acc[accOff + i] += sum;
         }
     }
 

@@ -38,16 +38,23 @@ class KernelsTest {
         assumeTrue(Kernels.vectorAvailable(), "vector twin not available");
         SplittableRandom rng = new SplittableRandom(17);
         for (int n : new int[] {0, 1, 7, 15, 16, 17, 63, 128, 1000}) {
-            float[] x = data(rng, n + 5, 0);
-            float[] y = data(rng, n + 9, 0.5);
-            float[] acc = data(rng, n + 3, 1);
-            float[] v = acc.clone();
-            float[] sc = acc.clone();
-            Kernels.vector().multiplyAddInto(v, 3, x, 5, y, 2, n);
-            Kernels.scalar().multiplyAddInto(sc, 3, x, 5, y, 2, n);
-            assertThat(v).as("n=" + n).containsExactly(sc);
-            for (int i = 0; i < n; i++) {
-                assertThat(sc[3 + i]).isEqualTo(Math.fma(x[5 + i], y[2 + i], acc[3 + i]));
+            for (int rows : new int[] {1, 3, 64}) {
+                int stride = n + 11;
+                float[] x = data(rng, rows * stride + 5, 0);
+                float[] y = data(rng, rows * stride + 9, 0.5);
+                float[] acc = data(rng, n + 3, 1);
+                float[] v = acc.clone();
+                float[] sc = acc.clone();
+                Kernels.vector().multiplyAddInto(v, 3, x, 5, y, 2, n, rows, stride);
+                Kernels.scalar().multiplyAddInto(sc, 3, x, 5, y, 2, n, rows, stride);
+                assertThat(v).as("n=" + n + " rows=" + rows).containsExactly(sc);
+                for (int i = 0; i < n; i++) {
+                    float s = 0;
+                    for (int r = 0; r < rows; r++) {
+                        s = Math.fma(x[5 + r * stride + i], y[2 + r * stride + i], s);
+                    }
+                    assertThat(sc[3 + i]).isEqualTo(acc[3 + i] + s);
+                }
             }
         }
     }

@@ -94,7 +94,8 @@ public final class GroupedCorrelation {
 
     /**
      * Adds the complete rows of block {@code b}'s units: {@code a} and {@code b2} hold {@link #blockSize} rows of
-     * {@code width} features each (row-major). The arrays are centred in place.
+     * {@code width} features each (row-major) at their start (longer arrays are fine). Those rows are centred in
+     * place.
      */
     public void addUnitRows(int b, float[] a, float[] b2, int width) {
         int nb = blockSize(b);
@@ -113,7 +114,8 @@ public final class GroupedCorrelation {
 
     /**
      * Adds {@code rows} feature rows of every unit: {@code a} and {@code b2} are [rows × units] row-major (units are
-     * the columns). May be called any number of times.
+     * the columns); their first {@code rows × units} values are shifted in place (by the first call's means). May be
+     * called any number of times.
      */
     public void addFeatureRows(float[] a, float[] b2, int rows) {
         if (a.length < (long) rows * units || b2.length < (long) rows * units) {
@@ -135,14 +137,14 @@ public final class GroupedCorrelation {
         IntStream.range(0, blocks()).parallel().forEach(b -> featureRows(b, a, b2, rows));
     }
 
-    /** Feature rows after which the float partial sums of {@link #featureRows} go into the double sums. */
+    /** Feature rows whose products are summed in float before being added in double. */
     private static final int FLUSH_ROWS = 64;
 
     /**
      * Block {@code b}'s share of {@link #addFeatureRows}, in the rows' own layout: group t's unit at position u is
      * column {@code b0 + t + u·k}, so for a position pair (u, v) the products of all groups are one contiguous run
-     * over t (vectorisable, no transposition). Float partial sums over at most {@value #FLUSH_ROWS} rows, then added
-     * in double.
+     * over t, summed over up to {@value #FLUSH_ROWS} rows in float ({@link Kernels#multiplyAdd}, no transposition),
+     * then added in double. The block's columns of {@code a} and {@code b2} are shifted in place first.
      */
     private void featureRows(int b, float[] a, float[] b2, int rows) {
         int b0 = start[b];
@@ -151,46 +153,46 @@ public final class GroupedCorrelation {
         int pb = positions[b];
         double[] cr = cross[b];
         float[] acc = new float[pb * pb * kb];
-        float[] fa = new float[nb];
-        float[] fb = new float[nb];
         float[] s1a = new float[nb];
         float[] s2a = new float[nb];
         float[] s1b = new float[nb];
         float[] s2b = new float[nb];
-        for (int r = 0; r < rows; r++) {
-            int off = r * units + b0;
-            for (int j = 0; j < nb; j++) {
-                float x = a[off + j] - shiftA[b0 + j];
-                float y = b2[off + j] - shiftB[b0 + j];
-                fa[j] = x;
-                fb[j] = y;
-                s1a[j] += x;
-                s2a[j] += x * x;
-                s1b[j] += y;
-                s2b[j] += y * y;
+        for (int r0 = 0; r0 < rows; r0 += FLUSH_ROWS) {
+            int nr = Math.min(FLUSH_ROWS, rows - r0);
+            for (int r = r0; r < r0 + nr; r++) {
+                int off = r * units + b0;
+                for (int j = 0; j < nb; j++) {
+                    float x = a[off + j] - shiftA[b0 + j];
+                    float y = b2[off + j] - shiftB[b0 + j];
+                    a[off + j] = x;
+                    b2[off + j] = y;
+                    s1a[j] += x;
+                    s2a[j] += x * x;
+                    s1b[j] += y;
+                    s2b[j] += y * y;
+                }
             }
             for (int u = 0; u < pb; u++) {
                 for (int v = 0; v < pb; v++) {
                     int lim = Math.min(kb, nb - Math.max(u, v) * kb);
-                    Kernels.multiplyAdd(acc, (u * pb + v) * kb, fa, u * kb, fb, v * kb, lim);
+                    int off = r0 * units + b0;
+                    Kernels.multiplyAdd(acc, (u * pb + v) * kb, a, off + u * kb, b2, off + v * kb, lim, nr, units);
                 }
             }
-            if ((r + 1) % FLUSH_ROWS == 0 || r == rows - 1) {
-                for (int i = 0; i < acc.length; i++) {
-                    cr[i] += acc[i];
-                    acc[i] = 0;
-                }
-                for (int j = 0; j < nb; j++) {
-                    sa[b0 + j] += s1a[j];
-                    saa[b0 + j] += s2a[j];
-                    sb[b0 + j] += s1b[j];
-                    sbb[b0 + j] += s2b[j];
-                }
-                java.util.Arrays.fill(s1a, 0);
-                java.util.Arrays.fill(s2a, 0);
-                java.util.Arrays.fill(s1b, 0);
-                java.util.Arrays.fill(s2b, 0);
+            for (int i = 0; i < acc.length; i++) {
+                cr[i] += acc[i];
+                acc[i] = 0;
             }
+            for (int j = 0; j < nb; j++) {
+                sa[b0 + j] += s1a[j];
+                saa[b0 + j] += s2a[j];
+                sb[b0 + j] += s1b[j];
+                sbb[b0 + j] += s2b[j];
+            }
+            java.util.Arrays.fill(s1a, 0);
+            java.util.Arrays.fill(s2a, 0);
+            java.util.Arrays.fill(s1b, 0);
+            java.util.Arrays.fill(s2b, 0);
         }
         features[b] += rows;
     }
