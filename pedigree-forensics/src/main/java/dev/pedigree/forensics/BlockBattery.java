@@ -488,81 +488,88 @@ final class BlockBattery {
         "skipped: the same tensor's fixed-index test already gives log10 p %.1f <= %.0f", plainLog10p, DECISIVE_LOG10P)), Kind.WEAK);
   }
 
+  /** Most residual coordinates the streamed matchings compare units on (a seeded sample). */
+  static final int MATCH_FEATURES = 1024;
+
   /**
    * Zhu's sampled matching ({@link HiddenUnitMatchTest#matchSampled(int[], int, float[], long)}) of
    * two same-shape 2-D tensors read in pieces: the sampled units of the suspect are gathered once,
-   * then the reference is streamed (blocks of unit rows, or chunks of residual rows when the units
-   * are columns) into the k × h cosine matrix. Memory: the k × h matrix and one chunk. With
-   * {@code idx}, the reference's residual coordinates are aligned first (signed, permuted).
+   * then the reference is streamed (blocks of unit rows, or its residual rows when the units are
+   * columns) into the k × h cosine matrix. Units are compared on at most {@value #MATCH_FEATURES}
+   * seeded residual coordinates, the same on both sides (the units stay exchangeable under H0, so
+   * the null is unchanged; the cost falls with the width). Memory: the k × h matrix and one chunk.
+   * With {@code idx}, the reference's residual coordinates are aligned first (signed, permuted).
    */
   private HiddenUnitMatchTest.Match streamedMatch(String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, int[] idx, float[] sign)
       throws IOException, ModelFormatException {
     int[] sample = HiddenUnitMatchTest.sampledRows(h, maxUnits, seed);
     int k = sample.length;
+    int[] picked = ModelIndex.sample(w, MATCH_FEATURES, seed ^ 0xFEA7L);
+    int nf = picked == null ? w : picked.length;
+    int[] cols = new int[nf];
+    for (int q = 0; q < nf; q++) {
+      cols[q] = picked == null ? q : picked[q];
+    }
     float[] cross = new float[Math.multiplyExact(k, h)];
     if (!outputSide) {
-      Matrix an = ModelIndex.read(a, sample).normaliseRows();
+      float[] ar = ModelIndex.read(a, sample).data();
+      float[] af = new float[Math.multiplyExact(k, nf)];
+      for (int i = 0; i < k; i++) {
+        for (int q = 0; q < nf; q++) {
+          af[i * nf + q] = ar[i * w + cols[q]];
+        }
+      }
+      Matrix an = Matrix.of(k, nf, af).normaliseRows();
       int block = Math.max(1, Math.min(h, STREAM_CHUNK_FLOATS / w));
-      float[] buf = new float[Math.multiplyExact(block, w)];
+      float[] xb = new float[Math.multiplyExact(block, w)];
       for (int j0 = 0; j0 < h; j0 += block) {
         int n = Math.min(block, h - j0);
-        float[] xb = n == block ? buf : new float[n * w];
         b.readRows(j0, n, xb, 0);
-        Matrix bb = Matrix.of(n, w, xb);
-        if (idx != null) {
-          bb = align.applyToColumns(bb);
+        float[] bf = new float[n * nf];
+        for (int u = 0; u < n; u++) {
+          for (int q = 0; q < nf; q++) {
+            int c = idx == null ? cols[q] : idx[cols[q]];
+            bf[u * nf + q] = c < 0 ? 0f : xb[u * w + c] * (idx == null ? 1f : sign[cols[q]]);
+          }
         }
-        float[] c = an.multiplyTransposed(bb.normaliseRows()).data();
+        float[] c = an.multiplyTransposed(Matrix.of(n, nf, bf).normaliseRows()).data();
         for (int i = 0; i < k; i++) {
           System.arraycopy(c, i * n, cross, i * h + j0, n);
         }
       }
     } else {
-      // Units are columns. The suspect's sampled columns (k × w), normalised, from one pass.
-      int chunk = Math.max(1, Math.min(w, STREAM_CHUNK_FLOATS / h));
-      float[] xa = new float[Math.multiplyExact(chunk, h)];
-      float[] as = new float[Math.multiplyExact(k, w)];
-      for (int r0 = 0; r0 < w; r0 += chunk) {
-        int n = Math.min(chunk, w - r0);
-        a.readRows(r0, n, xa, 0);
-        for (int q = 0; q < n; q++) {
-          for (int i = 0; i < k; i++) {
-            as[i * w + r0 + q] = xa[q * h + sample[i]];
-          }
+      // Units are columns; the residual coordinates are the rows: read only the picked ones.
+      float[] row = new float[h];
+      float[] as = new float[Math.multiplyExact(k, nf)];
+      for (int q = 0; q < nf; q++) {
+        a.readRows(cols[q], 1, row, 0);
+        for (int i = 0; i < k; i++) {
+          as[i * nf + q] = row[sample[i]];
         }
       }
-      Matrix an = Matrix.of(k, w, as).normaliseRows();
-      // Reference chunks of residual rows: cross += an[:, chunk] · chunk, and the column norms.
+      Matrix an = Matrix.of(k, nf, as).normaliseRows();
       double[] norm2 = new double[h];
-      float[] xb = xa;
-      for (int r0 = 0; r0 < w; r0 += chunk) {
-        int n = Math.min(chunk, w - r0);
-        if (idx == null) {
-          b.readRows(r0, n, xb, 0);
-        } else {
-          for (int q = 0; q < n; q++) {
-            int from = idx[r0 + q];
-            if (from < 0) {
-              java.util.Arrays.fill(xb, q * h, (q + 1) * h, 0f);
-              continue;
-            }
-            b.readRows(from, 1, xb, q * h);
-            if (sign[r0 + q] != 1f) {
-              for (int u = 0; u < h; u++) {
-                xb[q * h + u] *= sign[r0 + q];
-              }
-            }
-          }
-        }
+      int chunk = Math.max(1, Math.min(nf, STREAM_CHUNK_FLOATS / h));
+      float[] xb = new float[Math.multiplyExact(chunk, h)];
+      for (int q0 = 0; q0 < nf; q0 += chunk) {
+        int n = Math.min(chunk, nf - q0);
         for (int q = 0; q < n; q++) {
+          int from = idx == null ? cols[q0 + q] : idx[cols[q0 + q]];
+          if (from < 0) {
+            java.util.Arrays.fill(xb, q * h, (q + 1) * h, 0f);
+            continue;
+          }
+          b.readRows(from, 1, xb, q * h);
+          float sg = idx == null ? 1f : sign[cols[q0 + q]];
           for (int u = 0; u < h; u++) {
-            double v = xb[q * h + u];
-            norm2[u] += v * v;
+            float v = xb[q * h + u] * sg;
+            xb[q * h + u] = v;
+            norm2[u] += (double) v * v;
           }
         }
         float[] ap = new float[k * n];
         for (int i = 0; i < k; i++) {
-          System.arraycopy(an.data(), i * w + r0, ap, i * n, n);
+          System.arraycopy(an.data(), i * nf + q0, ap, i * n, n);
         }
         float[] c = Matrix.of(k, n, ap).multiplyTransposed(Matrix.of(n, h, java.util.Arrays.copyOf(xb, n * h)).transpose()).data();
         for (int x = 0; x < c.length; x++) {
@@ -577,7 +584,8 @@ final class BlockBattery {
     }
     HiddenUnitMatchTest.Match m = HiddenUnitMatchTest.matchSampled(sample, h, cross, seed);
     TestResult t = m.result();
-    return new HiddenUnitMatchTest.Match(m.assignment(), new TestResult(id, t.statistic(), t.log10p(), t.effectSize(), t.n(), t.note() + "; streamed"));
+    String on = nf < w ? "; streamed, units compared on " + nf + " of " + w + " seeded residual coordinates" : "; streamed";
+    return new HiddenUnitMatchTest.Match(m.assignment(), new TestResult(id, t.statistic(), t.log10p(), t.effectSize(), t.n(), t.note() + on));
   }
 
   /** Rows [first, first+n) of both tensors, decoded concurrently (the reference's on a pool thread). */
