@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * a noisy derivative: same seed, relative noise 0.1), against two floors: (a) reading both files once from the page
  * cache ({@code cat} and a Java mmap sum, each run twice, the second taken) and (b) a straightforward NumPy
  * per-tensor Pearson correlation of the same tensors ({@code src/main/python/aligned_correlation.py}). Then (c) runs
- * {@code pedigree compare A B} in full and with {@code --sample 256} under {@code /usr/bin/time -v} for wall time and
+ * {@code pedigree compare A B} in full and with {@code --sample 64} under {@code /usr/bin/time -v} for wall time and
  * peak RSS, and prints the ratios. Numbers are recorded, never asserted.
  *
  * <p>Usage: {@code EndToEndBenchmark [workdir] [layers] [--keep]}. The models are written to {@code workdir}
@@ -75,8 +75,8 @@ public final class EndToEndBenchmark {
     Run compareFull = time("(c) pedigree compare A B (full)", full, null);
     runs.add(compareFull);
     List<String> sampled = new ArrayList<>(jvm);
-    sampled.addAll(List.of("compare", a.toString(), b.toString(), "--sample", "256", "--json", dir.resolve("compare-sample.json").toString()));
-    runs.add(time("(c) pedigree compare A B --sample 256", sampled, null));
+    sampled.addAll(List.of("compare", a.toString(), b.toString(), "--sample", "64", "--json", dir.resolve("compare-sample.json").toString()));
+    runs.add(time("(c) pedigree compare A B --sample 64", sampled, null));
 
     System.out.println();
     System.out.println("| step | wall s | GB/s of both files | peak RSS MB | exit |");
