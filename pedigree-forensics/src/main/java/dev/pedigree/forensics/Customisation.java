@@ -71,9 +71,9 @@ final class Customisation {
         int[] pick = ModelIndex.sample(rowCount, sampleRows == null ? PROBE_ROWS : sampleRows, seed + 31L * rowCount);
         float[] va = s.rows(a, pick).data();
         float[] vb = r.rows(b, pick).data();
-        // Identity: the stored bytes when the whole tensors may be read and the types agree (a
-        // memory comparison, no decoding); otherwise the values of the rows read.
-        boolean same = sampleRows == null && a.dtype() == b.dtype() ? storedEqual(a, b) : Arrays.equals(va, vb);
+        // Identity: the rows read must agree and, when the whole tensors may be read and the types
+        // agree, so must all the stored bytes (a memory comparison, no decoding).
+        boolean same = Arrays.equals(va, vb) && (sampleRows == null && a.dtype() == b.dtype() ? storedEqual(a, b) : true);
         float[] delta = new float[va.length];
         double dd = 0;
         double rr = 0;
