@@ -27,7 +27,7 @@ final class Customisation {
    * Rows (seeded sample) on which the relative change and the low-rank probe are measured when no
    * --sample is given: both are descriptive, and the probe costs rank × rounds passes over them.
    */
-  static final int PROBE_ROWS = 256;
+  static final int PROBE_ROWS = 128;
 
   private Customisation() {}
 
