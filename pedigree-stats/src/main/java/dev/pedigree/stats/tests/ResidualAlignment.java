@@ -1,5 +1,6 @@
 package dev.pedigree.stats.tests;
 
+import dev.pedigree.stats.Kernels;
 import dev.pedigree.stats.LinearAssignment;
 import dev.pedigree.stats.Matrix;
 import java.util.Objects;
@@ -93,41 +94,30 @@ public final class ResidualAlignment {
         int dB = embB.cols();
         Matrix colsA = embA.transpose().centreAndNormaliseRows();
         Matrix colsB = embB.transpose().centreAndNormaliseRows();
-        float[] c = colsB.multiplyTransposed(colsA).data(); // dB x dA
+        // One width × width matrix only (the largest allocation of a compare): |cosines| in place,
+        // oriented so that the narrower side is matched into the wider one; the signs of the
+        // assigned pairs are recomputed afterwards from the columns.
+        boolean bRows = dB <= dA;
+        float[] abs = bRows ? colsB.multiplyTransposed(colsA).data() : colsA.multiplyTransposed(colsB).data();
+        for (int i = 0; i < abs.length; i++) {
+            abs[i] = Math.abs(abs[i]);
+        }
+        int[] asg = bRows ? LinearAssignment.maximise(abs, dB, dA) : LinearAssignment.maximise(abs, dA, dB);
+        abs = null;
         int[] index = new int[dB];
         float[] sign = new float[dB];
         java.util.Arrays.fill(index, -1);
         double sumAbs = 0;
         int matched = 0;
-        if (dB <= dA) {
-            float[] abs = new float[c.length];
-            for (int i = 0; i < c.length; i++) {
-                abs[i] = Math.abs(c[i]);
-            }
-            int[] asg = LinearAssignment.maximise(abs, dB, dA);
-            for (int j = 0; j < dB; j++) {
-                index[j] = asg[j];
-                float v = c[j * dA + asg[j]];
-                sign[j] = v < 0 ? -1f : 1f;
-                sumAbs += Math.abs(v);
-                matched++;
-            }
-        } else {
-            float[] absT = new float[c.length]; // dA x dB
-            for (int j = 0; j < dB; j++) {
-                for (int i = 0; i < dA; i++) {
-                    absT[i * dB + j] = Math.abs(c[j * dA + i]);
-                }
-            }
-            int[] asg = LinearAssignment.maximise(absT, dA, dB);
-            for (int i = 0; i < dA; i++) {
-                int j = asg[i];
-                index[j] = i;
-                float v = c[j * dA + i];
-                sign[j] = v < 0 ? -1f : 1f;
-                sumAbs += Math.abs(v);
-                matched++;
-            }
+        int n = colsA.cols();
+        for (int x = 0; x < asg.length; x++) {
+            int j = bRows ? x : asg[x];
+            int i = bRows ? asg[x] : x;
+            index[j] = i;
+            double v = Kernels.dot(colsB.data(), j * n, colsA.data(), i * n, n);
+            sign[j] = v < 0 ? -1f : 1f;
+            sumAbs += Math.abs(v);
+            matched++;
         }
         return new SignedPermutation(index, sign, matched == 0 ? 0 : sumAbs / matched);
     }
