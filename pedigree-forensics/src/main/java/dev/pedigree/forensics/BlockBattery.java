@@ -619,8 +619,12 @@ final class BlockBattery {
       if (a == null || b == null) {
         continue;
       }
-      Matrix ma = unitsByResidual(s, a, false, sampleRows != null);
-      Matrix mb = unitsByResidual(r, b, false, sampleRows != null);
+      // At most CKA_UNITS units are used: read only those (seeded as in cka()).
+      long salt = i * 7919L + j + role.ordinal();
+      int[] ua = ModelIndex.sample(ModelIndex.matrixShape(a)[0], sampleRows != null ? maxUnits : CKA_UNITS, sampleRows != null ? seed + 31L * ModelIndex.matrixShape(a)[0] : seed ^ salt);
+      int[] ub = ModelIndex.sample(ModelIndex.matrixShape(b)[0], sampleRows != null ? maxUnits : CKA_UNITS, sampleRows != null ? seed + 31L * ModelIndex.matrixShape(b)[0] : seed ^ salt);
+      Matrix ma = s.rows(a, ua);
+      Matrix mb = r.rows(b, ub);
       if (canAlign(ma, mb)) {
         // AWM's Gram CKA takes residual dimensions as units; the alignment was fitted on token
         // embeddings, which independent models trained on the same data share up to a change of
@@ -747,10 +751,18 @@ final class BlockBattery {
   }
 
   private Matrix attnInvariant(Matrix anchors, ModelIndex m, int layer, TensorRef q, TensorRef k) throws IOException, ModelFormatException {
-    Matrix wq = m.rows(q, null);
-    Matrix wk = m.rows(k, null);
-    if (wq.cols() != anchors.cols() || wk.cols() != anchors.cols()) {
+    int[] qs = ModelIndex.matrixShape(q);
+    int[] ks = ModelIndex.matrixShape(k);
+    if (qs[1] != anchors.cols() || ks[1] != anchors.cols()) {
       return null;
+    }
+    int headDim = qs[0];
+    if (qs[0] != ks[0]) {
+      Integer hd = m.view.hints().effectiveHeadDim();
+      if (hd == null || qs[0] % hd != 0 || ks[0] % hd != 0) {
+        return null;
+      }
+      headDim = hd;
     }
     TensorRef g = m.weight(component, layer, Role.ATTN_NORM);
     float[] gamma = g != null && g.elementCount() == anchors.cols() ? m.vector(g) : null;
@@ -758,14 +770,31 @@ final class BlockBattery {
       gamma = new float[anchors.cols()];
       java.util.Arrays.fill(gamma, 1f);
     }
-    if (wq.rows() == wk.rows()) {
-      return InvariantTest.attentionInvariant(anchors, gamma, wq, wk);
+    Matrix x = InvariantTest.normalisedAnchors(anchors, gamma, InvariantTest.DEFAULT_EPS);
+    try {
+      return InvariantTest.attentionInvariantFromProjections(project(x, q, qs), project(x, k, ks), headDim);
+    } catch (IllegalArgumentException e) {
+      return null; // head counts that do not divide
     }
-    Integer hd = m.view.hints().effectiveHeadDim();
-    if (hd == null || wq.rows() % hd != 0 || wk.rows() % hd != 0) {
-      return null;
+  }
+
+  /** {@code x · Wᵀ} (anchors × rows of W), reading W in blocks of rows (bounded memory at any width). */
+  private static Matrix project(Matrix x, TensorRef w, int[] shape) throws IOException, ModelFormatException {
+    int rows = shape[0];
+    int cols = shape[1];
+    int n = x.rows();
+    float[] out = new float[Math.multiplyExact(n, rows)];
+    int block = Math.max(1, Math.min(rows, STREAM_CHUNK_FLOATS / Math.max(1, cols)));
+    float[] buf = new float[Math.multiplyExact(block, cols)];
+    for (int r0 = 0; r0 < rows; r0 += block) {
+      int nb = Math.min(block, rows - r0);
+      w.readRows(r0, nb, buf, 0);
+      float[] c = x.multiplyTransposed(Matrix.of(nb, cols, nb == block ? buf : java.util.Arrays.copyOf(buf, nb * cols))).data();
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(c, i * nb, out, i * rows + r0, nb);
+      }
     }
-    return InvariantTest.attentionInvariant(anchors, gamma, wq, wk, hd);
+    return Matrix.of(n, rows, out);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -117,10 +117,20 @@ public final class InvariantTest {
         Matrix x = normalisedAnchors(anchors, gamma, eps);
         requireCols(wq, x.cols(), "wq");
         requireCols(wk, x.cols(), "wk");
-        int group = groupSize(wq.rows(), wk.rows(), headDim, "wq", "wk");
-        Matrix q = collapseGroups(x.multiplyTransposed(wq), headDim, group); // n × kv·hd
-        Matrix k = x.multiplyTransposed(wk); // n × kv·hd
-        return q.multiplyTransposed(k);
+        return attentionInvariantFromProjections(x.multiplyTransposed(wq), x.multiplyTransposed(wk), headDim);
+    }
+
+    /**
+     * The attention invariant from the projected anchors {@code X̃·Wqᵀ} (n × heads·hd) and {@code X̃·Wkᵀ}
+     * (n × kvHeads·hd), for callers that stream the weight matrices (X̃ from {@link #normalisedAnchors}).
+     */
+    public static Matrix attentionInvariantFromProjections(Matrix xWq, Matrix xWk, int headDim) {
+        if (xWq.rows() != xWk.rows()) {
+            throw new IllegalArgumentException("projections of " + xWq.rows() + " and " + xWk.rows() + " anchors");
+        }
+        int group = groupSize(xWq.cols(), xWk.cols(), headDim, "wq", "wk");
+        Matrix q = collapseGroups(xWq, headDim, group); // n × kv·hd
+        return q.multiplyTransposed(xWk);
     }
 
     /**
