@@ -31,6 +31,26 @@ final class Customisation {
 
   private Customisation() {}
 
+  /** Whether every decoded value of two same-shape tensors agrees (streamed in chunks of rows). */
+  private static boolean valuesEqual(TensorRef a, TensorRef b) throws IOException, ModelFormatException {
+    int[] rc = ModelIndex.matrixShape(a);
+    if (a.shape().rank() > 2) {
+      return Arrays.equals(a.readAll(), b.readAll());
+    }
+    int chunk = Math.max(1, Math.min(rc[0], (4 << 20) / Math.max(1, rc[1])));
+    float[] x = new float[Math.multiplyExact(chunk, rc[1])];
+    float[] y = new float[x.length];
+    for (int r0 = 0; r0 < rc[0]; r0 += chunk) {
+      int n = Math.min(chunk, rc[0] - r0);
+      a.readRows(r0, n, x, 0);
+      b.readRows(r0, n, y, 0);
+      if (!Arrays.equals(x, 0, n * rc[1], y, 0, n * rc[1])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static boolean storedEqual(TensorRef a, TensorRef b) throws IOException, ModelFormatException {
     java.lang.foreign.MemorySegment x = a.storedBytes();
     java.lang.foreign.MemorySegment y = b.storedBytes();
@@ -71,9 +91,9 @@ final class Customisation {
         int[] pick = ModelIndex.sample(rowCount, sampleRows == null ? PROBE_ROWS : sampleRows, seed + 31L * rowCount);
         float[] va = s.rows(a, pick).data();
         float[] vb = r.rows(b, pick).data();
-        // Identity: the rows read must agree and, when the whole tensors may be read and the types
-        // agree, so must all the stored bytes (a memory comparison, no decoding).
-        boolean same = Arrays.equals(va, vb) && (sampleRows == null && a.dtype() == b.dtype() ? storedEqual(a, b) : true);
+        // Identity: the rows read must agree and, when the whole tensors may be read, so must all
+        // the stored bytes (same type: a memory comparison) or all the decoded values.
+        boolean same = Arrays.equals(va, vb) && (sampleRows == null ? (a.dtype() == b.dtype() ? storedEqual(a, b) : valuesEqual(a, b)) : true);
         float[] delta = new float[va.length];
         double dd = 0;
         double rr = 0;
@@ -99,7 +119,7 @@ final class Customisation {
         ? "no matched block pair with tensors of equal shape"
         : changes.size() + " tensors of " + seen.size() + " matched blocks measured (fixed index basis; a permuted or rotated suspect shows large relative change;"
             + " relative change and low-rank share on " + (sampleRows == null ? "at most " + PROBE_ROWS : "the " + sampleRows) + " seeded rows per tensor"
-            + (sampleRows == null ? ", identity on the stored bytes" : "") + ")";
+            + (sampleRows == null ? ", identity on all stored bytes or values" : "") + ")";
     return new CustomisationSummary(changes, untouched, emb, note);
   }
 

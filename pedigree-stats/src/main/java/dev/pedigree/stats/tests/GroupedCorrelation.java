@@ -102,8 +102,8 @@ public final class GroupedCorrelation {
         if (a.length < (long) nb * width || b2.length < (long) nb * width) {
             throw new IllegalArgumentException("block " + b + " needs " + nb + " rows of " + width);
         }
-        if (features[b] != 0) {
-            throw new IllegalStateException("block " + b + " already added");
+        if (features[b] != 0 || shiftA != null) {
+            throw new IllegalStateException("block " + b + " already added, or feature rows were added");
         }
         IntStream.range(0, nb).parallel().forEach(i -> {
             centre(a, i * width, width);
@@ -125,6 +125,11 @@ public final class GroupedCorrelation {
             return;
         }
         if (shiftA == null) {
+            for (long f : features) {
+                if (f != 0) {
+                    throw new IllegalStateException("unit rows were added: feature rows cannot be mixed in");
+                }
+            }
             shiftA = new float[units];
             shiftB = new float[units];
             for (int r = 0; r < rows; r++) {

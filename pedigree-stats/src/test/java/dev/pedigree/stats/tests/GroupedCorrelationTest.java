@@ -65,6 +65,18 @@ class GroupedCorrelationTest {
         }
     }
 
+    @Test
+    void unitRowsAndFeatureRowsCannotBeMixed() {
+        GroupedCorrelation g = new GroupedCorrelation(40);
+        g.addUnitRows(0, new float[40 * 3], new float[40 * 3], 3);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addFeatureRows(new float[40], new float[40], 1))
+                .isInstanceOf(IllegalStateException.class);
+        GroupedCorrelation h = new GroupedCorrelation(40);
+        h.addFeatureRows(new float[40], new float[40], 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.addUnitRows(0, new float[40 * 3], new float[40 * 3], 3))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
     private static TestResult unitRows(Matrix a, Matrix b) {
         GroupedCorrelation g = new GroupedCorrelation(a.rows());
         int w = a.cols();
