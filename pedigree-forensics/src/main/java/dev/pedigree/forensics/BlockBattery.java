@@ -462,20 +462,7 @@ final class BlockBattery {
           readBoth(a, b, r0, n, xa, xb);
         } else {
           a.readRows(r0, n, xa, 0);
-          for (int q = 0; q < n; q++) {
-            int from = idx[r0 + q];
-            if (from < 0) {
-              java.util.Arrays.fill(xb, q * h, (q + 1) * h, 0f);
-              continue;
-            }
-            b.readRows(from, 1, xb, q * h);
-            float sg = sign[r0 + q];
-            if (sg != 1f) {
-              for (int u = 0; u < h; u++) {
-                xb[q * h + u] *= sg;
-              }
-            }
-          }
+          readRowsSigned(b, idx, sign, r0, n, xb, h);
         }
         g.addFeatureRows(xa, xb, n);
       }
@@ -500,92 +487,168 @@ final class BlockBattery {
    * the null is unchanged; the cost falls with the width). Memory: the k × h matrix and one chunk.
    * With {@code idx}, the reference's residual coordinates are aligned first (signed, permuted).
    */
-  private HiddenUnitMatchTest.Match streamedMatch(String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, int[] idx, float[] sign)
+  private HiddenUnitMatchTest.Match streamedMatch(String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, boolean aligned)
       throws IOException, ModelFormatException {
     int[] sample = HiddenUnitMatchTest.sampledRows(h, maxUnits, seed);
-    int k = sample.length;
+    float[] cross = crossCosines(a, sample, false, b, h, aligned, null, outputSide, h, w);
+    return streamedResult(id, HiddenUnitMatchTest.matchSampled(sample, h, cross, seed), w);
+  }
+
+  /**
+   * The rectangular matching ({@link HiddenUnitMatchTest#matchRectangular(HiddenUnitMatchTest.RectangularPlan,
+   * float[], long)}) of tensors with the same residual width and different unit counts (width
+   * pruning), streamed like {@link #streamedMatch}: the narrow side's sampled units are gathered,
+   * the wide side is streamed into the cosine matrix in the plan's column order.
+   */
+  private HiddenUnitMatchTest.Match streamedRectangular(String id, TensorRef a, TensorRef b, boolean outputSide, int ha, int hb, int w, boolean aligned)
+      throws IOException, ModelFormatException {
+    HiddenUnitMatchTest.RectangularPlan plan = HiddenUnitMatchTest.rectangularPlan(ha, hb, maxUnits, seed);
+    TensorRef narrow = plan.swap() ? b : a;
+    TensorRef wide = plan.swap() ? a : b;
+    int hn = plan.swap() ? hb : ha;
+    int hw = plan.swap() ? ha : hb;
+    int[] pi = plan.widePermutation();
+    int[] position = new int[hw];
+    for (int j = 0; j < hw; j++) {
+      position[pi[j]] = j;
+    }
+    float[] cross = crossCosines(narrow, plan.sample(), aligned && narrow == b, wide, hw, aligned && wide == b, position, outputSide, hn, w);
+    HiddenUnitMatchTest.Match m = HiddenUnitMatchTest.matchRectangular(plan, cross, seed);
+    TestResult t = m.result();
+    return streamedResult(id, new HiddenUnitMatchTest.Match(m.assignment(), new TestResult(t.testId(), t.statistic(), t.log10p(), t.effectSize(), t.n(),
+        "widths " + ha + " vs " + hb + " (pruned?): " + t.note())), w);
+  }
+
+  private static HiddenUnitMatchTest.Match streamedResult(String id, HiddenUnitMatchTest.Match m, int w) {
+    TestResult t = m.result();
+    String on = w > MATCH_FEATURES ? "; streamed, units compared on " + MATCH_FEATURES + " of " + w + " seeded residual coordinates" : "; streamed";
+    return new HiddenUnitMatchTest.Match(m.assignment(), new TestResult(id, t.statistic(), t.log10p(), t.effectSize(), t.n(), t.note() + on));
+  }
+
+  /**
+   * Cosines (k × ht, row-major) between the {@code units} of tensor {@code q} (of {@code hq} units)
+   * and every unit of tensor {@code t} (ht units, streamed), over at most
+   * {@value #MATCH_FEATURES} seeded residual coordinates; streamed unit u lands in column
+   * {@code position[u]} (null: u). A side marked aligned reads its residual coordinates through
+   * the residual alignment (signed, permuted). Units are rows of the tensors, or columns when
+   * {@code outputSide} (then only the picked residual rows are read).
+   */
+  private float[] crossCosines(TensorRef q, int[] units, boolean alignQ, TensorRef t, int ht, boolean alignT, int[] position, boolean outputSide, int hq, int w)
+      throws IOException, ModelFormatException {
+    int k = units.length;
     int[] picked = ModelIndex.sample(w, MATCH_FEATURES, seed ^ 0xFEA7L);
     int nf = picked == null ? w : picked.length;
-    int[] cols = new int[nf];
-    for (int q = 0; q < nf; q++) {
-      cols[q] = picked == null ? q : picked[q];
+    int[] colsQ = new int[nf];
+    int[] colsT = new int[nf];
+    float[] signQ = new float[nf];
+    float[] signT = new float[nf];
+    int[] idx = alignQ || alignT ? align.index() : null;
+    float[] sg = alignQ || alignT ? align.sign() : null;
+    for (int f = 0; f < nf; f++) {
+      int c = picked == null ? f : picked[f];
+      colsQ[f] = alignQ ? idx[c] : c;
+      colsT[f] = alignT ? idx[c] : c;
+      signQ[f] = alignQ ? sg[c] : 1f;
+      signT[f] = alignT ? sg[c] : 1f;
     }
-    float[] cross = new float[Math.multiplyExact(k, h)];
+    float[] cross = new float[Math.multiplyExact(k, ht)];
     if (!outputSide) {
-      float[] ar = ModelIndex.read(a, sample).data();
-      float[] af = new float[Math.multiplyExact(k, nf)];
+      float[] qr = ModelIndex.read(q, units).data();
+      float[] qf = new float[Math.multiplyExact(k, nf)];
       for (int i = 0; i < k; i++) {
-        for (int q = 0; q < nf; q++) {
-          af[i * nf + q] = ar[i * w + cols[q]];
+        for (int f = 0; f < nf; f++) {
+          qf[i * nf + f] = colsQ[f] < 0 ? 0f : qr[i * w + colsQ[f]] * signQ[f];
         }
       }
-      Matrix an = Matrix.of(k, nf, af).normaliseRows();
-      int block = Math.max(1, Math.min(h, STREAM_CHUNK_FLOATS / w));
+      Matrix qn = Matrix.of(k, nf, qf).normaliseRows();
+      int block = Math.max(1, Math.min(ht, STREAM_CHUNK_FLOATS / w));
       float[] xb = new float[Math.multiplyExact(block, w)];
-      for (int j0 = 0; j0 < h; j0 += block) {
-        int n = Math.min(block, h - j0);
-        b.readRows(j0, n, xb, 0);
-        float[] bf = new float[n * nf];
+      for (int j0 = 0; j0 < ht; j0 += block) {
+        int n = Math.min(block, ht - j0);
+        t.readRows(j0, n, xb, 0);
+        float[] tf = new float[n * nf];
         for (int u = 0; u < n; u++) {
-          for (int q = 0; q < nf; q++) {
-            int c = idx == null ? cols[q] : idx[cols[q]];
-            bf[u * nf + q] = c < 0 ? 0f : xb[u * w + c] * (idx == null ? 1f : sign[cols[q]]);
+          for (int f = 0; f < nf; f++) {
+            tf[u * nf + f] = colsT[f] < 0 ? 0f : xb[u * w + colsT[f]] * signT[f];
           }
         }
-        float[] c = an.multiplyTransposed(Matrix.of(n, nf, bf).normaliseRows()).data();
+        float[] c = qn.multiplyTransposed(Matrix.of(n, nf, tf).normaliseRows()).data();
         for (int i = 0; i < k; i++) {
-          System.arraycopy(c, i * n, cross, i * h + j0, n);
-        }
-      }
-    } else {
-      // Units are columns; the residual coordinates are the rows: read only the picked ones.
-      float[] row = new float[h];
-      float[] as = new float[Math.multiplyExact(k, nf)];
-      for (int q = 0; q < nf; q++) {
-        a.readRows(cols[q], 1, row, 0);
-        for (int i = 0; i < k; i++) {
-          as[i * nf + q] = row[sample[i]];
-        }
-      }
-      Matrix an = Matrix.of(k, nf, as).normaliseRows();
-      double[] norm2 = new double[h];
-      int chunk = Math.max(1, Math.min(nf, STREAM_CHUNK_FLOATS / h));
-      float[] xb = new float[Math.multiplyExact(chunk, h)];
-      for (int q0 = 0; q0 < nf; q0 += chunk) {
-        int n = Math.min(chunk, nf - q0);
-        for (int q = 0; q < n; q++) {
-          int from = idx == null ? cols[q0 + q] : idx[cols[q0 + q]];
-          if (from < 0) {
-            java.util.Arrays.fill(xb, q * h, (q + 1) * h, 0f);
-            continue;
-          }
-          b.readRows(from, 1, xb, q * h);
-          float sg = idx == null ? 1f : sign[cols[q0 + q]];
-          for (int u = 0; u < h; u++) {
-            float v = xb[q * h + u] * sg;
-            xb[q * h + u] = v;
-            norm2[u] += (double) v * v;
+          if (position == null) {
+            System.arraycopy(c, i * n, cross, i * ht + j0, n);
+          } else {
+            for (int u = 0; u < n; u++) {
+              cross[i * ht + position[j0 + u]] = c[i * n + u];
+            }
           }
         }
-        float[] ap = new float[k * n];
-        for (int i = 0; i < k; i++) {
-          System.arraycopy(an.data(), i * nf + q0, ap, i * n, n);
-        }
-        float[] c = Matrix.of(k, n, ap).multiplyTransposed(Matrix.of(n, h, java.util.Arrays.copyOf(xb, n * h)).transpose()).data();
-        for (int x = 0; x < c.length; x++) {
-          cross[x] += c[x];
-        }
       }
+      return cross;
+    }
+    // Units are columns; the residual coordinates are the rows: read only the picked ones.
+    float[] row = new float[hq];
+    float[] qs = new float[Math.multiplyExact(k, nf)];
+    for (int f = 0; f < nf; f++) {
+      if (colsQ[f] < 0) {
+        continue;
+      }
+      q.readRows(colsQ[f], 1, row, 0);
       for (int i = 0; i < k; i++) {
-        for (int u = 0; u < h; u++) {
-          cross[i * h + u] = norm2[u] > 0 ? (float) (cross[i * h + u] / Math.sqrt(norm2[u])) : 0f;
+        qs[i * nf + f] = row[units[i]] * signQ[f];
+      }
+    }
+    Matrix qn = Matrix.of(k, nf, qs).normaliseRows();
+    double[] norm2 = new double[ht];
+    float[] acc = new float[Math.multiplyExact(k, ht)];
+    int chunk = Math.max(1, Math.min(nf, STREAM_CHUNK_FLOATS / ht));
+    float[] xb = new float[Math.multiplyExact(chunk, ht)];
+    for (int f0 = 0; f0 < nf; f0 += chunk) {
+      int n = Math.min(chunk, nf - f0);
+      readRowsSigned(t, colsT, signT, f0, n, xb, ht);
+      for (int f = 0; f < n; f++) {
+        for (int u = 0; u < ht; u++) {
+          double v = xb[f * ht + u];
+          norm2[u] += v * v;
+        }
+      }
+      float[] qp = new float[k * n];
+      for (int i = 0; i < k; i++) {
+        System.arraycopy(qn.data(), i * nf + f0, qp, i * n, n);
+      }
+      float[] c = Matrix.of(k, n, qp).multiplyTransposed(Matrix.of(n, ht, java.util.Arrays.copyOf(xb, n * ht)).transpose()).data();
+      for (int x = 0; x < c.length; x++) {
+        acc[x] += c[x];
+      }
+    }
+    for (int i = 0; i < k; i++) {
+      for (int u = 0; u < ht; u++) {
+        cross[i * ht + (position == null ? u : position[u])] = norm2[u] > 0 ? (float) (acc[i * ht + u] / Math.sqrt(norm2[u])) : 0f;
+      }
+    }
+    return cross;
+  }
+
+  /**
+   * Reads rows {@code from[first + q]} of {@code t} (q &lt; n; a negative index gives zeros) into
+   * {@code dst}, each multiplied by {@code sign[first + q]}: a residual alignment applied to the
+   * rows of an output-side tensor.
+   */
+  private static void readRowsSigned(TensorRef t, int[] from, float[] sign, int first, int n, float[] dst, int width)
+      throws IOException, ModelFormatException {
+    for (int q = 0; q < n; q++) {
+      int r = from[first + q];
+      if (r < 0) {
+        java.util.Arrays.fill(dst, q * width, (q + 1) * width, 0f);
+        continue;
+      }
+      t.readRows(r, 1, dst, q * width);
+      float sg = sign[first + q];
+      if (sg != 1f) {
+        for (int u = 0; u < width; u++) {
+          dst[q * width + u] *= sg;
         }
       }
     }
-    HiddenUnitMatchTest.Match m = HiddenUnitMatchTest.matchSampled(sample, h, cross, seed);
-    TestResult t = m.result();
-    String on = nf < w ? "; streamed, units compared on " + nf + " of " + w + " seeded residual coordinates" : "; streamed";
-    return new HiddenUnitMatchTest.Match(m.assignment(), new TestResult(id, t.statistic(), t.log10p(), t.effectSize(), t.n(), t.note() + on));
   }
 
   /** Rows [first, first+n) of both tensors, decoded concurrently (the reference's on a pool thread). */
@@ -668,23 +731,34 @@ final class BlockBattery {
       if (a == null || b == null || (down && sampleRows != null)) {
         continue;
       }
-      if (sampleRows == null && a.shape().rank() == 2 && a.shape().equals(b.shape())) {
-        int[] rc = ModelIndex.matrixShape(a);
-        int h = down ? rc[1] : rc[0];
-        int w = down ? rc[0] : rc[1];
-        if (h > maxUnits && w >= LineageComparator.MIN_FEATURES) {
+      if (sampleRows == null && a.shape().rank() == 2 && b.shape().rank() == 2) {
+        int[] rca = ModelIndex.matrixShape(a);
+        int[] rcb = ModelIndex.matrixShape(b);
+        int ha = down ? rca[1] : rca[0];
+        int hb = down ? rcb[1] : rcb[0];
+        int w = down ? rca[0] : rca[1];
+        int wb = down ? rcb[0] : rcb[1];
+        boolean canAlignStreamed = align != null && w == align.index().length && w == alignFrom;
+        if (w == wb && Math.max(ha, hb) > maxUnits && w >= LineageComparator.MIN_FEATURES) {
           // Wide layer, whole tensors: stream the reference's units into the sampled cosine
           // matrix instead of holding both tensors (bounded memory at any width).
           String base = p + name(role);
-          HiddenUnitMatchTest.Match m = streamedMatch(base + ".match", a, b, down, h, w, null, null);
-          out.add(new TaggedTest(target, m.result(), Kind.EXACT));
-          if (align != null && w == align.index().length && w == alignFrom) {
-            m = streamedMatch(base + ".match_aligned", a, b, down, h, w, align.index(), align.sign());
+          if (ha == hb) {
+            HiddenUnitMatchTest.Match m = streamedMatch(base + ".match", a, b, down, ha, w, false);
             out.add(new TaggedTest(target, m.result(), Kind.EXACT));
+            if (canAlignStreamed) {
+              m = streamedMatch(base + ".match_aligned", a, b, down, ha, w, true);
+              out.add(new TaggedTest(target, m.result(), Kind.EXACT));
+            }
+            sampled.add(m.assignment());
+            sampledRoles.add(name(role).substring(4));
+            sampledRange = ha;
+          } else {
+            out.add(new TaggedTest(target, streamedRectangular(base + ".match", a, b, down, ha, hb, w, false).result(), Kind.EXACT));
+            if (canAlignStreamed) {
+              out.add(new TaggedTest(target, streamedRectangular(base + ".match_aligned", a, b, down, ha, hb, w, true).result(), Kind.EXACT));
+            }
           }
-          sampled.add(m.assignment());
-          sampledRoles.add(name(role).substring(4));
-          sampledRange = h;
           continue;
         }
       }

@@ -65,6 +65,26 @@ class StreamedMatchingTest {
     assertThat(c.verdict()).isNotEqualTo(Verdict.SHARED_LINEAGE);
   }
 
+  @Test
+  void streamedRectangularMatchingOfAPrunedWideMlpEqualsTheInMemoryOne() throws Exception {
+    Config wide = new Config(Component.TEXT_DECODER, 256, 32, 4, 4, 1100, 1, true, false, false);
+    SimModel base = SyntheticTransformer.random("wide", wide, 3);
+    SimModel pruned = DerivationSimulator.widthPruning(base, Component.TEXT_DECODER, 0.25, 0, 13);
+    ComparisonResult r = LineageComparator.compare(pruned.toView(), base.toView(), CompareOptions.DEFAULT);
+    assertThat(r.component("text").orElseThrow().verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+    for (String role : new String[] {"gate", "up", "down"}) {
+      Evidence e = r.component("text").orElseThrow().evidence().stream()
+          .filter(x -> x.test().equals("block0~0.mlp." + role + ".match")).findFirst().orElseThrow();
+      var mem = HiddenUnitMatchTest.matchRectangular(units(pruned, role), units(base, role), LineageComparator.DEFAULT_MAX_UNITS,
+          CompareOptions.DEFAULT.seed()).result();
+      System.out.printf("streamed rectangular %s.match: %s | in memory: fixed %.0f, log10p %.2f%n", role, e, mem.statistic(), mem.log10p());
+      assertThat(e.note()).contains("streamed").contains("widths 825 vs 1100");
+      assertThat(e.statistic()).as(role).isEqualTo(mem.statistic());
+      assertThat(e.log10p()).as(role).isCloseTo(Math.min(0, mem.log10p()), within(1e-9));
+      assertThat(e.log10p()).as(role).isLessThan(-12);
+    }
+  }
+
   /** The role's tensor of layer 0 as [units × residual]. */
   private static Matrix units(SimModel m, String role) throws Exception {
     ArrayTensor t = m.tensors().stream().filter(x -> x.name().contains("layers.0.") && x.name().contains(role + "_proj")).findFirst().orElseThrow();

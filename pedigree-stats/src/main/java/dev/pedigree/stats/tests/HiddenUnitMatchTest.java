@@ -280,14 +280,59 @@ public final class HiddenUnitMatchTest {
             return new Match(full, TestResult.notApplicable(RECTANGULAR_ID,
                     "need at least 3 hidden units on each side, got " + h1 + " and " + h2));
         }
+        RectangularPlan plan = rectangularPlan(a.rows(), b.rows(), sampleRows, seed);
+        int[] s = plan.sample();
+        int[] pi = plan.widePermutation();
+        Matrix c = (k < h1 ? narrow.rowsSubset(s) : narrow).normaliseRows().multiplyTransposed(wide.rowsSubset(pi).normaliseRows());
+        return matchRectangular(plan, c.data(), seed);
+    }
+
+    /**
+     * What {@link #matchRectangular(Matrix, Matrix, int, long)} samples, for callers that stream the wide side.
+     *
+     * @param swap whether {@code b} is the narrow side
+     * @param sample the narrow side's sampled units (increasing), k of them
+     * @param widePermutation the seeded relabelling of the wide side's units (ties broken at random): column j of
+     *     the cosine matrix is wide unit {@code widePermutation[j]}
+     */
+    public record RectangularPlan(boolean swap, int[] sample, int[] widePermutation, int aUnits, int bUnits) {}
+
+    /** The plan of {@link #matchRectangular(Matrix, Matrix, int, long)} for unit counts {@code aUnits}, {@code bUnits}. */
+    public static RectangularPlan rectangularPlan(int aUnits, int bUnits, int sampleRows, long seed) {
+        boolean swap = aUnits > bUnits;
+        int h1 = swap ? bUnits : aUnits;
+        int h2 = swap ? aUnits : bUnits;
+        int k = Math.min(sampleRows, h1);
         SplittableRandom rng = new SplittableRandom(seed);
         int[] s = k < h1 ? PermutationNull.sample(rng, h1, k) : identity(h1);
         // The wide side is relabelled by a seeded uniform permutation before the LAP and mapped back, so that
         // ties (all-zero rows, one-column inputs) are broken at random: σ stays a uniform injection under H0 even
         // when the optimum is not unique, where a solver's fixed tie order would favour the identity.
         int[] pi = PermutationNull.randomPermutation(rng, h2);
-        Matrix c = (k < h1 ? narrow.rowsSubset(s) : narrow).normaliseRows().multiplyTransposed(wide.rowsSubset(pi).normaliseRows());
-        int[] sigma = LinearAssignment.maximise(c.data(), k, h2);
+        return new RectangularPlan(swap, s, pi, aUnits, bUnits);
+    }
+
+    /**
+     * {@link #matchRectangular(Matrix, Matrix, int, long)} from its cosine matrix: {@code cross} is k × h2 row-major,
+     * entry (i, j) the cosine of narrow unit {@code plan.sample()[i]} with wide unit {@code plan.widePermutation()[j]}.
+     */
+    public static Match matchRectangular(RectangularPlan plan, float[] cross, long seed) {
+        boolean swap = plan.swap();
+        int h1 = swap ? plan.bUnits() : plan.aUnits();
+        int h2 = swap ? plan.aUnits() : plan.bUnits();
+        int[] s = plan.sample();
+        int[] pi = plan.widePermutation();
+        int k = s.length;
+        int[] full = new int[plan.aUnits()];
+        java.util.Arrays.fill(full, -1);
+        if (k < 3) {
+            return new Match(full, TestResult.notApplicable(RECTANGULAR_ID,
+                    "need at least 3 hidden units on each side, got " + h1 + " and " + h2));
+        }
+        if (cross.length != (long) k * h2) {
+            throw new IllegalArgumentException("cross matrix of " + cross.length + " entries for " + k + "x" + h2);
+        }
+        int[] sigma = LinearAssignment.maximise(cross, k, h2);
         for (int i = 0; i < k; i++) {
             sigma[i] = pi[sigma[i]];
         }
