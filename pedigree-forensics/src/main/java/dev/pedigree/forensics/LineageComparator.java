@@ -53,8 +53,11 @@ import java.util.SplittableRandom;
  *       converge; the calibration's trained same-data pairs show it): aligned held-out token rows,
  *       AWM's Gram CKA after alignment, gain-folded HuRef invariants, and norm/bias centred
  *       statistics. Raw cosine is printed beside the centred value and never used.
- *   <li>Layer map: a cheap screening battery fills the whole suspect × reference block matrix; each
- *       suspect block's best reference block (and its same-index block) get the full battery. Pairs
+ *   <li>Layer map: a cheap screening battery (per-block sketches) fills the whole suspect ×
+ *       reference block matrix; each suspect block's best reference block (and its same-index
+ *       block) get the full battery, in two stages (fixed-index tests streamed over whole tensors,
+ *       then the permutation-robust tests for each part they do not already decide; see
+ *       {@link BlockBattery#full}). Pairs
  *       whose evidence, Bonferroni-corrected for all block pairs, reaches the layer threshold enter
  *       the map, so many-to-one and skipping maps appear as they are.
  *   <li>Combination: Cauchy (ACAT) within a block pair and across blocks (valid under dependence);
