@@ -375,8 +375,15 @@ final class BlockBattery {
       return List.of();
     }
     List<TaggedTest> out = new ArrayList<>();
+    int[] ra = ModelIndex.matrixShape(a);
+    int[] rb = ModelIndex.matrixShape(b);
+    if (ra[0] != rb[0] || ra[1] != rb[1]) {
+      // Nothing to read: the fixed-index test needs the same shape (pruned or other models).
+      out.add(primary(TestResult.notApplicable(p + name(role) + ".pearson", "shapes differ: " + a.shape() + " vs " + b.shape())));
+      return out;
+    }
     if (sampleRows == null && a.shape().rank() == 2 && a.shape().equals(b.shape())) {
-      int[] rc = ModelIndex.matrixShape(a);
+      int[] rc = ra;
       int h = outputSide ? rc[1] : rc[0];
       int w = outputSide ? rc[0] : rc[1];
       if (w >= LineageComparator.MIN_FEATURES && AlignedCorrelationTest.usesGroupedForm(h, w)) {
