@@ -419,18 +419,18 @@ final class BlockBattery {
    */
   private List<TaggedTest> streamed(String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w) throws IOException, ModelFormatException {
     List<TaggedTest> out = new ArrayList<>();
-    TestResult plain = streamedPass(id + ".pearson", a, b, outputSide, h, w, null, null);
+    TestResult plain = streamedPass(id + ".pearson", a, b, outputSide, h, w, null);
     out.add(primary(plain));
     if (align != null && w == align.index().length && w == alignFrom) {
       out.add(plain.applicable() && plain.log10p() <= DECISIVE_LOG10P
           ? alignedSkipped(id + ".pearson_aligned", plain.log10p())
-          : primary(streamedPass(id + ".pearson_aligned", a, b, outputSide, h, w, align.index(), align.sign())));
+          : primary(streamedPass(id + ".pearson_aligned", a, b, outputSide, h, w, align)));
     }
     return out;
   }
 
-  /** One streamed pass; with {@code idx} the reference's residual coordinates are aligned (signed, permuted). */
-  private static TestResult streamedPass(String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, int[] idx, float[] sign)
+  /** One streamed pass; with {@code al} the reference's residual coordinates are aligned (signed, permuted). */
+  private static TestResult streamedPass(String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, SignedPermutation al)
       throws IOException, ModelFormatException {
     GroupedCorrelation g = new GroupedCorrelation(h);
     if (!outputSide) {
@@ -441,21 +441,13 @@ final class BlockBattery {
       // Buffers reused across blocks (addUnitRows reads only the first n·w values).
       float[] bufA = new float[Math.multiplyExact(most, w)];
       float[] bufB = new float[bufA.length];
-      float[] bufAligned = idx == null ? null : new float[bufA.length];
       for (int k = 0; k < g.blocks(); k++) {
         int n = g.blockSize(k);
         float[] xa = bufA;
         float[] xb = bufB;
         readBoth(a, b, g.blockStart(k), n, xa, xb);
-        if (idx != null) {
-          float[] raw = xb;
-          xb = bufAligned;
-          for (int u = 0; u < n; u++) {
-            int off = u * w;
-            for (int c = 0; c < w; c++) {
-              xb[off + c] = idx[c] < 0 ? 0f : sign[c] * raw[off + idx[c]];
-            }
-          }
+        if (al != null) {
+          xb = al.applyToColumns(Matrix.of(n, w, n * w == xb.length ? xb : java.util.Arrays.copyOf(xb, n * w))).data();
         }
         g.addUnitRows(k, xa, xb, w);
       }
@@ -465,11 +457,11 @@ final class BlockBattery {
       float[] xb = new float[xa.length];
       for (int r0 = 0; r0 < w; r0 += chunk) {
         int n = Math.min(chunk, w - r0);
-        if (idx == null) {
+        if (al == null) {
           readBoth(a, b, r0, n, xa, xb);
         } else {
           a.readRows(r0, n, xa, 0);
-          readRowsSigned(b, idx, sign, r0, n, xb, h);
+          readRowsSigned(b, al.index(), al.sign(), r0, n, xb, h);
         }
         g.addFeatureRows(xa, xb, n);
       }
@@ -691,10 +683,8 @@ final class BlockBattery {
       }
       // At most CKA_UNITS units are used: read only those (seeded as in cka()).
       long salt = i * 7919L + j + role.ordinal();
-      int[] ua = ModelIndex.sample(ModelIndex.matrixShape(a)[0], sampleRows != null ? maxUnits : CKA_UNITS, sampleRows != null ? seed + 31L * ModelIndex.matrixShape(a)[0] : seed ^ salt);
-      int[] ub = ModelIndex.sample(ModelIndex.matrixShape(b)[0], sampleRows != null ? maxUnits : CKA_UNITS, sampleRows != null ? seed + 31L * ModelIndex.matrixShape(b)[0] : seed ^ salt);
-      Matrix ma = s.rows(a, ua);
-      Matrix mb = r.rows(b, ub);
+      Matrix ma = s.rows(a, ckaUnits(a, salt));
+      Matrix mb = r.rows(b, ckaUnits(b, salt));
       if (canAlign(ma, mb)) {
         // AWM's Gram CKA takes residual dimensions as units; the alignment was fitted on token
         // embeddings, which independent models trained on the same data share up to a change of
@@ -703,6 +693,15 @@ final class BlockBattery {
       }
     }
     out.addAll(invariant(p, i, j));
+  }
+
+  /**
+   * Units read for the aligned CKA: under --sample the battery's own sampled rows (already read),
+   * otherwise the {@link #CKA_UNITS} units {@link #cka} keeps (seeded by {@code salt}).
+   */
+  private int[] ckaUnits(TensorRef t, long salt) {
+    int units = ModelIndex.matrixShape(t)[0];
+    return sampleRows != null ? ModelIndex.sample(units, maxUnits, seed + 31L * units) : ModelIndex.sample(units, CKA_UNITS, seed ^ salt);
   }
 
   /** Experts (MoE) against the partner's experts or dense MLP (upcycling). */

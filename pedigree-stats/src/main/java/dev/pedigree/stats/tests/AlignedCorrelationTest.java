@@ -66,6 +66,20 @@ public final class AlignedCorrelationTest {
 
     private AlignedCorrelationTest() {}
 
+    /**
+     * Hoeffding's variance of {@code Σ_i c_{i,π(i)}} under a uniform permutation π of an n×n matrix c, from its total,
+     * its sum of squares and the sums of its squared row and column means: {@code (1/(n−1)) Σ_ij d_ij²} with
+     * {@code d_ij = c_ij − c̄_i· − c̄_·j + c̄} (never negative; 0 for n &lt; 2).
+     */
+    static double permutationVariance(double total, double sumSq, double rowMeanSq, double colMeanSq, int n) {
+        if (n < 2) {
+            return 0;
+        }
+        double grand = total / ((double) n * n);
+        double dSq = sumSq - n * rowMeanSq - n * colMeanSq + (double) n * n * grand * grand;
+        return Math.max(0, dSq) / (n - 1);
+    }
+
     /** Whether {@link #test} runs the grouped form for h rows of w columns. */
     public static boolean usesGroupedForm(int h, int w) {
         return (long) h * h * w > FULL_COST_LIMIT && h >= 2 * GROUP;
@@ -143,9 +157,8 @@ public final class AlignedCorrelationTest {
             }
         }
         double grand = total / ((double) h * h);
-        double dSq = sumSq - h * rowMeanSq - h * colMeanSq + (double) h * h * grand * grand;
         double mean = total / h;
-        double var = dSq / (h - 1);
+        double var = permutationVariance(total, sumSq, rowMeanSq, colMeanSq, h);
         double z = var > 0 ? (sDiag - mean) / Math.sqrt(var) : 0;
         double lClt = var > 0 ? Math.max(CLT_FLOOR, LogP.normalUpper(z)) : 0;
         double lCount = -LogP.log10Factorial(m);

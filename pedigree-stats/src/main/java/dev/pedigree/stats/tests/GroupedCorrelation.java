@@ -337,9 +337,7 @@ public final class GroupedCorrelation {
             for (int j = 0; j < g; j++) {
                 colMeanSq += (colSum[j] / g) * (colSum[j] / g);
             }
-            double grand = total / ((double) g * g);
-            double dSq = sumSq - g * rowMeanSq - g * colMeanSq + (double) g * g * grand * grand;
-            return new GroupSums(diag, total / g, g > 1 ? Math.max(0, dSq) / (g - 1) : 0, wins, total);
+            return new GroupSums(diag, total / g, AlignedCorrelationTest.permutationVariance(total, sumSq, rowMeanSq, colMeanSq, g), wins, total);
         }
     }
 }
