@@ -30,6 +30,21 @@ public interface ByteSource extends AutoCloseable {
    */
   MemorySegment slice(long offset, long length) throws IOException, CorruptModelException;
 
+  /**
+   * Copies the {@code dst.byteSize()} bytes at {@code offset} into {@code dst}, bounds-checked like
+   * {@link #slice}. Meant for streaming large tensors through a small reused buffer: a local file
+   * reads them with positional reads from the page cache (no page faults, no growth of the resident
+   * set), where touching a mapping would fault every page in.
+   *
+   * @throws CorruptModelException if the range lies outside the source
+   * @throws IOException if the bytes cannot be read
+   */
+  default void copyTo(long offset, MemorySegment dst) throws IOException, CorruptModelException {
+    long n = dst.byteSize();
+    checkRange(offset, n, "range");
+    MemorySegment.copy(slice(offset, n), 0, dst, 0, n);
+  }
+
   /** Reads a small range onto the heap, bounds-checked like {@link #slice}. */
   default byte[] readBytes(long offset, int length) throws IOException, CorruptModelException {
     return slice(offset, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);

@@ -25,6 +25,10 @@ public final class MappedFileSource implements ByteSource {
   private final String description;
   private final Arena arena;
   private final MemorySegment segment;
+  /** Kept open for {@link #copyTo}'s positional reads (thread-safe); closed with the source. */
+  private final FileChannel channel;
+  /** Set once the channel was closed by an interrupt: copies then come from the mapping. */
+  private volatile boolean channelLost;
   /** Bytes handed out as slices since the resident pages were last released. */
   private final java.util.concurrent.atomic.AtomicLong sinceRelease = new java.util.concurrent.atomic.AtomicLong();
 
@@ -34,7 +38,8 @@ public final class MappedFileSource implements ByteSource {
   /** Resident bytes one slice is assumed to bring in at least (fault-around window, twice). */
   static final long FAULT_AROUND_BYTES = 128L << 10;
 
-  private MappedFileSource(Path path, Arena arena, MemorySegment segment) {
+  private MappedFileSource(Path path, Arena arena, MemorySegment segment, FileChannel channel) {
+    this.channel = channel;
     this.path = path;
     this.description = path.toString();
     this.arena = arena;
@@ -46,17 +51,17 @@ public final class MappedFileSource implements ByteSource {
     if (Files.isDirectory(path)) {
       throw new IOException(path + " is a directory, not a file");
     }
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+    FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+    Arena arena = Arena.ofShared();
+    try {
       long size = ch.size();
-      Arena arena = Arena.ofShared();
-      try {
-        MemorySegment seg =
-            size == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-        return new MappedFileSource(path, arena, seg);
-      } catch (IOException | RuntimeException e) {
-        arena.close();
-        throw e;
-      }
+      MemorySegment seg =
+          size == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+      return new MappedFileSource(path, arena, seg, ch);
+    } catch (IOException | RuntimeException e) {
+      arena.close();
+      ch.close();
+      throw e;
     }
   }
 
@@ -88,6 +93,46 @@ public final class MappedFileSource implements ByteSource {
   }
 
   /**
+   * Positional reads ({@code pread}) into {@code dst}: the bytes are copied from the page cache, so
+   * nothing of the mapping becomes resident and no page is faulted in. A native {@code dst} is read
+   * into directly; a heap one through the channel's temporary buffer.
+   */
+  @Override
+  public void copyTo(long offset, MemorySegment dst) throws IOException, CorruptModelException {
+    long n = dst.byteSize();
+    checkRange(offset, n, "range");
+    if (n == 0) {
+      return;
+    }
+    if (!dst.isNative() || n > Integer.MAX_VALUE || channelLost) {
+      MemorySegment.copy(slice(offset, n), 0, dst, 0, n);
+      return;
+    }
+    java.nio.ByteBuffer buf = dst.asByteBuffer();
+    long pos = offset;
+    while (buf.hasRemaining()) {
+      int got;
+      try {
+        got = channel.read(buf, pos);
+      } catch (java.nio.channels.ClosedChannelException e) {
+        if (!arena.scope().isAlive()) {
+          throw new IllegalStateException("source closed: " + description, e);
+        }
+        // An interrupt of a reading thread closes a FileChannel for every thread; the mapping is
+        // still there, so this source goes on copying from it.
+        channelLost = true;
+        MemorySegment.copy(slice(offset, n), 0, dst, 0, n);
+        return;
+      }
+      if (got < 0) {
+        throw new CorruptModelException(description, pos, "the file ended at offset " + pos + " while " + n
+            + " bytes were read from offset " + offset + " (was it truncated after it was opened?)");
+      }
+      pos += got;
+    }
+  }
+
+  /**
    * Drops this mapping's pages from the process's resident set (they stay in the page cache; later
    * reads fault them back in). Safe while other threads read slices.
    */
@@ -101,5 +146,10 @@ public final class MappedFileSource implements ByteSource {
   @Override
   public void close() {
     arena.close();
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Read-only: nothing was written that closing could lose.
+    }
   }
 }

@@ -106,26 +106,34 @@ public final class HttpByteSource implements ByteSource {
   @Override
   public MemorySegment slice(long offset, long length) throws IOException, CorruptModelException {
     checkRange(offset, length, "range");
-    if (closed) {
-      throw new IllegalStateException("source closed: " + description());
-    }
     long pad = offset & 7;
     long words = (pad + length + 7) / 8;
     if (words > Integer.MAX_VALUE - 16) {
       throw new IOException("a slice of " + length + " bytes at offset " + offset + " of " + description() + " is too large to hold on the heap");
     }
     MemorySegment out = MemorySegment.ofArray(new long[(int) words]).asSlice(pad, length);
+    copyTo(offset, out);
+    return out;
+  }
+
+  /** Copies from the fetched blocks straight into {@code dst} (no intermediate array). */
+  @Override
+  public void copyTo(long offset, MemorySegment dst) throws IOException, CorruptModelException {
+    long length = dst.byteSize();
+    checkRange(offset, length, "range");
+    if (closed) {
+      throw new IllegalStateException("source closed: " + description());
+    }
     if (length == 0) {
-      return out;
+      return;
     }
     long end = offset + length;
     forEachBlock(offset / blockSize, (end - 1) / blockSize, (index, block) -> {
       long blockStart = index * blockSize;
       long from = Math.max(offset, blockStart);
       long to = Math.min(end, blockStart + block.length);
-      MemorySegment.copy(block, (int) (from - blockStart), out, ValueLayout.JAVA_BYTE, from - offset, (int) (to - from));
+      MemorySegment.copy(block, (int) (from - blockStart), dst, ValueLayout.JAVA_BYTE, from - offset, (int) (to - from));
     });
-    return out;
   }
 
   private interface BlockConsumer {

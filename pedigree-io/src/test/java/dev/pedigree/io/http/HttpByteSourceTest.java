@@ -131,6 +131,29 @@ class HttpByteSourceTest {
   }
 
   @Test
+  void copyToFillsAnyTargetStraightFromTheFetchedBlocks() throws Exception {
+    server.files.put("/p", RangeServer.pattern(5 * MIB + 77, 11, "\"p\""));
+    try (RemoteSession session = TestSessions.builder(tmp).build(); HttpByteSource src = session.open(server.uri("/p"))) {
+      long offset = MIB - 5;
+      int length = 2 * MIB + 17;
+      byte[] expect = src.slice(offset, length).toArray(ValueLayout.JAVA_BYTE);
+      TransferStats before = session.stats();
+      try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+        java.lang.foreign.MemorySegment nativeDst = arena.allocate(length);
+        src.copyTo(offset, nativeDst);
+        assertThat(nativeDst.toArray(ValueLayout.JAVA_BYTE)).isEqualTo(expect);
+      }
+      byte[] heap = new byte[length];
+      src.copyTo(offset, java.lang.foreign.MemorySegment.ofArray(heap));
+      assertThat(heap).isEqualTo(expect);
+      assertThat(session.stats().since(before).bytesTransferred()).as("blocks already fetched are not fetched again").isZero();
+      assertThatThrownBy(() -> src.copyTo(5L * MIB, java.lang.foreign.MemorySegment.ofArray(new byte[100])))
+          .isInstanceOf(CorruptModelException.class)
+          .hasMessageContaining(server.uri("/p").toString());
+    }
+  }
+
+  @Test
   void outOfRangeSlicesAreCorruptModelExceptionsNamingTheUrl() throws Exception {
     server.files.put("/p", RangeServer.pattern(5000, 7, "\"p\""));
     try (RemoteSession session = TestSessions.builder(tmp).build(); HttpByteSource src = session.open(server.uri("/p"))) {
