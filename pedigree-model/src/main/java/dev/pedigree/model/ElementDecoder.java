@@ -31,11 +31,20 @@ public final class ElementDecoder {
   private ElementDecoder() {}
 
   /**
+   * Shortest bfloat16 run decoded by the active (Vector API) twin; shorter runs (single rows, scattered reads) use
+   * the scalar twin. Both give identical floats (the conversion is exact); the scalar loop is compiled by the JIT
+   * after a few calls, where Vector API code runs interpreted, a hundred times slower, until the optimising compiler
+   * gets to it, which on a busy machine takes seconds. Long runs reach that compiler within one call.
+   */
+  static final int VECTOR_MIN_COUNT = 16_384;
+
+  /**
    * Decodes {@code count} elements of {@code type} starting at byte {@code offset} of {@code src}
    * into {@code dst[dstOffset..]}.
    *
    * @throws IllegalArgumentException if {@code type} is not a plain decodable type
    */
+
   public static void decode(DType type, MemorySegment src, long offset, float[] dst, int dstOffset, int count, ByteOrder order) {
     boolean be = order == ByteOrder.BIG_ENDIAN;
     switch (type) {
@@ -50,7 +59,7 @@ public final class ElementDecoder {
         for (int i = 0; i < count; i++) dst[dstOffset + i] = (float) src.get(be ? D_BE : D_LE, offset + 8L * i);
       }
       case F16 -> DecodeKernels.active().f16(src, offset, order, dst, dstOffset, count);
-      case BF16 -> DecodeKernels.active().bf16(src, offset, order, dst, dstOffset, count);
+      case BF16 -> (count < VECTOR_MIN_COUNT ? DecodeKernels.scalar() : DecodeKernels.active()).bf16(src, offset, order, dst, dstOffset, count);
       case F8_E4M3 -> DecodeKernels.active().fp8(Fp8Format.E4M3FN, src, offset, dst, dstOffset, count);
       case F8_E5M2 -> DecodeKernels.active().fp8(Fp8Format.E5M2, src, offset, dst, dstOffset, count);
       case F8_E4M3FNUZ -> DecodeKernels.active().fp8(Fp8Format.E4M3FNUZ, src, offset, dst, dstOffset, count);

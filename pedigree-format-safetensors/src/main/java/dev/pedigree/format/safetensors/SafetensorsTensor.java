@@ -35,6 +35,29 @@ public final class SafetensorsTensor implements TensorRef {
   /** Bytes decoded per slice in a multi-row read: the rows after it may still be arriving. */
   private static final long DECODE_CHUNK_BYTES = 1 << 20;
 
+  /** Size of each thread's read buffer; a chunk of rows larger than it is read as a slice. */
+  private static final long SCRATCH_BYTES = 2 * DECODE_CHUNK_BYTES;
+
+  /**
+   * Idle native read buffers (a pool, not thread-locals: the common fork-join pool erases its
+   * workers' thread-locals after every task). At most {@link #SCRATCH_KEPT} are kept; others are
+   * freed by the garbage collector.
+   */
+  private static final java.util.concurrent.ConcurrentLinkedQueue<MemorySegment> SCRATCH = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  private static final int SCRATCH_KEPT = 16;
+
+  private static MemorySegment takeScratch() {
+    MemorySegment m = SCRATCH.poll();
+    return m != null ? m : java.lang.foreign.Arena.ofAuto().allocate(SCRATCH_BYTES, 64);
+  }
+
+  private static void returnScratch(MemorySegment m) {
+    if (m != null && SCRATCH.size() < SCRATCH_KEPT) {
+      SCRATCH.offer(m);
+    }
+  }
+
   private final String name;
   private final SafetensorsDType stored;
   private final Shape shape;
@@ -174,13 +197,32 @@ public final class SafetensorsTensor implements TensorRef {
     if (chunkRows < rowCount) {
       src.prefetch(start, rowCount * rowBytes);
     }
-    for (int r = 0; r < rowCount; r += chunkRows) {
-      int k = Math.min(chunkRows, rowCount - r);
-      MemorySegment chunk = src.slice(start + r * rowBytes, k * rowBytes);
-      ElementDecoder.decode(type, chunk, 0, dst, dstOffset + (int) (r * cols), (int) (k * cols));
+    long chunkBytes = chunkRows * rowBytes;
+    MemorySegment scratch = chunkBytes <= SCRATCH_BYTES ? takeScratch() : null;
+    try {
+      decodeChunks(type, start, rowBytes, chunkRows, rowCount, cols, scratch, dst, dstOffset);
+    } finally {
+      returnScratch(scratch);
     }
     if (scale != null) {
       applyScale(firstRow, rowCount, cols, dst, dstOffset);
+    }
+  }
+
+  private void decodeChunks(DType type, long start, long rowBytes, int chunkRows, int rowCount, long cols, MemorySegment scratch, float[] dst, int dstOffset)
+      throws IOException, ModelFormatException {
+    for (int r = 0; r < rowCount; r += chunkRows) {
+      int k = Math.min(chunkRows, rowCount - r);
+      MemorySegment chunk;
+      if (scratch != null) {
+        // Copied into a pooled buffer (positional reads for a local file: no page faults, no
+        // resident mapping) and decoded from it while it is in cache.
+        chunk = scratch.asSlice(0, k * rowBytes);
+        src.copyTo(start + r * rowBytes, chunk);
+      } else {
+        chunk = src.slice(start + r * rowBytes, k * rowBytes);
+      }
+      ElementDecoder.decode(type, chunk, 0, dst, dstOffset + (int) (r * cols), (int) (k * cols));
     }
   }
 
