@@ -54,6 +54,51 @@ interface KernelOps {
         out[3] = dot(a, aOff3, b, bOff, n);
     }
 
+    /**
+     * The g×g cross products of g rows of {@code a} with g rows of {@code b}: {@code out[u·g + v] = Σ_{i<n}
+     * a[aOff + u·aStride + i] · b[bOff + v·bStride + i]}, each summed as {@link #dot} sums; overwrites
+     * {@code out[0 .. g·g)}.
+     */
+    default void crossRows(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
+        for (int u = 0; u < g; u++) {
+            for (int v = 0; v < g; v++) {
+                out[u * g + v] = dot(a, aOff + u * aStride, b, bOff + v * bStride, n);
+            }
+        }
+    }
+
+    /**
+     * Within-group products of {@code rows} feature rows whose columns are p positions of k groups each (column
+     * {@code u·k + t} is group t's unit at position u; columns from n on do not exist): for u, v &lt; p and
+     * t &lt; min(k, n − max(u, v)·k), {@code acc[(u·p + v)·k + t] += Σ_{r<rows} x[xOff + r·stride + u·k + t] ·
+     * y[yOff + r·stride + v·k + t]}, each sum as {@link #multiplyAdd} forms it (float fused multiply-adds in
+     * increasing r, then one add), so both twins agree bit for bit.
+     */
+    default void crossGroups(float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
+        for (int u = 0; u < p; u++) {
+            for (int v = 0; v < p; v++) {
+                int lim = Math.min(k, n - Math.max(u, v) * k);
+                if (lim > 0) {
+                    multiplyAdd(acc, (u * p + v) * k, x, xOff + u * k, y, yOff + v * k, lim, rows, stride);
+                }
+            }
+        }
+    }
+
+    /**
+     * Shifts a run in place and accumulates its moments elementwise: for j &lt; n, {@code x[xOff + j] -=
+     * shift[shiftOff + j]}, then {@code s1[j] += x}, {@code s2[j] += x·x} (product rounded, then added: both twins
+     * alike, bit for bit).
+     */
+    default void shiftMoments(float[] x, int xOff, float[] shift, int shiftOff, float[] s1, float[] s2, int n) {
+        for (int j = 0; j < n; j++) {
+            float v = x[xOff + j] - shift[shiftOff + j];
+            x[xOff + j] = v;
+            s1[j] += v;
+            s2[j] += v * v;
+        }
+    }
+
     double sumSquares(float[] a, int off, int n);
 
     double sum(float[] a, int off, int n);

@@ -109,6 +109,57 @@ public final class Kernels {
         ACTIVE.ops.multiplyAdd(acc, accOff, x, xOff, y, yOff, n, rows, stride);
     }
 
+    /**
+     * The g×g cross products of g rows of {@code a} (at {@code aOff + u·aStride}) with g rows of {@code b}: {@code
+     * out[u·g + v] = Σ_{i<n} a[aOff + u·aStride + i]·b[bOff + v·bStride + i]}, each summed like {@link #dot};
+     * overwrites {@code out[0 .. g·g)}.
+     */
+    public static void crossRows(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
+        if (g < 0 || n < 0) {
+            throw new IllegalArgumentException("negative size g=" + g + " n=" + n);
+        }
+        ACTIVE.ops.crossRows(a, aOff, aStride, b, bOff, bStride, g, n, out);
+    }
+
+    /**
+     * Within-group products of {@code rows} feature rows whose columns are p positions of k groups (column {@code
+     * u·k + t} is group t's unit at position u; columns from n on do not exist): {@code acc[(u·p + v)·k + t] +=
+     * Σ_r x[xOff + r·stride + u·k + t]·y[yOff + r·stride + v·k + t]} for t &lt; min(k, n − max(u, v)·k), each
+     * summed as {@link #multiplyAdd} sums it (the twins agree bit for bit).
+     */
+    public static void crossGroups(float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
+        ACTIVE.crossGroupsInto(acc, x, xOff, y, yOff, p, k, n, rows, stride);
+    }
+
+    /** Instance twin of {@link #crossGroups}. */
+    public void crossGroupsInto(float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
+        if (p < 0 || k < 0 || rows < 0 || stride < 0) {
+            throw new IllegalArgumentException("negative size p=" + p + " k=" + k + " rows=" + rows + " stride=" + stride);
+        }
+        ops.crossGroups(acc, x, xOff, y, yOff, p, k, n, rows, stride);
+    }
+
+    /**
+     * Shifts {@code x[xOff .. xOff+n)} in place by {@code shift[shiftOff ..]} and adds each shifted value and its
+     * square to {@code s1[j]} and {@code s2[j]} (elementwise; the twins agree bit for bit).
+     */
+    public static void shiftMoments(float[] x, int xOff, float[] shift, int shiftOff, float[] s1, float[] s2, int n) {
+        ACTIVE.shiftMomentsInto(x, xOff, shift, shiftOff, s1, s2, n);
+    }
+
+    /** Instance twin of {@link #shiftMoments}. */
+    public void shiftMomentsInto(float[] x, int xOff, float[] shift, int shiftOff, float[] s1, float[] s2, int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("negative length " + n);
+        }
+        ops.shiftMoments(x, xOff, shift, shiftOff, s1, s2, n);
+    }
+
+    /** Instance twin of {@link #crossRows}. */
+    public void crossRowsInto(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
+        ops.crossRows(a, aOff, aStride, b, bOff, bStride, g, n, out);
+    }
+
     /** Σ a[off+i]² for i &lt; n. */
     public static double sumSquares(float[] a, int off, int n) {
         return ACTIVE.sumOfSquares(a, off, n);

@@ -387,6 +387,226 @@ final class VectorKernelOps implements KernelOps {
         c51.intoArray(tile, 5 * NR + 1 * L);
     }
 
+    /**
+     * 4×4 blocks of row pairs, each summed exactly as {@link #dot} sums it (float chunks of {@code CHUNK}, lane
+     * reduction into a double): eight loads feed sixteen fused multiply-adds. Leftover rows go through
+     * {@link #dot}.
+     */
+    @Override
+    public void crossRows(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
+        java.util.Objects.checkFromIndexSize(0, g * g, out.length);
+        if (g == 0) {
+            return;
+        }
+        java.util.Objects.checkFromIndexSize(aOff, n, a.length);
+        java.util.Objects.checkFromIndexSize(aOff + (g - 1) * aStride, n, a.length);
+        java.util.Objects.checkFromIndexSize(bOff, n, b.length);
+        java.util.Objects.checkFromIndexSize(bOff + (g - 1) * bStride, n, b.length);
+        int gq = g - g % 4;
+        double[] q = new double[16];
+        for (int u0 = 0; u0 < gq; u0 += 4) {
+            for (int v0 = 0; v0 < gq; v0 += 4) {
+                crossQuad(a, aOff + u0 * aStride, aStride, b, bOff + v0 * bStride, bStride, n, q);
+                for (int i = 0; i < 4; i++) {
+                    for (int j = 0; j < 4; j++) {
+                        out[(u0 + i) * g + v0 + j] = q[i * 4 + j];
+                    }
+                }
+            }
+        }
+        for (int u = 0; u < g; u++) {
+            for (int v = u < gq ? gq : 0; v < g; v++) {
+                out[u * g + v] = dot(a, aOff + u * aStride, b, bOff + v * bStride, n);
+            }
+        }
+    }
+
+    private static void crossQuad(float[] a, int ao, int as, float[] b, int bo, int bs, int n, double[] q) {
+        int upper = S.loopBound(n);
+        java.util.Arrays.fill(q, 0);
+        int i = 0;
+        while (i < upper) {
+            int end = Math.min(upper, i + CHUNK);
+            FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
+            FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+            FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+            FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+            for (; i < end; i += L) {
+                FloatVector x0 = FloatVector.fromArray(S, a, ao + i);
+                FloatVector x1 = FloatVector.fromArray(S, a, ao + as + i);
+                FloatVector x2 = FloatVector.fromArray(S, a, ao + 2 * as + i);
+                FloatVector x3 = FloatVector.fromArray(S, a, ao + 3 * as + i);
+                FloatVector y = FloatVector.fromArray(S, b, bo + i);
+                c00 = x0.fma(y, c00);
+                c10 = x1.fma(y, c10);
+                c20 = x2.fma(y, c20);
+                c30 = x3.fma(y, c30);
+                y = FloatVector.fromArray(S, b, bo + bs + i);
+                c01 = x0.fma(y, c01);
+                c11 = x1.fma(y, c11);
+                c21 = x2.fma(y, c21);
+                c31 = x3.fma(y, c31);
+                y = FloatVector.fromArray(S, b, bo + 2 * bs + i);
+                c02 = x0.fma(y, c02);
+                c12 = x1.fma(y, c12);
+                c22 = x2.fma(y, c22);
+                c32 = x3.fma(y, c32);
+                y = FloatVector.fromArray(S, b, bo + 3 * bs + i);
+                c03 = x0.fma(y, c03);
+                c13 = x1.fma(y, c13);
+                c23 = x2.fma(y, c23);
+                c33 = x3.fma(y, c33);
+            }
+            q[0] += c00.reduceLanes(VectorOperators.ADD);
+            q[1] += c01.reduceLanes(VectorOperators.ADD);
+            q[2] += c02.reduceLanes(VectorOperators.ADD);
+            q[3] += c03.reduceLanes(VectorOperators.ADD);
+            q[4] += c10.reduceLanes(VectorOperators.ADD);
+            q[5] += c11.reduceLanes(VectorOperators.ADD);
+            q[6] += c12.reduceLanes(VectorOperators.ADD);
+            q[7] += c13.reduceLanes(VectorOperators.ADD);
+            q[8] += c20.reduceLanes(VectorOperators.ADD);
+            q[9] += c21.reduceLanes(VectorOperators.ADD);
+            q[10] += c22.reduceLanes(VectorOperators.ADD);
+            q[11] += c23.reduceLanes(VectorOperators.ADD);
+            q[12] += c30.reduceLanes(VectorOperators.ADD);
+            q[13] += c31.reduceLanes(VectorOperators.ADD);
+            q[14] += c32.reduceLanes(VectorOperators.ADD);
+            q[15] += c33.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            for (int r = 0; r < 4; r++) {
+                double x = a[ao + r * as + i];
+                for (int c = 0; c < 4; c++) {
+                    q[r * 4 + c] += x * b[bo + c * bs + i];
+                }
+            }
+        }
+    }
+
+    /**
+     * 4×4 blocks of positions, one vector of groups at a time: per feature row, eight loads feed sixteen fused
+     * multiply-adds (the per-pair kernel needs two loads per one). Each element is summed exactly as
+     * {@link #multiplyAdd} sums it, so the result equals the scalar twin's bit for bit. Pairs outside whole 4×4
+     * blocks, and the groups past the last whole vector, go through {@link #multiplyAdd}.
+     */
+    @Override
+    public void crossGroups(float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
+        java.util.Objects.checkFromIndexSize(0, p * p * k, acc.length);
+        if (rows == 0 || n <= 0) {
+            return;
+        }
+        int cols = Math.min(n, p * k);
+        java.util.Objects.checkFromIndexSize(xOff, cols, x.length);
+        java.util.Objects.checkFromIndexSize(xOff + (rows - 1) * stride, cols, x.length);
+        java.util.Objects.checkFromIndexSize(yOff, cols, y.length);
+        java.util.Objects.checkFromIndexSize(yOff + (rows - 1) * stride, cols, y.length);
+        int pq = p - p % 4;
+        for (int u0 = 0; u0 < pq; u0 += 4) {
+            for (int v0 = 0; v0 < pq; v0 += 4) {
+                int common = Math.min(k, n - (Math.max(u0, v0) + 3) * k);
+                int vecEnd = common > 0 ? S.loopBound(common) : 0;
+                for (int t = 0; t < vecEnd; t += L) {
+                    groupQuad(acc, (u0 * p + v0) * k + t, p * k, k, x, xOff + u0 * k + t, y, yOff + v0 * k + t, rows, stride);
+                }
+                for (int u = u0; u < u0 + 4; u++) {
+                    for (int v = v0; v < v0 + 4; v++) {
+                        int lim = Math.min(k, n - Math.max(u, v) * k);
+                        if (lim > vecEnd) {
+                            multiplyAdd(acc, (u * p + v) * k + vecEnd, x, xOff + u * k + vecEnd, y, yOff + v * k + vecEnd, lim - vecEnd, rows, stride);
+                        }
+                    }
+                }
+            }
+        }
+        for (int u = 0; u < p; u++) {
+            for (int v = u < pq ? pq : 0; v < p; v++) {
+                int lim = Math.min(k, n - Math.max(u, v) * k);
+                if (lim > 0) {
+                    multiplyAdd(acc, (u * p + v) * k, x, xOff + u * k, y, yOff + v * k, lim, rows, stride);
+                }
+            }
+        }
+    }
+
+    /** One vector of groups for positions u0..u0+3 × v0..v0+3; {@code rowStep} = p·k between position rows of acc. */
+    private static void groupQuad(float[] acc, int ao, int rowStep, int k, float[] x, int xo, float[] y, int yo, int rows, int stride) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int r = 0; r < rows; r++) {
+            int xr = xo + r * stride;
+            int yr = yo + r * stride;
+            FloatVector x0 = FloatVector.fromArray(S, x, xr);
+            FloatVector x1 = FloatVector.fromArray(S, x, xr + k);
+            FloatVector x2 = FloatVector.fromArray(S, x, xr + 2 * k);
+            FloatVector x3 = FloatVector.fromArray(S, x, xr + 3 * k);
+            FloatVector v = FloatVector.fromArray(S, y, yr);
+            c00 = x0.fma(v, c00);
+            c10 = x1.fma(v, c10);
+            c20 = x2.fma(v, c20);
+            c30 = x3.fma(v, c30);
+            v = FloatVector.fromArray(S, y, yr + k);
+            c01 = x0.fma(v, c01);
+            c11 = x1.fma(v, c11);
+            c21 = x2.fma(v, c21);
+            c31 = x3.fma(v, c31);
+            v = FloatVector.fromArray(S, y, yr + 2 * k);
+            c02 = x0.fma(v, c02);
+            c12 = x1.fma(v, c12);
+            c22 = x2.fma(v, c22);
+            c32 = x3.fma(v, c32);
+            v = FloatVector.fromArray(S, y, yr + 3 * k);
+            c03 = x0.fma(v, c03);
+            c13 = x1.fma(v, c13);
+            c23 = x2.fma(v, c23);
+            c33 = x3.fma(v, c33);
+        }
+        addInto(acc, ao, c00);
+        addInto(acc, ao + k, c01);
+        addInto(acc, ao + 2 * k, c02);
+        addInto(acc, ao + 3 * k, c03);
+        addInto(acc, ao + rowStep, c10);
+        addInto(acc, ao + rowStep + k, c11);
+        addInto(acc, ao + rowStep + 2 * k, c12);
+        addInto(acc, ao + rowStep + 3 * k, c13);
+        addInto(acc, ao + 2 * rowStep, c20);
+        addInto(acc, ao + 2 * rowStep + k, c21);
+        addInto(acc, ao + 2 * rowStep + 2 * k, c22);
+        addInto(acc, ao + 2 * rowStep + 3 * k, c23);
+        addInto(acc, ao + 3 * rowStep, c30);
+        addInto(acc, ao + 3 * rowStep + k, c31);
+        addInto(acc, ao + 3 * rowStep + 2 * k, c32);
+        addInto(acc, ao + 3 * rowStep + 3 * k, c33);
+    }
+
+    @Override
+    public void shiftMoments(float[] x, int xOff, float[] shift, int shiftOff, float[] s1, float[] s2, int n) {
+        java.util.Objects.checkFromIndexSize(xOff, n, x.length);
+        java.util.Objects.checkFromIndexSize(shiftOff, n, shift.length);
+        java.util.Objects.checkFromIndexSize(0, n, s1.length);
+        java.util.Objects.checkFromIndexSize(0, n, s2.length);
+        int upper = S.loopBound(n);
+        int j = 0;
+        for (; j < upper; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + j).sub(FloatVector.fromArray(S, shift, shiftOff + j));
+            v.intoArray(x, xOff + j);
+            FloatVector.fromArray(S, s1, j).add(v).intoArray(s1, j);
+            FloatVector.fromArray(S, s2, j).add(v.mul(v)).intoArray(s2, j);
+        }
+        for (; j < n; j++) {
+            float v = x[xOff + j] - shift[shiftOff + j];
+            x[xOff + j] = v;
+            s1[j] += v;
+            s2[j] += v * v;
+        }
+    }
+
+    private static void addInto(float[] acc, int off, FloatVector v) {
+        FloatVector.fromArray(S, acc, off).add(v).intoArray(acc, off);
+    }
+
     @Override
     public void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
         ScalarKernelOps.checkStrided(acc, accOff, x, xOff, y, yOff, n, rows, stride);

@@ -60,6 +60,93 @@ class KernelsTest {
     }
 
     @Test
+    void crossGroupsTwinsAgreeBitForBitAndMatchThePerPairDefinition() {
+        assumeTrue(Kernels.vectorAvailable(), "vector twin not available");
+        SplittableRandom rng = new SplittableRandom(23);
+        // p positions of k groups, n existing columns (the last position may be partial), odd strides and offsets.
+        int[][] shapes = {{8, 128, 1024}, {8, 64, 512}, {9, 113, 1020}, {15, 68, 1020}, {4, 16, 64}, {5, 17, 70}, {8, 3, 24}, {2, 40, 41}, {1, 5, 5}};
+        for (int[] sh : shapes) {
+            int p = sh[0];
+            int k = sh[1];
+            int n = sh[2];
+            for (int rows : new int[] {1, 7, 64}) {
+                int stride = n + 13;
+                float[] x = data(rng, rows * stride + 8, 0);
+                float[] y = data(rng, rows * stride + 8, 0.3);
+                float[] acc = data(rng, p * p * k, 1);
+                float[] v = acc.clone();
+                float[] sc = acc.clone();
+                Kernels.vector().crossGroupsInto(v, x, 5, y, 3, p, k, n, rows, stride);
+                Kernels.scalar().crossGroupsInto(sc, x, 5, y, 3, p, k, n, rows, stride);
+                String what = "p=" + p + " k=" + k + " n=" + n + " rows=" + rows;
+                assertThat(v).as(what).containsExactly(sc);
+                for (int u = 0; u < p; u++) {
+                    for (int w = 0; w < p; w++) {
+                        for (int t = 0; t < k; t++) {
+                            int i = (u * p + w) * k + t;
+                            if (t >= n - Math.max(u, w) * k) {
+                                assertThat(sc[i]).as(what + " untouched").isEqualTo(acc[i]);
+                                continue;
+                            }
+                            float s = 0;
+                            for (int r = 0; r < rows; r++) {
+                                s = Math.fma(x[5 + r * stride + u * k + t], y[3 + r * stride + w * k + t], s);
+                            }
+                            assertThat(sc[i]).as(what).isEqualTo(acc[i] + s);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void shiftMomentsTwinsAgreeBitForBit() {
+        assumeTrue(Kernels.vectorAvailable(), "vector twin not available");
+        SplittableRandom rng = new SplittableRandom(31);
+        for (int n : new int[] {0, 1, 15, 16, 17, 100, 1024, 1031}) {
+            float[] x = data(rng, n + 9, 0.4);
+            float[] shift = data(rng, n + 4, 0.3);
+            float[] s1 = data(rng, n, 0);
+            float[] s2 = data(rng, n, 2);
+            float[] xv = x.clone();
+            float[] s1v = s1.clone();
+            float[] s2v = s2.clone();
+            Kernels.vector().shiftMomentsInto(xv, 9, shift, 4, s1v, s2v, n);
+            Kernels.scalar().shiftMomentsInto(x, 9, shift, 4, s1, s2, n);
+            assertThat(xv).as("x n=" + n).containsExactly(x);
+            assertThat(s1v).as("s1 n=" + n).containsExactly(s1);
+            assertThat(s2v).as("s2 n=" + n).containsExactly(s2);
+        }
+    }
+
+    @Test
+    void crossRowsTwinsAgreeWithDotProducts() {
+        assumeTrue(Kernels.vectorAvailable(), "vector twin not available");
+        SplittableRandom rng = new SplittableRandom(29);
+        for (int g : new int[] {1, 3, 4, 8, 9, 15}) {
+            for (int n : new int[] {0, 1, 15, 16, 17, 511, 512, 513, 2048, 5000}) {
+                int stride = n + 7;
+                float[] a = data(rng, g * stride + 4, 0.1);
+                float[] b = data(rng, g * stride + 6, -0.2);
+                double[] v = new double[g * g + 2];
+                double[] sc = new double[g * g + 2];
+                Kernels.vector().crossRowsInto(a, 4, stride, b, 6, stride, g, n, v);
+                Kernels.scalar().crossRowsInto(a, 4, stride, b, 6, stride, g, n, sc);
+                for (int u = 0; u < g; u++) {
+                    for (int w = 0; w < g; w++) {
+                        double scale = Math.sqrt(Kernels.scalar().sumOfSquares(a, 4 + u * stride, n) * Kernels.scalar().sumOfSquares(b, 6 + w * stride, n));
+                        close(v[u * g + w], sc[u * g + w], scale, "g=" + g + " n=" + n + " (" + u + "," + w + ")");
+                        // Same summation order as dot (lane reductions may differ by JIT tier: not bit for bit).
+                        close(v[u * g + w], Kernels.vector().dotProduct(a, 4 + u * stride, b, 6 + w * stride, n), scale, "vs dot");
+                    }
+                }
+                assertThat(v[g * g]).isZero();
+            }
+        }
+    }
+
+    @Test
     void vectorAgreesWithScalarForEveryLengthUpTo300AndLargeOnes() {
         assumeTrue(Kernels.vectorAvailable(), "Vector API not available");
         Kernels v = Kernels.vector();

@@ -94,22 +94,91 @@ public final class GroupedCorrelation {
 
     /**
      * Adds the complete rows of block {@code b}'s units: {@code a} and {@code b2} hold {@link #blockSize} rows of
-     * {@code width} features each (row-major) at their start (longer arrays are fine). Those rows are centred in
-     * place.
+     * {@code width} features each (row-major) at their start (longer arrays are fine). The arrays are not modified.
      */
     public void addUnitRows(int b, float[] a, float[] b2, int width) {
+        addUnitRows(b, a, 0, b2, 0, width);
+    }
+
+    /** {@link #addUnitRows(int, float[], float[], int)} with the block's rows starting at {@code aOff}, {@code bOff}. */
+    public void addUnitRows(int b, float[] a, int aOff, float[] b2, int bOff, int width) {
         int nb = blockSize(b);
-        if (a.length < (long) nb * width || b2.length < (long) nb * width) {
+        if (aOff < 0 || bOff < 0 || a.length - (long) aOff < (long) nb * width || b2.length - (long) bOff < (long) nb * width) {
             throw new IllegalArgumentException("block " + b + " needs " + nb + " rows of " + width);
         }
         if (features[b] != 0 || shiftA != null) {
             throw new IllegalStateException("block " + b + " already added, or feature rows were added");
         }
-        IntStream.range(0, nb).parallel().forEach(i -> {
-            centre(a, i * width, width);
-            centre(b2, i * width, width);
-        });
-        accumulate(b, a, b2, width);
+        IntStream.range(0, k[b]).parallel().forEach(t -> unitGroup(b, t, a, aOff, b2, bOff, width));
+        features[b] += width;
+    }
+
+    /**
+     * Fewest share of a row's raw sum of squares that its centred sum of squares may be for the centring to be done
+     * algebraically (Σ(x−m)(y−m') = Σxy − n·m·m'); below it (a mean as large as the spread, or a constant row) the
+     * group's rows are centred explicitly first, so cancellation never costs more than a few units of float
+     * rounding.
+     */
+    private static final double ALGEBRAIC_CENTRING = 0.5;
+
+    /**
+     * Group t of block b from unit-major rows: the g rows' means and centred sums of squares, then the g×g cross
+     * products in one blocked pass ({@link Kernels#crossRows}), centred algebraically. Each group owns its units'
+     * sums and its cross sums, so groups run in parallel.
+     */
+    private void unitGroup(int b, int t, float[] a, int aOff, float[] b2, int bOff, int n) {
+        int b0 = start[b];
+        int kb = k[b];
+        int pb = positions[b];
+        int g = groupSize(blockSize(b), kb, t);
+        double[] ma = new double[g];
+        double[] mb = new double[g];
+        double[] va = new double[g];
+        double[] vb = new double[g];
+        boolean algebraic = true;
+        for (int u = 0; u < g; u++) {
+            int row = (t + u * kb) * n;
+            double s = Kernels.sum(a, aOff + row, n);
+            double q = Kernels.sumSquares(a, aOff + row, n);
+            ma[u] = s / n;
+            va[u] = q - s * ma[u];
+            double s2 = Kernels.sum(b2, bOff + row, n);
+            double q2 = Kernels.sumSquares(b2, bOff + row, n);
+            mb[u] = s2 / n;
+            vb[u] = q2 - s2 * mb[u];
+            algebraic &= va[u] > ALGEBRAIC_CENTRING * q && vb[u] > ALGEBRAIC_CENTRING * q2;
+        }
+        double[] c = new double[g * g];
+        if (algebraic) {
+            Kernels.crossRows(a, aOff + t * n, kb * n, b2, bOff + t * n, kb * n, g, n, c);
+            for (int u = 0; u < g; u++) {
+                for (int v = 0; v < g; v++) {
+                    c[u * g + v] -= n * ma[u] * mb[v];
+                }
+            }
+        } else {
+            float[] ca = new float[g * n];
+            float[] cb = new float[g * n];
+            for (int u = 0; u < g; u++) {
+                int row = (t + u * kb) * n;
+                for (int j = 0; j < n; j++) {
+                    ca[u * n + j] = (float) (a[aOff + row + j] - ma[u]);
+                    cb[u * n + j] = (float) (b2[bOff + row + j] - mb[u]);
+                }
+                va[u] = Kernels.sumSquares(ca, u * n, n);
+                vb[u] = Kernels.sumSquares(cb, u * n, n);
+            }
+            Kernels.crossRows(ca, 0, n, cb, 0, n, g, n, c);
+        }
+        double[] cr = cross[b];
+        for (int u = 0; u < g; u++) {
+            int i = b0 + t + u * kb;
+            saa[i] += va[u];
+            sbb[i] += vb[u];
+            for (int v = 0; v < g; v++) {
+                cr[(u * pb + v) * kb + t] += c[u * g + v];
+            }
+        }
     }
 
     /**
@@ -148,7 +217,7 @@ public final class GroupedCorrelation {
     /**
      * Block {@code b}'s share of {@link #addFeatureRows}, in the rows' own layout: group t's unit at position u is
      * column {@code b0 + t + u·k}, so for a position pair (u, v) the products of all groups are one contiguous run
-     * over t, summed over up to {@value #FLUSH_ROWS} rows in float ({@link Kernels#multiplyAdd}, no transposition),
+     * over t, summed over up to {@value #FLUSH_ROWS} rows in float ({@link Kernels#crossGroups}, no transposition),
      * then added in double. The block's columns of {@code a} and {@code b2} are shifted in place first.
      */
     private void featureRows(int b, float[] a, float[] b2, int rows) {
@@ -166,24 +235,10 @@ public final class GroupedCorrelation {
             int nr = Math.min(FLUSH_ROWS, rows - r0);
             for (int r = r0; r < r0 + nr; r++) {
                 int off = r * units + b0;
-                for (int j = 0; j < nb; j++) {
-                    float x = a[off + j] - shiftA[b0 + j];
-                    float y = b2[off + j] - shiftB[b0 + j];
-                    a[off + j] = x;
-                    b2[off + j] = y;
-                    s1a[j] += x;
-                    s2a[j] += x * x;
-                    s1b[j] += y;
-                    s2b[j] += y * y;
-                }
+                Kernels.shiftMoments(a, off, shiftA, b0, s1a, s2a, nb);
+                Kernels.shiftMoments(b2, off, shiftB, b0, s1b, s2b, nb);
             }
-            for (int u = 0; u < pb; u++) {
-                for (int v = 0; v < pb; v++) {
-                    int lim = Math.min(kb, nb - Math.max(u, v) * kb);
-                    int off = r0 * units + b0;
-                    Kernels.multiplyAdd(acc, (u * pb + v) * kb, a, off + u * kb, b2, off + v * kb, lim, nr, units);
-                }
-            }
+            Kernels.crossGroups(acc, a, r0 * units + b0, b2, r0 * units + b0, pb, kb, nb, nr, units);
             for (int i = 0; i < acc.length; i++) {
                 cr[i] += acc[i];
                 acc[i] = 0;
@@ -202,52 +257,8 @@ public final class GroupedCorrelation {
         features[b] += rows;
     }
 
-    /**
-     * Adds per-unit sums and within-group cross sums of unit-major data (nb rows of {@code n} features), in parallel
-     * over the groups (each group owns its units' sums and its cross sums). The rows are centred: their sums are zero
-     * and not computed.
-     */
-    private void accumulate(int b, float[] a, float[] b2, int n) {
-        int b0 = start[b];
-        int nb = blockSize(b);
-        int kb = k[b];
-        int pb = positions[b];
-        double[] cr = cross[b];
-        IntStream.range(0, kb).parallel().forEach(t -> {
-            int g = groupSize(nb, kb, t);
-            for (int u = 0; u < g; u++) {
-                int i = t + u * kb;
-                int off = i * n;
-                saa[b0 + i] += Kernels.sumSquares(a, off, n);
-                sbb[b0 + i] += Kernels.sumSquares(b2, off, n);
-            }
-            double[] four = new double[4];
-            for (int v = 0; v < g; v++) {
-                int bOff = (t + v * kb) * n;
-                int u = 0;
-                for (; u + 4 <= g; u += 4) {
-                    Kernels.dot4(a, (t + u * kb) * n, (t + (u + 1) * kb) * n, (t + (u + 2) * kb) * n, (t + (u + 3) * kb) * n, b2, bOff, n, four);
-                    for (int x = 0; x < 4; x++) {
-                        cr[((u + x) * pb + v) * kb + t] += four[x];
-                    }
-                }
-                for (; u < g; u++) {
-                    cr[(u * pb + v) * kb + t] += Kernels.dot(a, (t + u * kb) * n, b2, bOff, n);
-                }
-            }
-        });
-        features[b] += n;
-    }
-
     private static int groupSize(int nb, int kb, int t) {
         return (nb - t + kb - 1) / kb;
-    }
-
-    private static void centre(float[] x, int off, int n) {
-        double mean = Kernels.sum(x, off, n) / n;
-        for (int j = 0; j < n; j++) {
-            x[off + j] = (float) (x[off + j] - mean);
-        }
     }
 
     /** The test on what was added. */
