@@ -116,15 +116,20 @@ final class BlockBattery {
     Role[] roles = sampleRows != null ? new Role[] {Role.ATTN_Q, Role.MLP_UP} : new Role[] {Role.ATTN_Q, Role.MLP_UP, Role.MLP_DOWN};
     for (Role role : roles) {
       SketchKey ks = new SketchKey(i, role);
-      if (!sketchS.containsKey(ks)) {
-        sketchS.put(ks, new Matrix[] {suspectSketch(ks)});
-      }
       SketchKey kr = new SketchKey(j, role);
-      if (!sketchR.containsKey(kr)) {
-        sketchR.put(kr, referenceSketches(kr));
+      Matrix ma;
+      Matrix[] mb;
+      // Sketches are built once; screen() may run for several block pairs at once.
+      synchronized (sketchS) {
+        if (!sketchS.containsKey(ks)) {
+          sketchS.put(ks, new Matrix[] {suspectSketch(ks)});
+        }
+        if (!sketchR.containsKey(kr)) {
+          sketchR.put(kr, referenceSketches(kr));
+        }
+        ma = sketchS.get(ks)[0];
+        mb = sketchR.get(kr);
       }
-      Matrix ma = sketchS.get(ks)[0];
-      Matrix[] mb = sketchR.get(kr);
       if (ma == null || mb == null) {
         continue;
       }

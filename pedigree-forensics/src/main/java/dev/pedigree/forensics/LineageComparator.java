@@ -555,6 +555,36 @@ public final class LineageComparator {
       return out;
     }
 
+    /** Combined screening value of suspect block {@code i} against each reference block, computed in parallel. */
+    private static Double[] screenRow(BlockBattery battery, int i, List<Integer> lr) throws IOException, ModelFormatException {
+      Double[] row = new Double[lr.size()];
+      try {
+        java.util.stream.IntStream.range(0, lr.size()).parallel().forEach(b -> {
+          try {
+            row[b] = combine(battery.screen(i, lr.get(b)), false);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          } catch (ModelFormatException e) {
+            throw new WrappedFormatException(e);
+          }
+        });
+      } catch (java.io.UncheckedIOException e) {
+        throw e.getCause();
+      } catch (WrappedFormatException e) {
+        throw (ModelFormatException) e.getCause();
+      }
+      return row;
+    }
+
+    /** Carries a {@link ModelFormatException} out of a parallel stream. */
+    private static final class WrappedFormatException extends RuntimeException {
+      private static final long serialVersionUID = 1L;
+
+      WrappedFormatException(ModelFormatException cause) {
+        super(cause);
+      }
+    }
+
     /** A stack of blocks: screening matrix, full battery on chosen pairs, combination, layer map. */
     private Partial compareStack(Component c, long params) throws IOException, ModelFormatException {
       String name = c.name();
@@ -576,13 +606,12 @@ public final class LineageComparator {
       double[][] screen = new double[n1][n2];
       List<List<Double>> rows = new ArrayList<>();
       for (int a = 0; a < n1; a++) {
-        List<Double> row = new ArrayList<>();
+        // The reference blocks are screened in parallel (sketches are built once, under a lock).
+        Double[] row = screenRow(battery, ls.get(a), lr);
         for (int b = 0; b < n2; b++) {
-          Double v = combine(battery.screen(ls.get(a), lr.get(b)), false);
-          screen[a][b] = v == null ? 0 : v;
-          row.add(v);
+          screen[a][b] = row[b] == null ? 0 : row[b];
         }
-        rows.add(row);
+        rows.add(new ArrayList<>(java.util.Arrays.asList(row)));
       }
       double bonfPairs = Math.log10((double) n1 * n2);
       double bonfRef = Math.log10(n2);
