@@ -123,62 +123,56 @@ final class Customisation {
     return new CustomisationSummary(changes, untouched, emb, note);
   }
 
-  /** Fraction of ‖Δ‖²_F in the top-{@code rank} singular directions (subspace iteration, 4 rounds). */
+  /**
+   * Fraction of ‖Δ‖²_F in the top-{@code rank} singular directions, by subspace iteration (4 rounds) on the Gram
+   * matrix G = ΔΔᵀ of the probe rows (m × m, m ≤ {@link #PROBE_ROWS} under the default): the captured energy
+   * trace(Uᵀ G U) of the orthonormal row-space basis U is ‖ΔᵀU‖²_F, and the subspaces are those that iterating
+   * ΔᵀΔ on the column space gives. G is one blocked product; every round then costs m² · rank.
+   */
   static double topRankEnergy(Matrix delta, int rank, long seed, double total) {
     if (total == 0 || rank == 0) {
       return 0;
     }
-    int n = delta.cols();
     int m = delta.rows();
+    float[] gf = delta.multiplyTransposed(delta).data();
+    double[] g = new double[gf.length];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = gf[i];
+    }
     SplittableRandom rnd = new SplittableRandom(seed);
-    double[][] v = new double[rank][n];
-    for (double[] row : v) {
-      for (int j = 0; j < n; j++) {
+    double[][] u = new double[rank][m];
+    for (double[] row : u) {
+      for (int j = 0; j < m; j++) {
         row[j] = rnd.nextDouble() - 0.5;
       }
     }
-    float[] d = delta.data();
-    double[][] u = new double[rank][m];
-    float[][] vf = new float[rank][n];
-    for (int it = 0; it < 5; it++) {
-      orthonormalise(v);
-      for (int k = 0; k < rank; k++) {
-        for (int j = 0; j < n; j++) {
-          vf[k][j] = (float) v[k][j];
-        }
-        if (it < 4) {
-          Arrays.fill(v[k], 0);
-        }
-      }
-      // Per direction k (in parallel; each owns u[k] and v[k]): one pass over the rows of Δ giving
-      // the projection (Δ v_k) and, while the row is in cache, the back-projection Δᵀ (Δ v_k).
-      final boolean back = it < 4;
-      java.util.stream.IntStream.range(0, rank).parallel().forEach(k -> {
-        for (int i = 0; i < m; i++) {
-          int off = i * n;
-          double x = Kernels.dot(d, off, vf[k], 0, n);
-          u[k][i] = x;
-          if (back) {
-            axpy(x, d, off, v[k], n);
-          }
-        }
-      });
-    }
-    // Energy captured by the orthonormal subspace v: ‖Δ V‖²_F = Σ_k ‖u_k‖².
     double cap = 0;
-    for (double[] row : u) {
-      for (double x : row) {
-        cap += x * x;
+    for (int it = 0; it < 5; it++) {
+      orthonormalise(u);
+      double[][] gu = new double[rank][];
+      cap = 0;
+      for (int k = 0; k < rank; k++) {
+        gu[k] = symmetricTimes(g, m, u[k]);
+        for (int j = 0; j < m; j++) {
+          cap += u[k][j] * gu[k][j];
+        }
       }
+      u = gu;
     }
-    return Math.min(1, cap / total);
+    return Math.min(1, Math.max(0, cap) / total);
   }
 
-  /** y[j] += a · x[off + j] for j &lt; n. */
-  private static void axpy(double a, float[] x, int off, double[] y, int n) {
-    for (int j = 0; j < n; j++) {
-      y[j] += a * x[off + j];
+  /** G·x for a row-major m × m matrix G. */
+  private static double[] symmetricTimes(double[] g, int m, double[] x) {
+    double[] y = new double[m];
+    for (int i = 0; i < m; i++) {
+      double acc = 0;
+      for (int j = 0; j < m; j++) {
+        acc += g[i * m + j] * x[j];
+      }
+      y[i] = acc;
     }
+    return y;
   }
 
   private static void orthonormalise(double[][] v) {

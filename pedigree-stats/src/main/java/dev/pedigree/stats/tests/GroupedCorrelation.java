@@ -183,7 +183,7 @@ public final class GroupedCorrelation {
 
     /**
      * Adds {@code rows} feature rows of every unit: {@code a} and {@code b2} are [rows × units] row-major (units are
-     * the columns); their first {@code rows × units} values are shifted in place (by the first call's means). May be
+     * the columns); their first {@code rows × units} values are shifted in place (by the first tile's means). May be
      * called any number of times.
      */
     public void addFeatureRows(float[] a, float[] b2, int rows) {
@@ -201,60 +201,72 @@ public final class GroupedCorrelation {
             }
             shiftA = new float[units];
             shiftB = new float[units];
-            for (int r = 0; r < rows; r++) {
+            // The shift only has to be near each unit's mean (it keeps the raw sums from cancelling): the
+            // first tile's means.
+            int first = Math.min(rows, FLUSH_ROWS);
+            for (int r = 0; r < first; r++) {
                 for (int j = 0; j < units; j++) {
-                    shiftA[j] += a[r * units + j] / (float) rows;
-                    shiftB[j] += b2[r * units + j] / (float) rows;
+                    shiftA[j] += a[r * units + j];
+                    shiftB[j] += b2[r * units + j];
                 }
             }
+            for (int j = 0; j < units; j++) {
+                shiftA[j] /= first;
+                shiftB[j] /= first;
+            }
         }
-        IntStream.range(0, blocks()).parallel().forEach(b -> featureRows(b, a, b2, rows));
+        // One task per (block, tile of rows), so that both cores stay busy whatever the block count; the
+        // tiles' float sums are added in double in tile order, as one sequential pass would add them.
+        int tiles = (rows + FLUSH_ROWS - 1) / FLUSH_ROWS;
+        Tile[] parts = new Tile[blocks() * tiles];
+        IntStream.range(0, parts.length).parallel().forEach(i -> parts[i] = featureTile(i / tiles, (i % tiles) * FLUSH_ROWS, a, b2, rows));
+        for (int i = 0; i < parts.length; i++) {
+            int b = i / tiles;
+            int b0 = start[b];
+            Tile t = parts[i];
+            double[] cr = cross[b];
+            for (int x = 0; x < t.acc.length; x++) {
+                cr[x] += t.acc[x];
+            }
+            for (int j = 0; j < t.s1a.length; j++) {
+                sa[b0 + j] += t.s1a[j];
+                saa[b0 + j] += t.s2a[j];
+                sb[b0 + j] += t.s1b[j];
+                sbb[b0 + j] += t.s2b[j];
+            }
+            parts[i] = null;
+        }
+        for (int b = 0; b < blocks(); b++) {
+            features[b] += rows;
+        }
     }
 
     /** Feature rows whose products are summed in float before being added in double. */
     private static final int FLUSH_ROWS = 64;
 
+    /** One tile's float sums: within-group cross products and per-unit sums and sums of squares. */
+    private record Tile(float[] acc, float[] s1a, float[] s2a, float[] s1b, float[] s2b) {}
+
     /**
-     * Block {@code b}'s share of {@link #addFeatureRows}, in the rows' own layout: group t's unit at position u is
-     * column {@code b0 + t + u·k}, so for a position pair (u, v) the products of all groups are one contiguous run
-     * over t, summed over up to {@value #FLUSH_ROWS} rows in float ({@link Kernels#crossGroups}, no transposition),
-     * then added in double. The block's columns of {@code a} and {@code b2} are shifted in place first.
+     * Block {@code b}'s share of up to {@value #FLUSH_ROWS} feature rows from {@code r0}, in the rows' own layout:
+     * group t's unit at position u is column {@code b0 + t + u·k}, so for a position pair (u, v) the products of
+     * all groups are one contiguous run over t, summed in float ({@link Kernels#crossGroups}, no transposition).
+     * The block's columns of those rows of {@code a} and {@code b2} are shifted in place first.
      */
-    private void featureRows(int b, float[] a, float[] b2, int rows) {
+    private Tile featureTile(int b, int r0, float[] a, float[] b2, int rows) {
         int b0 = start[b];
         int nb = blockSize(b);
         int kb = k[b];
         int pb = positions[b];
-        double[] cr = cross[b];
-        float[] acc = new float[pb * pb * kb];
-        float[] s1a = new float[nb];
-        float[] s2a = new float[nb];
-        float[] s1b = new float[nb];
-        float[] s2b = new float[nb];
-        for (int r0 = 0; r0 < rows; r0 += FLUSH_ROWS) {
-            int nr = Math.min(FLUSH_ROWS, rows - r0);
-            for (int r = r0; r < r0 + nr; r++) {
-                int off = r * units + b0;
-                Kernels.shiftMoments(a, off, shiftA, b0, s1a, s2a, nb);
-                Kernels.shiftMoments(b2, off, shiftB, b0, s1b, s2b, nb);
-            }
-            Kernels.crossGroups(acc, a, r0 * units + b0, b2, r0 * units + b0, pb, kb, nb, nr, units);
-            for (int i = 0; i < acc.length; i++) {
-                cr[i] += acc[i];
-                acc[i] = 0;
-            }
-            for (int j = 0; j < nb; j++) {
-                sa[b0 + j] += s1a[j];
-                saa[b0 + j] += s2a[j];
-                sb[b0 + j] += s1b[j];
-                sbb[b0 + j] += s2b[j];
-            }
-            java.util.Arrays.fill(s1a, 0);
-            java.util.Arrays.fill(s2a, 0);
-            java.util.Arrays.fill(s1b, 0);
-            java.util.Arrays.fill(s2b, 0);
+        Tile t = new Tile(new float[pb * pb * kb], new float[nb], new float[nb], new float[nb], new float[nb]);
+        int nr = Math.min(FLUSH_ROWS, rows - r0);
+        for (int r = r0; r < r0 + nr; r++) {
+            int off = r * units + b0;
+            Kernels.shiftMoments(a, off, shiftA, b0, t.s1a, t.s2a, nb);
+            Kernels.shiftMoments(b2, off, shiftB, b0, t.s1b, t.s2b, nb);
         }
-        features[b] += rows;
+        Kernels.crossGroups(t.acc, a, r0 * units + b0, b2, r0 * units + b0, pb, kb, nb, nr, units);
+        return t;
     }
 
     private static int groupSize(int nb, int kb, int t) {
