@@ -34,7 +34,10 @@ import java.util.stream.Stream;
  * Only one family is read, so a directory that ships the same weights twice is not counted twice.
  */
 public final class HfDirectoryReader {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Created on first use: a mapper costs a fifth of a second of class loading, which a local compare never needs. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
   /** config.json larger than this is refused: real configs are a few KB. */
   private static final long MAX_CONFIG_BYTES = 16L << 20;
 
@@ -47,9 +50,9 @@ public final class HfDirectoryReader {
     if (cfg != null) {
       cfg.properties().forEach(e -> {
         if (e.getValue().isValueNode()) {
-          config.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
+          config.put(e.getKey(), Json.MAPPER.convertValue(e.getValue(), Object.class));
         } else if (e.getValue().isArray() && e.getValue().size() <= 16) {
-          config.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
+          config.put(e.getKey(), Json.MAPPER.convertValue(e.getValue(), Object.class));
         }
       });
     }
@@ -112,7 +115,7 @@ public final class HfDirectoryReader {
       throw new CorruptModelException(file.toString(), 0, "JSON file of " + size + " bytes is implausibly large for a configuration");
     }
     try {
-      return JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      return Json.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
       long off = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getCharOffset());
       throw new CorruptModelException(file.toString(), off, "invalid JSON: " + e.getOriginalMessage(), e);
