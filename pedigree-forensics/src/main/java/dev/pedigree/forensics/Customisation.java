@@ -94,14 +94,9 @@ final class Customisation {
         // Identity: the rows read must agree and, when the whole tensors may be read, so must all
         // the stored bytes (same type: a memory comparison) or all the decoded values.
         boolean same = Arrays.equals(va, vb) && (sampleRows == null ? (a.dtype() == b.dtype() ? storedEqual(a, b) : valuesEqual(a, b)) : true);
-        float[] delta = new float[va.length];
-        double dd = 0;
-        double rr = 0;
-        for (int i = 0; i < va.length; i++) {
-          delta[i] = va[i] - vb[i];
-          dd += (double) delta[i] * delta[i];
-          rr += (double) vb[i] * vb[i];
-        }
+        float[] delta = difference(va, vb);
+        double dd = Kernels.sumSquares(delta, 0, delta.length);
+        double rr = Kernels.sumSquares(vb, 0, vb.length);
         int cols = ModelIndex.matrixShape(a)[1];
         int rows = va.length / Math.max(1, cols);
         int rank = Math.min(LineageComparator.LOW_RANK_PROBE, Math.min(rows, cols));
@@ -121,6 +116,18 @@ final class Customisation {
             + " relative change and low-rank share on " + (sampleRows == null ? "at most " + PROBE_ROWS : "the " + sampleRows) + " seeded rows per tensor"
             + (sampleRows == null ? ", identity on all stored bytes or values" : "") + ")";
     return new CustomisationSummary(changes, untouched, emb, note);
+  }
+
+  /**
+   * a − b elementwise. A method of its own: the caller runs once per compare, so a loop inside it would run
+   * interpreted until the JIT replaced it mid-loop; this one is compiled after a few calls.
+   */
+  private static float[] difference(float[] a, float[] b) {
+    float[] d = new float[a.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = a[i] - b[i];
+    }
+    return d;
   }
 
   /**
