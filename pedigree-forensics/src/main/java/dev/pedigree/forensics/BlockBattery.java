@@ -113,20 +113,15 @@ final class BlockBattery {
   List<TaggedTest> screen(int i, int j) throws IOException, ModelFormatException {
     List<TaggedTest> out = new ArrayList<>();
     String p = prefix(i, j);
-    Role[] roles = sampleRows != null ? new Role[] {Role.ATTN_Q, Role.MLP_UP} : new Role[] {Role.ATTN_Q, Role.MLP_UP, Role.MLP_DOWN};
-    for (Role role : roles) {
+    for (Role role : screenRoles()) {
       SketchKey ks = new SketchKey(i, role);
       SketchKey kr = new SketchKey(j, role);
       Matrix ma;
       Matrix[] mb;
-      // Sketches are built once; screen() may run for several block pairs at once.
+      // Sketches are built once (all of them up front by prepareScreening when pairs are screened
+      // in parallel, so that no parallel read runs while the lock is held).
       synchronized (sketchS) {
-        if (!sketchS.containsKey(ks)) {
-          sketchS.put(ks, new Matrix[] {suspectSketch(ks)});
-        }
-        if (!sketchR.containsKey(kr)) {
-          sketchR.put(kr, referenceSketches(kr));
-        }
+        buildSketches(ks, kr);
         ma = sketchS.get(ks)[0];
         mb = sketchR.get(kr);
       }
@@ -146,6 +141,37 @@ final class BlockBattery {
   }
 
   // ------------------------------------------------------------------ screening sketches
+
+  private Role[] screenRoles() {
+    return sampleRows != null ? new Role[] {Role.ATTN_Q, Role.MLP_UP} : new Role[] {Role.ATTN_Q, Role.MLP_UP, Role.MLP_DOWN};
+  }
+
+  /**
+   * Builds every sketch that screening suspect blocks {@code ls} against reference blocks {@code lr}
+   * needs, in the order a sequential screen would build them, so that {@link #screen} can then run
+   * for many pairs at once without reading.
+   */
+  void prepareScreening(List<Integer> ls, List<Integer> lr) throws IOException, ModelFormatException {
+    synchronized (sketchS) {
+      for (int i : ls) {
+        for (int j : lr) {
+          for (Role role : screenRoles()) {
+            buildSketches(new SketchKey(i, role), new SketchKey(j, role));
+          }
+        }
+      }
+    }
+  }
+
+  private void buildSketches(SketchKey ks, SketchKey kr) throws IOException, ModelFormatException {
+    if (!sketchS.containsKey(ks)) {
+      sketchS.put(ks, new Matrix[] {suspectSketch(ks)});
+    }
+    if (!sketchR.containsKey(kr)) {
+      sketchR.put(kr, referenceSketches(kr));
+    }
+  }
+
 
   private record SketchKey(int layer, Role role) {}
 

@@ -605,8 +605,9 @@ public final class LineageComparator {
       int n2 = lr.size();
       double[][] screen = new double[n1][n2];
       List<List<Double>> rows = new ArrayList<>();
+      battery.prepareScreening(ls, lr);
       for (int a = 0; a < n1; a++) {
-        // The reference blocks are screened in parallel (sketches are built once, under a lock).
+        // The reference blocks are screened in parallel, on sketches built beforehand.
         Double[] row = screenRow(battery, ls.get(a), lr);
         for (int b = 0; b < n2; b++) {
           screen[a][b] = row[b] == null ? 0 : row[b];
