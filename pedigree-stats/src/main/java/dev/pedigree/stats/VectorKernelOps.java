@@ -50,8 +50,23 @@ final class VectorKernelOps implements KernelOps {
         return "vector(" + S + ")";
     }
 
+    /**
+     * The sum of a vector's lanes, added in lane order in double. {@code reduceLanes} adds them in an order that
+     * differs between the interpreter and compiled code, so a result could change in its last digits with the
+     * JIT's progress; this order is the same in every tier, so a compare gives the same numbers every time.
+     */
+    private static double laneSum(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        double s = 0;
+        for (int i = 0; i < lanes.length; i++) {
+            s += lanes[i];
+        }
+        return s;
+    }
+
     @Override
     public double dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        float[] lanes = new float[L];
         java.util.Objects.checkFromIndexSize(aOff, n, a.length);
         java.util.Objects.checkFromIndexSize(bOff, n, b.length);
         int upper = S.loopBound(n);
@@ -65,7 +80,7 @@ final class VectorKernelOps implements KernelOps {
                 FloatVector y = FloatVector.fromArray(S, b, bOff + i);
                 s0 = x.fma(y, s0);
             }
-            acc += s0.reduceLanes(VectorOperators.ADD);
+            acc += laneSum(s0, lanes);
         }
         for (; i < n; i++) {
             acc += (double) a[aOff + i] * b[bOff + i];
@@ -75,6 +90,7 @@ final class VectorKernelOps implements KernelOps {
 
     @Override
     public void dot4(float[] a, int aOff0, int aOff1, int aOff2, int aOff3, float[] b, int bOff, int n, double[] out) {
+        float[] lanes = new float[L];
         java.util.Objects.checkFromIndexSize(aOff0, n, a.length);
         java.util.Objects.checkFromIndexSize(aOff1, n, a.length);
         java.util.Objects.checkFromIndexSize(aOff2, n, a.length);
@@ -100,10 +116,10 @@ final class VectorKernelOps implements KernelOps {
                 s2 = FloatVector.fromArray(S, a, aOff2 + i).fma(y, s2);
                 s3 = FloatVector.fromArray(S, a, aOff3 + i).fma(y, s3);
             }
-            acc0 += s0.reduceLanes(VectorOperators.ADD);
-            acc1 += s1.reduceLanes(VectorOperators.ADD);
-            acc2 += s2.reduceLanes(VectorOperators.ADD);
-            acc3 += s3.reduceLanes(VectorOperators.ADD);
+            acc0 += laneSum(s0, lanes);
+            acc1 += laneSum(s1, lanes);
+            acc2 += laneSum(s2, lanes);
+            acc3 += laneSum(s3, lanes);
         }
         for (; i < n; i++) {
             double y = b[bOff + i];
@@ -422,6 +438,7 @@ final class VectorKernelOps implements KernelOps {
     }
 
     private static void crossQuad(float[] a, int ao, int as, float[] b, int bo, int bs, int n, double[] q) {
+        float[] lanes = new float[L];
         int upper = S.loopBound(n);
         java.util.Arrays.fill(q, 0);
         int i = 0;
@@ -457,22 +474,22 @@ final class VectorKernelOps implements KernelOps {
                 c23 = x2.fma(y, c23);
                 c33 = x3.fma(y, c33);
             }
-            q[0] += c00.reduceLanes(VectorOperators.ADD);
-            q[1] += c01.reduceLanes(VectorOperators.ADD);
-            q[2] += c02.reduceLanes(VectorOperators.ADD);
-            q[3] += c03.reduceLanes(VectorOperators.ADD);
-            q[4] += c10.reduceLanes(VectorOperators.ADD);
-            q[5] += c11.reduceLanes(VectorOperators.ADD);
-            q[6] += c12.reduceLanes(VectorOperators.ADD);
-            q[7] += c13.reduceLanes(VectorOperators.ADD);
-            q[8] += c20.reduceLanes(VectorOperators.ADD);
-            q[9] += c21.reduceLanes(VectorOperators.ADD);
-            q[10] += c22.reduceLanes(VectorOperators.ADD);
-            q[11] += c23.reduceLanes(VectorOperators.ADD);
-            q[12] += c30.reduceLanes(VectorOperators.ADD);
-            q[13] += c31.reduceLanes(VectorOperators.ADD);
-            q[14] += c32.reduceLanes(VectorOperators.ADD);
-            q[15] += c33.reduceLanes(VectorOperators.ADD);
+            q[0] += laneSum(c00, lanes);
+            q[1] += laneSum(c01, lanes);
+            q[2] += laneSum(c02, lanes);
+            q[3] += laneSum(c03, lanes);
+            q[4] += laneSum(c10, lanes);
+            q[5] += laneSum(c11, lanes);
+            q[6] += laneSum(c12, lanes);
+            q[7] += laneSum(c13, lanes);
+            q[8] += laneSum(c20, lanes);
+            q[9] += laneSum(c21, lanes);
+            q[10] += laneSum(c22, lanes);
+            q[11] += laneSum(c23, lanes);
+            q[12] += laneSum(c30, lanes);
+            q[13] += laneSum(c31, lanes);
+            q[14] += laneSum(c32, lanes);
+            q[15] += laneSum(c33, lanes);
         }
         for (; i < n; i++) {
             for (int r = 0; r < 4; r++) {
@@ -631,6 +648,7 @@ final class VectorKernelOps implements KernelOps {
 
     @Override
     public double sumSquares(float[] a, int off, int n) {
+        float[] lanes = new float[L];
         java.util.Objects.checkFromIndexSize(off, n, a.length);
         int upper = S.loopBound(n);
         double acc = 0;
@@ -642,7 +660,7 @@ final class VectorKernelOps implements KernelOps {
                 FloatVector x = FloatVector.fromArray(S, a, off + i);
                 s0 = x.fma(x, s0);
             }
-            acc += s0.reduceLanes(VectorOperators.ADD);
+            acc += laneSum(s0, lanes);
         }
         for (; i < n; i++) {
             double v = a[off + i];
@@ -653,6 +671,7 @@ final class VectorKernelOps implements KernelOps {
 
     @Override
     public double sum(float[] a, int off, int n) {
+        float[] lanes = new float[L];
         java.util.Objects.checkFromIndexSize(off, n, a.length);
         int upper = S.loopBound(n);
         double acc = 0;
@@ -663,7 +682,7 @@ final class VectorKernelOps implements KernelOps {
             for (; i < end; i += L) {
                 s0 = s0.add(FloatVector.fromArray(S, a, off + i));
             }
-            acc += s0.reduceLanes(VectorOperators.ADD);
+            acc += laneSum(s0, lanes);
         }
         for (; i < n; i++) {
             acc += a[off + i];
@@ -673,6 +692,7 @@ final class VectorKernelOps implements KernelOps {
 
     @Override
     public void centredMoments(float[] a, float[] b, int n, float ma, float mb, double[] out) {
+        float[] lanes = new float[L];
         int upper = S.loopBound(n);
         double sab = 0;
         double saa = 0;
@@ -692,9 +712,9 @@ final class VectorKernelOps implements KernelOps {
                 aa = x.fma(x, aa);
                 bb = y.fma(y, bb);
             }
-            sab += ab.reduceLanes(VectorOperators.ADD);
-            saa += aa.reduceLanes(VectorOperators.ADD);
-            sbb += bb.reduceLanes(VectorOperators.ADD);
+            sab += laneSum(ab, lanes);
+            saa += laneSum(aa, lanes);
+            sbb += laneSum(bb, lanes);
         }
         for (; i < n; i++) {
             double x = a[i] - ma;
