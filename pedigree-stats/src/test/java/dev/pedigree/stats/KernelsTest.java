@@ -120,6 +120,49 @@ class KernelsTest {
         }
     }
 
+    /**
+     * The vector dot product's exact arithmetic, emulated in scalar Java: per chunk of 32 steps, one float
+     * fused multiply-add accumulator per lane, then the lanes added in lane order in double. Called often enough
+     * for the JIT to compile the kernel, it must match every time: a lane reduction whose order depends on the JIT
+     * tier (as {@code reduceLanes} does) would make compare output differ from run to run.
+     */
+    @Test
+    void vectorDotFollowsOneSummationOrderInEveryJitTier() {
+        assumeTrue(Kernels.vectorAvailable(), "vector twin not available");
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        SplittableRandom rng = new SplittableRandom(37);
+        float[] a = data(rng, 5000, 0.2);
+        float[] b = data(rng, 5000, -0.1);
+        for (int call = 0; call < 20_000; call++) {
+            int n = 1 + (call * 7919) % 4990;
+            int off = call % 7;
+            double expect = 0;
+            int upper = n - n % lanes;
+            int i = 0;
+            while (i < upper) {
+                int end = Math.min(upper, i + 32 * lanes);
+                float[] acc = new float[lanes];
+                for (; i < end; i += lanes) {
+                    for (int l = 0; l < lanes; l++) {
+                        acc[l] = Math.fma(a[off + i + l], b[i + l], acc[l]);
+                    }
+                }
+                double s = 0;
+                for (float x : acc) {
+                    s += x;
+                }
+                expect += s;
+            }
+            for (; i < n; i++) {
+                expect += (double) a[off + i] * b[i];
+            }
+            double got = Kernels.vector().dotProduct(a, off, b, 0, n);
+            if (got != expect) {
+                assertThat(got).as("call " + call + ", n=" + n).isEqualTo(expect);
+            }
+        }
+    }
+
     @Test
     void crossRowsTwinsAgreeWithDotProducts() {
         assumeTrue(Kernels.vectorAvailable(), "vector twin not available");
