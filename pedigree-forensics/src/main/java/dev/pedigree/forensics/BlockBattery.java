@@ -172,7 +172,6 @@ final class BlockBattery {
     }
   }
 
-
   private record SketchKey(int layer, Role role) {}
 
   /** Suspect sketches by (layer, role): one element, null when the tensor is missing. */

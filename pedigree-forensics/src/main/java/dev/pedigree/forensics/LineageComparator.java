@@ -558,31 +558,8 @@ public final class LineageComparator {
     /** Combined screening value of suspect block {@code i} against each reference block, computed in parallel. */
     private static Double[] screenRow(BlockBattery battery, int i, List<Integer> lr) throws IOException, ModelFormatException {
       Double[] row = new Double[lr.size()];
-      try {
-        java.util.stream.IntStream.range(0, lr.size()).parallel().forEach(b -> {
-          try {
-            row[b] = combine(battery.screen(i, lr.get(b)), false);
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          } catch (ModelFormatException e) {
-            throw new WrappedFormatException(e);
-          }
-        });
-      } catch (java.io.UncheckedIOException e) {
-        throw e.getCause();
-      } catch (WrappedFormatException e) {
-        throw (ModelFormatException) e.getCause();
-      }
+      ParallelTasks.forEach(lr.size(), 2, b -> row[b] = combine(battery.screen(i, lr.get(b)), false));
       return row;
-    }
-
-    /** Carries a {@link ModelFormatException} out of a parallel stream. */
-    private static final class WrappedFormatException extends RuntimeException {
-      private static final long serialVersionUID = 1L;
-
-      WrappedFormatException(ModelFormatException cause) {
-        super(cause);
-      }
     }
 
     /** A stack of blocks: screening matrix, full battery on chosen pairs, combination, layer map. */

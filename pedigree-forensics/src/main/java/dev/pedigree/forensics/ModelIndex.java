@@ -140,47 +140,6 @@ final class ModelIndex {
   /** Fewest scattered rows read on several threads (fewer: on the caller's). */
   static final int PARALLEL_ROWS = 64;
 
-  private interface RowRead {
-    void read(int i) throws IOException, ModelFormatException;
-  }
-
-  /**
-   * Runs {@code r} for 0 .. n−1, spread over the common pool when n ≥ {@link #PARALLEL_ROWS} (each index
-   * writes its own part of the output, so the result does not depend on the order).
-   */
-  private static void forEachRow(int n, RowRead r) throws IOException, ModelFormatException {
-    if (n < PARALLEL_ROWS) {
-      for (int i = 0; i < n; i++) {
-        r.read(i);
-      }
-      return;
-    }
-    try {
-      java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
-        try {
-          r.read(i);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        } catch (ModelFormatException e) {
-          throw new FormatFailure(e);
-        }
-      });
-    } catch (java.io.UncheckedIOException e) {
-      throw e.getCause();
-    } catch (FormatFailure e) {
-      throw (ModelFormatException) e.getCause();
-    }
-  }
-
-  /** Carries a {@link ModelFormatException} out of a parallel stream. */
-  static final class FormatFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    FormatFailure(ModelFormatException cause) {
-      super(cause);
-    }
-  }
-
   /**
    * Reads a tensor as a [first dim, rest] float32 matrix, or only the given rows of it (sorted or
    * not; in the given order). A conv kernel [out, in, kh, kw] becomes [out, in·kh·kw].
@@ -196,7 +155,7 @@ final class ModelIndex {
       float[] out = new float[Math.multiplyExact(rows.length, cols)];
       // Over a remote source the scattered rows are fetched concurrently while they are decoded.
       t.prefetchRows(rows);
-      forEachRow(rows.length, i -> t.readRows(rows[i], 1, out, i * cols));
+      ParallelTasks.forEach(rows.length, PARALLEL_ROWS, i -> t.readRows(rows[i], 1, out, i * cols));
       return Matrix.of(rows.length, cols, out);
     }
     long perRow = s.elementCount() / Math.max(1, rc[0]);
@@ -212,7 +171,7 @@ final class ModelIndex {
       }
     }
     t.prefetchRows(canonical);
-    forEachRow(rows.length, i -> t.readRows(rows[i] * canonicalPerRow, (int) canonicalPerRow, out, i * cols));
+    ParallelTasks.forEach(rows.length, PARALLEL_ROWS, i -> t.readRows(rows[i] * canonicalPerRow, (int) canonicalPerRow, out, i * cols));
     return Matrix.of(rows.length, cols, out);
   }
 

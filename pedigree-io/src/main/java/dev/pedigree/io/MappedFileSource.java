@@ -93,9 +93,9 @@ public final class MappedFileSource implements ByteSource {
   }
 
   /**
-   * Positional reads ({@code pread}) into {@code dst}: the bytes are copied from the page cache, so
-   * nothing of the mapping becomes resident and no page is faulted in. A native {@code dst} is read
-   * into directly; a heap one through the channel's temporary buffer.
+   * Positional reads ({@code pread}) into a native {@code dst}: the bytes are copied from the page
+   * cache, so nothing of the mapping becomes resident and no page is faulted in. A heap {@code dst}
+   * (or one over 2 GB) is copied from the mapping, like {@link ByteSource#copyTo}.
    */
   @Override
   public void copyTo(long offset, MemorySegment dst) throws IOException, CorruptModelException {

@@ -35,7 +35,7 @@ public final class SafetensorsTensor implements TensorRef {
   /** Bytes decoded per slice in a multi-row read: the rows after it may still be arriving. */
   private static final long DECODE_CHUNK_BYTES = 1 << 20;
 
-  /** Size of each thread's read buffer; a chunk of rows larger than it is read as a slice. */
+  /** Size of each pooled read buffer; a chunk of rows larger than it is read as a slice. */
   private static final long SCRATCH_BYTES = 2 * DECODE_CHUNK_BYTES;
 
   /**
