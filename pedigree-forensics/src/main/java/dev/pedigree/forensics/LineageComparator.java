@@ -589,7 +589,7 @@ public final class LineageComparator {
         for (int b = 0; b < n2; b++) {
           screen[a][b] = row[b] == null ? 0 : row[b];
         }
-        rows.add(new ArrayList<>(java.util.Arrays.asList(row)));
+        rows.add(new ArrayList<>(Arrays.asList(row)));
       }
       double bonfPairs = Math.log10((double) n1 * n2);
       double bonfRef = Math.log10(n2);

@@ -44,7 +44,6 @@ public final class ElementDecoder {
    *
    * @throws IllegalArgumentException if {@code type} is not a plain decodable type
    */
-
   public static void decode(DType type, MemorySegment src, long offset, float[] dst, int dstOffset, int count, ByteOrder order) {
     boolean be = order == ByteOrder.BIG_ENDIAN;
     switch (type) {

@@ -44,17 +44,6 @@ interface KernelOps {
     void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride);
 
     /**
-     * Four dot products sharing {@code b}: out[r] = Σ a[aOff_r + i]·b[bOff + i], each summed in the same order as
-     * {@link #dot} of the same arguments.
-     */
-    default void dot4(float[] a, int aOff0, int aOff1, int aOff2, int aOff3, float[] b, int bOff, int n, double[] out) {
-        out[0] = dot(a, aOff0, b, bOff, n);
-        out[1] = dot(a, aOff1, b, bOff, n);
-        out[2] = dot(a, aOff2, b, bOff, n);
-        out[3] = dot(a, aOff3, b, bOff, n);
-    }
-
-    /**
      * The g×g cross products of g rows of {@code a} with g rows of {@code b}: {@code out[u·g + v] = Σ_{i<n}
      * a[aOff + u·aStride + i] · b[bOff + v·bStride + i]}, each summed as {@link #dot} sums; overwrites
      * {@code out[0 .. g·g)}.

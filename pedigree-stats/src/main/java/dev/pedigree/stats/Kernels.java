@@ -94,14 +94,6 @@ public final class Kernels {
     }
 
     /**
-     * Four dot products of rows of {@code a} with one vector: {@code out[r] = dot(a, aOff_r, b, bOff, n)}, each
-     * summed in the same order as {@link #dot} with the same arguments; {@code b} is loaded once for all four.
-     */
-    public static void dot4(float[] a, int aOff0, int aOff1, int aOff2, int aOff3, float[] b, int bOff, int n, double[] out) {
-        ACTIVE.dotProduct4(a, aOff0, aOff1, aOff2, aOff3, b, bOff, n, out);
-    }
-
-    /**
      * {@code acc[accOff + i] += Σ_{r < rows} x[xOff + r·stride + i] · y[yOff + r·stride + i]} for i &lt; n (float
      * fused multiply-adds over r, then one add): the same columns of {@code rows} rows of two row-major arrays.
      */
@@ -115,10 +107,15 @@ public final class Kernels {
      * overwrites {@code out[0 .. g·g)}.
      */
     public static void crossRows(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
+        ACTIVE.crossRowsInto(a, aOff, aStride, b, bOff, bStride, g, n, out);
+    }
+
+    /** Instance twin of {@link #crossRows}. */
+    public void crossRowsInto(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
         if (g < 0 || n < 0) {
             throw new IllegalArgumentException("negative size g=" + g + " n=" + n);
         }
-        ACTIVE.ops.crossRows(a, aOff, aStride, b, bOff, bStride, g, n, out);
+        ops.crossRows(a, aOff, aStride, b, bOff, bStride, g, n, out);
     }
 
     /**
@@ -153,11 +150,6 @@ public final class Kernels {
             throw new IllegalArgumentException("negative length " + n);
         }
         ops.shiftMoments(x, xOff, shift, shiftOff, s1, s2, n);
-    }
-
-    /** Instance twin of {@link #crossRows}. */
-    public void crossRowsInto(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
-        ops.crossRows(a, aOff, aStride, b, bOff, bStride, g, n, out);
     }
 
     /** Σ a[off+i]² for i &lt; n. */
@@ -195,20 +187,6 @@ public final class Kernels {
         Objects.checkFromIndexSize(aOff, n, a.length);
         Objects.checkFromIndexSize(bOff, n, b.length);
         return ops.dot(a, aOff, b, bOff, n);
-    }
-
-    /** Instance twin of {@link #dot4}. */
-    public void dotProduct4(float[] a, int aOff0, int aOff1, int aOff2, int aOff3, float[] b, int bOff, int n, double[] out) {
-        if (n < 0) {
-            throw new IllegalArgumentException("negative length " + n);
-        }
-        Objects.checkFromIndexSize(aOff0, n, a.length);
-        Objects.checkFromIndexSize(aOff1, n, a.length);
-        Objects.checkFromIndexSize(aOff2, n, a.length);
-        Objects.checkFromIndexSize(aOff3, n, a.length);
-        Objects.checkFromIndexSize(bOff, n, b.length);
-        Objects.checkIndex(3, out.length);
-        ops.dot4(a, aOff0, aOff1, aOff2, aOff3, b, bOff, n, out);
     }
 
     /**

@@ -89,52 +89,6 @@ final class VectorKernelOps implements KernelOps {
     }
 
     @Override
-    public void dot4(float[] a, int aOff0, int aOff1, int aOff2, int aOff3, float[] b, int bOff, int n, double[] out) {
-        float[] lanes = new float[L];
-        java.util.Objects.checkFromIndexSize(aOff0, n, a.length);
-        java.util.Objects.checkFromIndexSize(aOff1, n, a.length);
-        java.util.Objects.checkFromIndexSize(aOff2, n, a.length);
-        java.util.Objects.checkFromIndexSize(aOff3, n, a.length);
-        java.util.Objects.checkFromIndexSize(bOff, n, b.length);
-        int upper = S.loopBound(n);
-        double acc0 = 0;
-        double acc1 = 0;
-        double acc2 = 0;
-        double acc3 = 0;
-        int i = 0;
-        // Same chunking and lane order as dot() (lane reductions may still differ by JIT tier).
-        while (i < upper) {
-            int end = Math.min(upper, i + CHUNK);
-            FloatVector s0 = FloatVector.zero(S);
-            FloatVector s1 = FloatVector.zero(S);
-            FloatVector s2 = FloatVector.zero(S);
-            FloatVector s3 = FloatVector.zero(S);
-            for (; i < end; i += L) {
-                FloatVector y = FloatVector.fromArray(S, b, bOff + i);
-                s0 = FloatVector.fromArray(S, a, aOff0 + i).fma(y, s0);
-                s1 = FloatVector.fromArray(S, a, aOff1 + i).fma(y, s1);
-                s2 = FloatVector.fromArray(S, a, aOff2 + i).fma(y, s2);
-                s3 = FloatVector.fromArray(S, a, aOff3 + i).fma(y, s3);
-            }
-            acc0 += laneSum(s0, lanes);
-            acc1 += laneSum(s1, lanes);
-            acc2 += laneSum(s2, lanes);
-            acc3 += laneSum(s3, lanes);
-        }
-        for (; i < n; i++) {
-            double y = b[bOff + i];
-            acc0 += a[aOff0 + i] * y;
-            acc1 += a[aOff1 + i] * y;
-            acc2 += a[aOff2 + i] * y;
-            acc3 += a[aOff3 + i] * y;
-        }
-        out[0] = acc0;
-        out[1] = acc1;
-        out[2] = acc2;
-        out[3] = acc3;
-    }
-
-    @Override
     public void multiplyTransposed(float[] a, float[] b, float[] out, int m, int n, int k, boolean parallel) {
         if (m == 0 || n == 0) {
             return;
