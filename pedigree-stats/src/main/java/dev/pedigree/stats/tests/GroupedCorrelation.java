@@ -36,6 +36,8 @@ public final class GroupedCorrelation {
     private final int[] positions;
     private final double[][] cross;
     private final long[] features;
+    /** Per block, the next group {@link #addUnitGroups} expects (k_b once the block is complete). */
+    private final int[] nextGroup;
     private final double[] sa;
     private final double[] saa;
     private final double[] sb;
@@ -65,6 +67,7 @@ public final class GroupedCorrelation {
         positions = new int[blocks];
         cross = new double[blocks][];
         features = new long[blocks];
+        nextGroup = new int[blocks];
         for (int b = 0; b < blocks; b++) {
             int nb = start[b + 1] - start[b];
             k[b] = Math.max(1, nb / GROUP);
@@ -106,11 +109,48 @@ public final class GroupedCorrelation {
         if (aOff < 0 || bOff < 0 || a.length - (long) aOff < (long) nb * width || b2.length - (long) bOff < (long) nb * width) {
             throw new IllegalArgumentException("block " + b + " needs " + nb + " rows of " + width);
         }
-        if (features[b] != 0 || shiftA != null) {
-            throw new IllegalStateException("block " + b + " already added, or feature rows were added");
+        addGroups(b, 0, k[b], a, aOff, b2, bOff, k[b] * width, width);
+    }
+
+    /** Groups k_b of block {@code b}. */
+    public int groups(int b) {
+        return k[b];
+    }
+
+    /** Positions of block {@code b}: the size of its largest group. */
+    public int positions(int b) {
+        return positions[b];
+    }
+
+    /**
+     * Adds the complete rows of groups {@code t0 … t0+m−1} of block {@code b} only, so that a block is read in
+     * cache-sized pieces. The rows are laid out by position: for each position u &lt; {@link #positions}, the rows
+     * of units {@code blockStart(b) + u·k_b + t0 …} (the up to m of them that exist in the block) are consecutive
+     * from row {@code u·m} of {@code a} and {@code b2}, each of {@code width} features. A block's groups are added
+     * in order, each once; the result equals {@link #addUnitRows} of the whole block bit for bit. The arrays are
+     * not modified.
+     *
+     * @throws IllegalArgumentException if the arrays are too short or the range is empty or past the block
+     * @throws IllegalStateException if {@code t0} is not the block's next group, the width changed, or feature rows
+     *     were added
+     */
+    public void addUnitGroups(int b, int t0, int m, float[] a, float[] b2, int width) {
+        if (m < 1 || t0 < 0 || t0 > k[b] - m || (long) positions[b] * m * width > Math.min(a.length, b2.length)) {
+            throw new IllegalArgumentException("groups " + t0 + "+" + m + " of block " + b + " (" + k[b] + " groups) need "
+                + positions[b] + "×" + m + " rows of " + width);
         }
-        IntStream.range(0, k[b]).parallel().forEach(t -> unitGroup(b, t, a, aOff, b2, bOff, width));
-        features[b] += width;
+        addGroups(b, t0, m, a, 0, b2, 0, m * width, width);
+    }
+
+    private void addGroups(int b, int t0, int m, float[] a, int aOff, float[] b2, int bOff, int positionStride, int width) {
+        if (shiftA != null || t0 != nextGroup[b] || (t0 > 0 && features[b] != width)) {
+            throw new IllegalStateException("block " + b + ": groups from " + t0 + " already added or out of order, the width changed,"
+                + " or feature rows were added");
+        }
+        IntStream.range(t0, t0 + m).parallel().forEach(t -> unitGroup(b, t, a, aOff + (t - t0) * width, b2, bOff + (t - t0) * width,
+            positionStride, width));
+        nextGroup[b] = t0 + m;
+        features[b] = width;
     }
 
     /**
@@ -124,9 +164,10 @@ public final class GroupedCorrelation {
     /**
      * Group t of block b from unit-major rows: the g rows' means and centred sums of squares, then the g×g cross
      * products in one blocked pass ({@link Kernels#crossRows}), centred algebraically. Each group owns its units'
-     * sums and its cross sums, so groups run in parallel.
+     * sums and its cross sums, so groups run in parallel. Position u's row starts at {@code aRow0 + u·stride}
+     * ({@code bRow0 + u·stride}).
      */
-    private void unitGroup(int b, int t, float[] a, int aOff, float[] b2, int bOff, int n) {
+    private void unitGroup(int b, int t, float[] a, int aRow0, float[] b2, int bRow0, int stride, int n) {
         int b0 = start[b];
         int kb = k[b];
         int pb = positions[b];
@@ -137,20 +178,19 @@ public final class GroupedCorrelation {
         double[] vb = new double[g];
         boolean algebraic = true;
         for (int u = 0; u < g; u++) {
-            int row = (t + u * kb) * n;
-            double s = Kernels.sum(a, aOff + row, n);
-            double q = Kernels.sumSquares(a, aOff + row, n);
+            double s = Kernels.sum(a, aRow0 + u * stride, n);
+            double q = Kernels.sumSquares(a, aRow0 + u * stride, n);
             ma[u] = s / n;
             va[u] = q - s * ma[u];
-            double s2 = Kernels.sum(b2, bOff + row, n);
-            double q2 = Kernels.sumSquares(b2, bOff + row, n);
+            double s2 = Kernels.sum(b2, bRow0 + u * stride, n);
+            double q2 = Kernels.sumSquares(b2, bRow0 + u * stride, n);
             mb[u] = s2 / n;
             vb[u] = q2 - s2 * mb[u];
             algebraic &= va[u] > ALGEBRAIC_CENTRING * q && vb[u] > ALGEBRAIC_CENTRING * q2;
         }
         double[] c = new double[g * g];
         if (algebraic) {
-            Kernels.crossRows(a, aOff + t * n, kb * n, b2, bOff + t * n, kb * n, g, n, c);
+            Kernels.crossRows(a, aRow0, stride, b2, bRow0, stride, g, n, c);
             for (int u = 0; u < g; u++) {
                 for (int v = 0; v < g; v++) {
                     c[u * g + v] -= n * ma[u] * mb[v];
@@ -160,10 +200,11 @@ public final class GroupedCorrelation {
             float[] ca = new float[g * n];
             float[] cb = new float[g * n];
             for (int u = 0; u < g; u++) {
-                int row = (t + u * kb) * n;
+                int ra = aRow0 + u * stride;
+                int rb = bRow0 + u * stride;
                 for (int j = 0; j < n; j++) {
-                    ca[u * n + j] = (float) (a[aOff + row + j] - ma[u]);
-                    cb[u * n + j] = (float) (b2[bOff + row + j] - mb[u]);
+                    ca[u * n + j] = (float) (a[ra + j] - ma[u]);
+                    cb[u * n + j] = (float) (b2[rb + j] - mb[u]);
                 }
                 va[u] = Kernels.sumSquares(ca, u * n, n);
                 vb[u] = Kernels.sumSquares(cb, u * n, n);
@@ -241,8 +282,11 @@ public final class GroupedCorrelation {
         }
     }
 
-    /** Feature rows whose products are summed in float before being added in double. */
-    private static final int FLUSH_ROWS = 64;
+    /**
+     * Feature rows whose products are summed in float before being added in double. Chunks of {@link #addFeatureRows}
+     * that are multiples of it give the sums of one pass over all rows, bit for bit.
+     */
+    public static final int FLUSH_ROWS = 64;
 
     /** One tile's float sums: within-group cross products and per-unit sums and sums of squares. */
     private record Tile(float[] acc, float[] s1a, float[] s2a, float[] s1b, float[] s2b) {}

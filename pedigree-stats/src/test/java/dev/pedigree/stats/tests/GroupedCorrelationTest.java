@@ -77,6 +77,81 @@ class GroupedCorrelationTest {
                 .isInstanceOf(IllegalStateException.class);
     }
 
+    /** Blocks read a few groups at a time (rows laid out by position) give the whole blocks' result bit for bit. */
+    @Test
+    void groupPiecesEqualWholeBlocksExactly() {
+        SplittableRandom rng = new SplittableRandom(12);
+        for (int[] shape : new int[][] {{1030, 40}, {2077, 24}, {700, 33}, {20, 50}, {15, 9}, {5632, 16}}) {
+            int units = shape[0];
+            int w = shape[1];
+            Matrix a = Synth.gaussian(rng, units, w, 0.5, 0.1);
+            Matrix b = Synth.noisy(a, 2, rng);
+            TestResult whole = unitRows(a, b);
+            for (int m : new int[] {1, 3, 32, 1000}) {
+                GroupedCorrelation g = new GroupedCorrelation(units);
+                for (int k = 0; k < g.blocks(); k++) {
+                    int kb = g.groups(k);
+                    int pb = g.positions(k);
+                    int step = Math.min(m, kb);
+                    for (int t0 = 0; t0 < kb; t0 += step) {
+                        int mm = Math.min(step, kb - t0);
+                        float[] xa = new float[pb * mm * w];
+                        float[] xb = new float[xa.length];
+                        Arrays.fill(xa, Float.NaN); // rows of missing units must never be read
+                        Arrays.fill(xb, Float.NaN);
+                        for (int u = 0; u < pb; u++) {
+                            int first = u * kb + t0;
+                            int count = Math.min(mm, g.blockSize(k) - first);
+                            if (count > 0) {
+                                int from = (g.blockStart(k) + first) * w;
+                                System.arraycopy(a.data(), from, xa, u * mm * w, count * w);
+                                System.arraycopy(b.data(), from, xb, u * mm * w, count * w);
+                            }
+                        }
+                        g.addUnitGroups(k, t0, mm, xa, xb, w);
+                    }
+                }
+                TestResult pieces = g.result("x");
+                assertThat(pieces.statistic()).as(units + " in pieces of " + m).isEqualTo(whole.statistic());
+                assertThat(pieces.log10p()).isEqualTo(whole.log10p());
+                assertThat(pieces.effectSize()).isEqualTo(whole.effectSize());
+                assertThat(pieces.note()).isEqualTo(whole.note());
+            }
+        }
+    }
+
+    @Test
+    void groupPiecesMustComeInOrderOnce() {
+        GroupedCorrelation g = new GroupedCorrelation(1024); // one block, 128 groups of 8
+        float[] x = new float[8 * 4 * 3];
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 4, 4, x, x, 3)).isInstanceOf(IllegalStateException.class);
+        g.addUnitGroups(0, 0, 4, x, x, 3);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 0, 4, x, x, 3)).isInstanceOf(IllegalStateException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 4, 4, x, x, 2)).isInstanceOf(IllegalStateException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 4, 4, new float[10], x, 3)).isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 126, 4, x, x, 3)).isInstanceOf(IllegalArgumentException.class);
+        g.addUnitGroups(0, 4, 4, x, x, 3);
+    }
+
+    /** Feature-row chunks that are whole float-summation tiles give the sums of one pass, bit for bit. */
+    @Test
+    void tileMultipleChunksEqualOnePassExactly() {
+        SplittableRandom rng = new SplittableRandom(13);
+        int units = 1030;
+        int feats = 5 * GroupedCorrelation.FLUSH_ROWS + 17;
+        float[] ta = Synth.gaussian(rng, feats, units, 0.5, 0.1).data();
+        float[] tb = Synth.noisy(Matrix.of(feats, units, ta), 2, rng).data();
+        GroupedCorrelation one = new GroupedCorrelation(units);
+        one.addFeatureRows(ta.clone(), tb.clone(), feats);
+        GroupedCorrelation chunked = new GroupedCorrelation(units);
+        int chunk = 2 * GroupedCorrelation.FLUSH_ROWS;
+        for (int r = 0; r < feats; r += chunk) {
+            int n = Math.min(chunk, feats - r);
+            chunked.addFeatureRows(Arrays.copyOfRange(ta, r * units, (r + n) * units), Arrays.copyOfRange(tb, r * units, (r + n) * units), n);
+        }
+        assertThat(chunked.result("x")).isEqualTo(one.result("x"));
+    }
+
     private static TestResult unitRows(Matrix a, Matrix b) {
         GroupedCorrelation g = new GroupedCorrelation(a.rows());
         int w = a.cols();
