@@ -257,6 +257,22 @@ class KernelsTest {
     }
 
     @Test
+    void transposeMovesEveryEntryWhateverTheTiling() {
+        SplittableRandom rng = new SplittableRandom(10);
+        for (int[] shape : new int[][] {{1, 1}, {1, 40}, {40, 1}, {17, 33}, {16, 16}, {64, 2048}, {129, 31}}) {
+            Matrix a = Synth.gaussian(rng, shape[0], shape[1], 0, 1);
+            Matrix t = a.transpose();
+            assertThat(t.rows()).isEqualTo(shape[1]);
+            assertThat(t.cols()).isEqualTo(shape[0]);
+            for (int r = 0; r < shape[0]; r++) {
+                for (int c = 0; c < shape[1]; c++) {
+                    assertThat(t.get(c, r)).isEqualTo(a.get(r, c));
+                }
+            }
+        }
+    }
+
+    @Test
     void blockedMultiplyTransposedEqualsPerElementDots() {
         SplittableRandom rng = new SplittableRandom(9);
         for (int[] shape : new int[][] {{37, 301, 300}, {4, 3, 5}, {258, 130, 1024}, {3, 9, 17}}) {
