@@ -81,7 +81,10 @@ public final class InspectJson {
     m.put("safety", safety);
     List<Object> files = new ArrayList<>();
     for (Inspection.FileSummary f : in.files()) {
-      files.add(Map.of("path", f.path(), "bytes", f.bytes()));
+      Map<String, Object> fm = new LinkedHashMap<>(); // not Map.of: its order changes from run to run
+      fm.put("path", f.path());
+      fm.put("bytes", f.bytes());
+      files.add(fm);
     }
     m.put("files", files);
     m.put("warnings", in.warnings());
