@@ -156,10 +156,9 @@ final class Customisation {
     double cap = 0;
     for (int it = 0; it < 5; it++) {
       orthonormalise(u);
-      double[][] gu = new double[rank][];
+      double[][] gu = symmetricTimes(g, m, u);
       cap = 0;
       for (int k = 0; k < rank; k++) {
-        gu[k] = symmetricTimes(g, m, u[k]);
         for (int j = 0; j < m; j++) {
           cap += u[k][j] * gu[k][j];
         }
@@ -169,15 +168,26 @@ final class Customisation {
     return Math.min(1, Math.max(0, cap) / total);
   }
 
-  /** G·x for a row-major m × m matrix G. */
-  private static double[] symmetricTimes(double[] g, int m, double[] x) {
-    double[] y = new double[m];
+  /**
+   * G·x for each vector x of {@code xs}, G a row-major m × m matrix: one pass over G for all of them, so that
+   * their sums (each in the order j = 0 … m−1, as one product at a time would add them) run side by side.
+   */
+  private static double[][] symmetricTimes(double[] g, int m, double[][] xs) {
+    int r = xs.length;
+    double[][] y = new double[r][m];
+    double[] acc = new double[r];
     for (int i = 0; i < m; i++) {
-      double acc = 0;
+      java.util.Arrays.fill(acc, 0);
+      int row = i * m;
       for (int j = 0; j < m; j++) {
-        acc += g[i * m + j] * x[j];
+        double gij = g[row + j];
+        for (int k = 0; k < r; k++) {
+          acc[k] += gij * xs[k][j];
+        }
       }
-      y[i] = acc;
+      for (int k = 0; k < r; k++) {
+        y[k][i] = acc[k];
+      }
     }
     return y;
   }
