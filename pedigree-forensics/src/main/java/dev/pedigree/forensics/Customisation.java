@@ -174,6 +174,12 @@ final class Customisation {
    */
   private static double[][] symmetricTimes(double[] g, int m, double[][] xs) {
     int r = xs.length;
+    double[] xt = new double[m * r]; // x_k[j] at j·r + k: the k loop runs over contiguous values
+    for (int k = 0; k < r; k++) {
+      for (int j = 0; j < m; j++) {
+        xt[j * r + k] = xs[k][j];
+      }
+    }
     double[][] y = new double[r][m];
     double[] acc = new double[r];
     for (int i = 0; i < m; i++) {
@@ -181,8 +187,9 @@ final class Customisation {
       int row = i * m;
       for (int j = 0; j < m; j++) {
         double gij = g[row + j];
+        int base = j * r;
         for (int k = 0; k < r; k++) {
-          acc[k] += gij * xs[k][j];
+          acc[k] += gij * xt[base + k];
         }
       }
       for (int k = 0; k < r; k++) {
