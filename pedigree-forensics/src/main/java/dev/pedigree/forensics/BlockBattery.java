@@ -250,6 +250,9 @@ final class BlockBattery {
     return width == sketchWidth ? sketchCols : ModelIndex.sample(width, SCREEN_COLUMNS, seed ^ 0x5C2EE7L);
   }
 
+  /** Floats of residual rows an output-side sketch decodes at once (2 MB). */
+  static final int SKETCH_BATCH_FLOATS = 1 << 19;
+
   /**
    * [units × coordinates] sketch: at most {@link #SCREEN_UNITS} units (seeded by the unit count,
    * as in the full battery) and the residual coordinates {@code cols} (null: all; entries below 0
@@ -279,28 +282,28 @@ final class BlockBattery {
       if (sampleRows != null) {
         throw new IllegalStateException("output-side tensor " + t.name() + " would be read under --sample");
       }
-      int[] need = cols == null ? null : java.util.Arrays.stream(cols).filter(x -> x >= 0).distinct().sorted().toArray();
-      Matrix rows = ModelIndex.read(t, need);
-      float[] d = rows.data();
+      int[] need = cols == null ? java.util.stream.IntStream.range(0, width).toArray()
+          : java.util.Arrays.stream(cols).filter(x -> x >= 0).distinct().sorted().toArray();
       int[] pos = new int[width];
-      if (need != null) {
-        for (int k = 0; k < need.length; k++) {
-          pos[need[k]] = k;
-        }
-      } else {
-        for (int k = 0; k < width; k++) {
-          pos[k] = k;
-        }
+      for (int k = 0; k < need.length; k++) {
+        pos[need[k]] = k;
       }
-      for (int c = 0; c < nc; c++) {
-        int from = cols == null ? c : cols[c];
-        if (from < 0) {
-          continue;
-        }
-        int base = pos[from] * unitCount;
-        float sg = sign == null ? 1f : sign[c];
-        for (int k = 0; k < nu; k++) {
-          out[k * nc + c] = d[base + (u == null ? k : u[k])] * sg;
+      // The residual rows in batches (a whole row holds every unit; only the sampled units are kept), so
+      // that no full [rows × units] copy is made: one batch at a time.
+      int batch = Math.max(1, Math.min(need.length, SKETCH_BATCH_FLOATS / Math.max(1, unitCount)));
+      for (int b0 = 0; b0 < need.length; b0 += batch) {
+        int b1 = Math.min(need.length, b0 + batch);
+        float[] d = ModelIndex.read(t, java.util.Arrays.copyOfRange(need, b0, b1)).data();
+        for (int c = 0; c < nc; c++) {
+          int from = cols == null ? c : cols[c];
+          if (from < 0 || pos[from] < b0 || pos[from] >= b1) {
+            continue;
+          }
+          int base = (pos[from] - b0) * unitCount;
+          float sg = sign == null ? 1f : sign[c];
+          for (int k = 0; k < nu; k++) {
+            out[k * nc + c] = d[base + (u == null ? k : u[k])] * sg;
+          }
         }
       }
     }
