@@ -25,9 +25,10 @@ import java.util.regex.Pattern;
  * {@code ./pedigree compare A B} (the launcher, with its JVM options) in full and with {@code --sample 64} under
  * {@code /usr/bin/time -v} for wall time and peak RSS, and prints the ratios. Numbers are recorded, never asserted.
  *
- * <p>Usage: {@code EndToEndBenchmark [workdir] [layers] [--keep]}. The models are written to {@code workdir}
- * (default {@code ./target/e2e}) unless already there with the right size, and deleted at the end unless
- * {@code --keep}.
+ * <p>Usage: {@code EndToEndBenchmark [workdir] [layers] [--keep] [--repeat N]}. The models are written to
+ * {@code workdir} (default {@code ./target/e2e}) unless already there with the right size, and deleted at the end
+ * unless {@code --keep}. With {@code --repeat N} (default 3) the NumPy grouped test and the full compare run N times,
+ * alternately (so both see the same machine load), and the ratios are taken between medians; every run is listed.
  */
 public final class EndToEndBenchmark {
   private EndToEndBenchmark() {}
@@ -37,11 +38,14 @@ public final class EndToEndBenchmark {
   public static void main(String[] args) throws Exception {
     List<String> pos = new ArrayList<>();
     boolean keep = false;
-    for (String a : args) {
-      if (a.equals("--keep")) {
+    int repeat = 3;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--keep")) {
         keep = true;
+      } else if (args[i].equals("--repeat") && i + 1 < args.length) {
+        repeat = Math.max(1, Integer.parseInt(args[++i]));
       } else {
-        pos.add(a);
+        pos.add(args[i]);
       }
     }
     Path dir = Path.of(pos.size() > 0 ? pos.get(0) : "target/e2e").toAbsolutePath();
@@ -66,12 +70,7 @@ public final class EndToEndBenchmark {
 
     Path py = Path.of("pedigree-bench/src/main/python/aligned_correlation.py").toAbsolutePath();
     List<String> pyCmd = List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", "python3", py.toString(), a.toString(), b.toString());
-    Run numpy = time("(b) NumPy grouped aligned correlation (the compare's fixed-index test)", pyCmd, null);
-    runs.add(numpy);
     List<String> pyPearson = List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", "python3", py.toString(), "--pearson", a.toString(), b.toString());
-    Run numpyPearson = time("(b') NumPy per-tensor Pearson (a cheaper statistic)", pyPearson, null);
-    runs.add(numpyPearson);
-
     // The compare runs as users run it: through the launcher (its JVM options included). A first call
     // makes sure it is built, so that no build is timed.
     String launcher = Path.of("pedigree").toAbsolutePath().toString();
@@ -79,11 +78,22 @@ public final class EndToEndBenchmark {
     List<String> jvm = List.of(launcher);
     List<String> full = new ArrayList<>(jvm);
     full.addAll(List.of("compare", a.toString(), b.toString(), "--json", dir.resolve("compare-full.json").toString()));
-    Run compareFull = time("(c) pedigree compare A B (full)", full, null);
-    runs.add(compareFull);
+    List<Run> numpys = new ArrayList<>();
+    List<Run> fulls = new ArrayList<>();
+    for (int i = 1; i <= repeat; i++) {
+      String of = repeat > 1 ? " [run " + i + " of " + repeat + "]" : "";
+      numpys.add(time("(b) NumPy grouped aligned correlation (the compare's fixed-index test)" + of, pyCmd, null));
+      fulls.add(time("(c) pedigree compare A B (full)" + of, full, null));
+    }
+    runs.addAll(numpys);
+    Run numpyPearson = time("(b') NumPy per-tensor Pearson (a cheaper statistic)", pyPearson, null);
+    runs.add(numpyPearson);
+    runs.addAll(fulls);
     List<String> sampled = new ArrayList<>(jvm);
     sampled.addAll(List.of("compare", a.toString(), b.toString(), "--sample", "64", "--json", dir.resolve("compare-sample.json").toString()));
     runs.add(time("(c) pedigree compare A B --sample 64", sampled, null));
+    Run numpy = median(numpys);
+    Run compareFull = median(fulls);
 
     System.out.println();
     System.out.println("| step | wall s | GB/s of both files | peak RSS MB | exit |");
@@ -92,6 +102,8 @@ public final class EndToEndBenchmark {
       System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %s | %d |%n", r.label(), r.wallSeconds(), bytes / 1e9 / r.wallSeconds(), r.maxRssKb() > 0 ? String.valueOf(r.maxRssKb() / 1024) : "-", r.exitCode());
     }
     double floor = Math.min(cat2.wallSeconds(), mmap);
+    System.out.printf(Locale.ROOT, "medians of %d runs: compare-full %.2f s (%.2f-%.2f), NumPy grouped %.2f s (%.2f-%.2f)%n", repeat,
+        compareFull.wallSeconds(), min(fulls), max(fulls), numpy.wallSeconds(), min(numpys), max(numpys));
     System.out.printf(Locale.ROOT, "compare-full / read-floor (a) = %.2fx (target <= 2x)%n", compareFull.wallSeconds() / floor);
     System.out.printf(Locale.ROOT, "NumPy grouped / compare-full = %.2fx (target >= 3x); NumPy per-tensor Pearson / compare-full = %.2fx%n",
         numpy.wallSeconds() / compareFull.wallSeconds(), numpyPearson.wallSeconds() / compareFull.wallSeconds());
@@ -102,6 +114,21 @@ public final class EndToEndBenchmark {
       Files.deleteIfExists(b);
       System.out.println("deleted the models (pass --keep to keep them)");
     }
+  }
+
+  /** The run with the median wall time (the upper of the two middle ones for an even count). */
+  private static Run median(List<Run> rs) {
+    List<Run> sorted = new ArrayList<>(rs);
+    sorted.sort(java.util.Comparator.comparingDouble(Run::wallSeconds));
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static double min(List<Run> rs) {
+    return rs.stream().mapToDouble(Run::wallSeconds).min().orElse(Double.NaN);
+  }
+
+  private static double max(List<Run> rs) {
+    return rs.stream().mapToDouble(Run::wallSeconds).max().orElse(Double.NaN);
   }
 
   private static void ensure(Path file, LargeSafetensors.Spec spec, double noise) throws IOException {
