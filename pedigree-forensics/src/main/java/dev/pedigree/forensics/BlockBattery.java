@@ -201,22 +201,28 @@ final class BlockBattery {
     prefetchSketch(r, k.layer() + 1, k.role());
     boolean down = k.role() == Role.MLP_DOWN;
     int width = residualWidth(t, k.role());
-    Matrix plain = sketchWidth == width ? sketch(r, t, down, sketchCols, null) : null;
-    Matrix aligned = null;
+    boolean wantPlain = sketchWidth == width;
+    int[] from = null;
+    float[] sg = null;
     if (align != null && sketchWidth == align.index().length && width == alignFrom) {
       int[] idx = align.index();
       float[] sign = align.sign();
       int n = sketchCols == null ? idx.length : sketchCols.length;
-      int[] from = new int[n];
-      float[] sg = new float[n];
+      from = new int[n];
+      sg = new float[n];
       for (int c = 0; c < n; c++) {
         int sc = sketchCols == null ? c : sketchCols[c];
         from[c] = idx[sc];
         sg[c] = sign[sc];
       }
-      aligned = sketch(r, t, down, from, sg);
     }
-    return plain == null && aligned == null ? null : new Matrix[] {plain, aligned};
+    if (!wantPlain && from == null) {
+      return null;
+    }
+    // Both sketches from one read of the rows either needs (the same rows when the alignment is near identity).
+    Matrix[] both = sketches(r, t, down, new int[][] {wantPlain ? sketchCols : null, from}, new float[][] {null, sg},
+        new boolean[] {wantPlain, from != null});
+    return new Matrix[] {both[0], both[1]};
   }
 
   /**
@@ -261,29 +267,60 @@ final class BlockBattery {
    * residual rows.
    */
   private Matrix sketch(ModelIndex m, TensorRef t, boolean outputSide, int[] cols, float[] sign) throws IOException, ModelFormatException {
+    return sketches(m, t, outputSide, new int[][] {cols}, new float[][] {sign}, new boolean[] {true})[0];
+  }
+
+  /**
+   * Several sketches of one tensor, one per column spec {@code cols[s]} (with {@code sign[s]}; entry s is
+   * null unless {@code want[s]}); an output-side tensor's residual rows are read once for all of them.
+   */
+  private Matrix[] sketches(ModelIndex m, TensorRef t, boolean outputSide, int[][] cols, float[][] sign, boolean[] want)
+      throws IOException, ModelFormatException {
     int[] rc = ModelIndex.matrixShape(t);
     int units = Math.min(maxUnits, SCREEN_UNITS);
     int unitCount = outputSide ? rc[1] : rc[0];
     int width = outputSide ? rc[0] : rc[1];
     int[] u = ModelIndex.sample(unitCount, units, seed + 31L * unitCount);
     int nu = u == null ? unitCount : u.length;
-    int nc = cols == null ? width : cols.length;
-    float[] out = new float[Math.multiplyExact(nu, nc)];
+    Matrix[] result = new Matrix[cols.length];
+    float[][] outs = new float[cols.length][];
+    int[] ncs = new int[cols.length];
+    for (int q = 0; q < cols.length; q++) {
+      if (want[q]) {
+        ncs[q] = cols[q] == null ? width : cols[q].length;
+        outs[q] = new float[Math.multiplyExact(nu, ncs[q])];
+      }
+    }
     if (!outputSide) {
       Matrix rows = m.rows(t, u);
       float[] d = rows.data();
-      for (int k = 0; k < nu; k++) {
-        for (int c = 0; c < nc; c++) {
-          int from = cols == null ? c : cols[c];
-          out[k * nc + c] = from < 0 ? 0f : d[k * width + from] * (sign == null ? 1f : sign[c]);
+      for (int q = 0; q < cols.length; q++) {
+        if (!want[q]) {
+          continue;
+        }
+        int[] cq = cols[q];
+        float[] sq = sign[q];
+        int nc = ncs[q];
+        float[] out = outs[q];
+        for (int k = 0; k < nu; k++) {
+          for (int c = 0; c < nc; c++) {
+            int from = cq == null ? c : cq[c];
+            out[k * nc + c] = from < 0 ? 0f : d[k * width + from] * (sq == null ? 1f : sq[c]);
+          }
         }
       }
     } else {
       if (sampleRows != null) {
         throw new IllegalStateException("output-side tensor " + t.name() + " would be read under --sample");
       }
-      int[] need = cols == null ? java.util.stream.IntStream.range(0, width).toArray()
-          : java.util.Arrays.stream(cols).filter(x -> x >= 0).distinct().sorted().toArray();
+      java.util.stream.IntStream needed = java.util.stream.IntStream.empty();
+      for (int q = 0; q < cols.length; q++) {
+        if (want[q]) {
+          needed = java.util.stream.IntStream.concat(needed, cols[q] == null ? java.util.stream.IntStream.range(0, width)
+              : java.util.Arrays.stream(cols[q]).filter(x -> x >= 0));
+        }
+      }
+      int[] need = needed.distinct().sorted().toArray();
       int[] pos = new int[width];
       for (int k = 0; k < need.length; k++) {
         pos[need[k]] = k;
@@ -294,20 +331,33 @@ final class BlockBattery {
       for (int b0 = 0; b0 < need.length; b0 += batch) {
         int b1 = Math.min(need.length, b0 + batch);
         float[] d = ModelIndex.read(t, java.util.Arrays.copyOfRange(need, b0, b1)).data();
-        for (int c = 0; c < nc; c++) {
-          int from = cols == null ? c : cols[c];
-          if (from < 0 || pos[from] < b0 || pos[from] >= b1) {
+        for (int q = 0; q < cols.length; q++) {
+          if (!want[q]) {
             continue;
           }
-          int base = (pos[from] - b0) * unitCount;
-          float sg = sign == null ? 1f : sign[c];
-          for (int k = 0; k < nu; k++) {
-            out[k * nc + c] = d[base + (u == null ? k : u[k])] * sg;
+          int[] cq = cols[q];
+          int nc = ncs[q];
+          float[] out = outs[q];
+          for (int c = 0; c < nc; c++) {
+            int from = cq == null ? c : cq[c];
+            if (from < 0 || pos[from] < b0 || pos[from] >= b1) {
+              continue;
+            }
+            int base = (pos[from] - b0) * unitCount;
+            float sg = sign[q] == null ? 1f : sign[q][c];
+            for (int k = 0; k < nu; k++) {
+              out[k * nc + c] = d[base + (u == null ? k : u[k])] * sg;
+            }
           }
         }
       }
     }
-    return Matrix.of(nu, nc, out);
+    for (int q = 0; q < cols.length; q++) {
+      if (want[q]) {
+        result[q] = Matrix.of(nu, ncs[q], outs[q]);
+      }
+    }
+    return result;
   }
 
   /**
