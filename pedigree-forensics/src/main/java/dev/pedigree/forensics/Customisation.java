@@ -69,15 +69,16 @@ final class Customisation {
         shared.add(c.name());
       }
     }
-    List<LayerChange> changes = new ArrayList<>();
-    List<Block> untouched = new ArrayList<>();
+    // The tensors to measure, in report order; measured in parallel (each independently), then listed in order.
+    record Job(LayerMatch match, Role role, TensorRef a, TensorRef b) {}
+    List<Job> jobs = new ArrayList<>();
+    List<LayerMatch> blocks = new ArrayList<>();
     Set<Block> seen = new HashSet<>();
     for (LayerMatch m : map) {
       if (!shared.contains(m.suspect().component()) || !seen.add(m.suspect())) {
         continue; // first (best-listed) partner of each suspect block only
       }
-      boolean allIdentical = true;
-      int compared = 0;
+      blocks.add(m);
       for (Role role : ROLES) {
         TensorRef a = s.weight(m.suspect().component(), m.suspect().layer(), role);
         TensorRef b = r.weight(m.reference().component(), m.reference().layer(), role);
@@ -87,23 +88,24 @@ final class Customisation {
         if (sampleRows != null && (role == Role.ATTN_O || role == Role.MLP_DOWN)) {
           continue; // not read under --sample (units in columns)
         }
-        int rowCount = ModelIndex.matrixShape(a)[0];
-        int[] pick = ModelIndex.sample(rowCount, sampleRows == null ? PROBE_ROWS : sampleRows, seed + 31L * rowCount);
-        float[] va = s.rows(a, pick).data();
-        float[] vb = r.rows(b, pick).data();
-        // Identity: the rows read must agree and, when the whole tensors may be read, so must all
-        // the stored bytes (same type: a memory comparison) or all the decoded values.
-        boolean same = Arrays.equals(va, vb) && (sampleRows == null ? (a.dtype() == b.dtype() ? storedEqual(a, b) : valuesEqual(a, b)) : true);
-        float[] delta = difference(va, vb);
-        double dd = Kernels.sumSquares(delta, 0, delta.length);
-        double rr = Kernels.sumSquares(vb, 0, vb.length);
-        int cols = ModelIndex.matrixShape(a)[1];
-        int rows = va.length / Math.max(1, cols);
-        int rank = Math.min(LineageComparator.LOW_RANK_PROBE, Math.min(rows, cols));
-        double energy = same ? 0 : topRankEnergy(Matrix.of(rows, cols, delta), rank, seed, dd);
-        changes.add(new LayerChange(m.suspect(), m.reference(), role.name(), rr == 0 ? 0 : Math.sqrt(dd / rr), same, rank, energy));
-        allIdentical &= same;
-        compared++;
+        jobs.add(new Job(m, role, a, b));
+      }
+    }
+    LayerChange[] measured = new LayerChange[jobs.size()];
+    ParallelTasks.forEach(jobs.size(), 2, i -> {
+      Job j = jobs.get(i);
+      measured[i] = measure(s, r, j.match(), j.role(), j.a(), j.b(), sampleRows, seed);
+    });
+    List<LayerChange> changes = new ArrayList<>(List.of(measured));
+    List<Block> untouched = new ArrayList<>();
+    for (LayerMatch m : blocks) {
+      boolean allIdentical = true;
+      int compared = 0;
+      for (int i = 0; i < jobs.size(); i++) {
+        if (jobs.get(i).match() == m) {
+          allIdentical &= measured[i].bitIdentical();
+          compared++;
+        }
       }
       if (compared > 0 && allIdentical) {
         untouched.add(m.suspect());
@@ -116,6 +118,26 @@ final class Customisation {
             + " relative change and low-rank share on " + (sampleRows == null ? "at most " + PROBE_ROWS : "the " + sampleRows) + " seeded rows per tensor"
             + (sampleRows == null ? ", identity on all stored bytes or values" : "") + ")";
     return new CustomisationSummary(changes, untouched, emb, note);
+  }
+
+  /** Relative change, identity and low-rank share of one matched tensor pair (on at most {@link #PROBE_ROWS} seeded rows). */
+  private static LayerChange measure(ModelIndex s, ModelIndex r, LayerMatch m, Role role, TensorRef a, TensorRef b, Integer sampleRows, long seed)
+      throws IOException, ModelFormatException {
+    int rowCount = ModelIndex.matrixShape(a)[0];
+    int[] pick = ModelIndex.sample(rowCount, sampleRows == null ? PROBE_ROWS : sampleRows, seed + 31L * rowCount);
+    float[] va = s.rows(a, pick).data();
+    float[] vb = r.rows(b, pick).data();
+    // Identity: the rows read must agree and, when the whole tensors may be read, so must all
+    // the stored bytes (same type: a memory comparison) or all the decoded values.
+    boolean same = Arrays.equals(va, vb) && (sampleRows == null ? (a.dtype() == b.dtype() ? storedEqual(a, b) : valuesEqual(a, b)) : true);
+    float[] delta = difference(va, vb);
+    double dd = Kernels.sumSquares(delta, 0, delta.length);
+    double rr = Kernels.sumSquares(vb, 0, vb.length);
+    int cols = ModelIndex.matrixShape(a)[1];
+    int rows = va.length / Math.max(1, cols);
+    int rank = Math.min(LineageComparator.LOW_RANK_PROBE, Math.min(rows, cols));
+    double energy = same ? 0 : topRankEnergy(Matrix.of(rows, cols, delta), rank, seed, dd);
+    return new LayerChange(m.suspect(), m.reference(), role.name(), rr == 0 ? 0 : Math.sqrt(dd / rr), same, rank, energy);
   }
 
   /**
