@@ -132,7 +132,7 @@ public final class GroupedCorrelation {
      *
      * @throws IllegalArgumentException if the arrays are too short or the range is empty or past the block
      * @throws IllegalStateException if {@code t0} is not the block's next group, the width changed, or feature rows
-     *     were added
+     *     were added ({@link #result} refuses a block with only some of its groups)
      */
     public void addUnitGroups(int b, int t0, int m, float[] a, float[] b2, int width) {
         if (m < 1 || t0 < 0 || t0 > k[b] - m || (long) positions[b] * m * width > Math.min(a.length, b2.length)) {
@@ -319,6 +319,11 @@ public final class GroupedCorrelation {
 
     /** The test on what was added. */
     public TestResult result(String testId) {
+        for (int b = 0; b < blocks(); b++) {
+            if (nextGroup[b] > 0 && nextGroup[b] < k[b]) {
+                throw new IllegalStateException("block " + b + " has " + nextGroup[b] + " of its " + k[b] + " groups");
+            }
+        }
         int groups = 0;
         double sDiag = 0;
         double mean = 0;

@@ -131,6 +131,8 @@ class GroupedCorrelationTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 4, 4, new float[10], x, 3)).isInstanceOf(IllegalArgumentException.class);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 126, 4, x, x, 3)).isInstanceOf(IllegalArgumentException.class);
         g.addUnitGroups(0, 4, 4, x, x, 3);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.result("x")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("8 of its 128 groups");
     }
 
     /** Feature-row chunks that are whole float-summation tiles give the sums of one pass, bit for bit. */
