@@ -56,14 +56,15 @@ public final class Main implements Runnable {
 
   /**
    * The one subcommand {@code args} run, or null when they name none (help, version, an unknown
-   * word, an argument file): then every subcommand is registered, as the help lists them all.
+   * word, an argument file, {@code --}): then every subcommand is registered, as the help and
+   * picocli's suggestions list them all.
    * Registering only the one needed spares picocli reading the others' annotations, a noticeable
    * share of a one-shot command's start (about 0.15 s).
    */
   static Class<?> subcommandFor(String[] args) {
     for (String a : args) {
-      if (a.startsWith("@")) {
-        return null;
+      if (a.startsWith("@") || a.equals("--")) {
+        return null; // an argument file, or the end of options (what follows is no subcommand)
       }
       if (a.startsWith("-")) {
         continue; // the top-level options take no parameter
