@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -72,13 +74,11 @@ final class Customisation {
     // The tensors to measure, in report order; measured in parallel (each independently), then listed in order.
     record Job(LayerMatch match, Role role, TensorRef a, TensorRef b) {}
     List<Job> jobs = new ArrayList<>();
-    List<LayerMatch> blocks = new ArrayList<>();
     Set<Block> seen = new HashSet<>();
     for (LayerMatch m : map) {
       if (!shared.contains(m.suspect().component()) || !seen.add(m.suspect())) {
         continue; // first (best-listed) partner of each suspect block only
       }
-      blocks.add(m);
       for (Role role : ROLES) {
         TensorRef a = s.weight(m.suspect().component(), m.suspect().layer(), role);
         TensorRef b = r.weight(m.reference().component(), m.reference().layer(), role);
@@ -97,20 +97,17 @@ final class Customisation {
       measured[i] = measure(s, r, j.match(), j.role(), j.a(), j.b(), sampleRows, seed);
     });
     List<LayerChange> changes = new ArrayList<>(List.of(measured));
-    List<Block> untouched = new ArrayList<>();
-    for (LayerMatch m : blocks) {
-      boolean allIdentical = true;
-      int compared = 0;
-      for (int i = 0; i < jobs.size(); i++) {
-        if (jobs.get(i).match() == m) {
-          allIdentical &= measured[i].bitIdentical();
-          compared++;
-        }
-      }
-      if (compared > 0 && allIdentical) {
-        untouched.add(m.suspect());
-      }
+    // A block is untouched when every tensor measured in it is bit-identical (blocks with none measured are not listed).
+    Map<Block, Boolean> allIdentical = new LinkedHashMap<>();
+    for (LayerChange c : measured) {
+      allIdentical.merge(c.suspect(), c.bitIdentical(), Boolean::logicalAnd);
     }
+    List<Block> untouched = new ArrayList<>();
+    allIdentical.forEach((block, identical) -> {
+      if (identical) {
+        untouched.add(block);
+      }
+    });
     EmbeddingChange emb = shared.contains(Component.EMBEDDINGS.name()) ? embeddings(s, r, align, fitS, fitR, testS, testR) : null;
     String note = changes.isEmpty()
         ? "no matched block pair with tensors of equal shape"
@@ -141,8 +138,8 @@ final class Customisation {
   }
 
   /**
-   * a − b elementwise. A method of its own: the caller runs once per compare, so a loop inside it would run
-   * interpreted until the JIT replaced it mid-loop; this one is compiled after a few calls.
+   * a − b elementwise. A method of its own, so that its loop is compiled after a few calls instead of running
+   * interpreted until the JIT replaces it mid-loop.
    */
   private static float[] difference(float[] a, float[] b) {
     float[] d = new float[a.length];
