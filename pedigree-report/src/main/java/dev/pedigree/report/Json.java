@@ -34,7 +34,8 @@ public final class Json {
 
   /** Serialises a tree of maps, lists and scalars. */
   public static String write(Map<String, ?> tree) {
-    return streamable(tree, 0) ? stream(tree) : bind(tree);
+    String streamed = stream(tree);
+    return streamed != null ? streamed : bind(tree);
   }
 
   private static DefaultPrettyPrinter printer() {
@@ -50,48 +51,41 @@ public final class Json {
     }
   }
 
-  /** The streaming form; only for trees {@link #streamable}. */
+  /** The streaming form, or null when the tree holds a node {@link #value} does not write exactly as databind would. */
   static String stream(Map<String, ?> tree) {
     StringWriter out = new StringWriter();
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.setPrettyPrinter(printer().createInstance());
-      value(g, tree);
+      value(g, tree, 0);
+    } catch (NotStreamable e) {
+      return null;
     } catch (IOException e) {
       throw new UncheckedIOException("writing JSON to memory failed", e);
     }
     return out + "\n";
   }
 
+  /** Whether {@link #stream} writes the tree (every node of a type it writes exactly as databind would). */
+  static boolean streamable(Map<String, ?> tree) {
+    return stream(tree) != null;
+  }
+
   /** Deepest nesting the streaming form follows (deeper trees, or cycles, go to databind, which reports them). */
   private static final int MAX_DEPTH = 200;
 
-  /** Whether every node is of a type {@link #value} writes exactly as databind would. */
-  static boolean streamable(Object v, int depth) {
-    if (depth > MAX_DEPTH) {
-      return false;
+  /** Thrown at a node the streaming form leaves to databind. */
+  private static final class NotStreamable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotStreamable() {
+      super(null, null, false, false);
     }
-    return switch (v) {
-      case null -> true;
-      case String s -> true;
-      case Boolean b -> true;
-      case Integer i -> true;
-      case Long l -> true;
-      case Short s -> true;
-      case Double d -> true;
-      case Float f -> true;
-      case BigDecimal d -> true;
-      case BigInteger i -> true;
-      case double[] a -> true;
-      case int[] a -> true;
-      case long[] a -> true;
-      case Map<?, ?> m -> m.entrySet().stream().allMatch(e -> e.getKey() instanceof String && streamable(e.getValue(), depth + 1));
-      case Collection<?> c -> c.stream().allMatch(x -> streamable(x, depth + 1));
-      case Object[] a -> java.util.Arrays.stream(a).allMatch(x -> streamable(x, depth + 1));
-      default -> false;
-    };
   }
 
-  private static void value(JsonGenerator g, Object v) throws IOException {
+  private static void value(JsonGenerator g, Object v, int depth) throws IOException {
+    if (depth > MAX_DEPTH) {
+      throw new NotStreamable();
+    }
     switch (v) {
       case null -> g.writeNull();
       case String s -> g.writeString(s);
@@ -127,26 +121,29 @@ public final class Json {
       case Map<?, ?> m -> {
         g.writeStartObject(m);
         for (Map.Entry<?, ?> e : m.entrySet()) {
-          g.writeFieldName((String) e.getKey());
-          value(g, e.getValue());
+          if (!(e.getKey() instanceof String key)) {
+            throw new NotStreamable();
+          }
+          g.writeFieldName(key);
+          value(g, e.getValue(), depth + 1);
         }
         g.writeEndObject();
       }
       case Collection<?> c -> {
         g.writeStartArray(c, c.size());
         for (Object x : c) {
-          value(g, x);
+          value(g, x, depth + 1);
         }
         g.writeEndArray();
       }
       case Object[] a -> {
         g.writeStartArray(a, a.length);
         for (Object x : a) {
-          value(g, x);
+          value(g, x, depth + 1);
         }
         g.writeEndArray();
       }
-      default -> throw new IllegalStateException("not a streamable JSON node: " + v.getClass().getName());
+      default -> throw new NotStreamable();
     }
   }
 

@@ -40,7 +40,7 @@ class JsonTest {
     List<Object> deep = new ArrayList<>();
     deep.add(Map.of("k", List.of(Map.of("x", 1))));
     tree.put("nested", deep);
-    assertThat(Json.streamable(tree, 0)).isTrue();
+    assertThat(Json.streamable(tree)).isTrue();
     assertThat(Json.stream(tree)).isEqualTo(Json.bind(tree));
     assertThat(Json.write(tree)).isEqualTo(Json.bind(tree)).endsWith("}\n");
   }
@@ -49,7 +49,7 @@ class JsonTest {
   void resultTreesStreamToDatabindBytes() {
     for (ComparisonResult r : List.of(Cases.int8(), Cases.unrelated(), Cases.transplant(), Cases.tokenizerOnly(), Cases.hostile())) {
       Map<String, Object> tree = CompareJson.tree(r);
-      assertThat(Json.streamable(tree, 0)).as(r.verdict().name()).isTrue();
+      assertThat(Json.streamable(tree)).as(r.verdict().name()).isTrue();
       assertThat(Json.write(tree)).isEqualTo(Json.bind(tree));
     }
   }
@@ -60,13 +60,13 @@ class JsonTest {
   void otherNodesGoThroughDatabind() {
     Map<String, Object> withRecord = new LinkedHashMap<>();
     withRecord.put("p", new Point(3));
-    assertThat(Json.streamable(withRecord, 0)).isFalse();
+    assertThat(Json.streamable(withRecord)).isFalse();
     assertThat(Json.write(withRecord)).isEqualTo(Json.bind(withRecord)).contains("\"x\" : 3");
     Map<Object, Object> nonStringKey = new LinkedHashMap<>();
     nonStringKey.put(1, "one");
-    assertThat(Json.streamable(Map.of("m", nonStringKey), 0)).isFalse();
+    assertThat(Json.streamable(Map.of("m", nonStringKey))).isFalse();
     Map<String, Object> byte8 = Map.of("b", (byte) 8);
-    assertThat(Json.streamable(byte8, 0)).isFalse();
+    assertThat(Json.streamable(byte8)).isFalse();
     assertThat(Json.write(byte8)).isEqualTo(Json.bind(byte8));
   }
 }
