@@ -555,7 +555,8 @@ final class BlockBattery {
           });
           float[] yb = xb;
           if (al != null) {
-            yb = al.applyToColumns(Matrix.of(pb * mm, w, java.util.Arrays.copyOf(xb, pb * mm * w))).data();
+            int filled = pb * mm * w;
+            yb = al.applyToColumns(Matrix.of(pb * mm, w, filled == xb.length ? xb : java.util.Arrays.copyOf(xb, filled))).data();
           }
           g.addUnitGroups(k, t0, mm, xa, yb, w);
         }
