@@ -20,59 +20,59 @@ import java.util.Objects;
  * @param signature the verified statement, or null when none was given
  */
 public record AttestationReport(
-    String schema,
-    Status verdict,
-    String failedCheck,
-    String reason,
-    String ledger,
-    String ledgerSha256,
-    int entries,
-    Subject subject,
-    List<CheckResult> checks,
-    SignatureCheck signature) {
-  public static final String SCHEMA = "pedigree/attest-verify/v1";
+        String schema,
+        Status verdict,
+        String failedCheck,
+        String reason,
+        String ledger,
+        String ledgerSha256,
+        int entries,
+        Subject subject,
+        List<CheckResult> checks,
+        SignatureCheck signature) {
+    public static final String SCHEMA = "pedigree/attest-verify/v1";
 
-  public AttestationReport {
-    Objects.requireNonNull(schema, "schema");
-    Objects.requireNonNull(verdict, "verdict");
-    Objects.requireNonNull(reason, "reason");
-    checks = List.copyOf(checks);
-  }
-
-  /**
-   * The attested model.
-   *
-   * @param name file name of the release or the last checkpoint
-   * @param modelHash its {@link ModelHash}
-   * @param step the last checkpoint's step
-   */
-  public record Subject(String name, String modelHash, long step) {}
-
-  /**
-   * The outcome of verifying a signed statement.
-   *
-   * @param verified signature valid for the key, payload an in-toto statement of this predicate
-   *     type whose subject and verdict match this verification
-   * @param keyid the key's id (SHA-256 of its SubjectPublicKeyInfo)
-   * @param detail why it did or did not verify
-   */
-  public record SignatureCheck(String statement, boolean verified, String keyid, String detail) {}
-
-  /** The check with this id, if it ran. */
-  public java.util.Optional<CheckResult> check(String id) {
-    return checks.stream().filter(c -> c.id().equals(id)).findFirst();
-  }
-
-  /** A copy with a statement's verification folded into the verdict. */
-  public AttestationReport withSignature(SignatureCheck s) {
-    Status v = verdict;
-    String failed = failedCheck;
-    String why = reason;
-    if (verdict == Status.PASS && !s.verified()) {
-      v = Status.FAIL;
-      failed = "signature";
-      why = "statement " + s.statement() + " does not verify: " + s.detail();
+    public AttestationReport {
+        Objects.requireNonNull(schema, "schema");
+        Objects.requireNonNull(verdict, "verdict");
+        Objects.requireNonNull(reason, "reason");
+        checks = List.copyOf(checks);
     }
-    return new AttestationReport(schema, v, failed, why, ledger, ledgerSha256, entries, subject, checks, s);
-  }
+
+    /**
+     * The attested model.
+     *
+     * @param name file name of the release or the last checkpoint
+     * @param modelHash its {@link ModelHash}
+     * @param step the last checkpoint's step
+     */
+    public record Subject(String name, String modelHash, long step) {}
+
+    /**
+     * The outcome of verifying a signed statement.
+     *
+     * @param verified signature valid for the key, payload an in-toto statement of this predicate
+     *     type whose subject and verdict match this verification
+     * @param keyid the key's id (SHA-256 of its SubjectPublicKeyInfo)
+     * @param detail why it did or did not verify
+     */
+    public record SignatureCheck(String statement, boolean verified, String keyid, String detail) {}
+
+    /** The check with this id, if it ran. */
+    public java.util.Optional<CheckResult> check(String id) {
+        return checks.stream().filter(c -> c.id().equals(id)).findFirst();
+    }
+
+    /** A copy with a statement's verification folded into the verdict. */
+    public AttestationReport withSignature(SignatureCheck s) {
+        Status v = verdict;
+        String failed = failedCheck;
+        String why = reason;
+        if (verdict == Status.PASS && !s.verified()) {
+            v = Status.FAIL;
+            failed = "signature";
+            why = "statement " + s.statement() + " does not verify: " + s.detail();
+        }
+        return new AttestationReport(schema, v, failed, why, ledger, ledgerSha256, entries, subject, checks, s);
+    }
 }

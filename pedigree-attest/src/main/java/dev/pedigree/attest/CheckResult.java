@@ -13,34 +13,34 @@ import java.util.Objects;
  * @param findings every finding, passing ones included
  */
 public record CheckResult(String id, String title, Status status, String summary, List<Finding> findings) {
-  public static final String CHAIN = "chain";
-  public static final String INITIALISATION = "initialisation";
-  public static final String CONTINUITY = "continuity";
-  public static final String RELEASE = "release";
+    public static final String CHAIN = "chain";
+    public static final String INITIALISATION = "initialisation";
+    public static final String CONTINUITY = "continuity";
+    public static final String RELEASE = "release";
 
-  public CheckResult {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(title, "title");
-    Objects.requireNonNull(status, "status");
-    Objects.requireNonNull(summary, "summary");
-    findings = List.copyOf(findings);
-    if (status == Status.INFO) {
-      throw new IllegalArgumentException("a check is PASS, FAIL or SKIPPED");
+    public CheckResult {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(title, "title");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(summary, "summary");
+        findings = List.copyOf(findings);
+        if (status == Status.INFO) {
+            throw new IllegalArgumentException("a check is PASS, FAIL or SKIPPED");
+        }
     }
-  }
 
-  /** PASS when no finding failed, otherwise FAIL with the first failure as summary. */
-  static CheckResult of(String id, String title, List<Finding> findings, String passSummary) {
-    for (Finding f : findings) {
-      if (f.status() == Status.FAIL) {
-        return new CheckResult(id, title, Status.FAIL, f.subject() + ": " + f.detail(), findings);
-      }
+    /** PASS when no finding failed, otherwise FAIL with the first failure as summary. */
+    static CheckResult of(String id, String title, List<Finding> findings, String passSummary) {
+        for (Finding f : findings) {
+            if (f.status() == Status.FAIL) {
+                return new CheckResult(id, title, Status.FAIL, f.subject() + ": " + f.detail(), findings);
+            }
+        }
+        return new CheckResult(id, title, Status.PASS, passSummary, findings);
     }
-    return new CheckResult(id, title, Status.PASS, passSummary, findings);
-  }
 
-  /** The failing findings. */
-  public List<Finding> failures() {
-    return findings.stream().filter(f -> f.status() == Status.FAIL).toList();
-  }
+    /** The failing findings. */
+    public List<Finding> failures() {
+        return findings.stream().filter(f -> f.status() == Status.FAIL).toList();
+    }
 }

@@ -12,22 +12,22 @@ import java.util.Objects;
  * @param detail the measured values and the bound they were held to
  */
 public record Finding(String subject, String test, Status status, String detail) {
-  public Finding {
-    Objects.requireNonNull(subject, "subject");
-    Objects.requireNonNull(test, "test");
-    Objects.requireNonNull(status, "status");
-    Objects.requireNonNull(detail, "detail");
-  }
+    public Finding {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(test, "test");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(detail, "detail");
+    }
 
-  public static Finding pass(String subject, String test, String detail) {
-    return new Finding(subject, test, Status.PASS, detail);
-  }
+    public static Finding pass(String subject, String test, String detail) {
+        return new Finding(subject, test, Status.PASS, detail);
+    }
 
-  public static Finding fail(String subject, String test, String detail) {
-    return new Finding(subject, test, Status.FAIL, detail);
-  }
+    public static Finding fail(String subject, String test, String detail) {
+        return new Finding(subject, test, Status.FAIL, detail);
+    }
 
-  public static Finding info(String subject, String test, String detail) {
-    return new Finding(subject, test, Status.INFO, detail);
-  }
+    public static Finding info(String subject, String test, String detail) {
+        return new Finding(subject, test, Status.INFO, detail);
+    }
 }

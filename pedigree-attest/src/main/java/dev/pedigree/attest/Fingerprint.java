@@ -29,57 +29,61 @@ import java.util.Optional;
  * @param storedBytes bytes of the checkpoint's files (0 when unknown)
  */
 public record Fingerprint(
-    long seed,
-    int rowSamples,
-    int columnSamples,
-    String modelHash,
-    String source,
-    String format,
-    String architecture,
-    ArchitectureHints hints,
-    long storedBytes,
-    List<FingerprintTensor> tensors) {
-  public static final String SCHEMA = "pedigree/fingerprint/v1";
+        long seed,
+        int rowSamples,
+        int columnSamples,
+        String modelHash,
+        String source,
+        String format,
+        String architecture,
+        ArchitectureHints hints,
+        long storedBytes,
+        List<FingerprintTensor> tensors) {
+    public static final String SCHEMA = "pedigree/fingerprint/v1";
 
-  public Fingerprint {
-    Objects.requireNonNull(modelHash, "modelHash");
-    Objects.requireNonNull(source, "source");
-    Objects.requireNonNull(format, "format");
-    hints = hints == null ? ArchitectureHints.NONE : hints;
-    tensors = List.copyOf(tensors);
-    if (rowSamples < 1 || columnSamples < 1) {
-      throw new IllegalArgumentException("sample sizes must be positive: " + rowSamples + " × " + columnSamples);
+    public Fingerprint {
+        Objects.requireNonNull(modelHash, "modelHash");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(format, "format");
+        hints = hints == null ? ArchitectureHints.NONE : hints;
+        tensors = List.copyOf(tensors);
+        if (rowSamples < 1 || columnSamples < 1) {
+            throw new IllegalArgumentException("sample sizes must be positive: " + rowSamples + " × " + columnSamples);
+        }
     }
-  }
 
-  /** Parameters (values) of the checkpoint. */
-  public long parameters() {
-    return tensors.stream().mapToLong(t -> t.stats().count() + t.stats().nonFinite()).sum();
-  }
-
-  /** The tensor at this address, if any (the first when duplicated). */
-  public Optional<FingerprintTensor> tensor(TensorAddress a) {
-    return tensors.stream().filter(t -> t.address().equals(a)).findFirst();
-  }
-
-  /** True when {@code other} was sampled at the same indices (same seed and sizes). */
-  public boolean alignedWith(Fingerprint other) {
-    return seed == other.seed && rowSamples == other.rowSamples && columnSamples == other.columnSamples;
-  }
-
-  /**
-   * An in-memory view whose tensors are the samples (a sampled matrix becomes {@code [rows,
-   * columns]} of the sample; a vector {@code [columns]}), at the original addresses, so two aligned
-   * fingerprints can be compared with the lineage engine: the same seeded row and column indices
-   * were read from both. The view has no vocabulary, so embedding rows pair by index. The caller
-   * owns the view; closing it is a no-op.
-   */
-  public ModelView toView(String label) {
-    BasicModelView.Builder b = BasicModelView.builder(label, ModelFormat.SAFETENSORS).architecture(architecture).hints(hints);
-    for (FingerprintTensor t : tensors) {
-      Shape s = t.matrix() ? Shape.of(t.sampledRows(), t.sampledColumns()) : Shape.of(t.sampledColumns());
-      b.tensor(new ArrayTensor(t.name(), s, t.address(), t.values()));
+    /** Parameters (values) of the checkpoint. */
+    public long parameters() {
+        return tensors.stream()
+                .mapToLong(t -> t.stats().count() + t.stats().nonFinite())
+                .sum();
     }
-    return b.build();
-  }
+
+    /** The tensor at this address, if any (the first when duplicated). */
+    public Optional<FingerprintTensor> tensor(TensorAddress a) {
+        return tensors.stream().filter(t -> t.address().equals(a)).findFirst();
+    }
+
+    /** True when {@code other} was sampled at the same indices (same seed and sizes). */
+    public boolean alignedWith(Fingerprint other) {
+        return seed == other.seed && rowSamples == other.rowSamples && columnSamples == other.columnSamples;
+    }
+
+    /**
+     * An in-memory view whose tensors are the samples (a sampled matrix becomes {@code [rows,
+     * columns]} of the sample; a vector {@code [columns]}), at the original addresses, so two aligned
+     * fingerprints can be compared with the lineage engine: the same seeded row and column indices
+     * were read from both. The view has no vocabulary, so embedding rows pair by index. The caller
+     * owns the view; closing it is a no-op.
+     */
+    public ModelView toView(String label) {
+        BasicModelView.Builder b = BasicModelView.builder(label, ModelFormat.SAFETENSORS)
+                .architecture(architecture)
+                .hints(hints);
+        for (FingerprintTensor t : tensors) {
+            Shape s = t.matrix() ? Shape.of(t.sampledRows(), t.sampledColumns()) : Shape.of(t.sampledColumns());
+            b.tensor(new ArrayTensor(t.name(), s, t.address(), t.values()));
+        }
+        return b.build();
+    }
 }

@@ -21,87 +21,89 @@ import java.util.Objects;
  *     null otherwise
  */
 public record FingerprintTensor(
-    String name,
-    TensorAddress address,
-    String dtype,
-    long[] shape,
-    String canonicalSha256,
-    TensorStats stats,
-    int sampledRows,
-    int sampledColumns,
-    float[] values,
-    float[] rowNorms) {
+        String name,
+        TensorAddress address,
+        String dtype,
+        long[] shape,
+        String canonicalSha256,
+        TensorStats stats,
+        int sampledRows,
+        int sampledColumns,
+        float[] values,
+        float[] rowNorms) {
 
-  public FingerprintTensor {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(address, "address");
-    Objects.requireNonNull(dtype, "dtype");
-    Objects.requireNonNull(canonicalSha256, "canonicalSha256");
-    Objects.requireNonNull(stats, "stats");
-    shape = shape.clone();
-    values = values.clone();
-    rowNorms = rowNorms == null ? null : rowNorms.clone();
-    if (sampledRows < 0 || sampledColumns < 0 || (long) sampledRows * sampledColumns != values.length) {
-      throw new IllegalArgumentException(name + ": " + values.length + " sampled values for " + sampledRows + " × " + sampledColumns);
+    public FingerprintTensor {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(canonicalSha256, "canonicalSha256");
+        Objects.requireNonNull(stats, "stats");
+        shape = shape.clone();
+        values = values.clone();
+        rowNorms = rowNorms == null ? null : rowNorms.clone();
+        if (sampledRows < 0 || sampledColumns < 0 || (long) sampledRows * sampledColumns != values.length) {
+            throw new IllegalArgumentException(
+                    name + ": " + values.length + " sampled values for " + sampledRows + " × " + sampledColumns);
+        }
     }
-  }
 
-  @Override
-  public long[] shape() {
-    return shape.clone();
-  }
-
-  @Override
-  public float[] values() {
-    return values.clone();
-  }
-
-  @Override
-  public float[] rowNorms() {
-    return rowNorms == null ? null : rowNorms.clone();
-  }
-
-  /** Canonical rows (product of all but the last dimension; 1 for vectors). */
-  public long rows() {
-    long n = 1;
-    for (int i = 0; i < shape.length - 1; i++) {
-      n *= shape[i];
+    @Override
+    public long[] shape() {
+        return shape.clone();
     }
-    return n;
-  }
 
-  /** Canonical columns (the last dimension). */
-  public long columns() {
-    return shape.length == 0 ? 1 : shape[shape.length - 1];
-  }
+    @Override
+    public float[] values() {
+        return values.clone();
+    }
 
-  /** True for tensors of rank 2 or more. */
-  public boolean matrix() {
-    return shape.length >= 2;
-  }
+    @Override
+    public float[] rowNorms() {
+        return rowNorms == null ? null : rowNorms.clone();
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof FingerprintTensor t
-        && name.equals(t.name)
-        && address.equals(t.address)
-        && dtype.equals(t.dtype)
-        && Arrays.equals(shape, t.shape)
-        && canonicalSha256.equals(t.canonicalSha256)
-        && stats.equals(t.stats)
-        && sampledRows == t.sampledRows
-        && sampledColumns == t.sampledColumns
-        && Arrays.equals(values, t.values)
-        && Arrays.equals(rowNorms, t.rowNorms);
-  }
+    /** Canonical rows (product of all but the last dimension; 1 for vectors). */
+    public long rows() {
+        long n = 1;
+        for (int i = 0; i < shape.length - 1; i++) {
+            n *= shape[i];
+        }
+        return n;
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(name, address, canonicalSha256);
-  }
+    /** Canonical columns (the last dimension). */
+    public long columns() {
+        return shape.length == 0 ? 1 : shape[shape.length - 1];
+    }
 
-  @Override
-  public String toString() {
-    return "FingerprintTensor[" + address + " " + Arrays.toString(shape) + " sample " + sampledRows + "×" + sampledColumns + "]";
-  }
+    /** True for tensors of rank 2 or more. */
+    public boolean matrix() {
+        return shape.length >= 2;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FingerprintTensor t
+                && name.equals(t.name)
+                && address.equals(t.address)
+                && dtype.equals(t.dtype)
+                && Arrays.equals(shape, t.shape)
+                && canonicalSha256.equals(t.canonicalSha256)
+                && stats.equals(t.stats)
+                && sampledRows == t.sampledRows
+                && sampledColumns == t.sampledColumns
+                && Arrays.equals(values, t.values)
+                && Arrays.equals(rowNorms, t.rowNorms);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, address, canonicalSha256);
+    }
+
+    @Override
+    public String toString() {
+        return "FingerprintTensor[" + address + " " + Arrays.toString(shape) + " sample " + sampledRows + "×"
+                + sampledColumns + "]";
+    }
 }

@@ -33,165 +33,197 @@ import java.util.concurrent.Future;
  * model's size. Stateless and thread-safe.
  */
 public final class Fingerprinter {
-  private static final int CHUNK_VALUES = 1 << 20;
-  private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final int CHUNK_VALUES = 1 << 20;
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-  /**
-   * Sampling and parallelism.
-   *
-   * @param seed seed of the index samples
-   * @param rowSamples rows kept per matrix
-   * @param columnSamples columns kept per row and per vector
-   * @param threads worker threads (1 = the calling thread only)
-   */
-  public record Options(long seed, int rowSamples, int columnSamples, int threads) {
-    /** Rows kept per matrix by default: enough for the lineage tests' power (they need 32 units). */
-    public static final int DEFAULT_ROWS = 64;
-    /** Columns kept per row by default. */
-    public static final int DEFAULT_COLUMNS = 512;
+    /**
+     * Sampling and parallelism.
+     *
+     * @param seed seed of the index samples
+     * @param rowSamples rows kept per matrix
+     * @param columnSamples columns kept per row and per vector
+     * @param threads worker threads (1 = the calling thread only)
+     */
+    public record Options(long seed, int rowSamples, int columnSamples, int threads) {
+        /** Rows kept per matrix by default: enough for the lineage tests' power (they need 32 units). */
+        public static final int DEFAULT_ROWS = 64;
+        /** Columns kept per row by default. */
+        public static final int DEFAULT_COLUMNS = 512;
 
-    public Options {
-      if (rowSamples < 8 || columnSamples < 8 || threads < 1) {
-        throw new IllegalArgumentException("sample sizes must be at least 8 and threads at least 1: " + rowSamples + ", " + columnSamples + ", " + threads);
-      }
-    }
-
-    /** Default sizes with this seed, and up to four threads. */
-    public static Options defaults(long seed) {
-      return new Options(seed, DEFAULT_ROWS, DEFAULT_COLUMNS, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
-    }
-
-    public Options withThreads(int t) {
-      return new Options(seed, rowSamples, columnSamples, t);
-    }
-  }
-
-  private Fingerprinter() {}
-
-  /**
-   * Fingerprints {@code view} (which the caller keeps owning).
-   *
-   * @throws IOException if reading fails
-   * @throws ModelFormatException if a tensor is corrupt or cannot be decoded to float32
-   */
-  public static Fingerprint of(ModelView view, Options o) throws IOException, ModelFormatException {
-    List<TensorRef> params = new ArrayList<>();
-    for (TensorRef t : TensorNaming.logicalTensors(view.tensors(), view.hints())) {
-      if (t.address().part().isParameter()) {
-        params.add(t);
-      }
-    }
-    List<FingerprintTensor> out = new ArrayList<>(params.size());
-    if (o.threads() == 1 || params.size() < 2) {
-      for (TensorRef t : params) {
-        out.add(tensor(t, o));
-      }
-    } else {
-      try (ExecutorService pool = Executors.newFixedThreadPool(o.threads(), Thread.ofPlatform().name("pedigree-fingerprint-", 0).daemon().factory())) {
-        List<Future<FingerprintTensor>> fs = new ArrayList<>();
-        for (TensorRef t : params) {
-          fs.add(pool.submit(() -> tensor(t, o)));
-        }
-        for (Future<FingerprintTensor> f : fs) {
-          out.add(join(f));
-        }
-      }
-    }
-    long bytes = 0;
-    for (Path p : view.files()) {
-      if (Files.isRegularFile(p)) {
-        bytes += Files.size(p);
-      }
-    }
-    List<ModelHash.Line> lines = out.stream().map(t -> new ModelHash.Line(t.address(), t.canonicalSha256())).toList();
-    return new Fingerprint(
-        o.seed(), o.rowSamples(), o.columnSamples(), ModelHash.of(lines), view.source(), view.format().jsonName(), view.architecture(), view.hints(), bytes, out);
-  }
-
-  private static FingerprintTensor join(Future<FingerprintTensor> f) throws IOException, ModelFormatException {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while fingerprinting", e);
-    } catch (ExecutionException e) {
-      switch (e.getCause()) {
-        case IOException io -> throw io;
-        case ModelFormatException m -> throw m;
-        case RuntimeException r -> throw r;
-        case Error err -> throw err;
-        default -> throw new IllegalStateException(e.getCause());
-      }
-    }
-  }
-
-  /** True for tensors whose rows are indexed by token id. */
-  static boolean tokenIndexed(TensorAddress a) {
-    return a.layer() == null && (a.role() == Role.EMBEDDING || a.role() == Role.LM_HEAD);
-  }
-
-  static FingerprintTensor tensor(TensorRef t, Options o) throws IOException, ModelFormatException {
-    Shape s = t.shape();
-    long rows = s.rows();
-    long cols = s.columns();
-    if (cols > CHUNK_VALUES * 16L || rows > Integer.MAX_VALUE) {
-      throw new UnsupportedModelException(t.source(), -1, "tensor " + t.name() + " of shape " + s + " is too large to fingerprint");
-    }
-    boolean matrix = s.rank() >= 2;
-    int[] rowIdx = matrix ? IndexSample.of(rows, o.rowSamples(), o.seed()) : new int[] {0};
-    int[] colIdx = IndexSample.of(cols, o.columnSamples(), o.seed());
-    if (s.elementCount() == 0) {
-      rowIdx = new int[0];
-      colIdx = new int[0];
-    }
-    float[] sample = new float[Math.multiplyExact(rowIdx.length, colIdx.length)];
-    float[] norms = tokenIndexed(t.address()) && matrix ? new float[(int) rows] : null;
-    MessageDigest md = Sha256.digest();
-    ByteBuffer hdr = ByteBuffer.allocate(8 + 8 * s.rank()).order(ByteOrder.LITTLE_ENDIAN);
-    hdr.putLong(s.rank());
-    for (long d : s.dims()) {
-      hdr.putLong(d);
-    }
-    md.update(hdr.array());
-    TensorStats.Accumulator acc = new TensorStats.Accumulator();
-    if (s.elementCount() > 0) {
-      int c = (int) cols;
-      int chunkRows = (int) Math.max(1, Math.min(rows, CHUNK_VALUES / cols));
-      float[] vals = new float[Math.multiplyExact(chunkRows, c)];
-      byte[] bytes = new byte[Math.multiplyExact(vals.length, 4)];
-      int nextSample = 0;
-      for (long r = 0; r < rows; r += chunkRows) {
-        int k = (int) Math.min(chunkRows, rows - r);
-        t.readRows(r, k, vals, 0);
-        int n = k * c;
-        for (int i = 0; i < n; i++) {
-          float v = vals[i];
-          // Same normalisation as TensorHashes.canonicalSha256: -0.0 and NaN payloads hash equal.
-          int bits = Float.isNaN(v) ? 0x7FC00000 : (v == 0f ? 0 : Float.floatToRawIntBits(v));
-          INT_LE.set(bytes, i * 4, bits);
-        }
-        md.update(bytes, 0, n * 4);
-        acc.add(vals, 0, n);
-        if (norms != null) {
-          for (int i = 0; i < k; i++) {
-            double sq = 0;
-            for (int j = i * c, e = j + c; j < e; j++) {
-              sq += (double) vals[j] * vals[j];
+        public Options {
+            if (rowSamples < 8 || columnSamples < 8 || threads < 1) {
+                throw new IllegalArgumentException("sample sizes must be at least 8 and threads at least 1: "
+                        + rowSamples + ", " + columnSamples + ", " + threads);
             }
-            norms[(int) (r + i)] = (float) Math.sqrt(sq);
-          }
         }
-        while (nextSample < rowIdx.length && rowIdx[nextSample] < r + k) {
-          int base = (int) (rowIdx[nextSample] - r) * c;
-          int dst = nextSample * colIdx.length;
-          for (int j = 0; j < colIdx.length; j++) {
-            sample[dst + j] = vals[base + colIdx[j]];
-          }
-          nextSample++;
+
+        /** Default sizes with this seed, and up to four threads. */
+        public static Options defaults(long seed) {
+            return new Options(
+                    seed,
+                    DEFAULT_ROWS,
+                    DEFAULT_COLUMNS,
+                    Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
         }
-      }
+
+        public Options withThreads(int t) {
+            return new Options(seed, rowSamples, columnSamples, t);
+        }
     }
-    String hash = HexFormat.of().formatHex(md.digest());
-    return new FingerprintTensor(t.name(), t.address(), t.dtype().name(), s.dims(), hash, acc.finish(), rowIdx.length, colIdx.length, sample, norms);
-  }
+
+    private Fingerprinter() {}
+
+    /**
+     * Fingerprints {@code view} (which the caller keeps owning).
+     *
+     * @throws IOException if reading fails
+     * @throws ModelFormatException if a tensor is corrupt or cannot be decoded to float32
+     */
+    public static Fingerprint of(ModelView view, Options o) throws IOException, ModelFormatException {
+        List<TensorRef> params = new ArrayList<>();
+        for (TensorRef t : TensorNaming.logicalTensors(view.tensors(), view.hints())) {
+            if (t.address().part().isParameter()) {
+                params.add(t);
+            }
+        }
+        List<FingerprintTensor> out = new ArrayList<>(params.size());
+        if (o.threads() == 1 || params.size() < 2) {
+            for (TensorRef t : params) {
+                out.add(tensor(t, o));
+            }
+        } else {
+            try (ExecutorService pool = Executors.newFixedThreadPool(
+                    o.threads(),
+                    Thread.ofPlatform()
+                            .name("pedigree-fingerprint-", 0)
+                            .daemon()
+                            .factory())) {
+                List<Future<FingerprintTensor>> fs = new ArrayList<>();
+                for (TensorRef t : params) {
+                    fs.add(pool.submit(() -> tensor(t, o)));
+                }
+                for (Future<FingerprintTensor> f : fs) {
+                    out.add(join(f));
+                }
+            }
+        }
+        long bytes = 0;
+        for (Path p : view.files()) {
+            if (Files.isRegularFile(p)) {
+                bytes += Files.size(p);
+            }
+        }
+        List<ModelHash.Line> lines = out.stream()
+                .map(t -> new ModelHash.Line(t.address(), t.canonicalSha256()))
+                .toList();
+        return new Fingerprint(
+                o.seed(),
+                o.rowSamples(),
+                o.columnSamples(),
+                ModelHash.of(lines),
+                view.source(),
+                view.format().jsonName(),
+                view.architecture(),
+                view.hints(),
+                bytes,
+                out);
+    }
+
+    private static FingerprintTensor join(Future<FingerprintTensor> f) throws IOException, ModelFormatException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while fingerprinting", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case ModelFormatException m -> throw m;
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    /** True for tensors whose rows are indexed by token id. */
+    static boolean tokenIndexed(TensorAddress a) {
+        return a.layer() == null && (a.role() == Role.EMBEDDING || a.role() == Role.LM_HEAD);
+    }
+
+    static FingerprintTensor tensor(TensorRef t, Options o) throws IOException, ModelFormatException {
+        Shape s = t.shape();
+        long rows = s.rows();
+        long cols = s.columns();
+        if (cols > CHUNK_VALUES * 16L || rows > Integer.MAX_VALUE) {
+            throw new UnsupportedModelException(
+                    t.source(), -1, "tensor " + t.name() + " of shape " + s + " is too large to fingerprint");
+        }
+        boolean matrix = s.rank() >= 2;
+        int[] rowIdx = matrix ? IndexSample.of(rows, o.rowSamples(), o.seed()) : new int[] {0};
+        int[] colIdx = IndexSample.of(cols, o.columnSamples(), o.seed());
+        if (s.elementCount() == 0) {
+            rowIdx = new int[0];
+            colIdx = new int[0];
+        }
+        float[] sample = new float[Math.multiplyExact(rowIdx.length, colIdx.length)];
+        float[] norms = tokenIndexed(t.address()) && matrix ? new float[(int) rows] : null;
+        MessageDigest md = Sha256.digest();
+        ByteBuffer hdr = ByteBuffer.allocate(8 + 8 * s.rank()).order(ByteOrder.LITTLE_ENDIAN);
+        hdr.putLong(s.rank());
+        for (long d : s.dims()) {
+            hdr.putLong(d);
+        }
+        md.update(hdr.array());
+        TensorStats.Accumulator acc = new TensorStats.Accumulator();
+        if (s.elementCount() > 0) {
+            int c = (int) cols;
+            int chunkRows = (int) Math.max(1, Math.min(rows, CHUNK_VALUES / cols));
+            float[] vals = new float[Math.multiplyExact(chunkRows, c)];
+            byte[] bytes = new byte[Math.multiplyExact(vals.length, 4)];
+            int nextSample = 0;
+            for (long r = 0; r < rows; r += chunkRows) {
+                int k = (int) Math.min(chunkRows, rows - r);
+                t.readRows(r, k, vals, 0);
+                int n = k * c;
+                for (int i = 0; i < n; i++) {
+                    float v = vals[i];
+                    // Same normalisation as TensorHashes.canonicalSha256: -0.0 and NaN payloads hash equal.
+                    int bits = Float.isNaN(v) ? 0x7FC00000 : (v == 0f ? 0 : Float.floatToRawIntBits(v));
+                    INT_LE.set(bytes, i * 4, bits);
+                }
+                md.update(bytes, 0, n * 4);
+                acc.add(vals, 0, n);
+                if (norms != null) {
+                    for (int i = 0; i < k; i++) {
+                        double sq = 0;
+                        for (int j = i * c, e = j + c; j < e; j++) {
+                            sq += (double) vals[j] * vals[j];
+                        }
+                        norms[(int) (r + i)] = (float) Math.sqrt(sq);
+                    }
+                }
+                while (nextSample < rowIdx.length && rowIdx[nextSample] < r + k) {
+                    int base = (int) (rowIdx[nextSample] - r) * c;
+                    int dst = nextSample * colIdx.length;
+                    for (int j = 0; j < colIdx.length; j++) {
+                        sample[dst + j] = vals[base + colIdx[j]];
+                    }
+                    nextSample++;
+                }
+            }
+        }
+        String hash = HexFormat.of().formatHex(md.digest());
+        return new FingerprintTensor(
+                t.name(),
+                t.address(),
+                t.dtype().name(),
+                s.dims(),
+                hash,
+                acc.finish(),
+                rowIdx.length,
+                colIdx.length,
+                sample,
+                norms);
+    }
 }

@@ -16,31 +16,38 @@ import java.util.stream.Collectors;
  * verdict mapped one to one. Stateless and thread-safe.
  */
 public final class ForensicsLineageOracle implements LineageOracle {
-  private final CompareOptions options;
+    private final CompareOptions options;
 
-  public ForensicsLineageOracle(CompareOptions options) {
-    this.options = Objects.requireNonNull(options, "options");
-  }
+    public ForensicsLineageOracle(CompareOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
 
-  /** With {@link CompareOptions#DEFAULT}. */
-  public ForensicsLineageOracle() {
-    this(CompareOptions.DEFAULT);
-  }
+    /** With {@link CompareOptions#DEFAULT}. */
+    public ForensicsLineageOracle() {
+        this(CompareOptions.DEFAULT);
+    }
 
-  @Override
-  public Judgement compare(ModelView suspect, ModelView reference) throws IOException, ModelFormatException {
-    ComparisonResult r = LineageComparator.compare(suspect, reference, options);
-    Lineage l = switch (r.verdict()) {
-      case SHARED_LINEAGE -> Lineage.SHARED_LINEAGE;
-      case INDEPENDENT -> Lineage.INDEPENDENT;
-      case INCONCLUSIVE -> Lineage.INCONCLUSIVE;
-    };
-    String comps = r.components().stream().map(ForensicsLineageOracle::describe).collect(Collectors.joining("; "));
-    String detail = String.format(Locale.ROOT, "%s (log10 p %s) — %s", r.verdict(), r.log10p() == null ? "n/a" : String.format(Locale.ROOT, "%.1f", r.log10p()), comps);
-    return new Judgement(l, r.log10p(), detail);
-  }
+    @Override
+    public Judgement compare(ModelView suspect, ModelView reference) throws IOException, ModelFormatException {
+        ComparisonResult r = LineageComparator.compare(suspect, reference, options);
+        Lineage l = switch (r.verdict()) {
+            case SHARED_LINEAGE -> Lineage.SHARED_LINEAGE;
+            case INDEPENDENT -> Lineage.INDEPENDENT;
+            case INCONCLUSIVE -> Lineage.INCONCLUSIVE;
+        };
+        String comps =
+                r.components().stream().map(ForensicsLineageOracle::describe).collect(Collectors.joining("; "));
+        String detail = String.format(
+                Locale.ROOT,
+                "%s (log10 p %s) — %s",
+                r.verdict(),
+                r.log10p() == null ? "n/a" : String.format(Locale.ROOT, "%.1f", r.log10p()),
+                comps);
+        return new Judgement(l, r.log10p(), detail);
+    }
 
-  private static String describe(ComponentResult c) {
-    return c.name() + ": " + c.verdict() + (c.log10p() == null ? "" : String.format(Locale.ROOT, " %.1f", c.log10p()));
-  }
+    private static String describe(ComponentResult c) {
+        return c.name() + ": " + c.verdict()
+                + (c.log10p() == null ? "" : String.format(Locale.ROOT, " %.1f", c.log10p()));
+    }
 }

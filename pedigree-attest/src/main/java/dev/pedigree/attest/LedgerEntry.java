@@ -24,86 +24,98 @@ import java.util.Objects;
  * @param entryHash this line's hash
  */
 public record LedgerEntry(
-    long index,
-    long step,
-    String checkpoint,
-    String format,
-    String modelHash,
-    long tensors,
-    long parameters,
-    long storedBytes,
-    FingerprintRef fingerprint,
-    String recordedAt,
-    String prevHash,
-    String entryHash) {
-  public static final String SCHEMA = "pedigree/attest-ledger/v1";
-  /** {@code prev_hash} of the first entry: 64 zeros. */
-  public static final String GENESIS = "0".repeat(64);
+        long index,
+        long step,
+        String checkpoint,
+        String format,
+        String modelHash,
+        long tensors,
+        long parameters,
+        long storedBytes,
+        FingerprintRef fingerprint,
+        String recordedAt,
+        String prevHash,
+        String entryHash) {
+    public static final String SCHEMA = "pedigree/attest-ledger/v1";
+    /** {@code prev_hash} of the first entry: 64 zeros. */
+    public static final String GENESIS = "0".repeat(64);
 
-  public LedgerEntry {
-    Objects.requireNonNull(checkpoint, "checkpoint");
-    Objects.requireNonNull(format, "format");
-    Objects.requireNonNull(modelHash, "modelHash");
-    Objects.requireNonNull(fingerprint, "fingerprint");
-    Objects.requireNonNull(recordedAt, "recordedAt");
-    Objects.requireNonNull(prevHash, "prevHash");
-  }
-
-  /**
-   * Where the fingerprint sidecar is and what it must hash to.
-   *
-   * @param path path relative to the ledger's directory
-   * @param sha256 SHA-256 of the sidecar's bytes
-   * @param bytes the sidecar's size
-   */
-  public record FingerprintRef(String path, String sha256, long bytes, long seed, int rowSamples, int columnSamples) {
-    public FingerprintRef {
-      Objects.requireNonNull(path, "path");
-      Objects.requireNonNull(sha256, "sha256");
+    public LedgerEntry {
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(modelHash, "modelHash");
+        Objects.requireNonNull(fingerprint, "fingerprint");
+        Objects.requireNonNull(recordedAt, "recordedAt");
+        Objects.requireNonNull(prevHash, "prevHash");
     }
-  }
 
-  /** The JSON object of this entry without {@code entry_hash}, ready for {@link CanonicalJson}. */
-  public Map<String, Object> unsignedJson() {
-    Map<String, Object> fp = new LinkedHashMap<>();
-    fp.put("path", fingerprint.path());
-    fp.put("sha256", fingerprint.sha256());
-    fp.put("bytes", fingerprint.bytes());
-    fp.put("seed", fingerprint.seed());
-    fp.put("row_samples", (long) fingerprint.rowSamples());
-    fp.put("column_samples", (long) fingerprint.columnSamples());
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("schema", SCHEMA);
-    m.put("index", index);
-    m.put("step", step);
-    m.put("checkpoint", checkpoint);
-    m.put("format", format);
-    m.put("model_hash", modelHash);
-    m.put("hash_definition", ModelHash.DEFINITION);
-    m.put("tensors", tensors);
-    m.put("parameters", parameters);
-    m.put("stored_bytes", storedBytes);
-    m.put("fingerprint", fp);
-    m.put("recorded_at", recordedAt);
-    m.put("prev_hash", prevHash);
-    return m;
-  }
+    /**
+     * Where the fingerprint sidecar is and what it must hash to.
+     *
+     * @param path path relative to the ledger's directory
+     * @param sha256 SHA-256 of the sidecar's bytes
+     * @param bytes the sidecar's size
+     */
+    public record FingerprintRef(String path, String sha256, long bytes, long seed, int rowSamples, int columnSamples) {
+        public FingerprintRef {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(sha256, "sha256");
+        }
+    }
 
-  /** The hash this entry's fields produce. */
-  public String computeHash() {
-    return Sha256.hex(CanonicalJson.bytes(unsignedJson()));
-  }
+    /** The JSON object of this entry without {@code entry_hash}, ready for {@link CanonicalJson}. */
+    public Map<String, Object> unsignedJson() {
+        Map<String, Object> fp = new LinkedHashMap<>();
+        fp.put("path", fingerprint.path());
+        fp.put("sha256", fingerprint.sha256());
+        fp.put("bytes", fingerprint.bytes());
+        fp.put("seed", fingerprint.seed());
+        fp.put("row_samples", (long) fingerprint.rowSamples());
+        fp.put("column_samples", (long) fingerprint.columnSamples());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema", SCHEMA);
+        m.put("index", index);
+        m.put("step", step);
+        m.put("checkpoint", checkpoint);
+        m.put("format", format);
+        m.put("model_hash", modelHash);
+        m.put("hash_definition", ModelHash.DEFINITION);
+        m.put("tensors", tensors);
+        m.put("parameters", parameters);
+        m.put("stored_bytes", storedBytes);
+        m.put("fingerprint", fp);
+        m.put("recorded_at", recordedAt);
+        m.put("prev_hash", prevHash);
+        return m;
+    }
 
-  /** This entry with {@code entryHash} set to {@link #computeHash()}. */
-  public LedgerEntry sealed() {
-    return new LedgerEntry(index, step, checkpoint, format, modelHash, tensors, parameters, storedBytes, fingerprint, recordedAt, prevHash, computeHash());
-  }
+    /** The hash this entry's fields produce. */
+    public String computeHash() {
+        return Sha256.hex(CanonicalJson.bytes(unsignedJson()));
+    }
 
-  /** The ledger line (canonical JSON with {@code entry_hash}, no newline). */
-  public byte[] line() {
-    Objects.requireNonNull(entryHash, "entryHash");
-    Map<String, Object> m = unsignedJson();
-    m.put("entry_hash", entryHash);
-    return CanonicalJson.bytes(m);
-  }
+    /** This entry with {@code entryHash} set to {@link #computeHash()}. */
+    public LedgerEntry sealed() {
+        return new LedgerEntry(
+                index,
+                step,
+                checkpoint,
+                format,
+                modelHash,
+                tensors,
+                parameters,
+                storedBytes,
+                fingerprint,
+                recordedAt,
+                prevHash,
+                computeHash());
+    }
+
+    /** The ledger line (canonical JSON with {@code entry_hash}, no newline). */
+    public byte[] line() {
+        Objects.requireNonNull(entryHash, "entryHash");
+        Map<String, Object> m = unsignedJson();
+        m.put("entry_hash", entryHash);
+        return CanonicalJson.bytes(m);
+    }
 }

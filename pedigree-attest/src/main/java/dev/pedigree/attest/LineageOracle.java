@@ -12,26 +12,26 @@ import java.util.Objects;
  */
 public interface LineageOracle {
 
-  /** The three answers the verifier distinguishes. */
-  enum Lineage {
-    SHARED_LINEAGE,
-    INDEPENDENT,
-    INCONCLUSIVE
-  }
-
-  /**
-   * An answer with its evidence.
-   *
-   * @param log10p combined evidence (null when no test ran)
-   * @param detail one line: the engine's reason and its strongest evidence
-   */
-  record Judgement(Lineage lineage, Double log10p, String detail) {
-    public Judgement {
-      Objects.requireNonNull(lineage, "lineage");
-      Objects.requireNonNull(detail, "detail");
+    /** The three answers the verifier distinguishes. */
+    enum Lineage {
+        SHARED_LINEAGE,
+        INDEPENDENT,
+        INCONCLUSIVE
     }
-  }
 
-  /** Compares {@code suspect} against {@code reference}. */
-  Judgement compare(ModelView suspect, ModelView reference) throws IOException, ModelFormatException;
+    /**
+     * An answer with its evidence.
+     *
+     * @param log10p combined evidence (null when no test ran)
+     * @param detail one line: the engine's reason and its strongest evidence
+     */
+    record Judgement(Lineage lineage, Double log10p, String detail) {
+        public Judgement {
+            Objects.requireNonNull(lineage, "lineage");
+            Objects.requireNonNull(detail, "detail");
+        }
+    }
+
+    /** Compares {@code suspect} against {@code reference}. */
+    Judgement compare(ModelView suspect, ModelView reference) throws IOException, ModelFormatException;
 }

@@ -29,56 +29,56 @@ import java.util.Objects;
  * <p>Stateless and thread-safe.
  */
 public final class ModelHash {
-  /** Name of this definition, recorded in ledgers and statements. */
-  public static final String DEFINITION = "pedigree-model-hash/v1";
+    /** Name of this definition, recorded in ledgers and statements. */
+    public static final String DEFINITION = "pedigree-model-hash/v1";
 
-  private ModelHash() {}
+    private ModelHash() {}
 
-  /** One tensor's contribution. */
-  public record Line(TensorAddress address, String canonicalSha256) {
-    public Line {
-      Objects.requireNonNull(address, "address");
-      if (!Sha256.isHex(canonicalSha256)) {
-        throw new IllegalArgumentException("not a sha256: " + canonicalSha256);
-      }
+    /** One tensor's contribution. */
+    public record Line(TensorAddress address, String canonicalSha256) {
+        public Line {
+            Objects.requireNonNull(address, "address");
+            if (!Sha256.isHex(canonicalSha256)) {
+                throw new IllegalArgumentException("not a sha256: " + canonicalSha256);
+            }
+        }
+
+        /** The line as hashed (with its newline). */
+        public String text() {
+            TensorAddress a = address;
+            return a.component().name()
+                    + '\t'
+                    + (a.layer() == null ? "-" : a.layer().toString())
+                    + '\t'
+                    + a.role().name()
+                    + '\t'
+                    + (a.expert() == null ? "-" : a.expert().toString())
+                    + '\t'
+                    + a.part().name()
+                    + '\t'
+                    + canonicalSha256
+                    + '\n';
+        }
     }
 
-    /** The line as hashed (with its newline). */
-    public String text() {
-      TensorAddress a = address;
-      return a.component().name()
-          + '\t'
-          + (a.layer() == null ? "-" : a.layer().toString())
-          + '\t'
-          + a.role().name()
-          + '\t'
-          + (a.expert() == null ? "-" : a.expert().toString())
-          + '\t'
-          + a.part().name()
-          + '\t'
-          + canonicalSha256
-          + '\n';
+    /** The model hash (hex) of these tensors, in any order. */
+    public static String of(List<Line> lines) {
+        List<String> texts = new ArrayList<>(lines.size());
+        for (Line l : lines) {
+            texts.add(l.text());
+        }
+        texts.sort(Comparator.naturalOrder());
+        StringBuilder sb = new StringBuilder(DEFINITION).append('\n');
+        texts.forEach(sb::append);
+        return Sha256.hex(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
-  }
 
-  /** The model hash (hex) of these tensors, in any order. */
-  public static String of(List<Line> lines) {
-    List<String> texts = new ArrayList<>(lines.size());
-    for (Line l : lines) {
-      texts.add(l.text());
+    /** The model hash of a fingerprint's tensors (equal to the hash recorded when it was made). */
+    public static String of(Fingerprint fp) {
+        List<Line> lines = new ArrayList<>();
+        for (FingerprintTensor t : fp.tensors()) {
+            lines.add(new Line(t.address(), t.canonicalSha256()));
+        }
+        return of(lines);
     }
-    texts.sort(Comparator.naturalOrder());
-    StringBuilder sb = new StringBuilder(DEFINITION).append('\n');
-    texts.forEach(sb::append);
-    return Sha256.hex(sb.toString().getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** The model hash of a fingerprint's tensors (equal to the hash recorded when it was made). */
-  public static String of(Fingerprint fp) {
-    List<Line> lines = new ArrayList<>();
-    for (FingerprintTensor t : fp.tensors()) {
-      lines.add(new Line(t.address(), t.canonicalSha256()));
-    }
-    return of(lines);
-  }
 }

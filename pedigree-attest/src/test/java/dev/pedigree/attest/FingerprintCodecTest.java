@@ -15,111 +15,137 @@ import org.junit.jupiter.api.Test;
 
 /** Round trip, corrupt-input suite and seeded mutation fuzz of the fingerprint sidecar format. */
 class FingerprintCodecTest {
-  static Fingerprint fp;
-  static byte[] bytes;
+    static Fingerprint fp;
+    static byte[] bytes;
 
-  @BeforeAll
-  static void make() throws Exception {
-    try (ModelView v = TinyChain.train(TinyChain.init(5, 6), 6, 10).toView()) {
-      fp = Fingerprinter.of(v, new Fingerprinter.Options(9, 16, 16, 1));
-    }
-    bytes = FingerprintCodec.encode(fp);
-  }
-
-  @Test
-  void roundTripIsExactAndDeterministic() throws Exception {
-    Fingerprint back = FingerprintCodec.decode(bytes, "fp.pdfp");
-    assertThat(back).isEqualTo(fp);
-    assertThat(FingerprintCodec.encode(back)).isEqualTo(bytes);
-    assertThat(ModelHash.of(back)).isEqualTo(fp.modelHash());
-  }
-
-  @Test
-  void truncationAtEveryPreambleAndRegionBoundaryNamesFileAndOffset() {
-    long h = ByteBuffer.wrap(bytes, 8, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    int[] cuts = {0, 3, 4, 7, 8, 15, 16, 17, (int) (16 + h - 1), (int) (16 + h), (int) (16 + h + 3), bytes.length - 4, bytes.length - 1};
-    for (int cut : cuts) {
-      assertThatThrownBy(() -> FingerprintCodec.decode(Arrays.copyOf(bytes, cut), "cut.pdfp"))
-          .isInstanceOf(CorruptModelException.class)
-          .hasMessageContaining("cut.pdfp")
-          .hasMessageContaining("at offset");
-    }
-  }
-
-  @Test
-  void hugeLengthsGapsAndTrailingBytesAreRefused() {
-    byte[] b = bytes.clone();
-    ByteBuffer.wrap(b, 8, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE);
-    assertThatThrownBy(() -> FingerprintCodec.decode(b, "huge.pdfp")).isInstanceOf(CorruptModelException.class).hasMessageContaining("huge.pdfp at offset 8");
-    String hdr = FingerprintCodec.headerText(bytes);
-    assertThatThrownBy(() -> FingerprintCodec.decode(withHeader(hdr.replaceFirst("\"rows\":16", "\"rows\":2000000000")), "big.pdfp"))
-        .isInstanceOf(CorruptModelException.class).hasMessageContaining("does not fit shape");
-    assertThatThrownBy(() -> FingerprintCodec.decode(Arrays.copyOf(bytes, bytes.length - 4), "short.pdfp"))
-        .isInstanceOf(CorruptModelException.class).hasMessageContaining("runs past the end");
-    assertThatThrownBy(() -> FingerprintCodec.decode(withHeader(hdr.replaceFirst("\"offset\":0", "\"offset\":4")), "gap.pdfp"))
-        .isInstanceOf(CorruptModelException.class).hasMessageContaining("gap or overlap");
-    byte[] trailing = Arrays.copyOf(bytes, bytes.length + 4);
-    assertThatThrownBy(() -> FingerprintCodec.decode(trailing, "tail.pdfp")).isInstanceOf(CorruptModelException.class).hasMessageContaining("after the last region");
-    assertThatThrownBy(() -> FingerprintCodec.decode(withHeader(hdr.replaceFirst("\"role\":\"[A-Z_]+\"", "\"role\":\"NOPE\"")), "role.pdfp"))
-        .isInstanceOf(CorruptModelException.class).hasMessageContaining("bad address");
-    assertThatThrownBy(() -> FingerprintCodec.decode(withHeader(hdr.substring(0, hdr.length() - 5)), "json.pdfp"))
-        .isInstanceOf(CorruptModelException.class).hasMessageContaining("not valid JSON");
-  }
-
-  private static byte[] withHeader(String header) {
-    long h = ByteBuffer.wrap(bytes, 8, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    byte[] hb = header.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer out = ByteBuffer.allocate(bytes.length - (int) h + hb.length).order(ByteOrder.LITTLE_ENDIAN);
-    out.put(bytes, 0, 8).putLong(hb.length).put(hb).put(bytes, 16 + (int) h, bytes.length - 16 - (int) h);
-    return out.array();
-  }
-
-  @Test
-  void seededMutationFuzzEitherDecodesOrThrowsCorrupt() {
-    SplittableRandom r = new SplittableRandom(0xF1A9L);
-    int ok = 0;
-    int corrupt = 0;
-    int cases = 3000;
-    for (int i = 0; i < cases; i++) {
-      byte[] m = mutate(bytes, r);
-      try {
-        Fingerprint f = FingerprintCodec.decode(m, "fuzz.pdfp");
-        f.toView("fuzz").close();
-        ok++;
-      } catch (CorruptModelException e) {
-        assertThat(e.getMessage()).contains("fuzz.pdfp");
-        corrupt++;
-      }
-    }
-    System.out.printf("fingerprint fuzz: %d cases, %d decoded, %d CorruptModelException%n", cases, ok, corrupt);
-    assertThat(ok + corrupt).isEqualTo(cases);
-  }
-
-  static byte[] mutate(byte[] src, SplittableRandom r) {
-    byte[] m = src.clone();
-    switch (r.nextInt(4)) {
-      case 0 -> {
-        for (int k = 1 + r.nextInt(4); k > 0; k--) {
-          m[r.nextInt(m.length)] ^= (byte) (1 << r.nextInt(8));
+    @BeforeAll
+    static void make() throws Exception {
+        try (ModelView v = TinyChain.train(TinyChain.init(5, 6), 6, 10).toView()) {
+            fp = Fingerprinter.of(v, new Fingerprinter.Options(9, 16, 16, 1));
         }
-      }
-      case 1 -> m = Arrays.copyOf(m, r.nextInt(m.length));
-      case 2 -> {
-        int at = r.nextInt(m.length);
-        byte[] ins = new byte[1 + r.nextInt(8)];
-        r.nextBytes(ins);
-        byte[] out = new byte[m.length + ins.length];
-        System.arraycopy(m, 0, out, 0, at);
-        System.arraycopy(ins, 0, out, at, ins.length);
-        System.arraycopy(m, at, out, at + ins.length, m.length - at);
-        m = out;
-      }
-      default -> {
-        // Flip within the JSON header, where the structure lives.
-        int h = Math.min(m.length - 1, 16 + r.nextInt(Math.max(1, m.length / 4)));
-        m[h] = (byte) "0123456789{}[]\":,-e.".charAt(r.nextInt(20));
-      }
+        bytes = FingerprintCodec.encode(fp);
     }
-    return m;
-  }
+
+    @Test
+    void roundTripIsExactAndDeterministic() throws Exception {
+        Fingerprint back = FingerprintCodec.decode(bytes, "fp.pdfp");
+        assertThat(back).isEqualTo(fp);
+        assertThat(FingerprintCodec.encode(back)).isEqualTo(bytes);
+        assertThat(ModelHash.of(back)).isEqualTo(fp.modelHash());
+    }
+
+    @Test
+    void truncationAtEveryPreambleAndRegionBoundaryNamesFileAndOffset() {
+        long h = ByteBuffer.wrap(bytes, 8, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        int[] cuts = {
+            0,
+            3,
+            4,
+            7,
+            8,
+            15,
+            16,
+            17,
+            (int) (16 + h - 1),
+            (int) (16 + h),
+            (int) (16 + h + 3),
+            bytes.length - 4,
+            bytes.length - 1
+        };
+        for (int cut : cuts) {
+            assertThatThrownBy(() -> FingerprintCodec.decode(Arrays.copyOf(bytes, cut), "cut.pdfp"))
+                    .isInstanceOf(CorruptModelException.class)
+                    .hasMessageContaining("cut.pdfp")
+                    .hasMessageContaining("at offset");
+        }
+    }
+
+    @Test
+    void hugeLengthsGapsAndTrailingBytesAreRefused() {
+        byte[] b = bytes.clone();
+        ByteBuffer.wrap(b, 8, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE);
+        assertThatThrownBy(() -> FingerprintCodec.decode(b, "huge.pdfp"))
+                .isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("huge.pdfp at offset 8");
+        String hdr = FingerprintCodec.headerText(bytes);
+        assertThatThrownBy(() -> FingerprintCodec.decode(
+                        withHeader(hdr.replaceFirst("\"rows\":16", "\"rows\":2000000000")), "big.pdfp"))
+                .isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("does not fit shape");
+        assertThatThrownBy(() -> FingerprintCodec.decode(Arrays.copyOf(bytes, bytes.length - 4), "short.pdfp"))
+                .isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("runs past the end");
+        assertThatThrownBy(() -> FingerprintCodec.decode(
+                        withHeader(hdr.replaceFirst("\"offset\":0", "\"offset\":4")), "gap.pdfp"))
+                .isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("gap or overlap");
+        byte[] trailing = Arrays.copyOf(bytes, bytes.length + 4);
+        assertThatThrownBy(() -> FingerprintCodec.decode(trailing, "tail.pdfp"))
+                .isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("after the last region");
+        assertThatThrownBy(() -> FingerprintCodec.decode(
+                        withHeader(hdr.replaceFirst("\"role\":\"[A-Z_]+\"", "\"role\":\"NOPE\"")), "role.pdfp"))
+                .isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("bad address");
+        assertThatThrownBy(() -> FingerprintCodec.decode(withHeader(hdr.substring(0, hdr.length() - 5)), "json.pdfp"))
+                .isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("not valid JSON");
+    }
+
+    private static byte[] withHeader(String header) {
+        long h = ByteBuffer.wrap(bytes, 8, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        byte[] hb = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(bytes.length - (int) h + hb.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(bytes, 0, 8).putLong(hb.length).put(hb).put(bytes, 16 + (int) h, bytes.length - 16 - (int) h);
+        return out.array();
+    }
+
+    @Test
+    void seededMutationFuzzEitherDecodesOrThrowsCorrupt() {
+        SplittableRandom r = new SplittableRandom(0xF1A9L);
+        int ok = 0;
+        int corrupt = 0;
+        int cases = 3000;
+        for (int i = 0; i < cases; i++) {
+            byte[] m = mutate(bytes, r);
+            try {
+                Fingerprint f = FingerprintCodec.decode(m, "fuzz.pdfp");
+                f.toView("fuzz").close();
+                ok++;
+            } catch (CorruptModelException e) {
+                assertThat(e.getMessage()).contains("fuzz.pdfp");
+                corrupt++;
+            }
+        }
+        System.out.printf("fingerprint fuzz: %d cases, %d decoded, %d CorruptModelException%n", cases, ok, corrupt);
+        assertThat(ok + corrupt).isEqualTo(cases);
+    }
+
+    static byte[] mutate(byte[] src, SplittableRandom r) {
+        byte[] m = src.clone();
+        switch (r.nextInt(4)) {
+            case 0 -> {
+                for (int k = 1 + r.nextInt(4); k > 0; k--) {
+                    m[r.nextInt(m.length)] ^= (byte) (1 << r.nextInt(8));
+                }
+            }
+            case 1 -> m = Arrays.copyOf(m, r.nextInt(m.length));
+            case 2 -> {
+                int at = r.nextInt(m.length);
+                byte[] ins = new byte[1 + r.nextInt(8)];
+                r.nextBytes(ins);
+                byte[] out = new byte[m.length + ins.length];
+                System.arraycopy(m, 0, out, 0, at);
+                System.arraycopy(ins, 0, out, at, ins.length);
+                System.arraycopy(m, at, out, at + ins.length, m.length - at);
+                m = out;
+            }
+            default -> {
+                // Flip within the JSON header, where the structure lives.
+                int h = Math.min(m.length - 1, 16 + r.nextInt(Math.max(1, m.length / 4)));
+                m[h] = (byte) "0123456789{}[]\":,-e.".charAt(r.nextInt(20));
+            }
+        }
+        return m;
+    }
 }

@@ -1,8 +1,8 @@
 package dev.pedigree.attest;
 
-import dev.pedigree.format.safetensors.SafetensorsWriter;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.TinyTrainer;
+import dev.pedigree.format.safetensors.SafetensorsWriter;
 import dev.pedigree.model.ArrayTensor;
 import dev.pedigree.model.DType;
 import java.io.IOException;
@@ -16,44 +16,45 @@ import java.util.List;
  * stream), saved as safetensors checkpoints.
  */
 final class TinyChain {
-  static final TinyTrainer.Config CONFIG = TinyTrainer.Config.DEFAULT;
+    static final TinyTrainer.Config CONFIG = TinyTrainer.Config.DEFAULT;
 
-  private TinyChain() {}
+    private TinyChain() {}
 
-  /** A fresh initialisation (zero training steps). */
-  static SimModel init(long initSeed, long dataSeed) {
-    return TinyTrainer.train("init-" + initSeed, CONFIG.withSteps(0), initSeed, dataSeed).model();
-  }
-
-  /** Continues training {@code m} for {@code steps} steps. */
-  static SimModel train(SimModel m, long dataSeed, int steps) {
-    return TinyTrainer.fineTune(m, CONFIG, dataSeed, steps).model();
-  }
-
-  /** Trains from {@code initSeed} and returns the checkpoints at steps 0, every, 2·every, ... */
-  static List<SimModel> run(long initSeed, long dataSeed, int every, int saves) {
-    List<SimModel> out = new ArrayList<>();
-    SimModel m = init(initSeed, dataSeed);
-    out.add(m);
-    for (int i = 1; i <= saves; i++) {
-      m = train(m, dataSeed + i, every);
-      out.add(m);
+    /** A fresh initialisation (zero training steps). */
+    static SimModel init(long initSeed, long dataSeed) {
+        return TinyTrainer.train("init-" + initSeed, CONFIG.withSteps(0), initSeed, dataSeed)
+                .model();
     }
-    return out;
-  }
 
-  /** Writes a safetensors checkpoint. */
-  static Path save(SimModel m, Path file) throws IOException {
-    SafetensorsWriter w = new SafetensorsWriter();
-    for (ArrayTensor t : m.tensors()) {
-      w.add("model." + t.name().replace("lm_head.weight", "LMHEAD"), DType.F32, t.shape(), t.readAll());
+    /** Continues training {@code m} for {@code steps} steps. */
+    static SimModel train(SimModel m, long dataSeed, int steps) {
+        return TinyTrainer.fineTune(m, CONFIG, dataSeed, steps).model();
     }
-    SafetensorsWriter fixed = new SafetensorsWriter();
-    for (SafetensorsWriter.Entry e : w.entries()) {
-      String n = e.name().equals("model.LMHEAD") ? "lm_head.weight" : e.name();
-      fixed.add(n, e.dtype(), e.shape(), e.data());
+
+    /** Trains from {@code initSeed} and returns the checkpoints at steps 0, every, 2·every, ... */
+    static List<SimModel> run(long initSeed, long dataSeed, int every, int saves) {
+        List<SimModel> out = new ArrayList<>();
+        SimModel m = init(initSeed, dataSeed);
+        out.add(m);
+        for (int i = 1; i <= saves; i++) {
+            m = train(m, dataSeed + i, every);
+            out.add(m);
+        }
+        return out;
     }
-    fixed.write(file);
-    return file;
-  }
+
+    /** Writes a safetensors checkpoint. */
+    static Path save(SimModel m, Path file) throws IOException {
+        SafetensorsWriter w = new SafetensorsWriter();
+        for (ArrayTensor t : m.tensors()) {
+            w.add("model." + t.name().replace("lm_head.weight", "LMHEAD"), DType.F32, t.shape(), t.readAll());
+        }
+        SafetensorsWriter fixed = new SafetensorsWriter();
+        for (SafetensorsWriter.Entry e : w.entries()) {
+            String n = e.name().equals("model.LMHEAD") ? "lm_head.weight" : e.name();
+            fixed.add(n, e.dtype(), e.shape(), e.data());
+        }
+        fixed.write(file);
+        return file;
+    }
 }

@@ -31,170 +31,233 @@ import java.util.regex.Pattern;
  * alternately (so both see the same machine load), and the ratios are taken between medians; every run is listed.
  */
 public final class EndToEndBenchmark {
-  private EndToEndBenchmark() {}
+    private EndToEndBenchmark() {}
 
-  private record Run(String label, double wallSeconds, long maxRssKb, int exitCode, String lastLine) {}
+    private record Run(String label, double wallSeconds, long maxRssKb, int exitCode, String lastLine) {}
 
-  public static void main(String[] args) throws Exception {
-    List<String> pos = new ArrayList<>();
-    boolean keep = false;
-    int repeat = 3;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--keep")) {
-        keep = true;
-      } else if (args[i].equals("--repeat") && i + 1 < args.length) {
-        repeat = Math.max(1, Integer.parseInt(args[++i]));
-      } else {
-        pos.add(args[i]);
-      }
-    }
-    Path dir = Path.of(pos.size() > 0 ? pos.get(0) : "target/e2e").toAbsolutePath();
-    int layers = pos.size() > 1 ? Integer.parseInt(pos.get(1)) : 18;
-    Files.createDirectories(dir);
-    LargeSafetensors.Spec spec = new LargeSafetensors.Spec(2048, 5632, layers, 32000);
-    Path a = dir.resolve("base.safetensors");
-    Path b = dir.resolve("derived.safetensors");
-    ensure(a, spec, 0.0);
-    ensure(b, spec, 0.1);
-    long bytes = Files.size(a) + Files.size(b);
-    System.out.printf(Locale.ROOT, "models: %,d parameters each, %.2f GB together%n", spec.parameters(), bytes / 1e9);
-
-    List<Run> runs = new ArrayList<>();
-    Run cat1 = time("cat A B > /dev/null (cold-ish)", List.of("sh", "-c", "cat '" + a + "' '" + b + "' > /dev/null"), null);
-    Run cat2 = time("(a) cat A B > /dev/null (warm)", List.of("sh", "-c", "cat '" + a + "' '" + b + "' > /dev/null"), null);
-    runs.add(cat1);
-    runs.add(cat2);
-    mmapSum(a, b);
-    double mmap = mmapSum(a, b);
-    runs.add(new Run("(a) Java mmap sum of both (warm)", mmap, 0, 0, ""));
-
-    Path py = Path.of("pedigree-bench/src/main/python/aligned_correlation.py").toAbsolutePath();
-    List<String> pyCmd = List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", "python3", py.toString(), a.toString(), b.toString());
-    List<String> pyPearson = List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", "python3", py.toString(), "--pearson", a.toString(), b.toString());
-    // The compare runs as users run it: through the launcher (its JVM options included). A first call
-    // makes sure it is built, so that no build is timed.
-    String launcher = Path.of("pedigree").toAbsolutePath().toString();
-    time("./pedigree --version (builds if needed; not part of the numbers)", List.of(launcher, "--version"), null);
-    List<String> jvm = List.of(launcher);
-    List<String> full = new ArrayList<>(jvm);
-    full.addAll(List.of("compare", a.toString(), b.toString(), "--json", dir.resolve("compare-full.json").toString()));
-    List<Run> numpys = new ArrayList<>();
-    List<Run> fulls = new ArrayList<>();
-    for (int i = 1; i <= repeat; i++) {
-      String of = repeat > 1 ? " [run " + i + " of " + repeat + "]" : "";
-      numpys.add(time("(b) NumPy grouped aligned correlation (the compare's fixed-index test)" + of, pyCmd, null));
-      fulls.add(time("(c) pedigree compare A B (full)" + of, full, null));
-    }
-    runs.addAll(numpys);
-    Run numpyPearson = time("(b') NumPy per-tensor Pearson (a cheaper statistic)", pyPearson, null);
-    runs.add(numpyPearson);
-    runs.addAll(fulls);
-    List<String> sampled = new ArrayList<>(jvm);
-    sampled.addAll(List.of("compare", a.toString(), b.toString(), "--sample", "64", "--json", dir.resolve("compare-sample.json").toString()));
-    runs.add(time("(c) pedigree compare A B --sample 64", sampled, null));
-    Run numpy = median(numpys);
-    Run compareFull = median(fulls);
-
-    System.out.println();
-    System.out.println("| step | wall s | GB/s of both files | peak RSS MB | exit |");
-    System.out.println("|---|---|---|---|---|");
-    for (Run r : runs) {
-      System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %s | %d |%n", r.label(), r.wallSeconds(), bytes / 1e9 / r.wallSeconds(), r.maxRssKb() > 0 ? String.valueOf(r.maxRssKb() / 1024) : "-", r.exitCode());
-    }
-    double floor = Math.min(cat2.wallSeconds(), mmap);
-    System.out.printf(Locale.ROOT, "medians of %d runs: compare-full %.2f s (%.2f-%.2f), NumPy grouped %.2f s (%.2f-%.2f)%n", repeat,
-        compareFull.wallSeconds(), min(fulls), max(fulls), numpy.wallSeconds(), min(numpys), max(numpys));
-    System.out.printf(Locale.ROOT, "compare-full / read-floor (a) = %.2fx (target <= 2x)%n", compareFull.wallSeconds() / floor);
-    System.out.printf(Locale.ROOT, "NumPy grouped / compare-full = %.2fx (target >= 3x); NumPy per-tensor Pearson / compare-full = %.2fx%n",
-        numpy.wallSeconds() / compareFull.wallSeconds(), numpyPearson.wallSeconds() / compareFull.wallSeconds());
-    System.out.println("numpy: " + numpy.lastLine());
-    System.out.println("numpy --pearson: " + numpyPearson.lastLine());
-    if (!keep) {
-      Files.deleteIfExists(a);
-      Files.deleteIfExists(b);
-      System.out.println("deleted the models (pass --keep to keep them)");
-    }
-  }
-
-  /** The run with the median wall time (the upper of the two middle ones for an even count). */
-  private static Run median(List<Run> rs) {
-    List<Run> sorted = new ArrayList<>(rs);
-    sorted.sort(java.util.Comparator.comparingDouble(Run::wallSeconds));
-    return sorted.get(sorted.size() / 2);
-  }
-
-  private static double min(List<Run> rs) {
-    return rs.stream().mapToDouble(Run::wallSeconds).min().orElse(Double.NaN);
-  }
-
-  private static double max(List<Run> rs) {
-    return rs.stream().mapToDouble(Run::wallSeconds).max().orElse(Double.NaN);
-  }
-
-  private static void ensure(Path file, LargeSafetensors.Spec spec, double noise) throws IOException {
-    long expect = 2 * spec.parameters();
-    if (Files.exists(file) && Files.size(file) > expect && Files.size(file) < expect + (1 << 20)) {
-      System.out.println("reusing " + file);
-      return;
-    }
-    long t0 = System.nanoTime();
-    LargeSafetensors.write(file, spec, 1, noise, 2);
-    System.out.printf(Locale.ROOT, "wrote %s (%.2f GB) in %.1f s%n", file, Files.size(file) / 1e9, (System.nanoTime() - t0) / 1e9);
-  }
-
-  /** Maps both files and sums them as longs; returns seconds. */
-  private static double mmapSum(Path a, Path b) throws IOException {
-    long t0 = System.nanoTime();
-    long sum = 0;
-    for (Path p : List.of(a, b)) {
-      try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-        MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-        long n = seg.byteSize() / 8;
-        long s0 = 0;
-        long s1 = 0;
-        long i = 0;
-        for (; i + 1 < n; i += 2) {
-          s0 += seg.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i);
-          s1 += seg.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i + 1);
+    public static void main(String[] args) throws Exception {
+        List<String> pos = new ArrayList<>();
+        boolean keep = false;
+        int repeat = 3;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--keep")) {
+                keep = true;
+            } else if (args[i].equals("--repeat") && i + 1 < args.length) {
+                repeat = Math.max(1, Integer.parseInt(args[++i]));
+            } else {
+                pos.add(args[i]);
+            }
         }
-        sum += s0 + s1;
-      }
-    }
-    double s = (System.nanoTime() - t0) / 1e9;
-    System.out.printf(Locale.ROOT, "mmap sum %x in %.2f s%n", sum, s);
-    return s;
-  }
+        Path dir = Path.of(pos.size() > 0 ? pos.get(0) : "target/e2e").toAbsolutePath();
+        int layers = pos.size() > 1 ? Integer.parseInt(pos.get(1)) : 18;
+        Files.createDirectories(dir);
+        LargeSafetensors.Spec spec = new LargeSafetensors.Spec(2048, 5632, layers, 32000);
+        Path a = dir.resolve("base.safetensors");
+        Path b = dir.resolve("derived.safetensors");
+        ensure(a, spec, 0.0);
+        ensure(b, spec, 0.1);
+        long bytes = Files.size(a) + Files.size(b);
+        System.out.printf(
+                Locale.ROOT, "models: %,d parameters each, %.2f GB together%n", spec.parameters(), bytes / 1e9);
 
-  private static final Pattern RSS = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)");
+        List<Run> runs = new ArrayList<>();
+        Run cat1 = time(
+                "cat A B > /dev/null (cold-ish)", List.of("sh", "-c", "cat '" + a + "' '" + b + "' > /dev/null"), null);
+        Run cat2 = time(
+                "(a) cat A B > /dev/null (warm)", List.of("sh", "-c", "cat '" + a + "' '" + b + "' > /dev/null"), null);
+        runs.add(cat1);
+        runs.add(cat2);
+        mmapSum(a, b);
+        double mmap = mmapSum(a, b);
+        runs.add(new Run("(a) Java mmap sum of both (warm)", mmap, 0, 0, ""));
 
-  /** Runs {@code cmd} under {@code /usr/bin/time -v}; prints its output and returns wall time and peak RSS. */
-  private static Run time(String label, List<String> cmd, File cwd) throws IOException, InterruptedException {
-    Path log = Files.createTempFile("pedigree-e2e", ".log");
-    List<String> full = new ArrayList<>(List.of("/usr/bin/time", "-v"));
-    full.addAll(cmd);
-    ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile());
-    if (cwd != null) {
-      pb.directory(cwd);
+        Path py =
+                Path.of("pedigree-bench/src/main/python/aligned_correlation.py").toAbsolutePath();
+        List<String> pyCmd = List.of(
+                "env",
+                "-u",
+                "OPENBLAS_CORETYPE",
+                "-u",
+                "OPENBLAS_L2_SIZE",
+                "python3",
+                py.toString(),
+                a.toString(),
+                b.toString());
+        List<String> pyPearson = List.of(
+                "env",
+                "-u",
+                "OPENBLAS_CORETYPE",
+                "-u",
+                "OPENBLAS_L2_SIZE",
+                "python3",
+                py.toString(),
+                "--pearson",
+                a.toString(),
+                b.toString());
+        // The compare runs as users run it: through the launcher (its JVM options included). A first call
+        // makes sure it is built, so that no build is timed.
+        String launcher = Path.of("pedigree").toAbsolutePath().toString();
+        time("./pedigree --version (builds if needed; not part of the numbers)", List.of(launcher, "--version"), null);
+        List<String> jvm = List.of(launcher);
+        List<String> full = new ArrayList<>(jvm);
+        full.addAll(List.of(
+                "compare",
+                a.toString(),
+                b.toString(),
+                "--json",
+                dir.resolve("compare-full.json").toString()));
+        List<Run> numpys = new ArrayList<>();
+        List<Run> fulls = new ArrayList<>();
+        for (int i = 1; i <= repeat; i++) {
+            String of = repeat > 1 ? " [run " + i + " of " + repeat + "]" : "";
+            numpys.add(
+                    time("(b) NumPy grouped aligned correlation (the compare's fixed-index test)" + of, pyCmd, null));
+            fulls.add(time("(c) pedigree compare A B (full)" + of, full, null));
+        }
+        runs.addAll(numpys);
+        Run numpyPearson = time("(b') NumPy per-tensor Pearson (a cheaper statistic)", pyPearson, null);
+        runs.add(numpyPearson);
+        runs.addAll(fulls);
+        List<String> sampled = new ArrayList<>(jvm);
+        sampled.addAll(List.of(
+                "compare",
+                a.toString(),
+                b.toString(),
+                "--sample",
+                "64",
+                "--json",
+                dir.resolve("compare-sample.json").toString()));
+        runs.add(time("(c) pedigree compare A B --sample 64", sampled, null));
+        Run numpy = median(numpys);
+        Run compareFull = median(fulls);
+
+        System.out.println();
+        System.out.println("| step | wall s | GB/s of both files | peak RSS MB | exit |");
+        System.out.println("|---|---|---|---|---|");
+        for (Run r : runs) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %.2f | %.2f | %s | %d |%n",
+                    r.label(),
+                    r.wallSeconds(),
+                    bytes / 1e9 / r.wallSeconds(),
+                    r.maxRssKb() > 0 ? String.valueOf(r.maxRssKb() / 1024) : "-",
+                    r.exitCode());
+        }
+        double floor = Math.min(cat2.wallSeconds(), mmap);
+        System.out.printf(
+                Locale.ROOT,
+                "medians of %d runs: compare-full %.2f s (%.2f-%.2f), NumPy grouped %.2f s (%.2f-%.2f)%n",
+                repeat,
+                compareFull.wallSeconds(),
+                min(fulls),
+                max(fulls),
+                numpy.wallSeconds(),
+                min(numpys),
+                max(numpys));
+        System.out.printf(
+                Locale.ROOT,
+                "compare-full / read-floor (a) = %.2fx (target <= 2x)%n",
+                compareFull.wallSeconds() / floor);
+        System.out.printf(
+                Locale.ROOT,
+                "NumPy grouped / compare-full = %.2fx (target >= 3x); NumPy per-tensor Pearson / compare-full = %.2fx%n",
+                numpy.wallSeconds() / compareFull.wallSeconds(),
+                numpyPearson.wallSeconds() / compareFull.wallSeconds());
+        System.out.println("numpy: " + numpy.lastLine());
+        System.out.println("numpy --pearson: " + numpyPearson.lastLine());
+        if (!keep) {
+            Files.deleteIfExists(a);
+            Files.deleteIfExists(b);
+            System.out.println("deleted the models (pass --keep to keep them)");
+        }
     }
-    System.out.println("running: " + label);
-    long t0 = System.nanoTime();
-    int rc = pb.start().waitFor();
-    double secs = (System.nanoTime() - t0) / 1e9;
-    String out = Files.readString(log, StandardCharsets.UTF_8);
-    Files.deleteIfExists(log);
-    Matcher m = RSS.matcher(out);
-    long rss = m.find() ? Long.parseLong(m.group(1)) : 0;
-    String last = "";
-    for (String line : out.split("\n")) {
-      if (line.startsWith("\tCommand being timed")) {
-        break;
-      }
-      if (!line.isBlank() && !line.startsWith("WARNING")) {
-        last = line.strip();
-        System.out.println("  " + line);
-      }
+
+    /** The run with the median wall time (the upper of the two middle ones for an even count). */
+    private static Run median(List<Run> rs) {
+        List<Run> sorted = new ArrayList<>(rs);
+        sorted.sort(java.util.Comparator.comparingDouble(Run::wallSeconds));
+        return sorted.get(sorted.size() / 2);
     }
-    System.out.printf(Locale.ROOT, "  -> %.2f s, peak RSS %d MB, exit %d%n", secs, rss / 1024, rc);
-    return new Run(label, secs, rss, rc, last);
-  }
+
+    private static double min(List<Run> rs) {
+        return rs.stream().mapToDouble(Run::wallSeconds).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Run> rs) {
+        return rs.stream().mapToDouble(Run::wallSeconds).max().orElse(Double.NaN);
+    }
+
+    private static void ensure(Path file, LargeSafetensors.Spec spec, double noise) throws IOException {
+        long expect = 2 * spec.parameters();
+        if (Files.exists(file) && Files.size(file) > expect && Files.size(file) < expect + (1 << 20)) {
+            System.out.println("reusing " + file);
+            return;
+        }
+        long t0 = System.nanoTime();
+        LargeSafetensors.write(file, spec, 1, noise, 2);
+        System.out.printf(
+                Locale.ROOT,
+                "wrote %s (%.2f GB) in %.1f s%n",
+                file,
+                Files.size(file) / 1e9,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Maps both files and sums them as longs; returns seconds. */
+    private static double mmapSum(Path a, Path b) throws IOException {
+        long t0 = System.nanoTime();
+        long sum = 0;
+        for (Path p : List.of(a, b)) {
+            try (Arena arena = Arena.ofConfined();
+                    FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+                long n = seg.byteSize() / 8;
+                long s0 = 0;
+                long s1 = 0;
+                long i = 0;
+                for (; i + 1 < n; i += 2) {
+                    s0 += seg.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i);
+                    s1 += seg.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i + 1);
+                }
+                sum += s0 + s1;
+            }
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "mmap sum %x in %.2f s%n", sum, s);
+        return s;
+    }
+
+    private static final Pattern RSS = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)");
+
+    /** Runs {@code cmd} under {@code /usr/bin/time -v}; prints its output and returns wall time and peak RSS. */
+    private static Run time(String label, List<String> cmd, File cwd) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("pedigree-e2e", ".log");
+        List<String> full = new ArrayList<>(List.of("/usr/bin/time", "-v"));
+        full.addAll(cmd);
+        ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (cwd != null) {
+            pb.directory(cwd);
+        }
+        System.out.println("running: " + label);
+        long t0 = System.nanoTime();
+        int rc = pb.start().waitFor();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        Files.deleteIfExists(log);
+        Matcher m = RSS.matcher(out);
+        long rss = m.find() ? Long.parseLong(m.group(1)) : 0;
+        String last = "";
+        for (String line : out.split("\n")) {
+            if (line.startsWith("\tCommand being timed")) {
+                break;
+            }
+            if (!line.isBlank() && !line.startsWith("WARNING")) {
+                last = line.strip();
+                System.out.println("  " + line);
+            }
+        }
+        System.out.printf(Locale.ROOT, "  -> %.2f s, peak RSS %d MB, exit %d%n", secs, rss / 1024, rc);
+        return new Run(label, secs, rss, rc, last);
+    }
 }

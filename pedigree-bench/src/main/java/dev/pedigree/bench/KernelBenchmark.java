@@ -28,51 +28,53 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx1g"})
 public class KernelBenchmark {
-  public static final int N = 1 << 20;
+    public static final int N = 1 << 20;
 
-  @Param({"vector", "scalar"})
-  public String impl;
+    @Param({"vector", "scalar"})
+    public String impl;
 
-  private float[] a;
-  private float[] b;
-  private Kernels k;
+    private float[] a;
+    private float[] b;
+    private Kernels k;
 
-  @Setup
-  public void setup() {
-    SplittableRandom r = new SplittableRandom(2);
-    a = new float[N];
-    b = new float[N];
-    for (int i = 0; i < N; i++) {
-      a[i] = (float) r.nextGaussian();
-      b[i] = (float) r.nextGaussian();
+    @Setup
+    public void setup() {
+        SplittableRandom r = new SplittableRandom(2);
+        a = new float[N];
+        b = new float[N];
+        for (int i = 0; i < N; i++) {
+            a[i] = (float) r.nextGaussian();
+            b[i] = (float) r.nextGaussian();
+        }
+        k = impl.equals("vector") ? Kernels.vector() : Kernels.scalar();
     }
-    k = impl.equals("vector") ? Kernels.vector() : Kernels.scalar();
-  }
 
-  @Benchmark
-  public double dot() {
-    return k.dotProduct(a, 0, b, 0, N);
-  }
+    @Benchmark
+    public double dot() {
+        return k.dotProduct(a, 0, b, 0, N);
+    }
 
-  @Benchmark
-  public double pearson() {
-    return k.pearsonCorrelation(a, b);
-  }
+    @Benchmark
+    public double pearson() {
+        return k.pearsonCorrelation(a, b);
+    }
 
-  private final double[] cross = new double[64];
-  private final float[] acc = new float[8 * 8 * 128];
+    private final double[] cross = new double[64];
+    private final float[] acc = new float[8 * 8 * 128];
 
-  @Benchmark
-  public double[] crossRows() {
-    k.crossRowsInto(a, 0, 128 * 1024, b, 0, 128 * 1024, 8, 2048, cross);
-    return cross;
-  }
+    @Benchmark
+    public double[] crossRows() {
+        k.crossRowsInto(a, 0, 128 * 1024, b, 0, 128 * 1024, 8, 2048, cross);
+        return cross;
+    }
 
-  @Benchmark
-  public float[] crossGroups() {
-    k.crossGroupsInto(acc, a, 0, b, 0, 8, 128, 1024, 64, 5632);
-    return acc;
-  }
+    @Benchmark
+    public float[] crossGroups() {
+        k.crossGroupsInto(acc, a, 0, b, 0, 8, 128, 1024, 64, 5632);
+        return acc;
+    }
 }

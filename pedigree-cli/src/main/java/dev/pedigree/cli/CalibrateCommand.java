@@ -10,62 +10,75 @@ import picocli.CommandLine.Spec;
 
 /** {@code pedigree calibrate}: the calibration report of the lineage tests. */
 @Command(
-    name = "calibrate",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Run the lineage tests on many independent model pairs (p-values should be uniform, no false SHARED_LINEAGE) and on",
-      "simulated derivatives of increasing strength (where detection stops). Prints the report."
-    })
+        name = "calibrate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the lineage tests on many independent model pairs (p-values should be uniform, no false SHARED_LINEAGE) and on",
+            "simulated derivatives of increasing strength (where detection stops). Prints the report."
+        })
 final class CalibrateCommand implements Callable<Integer> {
-  @Option(names = "--pairs", defaultValue = "1000", description = "Independent random-initialisation pairs (default: ${DEFAULT-VALUE}).")
-  int pairs;
+    @Option(
+            names = "--pairs",
+            defaultValue = "1000",
+            description = "Independent random-initialisation pairs (default: ${DEFAULT-VALUE}).")
+    int pairs;
 
-  @Option(names = "--trained-pairs", defaultValue = "100", description = "Independent pairs of tiny models trained from different seeds on the same data (default: ${DEFAULT-VALUE}).")
-  int trainedPairs;
+    @Option(
+            names = "--trained-pairs",
+            defaultValue = "100",
+            description =
+                    "Independent pairs of tiny models trained from different seeds on the same data (default: ${DEFAULT-VALUE}).")
+    int trainedPairs;
 
-  @Option(names = "--replicates", defaultValue = "4", description = "Trials per transformation and strength (default: ${DEFAULT-VALUE}).")
-  int replicates;
+    @Option(
+            names = "--replicates",
+            defaultValue = "4",
+            description = "Trials per transformation and strength (default: ${DEFAULT-VALUE}).")
+    int replicates;
 
-  @Option(names = "--seed", defaultValue = "20240601", description = "Seed (default: ${DEFAULT-VALUE}).")
-  long seed;
+    @Option(names = "--seed", defaultValue = "20240601", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
-  @Override
-  public Integer call() throws Exception {
-    if (pairs < 1 || trainedPairs < 0 || replicates < 1) {
-      throw new CliException(ExitCode.USAGE, "--pairs and --replicates must be positive, --trained-pairs non-negative");
+    @Override
+    public Integer call() throws Exception {
+        if (pairs < 1 || trainedPairs < 0 || replicates < 1) {
+            throw new CliException(
+                    ExitCode.USAGE, "--pairs and --replicates must be positive, --trained-pairs non-negative");
+        }
+        CalibrationReport.Config c = new CalibrationReport.Config(
+                pairs, trainedPairs, replicates, seed, CalibrationReport.Config.DEFAULT.model());
+        spec.commandLine().getOut().flush();
+        PrintStream out =
+                new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
+        CalibrationReport.run(c, out);
+        return ExitCode.OK.code();
     }
-    CalibrationReport.Config c =
-        new CalibrationReport.Config(pairs, trainedPairs, replicates, seed, CalibrationReport.Config.DEFAULT.model());
-    spec.commandLine().getOut().flush();
-    PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
-    CalibrationReport.run(c, out);
-    return ExitCode.OK.code();
-  }
 }
 
 /** Bridges the report's PrintStream to picocli's writer (so tests capture it). */
 final class WriterOutputStream extends java.io.OutputStream {
-  private final java.io.PrintWriter w;
-  private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+    private final java.io.PrintWriter w;
+    private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
 
-  WriterOutputStream(java.io.PrintWriter w) {
-    this.w = w;
-  }
-
-  @Override
-  public void write(int b) {
-    line.write(b);
-    if (b == '\n') {
-      flush();
+    WriterOutputStream(java.io.PrintWriter w) {
+        this.w = w;
     }
-  }
 
-  @Override
-  public void flush() {
-    w.print(line.toString(StandardCharsets.UTF_8));
-    w.flush();
-    line.reset();
-  }
+    @Override
+    public void write(int b) {
+        line.write(b);
+        if (b == '\n') {
+            flush();
+        }
+    }
+
+    @Override
+    public void flush() {
+        w.print(line.toString(StandardCharsets.UTF_8));
+        w.flush();
+        line.reset();
+    }
 }

@@ -15,32 +15,32 @@ package dev.pedigree.cli;
  * </pre>
  */
 public enum ExitCode {
-  OK(0),
-  INTERNAL_ERROR(1),
-  USAGE(2),
-  INPUT_ERROR(3),
-  UNSAFE_INPUT(4),
-  SHARED_LINEAGE(10),
-  INDEPENDENT(11),
-  INCONCLUSIVE(12),
-  VERIFICATION_FAILED(20);
+    OK(0),
+    INTERNAL_ERROR(1),
+    USAGE(2),
+    INPUT_ERROR(3),
+    UNSAFE_INPUT(4),
+    SHARED_LINEAGE(10),
+    INDEPENDENT(11),
+    INCONCLUSIVE(12),
+    VERIFICATION_FAILED(20);
 
-  private final int code;
+    private final int code;
 
-  ExitCode(int code) {
-    this.code = code;
-  }
-
-  public int code() {
-    return code;
-  }
-
-  /** The table printed in {@code pedigree --help}. */
-  public static String helpTable() {
-    StringBuilder sb = new StringBuilder();
-    for (ExitCode e : values()) {
-      sb.append(String.format(java.util.Locale.ROOT, "  %2d  %s%n", e.code, e.name()));
+    ExitCode(int code) {
+        this.code = code;
     }
-    return sb.toString();
-  }
+
+    public int code() {
+        return code;
+    }
+
+    /** The table printed in {@code pedigree --help}. */
+    public static String helpTable() {
+        StringBuilder sb = new StringBuilder();
+        for (ExitCode e : values()) {
+            sb.append(String.format(java.util.Locale.ROOT, "  %2d  %s%n", e.code, e.name()));
+        }
+        return sb.toString();
+    }
 }

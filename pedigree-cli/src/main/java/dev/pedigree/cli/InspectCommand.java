@@ -18,88 +18,98 @@ import picocli.CommandLine.Spec;
 
 /** {@code pedigree inspect MODEL [--json FILE]}. */
 @Command(
-    name = "inspect",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Show what a model file, model directory or tokenizer contains: format, architecture, components and parameters,",
-      "tensor roles and content hashes, tokenizer, declared lineage claims, and whether the file was safe to read."
-    })
+        name = "inspect",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Show what a model file, model directory or tokenizer contains: format, architecture, components and parameters,",
+            "tensor roles and content hashes, tokenizer, declared lineage claims, and whether the file was safe to read."
+        })
 final class InspectCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL", description = "Weights file, Hugging Face style directory, tokenizer file, https:// URL or hf:owner/name[@revision].")
-  String model;
+    @Parameters(
+            index = "0",
+            paramLabel = "MODEL",
+            description =
+                    "Weights file, Hugging Face style directory, tokenizer file, https:// URL or hf:owner/name[@revision].")
+    String model;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Write the result as JSON (pedigree/inspect/v1) to FILE ('-' for standard output).")
-  Path json;
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Write the result as JSON (pedigree/inspect/v1) to FILE ('-' for standard output).")
+    Path json;
 
-  @Option(names = "--no-hashes", description = "Skip per-tensor content hashes (they read the whole model).")
-  boolean noHashes;
+    @Option(names = "--no-hashes", description = "Skip per-tensor content hashes (they read the whole model).")
+    boolean noHashes;
 
-  @Option(names = "--tensors", description = "List every tensor in the terminal output.")
-  boolean listTensors;
+    @Option(names = "--tensors", description = "List every tensor in the terminal output.")
+    boolean listTensors;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
-  @Override
-  public Integer call() throws Exception {
-    Inspection result;
-    ExitCode code = ExitCode.OK;
-    try (ModelView view = ModelOpener.open(model)) {
-      result = Inspector.inspect(view, !noHashes);
-    } catch (UnsafeModelException e) {
-      // The refusal is itself the finding: report it in the contract, then exit UNSAFE_INPUT.
-      result = refused(e);
-      code = ExitCode.UNSAFE_INPUT;
-    }
-    JsonOption.write(InspectJson.tree(result), json, spec.commandLine().getOut());
-    if (!JsonOption.toStdout(json)) {
-      spec.commandLine().getOut().print(InspectText.render(result));
-      if (listTensors) {
-        for (Inspection.TensorSummary t : result.tensors()) {
-          spec.commandLine()
-              .getOut()
-              .printf(
-                  "  %-60s %-6s %-18s (%s, %s, %s%s)%n",
-                  t.name(),
-                  t.dtype(),
-                  java.util.Arrays.toString(t.shape()),
-                  t.component(),
-                  t.layer() == null ? "-" : t.layer(),
-                  t.role(),
-                  t.part().equals("weight") ? "" : ", " + t.part());
+    @Override
+    public Integer call() throws Exception {
+        Inspection result;
+        ExitCode code = ExitCode.OK;
+        try (ModelView view = ModelOpener.open(model)) {
+            result = Inspector.inspect(view, !noHashes);
+        } catch (UnsafeModelException e) {
+            // The refusal is itself the finding: report it in the contract, then exit UNSAFE_INPUT.
+            result = refused(e);
+            code = ExitCode.UNSAFE_INPUT;
         }
-      }
-      spec.commandLine().getOut().flush();
+        JsonOption.write(InspectJson.tree(result), json, spec.commandLine().getOut());
+        if (!JsonOption.toStdout(json)) {
+            spec.commandLine().getOut().print(InspectText.render(result));
+            if (listTensors) {
+                for (Inspection.TensorSummary t : result.tensors()) {
+                    spec.commandLine()
+                            .getOut()
+                            .printf(
+                                    "  %-60s %-6s %-18s (%s, %s, %s%s)%n",
+                                    t.name(),
+                                    t.dtype(),
+                                    java.util.Arrays.toString(t.shape()),
+                                    t.component(),
+                                    t.layer() == null ? "-" : t.layer(),
+                                    t.role(),
+                                    t.part().equals("weight") ? "" : ", " + t.part());
+                }
+            }
+            spec.commandLine().getOut().flush();
+        }
+        if (code == ExitCode.UNSAFE_INPUT) {
+            spec.commandLine()
+                    .getErr()
+                    .println("error: unsafe input refused: " + result.safety().detail());
+        }
+        return code.code();
     }
-    if (code == ExitCode.UNSAFE_INPUT) {
-      spec.commandLine().getErr().println("error: unsafe input refused: " + result.safety().detail());
-    }
-    return code.code();
-  }
 
-  private Inspection refused(ModelFormatException e) {
-    String format;
-    try {
-      format = switch (ModelOpener.readerFor(Path.of(model)).name()) {
-        case "safetensors" -> "safetensors";
-        case "gguf" -> "gguf";
-        case "onnx" -> "onnx";
-        case "tokenizer" -> "tokenizer";
-        default -> "pytorch";
-      };
-    } catch (java.io.IOException | ModelFormatException probeFailure) {
-      format = "pytorch";
+    private Inspection refused(ModelFormatException e) {
+        String format;
+        try {
+            format = switch (ModelOpener.readerFor(Path.of(model)).name()) {
+                case "safetensors" -> "safetensors";
+                case "gguf" -> "gguf";
+                case "onnx" -> "onnx";
+                case "tokenizer" -> "tokenizer";
+                default -> "pytorch";
+            };
+        } catch (java.io.IOException | ModelFormatException probeFailure) {
+            format = "pytorch";
+        }
+        return new Inspection(
+                model,
+                format,
+                null,
+                0,
+                List.of(),
+                List.of(),
+                null,
+                List.of(),
+                new Inspection.Safety("REFUSED", e.getMessage()),
+                List.of(),
+                List.of());
     }
-    return new Inspection(
-        model,
-        format,
-        null,
-        0,
-        List.of(),
-        List.of(),
-        null,
-        List.of(),
-        new Inspection.Safety("REFUSED", e.getMessage()),
-        List.of(),
-        List.of());
-  }
 }

@@ -11,22 +11,22 @@ import java.util.Map;
  * {@code -} writes it to standard output instead of the terminal summary.
  */
 final class JsonOption {
-  private JsonOption() {}
+    private JsonOption() {}
 
-  /** Whether {@code json} sends the JSON to standard output (so no terminal summary is printed). */
-  static boolean toStdout(Path json) {
-    return json != null && json.toString().equals("-");
-  }
+    /** Whether {@code json} sends the JSON to standard output (so no terminal summary is printed). */
+    static boolean toStdout(Path json) {
+        return json != null && json.toString().equals("-");
+    }
 
-  /** Writes {@code tree} where {@code json} says; does nothing when {@code json} is null. */
-  static void write(Map<String, ?> tree, Path json, PrintWriter out) throws IOException {
-    if (json == null) {
-      return;
+    /** Writes {@code tree} where {@code json} says; does nothing when {@code json} is null. */
+    static void write(Map<String, ?> tree, Path json, PrintWriter out) throws IOException {
+        if (json == null) {
+            return;
+        }
+        if (toStdout(json)) {
+            out.print(Json.write(tree));
+        } else {
+            Json.write(tree, json);
+        }
     }
-    if (toStdout(json)) {
-      out.print(Json.write(tree));
-    } else {
-      Json.write(tree, json);
-    }
-  }
 }

@@ -13,20 +13,20 @@ import java.util.Objects;
  * @param thresholds decision thresholds
  */
 public record CompareOptions(long seed, Integer sampleRows, Thresholds thresholds) {
-  public static final CompareOptions DEFAULT = new CompareOptions(42L, null, Thresholds.DEFAULT);
+    public static final CompareOptions DEFAULT = new CompareOptions(42L, null, Thresholds.DEFAULT);
 
-  public CompareOptions {
-    Objects.requireNonNull(thresholds, "thresholds");
-    if (sampleRows != null && sampleRows < 8) {
-      throw new IllegalArgumentException("sampleRows must be at least 8, got " + sampleRows);
+    public CompareOptions {
+        Objects.requireNonNull(thresholds, "thresholds");
+        if (sampleRows != null && sampleRows < 8) {
+            throw new IllegalArgumentException("sampleRows must be at least 8, got " + sampleRows);
+        }
     }
-  }
 
-  public CompareOptions withSeed(long s) {
-    return new CompareOptions(s, sampleRows, thresholds);
-  }
+    public CompareOptions withSeed(long s) {
+        return new CompareOptions(s, sampleRows, thresholds);
+    }
 
-  public CompareOptions withSampleRows(Integer n) {
-    return new CompareOptions(seed, n, thresholds);
-  }
+    public CompareOptions withSampleRows(Integer n) {
+        return new CompareOptions(seed, n, thresholds);
+    }
 }

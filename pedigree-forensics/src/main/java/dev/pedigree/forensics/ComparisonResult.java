@@ -20,41 +20,41 @@ import java.util.Objects;
  * @param thresholds extra: the thresholds the verdicts used
  */
 public record ComparisonResult(
-    String schema,
-    ModelSummary suspect,
-    ModelSummary reference,
-    Verdict verdict,
-    Double log10p,
-    List<ComponentResult> components,
-    List<LayerMatch> layerMap,
-    TokenizerLineage tokenizer,
-    double sharedParameterFraction,
-    List<String> warnings,
-    List<LayerEvidenceMatrix> layerEvidence,
-    CustomisationSummary customisation,
-    SamplingInfo sampling,
-    Thresholds thresholds) {
-  public static final String SCHEMA = "pedigree/compare/v1";
+        String schema,
+        ModelSummary suspect,
+        ModelSummary reference,
+        Verdict verdict,
+        Double log10p,
+        List<ComponentResult> components,
+        List<LayerMatch> layerMap,
+        TokenizerLineage tokenizer,
+        double sharedParameterFraction,
+        List<String> warnings,
+        List<LayerEvidenceMatrix> layerEvidence,
+        CustomisationSummary customisation,
+        SamplingInfo sampling,
+        Thresholds thresholds) {
+    public static final String SCHEMA = "pedigree/compare/v1";
 
-  public ComparisonResult {
-    Objects.requireNonNull(schema, "schema");
-    Objects.requireNonNull(suspect, "suspect");
-    Objects.requireNonNull(reference, "reference");
-    Objects.requireNonNull(verdict, "verdict");
-    Objects.requireNonNull(tokenizer, "tokenizer");
-    Objects.requireNonNull(sampling, "sampling");
-    Objects.requireNonNull(thresholds, "thresholds");
-    components = List.copyOf(components);
-    layerMap = List.copyOf(layerMap);
-    warnings = List.copyOf(warnings);
-    layerEvidence = List.copyOf(layerEvidence);
-    if (!(sharedParameterFraction >= 0 && sharedParameterFraction <= 1)) {
-      throw new IllegalArgumentException("shared_parameter_fraction " + sharedParameterFraction);
+    public ComparisonResult {
+        Objects.requireNonNull(schema, "schema");
+        Objects.requireNonNull(suspect, "suspect");
+        Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(verdict, "verdict");
+        Objects.requireNonNull(tokenizer, "tokenizer");
+        Objects.requireNonNull(sampling, "sampling");
+        Objects.requireNonNull(thresholds, "thresholds");
+        components = List.copyOf(components);
+        layerMap = List.copyOf(layerMap);
+        warnings = List.copyOf(warnings);
+        layerEvidence = List.copyOf(layerEvidence);
+        if (!(sharedParameterFraction >= 0 && sharedParameterFraction <= 1)) {
+            throw new IllegalArgumentException("shared_parameter_fraction " + sharedParameterFraction);
+        }
     }
-  }
 
-  /** The component result with this name, if any. */
-  public java.util.Optional<ComponentResult> component(String name) {
-    return components.stream().filter(c -> c.name().equals(name)).findFirst();
-  }
+    /** The component result with this name, if any. */
+    public java.util.Optional<ComponentResult> component(String name) {
+        return components.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
 }

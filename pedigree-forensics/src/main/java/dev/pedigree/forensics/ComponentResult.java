@@ -15,12 +15,18 @@ import java.util.Objects;
  * @param reason one sentence on why the verdict is what it is (power, threshold, missing partner)
  */
 public record ComponentResult(
-    String name, ComponentKind kind, long parameters, Verdict verdict, Double log10p, List<Evidence> evidence, String reason) {
-  public ComponentResult {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(kind, "kind");
-    Objects.requireNonNull(verdict, "verdict");
-    evidence = List.copyOf(evidence);
-    reason = reason == null ? "" : reason;
-  }
+        String name,
+        ComponentKind kind,
+        long parameters,
+        Verdict verdict,
+        Double log10p,
+        List<Evidence> evidence,
+        String reason) {
+    public ComponentResult {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(verdict, "verdict");
+        evidence = List.copyOf(evidence);
+        reason = reason == null ? "" : reason;
+    }
 }

@@ -23,291 +23,320 @@ import java.util.SplittableRandom;
 
 /** Builds the {@link CustomisationSummary} of a shared-lineage pair. Reads two tensors at a time. */
 final class Customisation {
-  private static final Role[] ROLES = {Role.ATTN_Q, Role.ATTN_K, Role.ATTN_V, Role.ATTN_O, Role.MLP_GATE, Role.MLP_UP, Role.MLP_DOWN};
+    private static final Role[] ROLES = {
+        Role.ATTN_Q, Role.ATTN_K, Role.ATTN_V, Role.ATTN_O, Role.MLP_GATE, Role.MLP_UP, Role.MLP_DOWN
+    };
 
-  /**
-   * Rows (seeded sample) on which the relative change and the low-rank probe are measured when no
-   * --sample is given: both are descriptive, and the probe costs rank × rounds passes over them.
-   */
-  static final int PROBE_ROWS = 128;
+    /**
+     * Rows (seeded sample) on which the relative change and the low-rank probe are measured when no
+     * --sample is given: both are descriptive, and the probe costs rank × rounds passes over them.
+     */
+    static final int PROBE_ROWS = 128;
 
-  private Customisation() {}
+    private Customisation() {}
 
-  /** Whether every decoded value of two same-shape tensors agrees (streamed in chunks of rows). */
-  private static boolean valuesEqual(TensorRef a, TensorRef b) throws IOException, ModelFormatException {
-    int[] rc = ModelIndex.matrixShape(a);
-    if (a.shape().rank() > 2) {
-      return Arrays.equals(a.readAll(), b.readAll());
-    }
-    int chunk = Math.max(1, Math.min(rc[0], (4 << 20) / Math.max(1, rc[1])));
-    float[] x = new float[Math.multiplyExact(chunk, rc[1])];
-    float[] y = new float[x.length];
-    for (int r0 = 0; r0 < rc[0]; r0 += chunk) {
-      int n = Math.min(chunk, rc[0] - r0);
-      a.readRows(r0, n, x, 0);
-      b.readRows(r0, n, y, 0);
-      if (!Arrays.equals(x, 0, n * rc[1], y, 0, n * rc[1])) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean storedEqual(TensorRef a, TensorRef b) throws IOException, ModelFormatException {
-    java.lang.foreign.MemorySegment x = a.storedBytes();
-    java.lang.foreign.MemorySegment y = b.storedBytes();
-    return x.byteSize() == y.byteSize() && x.mismatch(y) < 0;
-  }
-
-  /**
-   * @param sampleRows null: whole tensors; otherwise only the rows the sampled block battery read
-   *     (same seeded rows, so nothing new is read) of the tensors whose rows are units
-   */
-  static CustomisationSummary summarise(ModelIndex s, ModelIndex r, List<ComponentResult> results, List<LayerMatch> map, SignedPermutation align,
-      int[] fitS, int[] fitR, int[] testS, int[] testR, Integer sampleRows, long seed) throws IOException, ModelFormatException {
-    Set<String> shared = new HashSet<>();
-    for (ComponentResult c : results) {
-      if (c.verdict() == Verdict.SHARED_LINEAGE) {
-        shared.add(c.name());
-      }
-    }
-    // The tensors to measure, in report order; measured in parallel (each independently), then listed in order.
-    record Job(LayerMatch match, Role role, TensorRef a, TensorRef b) {}
-    List<Job> jobs = new ArrayList<>();
-    Set<Block> seen = new HashSet<>();
-    for (LayerMatch m : map) {
-      if (!shared.contains(m.suspect().component()) || !seen.add(m.suspect())) {
-        continue; // first (best-listed) partner of each suspect block only
-      }
-      for (Role role : ROLES) {
-        TensorRef a = s.weight(m.suspect().component(), m.suspect().layer(), role);
-        TensorRef b = r.weight(m.reference().component(), m.reference().layer(), role);
-        if (a == null || b == null || !a.shape().equals(b.shape()) || a.elementCount() > 64L << 20) {
-          continue;
+    /** Whether every decoded value of two same-shape tensors agrees (streamed in chunks of rows). */
+    private static boolean valuesEqual(TensorRef a, TensorRef b) throws IOException, ModelFormatException {
+        int[] rc = ModelIndex.matrixShape(a);
+        if (a.shape().rank() > 2) {
+            return Arrays.equals(a.readAll(), b.readAll());
         }
-        if (sampleRows != null && (role == Role.ATTN_O || role == Role.MLP_DOWN)) {
-          continue; // not read under --sample (units in columns)
+        int chunk = Math.max(1, Math.min(rc[0], (4 << 20) / Math.max(1, rc[1])));
+        float[] x = new float[Math.multiplyExact(chunk, rc[1])];
+        float[] y = new float[x.length];
+        for (int r0 = 0; r0 < rc[0]; r0 += chunk) {
+            int n = Math.min(chunk, rc[0] - r0);
+            a.readRows(r0, n, x, 0);
+            b.readRows(r0, n, y, 0);
+            if (!Arrays.equals(x, 0, n * rc[1], y, 0, n * rc[1])) {
+                return false;
+            }
         }
-        jobs.add(new Job(m, role, a, b));
-      }
+        return true;
     }
-    LayerChange[] measured = new LayerChange[jobs.size()];
-    ParallelTasks.forEach(jobs.size(), 2, i -> {
-      Job j = jobs.get(i);
-      measured[i] = measure(s, r, j.match(), j.role(), j.a(), j.b(), sampleRows, seed);
-    });
-    List<LayerChange> changes = new ArrayList<>(List.of(measured));
-    // A block is untouched when every tensor measured in it is bit-identical (blocks with none measured are not listed).
-    Map<Block, Boolean> allIdentical = new LinkedHashMap<>();
-    for (LayerChange c : measured) {
-      allIdentical.merge(c.suspect(), c.bitIdentical(), Boolean::logicalAnd);
-    }
-    List<Block> untouched = new ArrayList<>();
-    allIdentical.forEach((block, identical) -> {
-      if (identical) {
-        untouched.add(block);
-      }
-    });
-    EmbeddingChange emb = shared.contains(Component.EMBEDDINGS.name()) ? embeddings(s, r, align, fitS, fitR, testS, testR) : null;
-    String note = changes.isEmpty()
-        ? "no matched block pair with tensors of equal shape"
-        : changes.size() + " tensors of " + seen.size() + " matched blocks measured (fixed index basis; a permuted or rotated suspect shows large relative change;"
-            + " relative change and low-rank share on " + (sampleRows == null ? "at most " + PROBE_ROWS : "the " + sampleRows) + " seeded rows per tensor"
-            + (sampleRows == null ? ", identity on all stored bytes or values" : "") + ")";
-    return new CustomisationSummary(changes, untouched, emb, note);
-  }
 
-  /** Relative change, identity and low-rank share of one matched tensor pair (on at most {@link #PROBE_ROWS} seeded rows). */
-  private static LayerChange measure(ModelIndex s, ModelIndex r, LayerMatch m, Role role, TensorRef a, TensorRef b, Integer sampleRows, long seed)
-      throws IOException, ModelFormatException {
-    int rowCount = ModelIndex.matrixShape(a)[0];
-    int[] pick = ModelIndex.sample(rowCount, sampleRows == null ? PROBE_ROWS : sampleRows, seed + 31L * rowCount);
-    float[] va = s.rows(a, pick).data();
-    float[] vb = r.rows(b, pick).data();
-    // Identity: the rows read must agree and, when the whole tensors may be read, so must all
-    // the stored bytes (same type: a memory comparison) or all the decoded values.
-    boolean same = Arrays.equals(va, vb) && (sampleRows == null ? (a.dtype() == b.dtype() ? storedEqual(a, b) : valuesEqual(a, b)) : true);
-    float[] delta = difference(va, vb);
-    double dd = Kernels.sumSquares(delta, 0, delta.length);
-    double rr = Kernels.sumSquares(vb, 0, vb.length);
-    int cols = ModelIndex.matrixShape(a)[1];
-    int rows = va.length / Math.max(1, cols);
-    int rank = Math.min(LineageComparator.LOW_RANK_PROBE, Math.min(rows, cols));
-    double energy = same ? 0 : topRankEnergy(Matrix.of(rows, cols, delta), rank, seed, dd);
-    return new LayerChange(m.suspect(), m.reference(), role.name(), rr == 0 ? 0 : Math.sqrt(dd / rr), same, rank, energy);
-  }
+    private static boolean storedEqual(TensorRef a, TensorRef b) throws IOException, ModelFormatException {
+        java.lang.foreign.MemorySegment x = a.storedBytes();
+        java.lang.foreign.MemorySegment y = b.storedBytes();
+        return x.byteSize() == y.byteSize() && x.mismatch(y) < 0;
+    }
 
-  /**
-   * a − b elementwise. A method of its own, so that its loop is compiled after a few calls instead of running
-   * interpreted until the JIT replaces it mid-loop.
-   */
-  private static float[] difference(float[] a, float[] b) {
-    float[] d = new float[a.length];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = a[i] - b[i];
-    }
-    return d;
-  }
-
-  /**
-   * Fraction of ‖Δ‖²_F in the top-{@code rank} singular directions, by subspace iteration (4 rounds) on the Gram
-   * matrix G = ΔΔᵀ of the probe rows (m × m, m ≤ {@link #PROBE_ROWS} under the default): the captured energy
-   * trace(Uᵀ G U) of the orthonormal row-space basis U is ‖ΔᵀU‖²_F, and the subspaces are those that iterating
-   * ΔᵀΔ on the column space gives. G is one blocked product; every round then costs m² · rank.
-   */
-  static double topRankEnergy(Matrix delta, int rank, long seed, double total) {
-    if (total == 0 || rank == 0) {
-      return 0;
-    }
-    int m = delta.rows();
-    float[] gf = delta.multiplyTransposed(delta).data();
-    double[] g = new double[gf.length];
-    for (int i = 0; i < g.length; i++) {
-      g[i] = gf[i];
-    }
-    SplittableRandom rnd = new SplittableRandom(seed);
-    double[][] u = new double[rank][m];
-    for (double[] row : u) {
-      for (int j = 0; j < m; j++) {
-        row[j] = rnd.nextDouble() - 0.5;
-      }
-    }
-    double cap = 0;
-    for (int it = 0; it < 5; it++) {
-      orthonormalise(u);
-      double[][] gu = symmetricTimes(g, m, u);
-      cap = 0;
-      for (int k = 0; k < rank; k++) {
-        for (int j = 0; j < m; j++) {
-          cap += u[k][j] * gu[k][j];
+    /**
+     * @param sampleRows null: whole tensors; otherwise only the rows the sampled block battery read
+     *     (same seeded rows, so nothing new is read) of the tensors whose rows are units
+     */
+    static CustomisationSummary summarise(
+            ModelIndex s,
+            ModelIndex r,
+            List<ComponentResult> results,
+            List<LayerMatch> map,
+            SignedPermutation align,
+            int[] fitS,
+            int[] fitR,
+            int[] testS,
+            int[] testR,
+            Integer sampleRows,
+            long seed)
+            throws IOException, ModelFormatException {
+        Set<String> shared = new HashSet<>();
+        for (ComponentResult c : results) {
+            if (c.verdict() == Verdict.SHARED_LINEAGE) {
+                shared.add(c.name());
+            }
         }
-      }
-      u = gu;
+        // The tensors to measure, in report order; measured in parallel (each independently), then listed in order.
+        record Job(LayerMatch match, Role role, TensorRef a, TensorRef b) {}
+        List<Job> jobs = new ArrayList<>();
+        Set<Block> seen = new HashSet<>();
+        for (LayerMatch m : map) {
+            if (!shared.contains(m.suspect().component()) || !seen.add(m.suspect())) {
+                continue; // first (best-listed) partner of each suspect block only
+            }
+            for (Role role : ROLES) {
+                TensorRef a = s.weight(m.suspect().component(), m.suspect().layer(), role);
+                TensorRef b = r.weight(m.reference().component(), m.reference().layer(), role);
+                if (a == null || b == null || !a.shape().equals(b.shape()) || a.elementCount() > 64L << 20) {
+                    continue;
+                }
+                if (sampleRows != null && (role == Role.ATTN_O || role == Role.MLP_DOWN)) {
+                    continue; // not read under --sample (units in columns)
+                }
+                jobs.add(new Job(m, role, a, b));
+            }
+        }
+        LayerChange[] measured = new LayerChange[jobs.size()];
+        ParallelTasks.forEach(jobs.size(), 2, i -> {
+            Job j = jobs.get(i);
+            measured[i] = measure(s, r, j.match(), j.role(), j.a(), j.b(), sampleRows, seed);
+        });
+        List<LayerChange> changes = new ArrayList<>(List.of(measured));
+        // A block is untouched when every tensor measured in it is bit-identical (blocks with none measured are not
+        // listed).
+        Map<Block, Boolean> allIdentical = new LinkedHashMap<>();
+        for (LayerChange c : measured) {
+            allIdentical.merge(c.suspect(), c.bitIdentical(), Boolean::logicalAnd);
+        }
+        List<Block> untouched = new ArrayList<>();
+        allIdentical.forEach((block, identical) -> {
+            if (identical) {
+                untouched.add(block);
+            }
+        });
+        EmbeddingChange emb =
+                shared.contains(Component.EMBEDDINGS.name()) ? embeddings(s, r, align, fitS, fitR, testS, testR) : null;
+        String note = changes.isEmpty()
+                ? "no matched block pair with tensors of equal shape"
+                : changes.size() + " tensors of " + seen.size()
+                        + " matched blocks measured (fixed index basis; a permuted or rotated suspect shows large relative change;"
+                        + " relative change and low-rank share on "
+                        + (sampleRows == null ? "at most " + PROBE_ROWS : "the " + sampleRows)
+                        + " seeded rows per tensor"
+                        + (sampleRows == null ? ", identity on all stored bytes or values" : "") + ")";
+        return new CustomisationSummary(changes, untouched, emb, note);
     }
-    return Math.min(1, Math.max(0, cap) / total);
-  }
 
-  /**
-   * G·x for each vector x of {@code xs}, G a row-major m × m matrix: one pass over G for all of them, so that
-   * their sums (each in the order j = 0 … m−1, as one product at a time would add them) run side by side.
-   */
-  private static double[][] symmetricTimes(double[] g, int m, double[][] xs) {
-    int r = xs.length;
-    double[] xt = new double[m * r]; // x_k[j] at j·r + k: the k loop runs over contiguous values
-    for (int k = 0; k < r; k++) {
-      for (int j = 0; j < m; j++) {
-        xt[j * r + k] = xs[k][j];
-      }
+    /** Relative change, identity and low-rank share of one matched tensor pair (on at most {@link #PROBE_ROWS} seeded rows). */
+    private static LayerChange measure(
+            ModelIndex s,
+            ModelIndex r,
+            LayerMatch m,
+            Role role,
+            TensorRef a,
+            TensorRef b,
+            Integer sampleRows,
+            long seed)
+            throws IOException, ModelFormatException {
+        int rowCount = ModelIndex.matrixShape(a)[0];
+        int[] pick = ModelIndex.sample(rowCount, sampleRows == null ? PROBE_ROWS : sampleRows, seed + 31L * rowCount);
+        float[] va = s.rows(a, pick).data();
+        float[] vb = r.rows(b, pick).data();
+        // Identity: the rows read must agree and, when the whole tensors may be read, so must all
+        // the stored bytes (same type: a memory comparison) or all the decoded values.
+        boolean same = Arrays.equals(va, vb)
+                && (sampleRows == null ? (a.dtype() == b.dtype() ? storedEqual(a, b) : valuesEqual(a, b)) : true);
+        float[] delta = difference(va, vb);
+        double dd = Kernels.sumSquares(delta, 0, delta.length);
+        double rr = Kernels.sumSquares(vb, 0, vb.length);
+        int cols = ModelIndex.matrixShape(a)[1];
+        int rows = va.length / Math.max(1, cols);
+        int rank = Math.min(LineageComparator.LOW_RANK_PROBE, Math.min(rows, cols));
+        double energy = same ? 0 : topRankEnergy(Matrix.of(rows, cols, delta), rank, seed, dd);
+        return new LayerChange(
+                m.suspect(), m.reference(), role.name(), rr == 0 ? 0 : Math.sqrt(dd / rr), same, rank, energy);
     }
-    double[][] y = new double[r][m];
-    double[] acc = new double[r];
-    for (int i = 0; i < m; i++) {
-      java.util.Arrays.fill(acc, 0);
-      int row = i * m;
-      for (int j = 0; j < m; j++) {
-        double gij = g[row + j];
-        int base = j * r;
+
+    /**
+     * a − b elementwise. A method of its own, so that its loop is compiled after a few calls instead of running
+     * interpreted until the JIT replaces it mid-loop.
+     */
+    private static float[] difference(float[] a, float[] b) {
+        float[] d = new float[a.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = a[i] - b[i];
+        }
+        return d;
+    }
+
+    /**
+     * Fraction of ‖Δ‖²_F in the top-{@code rank} singular directions, by subspace iteration (4 rounds) on the Gram
+     * matrix G = ΔΔᵀ of the probe rows (m × m, m ≤ {@link #PROBE_ROWS} under the default): the captured energy
+     * trace(Uᵀ G U) of the orthonormal row-space basis U is ‖ΔᵀU‖²_F, and the subspaces are those that iterating
+     * ΔᵀΔ on the column space gives. G is one blocked product; every round then costs m² · rank.
+     */
+    static double topRankEnergy(Matrix delta, int rank, long seed, double total) {
+        if (total == 0 || rank == 0) {
+            return 0;
+        }
+        int m = delta.rows();
+        float[] gf = delta.multiplyTransposed(delta).data();
+        double[] g = new double[gf.length];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = gf[i];
+        }
+        SplittableRandom rnd = new SplittableRandom(seed);
+        double[][] u = new double[rank][m];
+        for (double[] row : u) {
+            for (int j = 0; j < m; j++) {
+                row[j] = rnd.nextDouble() - 0.5;
+            }
+        }
+        double cap = 0;
+        for (int it = 0; it < 5; it++) {
+            orthonormalise(u);
+            double[][] gu = symmetricTimes(g, m, u);
+            cap = 0;
+            for (int k = 0; k < rank; k++) {
+                for (int j = 0; j < m; j++) {
+                    cap += u[k][j] * gu[k][j];
+                }
+            }
+            u = gu;
+        }
+        return Math.min(1, Math.max(0, cap) / total);
+    }
+
+    /**
+     * G·x for each vector x of {@code xs}, G a row-major m × m matrix: one pass over G for all of them, so that
+     * their sums (each in the order j = 0 … m−1, as one product at a time would add them) run side by side.
+     */
+    private static double[][] symmetricTimes(double[] g, int m, double[][] xs) {
+        int r = xs.length;
+        double[] xt = new double[m * r]; // x_k[j] at j·r + k: the k loop runs over contiguous values
         for (int k = 0; k < r; k++) {
-          acc[k] += gij * xt[base + k];
+            for (int j = 0; j < m; j++) {
+                xt[j * r + k] = xs[k][j];
+            }
         }
-      }
-      for (int k = 0; k < r; k++) {
-        y[k][i] = acc[k];
-      }
+        double[][] y = new double[r][m];
+        double[] acc = new double[r];
+        for (int i = 0; i < m; i++) {
+            java.util.Arrays.fill(acc, 0);
+            int row = i * m;
+            for (int j = 0; j < m; j++) {
+                double gij = g[row + j];
+                int base = j * r;
+                for (int k = 0; k < r; k++) {
+                    acc[k] += gij * xt[base + k];
+                }
+            }
+            for (int k = 0; k < r; k++) {
+                y[k][i] = acc[k];
+            }
+        }
+        return y;
     }
-    return y;
-  }
 
-  private static void orthonormalise(double[][] v) {
-    for (int i = 0; i < v.length; i++) {
-      for (int k = 0; k < i; k++) {
-        double dot = 0;
-        for (int j = 0; j < v[i].length; j++) {
-          dot += v[i][j] * v[k][j];
+    private static void orthonormalise(double[][] v) {
+        for (int i = 0; i < v.length; i++) {
+            for (int k = 0; k < i; k++) {
+                double dot = 0;
+                for (int j = 0; j < v[i].length; j++) {
+                    dot += v[i][j] * v[k][j];
+                }
+                for (int j = 0; j < v[i].length; j++) {
+                    v[i][j] -= dot * v[k][j];
+                }
+            }
+            double nrm = 0;
+            for (double x : v[i]) {
+                nrm += x * x;
+            }
+            nrm = Math.sqrt(nrm);
+            for (int j = 0; j < v[i].length; j++) {
+                v[i][j] = nrm == 0 ? 0 : v[i][j] / nrm;
+            }
         }
-        for (int j = 0; j < v[i].length; j++) {
-          v[i][j] -= dot * v[k][j];
-        }
-      }
-      double nrm = 0;
-      for (double x : v[i]) {
-        nrm += x * x;
-      }
-      nrm = Math.sqrt(nrm);
-      for (int j = 0; j < v[i].length; j++) {
-        v[i][j] = nrm == 0 ? 0 : v[i][j] / nrm;
-      }
     }
-  }
 
-  private static EmbeddingChange embeddings(ModelIndex s, ModelIndex r, SignedPermutation align, int[] fitS, int[] fitR, int[] testS, int[] testR)
-      throws IOException, ModelFormatException {
-    TensorRef es = s.weight(Component.EMBEDDINGS.name(), null, Role.EMBEDDING);
-    TensorRef er = r.weight(Component.EMBEDDINGS.name(), null, Role.EMBEDDING);
-    if (es == null || er == null || testS == null || testS.length == 0) {
-      return null;
-    }
-    Vocabulary vs = s.view.vocabulary().orElse(null);
-    Vocabulary vr = r.view.vocabulary().orElse(null);
-    long shared = 0;
-    List<String> newTokens = new ArrayList<>();
-    long newCount = 0;
-    if (vs != null && vr != null) {
-      Set<String> ref = new HashSet<>();
-      for (Token t : vr.tokens()) {
-        ref.add(t.key());
-      }
-      for (Token t : vs.tokens()) {
-        if (ref.contains(t.key())) {
-          shared++;
-        } else if (t.kind().regular() || t.kind() == dev.pedigree.model.TokenKind.ADDED) {
-          newCount++;
-          if (newTokens.size() < 10) {
-            newTokens.add(t.text());
-          }
+    private static EmbeddingChange embeddings(
+            ModelIndex s, ModelIndex r, SignedPermutation align, int[] fitS, int[] fitR, int[] testS, int[] testR)
+            throws IOException, ModelFormatException {
+        TensorRef es = s.weight(Component.EMBEDDINGS.name(), null, Role.EMBEDDING);
+        TensorRef er = r.weight(Component.EMBEDDINGS.name(), null, Role.EMBEDDING);
+        if (es == null || er == null || testS == null || testS.length == 0) {
+            return null;
         }
-      }
-    } else {
-      shared = Math.min(ModelIndex.matrixShape(es)[0], ModelIndex.matrixShape(er)[0]);
-    }
-    // The probe rows as the comparison read them (fit rows, then test rows): cached, not read again.
-    int[] held = new int[testS.length];
-    for (int i = 0; i < held.length; i++) {
-      held[i] = fitS.length + i;
-    }
-    Matrix a = s.rows(es, concat(fitS, testS)).rowsSubset(held);
-    Matrix b = r.rows(er, concat(fitR, testR)).rowsSubset(held);
-    if (a.cols() != b.cols()) {
-      return new EmbeddingChange(shared, newCount, 0, Double.NaN, newTokens);
-    }
-    Matrix bAligned = align != null && align.index().length == a.cols() ? align.applyToColumns(b) : b;
-    double[] corr = new double[a.rows()];
-    double[] corrRaw = new double[a.rows()];
-    for (int i = 0; i < a.rows(); i++) {
-      corr[i] = Kernels.pearson(a.row(i), bAligned.row(i));
-      corrRaw[i] = Kernels.pearson(a.row(i), b.row(i));
-    }
-    double[] use = median(corrRaw) >= median(corr) ? corrRaw : corr;
-    double med = median(use);
-    long reinit = 0;
-    if (med > 0.5) {
-      for (double c : use) {
-        if (!(c >= 0.2)) {
-          reinit++;
+        Vocabulary vs = s.view.vocabulary().orElse(null);
+        Vocabulary vr = r.view.vocabulary().orElse(null);
+        long shared = 0;
+        List<String> newTokens = new ArrayList<>();
+        long newCount = 0;
+        if (vs != null && vr != null) {
+            Set<String> ref = new HashSet<>();
+            for (Token t : vr.tokens()) {
+                ref.add(t.key());
+            }
+            for (Token t : vs.tokens()) {
+                if (ref.contains(t.key())) {
+                    shared++;
+                } else if (t.kind().regular() || t.kind() == dev.pedigree.model.TokenKind.ADDED) {
+                    newCount++;
+                    if (newTokens.size() < 10) {
+                        newTokens.add(t.text());
+                    }
+                }
+            }
+        } else {
+            shared = Math.min(ModelIndex.matrixShape(es)[0], ModelIndex.matrixShape(er)[0]);
         }
-      }
+        // The probe rows as the comparison read them (fit rows, then test rows): cached, not read again.
+        int[] held = new int[testS.length];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = fitS.length + i;
+        }
+        Matrix a = s.rows(es, concat(fitS, testS)).rowsSubset(held);
+        Matrix b = r.rows(er, concat(fitR, testR)).rowsSubset(held);
+        if (a.cols() != b.cols()) {
+            return new EmbeddingChange(shared, newCount, 0, Double.NaN, newTokens);
+        }
+        Matrix bAligned = align != null && align.index().length == a.cols() ? align.applyToColumns(b) : b;
+        double[] corr = new double[a.rows()];
+        double[] corrRaw = new double[a.rows()];
+        for (int i = 0; i < a.rows(); i++) {
+            corr[i] = Kernels.pearson(a.row(i), bAligned.row(i));
+            corrRaw[i] = Kernels.pearson(a.row(i), b.row(i));
+        }
+        double[] use = median(corrRaw) >= median(corr) ? corrRaw : corr;
+        double med = median(use);
+        long reinit = 0;
+        if (med > 0.5) {
+            for (double c : use) {
+                if (!(c >= 0.2)) {
+                    reinit++;
+                }
+            }
+        }
+        return new EmbeddingChange(shared, newCount, reinit, med, newTokens);
     }
-    return new EmbeddingChange(shared, newCount, reinit, med, newTokens);
-  }
 
-  private static int[] concat(int[] a, int[] b) {
-    int[] o = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, o, a.length, b.length);
-    return o;
-  }
+    private static int[] concat(int[] a, int[] b) {
+        int[] o = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, o, a.length, b.length);
+        return o;
+    }
 
-  private static double median(double[] x) {
-    double[] c = Arrays.stream(x).filter(Double::isFinite).sorted().toArray();
-    return c.length == 0 ? Double.NaN : c[c.length / 2];
-  }
+    private static double median(double[] x) {
+        double[] c = Arrays.stream(x).filter(Double::isFinite).sorted().toArray();
+        return c.length == 0 ? Double.NaN : c[c.length / 2];
+    }
 }

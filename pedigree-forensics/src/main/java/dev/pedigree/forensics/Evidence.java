@@ -12,11 +12,11 @@ import java.util.Objects;
  * @param note what was compared, sample sizes, or why the test did not apply
  */
 public record Evidence(String test, Double statistic, Double log10p, String note) {
-  public Evidence {
-    Objects.requireNonNull(test, "test");
-    note = note == null ? "" : note;
-    if (log10p != null && (log10p.isNaN() || log10p.isInfinite() || log10p > 0)) {
-      throw new IllegalArgumentException("log10p out of range: " + log10p + " for " + test);
+    public Evidence {
+        Objects.requireNonNull(test, "test");
+        note = note == null ? "" : note;
+        if (log10p != null && (log10p.isNaN() || log10p.isInfinite() || log10p > 0)) {
+            throw new IllegalArgumentException("log10p out of range: " + log10p + " for " + test);
+        }
     }
-  }
 }

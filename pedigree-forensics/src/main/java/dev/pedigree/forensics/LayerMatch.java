@@ -10,8 +10,8 @@ import java.util.Objects;
  * @param log10p evidence of the block pair, already corrected for the number of pairs tested
  */
 public record LayerMatch(Block suspect, Block reference, double log10p) {
-  public LayerMatch {
-    Objects.requireNonNull(suspect, "suspect");
-    Objects.requireNonNull(reference, "reference");
-  }
+    public LayerMatch {
+        Objects.requireNonNull(suspect, "suspect");
+        Objects.requireNonNull(reference, "reference");
+    }
 }

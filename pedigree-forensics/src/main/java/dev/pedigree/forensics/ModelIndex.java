@@ -30,228 +30,240 @@ import java.util.TreeSet;
  * synchronised; the rest is read-only after construction.
  */
 final class ModelIndex {
-  /** Key of one logical tensor. */
-  record Key(String component, Integer layer, Role role, Integer expert, Part part) {}
+    /** Key of one logical tensor. */
+    record Key(String component, Integer layer, Role role, Integer expert, Part part) {}
 
-  final ModelView view;
-  final List<TensorRef> logical;
-  final Map<Key, TensorRef> byKey = new LinkedHashMap<>();
-  final Map<String, Component> components = new LinkedHashMap<>();
-  final boolean tied;
-  final List<String> notes = new ArrayList<>();
+    final ModelView view;
+    final List<TensorRef> logical;
+    final Map<Key, TensorRef> byKey = new LinkedHashMap<>();
+    final Map<String, Component> components = new LinkedHashMap<>();
+    final boolean tied;
+    final List<String> notes = new ArrayList<>();
 
-  /** Most bytes of decoded values one model keeps cached, whatever the heap. */
-  static final long CACHE_CAP_BYTES = 256L << 20;
+    /** Most bytes of decoded values one model keeps cached, whatever the heap. */
+    static final long CACHE_CAP_BYTES = 256L << 20;
 
-  private final Map<CacheKey, Matrix> cache = new LinkedHashMap<>(64, 0.75f, true);
-  private final long cacheBudgetFloats;
-  private long cachedFloats;
+    private final Map<CacheKey, Matrix> cache = new LinkedHashMap<>(64, 0.75f, true);
+    private final long cacheBudgetFloats;
+    private long cachedFloats;
 
-  /**
-   * Cache key: the tensor (by identity), whether it is transposed, and the rows read (of the
-   * transposed matrix when transposed; null: all), compared by content.
-   */
-  private record CacheKey(TensorRef tensor, boolean transposed, int[] rows) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof CacheKey k && k.tensor == tensor && k.transposed == transposed && Arrays.equals(k.rows, rows);
+    /**
+     * Cache key: the tensor (by identity), whether it is transposed, and the rows read (of the
+     * transposed matrix when transposed; null: all), compared by content.
+     */
+    private record CacheKey(TensorRef tensor, boolean transposed, int[] rows) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CacheKey k
+                    && k.tensor == tensor
+                    && k.transposed == transposed
+                    && Arrays.equals(k.rows, rows);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * System.identityHashCode(tensor) + Boolean.hashCode(transposed)) + Arrays.hashCode(rows);
+        }
     }
 
-    @Override
-    public int hashCode() {
-      return 31 * (31 * System.identityHashCode(tensor) + Boolean.hashCode(transposed)) + Arrays.hashCode(rows);
+    ModelIndex(ModelView view) {
+        this(view, new ReadAccounting());
     }
-  }
 
-  ModelIndex(ModelView view) {
-    this(view, new ReadAccounting());
-  }
-
-  ModelIndex(ModelView view, ReadAccounting accounting) {
-    this.view = view;
-    this.logical = TensorNaming.logicalTensors(view.tensors(), view.hints()).stream().map(accounting::wrap).toList();
-    this.cacheBudgetFloats = Math.min(Runtime.getRuntime().maxMemory() / 12, CACHE_CAP_BYTES) / Float.BYTES;
-    boolean hasHead = false;
-    for (TensorRef t : logical) {
-      TensorAddress a = t.address();
-      Component c = ReportComponents.of(a);
-      components.putIfAbsent(c.name(), c);
-      Key k = new Key(c.name(), a.layer(), a.role(), a.expert(), a.part());
-      if (byKey.putIfAbsent(k, t) != null) {
-        notes.add("duplicate tensor address " + a + " (" + t.name() + "); the first is used");
-      }
-      hasHead |= a.role() == Role.LM_HEAD && a.part() == Part.WEIGHT;
+    ModelIndex(ModelView view, ReadAccounting accounting) {
+        this.view = view;
+        this.logical = TensorNaming.logicalTensors(view.tensors(), view.hints()).stream()
+                .map(accounting::wrap)
+                .toList();
+        this.cacheBudgetFloats = Math.min(Runtime.getRuntime().maxMemory() / 12, CACHE_CAP_BYTES) / Float.BYTES;
+        boolean hasHead = false;
+        for (TensorRef t : logical) {
+            TensorAddress a = t.address();
+            Component c = ReportComponents.of(a);
+            components.putIfAbsent(c.name(), c);
+            Key k = new Key(c.name(), a.layer(), a.role(), a.expert(), a.part());
+            if (byKey.putIfAbsent(k, t) != null) {
+                notes.add("duplicate tensor address " + a + " (" + t.name() + "); the first is used");
+            }
+            hasHead |= a.role() == Role.LM_HEAD && a.part() == Part.WEIGHT;
+        }
+        this.tied = Boolean.TRUE.equals(view.hints().tiedEmbeddings()) || !hasHead;
+        if (Boolean.TRUE.equals(view.hints().tiedEmbeddings()) && hasHead) {
+            components.remove(Component.LM_HEAD.name());
+            notes.add("lm_head is tied to the embeddings and is compared once, as embeddings");
+        }
     }
-    this.tied = Boolean.TRUE.equals(view.hints().tiedEmbeddings()) || !hasHead;
-    if (Boolean.TRUE.equals(view.hints().tiedEmbeddings()) && hasHead) {
-      components.remove(Component.LM_HEAD.name());
-      notes.add("lm_head is tied to the embeddings and is compared once, as embeddings");
+
+    TensorRef get(String component, Integer layer, Role role, Integer expert, Part part) {
+        return byKey.get(new Key(component, layer, role, expert, part));
     }
-  }
 
-  TensorRef get(String component, Integer layer, Role role, Integer expert, Part part) {
-    return byKey.get(new Key(component, layer, role, expert, part));
-  }
-
-  TensorRef weight(String component, Integer layer, Role role) {
-    return get(component, layer, role, null, Part.WEIGHT);
-  }
-
-  /** Sorted block layers of a component. */
-  List<Integer> layers(String component) {
-    TreeSet<Integer> s = new TreeSet<>();
-    for (Key k : byKey.keySet()) {
-      if (k.component().equals(component) && k.layer() != null) {
-        s.add(k.layer());
-      }
+    TensorRef weight(String component, Integer layer, Role role) {
+        return get(component, layer, role, null, Part.WEIGHT);
     }
-    return new ArrayList<>(s);
-  }
 
-  /** Expert indices present in a block ({@code experts} component), ascending. */
-  List<Integer> experts(int layer) {
-    TreeSet<Integer> s = new TreeSet<>();
-    for (Key k : byKey.keySet()) {
-      if (k.component().equals(Component.EXPERTS.name()) && Objects.equals(k.layer(), layer) && k.expert() != null) {
-        s.add(k.expert());
-      }
+    /** Sorted block layers of a component. */
+    List<Integer> layers(String component) {
+        TreeSet<Integer> s = new TreeSet<>();
+        for (Key k : byKey.keySet()) {
+            if (k.component().equals(component) && k.layer() != null) {
+                s.add(k.layer());
+            }
+        }
+        return new ArrayList<>(s);
     }
-    return new ArrayList<>(s);
-  }
 
-  /** Keys of one component (all layers). */
-  List<Key> keys(String component) {
-    return byKey.keySet().stream().filter(k -> k.component().equals(component)).toList();
-  }
-
-  // ------------------------------------------------------------------ reading
-
-  /** Rows and columns of a tensor seen as a matrix [first dim, rest] (1 × n for vectors). */
-  static int[] matrixShape(TensorRef t) {
-    Shape s = t.shape();
-    long rows = s.rank() <= 1 ? 1 : s.dim(0);
-    long cols = rows == 0 ? 0 : s.elementCount() / rows;
-    if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
-      throw new IllegalStateException("tensor " + t.name() + " too large: " + s);
+    /** Expert indices present in a block ({@code experts} component), ascending. */
+    List<Integer> experts(int layer) {
+        TreeSet<Integer> s = new TreeSet<>();
+        for (Key k : byKey.keySet()) {
+            if (k.component().equals(Component.EXPERTS.name())
+                    && Objects.equals(k.layer(), layer)
+                    && k.expert() != null) {
+                s.add(k.expert());
+            }
+        }
+        return new ArrayList<>(s);
     }
-    return new int[] {(int) rows, (int) cols};
-  }
 
-  /** Fewest scattered rows read on several threads (fewer: on the caller's). */
-  static final int PARALLEL_ROWS = 64;
+    /** Keys of one component (all layers). */
+    List<Key> keys(String component) {
+        return byKey.keySet().stream()
+                .filter(k -> k.component().equals(component))
+                .toList();
+    }
 
-  /**
-   * Reads a tensor as a [first dim, rest] float32 matrix, or only the given rows of it (sorted or
-   * not; in the given order). A conv kernel [out, in, kh, kw] becomes [out, in·kh·kw].
-   */
-  static Matrix read(TensorRef t, int[] rows) throws IOException, ModelFormatException {
-    int[] rc = matrixShape(t);
-    int cols = rc[1];
-    Shape s = t.shape();
-    if (s.rank() <= 2) {
-      if (rows == null) {
-        return Matrix.of(rc[0], cols, t.readAll());
-      }
-      float[] out = new float[Math.multiplyExact(rows.length, cols)];
-      // Over a remote source the scattered rows are fetched concurrently while they are decoded.
-      t.prefetchRows(rows);
-      ParallelTasks.forEach(rows.length, PARALLEL_ROWS, i -> t.readRows(rows[i], 1, out, i * cols));
-      return Matrix.of(rows.length, cols, out);
-    }
-    long perRow = s.elementCount() / Math.max(1, rc[0]);
-    long canonicalPerRow = perRow / s.columns();
-    if (rows == null) {
-      return Matrix.of(rc[0], cols, t.readAll());
-    }
-    float[] out = new float[Math.multiplyExact(rows.length, cols)];
-    int[] canonical = new int[Math.multiplyExact(rows.length, (int) canonicalPerRow)];
-    for (int i = 0; i < rows.length; i++) {
-      for (int q = 0; q < canonicalPerRow; q++) {
-        canonical[(int) (i * canonicalPerRow + q)] = (int) (rows[i] * canonicalPerRow + q);
-      }
-    }
-    t.prefetchRows(canonical);
-    ParallelTasks.forEach(rows.length, PARALLEL_ROWS, i -> t.readRows(rows[i] * canonicalPerRow, (int) canonicalPerRow, out, i * cols));
-    return Matrix.of(rows.length, cols, out);
-  }
+    // ------------------------------------------------------------------ reading
 
-  /**
-   * {@link #read}, cached: the same rows of the same tensor are decoded once while they stay in
-   * the cache. The returned matrix is shared and must not be modified.
-   */
-  Matrix rows(TensorRef t, int[] rows) throws IOException, ModelFormatException {
-    CacheKey k = new CacheKey(t, false, rows == null ? null : rows.clone());
-    Matrix m = cached(k);
-    if (m != null) {
-      return m;
+    /** Rows and columns of a tensor seen as a matrix [first dim, rest] (1 × n for vectors). */
+    static int[] matrixShape(TensorRef t) {
+        Shape s = t.shape();
+        long rows = s.rank() <= 1 ? 1 : s.dim(0);
+        long cols = rows == 0 ? 0 : s.elementCount() / rows;
+        if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
+            throw new IllegalStateException("tensor " + t.name() + " too large: " + s);
+        }
+        return new int[] {(int) rows, (int) cols};
     }
-    return keep(k, read(t, rows));
-  }
 
-  /**
-   * The tensor transposed ([columns × rows]: units in columns become rows), keeping only the given
-   * rows of the transpose (null: all). Cached after transposition, so that a tensor compared with
-   * every partner block is transposed once; the whole tensor is read for it (from the cache when
-   * there) but not itself cached. The returned matrix is shared and must not be modified.
-   */
-  Matrix unitsOfColumns(TensorRef t, int[] units) throws IOException, ModelFormatException {
-    CacheKey k = new CacheKey(t, true, units == null ? null : units.clone());
-    Matrix m = cached(k);
-    if (m != null) {
-      return m;
-    }
-    Matrix whole = cached(new CacheKey(t, false, null));
-    Matrix tr = (whole != null ? whole : read(t, null)).transpose();
-    return keep(k, units == null ? tr : tr.rowsSubset(units));
-  }
+    /** Fewest scattered rows read on several threads (fewer: on the caller's). */
+    static final int PARALLEL_ROWS = 64;
 
-  private Matrix cached(CacheKey k) {
-    synchronized (cache) {
-      return cache.get(k);
+    /**
+     * Reads a tensor as a [first dim, rest] float32 matrix, or only the given rows of it (sorted or
+     * not; in the given order). A conv kernel [out, in, kh, kw] becomes [out, in·kh·kw].
+     */
+    static Matrix read(TensorRef t, int[] rows) throws IOException, ModelFormatException {
+        int[] rc = matrixShape(t);
+        int cols = rc[1];
+        Shape s = t.shape();
+        if (s.rank() <= 2) {
+            if (rows == null) {
+                return Matrix.of(rc[0], cols, t.readAll());
+            }
+            float[] out = new float[Math.multiplyExact(rows.length, cols)];
+            // Over a remote source the scattered rows are fetched concurrently while they are decoded.
+            t.prefetchRows(rows);
+            ParallelTasks.forEach(rows.length, PARALLEL_ROWS, i -> t.readRows(rows[i], 1, out, i * cols));
+            return Matrix.of(rows.length, cols, out);
+        }
+        long perRow = s.elementCount() / Math.max(1, rc[0]);
+        long canonicalPerRow = perRow / s.columns();
+        if (rows == null) {
+            return Matrix.of(rc[0], cols, t.readAll());
+        }
+        float[] out = new float[Math.multiplyExact(rows.length, cols)];
+        int[] canonical = new int[Math.multiplyExact(rows.length, (int) canonicalPerRow)];
+        for (int i = 0; i < rows.length; i++) {
+            for (int q = 0; q < canonicalPerRow; q++) {
+                canonical[(int) (i * canonicalPerRow + q)] = (int) (rows[i] * canonicalPerRow + q);
+            }
+        }
+        t.prefetchRows(canonical);
+        ParallelTasks.forEach(
+                rows.length,
+                PARALLEL_ROWS,
+                i -> t.readRows(rows[i] * canonicalPerRow, (int) canonicalPerRow, out, i * cols));
+        return Matrix.of(rows.length, cols, out);
     }
-  }
 
-  private Matrix keep(CacheKey k, Matrix m) {
-    long size = m.data().length;
-    synchronized (cache) {
-      // No eviction: the block × block screening reads every block's tensors once per partner,
-      // a cyclic pattern under which an LRU cache that cannot hold them all never hits. Keeping
-      // the first reads that fit gives hits in proportion to the budget.
-      if (cachedFloats + size <= cacheBudgetFloats && cache.putIfAbsent(k, m) == null) {
-        cachedFloats += size;
-      }
+    /**
+     * {@link #read}, cached: the same rows of the same tensor are decoded once while they stay in
+     * the cache. The returned matrix is shared and must not be modified.
+     */
+    Matrix rows(TensorRef t, int[] rows) throws IOException, ModelFormatException {
+        CacheKey k = new CacheKey(t, false, rows == null ? null : rows.clone());
+        Matrix m = cached(k);
+        if (m != null) {
+            return m;
+        }
+        return keep(k, read(t, rows));
     }
-    return m;
-  }
 
-  /** A vector tensor's values (cached; do not modify). */
-  float[] vector(TensorRef t) throws IOException, ModelFormatException {
-    return rows(t, null).data();
-  }
+    /**
+     * The tensor transposed ([columns × rows]: units in columns become rows), keeping only the given
+     * rows of the transpose (null: all). Cached after transposition, so that a tensor compared with
+     * every partner block is transposed once; the whole tensor is read for it (from the cache when
+     * there) but not itself cached. The returned matrix is shared and must not be modified.
+     */
+    Matrix unitsOfColumns(TensorRef t, int[] units) throws IOException, ModelFormatException {
+        CacheKey k = new CacheKey(t, true, units == null ? null : units.clone());
+        Matrix m = cached(k);
+        if (m != null) {
+            return m;
+        }
+        Matrix whole = cached(new CacheKey(t, false, null));
+        Matrix tr = (whole != null ? whole : read(t, null)).transpose();
+        return keep(k, units == null ? tr : tr.rowsSubset(units));
+    }
 
-  /** Reads a vector (any rank, flattened). */
-  static float[] readVector(TensorRef t) throws IOException, ModelFormatException {
-    return t.readAll();
-  }
+    private Matrix cached(CacheKey k) {
+        synchronized (cache) {
+            return cache.get(k);
+        }
+    }
 
-  /** A sorted seeded sample of {@code k} of {@code n} indices, or null (all) when {@code k >= n}. */
-  static int[] sample(int n, int k, long seed) {
-    if (k >= n) {
-      return null;
+    private Matrix keep(CacheKey k, Matrix m) {
+        long size = m.data().length;
+        synchronized (cache) {
+            // No eviction: the block × block screening reads every block's tensors once per partner,
+            // a cyclic pattern under which an LRU cache that cannot hold them all never hits. Keeping
+            // the first reads that fit gives hits in proportion to the budget.
+            if (cachedFloats + size <= cacheBudgetFloats && cache.putIfAbsent(k, m) == null) {
+                cachedFloats += size;
+            }
+        }
+        return m;
     }
-    SplittableRandom r = new SplittableRandom(seed);
-    int[] idx = new int[n];
-    for (int i = 0; i < n; i++) {
-      idx[i] = i;
+
+    /** A vector tensor's values (cached; do not modify). */
+    float[] vector(TensorRef t) throws IOException, ModelFormatException {
+        return rows(t, null).data();
     }
-    for (int i = 0; i < k; i++) {
-      int j = i + r.nextInt(n - i);
-      int x = idx[i];
-      idx[i] = idx[j];
-      idx[j] = x;
+
+    /** Reads a vector (any rank, flattened). */
+    static float[] readVector(TensorRef t) throws IOException, ModelFormatException {
+        return t.readAll();
     }
-    int[] out = Arrays.copyOf(idx, k);
-    Arrays.sort(out);
-    return out;
-  }
+
+    /** A sorted seeded sample of {@code k} of {@code n} indices, or null (all) when {@code k >= n}. */
+    static int[] sample(int n, int k, long seed) {
+        if (k >= n) {
+            return null;
+        }
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        for (int i = 0; i < k; i++) {
+            int j = i + r.nextInt(n - i);
+            int x = idx[i];
+            idx[i] = idx[j];
+            idx[j] = x;
+        }
+        int[] out = Arrays.copyOf(idx, k);
+        Arrays.sort(out);
+        return out;
+    }
 }

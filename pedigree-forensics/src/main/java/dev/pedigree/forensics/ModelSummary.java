@@ -10,11 +10,11 @@ import java.util.Objects;
  * @param parameters logical parameter count ({@link ParameterCounts#total})
  */
 public record ModelSummary(String source, String format, String architecture, long parameters) {
-  public ModelSummary {
-    Objects.requireNonNull(source, "source");
-    Objects.requireNonNull(format, "format");
-    if (parameters < 0) {
-      throw new IllegalArgumentException("negative parameters");
+    public ModelSummary {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(format, "format");
+        if (parameters < 0) {
+            throw new IllegalArgumentException("negative parameters");
+        }
     }
-  }
 }

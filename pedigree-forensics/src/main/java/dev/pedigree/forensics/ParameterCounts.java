@@ -19,50 +19,57 @@ import java.util.Map;
  * twice. Stateless.
  */
 public final class ParameterCounts {
-  private ParameterCounts() {}
+    private ParameterCounts() {}
 
-  /** Total logical parameters of the view. */
-  public static long total(ModelView view) {
-    long n = 0;
-    for (long v : byComponent(view).values()) {
-      n += v;
+    /** Total logical parameters of the view. */
+    public static long total(ModelView view) {
+        long n = 0;
+        for (long v : byComponent(view).values()) {
+            n += v;
+        }
+        return n;
     }
-    return n;
-  }
 
-  /** Parameters per reported component, in first-seen tensor order. */
-  public static Map<Component, Long> byComponent(ModelView view) {
-    return byComponent(TensorNaming.logicalTensors(view.tensors(), view.hints()), Boolean.TRUE.equals(view.hints().tiedEmbeddings()));
-  }
-
-  /**
-   * Parameters per reported component of a list of logical tensors.
-   *
-   * @param tied true when the configuration declares tied embeddings (a stored head is then
-   *     skipped)
-   */
-  public static Map<Component, Long> byComponent(List<TensorRef> logical, boolean tied) {
-    Map<Component, Long> out = new LinkedHashMap<>();
-    for (TensorRef t : logical) {
-      if (!t.address().part().isParameter()) {
-        continue;
-      }
-      if (tied && t.address().role() == Role.LM_HEAD) {
-        continue;
-      }
-      out.merge(ReportComponents.of(t.address()), t.elementCount(), Long::sum);
+    /** Parameters per reported component, in first-seen tensor order. */
+    public static Map<Component, Long> byComponent(ModelView view) {
+        return byComponent(
+                TensorNaming.logicalTensors(view.tensors(), view.hints()),
+                Boolean.TRUE.equals(view.hints().tiedEmbeddings()));
     }
-    return out;
-  }
 
-  /** Parameters per block ({@code component, layer}) of the reported components that have layers. */
-  public static Map<Block, Long> byBlock(List<TensorRef> logical) {
-    Map<Block, Long> out = new LinkedHashMap<>();
-    for (TensorRef t : logical) {
-      if (t.address().part().isParameter() && t.address().layer() != null) {
-        out.merge(new Block(ReportComponents.of(t.address()).name(), t.address().layer()), t.elementCount(), Long::sum);
-      }
+    /**
+     * Parameters per reported component of a list of logical tensors.
+     *
+     * @param tied true when the configuration declares tied embeddings (a stored head is then
+     *     skipped)
+     */
+    public static Map<Component, Long> byComponent(List<TensorRef> logical, boolean tied) {
+        Map<Component, Long> out = new LinkedHashMap<>();
+        for (TensorRef t : logical) {
+            if (!t.address().part().isParameter()) {
+                continue;
+            }
+            if (tied && t.address().role() == Role.LM_HEAD) {
+                continue;
+            }
+            out.merge(ReportComponents.of(t.address()), t.elementCount(), Long::sum);
+        }
+        return out;
     }
-    return out;
-  }
+
+    /** Parameters per block ({@code component, layer}) of the reported components that have layers. */
+    public static Map<Block, Long> byBlock(List<TensorRef> logical) {
+        Map<Block, Long> out = new LinkedHashMap<>();
+        for (TensorRef t : logical) {
+            if (t.address().part().isParameter() && t.address().layer() != null) {
+                out.merge(
+                        new Block(
+                                ReportComponents.of(t.address()).name(),
+                                t.address().layer()),
+                        t.elementCount(),
+                        Long::sum);
+            }
+        }
+        return out;
+    }
 }

@@ -22,89 +22,90 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe (atomic counter); owned by one comparison.
  */
 final class ReadAccounting {
-  private final AtomicLong bytesRead = new AtomicLong();
-  private final AtomicLong weightBytes = new AtomicLong();
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong weightBytes = new AtomicLong();
 
-  /** Stored bytes decoded so far. */
-  long bytesRead() {
-    return bytesRead.get();
-  }
-
-  /** Stored bytes of every wrapped tensor. */
-  long weightBytes() {
-    return weightBytes.get();
-  }
-
-  /** Stored bytes of one canonical row of {@code t} (0 for types of unknown size). */
-  static long rowBytes(TensorRef t) {
-    DType d = t.dtype();
-    long cols = t.shape().rank() == 0 ? 1 : t.shape().columns();
-    long blocks = (cols + d.blockElements() - 1) / d.blockElements();
-    return blocks * d.blockBytes();
-  }
-
-  /** A view of {@code t} that counts its reads here; its stored size is added to {@link #weightBytes}. */
-  TensorRef wrap(TensorRef t) {
-    long rb = rowBytes(t);
-    Shape s = t.shape();
-    long rows = s.rank() == 0 ? 1 : s.rows();
-    weightBytes.addAndGet(rows * rb);
-    return new Counted(t, rb);
-  }
-
-  private final class Counted implements TensorRef {
-    private final TensorRef t;
-    private final long rowBytes;
-
-    Counted(TensorRef t, long rowBytes) {
-      this.t = t;
-      this.rowBytes = rowBytes;
+    /** Stored bytes decoded so far. */
+    long bytesRead() {
+        return bytesRead.get();
     }
 
-    @Override
-    public String name() {
-      return t.name();
+    /** Stored bytes of every wrapped tensor. */
+    long weightBytes() {
+        return weightBytes.get();
     }
 
-    @Override
-    public DType dtype() {
-      return t.dtype();
+    /** Stored bytes of one canonical row of {@code t} (0 for types of unknown size). */
+    static long rowBytes(TensorRef t) {
+        DType d = t.dtype();
+        long cols = t.shape().rank() == 0 ? 1 : t.shape().columns();
+        long blocks = (cols + d.blockElements() - 1) / d.blockElements();
+        return blocks * d.blockBytes();
     }
 
-    @Override
-    public Shape shape() {
-      return t.shape();
+    /** A view of {@code t} that counts its reads here; its stored size is added to {@link #weightBytes}. */
+    TensorRef wrap(TensorRef t) {
+        long rb = rowBytes(t);
+        Shape s = t.shape();
+        long rows = s.rank() == 0 ? 1 : s.rows();
+        weightBytes.addAndGet(rows * rb);
+        return new Counted(t, rb);
     }
 
-    @Override
-    public TensorAddress address() {
-      return t.address();
-    }
+    private final class Counted implements TensorRef {
+        private final TensorRef t;
+        private final long rowBytes;
 
-    @Override
-    public String source() {
-      return t.source();
-    }
+        Counted(TensorRef t, long rowBytes) {
+            this.t = t;
+            this.rowBytes = rowBytes;
+        }
 
-    @Override
-    public MemorySegment storedBytes() throws IOException, ModelFormatException {
-      return t.storedBytes();
-    }
+        @Override
+        public String name() {
+            return t.name();
+        }
 
-    @Override
-    public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws IOException, ModelFormatException {
-      t.readRows(firstRow, rowCount, dst, dstOffset);
-      bytesRead.addAndGet(rowCount * rowBytes);
-    }
+        @Override
+        public DType dtype() {
+            return t.dtype();
+        }
 
-    @Override
-    public void prefetchRows(int[] rows) {
-      t.prefetchRows(rows);
-    }
+        @Override
+        public Shape shape() {
+            return t.shape();
+        }
 
-    @Override
-    public String toString() {
-      return t.toString();
+        @Override
+        public TensorAddress address() {
+            return t.address();
+        }
+
+        @Override
+        public String source() {
+            return t.source();
+        }
+
+        @Override
+        public MemorySegment storedBytes() throws IOException, ModelFormatException {
+            return t.storedBytes();
+        }
+
+        @Override
+        public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset)
+                throws IOException, ModelFormatException {
+            t.readRows(firstRow, rowCount, dst, dstOffset);
+            bytesRead.addAndGet(rowCount * rowBytes);
+        }
+
+        @Override
+        public void prefetchRows(int[] rows) {
+            t.prefetchRows(rows);
+        }
+
+        @Override
+        public String toString() {
+            return t.toString();
+        }
     }
-  }
 }

@@ -13,21 +13,23 @@ import dev.pedigree.model.TensorAddress;
  * component its address names. Stateless.
  */
 public final class ReportComponents {
-  private ReportComponents() {}
+    private ReportComponents() {}
 
-  /** The reported component of a tensor. */
-  public static Component of(TensorAddress a) {
-    Component c = a.component();
-    boolean text = c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER;
-    if (a.role() == Role.EMBEDDING && (text || c.kind() == ComponentKind.EMBEDDINGS || c.kind() == ComponentKind.OTHER)) {
-      return Component.EMBEDDINGS;
+    /** The reported component of a tensor. */
+    public static Component of(TensorAddress a) {
+        Component c = a.component();
+        boolean text = c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER;
+        if (a.role() == Role.EMBEDDING
+                && (text || c.kind() == ComponentKind.EMBEDDINGS || c.kind() == ComponentKind.OTHER)) {
+            return Component.EMBEDDINGS;
+        }
+        if (a.role() == Role.LM_HEAD
+                && (text || c.kind() == ComponentKind.LM_HEAD || c.kind() == ComponentKind.OTHER)) {
+            return Component.LM_HEAD;
+        }
+        if (a.expert() != null && (text || c.kind() == ComponentKind.EXPERTS)) {
+            return Component.EXPERTS;
+        }
+        return c;
     }
-    if (a.role() == Role.LM_HEAD && (text || c.kind() == ComponentKind.LM_HEAD || c.kind() == ComponentKind.OTHER)) {
-      return Component.LM_HEAD;
-    }
-    if (a.expert() != null && (text || c.kind() == ComponentKind.EXPERTS)) {
-      return Component.EXPERTS;
-    }
-    return c;
-  }
 }

@@ -16,21 +16,28 @@ import java.util.Objects;
  * @param weightBytes stored bytes of every tensor of both models (same arithmetic; 0 when not
  *     measured)
  */
-public record SamplingInfo(Integer sampleRows, long seed, int maxMatchedUnits, int probeTokens, String description, long bytesRead, long weightBytes) {
-  public SamplingInfo {
-    Objects.requireNonNull(description, "description");
-    if (bytesRead < 0 || weightBytes < 0) {
-      throw new IllegalArgumentException("negative byte counts " + bytesRead + ", " + weightBytes);
+public record SamplingInfo(
+        Integer sampleRows,
+        long seed,
+        int maxMatchedUnits,
+        int probeTokens,
+        String description,
+        long bytesRead,
+        long weightBytes) {
+    public SamplingInfo {
+        Objects.requireNonNull(description, "description");
+        if (bytesRead < 0 || weightBytes < 0) {
+            throw new IllegalArgumentException("negative byte counts " + bytesRead + ", " + weightBytes);
+        }
     }
-  }
 
-  /** Without byte accounting (both counts 0). */
-  public SamplingInfo(Integer sampleRows, long seed, int maxMatchedUnits, int probeTokens, String description) {
-    this(sampleRows, seed, maxMatchedUnits, probeTokens, description, 0, 0);
-  }
+    /** Without byte accounting (both counts 0). */
+    public SamplingInfo(Integer sampleRows, long seed, int maxMatchedUnits, int probeTokens, String description) {
+        this(sampleRows, seed, maxMatchedUnits, probeTokens, description, 0, 0);
+    }
 
-  /** {@link #bytesRead} / {@link #weightBytes}, or NaN when nothing was measured. */
-  public double fractionRead() {
-    return weightBytes == 0 ? Double.NaN : bytesRead / (double) weightBytes;
-  }
+    /** {@link #bytesRead} / {@link #weightBytes}, or NaN when nothing was measured. */
+    public double fractionRead() {
+        return weightBytes == 0 ? Double.NaN : bytesRead / (double) weightBytes;
+    }
 }

@@ -12,13 +12,13 @@ import dev.pedigree.stats.TestResult;
  *     (norm gains, biases) are reported and never combined
  */
 record TaggedTest(String component, TestResult result, Kind kind) {
-  enum Kind {
-    EXACT,
-    PRIMARY,
-    WEAK
-  }
+    enum Kind {
+        EXACT,
+        PRIMARY,
+        WEAK
+    }
 
-  boolean combinable() {
-    return kind != Kind.WEAK && result.applicable();
-  }
+    boolean combinable() {
+        return kind != Kind.WEAK && result.applicable();
+    }
 }

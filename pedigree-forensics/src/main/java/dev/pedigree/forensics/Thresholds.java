@@ -15,12 +15,16 @@ package dev.pedigree.forensics;
  *     the number of block pairs of its component, is at or below this
  */
 public record Thresholds(double sharedLog10p, double independentLog10p, double layerLog10p) {
-  /** Defaults: shared ≤ −6, independent > −2, layer pair ≤ −6 after Bonferroni. */
-  public static final Thresholds DEFAULT = new Thresholds(-6, -2, -6);
+    /** Defaults: shared ≤ −6, independent > −2, layer pair ≤ −6 after Bonferroni. */
+    public static final Thresholds DEFAULT = new Thresholds(-6, -2, -6);
 
-  public Thresholds {
-    if (!(sharedLog10p < 0) || !(independentLog10p <= 0) || sharedLog10p > independentLog10p || !(layerLog10p < 0)) {
-      throw new IllegalArgumentException("inconsistent thresholds " + sharedLog10p + ", " + independentLog10p + ", " + layerLog10p);
+    public Thresholds {
+        if (!(sharedLog10p < 0)
+                || !(independentLog10p <= 0)
+                || sharedLog10p > independentLog10p
+                || !(layerLog10p < 0)) {
+            throw new IllegalArgumentException(
+                    "inconsistent thresholds " + sharedLog10p + ", " + independentLog10p + ", " + layerLog10p);
+        }
     }
-  }
 }

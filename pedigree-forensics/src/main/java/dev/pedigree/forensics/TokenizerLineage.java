@@ -16,39 +16,39 @@ import java.util.Objects;
  * @param note how the relation was decided
  */
 public record TokenizerLineage(
-    Relation relation,
-    Direction direction,
-    double jaccard,
-    double inheritedFraction,
-    long addedTokens,
-    long removedTokens,
-    List<String> addedExamples,
-    String note) {
+        Relation relation,
+        Direction direction,
+        double jaccard,
+        double inheritedFraction,
+        long addedTokens,
+        long removedTokens,
+        List<String> addedExamples,
+        String note) {
 
-  /** The contract's relation. */
-  public enum Relation {
-    IDENTICAL,
-    DERIVED,
-    INDEPENDENT,
-    ABSENT
-  }
+    /** The contract's relation. */
+    public enum Relation {
+        IDENTICAL,
+        DERIVED,
+        INDEPENDENT,
+        ABSENT
+    }
 
-  /** Which side inherits from which. */
-  public enum Direction {
-    SUSPECT_FROM_REFERENCE,
-    REFERENCE_FROM_SUSPECT,
-    UNKNOWN
-  }
+    /** Which side inherits from which. */
+    public enum Direction {
+        SUSPECT_FROM_REFERENCE,
+        REFERENCE_FROM_SUSPECT,
+        UNKNOWN
+    }
 
-  public TokenizerLineage {
-    Objects.requireNonNull(relation, "relation");
-    Objects.requireNonNull(direction, "direction");
-    addedExamples = List.copyOf(addedExamples);
-    note = note == null ? "" : note;
-  }
+    public TokenizerLineage {
+        Objects.requireNonNull(relation, "relation");
+        Objects.requireNonNull(direction, "direction");
+        addedExamples = List.copyOf(addedExamples);
+        note = note == null ? "" : note;
+    }
 
-  /** The relation when one side has no tokenizer. */
-  public static TokenizerLineage absent(String why) {
-    return new TokenizerLineage(Relation.ABSENT, Direction.UNKNOWN, 0, 0, 0, 0, List.of(), why);
-  }
+    /** The relation when one side has no tokenizer. */
+    public static TokenizerLineage absent(String why) {
+        return new TokenizerLineage(Relation.ABSENT, Direction.UNKNOWN, 0, 0, 0, 0, List.of(), why);
+    }
 }

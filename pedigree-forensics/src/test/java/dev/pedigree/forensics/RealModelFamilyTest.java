@@ -14,19 +14,22 @@ import org.junit.jupiter.api.Test;
  * consistent with all three starting from Microsoft's MiniLM-L12-H384 checkpoint.
  */
 class RealModelFamilyTest {
-  @Test
-  void miniLmL6KeepsEverySecondLayerOfBgeSmall() throws Exception {
-    ComparisonResult r = RealModelLineageTest.compare(RealModels.ALL_MINILM_L6_V2, RealModels.BGE_SMALL_EN_V15);
-    assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
-    assertThat(r.layerMap()).extracting(m -> m.suspect().layer() + ">" + m.reference().layer())
-        .containsExactlyInAnyOrderElementsOf(List.of("0>0", "1>2", "2>4", "3>6", "4>8", "5>10"));
-  }
+    @Test
+    void miniLmL6KeepsEverySecondLayerOfBgeSmall() throws Exception {
+        ComparisonResult r = RealModelLineageTest.compare(RealModels.ALL_MINILM_L6_V2, RealModels.BGE_SMALL_EN_V15);
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(r.layerMap())
+                .extracting(m -> m.suspect().layer() + ">" + m.reference().layer())
+                .containsExactlyInAnyOrderElementsOf(List.of("0>0", "1>2", "2>4", "3>6", "4>8", "5>10"));
+    }
 
-  @Test
-  void bgeSmallAndE5SmallShareTheirBlocks() throws Exception {
-    ComparisonResult r = RealModelLineageTest.compare(RealModels.E5_SMALL_V2, RealModels.BGE_SMALL_EN_V15);
-    assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
-    assertThat(r.component("text").orElseThrow().log10p()).isLessThan(-12);
-    assertThat(r.layerMap()).extracting(m -> m.suspect().layer() + ">" + m.reference().layer()).contains("0>0", "5>5", "11>11");
-  }
+    @Test
+    void bgeSmallAndE5SmallShareTheirBlocks() throws Exception {
+        ComparisonResult r = RealModelLineageTest.compare(RealModels.E5_SMALL_V2, RealModels.BGE_SMALL_EN_V15);
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(r.component("text").orElseThrow().log10p()).isLessThan(-12);
+        assertThat(r.layerMap())
+                .extracting(m -> m.suspect().layer() + ">" + m.reference().layer())
+                .contains("0>0", "5>5", "11>11");
+    }
 }

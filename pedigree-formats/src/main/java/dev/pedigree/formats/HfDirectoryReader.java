@@ -8,7 +8,6 @@ import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.BasicModelView;
-import dev.pedigree.model.LineageClaim;
 import dev.pedigree.model.ModelFormat;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.model.TensorRef;
@@ -34,150 +33,163 @@ import java.util.stream.Stream;
  * Only one family is read, so a directory that ships the same weights twice is not counted twice.
  */
 public final class HfDirectoryReader {
-  /** Created on first use: a mapper costs a fifth of a second of class loading, which a local compare never needs. */
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
-  /** config.json larger than this is refused: real configs are a few KB. */
-  private static final long MAX_CONFIG_BYTES = 16L << 20;
+    /** Created on first use: a mapper costs a fifth of a second of class loading, which a local compare never needs. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
+    /** config.json larger than this is refused: real configs are a few KB. */
+    private static final long MAX_CONFIG_BYTES = 16L << 20;
 
-  private HfDirectoryReader() {}
+    private HfDirectoryReader() {}
 
-  /** Opens the directory; the view owns every file view opened inside it. */
-  public static ModelView open(Path dir) throws IOException, ModelFormatException {
-    Map<String, Object> config = new LinkedHashMap<>();
-    JsonNode cfg = readJson(dir.resolve("config.json"));
-    if (cfg != null) {
-      cfg.properties().forEach(e -> {
-        if (e.getValue().isValueNode()) {
-          config.put(e.getKey(), Json.MAPPER.convertValue(e.getValue(), Object.class));
-        } else if (e.getValue().isArray() && e.getValue().size() <= 16) {
-          config.put(e.getKey(), Json.MAPPER.convertValue(e.getValue(), Object.class));
+    /** Opens the directory; the view owns every file view opened inside it. */
+    public static ModelView open(Path dir) throws IOException, ModelFormatException {
+        Map<String, Object> config = new LinkedHashMap<>();
+        JsonNode cfg = readJson(dir.resolve("config.json"));
+        if (cfg != null) {
+            cfg.properties().forEach(e -> {
+                if (e.getValue().isValueNode()) {
+                    config.put(e.getKey(), Json.MAPPER.convertValue(e.getValue(), Object.class));
+                } else if (e.getValue().isArray() && e.getValue().size() <= 16) {
+                    config.put(e.getKey(), Json.MAPPER.convertValue(e.getValue(), Object.class));
+                }
+            });
         }
-      });
-    }
-    ArchitectureHints hints = ConfigHints.from(cfg);
-    String architecture = hints.architecture();
+        ArchitectureHints hints = ConfigHints.from(cfg);
+        String architecture = hints.architecture();
 
-    BasicModelView.Builder b = BasicModelView.builder(dir.toString(), ModelFormat.HF_DIRECTORY).hints(hints).metadata(config);
-    List<ModelView> opened = new ArrayList<>();
-    try {
-      List<Path> weightFiles = chooseWeights(dir);
-      Set<String> seen = new HashSet<>();
-      for (Path wf : weightFiles) {
-        ModelView v = ModelOpener.readerFor(wf).open(wf);
-        opened.add(v);
-        b.resource(v);
-        v.files().forEach(b::file);
-        if (architecture == null) {
-          architecture = v.architecture();
+        BasicModelView.Builder b = BasicModelView.builder(dir.toString(), ModelFormat.HF_DIRECTORY)
+                .hints(hints)
+                .metadata(config);
+        List<ModelView> opened = new ArrayList<>();
+        try {
+            List<Path> weightFiles = chooseWeights(dir);
+            Set<String> seen = new HashSet<>();
+            for (Path wf : weightFiles) {
+                ModelView v = ModelOpener.readerFor(wf).open(wf);
+                opened.add(v);
+                b.resource(v);
+                v.files().forEach(b::file);
+                if (architecture == null) {
+                    architecture = v.architecture();
+                }
+                boolean readdress =
+                        (v.format() == ModelFormat.SAFETENSORS || v.format() == ModelFormat.PYTORCH) && cfg != null;
+                for (TensorRef t : readdress ? ReaddressedTensor.all(v.tensors(), hints) : v.tensors()) {
+                    if (!seen.add(t.name())) {
+                        b.warning(
+                                "tensor " + t.name() + " appears in more than one weight file; the first copy is used");
+                        continue;
+                    }
+                    b.tensor(t);
+                }
+                v.warnings().forEach(b::warning);
+                b.claims(v.claims());
+                v.vocabulary().ifPresent(b::vocabulary);
+            }
+            Path tok = chooseTokenizer(dir);
+            if (tok != null) {
+                ModelView tv = ModelOpener.readerFor(tok).open(tok);
+                opened.add(tv);
+                b.resource(tv);
+                tv.vocabulary().ifPresent(b::vocabulary);
+                tv.files().forEach(b::file);
+            }
+            b.claims(ModelCardClaims.read(dir));
+            b.architecture(architecture);
+            if (weightFiles.isEmpty() && tok == null) {
+                throw new UnsupportedModelException(
+                        dir.toString(), "directory holds no weights or tokenizer files Pedigree can read");
+            }
+            return b.build();
+        } catch (IOException | ModelFormatException | RuntimeException e) {
+            for (ModelView v : opened) {
+                v.close();
+            }
+            throw e;
         }
-        boolean readdress = (v.format() == ModelFormat.SAFETENSORS || v.format() == ModelFormat.PYTORCH) && cfg != null;
-        for (TensorRef t : readdress ? ReaddressedTensor.all(v.tensors(), hints) : v.tensors()) {
-          if (!seen.add(t.name())) {
-            b.warning("tensor " + t.name() + " appears in more than one weight file; the first copy is used");
-            continue;
-          }
-          b.tensor(t);
+    }
+
+    static JsonNode readJson(Path file) throws IOException, CorruptModelException {
+        if (!Files.isRegularFile(file)) {
+            return null;
         }
-        v.warnings().forEach(b::warning);
-        b.claims(v.claims());
-        v.vocabulary().ifPresent(b::vocabulary);
-      }
-      Path tok = chooseTokenizer(dir);
-      if (tok != null) {
-        ModelView tv = ModelOpener.readerFor(tok).open(tok);
-        opened.add(tv);
-        b.resource(tv);
-        tv.vocabulary().ifPresent(b::vocabulary);
-        tv.files().forEach(b::file);
-      }
-      b.claims(ModelCardClaims.read(dir));
-      b.architecture(architecture);
-      if (weightFiles.isEmpty() && tok == null) {
-        throw new UnsupportedModelException(dir.toString(), "directory holds no weights or tokenizer files Pedigree can read");
-      }
-      return b.build();
-    } catch (IOException | ModelFormatException | RuntimeException e) {
-      for (ModelView v : opened) {
-        v.close();
-      }
-      throw e;
+        long size = Files.size(file);
+        if (size > MAX_CONFIG_BYTES) {
+            throw new CorruptModelException(
+                    file.toString(), 0, "JSON file of " + size + " bytes is implausibly large for a configuration");
+        }
+        try {
+            return Json.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            long off = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getCharOffset());
+            throw new CorruptModelException(file.toString(), off, "invalid JSON: " + e.getOriginalMessage(), e);
+        }
     }
-  }
 
-  static JsonNode readJson(Path file) throws IOException, CorruptModelException {
-    if (!Files.isRegularFile(file)) {
-      return null;
+    /** The weight files to read, in priority order, from one format family. */
+    static List<Path> chooseWeights(Path dir) throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(Files::isRegularFile).sorted().toList();
+        }
+        Path stIndex = dir.resolve("model.safetensors.index.json");
+        if (Files.isRegularFile(stIndex)) {
+            return List.of(stIndex);
+        }
+        List<Path> st = files.stream()
+                .filter(p -> name(p).endsWith(".safetensors") && !name(p).startsWith("adapter_"))
+                .toList();
+        if (!st.isEmpty()) {
+            return st;
+        }
+        Path ptIndex = dir.resolve("pytorch_model.bin.index.json");
+        if (Files.isRegularFile(ptIndex)) {
+            return List.of(ptIndex);
+        }
+        List<Path> pt = files.stream()
+                .filter(p -> (name(p).endsWith(".bin") || name(p).endsWith(".pt") || name(p).endsWith(".pth"))
+                        && !name(p).startsWith("adapter_")
+                        && !name(p).equals("training_args.bin"))
+                .toList();
+        if (!pt.isEmpty()) {
+            return pt;
+        }
+        for (Path onnx : List.of(dir.resolve("model.onnx"), dir.resolve("onnx/model.onnx"))) {
+            if (Files.isRegularFile(onnx)) {
+                return List.of(onnx);
+            }
+        }
+        List<Path> anyOnnx =
+                files.stream().filter(p -> name(p).endsWith(".onnx")).toList();
+        if (!anyOnnx.isEmpty()) {
+            return List.of(anyOnnx.getFirst());
+        }
+        List<Path> gguf = files.stream().filter(p -> name(p).endsWith(".gguf")).toList();
+        if (!gguf.isEmpty()) {
+            // Split GGUFs are opened from their first part, which finds the others.
+            return List.of(gguf.getFirst());
+        }
+        return List.of();
     }
-    long size = Files.size(file);
-    if (size > MAX_CONFIG_BYTES) {
-      throw new CorruptModelException(file.toString(), 0, "JSON file of " + size + " bytes is implausibly large for a configuration");
-    }
-    try {
-      return Json.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (JsonProcessingException e) {
-      long off = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getCharOffset());
-      throw new CorruptModelException(file.toString(), off, "invalid JSON: " + e.getOriginalMessage(), e);
-    }
-  }
 
-  /** The weight files to read, in priority order, from one format family. */
-  static List<Path> chooseWeights(Path dir) throws IOException {
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(Files::isRegularFile).sorted().toList();
+    /** The tokenizer file to read: tokenizer.json, tokenizer.model, vocab.json, vocab.txt, *.tiktoken. */
+    static Path chooseTokenizer(Path dir) throws IOException {
+        for (String n : List.of("tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt")) {
+            Path p = dir.resolve(n);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> name(p).endsWith(".tiktoken"))
+                    .sorted()
+                    .findFirst()
+                    .orElse(null);
+        }
     }
-    Path stIndex = dir.resolve("model.safetensors.index.json");
-    if (Files.isRegularFile(stIndex)) {
-      return List.of(stIndex);
-    }
-    List<Path> st = files.stream().filter(p -> name(p).endsWith(".safetensors") && !name(p).startsWith("adapter_")).toList();
-    if (!st.isEmpty()) {
-      return st;
-    }
-    Path ptIndex = dir.resolve("pytorch_model.bin.index.json");
-    if (Files.isRegularFile(ptIndex)) {
-      return List.of(ptIndex);
-    }
-    List<Path> pt =
-        files.stream()
-            .filter(p -> (name(p).endsWith(".bin") || name(p).endsWith(".pt") || name(p).endsWith(".pth")) && !name(p).startsWith("adapter_") && !name(p).equals("training_args.bin"))
-            .toList();
-    if (!pt.isEmpty()) {
-      return pt;
-    }
-    for (Path onnx : List.of(dir.resolve("model.onnx"), dir.resolve("onnx/model.onnx"))) {
-      if (Files.isRegularFile(onnx)) {
-        return List.of(onnx);
-      }
-    }
-    List<Path> anyOnnx = files.stream().filter(p -> name(p).endsWith(".onnx")).toList();
-    if (!anyOnnx.isEmpty()) {
-      return List.of(anyOnnx.getFirst());
-    }
-    List<Path> gguf = files.stream().filter(p -> name(p).endsWith(".gguf")).toList();
-    if (!gguf.isEmpty()) {
-      // Split GGUFs are opened from their first part, which finds the others.
-      return List.of(gguf.getFirst());
-    }
-    return List.of();
-  }
 
-  /** The tokenizer file to read: tokenizer.json, tokenizer.model, vocab.json, vocab.txt, *.tiktoken. */
-  static Path chooseTokenizer(Path dir) throws IOException {
-    for (String n : List.of("tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt")) {
-      Path p = dir.resolve(n);
-      if (Files.isRegularFile(p)) {
-        return p;
-      }
+    private static String name(Path p) {
+        return p.getFileName().toString();
     }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> name(p).endsWith(".tiktoken")).sorted().findFirst().orElse(null);
-    }
-  }
-
-  private static String name(Path p) {
-    return p.getFileName().toString();
-  }
 }

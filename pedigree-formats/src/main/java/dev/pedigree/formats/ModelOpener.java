@@ -23,85 +23,88 @@ import java.util.ServiceLoader;
  * <p>Thread-safe; the returned view is owned by the caller.
  */
 public final class ModelOpener {
-  /** Bytes handed to {@link ModelReader#probe}. */
-  public static final int PROBE_BYTES = 4096;
+    /** Bytes handed to {@link ModelReader#probe}. */
+    public static final int PROBE_BYTES = 4096;
 
-  /** Loaded on first use, so argument errors are reported before any provider is touched. */
-  private static final class Readers {
-    static final List<ModelReader> ALL = loadReaders();
-  }
-
-  private ModelOpener() {}
-
-  private static List<ModelReader> loadReaders() {
-    List<ModelReader> rs = new ArrayList<>();
-    ServiceLoader.load(ModelReader.class, ModelOpener.class.getClassLoader()).forEach(rs::add);
-    rs.sort(Comparator.comparing(ModelReader::name));
-    return List.copyOf(rs);
-  }
-
-  /** Every reader found, by name. */
-  public static List<ModelReader> readers() {
-    return Readers.ALL;
-  }
-
-  /**
-   * Opens {@code path}.
-   *
-   * @throws NoSuchFileException if nothing exists there
-   * @throws UnsupportedModelException if no reader recognises the content
-   * @throws ModelFormatException if the chosen reader finds the content corrupt or unsafe
-   */
-  public static ModelView open(Path path) throws IOException, ModelFormatException {
-    if (!Files.exists(path)) {
-      throw new NoSuchFileException(path.toString(), null, "no such file or directory");
+    /** Loaded on first use, so argument errors are reported before any provider is touched. */
+    private static final class Readers {
+        static final List<ModelReader> ALL = loadReaders();
     }
-    if (Files.isDirectory(path)) {
-      return HfDirectoryReader.open(path);
-    }
-    return readerFor(path).open(path);
-  }
 
-  /**
-   * Opens a command-line MODEL argument: a local path, or a URL / {@code hf:owner/name[@rev]}
-   * (read with HTTP Range requests, see {@link RemoteModelOpener}).
-   */
-  public static ModelView open(String argument) throws IOException, ModelFormatException {
-    if (RemoteModelOpener.isRemote(argument)) {
-      return RemoteModelOpener.open(argument);
-    }
-    return open(Path.of(argument));
-  }
+    private ModelOpener() {}
 
-  /** The reader that claims {@code file} most confidently. */
-  public static ModelReader readerFor(Path file) throws IOException, ModelFormatException {
-    return readerFor(file, head(file));
-  }
+    private static List<ModelReader> loadReaders() {
+        List<ModelReader> rs = new ArrayList<>();
+        ServiceLoader.load(ModelReader.class, ModelOpener.class.getClassLoader())
+                .forEach(rs::add);
+        rs.sort(Comparator.comparing(ModelReader::name));
+        return List.copyOf(rs);
+    }
 
-  /** The reader that claims content starting with {@code head} (named {@code file}) most confidently. */
-  public static ModelReader readerFor(Path file, byte[] head) throws ModelFormatException {
-    if (head.length == 0) {
-      throw new CorruptModelException(file.toString(), 0, "file is empty");
+    /** Every reader found, by name. */
+    public static List<ModelReader> readers() {
+        return Readers.ALL;
     }
-    ModelReader best = null;
-    int bestScore = 0;
-    for (ModelReader r : Readers.ALL) {
-      int s = r.probe(file, head);
-      if (s > bestScore) {
-        best = r;
-        bestScore = s;
-      }
-    }
-    if (best == null) {
-      throw new UnsupportedModelException(
-          file.toString(), 0, "unrecognised content: not safetensors, GGUF, ONNX, a PyTorch checkpoint or a known tokenizer format");
-    }
-    return best;
-  }
 
-  static byte[] head(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      return in.readNBytes(PROBE_BYTES);
+    /**
+     * Opens {@code path}.
+     *
+     * @throws NoSuchFileException if nothing exists there
+     * @throws UnsupportedModelException if no reader recognises the content
+     * @throws ModelFormatException if the chosen reader finds the content corrupt or unsafe
+     */
+    public static ModelView open(Path path) throws IOException, ModelFormatException {
+        if (!Files.exists(path)) {
+            throw new NoSuchFileException(path.toString(), null, "no such file or directory");
+        }
+        if (Files.isDirectory(path)) {
+            return HfDirectoryReader.open(path);
+        }
+        return readerFor(path).open(path);
     }
-  }
+
+    /**
+     * Opens a command-line MODEL argument: a local path, or a URL / {@code hf:owner/name[@rev]}
+     * (read with HTTP Range requests, see {@link RemoteModelOpener}).
+     */
+    public static ModelView open(String argument) throws IOException, ModelFormatException {
+        if (RemoteModelOpener.isRemote(argument)) {
+            return RemoteModelOpener.open(argument);
+        }
+        return open(Path.of(argument));
+    }
+
+    /** The reader that claims {@code file} most confidently. */
+    public static ModelReader readerFor(Path file) throws IOException, ModelFormatException {
+        return readerFor(file, head(file));
+    }
+
+    /** The reader that claims content starting with {@code head} (named {@code file}) most confidently. */
+    public static ModelReader readerFor(Path file, byte[] head) throws ModelFormatException {
+        if (head.length == 0) {
+            throw new CorruptModelException(file.toString(), 0, "file is empty");
+        }
+        ModelReader best = null;
+        int bestScore = 0;
+        for (ModelReader r : Readers.ALL) {
+            int s = r.probe(file, head);
+            if (s > bestScore) {
+                best = r;
+                bestScore = s;
+            }
+        }
+        if (best == null) {
+            throw new UnsupportedModelException(
+                    file.toString(),
+                    0,
+                    "unrecognised content: not safetensors, GGUF, ONNX, a PyTorch checkpoint or a known tokenizer format");
+        }
+        return best;
+    }
+
+    static byte[] head(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(PROBE_BYTES);
+        }
+    }
 }

@@ -6,8 +6,8 @@ import dev.pedigree.model.DType;
 import dev.pedigree.model.Shape;
 import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
-import java.io.IOException;
 import dev.pedigree.model.naming.TensorNaming;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,51 +18,54 @@ import java.util.List;
  */
 record ReaddressedTensor(TensorRef delegate, TensorAddress address) implements TensorRef {
 
-  /**
-   * Readdresses a whole model's tensors with {@code hints}. Names are classified as one set,
-   * because some families (Gemma's sandwich norms) are only recognisable from the presence of
-   * other names.
-   */
-  static List<TensorRef> all(List<? extends TensorRef> tensors, ArchitectureHints hints) {
-    List<TensorAddress> addresses = TensorNaming.classifyAll(tensors.stream().map(TensorRef::name).toList(), hints);
-    List<TensorRef> out = new ArrayList<>(tensors.size());
-    for (int i = 0; i < tensors.size(); i++) {
-      out.add(new ReaddressedTensor(tensors.get(i), addresses.get(i)));
+    /**
+     * Readdresses a whole model's tensors with {@code hints}. Names are classified as one set,
+     * because some families (Gemma's sandwich norms) are only recognisable from the presence of
+     * other names.
+     */
+    static List<TensorRef> all(List<? extends TensorRef> tensors, ArchitectureHints hints) {
+        List<TensorAddress> addresses =
+                TensorNaming.classifyAll(tensors.stream().map(TensorRef::name).toList(), hints);
+        List<TensorRef> out = new ArrayList<>(tensors.size());
+        for (int i = 0; i < tensors.size(); i++) {
+            out.add(new ReaddressedTensor(tensors.get(i), addresses.get(i)));
+        }
+        return out;
     }
-    return out;
-  }
-  @Override
-  public String name() {
-    return delegate.name();
-  }
 
-  @Override
-  public DType dtype() {
-    return delegate.dtype();
-  }
+    @Override
+    public String name() {
+        return delegate.name();
+    }
 
-  @Override
-  public Shape shape() {
-    return delegate.shape();
-  }
+    @Override
+    public DType dtype() {
+        return delegate.dtype();
+    }
 
-  @Override
-  public String source() {
-    return delegate.source();
-  }
+    @Override
+    public Shape shape() {
+        return delegate.shape();
+    }
 
-  @Override
-  public MemorySegment storedBytes() throws IOException, ModelFormatException {
-    return delegate.storedBytes();
-  }
+    @Override
+    public String source() {
+        return delegate.source();
+    }
 
-  @Override
-  public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws IOException, ModelFormatException {
-    delegate.readRows(firstRow, rowCount, dst, dstOffset);
-  }
+    @Override
+    public MemorySegment storedBytes() throws IOException, ModelFormatException {
+        return delegate.storedBytes();
+    }
 
-  @Override
-  public void prefetchRows(int[] rows) {
-    delegate.prefetchRows(rows);
-  }
+    @Override
+    public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset)
+            throws IOException, ModelFormatException {
+        delegate.readRows(firstRow, rowCount, dst, dstOffset);
+    }
+
+    @Override
+    public void prefetchRows(int[] rows) {
+        delegate.prefetchRows(rows);
+    }
 }

@@ -31,129 +31,138 @@ import java.util.List;
  * <p>Remote PyTorch and ONNX files are refused: their readers need the whole structure mapped.
  */
 public final class RemoteModelOpener {
-  /** Created on first use: a mapper costs a fifth of a second of class loading, which a local compare never needs. */
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
-
-  private RemoteModelOpener() {}
-
-  /** Whether {@code argument} names a remote model rather than a local path. */
-  public static boolean isRemote(String argument) {
-    return RemoteLocation.isRemote(argument);
-  }
-
-  /** Opens a remote model with a session configured from the environment. */
-  public static ModelView open(String argument) throws IOException, ModelFormatException {
-    RemoteSession session = RemoteSession.fromEnvironment();
-    try {
-      return open(argument, session);
-    } catch (IOException | ModelFormatException | RuntimeException e) {
-      session.close();
-      throw e;
+    /** Created on first use: a mapper costs a fifth of a second of class loading, which a local compare never needs. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
-  }
 
-  /** Opens a remote model through {@code session}; the view closes the session. */
-  public static ModelView open(String argument, RemoteSession session) throws IOException, ModelFormatException {
-    RemoteLocation loc;
-    try {
-      loc = session.resolve(argument);
-    } catch (IllegalArgumentException e) {
-      throw new UnsupportedModelException(argument, "not a usable model URL: " + e.getMessage());
-    }
-    if (loc.kind() == RemoteLocation.Kind.FILE) {
-      ModelView v = openFile(session.open(loc.uri()), ArchitectureHints.NONE);
-      return BasicModelView.builder(v.source(), v.format())
-          .architecture(v.architecture())
-          .hints(v.hints())
-          .metadata(v.metadata())
-          .tensors(v.tensors())
-          .vocabulary(v.vocabulary().orElse(null))
-          .claims(v.claims())
-          .resource(session)
-          .resource(v)
-          .build();
-    }
-    return openRepository(session, session.openRepository(loc));
-  }
+    private RemoteModelOpener() {}
 
-  private static ModelView openRepository(RemoteSession session, RemoteRepository repo) throws IOException, ModelFormatException {
-    JsonNode cfg = null;
-    if (repo.contains(RemoteRepository.CONFIG)) {
-      try (HttpByteSource c = repo.open(RemoteRepository.CONFIG)) {
-        cfg = json(c);
-      }
+    /** Whether {@code argument} names a remote model rather than a local path. */
+    public static boolean isRemote(String argument) {
+        return RemoteLocation.isRemote(argument);
     }
-    ArchitectureHints hints = ConfigHints.from(cfg);
-    BasicModelView.Builder b = BasicModelView.builder(repo.location().description(), ModelFormat.HF_DIRECTORY).hints(hints).architecture(hints.architecture());
-    b.resource(session);
-    List<ModelView> opened = new ArrayList<>();
-    try {
-      List<TensorRef> all = new ArrayList<>();
-      for (String w : repo.weightFiles()) {
-        ModelView v = SafetensorsReader.open(repo.open(w), hints);
-        opened.add(v);
-        b.resource(v);
-        all.addAll(v.tensors());
-        v.warnings().forEach(b::warning);
-      }
-      b.tensors(ReaddressedTensor.all(all, hints));
-      if (repo.contains(RemoteRepository.TOKENIZER)) {
-        try (HttpByteSource t = repo.open(RemoteRepository.TOKENIZER)) {
-          b.vocabulary(TokenizerJsonReader.read(t));
+
+    /** Opens a remote model with a session configured from the environment. */
+    public static ModelView open(String argument) throws IOException, ModelFormatException {
+        RemoteSession session = RemoteSession.fromEnvironment();
+        try {
+            return open(argument, session);
+        } catch (IOException | ModelFormatException | RuntimeException e) {
+            session.close();
+            throw e;
         }
-      }
-      repo.commit().ifPresent(c -> b.metadata("remote.commit", c));
-      b.metadata("remote.revision", repo.location().revision());
-      return b.build();
-    } catch (IOException | ModelFormatException | RuntimeException e) {
-      for (ModelView v : opened) {
-        v.close();
-      }
-      throw e;
     }
-  }
 
-  /** Opens one remote file by probing its first bytes. */
-  static ModelView openFile(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
-    byte[] head = src.readBytes(0, (int) Math.min(src.size(), ModelOpener.PROBE_BYTES));
-    java.nio.file.Path name = java.nio.file.Path.of(fileName(src.description()));
-    String reader = ModelOpener.readerFor(name, head).name();
-    return switch (reader) {
-      case "safetensors" -> SafetensorsReader.open(src, hints);
-      case "gguf" -> GgufReader.open(src);
-      case "tokenizer" -> {
-        BasicModelView v =
-            BasicModelView.builder(src.description(), ModelFormat.TOKENIZER).vocabulary(TokenizerJsonReader.read(src)).resource(src).build();
-        yield v;
-      }
-      default -> {
-        src.close();
-        throw new UnsupportedModelException(src.description(), 0, "remote " + reader + " files are not supported yet; download the file first");
-      }
-    };
-  }
+    /** Opens a remote model through {@code session}; the view closes the session. */
+    public static ModelView open(String argument, RemoteSession session) throws IOException, ModelFormatException {
+        RemoteLocation loc;
+        try {
+            loc = session.resolve(argument);
+        } catch (IllegalArgumentException e) {
+            throw new UnsupportedModelException(argument, "not a usable model URL: " + e.getMessage());
+        }
+        if (loc.kind() == RemoteLocation.Kind.FILE) {
+            ModelView v = openFile(session.open(loc.uri()), ArchitectureHints.NONE);
+            return BasicModelView.builder(v.source(), v.format())
+                    .architecture(v.architecture())
+                    .hints(v.hints())
+                    .metadata(v.metadata())
+                    .tensors(v.tensors())
+                    .vocabulary(v.vocabulary().orElse(null))
+                    .claims(v.claims())
+                    .resource(session)
+                    .resource(v)
+                    .build();
+        }
+        return openRepository(session, session.openRepository(loc));
+    }
 
-  private static String fileName(String url) {
-    String path = url;
-    int q = path.indexOf('?');
-    if (q >= 0) {
-      path = path.substring(0, q);
+    private static ModelView openRepository(RemoteSession session, RemoteRepository repo)
+            throws IOException, ModelFormatException {
+        JsonNode cfg = null;
+        if (repo.contains(RemoteRepository.CONFIG)) {
+            try (HttpByteSource c = repo.open(RemoteRepository.CONFIG)) {
+                cfg = json(c);
+            }
+        }
+        ArchitectureHints hints = ConfigHints.from(cfg);
+        BasicModelView.Builder b = BasicModelView.builder(repo.location().description(), ModelFormat.HF_DIRECTORY)
+                .hints(hints)
+                .architecture(hints.architecture());
+        b.resource(session);
+        List<ModelView> opened = new ArrayList<>();
+        try {
+            List<TensorRef> all = new ArrayList<>();
+            for (String w : repo.weightFiles()) {
+                ModelView v = SafetensorsReader.open(repo.open(w), hints);
+                opened.add(v);
+                b.resource(v);
+                all.addAll(v.tensors());
+                v.warnings().forEach(b::warning);
+            }
+            b.tensors(ReaddressedTensor.all(all, hints));
+            if (repo.contains(RemoteRepository.TOKENIZER)) {
+                try (HttpByteSource t = repo.open(RemoteRepository.TOKENIZER)) {
+                    b.vocabulary(TokenizerJsonReader.read(t));
+                }
+            }
+            repo.commit().ifPresent(c -> b.metadata("remote.commit", c));
+            b.metadata("remote.revision", repo.location().revision());
+            return b.build();
+        } catch (IOException | ModelFormatException | RuntimeException e) {
+            for (ModelView v : opened) {
+                v.close();
+            }
+            throw e;
+        }
     }
-    int slash = path.lastIndexOf('/');
-    String n = slash >= 0 ? path.substring(slash + 1) : path;
-    return n.isEmpty() ? "remote" : n;
-  }
 
-  private static JsonNode json(ByteSource s) throws IOException, ModelFormatException {
-    if (s.size() > (16 << 20)) {
-      throw new CorruptModelException(s.description(), 0, "config.json of " + s.size() + " bytes is implausibly large");
+    /** Opens one remote file by probing its first bytes. */
+    static ModelView openFile(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
+        byte[] head = src.readBytes(0, (int) Math.min(src.size(), ModelOpener.PROBE_BYTES));
+        java.nio.file.Path name = java.nio.file.Path.of(fileName(src.description()));
+        String reader = ModelOpener.readerFor(name, head).name();
+        return switch (reader) {
+            case "safetensors" -> SafetensorsReader.open(src, hints);
+            case "gguf" -> GgufReader.open(src);
+            case "tokenizer" -> {
+                BasicModelView v = BasicModelView.builder(src.description(), ModelFormat.TOKENIZER)
+                        .vocabulary(TokenizerJsonReader.read(src))
+                        .resource(src)
+                        .build();
+                yield v;
+            }
+            default -> {
+                src.close();
+                throw new UnsupportedModelException(
+                        src.description(),
+                        0,
+                        "remote " + reader + " files are not supported yet; download the file first");
+            }
+        };
     }
-    try {
-      return Json.MAPPER.readTree(s.readBytes(0, (int) s.size()));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new CorruptModelException(s.description(), 0, "invalid JSON: " + e.getOriginalMessage(), e);
+
+    private static String fileName(String url) {
+        String path = url;
+        int q = path.indexOf('?');
+        if (q >= 0) {
+            path = path.substring(0, q);
+        }
+        int slash = path.lastIndexOf('/');
+        String n = slash >= 0 ? path.substring(slash + 1) : path;
+        return n.isEmpty() ? "remote" : n;
     }
-  }
+
+    private static JsonNode json(ByteSource s) throws IOException, ModelFormatException {
+        if (s.size() > (16 << 20)) {
+            throw new CorruptModelException(
+                    s.description(), 0, "config.json of " + s.size() + " bytes is implausibly large");
+        }
+        try {
+            return Json.MAPPER.readTree(s.readBytes(0, (int) s.size()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new CorruptModelException(s.description(), 0, "invalid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
 }

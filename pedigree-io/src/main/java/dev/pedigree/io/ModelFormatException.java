@@ -10,42 +10,42 @@ package dev.pedigree.io;
  * {@link UnsafeModelException} (the file asks for code execution or other unsafe behaviour).
  */
 public abstract sealed class ModelFormatException extends Exception
-    permits CorruptModelException, UnsupportedModelException, UnsafeModelException {
+        permits CorruptModelException, UnsupportedModelException, UnsafeModelException {
 
-  /** Offset value used when no single byte offset applies. */
-  public static final long NO_OFFSET = -1;
+    /** Offset value used when no single byte offset applies. */
+    public static final long NO_OFFSET = -1;
 
-  private final String source;
-  private final long offset;
-  private final String detail;
+    private final String source;
+    private final long offset;
+    private final String detail;
 
-  protected ModelFormatException(String source, long offset, String detail, Throwable cause) {
-    super(compose(source, offset, detail), cause);
-    this.source = source == null ? "<unknown>" : source;
-    this.offset = offset;
-    this.detail = detail;
-  }
+    protected ModelFormatException(String source, long offset, String detail, Throwable cause) {
+        super(compose(source, offset, detail), cause);
+        this.source = source == null ? "<unknown>" : source;
+        this.offset = offset;
+        this.detail = detail;
+    }
 
-  private static String compose(String source, long offset, String detail) {
-    String where = source == null ? "<unknown>" : source;
-    return offset >= 0 ? detail + " (" + where + " at offset " + offset + ")" : detail + " (" + where + ")";
-  }
+    private static String compose(String source, long offset, String detail) {
+        String where = source == null ? "<unknown>" : source;
+        return offset >= 0 ? detail + " (" + where + " at offset " + offset + ")" : detail + " (" + where + ")";
+    }
 
-  /** The path or URL of the input that failed. */
-  public String source() {
-    return source;
-  }
+    /** The path or URL of the input that failed. */
+    public String source() {
+        return source;
+    }
 
-  /** The byte offset at which the problem was detected, or {@link #NO_OFFSET}. */
-  public long offset() {
-    return offset;
-  }
+    /** The byte offset at which the problem was detected, or {@link #NO_OFFSET}. */
+    public long offset() {
+        return offset;
+    }
 
-  /** The message without the source and offset. */
-  public String detail() {
-    return detail;
-  }
+    /** The message without the source and offset. */
+    public String detail() {
+        return detail;
+    }
 
-  /** Short name of the failure class used in reports: corrupt, unsupported or unsafe. */
-  public abstract String kind();
+    /** Short name of the failure class used in reports: corrupt, unsupported or unsafe. */
+    public abstract String kind();
 }

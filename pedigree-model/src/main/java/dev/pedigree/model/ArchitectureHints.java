@@ -8,25 +8,25 @@ package dev.pedigree.model;
  *     general.architecture)
  */
 public record ArchitectureHints(
-    String architecture,
-    Integer hiddenSize,
-    Integer numHeads,
-    Integer numKvHeads,
-    Integer headDim,
-    Integer intermediateSize,
-    Integer numLayers,
-    Boolean tiedEmbeddings) {
+        String architecture,
+        Integer hiddenSize,
+        Integer numHeads,
+        Integer numKvHeads,
+        Integer headDim,
+        Integer intermediateSize,
+        Integer numLayers,
+        Boolean tiedEmbeddings) {
 
-  public static final ArchitectureHints NONE = new ArchitectureHints(null, null, null, null, null, null, null, null);
+    public static final ArchitectureHints NONE = new ArchitectureHints(null, null, null, null, null, null, null, null);
 
-  /** Head dimension, from {@code headDim} or {@code hidden/heads}; null if unknown. */
-  public Integer effectiveHeadDim() {
-    if (headDim != null) {
-      return headDim;
+    /** Head dimension, from {@code headDim} or {@code hidden/heads}; null if unknown. */
+    public Integer effectiveHeadDim() {
+        if (headDim != null) {
+            return headDim;
+        }
+        if (hiddenSize != null && numHeads != null && numHeads > 0) {
+            return hiddenSize / numHeads;
+        }
+        return null;
     }
-    if (hiddenSize != null && numHeads != null && numHeads > 0) {
-      return hiddenSize / numHeads;
-    }
-    return null;
-  }
 }

@@ -9,64 +9,65 @@ import java.nio.ByteOrder;
  * derived tensors. Immutable (the values are copied in).
  */
 public final class ArrayTensor implements TensorRef {
-  private final String name;
-  private final Shape shape;
-  private final TensorAddress address;
-  private final float[] values;
+    private final String name;
+    private final Shape shape;
+    private final TensorAddress address;
+    private final float[] values;
 
-  public ArrayTensor(String name, Shape shape, TensorAddress address, float[] values) {
-    if (shape.elementCount() != values.length) {
-      throw new IllegalArgumentException(name + ": " + values.length + " values for shape " + shape);
+    public ArrayTensor(String name, Shape shape, TensorAddress address, float[] values) {
+        if (shape.elementCount() != values.length) {
+            throw new IllegalArgumentException(name + ": " + values.length + " values for shape " + shape);
+        }
+        this.name = name;
+        this.shape = shape;
+        this.address = address;
+        this.values = values.clone();
     }
-    this.name = name;
-    this.shape = shape;
-    this.address = address;
-    this.values = values.clone();
-  }
 
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public DType dtype() {
-    return DType.F32;
-  }
-
-  @Override
-  public Shape shape() {
-    return shape;
-  }
-
-  @Override
-  public TensorAddress address() {
-    return address;
-  }
-
-  @Override
-  public String source() {
-    return "memory";
-  }
-
-  @Override
-  public MemorySegment storedBytes() {
-    MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
-    MemorySegment.copy(values, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, values.length);
-    return seg;
-  }
-
-  @Override
-  public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) {
-    long cols = shape.columns();
-    if (firstRow < 0 || rowCount < 0 || firstRow + rowCount > shape.rows()) {
-      throw new IndexOutOfBoundsException("rows " + firstRow + "+" + rowCount + " of " + shape);
+    @Override
+    public String name() {
+        return name;
     }
-    System.arraycopy(values, (int) (firstRow * cols), dst, dstOffset, (int) (rowCount * cols));
-  }
 
-  @Override
-  public float[] readAll() {
-    return values.clone();
-  }
+    @Override
+    public DType dtype() {
+        return DType.F32;
+    }
+
+    @Override
+    public Shape shape() {
+        return shape;
+    }
+
+    @Override
+    public TensorAddress address() {
+        return address;
+    }
+
+    @Override
+    public String source() {
+        return "memory";
+    }
+
+    @Override
+    public MemorySegment storedBytes() {
+        MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
+        MemorySegment.copy(
+                values, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, values.length);
+        return seg;
+    }
+
+    @Override
+    public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) {
+        long cols = shape.columns();
+        if (firstRow < 0 || rowCount < 0 || firstRow + rowCount > shape.rows()) {
+            throw new IndexOutOfBoundsException("rows " + firstRow + "+" + rowCount + " of " + shape);
+        }
+        System.arraycopy(values, (int) (firstRow * cols), dst, dstOffset, (int) (rowCount * cols));
+    }
+
+    @Override
+    public float[] readAll() {
+        return values.clone();
+    }
 }

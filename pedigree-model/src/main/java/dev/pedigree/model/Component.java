@@ -8,25 +8,25 @@ import java.util.Objects;
  * {@code experts}. Unknown tensors are grouped into {@code other:<prefix>} components.
  */
 public record Component(String name, ComponentKind kind) {
-  public static final Component TEXT_DECODER = new Component("text", ComponentKind.TEXT_DECODER);
-  public static final Component TEXT_ENCODER = new Component("text", ComponentKind.TEXT_ENCODER);
-  public static final Component EMBEDDINGS = new Component("embeddings", ComponentKind.EMBEDDINGS);
-  public static final Component LM_HEAD = new Component("lm_head", ComponentKind.LM_HEAD);
-  public static final Component VISION = new Component("vision", ComponentKind.VISION_ENCODER);
-  public static final Component AUDIO = new Component("audio", ComponentKind.AUDIO_ENCODER);
-  public static final Component PROJECTOR = new Component("projector", ComponentKind.PROJECTOR);
-  public static final Component EXPERTS = new Component("experts", ComponentKind.EXPERTS);
+    public static final Component TEXT_DECODER = new Component("text", ComponentKind.TEXT_DECODER);
+    public static final Component TEXT_ENCODER = new Component("text", ComponentKind.TEXT_ENCODER);
+    public static final Component EMBEDDINGS = new Component("embeddings", ComponentKind.EMBEDDINGS);
+    public static final Component LM_HEAD = new Component("lm_head", ComponentKind.LM_HEAD);
+    public static final Component VISION = new Component("vision", ComponentKind.VISION_ENCODER);
+    public static final Component AUDIO = new Component("audio", ComponentKind.AUDIO_ENCODER);
+    public static final Component PROJECTOR = new Component("projector", ComponentKind.PROJECTOR);
+    public static final Component EXPERTS = new Component("experts", ComponentKind.EXPERTS);
 
-  public Component {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(kind, "kind");
-    if (name.isEmpty()) {
-      throw new IllegalArgumentException("empty component name");
+    public Component {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("empty component name");
+        }
     }
-  }
 
-  /** A component for tensors whose names Pedigree does not recognise, keyed by name prefix. */
-  public static Component other(String prefix) {
-    return new Component(prefix.isEmpty() ? "other" : "other:" + prefix, ComponentKind.OTHER);
-  }
+    /** A component for tensors whose names Pedigree does not recognise, keyed by name prefix. */
+    public static Component other(String prefix) {
+        return new Component(prefix.isEmpty() ? "other" : "other:" + prefix, ComponentKind.OTHER);
+    }
 }

@@ -12,9 +12,9 @@ import java.util.Objects;
  * @param origin where it was declared, e.g. {@code README.md front matter} or a GGUF key
  */
 public record LineageClaim(String relation, String value, String origin) {
-  public LineageClaim {
-    Objects.requireNonNull(relation);
-    Objects.requireNonNull(value);
-    Objects.requireNonNull(origin);
-  }
+    public LineageClaim {
+        Objects.requireNonNull(relation);
+        Objects.requireNonNull(value);
+        Objects.requireNonNull(origin);
+    }
 }

@@ -13,23 +13,23 @@ import java.nio.file.Path;
  */
 public interface ModelReader {
 
-  /** Short name, e.g. {@code gguf}. */
-  String name();
+    /** Short name, e.g. {@code gguf}. */
+    String name();
 
-  /**
-   * How confident this reader is that it can open {@code file}, judged from the first bytes.
-   *
-   * @param head up to the first 4096 bytes of the file (fewer if the file is shorter)
-   * @return 0 for "not mine", 100 for a certain magic-number match, values between for weaker
-   *     structural or name-based hints
-   */
-  int probe(Path file, byte[] head);
+    /**
+     * How confident this reader is that it can open {@code file}, judged from the first bytes.
+     *
+     * @param head up to the first 4096 bytes of the file (fewer if the file is shorter)
+     * @return 0 for "not mine", 100 for a certain magic-number match, values between for weaker
+     *     structural or name-based hints
+     */
+    int probe(Path file, byte[] head);
 
-  /**
-   * Opens the file (and any sibling files it references, such as shards or external data).
-   *
-   * @throws ModelFormatException naming the file and offset when the content is corrupt,
-   *     unsupported or unsafe
-   */
-  ModelView open(Path file) throws IOException, ModelFormatException;
+    /**
+     * Opens the file (and any sibling files it references, such as shards or external data).
+     *
+     * @throws ModelFormatException naming the file and offset when the content is corrupt,
+     *     unsupported or unsafe
+     */
+    ModelView open(Path file) throws IOException, ModelFormatException;
 }

@@ -14,35 +14,35 @@ import java.util.Optional;
  */
 public interface ModelView extends AutoCloseable {
 
-  /** Path or URL the view was opened from. */
-  String source();
+    /** Path or URL the view was opened from. */
+    String source();
 
-  ModelFormat format();
+    ModelFormat format();
 
-  /** Architecture name (HF {@code model_type} or GGUF {@code general.architecture}); null if unknown. */
-  String architecture();
+    /** Architecture name (HF {@code model_type} or GGUF {@code general.architecture}); null if unknown. */
+    String architecture();
 
-  /** Configuration facts used by naming and splitting. */
-  ArchitectureHints hints();
+    /** Configuration facts used by naming and splitting. */
+    ArchitectureHints hints();
 
-  /** Small configuration/metadata values (config.json, GGUF metadata minus large arrays). */
-  Map<String, Object> metadata();
+    /** Small configuration/metadata values (config.json, GGUF metadata minus large arrays). */
+    Map<String, Object> metadata();
 
-  /** Every stored tensor, in file order; fused tensors appear once with their fused role. */
-  List<TensorRef> tensors();
+    /** Every stored tensor, in file order; fused tensors appear once with their fused role. */
+    List<TensorRef> tensors();
 
-  /** The tokenizer's vocabulary, if the input has one. */
-  Optional<Vocabulary> vocabulary();
+    /** The tokenizer's vocabulary, if the input has one. */
+    Optional<Vocabulary> vocabulary();
 
-  /** Declared lineage (model card, GGUF keys). */
-  List<LineageClaim> claims();
+    /** Declared lineage (model card, GGUF keys). */
+    List<LineageClaim> claims();
 
-  /** The files that hold the model's bytes (for file hashes); empty for remote sources. */
-  List<Path> files();
+    /** The files that hold the model's bytes (for file hashes); empty for remote sources. */
+    List<Path> files();
 
-  /** Non-fatal observations made while reading. */
-  List<String> warnings();
+    /** Non-fatal observations made while reading. */
+    List<String> warnings();
 
-  @Override
-  void close();
+    @Override
+    void close();
 }

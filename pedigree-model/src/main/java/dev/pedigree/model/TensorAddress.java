@@ -11,39 +11,39 @@ import java.util.Objects;
  *     routed expert's index
  */
 public record TensorAddress(Component component, Integer layer, Role role, Integer expert, Part part) {
-  public static final int SHARED_EXPERT = -1;
+    public static final int SHARED_EXPERT = -1;
 
-  public TensorAddress {
-    Objects.requireNonNull(component, "component");
-    Objects.requireNonNull(role, "role");
-    Objects.requireNonNull(part, "part");
-    if (layer != null && layer < 0) {
-      throw new IllegalArgumentException("negative layer " + layer);
+    public TensorAddress {
+        Objects.requireNonNull(component, "component");
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(part, "part");
+        if (layer != null && layer < 0) {
+            throw new IllegalArgumentException("negative layer " + layer);
+        }
     }
-  }
 
-  public static TensorAddress of(Component component, Integer layer, Role role, Part part) {
-    return new TensorAddress(component, layer, role, null, part);
-  }
+    public static TensorAddress of(Component component, Integer layer, Role role, Part part) {
+        return new TensorAddress(component, layer, role, null, part);
+    }
 
-  public TensorAddress withRole(Role r) {
-    return new TensorAddress(component, layer, r, expert, part);
-  }
+    public TensorAddress withRole(Role r) {
+        return new TensorAddress(component, layer, r, expert, part);
+    }
 
-  public TensorAddress withPart(Part p) {
-    return new TensorAddress(component, layer, role, expert, p);
-  }
+    public TensorAddress withPart(Part p) {
+        return new TensorAddress(component, layer, role, expert, p);
+    }
 
-  @Override
-  public String toString() {
-    return "("
-        + component.name()
-        + ", "
-        + (layer == null ? "-" : layer)
-        + ", "
-        + role
-        + (expert == null ? "" : expert == SHARED_EXPERT ? ", shared-expert" : ", expert " + expert)
-        + (part == Part.WEIGHT ? "" : ", " + part.name().toLowerCase(java.util.Locale.ROOT))
-        + ")";
-  }
+    @Override
+    public String toString() {
+        return "("
+                + component.name()
+                + ", "
+                + (layer == null ? "-" : layer)
+                + ", "
+                + role
+                + (expert == null ? "" : expert == SHARED_EXPERT ? ", shared-expert" : ", expert " + expert)
+                + (part == Part.WEIGHT ? "" : ", " + part.name().toLowerCase(java.util.Locale.ROOT))
+                + ")";
+    }
 }

@@ -16,40 +16,40 @@ import java.util.Objects;
  * @param score SentencePiece/GGUF score or merge rank; {@code NaN} when the format has none
  */
 public record Token(int id, byte[] bytes, String text, TokenKind kind, float score) {
-  public Token {
-    Objects.requireNonNull(bytes);
-    Objects.requireNonNull(text);
-    Objects.requireNonNull(kind);
-    bytes = bytes.clone();
-  }
+    public Token {
+        Objects.requireNonNull(bytes);
+        Objects.requireNonNull(text);
+        Objects.requireNonNull(kind);
+        bytes = bytes.clone();
+    }
 
-  @Override
-  public byte[] bytes() {
-    return bytes.clone();
-  }
+    @Override
+    public byte[] bytes() {
+        return bytes.clone();
+    }
 
-  /** The normalised bytes as an ISO-8859-1 string: a cheap, exact map key. */
-  public String key() {
-    return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
-  }
+    /** The normalised bytes as an ISO-8859-1 string: a cheap, exact map key. */
+    public String key() {
+        return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Token t
-        && id == t.id
-        && Arrays.equals(bytes, t.bytes)
-        && text.equals(t.text)
-        && kind == t.kind
-        && Float.compare(score, t.score) == 0;
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Token t
+                && id == t.id
+                && Arrays.equals(bytes, t.bytes)
+                && text.equals(t.text)
+                && kind == t.kind
+                && Float.compare(score, t.score) == 0;
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(id, Arrays.hashCode(bytes), text, kind);
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, Arrays.hashCode(bytes), text, kind);
+    }
 
-  @Override
-  public String toString() {
-    return "Token[" + id + ", " + text + ", " + kind + "]";
-  }
+    @Override
+    public String toString() {
+        return "Token[" + id + ", " + text + ", " + kind + "]";
+    }
 }

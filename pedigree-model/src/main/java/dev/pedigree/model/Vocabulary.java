@@ -19,40 +19,40 @@ import java.util.Objects;
  * @param source description of the file the vocabulary was read from
  */
 public record Vocabulary(
-    TokenizerType type, List<Token> tokens, List<Merge> merges, String preTokenizer, String source) {
+        TokenizerType type, List<Token> tokens, List<Merge> merges, String preTokenizer, String source) {
 
-  /** One BPE merge, as written in the file. */
-  public record Merge(String left, String right) {
-    public Merge {
-      Objects.requireNonNull(left);
-      Objects.requireNonNull(right);
+    /** One BPE merge, as written in the file. */
+    public record Merge(String left, String right) {
+        public Merge {
+            Objects.requireNonNull(left);
+            Objects.requireNonNull(right);
+        }
     }
-  }
 
-  public Vocabulary {
-    Objects.requireNonNull(type);
-    Objects.requireNonNull(source);
-    List<Token> sorted = new ArrayList<>(tokens);
-    sorted.sort(Comparator.comparingInt(Token::id));
-    tokens = Collections.unmodifiableList(sorted);
-    merges = List.copyOf(merges);
-  }
+    public Vocabulary {
+        Objects.requireNonNull(type);
+        Objects.requireNonNull(source);
+        List<Token> sorted = new ArrayList<>(tokens);
+        sorted.sort(Comparator.comparingInt(Token::id));
+        tokens = Collections.unmodifiableList(sorted);
+        merges = List.copyOf(merges);
+    }
 
-  public int size() {
-    return tokens.size();
-  }
+    public int size() {
+        return tokens.size();
+    }
 
-  /** Tokens that are not regular (special, added, unknown, unused). */
-  public long specialCount() {
-    return tokens.stream().filter(t -> !t.kind().regular()).count();
-  }
+    /** Tokens that are not regular (special, added, unknown, unused). */
+    public long specialCount() {
+        return tokens.stream().filter(t -> !t.kind().regular()).count();
+    }
 
-  /**
-   * Regular tokens (normal and byte) in creation order: the order in which training produced them.
-   * For BPE and tiktoken the id order follows merge rank; for SentencePiece the id order follows
-   * score. Ties and formats without a notion of order fall back to id order.
-   */
-  public List<Token> regularTokensInCreationOrder() {
-    return tokens.stream().filter(t -> t.kind().regular()).toList();
-  }
+    /**
+     * Regular tokens (normal and byte) in creation order: the order in which training produced them.
+     * For BPE and tiktoken the id order follows merge rank; for SentencePiece the id order follows
+     * score. Ties and formats without a notion of order fall back to id order.
+     */
+    public List<Token> regularTokensInCreationOrder() {
+        return tokens.stream().filter(t -> t.kind().regular()).toList();
+    }
 }

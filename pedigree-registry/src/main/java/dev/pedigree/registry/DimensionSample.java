@@ -17,41 +17,41 @@ import java.util.SplittableRandom;
  * tests rely on it). Stateless and thread-safe.
  */
 public final class DimensionSample {
-  /** Default seed of {@link FingerprintOptions}. */
-  public static final long DEFAULT_SEED = 0x5EEDF1A6E5L;
+    /** Default seed of {@link FingerprintOptions}. */
+    public static final long DEFAULT_SEED = 0x5EEDF1A6E5L;
 
-  private DimensionSample() {}
+    private DimensionSample() {}
 
-  /**
-   * The kept indices of a dimension of size {@code n}: null (all of them) when {@code n <= k},
-   * otherwise {@code k} distinct ascending indices in {@code [0, n)}.
-   *
-   * @throws IllegalArgumentException if {@code n < 0}, {@code n > Integer.MAX_VALUE} or {@code k < 1}
-   */
-  public static int[] indices(long n, int k, long seed) {
-    if (n < 0 || n > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("dimension size out of range: " + n);
+    /**
+     * The kept indices of a dimension of size {@code n}: null (all of them) when {@code n <= k},
+     * otherwise {@code k} distinct ascending indices in {@code [0, n)}.
+     *
+     * @throws IllegalArgumentException if {@code n < 0}, {@code n > Integer.MAX_VALUE} or {@code k < 1}
+     */
+    public static int[] indices(long n, int k, long seed) {
+        if (n < 0 || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("dimension size out of range: " + n);
+        }
+        if (k < 1) {
+            throw new IllegalArgumentException("sample size must be positive: " + k);
+        }
+        if (n <= k) {
+            return null;
+        }
+        int size = (int) n;
+        SplittableRandom rnd = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (n + 1)));
+        // Sparse Fisher–Yates: only the displaced positions are stored, so n may be a vocabulary or a
+        // 50k-wide MLP without an O(n) array.
+        Map<Integer, Integer> moved = new HashMap<>();
+        int[] out = new int[k];
+        for (int i = 0; i < k; i++) {
+            int j = i + rnd.nextInt(size - i);
+            int vi = moved.getOrDefault(i, i);
+            int vj = moved.getOrDefault(j, j);
+            out[i] = vj;
+            moved.put(j, vi);
+        }
+        Arrays.sort(out);
+        return out;
     }
-    if (k < 1) {
-      throw new IllegalArgumentException("sample size must be positive: " + k);
-    }
-    if (n <= k) {
-      return null;
-    }
-    int size = (int) n;
-    SplittableRandom rnd = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (n + 1)));
-    // Sparse Fisher–Yates: only the displaced positions are stored, so n may be a vocabulary or a
-    // 50k-wide MLP without an O(n) array.
-    Map<Integer, Integer> moved = new HashMap<>();
-    int[] out = new int[k];
-    for (int i = 0; i < k; i++) {
-      int j = i + rnd.nextInt(size - i);
-      int vi = moved.getOrDefault(i, i);
-      int vj = moved.getOrDefault(j, j);
-      out[i] = vj;
-      moved.put(j, vi);
-    }
-    Arrays.sort(out);
-    return out;
-  }
 }

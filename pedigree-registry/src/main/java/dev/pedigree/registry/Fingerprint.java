@@ -72,633 +72,701 @@ import java.util.Objects;
  * <p>Instances are immutable and thread-safe. Files: {@link FingerprintCodec}.
  */
 public final class Fingerprint {
-  /** Version of the file layout written by {@link FingerprintCodec}. */
-  public static final int FORMAT_VERSION = 1;
+    /** Version of the file layout written by {@link FingerprintCodec}. */
+    public static final int FORMAT_VERSION = 1;
 
-  private final String source;
-  private final String format;
-  private final String architecture;
-  private final ArchitectureHints hints;
-  private final long parameters;
-  private final long modelBytes;
-  private final int units;
-  private final long seed;
-  private final TokenizerType tokenizerType;
-  private final int vocabularySize;
-  private final List<String> regularKeys;
-  private final int[] anchors;
-  private final List<FingerprintTensor> tensors;
-  private final List<String> warnings;
+    private final String source;
+    private final String format;
+    private final String architecture;
+    private final ArchitectureHints hints;
+    private final long parameters;
+    private final long modelBytes;
+    private final int units;
+    private final long seed;
+    private final TokenizerType tokenizerType;
+    private final int vocabularySize;
+    private final List<String> regularKeys;
+    private final int[] anchors;
+    private final List<FingerprintTensor> tensors;
+    private final List<String> warnings;
 
-  /**
-   * Assembles a fingerprint from its parts (used by the codec and by tests).
-   *
-   * @param format the source format's JSON name ({@link ModelFormat#jsonName()})
-   * @param tokenizerType null when the model has no tokenizer (then {@code regularKeys} and
-   *     {@code anchors} must be empty)
-   * @param regularKeys normalised bytes (as ISO-8859-1 strings) of the regular tokens in creation
-   *     order, without duplicates
-   * @param anchors indices into {@code regularKeys} of the anchor tokens, in anchor order
-   * @throws IllegalArgumentException if the parts contradict each other
-   */
-  public Fingerprint(
-      String source, String format, String architecture, ArchitectureHints hints, long parameters, long modelBytes, int units, long seed,
-      TokenizerType tokenizerType, int vocabularySize, List<String> regularKeys, int[] anchors, List<FingerprintTensor> tensors, List<String> warnings) {
-    this.source = Objects.requireNonNull(source, "source");
-    this.format = Objects.requireNonNull(format, "format");
-    this.architecture = architecture;
-    this.hints = Objects.requireNonNull(hints, "hints");
-    if (parameters < 0 || modelBytes < 0 || units < 1 || vocabularySize < 0) {
-      throw new IllegalArgumentException("negative count or no units");
-    }
-    this.parameters = parameters;
-    this.modelBytes = modelBytes;
-    this.units = units;
-    this.seed = seed;
-    this.tokenizerType = tokenizerType;
-    this.vocabularySize = vocabularySize;
-    this.regularKeys = List.copyOf(regularKeys);
-    this.anchors = anchors.clone();
-    if (tokenizerType == null && (!regularKeys.isEmpty() || anchors.length > 0)) {
-      throw new IllegalArgumentException("tokens without a tokenizer type");
-    }
-    for (int a : this.anchors) {
-      if (a < 0 || a >= this.regularKeys.size()) {
-        throw new IllegalArgumentException("anchor index " + a + " out of range");
-      }
-    }
-    if (new LinkedHashSet<>(this.regularKeys).size() != this.regularKeys.size()) {
-      throw new IllegalArgumentException("duplicate regular token keys");
-    }
-    this.tensors = List.copyOf(tensors);
-    this.warnings = List.copyOf(warnings);
-    for (FingerprintTensor t : this.tensors) {
-      Sample s = t.sample();
-      if (s != null && s.rowSource() == RowSource.ANCHORS && s.rowsNoCopy().length != this.anchors.length) {
-        throw new IllegalArgumentException(t.name() + ": anchor rows " + s.rowsNoCopy().length + " but " + this.anchors.length + " anchors");
-      }
-    }
-  }
-
-  // ------------------------------------------------------------------ creation
-
-  /** Fingerprints a model with {@link FingerprintOptions#DEFAULT}. */
-  public static Fingerprint of(ModelView model) throws IOException, ModelFormatException {
-    return of(model, FingerprintOptions.DEFAULT);
-  }
-
-  /**
-   * Fingerprints a model: reads every tensor once (hashes and statistics, unless disabled) and the
-   * sampled rows. Memory: one chunk of rows and the samples.
-   *
-   * @throws IOException if reading fails
-   * @throws ModelFormatException if a tensor's bytes are corrupt
-   */
-  public static Fingerprint of(ModelView model, FingerprintOptions options) throws IOException, ModelFormatException {
-    List<TensorRef> logical = TensorNaming.logicalTensors(model.tensors(), model.hints());
-    long modelBytes = 0;
-    for (TensorRef t : model.tensors()) {
-      modelBytes += storedSize(t);
-    }
-    Vocabulary vocab = model.vocabulary().orElse(null);
-    List<String> keys = new ArrayList<>();
-    Map<String, Integer> firstId = new HashMap<>();
-    if (vocab != null) {
-      LinkedHashSet<String> seen = new LinkedHashSet<>();
-      for (Token t : vocab.regularTokensInCreationOrder()) {
-        if (seen.add(t.key())) {
-          keys.add(t.key());
+    /**
+     * Assembles a fingerprint from its parts (used by the codec and by tests).
+     *
+     * @param format the source format's JSON name ({@link ModelFormat#jsonName()})
+     * @param tokenizerType null when the model has no tokenizer (then {@code regularKeys} and
+     *     {@code anchors} must be empty)
+     * @param regularKeys normalised bytes (as ISO-8859-1 strings) of the regular tokens in creation
+     *     order, without duplicates
+     * @param anchors indices into {@code regularKeys} of the anchor tokens, in anchor order
+     * @throws IllegalArgumentException if the parts contradict each other
+     */
+    public Fingerprint(
+            String source,
+            String format,
+            String architecture,
+            ArchitectureHints hints,
+            long parameters,
+            long modelBytes,
+            int units,
+            long seed,
+            TokenizerType tokenizerType,
+            int vocabularySize,
+            List<String> regularKeys,
+            int[] anchors,
+            List<FingerprintTensor> tensors,
+            List<String> warnings) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.format = Objects.requireNonNull(format, "format");
+        this.architecture = architecture;
+        this.hints = Objects.requireNonNull(hints, "hints");
+        if (parameters < 0 || modelBytes < 0 || units < 1 || vocabularySize < 0) {
+            throw new IllegalArgumentException("negative count or no units");
         }
-      }
-      for (Token t : vocab.tokens()) {
-        if (t.kind().regular()) {
-          firstId.putIfAbsent(t.key(), t.id());
+        this.parameters = parameters;
+        this.modelBytes = modelBytes;
+        this.units = units;
+        this.seed = seed;
+        this.tokenizerType = tokenizerType;
+        this.vocabularySize = vocabularySize;
+        this.regularKeys = List.copyOf(regularKeys);
+        this.anchors = anchors.clone();
+        if (tokenizerType == null && (!regularKeys.isEmpty() || anchors.length > 0)) {
+            throw new IllegalArgumentException("tokens without a tokenizer type");
         }
-      }
-    }
-    // Anchors: the bottom-k regular tokens by key hash, among tokens every token-indexed tensor has a row for.
-    long tokenRows = Long.MAX_VALUE;
-    for (TensorRef t : logical) {
-      if (tokenIndexed(t.address(), t.shape())) {
-        tokenRows = Math.min(tokenRows, t.shape().dim(0));
-      }
-    }
-    int[] anchorIdx = new int[0];
-    int[] anchorIds = new int[0];
-    if (vocab != null) {
-      List<Integer> cand = new ArrayList<>();
-      for (int i = 0; i < keys.size(); i++) {
-        Integer id = firstId.get(keys.get(i));
-        if (id != null && id < tokenRows) {
-          cand.add(i);
+        for (int a : this.anchors) {
+            if (a < 0 || a >= this.regularKeys.size()) {
+                throw new IllegalArgumentException("anchor index " + a + " out of range");
+            }
         }
-      }
-      final List<String> k = keys;
-      cand.sort(Comparator.comparingLong((Integer i) -> TokenSketch.keyHash(k.get(i))).thenComparing(i -> k.get(i)));
-      int n = Math.min(options.anchorTokens(), cand.size());
-      anchorIdx = new int[n];
-      anchorIds = new int[n];
-      for (int i = 0; i < n; i++) {
-        anchorIdx[i] = cand.get(i);
-        anchorIds[i] = firstId.get(keys.get(cand.get(i)));
-      }
-    }
-    boolean tokenRowsByAnchor = vocab != null && anchorIds.length > 0;
-    int units = options.units() != 0 ? options.units() : autoUnits(logical, modelBytes, anchorIds.length, keys.size(), options.seed());
-    List<FingerprintTensor> out = new ArrayList<>();
-    List<String> warnings = new ArrayList<>();
-    Map<TensorRef, String> rawCache = new IdentityHashMap<>();
-    for (TensorRef t : logical) {
-      String raw = null;
-      String canonical = null;
-      TensorStats stats = null;
-      if (options.hashTensors()) {
-        TensorRef physical = t instanceof RowSliceTensor r ? r.parent() : t;
-        raw = rawCache.get(physical);
-        if (raw == null) {
-          raw = dev.pedigree.model.TensorHashes.storedSha256(physical);
-          rawCache.put(physical, raw);
+        if (new LinkedHashSet<>(this.regularKeys).size() != this.regularKeys.size()) {
+            throw new IllegalArgumentException("duplicate regular token keys");
         }
-        try {
-          ScanResult sr = scan(t);
-          canonical = sr.sha256();
-          stats = sr.stats();
-        } catch (UnsupportedModelException e) {
-          warnings.add(t.name() + ": not decoded (" + e.detail() + "); hashed raw only");
+        this.tensors = List.copyOf(tensors);
+        this.warnings = List.copyOf(warnings);
+        for (FingerprintTensor t : this.tensors) {
+            Sample s = t.sample();
+            if (s != null && s.rowSource() == RowSource.ANCHORS && s.rowsNoCopy().length != this.anchors.length) {
+                throw new IllegalArgumentException(t.name() + ": anchor rows " + s.rowsNoCopy().length + " but "
+                        + this.anchors.length + " anchors");
+            }
         }
-      }
-      Sample sample = null;
-      if (t.address().part().isParameter() && t.elementCount() > 0 && (canonical != null || !options.hashTensors())) {
-        boolean anchorsRows = tokenRowsByAnchor && tokenIndexed(t.address(), t.shape());
-        int[] rows = anchorsRows ? anchorIds : rowIndices(t.shape(), units, options.seed());
-        int[] cols = colIndices(t.shape(), units, options.seed());
-        try {
-          RestrictedTensor rt = new RestrictedTensor(t, rows, cols);
-          float[] v = rt.readAll();
-          long[] rc = RestrictedTensor.matrixShape(t.shape());
-          sample = new Sample(anchorsRows ? RowSource.ANCHORS : RowSource.DIMENSION,
-              rows == null ? identity((int) rc[0]) : rows, cols == null ? identity((int) rc[1]) : cols, v);
-        } catch (UnsupportedModelException e) {
-          warnings.add(t.name() + ": not sampled (" + e.detail() + ")");
+    }
+
+    // ------------------------------------------------------------------ creation
+
+    /** Fingerprints a model with {@link FingerprintOptions#DEFAULT}. */
+    public static Fingerprint of(ModelView model) throws IOException, ModelFormatException {
+        return of(model, FingerprintOptions.DEFAULT);
+    }
+
+    /**
+     * Fingerprints a model: reads every tensor once (hashes and statistics, unless disabled) and the
+     * sampled rows. Memory: one chunk of rows and the samples.
+     *
+     * @throws IOException if reading fails
+     * @throws ModelFormatException if a tensor's bytes are corrupt
+     */
+    public static Fingerprint of(ModelView model, FingerprintOptions options) throws IOException, ModelFormatException {
+        List<TensorRef> logical = TensorNaming.logicalTensors(model.tensors(), model.hints());
+        long modelBytes = 0;
+        for (TensorRef t : model.tensors()) {
+            modelBytes += storedSize(t);
         }
-      }
-      out.add(new FingerprintTensor(t.name(), t.address(), t.dtype().name(), t.shape(), raw, canonical, stats, sample));
+        Vocabulary vocab = model.vocabulary().orElse(null);
+        List<String> keys = new ArrayList<>();
+        Map<String, Integer> firstId = new HashMap<>();
+        if (vocab != null) {
+            LinkedHashSet<String> seen = new LinkedHashSet<>();
+            for (Token t : vocab.regularTokensInCreationOrder()) {
+                if (seen.add(t.key())) {
+                    keys.add(t.key());
+                }
+            }
+            for (Token t : vocab.tokens()) {
+                if (t.kind().regular()) {
+                    firstId.putIfAbsent(t.key(), t.id());
+                }
+            }
+        }
+        // Anchors: the bottom-k regular tokens by key hash, among tokens every token-indexed tensor has a row for.
+        long tokenRows = Long.MAX_VALUE;
+        for (TensorRef t : logical) {
+            if (tokenIndexed(t.address(), t.shape())) {
+                tokenRows = Math.min(tokenRows, t.shape().dim(0));
+            }
+        }
+        int[] anchorIdx = new int[0];
+        int[] anchorIds = new int[0];
+        if (vocab != null) {
+            List<Integer> cand = new ArrayList<>();
+            for (int i = 0; i < keys.size(); i++) {
+                Integer id = firstId.get(keys.get(i));
+                if (id != null && id < tokenRows) {
+                    cand.add(i);
+                }
+            }
+            final List<String> k = keys;
+            cand.sort(Comparator.comparingLong((Integer i) -> TokenSketch.keyHash(k.get(i)))
+                    .thenComparing(i -> k.get(i)));
+            int n = Math.min(options.anchorTokens(), cand.size());
+            anchorIdx = new int[n];
+            anchorIds = new int[n];
+            for (int i = 0; i < n; i++) {
+                anchorIdx[i] = cand.get(i);
+                anchorIds[i] = firstId.get(keys.get(cand.get(i)));
+            }
+        }
+        boolean tokenRowsByAnchor = vocab != null && anchorIds.length > 0;
+        int units = options.units() != 0
+                ? options.units()
+                : autoUnits(logical, modelBytes, anchorIds.length, keys.size(), options.seed());
+        List<FingerprintTensor> out = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Map<TensorRef, String> rawCache = new IdentityHashMap<>();
+        for (TensorRef t : logical) {
+            String raw = null;
+            String canonical = null;
+            TensorStats stats = null;
+            if (options.hashTensors()) {
+                TensorRef physical = t instanceof RowSliceTensor r ? r.parent() : t;
+                raw = rawCache.get(physical);
+                if (raw == null) {
+                    raw = dev.pedigree.model.TensorHashes.storedSha256(physical);
+                    rawCache.put(physical, raw);
+                }
+                try {
+                    ScanResult sr = scan(t);
+                    canonical = sr.sha256();
+                    stats = sr.stats();
+                } catch (UnsupportedModelException e) {
+                    warnings.add(t.name() + ": not decoded (" + e.detail() + "); hashed raw only");
+                }
+            }
+            Sample sample = null;
+            if (t.address().part().isParameter()
+                    && t.elementCount() > 0
+                    && (canonical != null || !options.hashTensors())) {
+                boolean anchorsRows = tokenRowsByAnchor && tokenIndexed(t.address(), t.shape());
+                int[] rows = anchorsRows ? anchorIds : rowIndices(t.shape(), units, options.seed());
+                int[] cols = colIndices(t.shape(), units, options.seed());
+                try {
+                    RestrictedTensor rt = new RestrictedTensor(t, rows, cols);
+                    float[] v = rt.readAll();
+                    long[] rc = RestrictedTensor.matrixShape(t.shape());
+                    sample = new Sample(
+                            anchorsRows ? RowSource.ANCHORS : RowSource.DIMENSION,
+                            rows == null ? identity((int) rc[0]) : rows,
+                            cols == null ? identity((int) rc[1]) : cols,
+                            v);
+                } catch (UnsupportedModelException e) {
+                    warnings.add(t.name() + ": not sampled (" + e.detail() + ")");
+                }
+            }
+            out.add(new FingerprintTensor(
+                    t.name(), t.address(), t.dtype().name(), t.shape(), raw, canonical, stats, sample));
+        }
+        String arch = model.architecture();
+        Fingerprint fp = new Fingerprint(
+                model.source(),
+                model.format().jsonName(),
+                arch,
+                model.hints(),
+                ParameterCounts.total(model),
+                modelBytes,
+                units,
+                options.seed(),
+                vocab == null ? null : vocab.type(),
+                vocab == null ? 0 : vocab.size(),
+                keys,
+                anchorIdx,
+                out,
+                warnings);
+        // Round-trip through the file encoding so that a fresh fingerprint holds exactly the values its file holds.
+        return FingerprintCodec.decode(FingerprintCodec.encode(fp), model.source());
     }
-    String arch = model.architecture();
-    Fingerprint fp = new Fingerprint(model.source(), model.format().jsonName(), arch, model.hints(), ParameterCounts.total(model), modelBytes, units, options.seed(),
-        vocab == null ? null : vocab.type(), vocab == null ? 0 : vocab.size(), keys, anchorIdx, out, warnings);
-    // Round-trip through the file encoding so that a fresh fingerprint holds exactly the values its file holds.
-    return FingerprintCodec.decode(FingerprintCodec.encode(fp), model.source());
-  }
 
-  private static long storedSize(TensorRef t) throws IOException, ModelFormatException {
-    if (t instanceof ArrayTensor) {
-      return t.elementCount() * 4;
+    private static long storedSize(TensorRef t) throws IOException, ModelFormatException {
+        if (t instanceof ArrayTensor) {
+            return t.elementCount() * 4;
+        }
+        return t.storedBytes().byteSize();
     }
-    return t.storedBytes().byteSize();
-  }
 
-  /** Whether a tensor's rows are tokens (token embedding or output head). */
-  static boolean tokenIndexed(TensorAddress a, Shape s) {
-    return a.layer() == null && (a.role() == Role.EMBEDDING || a.role() == Role.LM_HEAD) && s.rank() == 2 && a.part() == dev.pedigree.model.Part.WEIGHT;
-  }
-
-  static int[] rowIndices(Shape s, int units, long seed) {
-    if (s.rank() <= 1) {
-      return null;
+    /** Whether a tensor's rows are tokens (token embedding or output head). */
+    static boolean tokenIndexed(TensorAddress a, Shape s) {
+        return a.layer() == null
+                && (a.role() == Role.EMBEDDING || a.role() == Role.LM_HEAD)
+                && s.rank() == 2
+                && a.part() == dev.pedigree.model.Part.WEIGHT;
     }
-    return DimensionSample.indices(RestrictedTensor.matrixShape(s)[0], units, seed);
-  }
 
-  static int[] colIndices(Shape s, int units, long seed) {
-    return DimensionSample.indices(RestrictedTensor.matrixShape(s)[1], units, seed);
-  }
-
-  private static int[] identity(int n) {
-    int[] a = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
+    static int[] rowIndices(Shape s, int units, long seed) {
+        if (s.rank() <= 1) {
+            return null;
+        }
+        return DimensionSample.indices(RestrictedTensor.matrixShape(s)[0], units, seed);
     }
-    return a;
-  }
 
-  /** Largest automatic unit count whose estimated size fits the budget (at least {@link FingerprintOptions#MIN_UNITS}). */
-  static int autoUnits(List<TensorRef> logical, long modelBytes, int anchors, int vocabKeys, long seed) {
-    long budget = FingerprintOptions.budgetBytes(modelBytes);
-    for (int k : FingerprintOptions.AUTO_UNITS) {
-      if (estimateBytes(logical, k, anchors, vocabKeys) <= budget) {
-        return k;
-      }
+    static int[] colIndices(Shape s, int units, long seed) {
+        return DimensionSample.indices(RestrictedTensor.matrixShape(s)[1], units, seed);
     }
-    return FingerprintOptions.MIN_UNITS;
-  }
 
-  /** Estimated file size of a fingerprint with {@code units} per dimension (used for the automatic choice). */
-  public static long estimateBytes(List<TensorRef> logical, int units, int anchors, int vocabKeys) {
-    long bytes = 1024 + 6L * vocabKeys;
-    for (TensorRef t : logical) {
-      bytes += 200;
-      if (!t.address().part().isParameter() || t.elementCount() == 0) {
-        continue;
-      }
-      long[] rc = RestrictedTensor.matrixShape(t.shape());
-      long r = tokenIndexed(t.address(), t.shape()) && anchors > 0 ? anchors : Math.min(rc[0], units);
-      long c = Math.min(rc[1], units);
-      bytes += r * c * (t.shape().rank() <= 1 ? 4 : 2) + 2 * (r + c);
-    }
-    return bytes;
-  }
-
-  /** Canonical SHA-256 (same bytes as {@link dev.pedigree.model.TensorHashes#canonicalSha256}) and statistics in one pass. */
-  record ScanResult(String sha256, TensorStats stats) {}
-
-  static ScanResult scan(TensorRef t) throws IOException, ModelFormatException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
-    Shape s = t.shape();
-    ByteBuffer hdr = ByteBuffer.allocate(8 + 8 * s.rank()).order(ByteOrder.LITTLE_ENDIAN);
-    hdr.putLong(s.rank());
-    for (long d : s.dims()) {
-      hdr.putLong(d);
-    }
-    md.update(hdr.array());
-    long rows = s.rows();
-    long cols = s.columns();
-    double sum = 0;
-    double sumSq = 0;
-    long finite = 0;
-    long nonFinite = 0;
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
-    boolean constant = true;
-    int firstBits = 0;
-    boolean first = true;
-    if (s.elementCount() > 0) {
-      if (cols > Integer.MAX_VALUE / 8) {
-        throw new IllegalStateException("row of " + cols + " values is too long to hash in one piece");
-      }
-      int chunkRows = (int) Math.max(1, Math.min(rows, (1 << 20) / cols));
-      float[] vals = new float[(int) (chunkRows * cols)];
-      ByteBuffer bytes = ByteBuffer.allocate(vals.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-      for (long r = 0; r < rows; r += chunkRows) {
-        int k = (int) Math.min(chunkRows, rows - r);
-        t.readRows(r, k, vals, 0);
-        bytes.clear();
-        int n = (int) (k * cols);
+    private static int[] identity(int n) {
+        int[] a = new int[n];
         for (int i = 0; i < n; i++) {
-          float v = vals[i];
-          int bits = Float.isNaN(v) ? 0x7FC00000 : (v == 0f ? 0 : Float.floatToRawIntBits(v));
-          bytes.putInt(bits);
-          if (first) {
-            firstBits = bits;
-            first = false;
-          } else if (bits != firstBits) {
-            constant = false;
-          }
-          if (Float.isFinite(v)) {
-            finite++;
-            sum += v;
-            sumSq += (double) v * v;
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-          } else {
-            nonFinite++;
-          }
+            a[i] = i;
         }
-        md.update(bytes.array(), 0, n * 4);
-      }
+        return a;
     }
-    double mean = finite == 0 ? 0 : sum / finite;
-    double var = finite == 0 ? 0 : Math.max(0, sumSq / finite - mean * mean);
-    TensorStats stats = new TensorStats(mean, Math.sqrt(var), finite == 0 ? 0 : Math.sqrt(sumSq / finite),
-        finite == 0 ? 0 : min, finite == 0 ? 0 : max, nonFinite, constant);
-    return new ScanResult(HexFormat.of().formatHex(md.digest()), stats);
-  }
 
-  // ------------------------------------------------------------------ views
-
-  /**
-   * A model view of the samples: same tensor names and addresses, shapes {@code [rows kept,
-   * columns kept]} (vectors {@code [kept]}), the anchor tokens as vocabulary (ids 0..T−1 in anchor
-   * order). Its hints omit the head counts (sampled rows no longer form heads). Nothing to close.
-   */
-  public ModelView toModelView() {
-    List<TensorRef> ts = new ArrayList<>();
-    for (FingerprintTensor t : tensors) {
-      Sample s = t.sample();
-      if (s == null) {
-        continue;
-      }
-      Shape shape = t.shape().rank() <= 1 ? Shape.of(s.colsNoCopy().length) : Shape.of(s.rowsNoCopy().length, s.colsNoCopy().length);
-      ts.add(new ArrayTensor(t.name(), shape, t.address(), s.valuesNoCopy()));
-    }
-    return BasicModelView.builder("fingerprint:" + source, formatEnum())
-        .architecture(architecture)
-        .hints(restrictedHints(hints))
-        .tensors(ts)
-        .vocabulary(anchorVocabulary())
-        .build();
-  }
-
-  /**
-   * The suspect restricted to this fingerprint's indices, lazily: for a tensor with the same
-   * address and shape as one of the fingerprint's, the stored indices; otherwise the same
-   * {@link DimensionSample} rule with this fingerprint's units and seed. Token embedding and head
-   * rows are those of the anchor tokens found in the suspect's vocabulary (by normalised bytes);
-   * the returned vocabulary holds those tokens, renumbered in anchor order. Only parameter tensors
-   * are kept. The view reads through {@code suspect}: close the suspect, not the view.
-   */
-  public ModelView restrict(ModelView suspect) {
-    List<TensorRef> logical = TensorNaming.logicalTensors(suspect.tensors(), suspect.hints());
-    Map<TensorAddress, FingerprintTensor> mine = new HashMap<>();
-    for (FingerprintTensor t : tensors) {
-      mine.putIfAbsent(t.address(), t);
-    }
-    Vocabulary sv = suspect.vocabulary().orElse(null);
-    Vocabulary restrictedVocab = null;
-    int[] tokenRows = null;
-    if (sv != null && tokenizerType != null && anchors.length > 0) {
-      long limit = Long.MAX_VALUE;
-      for (TensorRef t : logical) {
-        if (tokenIndexed(t.address(), t.shape())) {
-          limit = Math.min(limit, t.shape().dim(0));
+    /** Largest automatic unit count whose estimated size fits the budget (at least {@link FingerprintOptions#MIN_UNITS}). */
+    static int autoUnits(List<TensorRef> logical, long modelBytes, int anchors, int vocabKeys, long seed) {
+        long budget = FingerprintOptions.budgetBytes(modelBytes);
+        for (int k : FingerprintOptions.AUTO_UNITS) {
+            if (estimateBytes(logical, k, anchors, vocabKeys) <= budget) {
+                return k;
+            }
         }
-      }
-      Map<String, Integer> ids = new HashMap<>();
-      for (Token t : sv.tokens()) {
-        ids.putIfAbsent(t.key(), t.id());
-      }
-      List<Token> kept = new ArrayList<>();
-      List<Integer> rows = new ArrayList<>();
-      for (int a : anchors) {
-        String key = regularKeys.get(a);
-        Integer id = ids.get(key);
-        if (id != null && id < limit) {
-          byte[] b = key.getBytes(StandardCharsets.ISO_8859_1);
-          kept.add(new Token(kept.size(), b, new String(b, StandardCharsets.UTF_8), TokenKind.NORMAL, Float.NaN));
-          rows.add(id);
+        return FingerprintOptions.MIN_UNITS;
+    }
+
+    /** Estimated file size of a fingerprint with {@code units} per dimension (used for the automatic choice). */
+    public static long estimateBytes(List<TensorRef> logical, int units, int anchors, int vocabKeys) {
+        long bytes = 1024 + 6L * vocabKeys;
+        for (TensorRef t : logical) {
+            bytes += 200;
+            if (!t.address().part().isParameter() || t.elementCount() == 0) {
+                continue;
+            }
+            long[] rc = RestrictedTensor.matrixShape(t.shape());
+            long r = tokenIndexed(t.address(), t.shape()) && anchors > 0 ? anchors : Math.min(rc[0], units);
+            long c = Math.min(rc[1], units);
+            bytes += r * c * (t.shape().rank() <= 1 ? 4 : 2) + 2 * (r + c);
         }
-      }
-      if (!kept.isEmpty()) {
-        restrictedVocab = new Vocabulary(sv.type(), kept, List.of(), sv.preTokenizer(), sv.source() + " (fingerprint anchors)");
-        tokenRows = rows.stream().mapToInt(Integer::intValue).toArray();
-      } else {
-        tokenRows = new int[0];
-      }
+        return bytes;
     }
-    // Restricted shapes must be equal exactly when the full shapes are: a suspect axis whose size
-    // differs from the reference's for the same role keeps a different number of indices.
-    Map<RoleKey, FingerprintTensor> byRole = new HashMap<>();
-    for (FingerprintTensor t : tensors) {
-      if (t.sample() != null) {
-        byRole.putIfAbsent(RoleKey.of(t.address()), t);
-      }
+
+    /** Canonical SHA-256 (same bytes as {@link dev.pedigree.model.TensorHashes#canonicalSha256}) and statistics in one pass. */
+    record ScanResult(String sha256, TensorStats stats) {}
+
+    static ScanResult scan(TensorRef t) throws IOException, ModelFormatException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+        Shape s = t.shape();
+        ByteBuffer hdr = ByteBuffer.allocate(8 + 8 * s.rank()).order(ByteOrder.LITTLE_ENDIAN);
+        hdr.putLong(s.rank());
+        for (long d : s.dims()) {
+            hdr.putLong(d);
+        }
+        md.update(hdr.array());
+        long rows = s.rows();
+        long cols = s.columns();
+        double sum = 0;
+        double sumSq = 0;
+        long finite = 0;
+        long nonFinite = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        boolean constant = true;
+        int firstBits = 0;
+        boolean first = true;
+        if (s.elementCount() > 0) {
+            if (cols > Integer.MAX_VALUE / 8) {
+                throw new IllegalStateException("row of " + cols + " values is too long to hash in one piece");
+            }
+            int chunkRows = (int) Math.max(1, Math.min(rows, (1 << 20) / cols));
+            float[] vals = new float[(int) (chunkRows * cols)];
+            ByteBuffer bytes = ByteBuffer.allocate(vals.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (long r = 0; r < rows; r += chunkRows) {
+                int k = (int) Math.min(chunkRows, rows - r);
+                t.readRows(r, k, vals, 0);
+                bytes.clear();
+                int n = (int) (k * cols);
+                for (int i = 0; i < n; i++) {
+                    float v = vals[i];
+                    int bits = Float.isNaN(v) ? 0x7FC00000 : (v == 0f ? 0 : Float.floatToRawIntBits(v));
+                    bytes.putInt(bits);
+                    if (first) {
+                        firstBits = bits;
+                        first = false;
+                    } else if (bits != firstBits) {
+                        constant = false;
+                    }
+                    if (Float.isFinite(v)) {
+                        finite++;
+                        sum += v;
+                        sumSq += (double) v * v;
+                        min = Math.min(min, v);
+                        max = Math.max(max, v);
+                    } else {
+                        nonFinite++;
+                    }
+                }
+                md.update(bytes.array(), 0, n * 4);
+            }
+        }
+        double mean = finite == 0 ? 0 : sum / finite;
+        double var = finite == 0 ? 0 : Math.max(0, sumSq / finite - mean * mean);
+        TensorStats stats = new TensorStats(
+                mean,
+                Math.sqrt(var),
+                finite == 0 ? 0 : Math.sqrt(sumSq / finite),
+                finite == 0 ? 0 : min,
+                finite == 0 ? 0 : max,
+                nonFinite,
+                constant);
+        return new ScanResult(HexFormat.of().formatHex(md.digest()), stats);
     }
-    List<TensorRef> out = new ArrayList<>();
-    for (TensorRef t : logical) {
-      if (!t.address().part().isParameter() || t.elementCount() == 0) {
-        continue;
-      }
-      FingerprintTensor f = mine.get(t.address());
-      Sample fs = f == null ? null : f.sample();
-      boolean sameShape = fs != null && f.shape().equals(t.shape());
-      FingerprintTensor peer = sameShape ? f : byRole.get(RoleKey.of(t.address()));
-      long[] rc = RestrictedTensor.matrixShape(t.shape());
-      long[] peerRc = peer == null ? null : RestrictedTensor.matrixShape(peer.shape());
-      boolean tokenAxis = tokenIndexed(t.address(), t.shape());
-      int[] rows;
-      if (tokenRows != null && tokenRows.length == 0 && tokenAxis) {
-        continue; // no anchor token in the suspect's vocabulary: its token rows cannot be paired
-      } else if (tokenRows != null && tokenAxis) {
-        rows = tokenRows;
-      } else if (sameShape && fs.rowSource() == RowSource.DIMENSION) {
-        rows = t.shape().rank() <= 1 ? null : fs.rowsNoCopy();
-      } else if (t.shape().rank() <= 1) {
-        rows = null;
-      } else if (peer != null && peer.shape().rank() >= 2 && peerRc[0] != rc[0] && !(tokenAxis && peer.sample().rowSource() == RowSource.ANCHORS)) {
-        rows = DimensionSample.indices(rc[0], distinctSize(rc[0], peer.sample().rowsNoCopy().length), seed);
-      } else {
-        rows = rowIndices(t.shape(), units, seed);
-      }
-      int[] cols;
-      if (sameShape) {
-        cols = fs.colsNoCopy();
-      } else if (peer != null && peerRc[1] != rc[1]) {
-        cols = DimensionSample.indices(rc[1], distinctSize(rc[1], peer.sample().colsNoCopy().length), seed);
-      } else {
-        cols = colIndices(t.shape(), units, seed);
-      }
-      out.add(new RestrictedTensor(t, rows, cols));
+
+    // ------------------------------------------------------------------ views
+
+    /**
+     * A model view of the samples: same tensor names and addresses, shapes {@code [rows kept,
+     * columns kept]} (vectors {@code [kept]}), the anchor tokens as vocabulary (ids 0..T−1 in anchor
+     * order). Its hints omit the head counts (sampled rows no longer form heads). Nothing to close.
+     */
+    public ModelView toModelView() {
+        List<TensorRef> ts = new ArrayList<>();
+        for (FingerprintTensor t : tensors) {
+            Sample s = t.sample();
+            if (s == null) {
+                continue;
+            }
+            Shape shape = t.shape().rank() <= 1
+                    ? Shape.of(s.colsNoCopy().length)
+                    : Shape.of(s.rowsNoCopy().length, s.colsNoCopy().length);
+            ts.add(new ArrayTensor(t.name(), shape, t.address(), s.valuesNoCopy()));
+        }
+        return BasicModelView.builder("fingerprint:" + source, formatEnum())
+                .architecture(architecture)
+                .hints(restrictedHints(hints))
+                .tensors(ts)
+                .vocabulary(anchorVocabulary())
+                .build();
     }
-    return BasicModelView.builder("restricted:" + suspect.source(), suspect.format())
-        .architecture(suspect.architecture())
-        .hints(restrictedHints(suspect.hints()))
-        .tensors(out)
-        .vocabulary(restrictedVocab)
-        .build();
-  }
 
-  /** Tensors of one role (any layer or expert) of one component share their shape in practice. */
-  private record RoleKey(String component, Role role, dev.pedigree.model.Part part) {
-    static RoleKey of(TensorAddress a) {
-      return new RoleKey(a.component().name(), a.role(), a.part());
+    /**
+     * The suspect restricted to this fingerprint's indices, lazily: for a tensor with the same
+     * address and shape as one of the fingerprint's, the stored indices; otherwise the same
+     * {@link DimensionSample} rule with this fingerprint's units and seed. Token embedding and head
+     * rows are those of the anchor tokens found in the suspect's vocabulary (by normalised bytes);
+     * the returned vocabulary holds those tokens, renumbered in anchor order. Only parameter tensors
+     * are kept. The view reads through {@code suspect}: close the suspect, not the view.
+     */
+    public ModelView restrict(ModelView suspect) {
+        List<TensorRef> logical = TensorNaming.logicalTensors(suspect.tensors(), suspect.hints());
+        Map<TensorAddress, FingerprintTensor> mine = new HashMap<>();
+        for (FingerprintTensor t : tensors) {
+            mine.putIfAbsent(t.address(), t);
+        }
+        Vocabulary sv = suspect.vocabulary().orElse(null);
+        Vocabulary restrictedVocab = null;
+        int[] tokenRows = null;
+        if (sv != null && tokenizerType != null && anchors.length > 0) {
+            long limit = Long.MAX_VALUE;
+            for (TensorRef t : logical) {
+                if (tokenIndexed(t.address(), t.shape())) {
+                    limit = Math.min(limit, t.shape().dim(0));
+                }
+            }
+            Map<String, Integer> ids = new HashMap<>();
+            for (Token t : sv.tokens()) {
+                ids.putIfAbsent(t.key(), t.id());
+            }
+            List<Token> kept = new ArrayList<>();
+            List<Integer> rows = new ArrayList<>();
+            for (int a : anchors) {
+                String key = regularKeys.get(a);
+                Integer id = ids.get(key);
+                if (id != null && id < limit) {
+                    byte[] b = key.getBytes(StandardCharsets.ISO_8859_1);
+                    kept.add(new Token(
+                            kept.size(), b, new String(b, StandardCharsets.UTF_8), TokenKind.NORMAL, Float.NaN));
+                    rows.add(id);
+                }
+            }
+            if (!kept.isEmpty()) {
+                restrictedVocab = new Vocabulary(
+                        sv.type(), kept, List.of(), sv.preTokenizer(), sv.source() + " (fingerprint anchors)");
+                tokenRows = rows.stream().mapToInt(Integer::intValue).toArray();
+            } else {
+                tokenRows = new int[0];
+            }
+        }
+        // Restricted shapes must be equal exactly when the full shapes are: a suspect axis whose size
+        // differs from the reference's for the same role keeps a different number of indices.
+        Map<RoleKey, FingerprintTensor> byRole = new HashMap<>();
+        for (FingerprintTensor t : tensors) {
+            if (t.sample() != null) {
+                byRole.putIfAbsent(RoleKey.of(t.address()), t);
+            }
+        }
+        List<TensorRef> out = new ArrayList<>();
+        for (TensorRef t : logical) {
+            if (!t.address().part().isParameter() || t.elementCount() == 0) {
+                continue;
+            }
+            FingerprintTensor f = mine.get(t.address());
+            Sample fs = f == null ? null : f.sample();
+            boolean sameShape = fs != null && f.shape().equals(t.shape());
+            FingerprintTensor peer = sameShape ? f : byRole.get(RoleKey.of(t.address()));
+            long[] rc = RestrictedTensor.matrixShape(t.shape());
+            long[] peerRc = peer == null ? null : RestrictedTensor.matrixShape(peer.shape());
+            boolean tokenAxis = tokenIndexed(t.address(), t.shape());
+            int[] rows;
+            if (tokenRows != null && tokenRows.length == 0 && tokenAxis) {
+                continue; // no anchor token in the suspect's vocabulary: its token rows cannot be paired
+            } else if (tokenRows != null && tokenAxis) {
+                rows = tokenRows;
+            } else if (sameShape && fs.rowSource() == RowSource.DIMENSION) {
+                rows = t.shape().rank() <= 1 ? null : fs.rowsNoCopy();
+            } else if (t.shape().rank() <= 1) {
+                rows = null;
+            } else if (peer != null
+                    && peer.shape().rank() >= 2
+                    && peerRc[0] != rc[0]
+                    && !(tokenAxis && peer.sample().rowSource() == RowSource.ANCHORS)) {
+                rows = DimensionSample.indices(
+                        rc[0], distinctSize(rc[0], peer.sample().rowsNoCopy().length), seed);
+            } else {
+                rows = rowIndices(t.shape(), units, seed);
+            }
+            int[] cols;
+            if (sameShape) {
+                cols = fs.colsNoCopy();
+            } else if (peer != null && peerRc[1] != rc[1]) {
+                cols = DimensionSample.indices(
+                        rc[1], distinctSize(rc[1], peer.sample().colsNoCopy().length), seed);
+            } else {
+                cols = colIndices(t.shape(), units, seed);
+            }
+            out.add(new RestrictedTensor(t, rows, cols));
+        }
+        return BasicModelView.builder("restricted:" + suspect.source(), suspect.format())
+                .architecture(suspect.architecture())
+                .hints(restrictedHints(suspect.hints()))
+                .tensors(out)
+                .vocabulary(restrictedVocab)
+                .build();
     }
-  }
 
-  /** Indices to keep of an axis of size {@code n} whose reference partner has another size and keeps {@code avoid}. */
-  private int distinctSize(long n, int avoid) {
-    int k = (int) Math.min(n, units);
-    return k == avoid && k > 1 ? k - 1 : Math.max(1, k);
-  }
-
-  private static ArchitectureHints restrictedHints(ArchitectureHints h) {
-    return new ArchitectureHints(h.architecture(), h.hiddenSize(), null, null, null, h.intermediateSize(), h.numLayers(), h.tiedEmbeddings());
-  }
-
-  /** The anchor tokens as a vocabulary (ids 0..T−1 in anchor order); null without a tokenizer. */
-  public Vocabulary anchorVocabulary() {
-    if (tokenizerType == null) {
-      return null;
+    /** Tensors of one role (any layer or expert) of one component share their shape in practice. */
+    private record RoleKey(String component, Role role, dev.pedigree.model.Part part) {
+        static RoleKey of(TensorAddress a) {
+            return new RoleKey(a.component().name(), a.role(), a.part());
+        }
     }
-    List<Token> ts = new ArrayList<>(anchors.length);
-    for (int i = 0; i < anchors.length; i++) {
-      byte[] b = regularKeys.get(anchors[i]).getBytes(StandardCharsets.ISO_8859_1);
-      ts.add(new Token(i, b, new String(b, StandardCharsets.UTF_8), TokenKind.NORMAL, Float.NaN));
+
+    /** Indices to keep of an axis of size {@code n} whose reference partner has another size and keeps {@code avoid}. */
+    private int distinctSize(long n, int avoid) {
+        int k = (int) Math.min(n, units);
+        return k == avoid && k > 1 ? k - 1 : Math.max(1, k);
     }
-    return new Vocabulary(tokenizerType, ts, List.of(), null, "fingerprint:" + source + " (anchors)");
-  }
 
-  /**
-   * The regular tokens in creation order as a vocabulary (ids 0..n−1), enough for
-   * {@link dev.pedigree.forensics.TokenizerLineageAnalyzer}; null without a tokenizer.
-   */
-  public Vocabulary regularVocabulary() {
-    if (tokenizerType == null) {
-      return null;
+    private static ArchitectureHints restrictedHints(ArchitectureHints h) {
+        return new ArchitectureHints(
+                h.architecture(),
+                h.hiddenSize(),
+                null,
+                null,
+                null,
+                h.intermediateSize(),
+                h.numLayers(),
+                h.tiedEmbeddings());
     }
-    List<Token> ts = new ArrayList<>(regularKeys.size());
-    for (int i = 0; i < regularKeys.size(); i++) {
-      byte[] b = regularKeys.get(i).getBytes(StandardCharsets.ISO_8859_1);
-      ts.add(new Token(i, b, new String(b, StandardCharsets.UTF_8), TokenKind.NORMAL, Float.NaN));
+
+    /** The anchor tokens as a vocabulary (ids 0..T−1 in anchor order); null without a tokenizer. */
+    public Vocabulary anchorVocabulary() {
+        if (tokenizerType == null) {
+            return null;
+        }
+        List<Token> ts = new ArrayList<>(anchors.length);
+        for (int i = 0; i < anchors.length; i++) {
+            byte[] b = regularKeys.get(anchors[i]).getBytes(StandardCharsets.ISO_8859_1);
+            ts.add(new Token(i, b, new String(b, StandardCharsets.UTF_8), TokenKind.NORMAL, Float.NaN));
+        }
+        return new Vocabulary(tokenizerType, ts, List.of(), null, "fingerprint:" + source + " (anchors)");
     }
-    return new Vocabulary(tokenizerType, ts, List.of(), null, "fingerprint:" + source);
-  }
 
-  ModelFormat formatEnum() {
-    for (ModelFormat f : ModelFormat.values()) {
-      if (f.jsonName().equals(format)) {
-        return f;
-      }
+    /**
+     * The regular tokens in creation order as a vocabulary (ids 0..n−1), enough for
+     * {@link dev.pedigree.forensics.TokenizerLineageAnalyzer}; null without a tokenizer.
+     */
+    public Vocabulary regularVocabulary() {
+        if (tokenizerType == null) {
+            return null;
+        }
+        List<Token> ts = new ArrayList<>(regularKeys.size());
+        for (int i = 0; i < regularKeys.size(); i++) {
+            byte[] b = regularKeys.get(i).getBytes(StandardCharsets.ISO_8859_1);
+            ts.add(new Token(i, b, new String(b, StandardCharsets.UTF_8), TokenKind.NORMAL, Float.NaN));
+        }
+        return new Vocabulary(tokenizerType, ts, List.of(), null, "fingerprint:" + source);
     }
-    return ModelFormat.SAFETENSORS;
-  }
 
-  // ------------------------------------------------------------------ files
-
-  /** Writes the fingerprint file (see {@link FingerprintCodec}); same fingerprint, same bytes. */
-  public void write(Path file) throws IOException {
-    FingerprintCodec.write(this, file);
-  }
-
-  /** The file's bytes. */
-  public byte[] toBytes() {
-    return FingerprintCodec.encode(this);
-  }
-
-  /** Reads a fingerprint file, checking its integrity hash and every count against the bytes present. */
-  public static Fingerprint read(Path file) throws IOException, ModelFormatException {
-    return FingerprintCodec.read(file);
-  }
-
-  /** Hex SHA-256 of the file's bytes (the registry's and the packs' identity of a fingerprint). */
-  public String sha256() {
-    return FingerprintCodec.sha256Hex(toBytes());
-  }
-
-  // ------------------------------------------------------------------ accessors
-
-  public String source() {
-    return source;
-  }
-
-  /** The model's format ({@link ModelFormat#jsonName()}). */
-  public String format() {
-    return format;
-  }
-
-  /** Architecture name, null if unknown. */
-  public String architecture() {
-    return architecture;
-  }
-
-  public ArchitectureHints hints() {
-    return hints;
-  }
-
-  /** Logical parameters of the model ({@link ParameterCounts#total}). */
-  public long parameters() {
-    return parameters;
-  }
-
-  /** Stored bytes of the model's tensors. */
-  public long modelBytes() {
-    return modelBytes;
-  }
-
-  /** Indices kept per dimension. */
-  public int units() {
-    return units;
-  }
-
-  public long seed() {
-    return seed;
-  }
-
-  /** The tokenizer's type, null when the model has none. */
-  public TokenizerType tokenizerType() {
-    return tokenizerType;
-  }
-
-  /** Number of vocabulary entries (special tokens included). */
-  public int vocabularySize() {
-    return vocabularySize;
-  }
-
-  /** Normalised bytes (ISO-8859-1 strings) of the regular tokens, creation order. */
-  public List<String> regularKeys() {
-    return regularKeys;
-  }
-
-  /** Indices into {@link #regularKeys()} of the anchor tokens. */
-  public int[] anchors() {
-    return anchors.clone();
-  }
-
-  int[] anchorsNoCopy() {
-    return anchors;
-  }
-
-  public List<FingerprintTensor> tensors() {
-    return tensors;
-  }
-
-  /** Non-fatal observations made while fingerprinting. */
-  public List<String> warnings() {
-    return warnings;
-  }
-
-  /**
-   * The residual width: the most common column count of block weight matrices (else the
-   * embedding width, else the hints' hidden size); 0 when unknown.
-   */
-  public int residualWidth() {
-    Map<Long, Integer> counts = new HashMap<>();
-    for (FingerprintTensor t : tensors) {
-      TensorAddress a = t.address();
-      if (a.layer() != null && a.part() == dev.pedigree.model.Part.WEIGHT && t.shape().rank() == 2) {
-        counts.merge(t.shape().columns(), 1, Integer::sum);
-      }
+    ModelFormat formatEnum() {
+        for (ModelFormat f : ModelFormat.values()) {
+            if (f.jsonName().equals(format)) {
+                return f;
+            }
+        }
+        return ModelFormat.SAFETENSORS;
     }
-    long best = 0;
-    int bestCount = 0;
-    for (Map.Entry<Long, Integer> e : counts.entrySet()) {
-      if (e.getValue() > bestCount || (e.getValue() == bestCount && e.getKey() < best)) {
-        best = e.getKey();
-        bestCount = e.getValue();
-      }
+
+    // ------------------------------------------------------------------ files
+
+    /** Writes the fingerprint file (see {@link FingerprintCodec}); same fingerprint, same bytes. */
+    public void write(Path file) throws IOException {
+        FingerprintCodec.write(this, file);
     }
-    if (best > 0) {
-      return (int) Math.min(Integer.MAX_VALUE, best);
+
+    /** The file's bytes. */
+    public byte[] toBytes() {
+        return FingerprintCodec.encode(this);
     }
-    for (FingerprintTensor t : tensors) {
-      if (t.address().role() == Role.EMBEDDING && t.shape().rank() == 2) {
-        return (int) Math.min(Integer.MAX_VALUE, t.shape().columns());
-      }
+
+    /** Reads a fingerprint file, checking its integrity hash and every count against the bytes present. */
+    public static Fingerprint read(Path file) throws IOException, ModelFormatException {
+        return FingerprintCodec.read(file);
     }
-    return hints.hiddenSize() == null ? 0 : hints.hiddenSize();
-  }
 
-  /** Number of distinct block layers. */
-  public int layerCount() {
-    return (int) tensors.stream().map(t -> t.address().layer()).filter(Objects::nonNull).distinct().count();
-  }
+    /** Hex SHA-256 of the file's bytes (the registry's and the packs' identity of a fingerprint). */
+    public String sha256() {
+        return FingerprintCodec.sha256Hex(toBytes());
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Fingerprint f && Arrays.equals(toBytes(), f.toBytes());
-  }
+    // ------------------------------------------------------------------ accessors
 
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(toBytes());
-  }
+    public String source() {
+        return source;
+    }
 
-  @Override
-  public String toString() {
-    return "Fingerprint[" + source + ", " + tensors.size() + " tensors, " + units + " units, " + anchors.length + " anchors]";
-  }
+    /** The model's format ({@link ModelFormat#jsonName()}). */
+    public String format() {
+        return format;
+    }
+
+    /** Architecture name, null if unknown. */
+    public String architecture() {
+        return architecture;
+    }
+
+    public ArchitectureHints hints() {
+        return hints;
+    }
+
+    /** Logical parameters of the model ({@link ParameterCounts#total}). */
+    public long parameters() {
+        return parameters;
+    }
+
+    /** Stored bytes of the model's tensors. */
+    public long modelBytes() {
+        return modelBytes;
+    }
+
+    /** Indices kept per dimension. */
+    public int units() {
+        return units;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** The tokenizer's type, null when the model has none. */
+    public TokenizerType tokenizerType() {
+        return tokenizerType;
+    }
+
+    /** Number of vocabulary entries (special tokens included). */
+    public int vocabularySize() {
+        return vocabularySize;
+    }
+
+    /** Normalised bytes (ISO-8859-1 strings) of the regular tokens, creation order. */
+    public List<String> regularKeys() {
+        return regularKeys;
+    }
+
+    /** Indices into {@link #regularKeys()} of the anchor tokens. */
+    public int[] anchors() {
+        return anchors.clone();
+    }
+
+    int[] anchorsNoCopy() {
+        return anchors;
+    }
+
+    public List<FingerprintTensor> tensors() {
+        return tensors;
+    }
+
+    /** Non-fatal observations made while fingerprinting. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /**
+     * The residual width: the most common column count of block weight matrices (else the
+     * embedding width, else the hints' hidden size); 0 when unknown.
+     */
+    public int residualWidth() {
+        Map<Long, Integer> counts = new HashMap<>();
+        for (FingerprintTensor t : tensors) {
+            TensorAddress a = t.address();
+            if (a.layer() != null
+                    && a.part() == dev.pedigree.model.Part.WEIGHT
+                    && t.shape().rank() == 2) {
+                counts.merge(t.shape().columns(), 1, Integer::sum);
+            }
+        }
+        long best = 0;
+        int bestCount = 0;
+        for (Map.Entry<Long, Integer> e : counts.entrySet()) {
+            if (e.getValue() > bestCount || (e.getValue() == bestCount && e.getKey() < best)) {
+                best = e.getKey();
+                bestCount = e.getValue();
+            }
+        }
+        if (best > 0) {
+            return (int) Math.min(Integer.MAX_VALUE, best);
+        }
+        for (FingerprintTensor t : tensors) {
+            if (t.address().role() == Role.EMBEDDING && t.shape().rank() == 2) {
+                return (int) Math.min(Integer.MAX_VALUE, t.shape().columns());
+            }
+        }
+        return hints.hiddenSize() == null ? 0 : hints.hiddenSize();
+    }
+
+    /** Number of distinct block layers. */
+    public int layerCount() {
+        return (int) tensors.stream()
+                .map(t -> t.address().layer())
+                .filter(Objects::nonNull)
+                .distinct()
+                .count();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Fingerprint f && Arrays.equals(toBytes(), f.toBytes());
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(toBytes());
+    }
+
+    @Override
+    public String toString() {
+        return "Fingerprint[" + source + ", " + tensors.size() + " tensors, " + units + " units, " + anchors.length
+                + " anchors]";
+    }
 }

@@ -58,83 +58,112 @@ import java.util.Set;
  * Stateless and thread-safe.
  */
 public final class FingerprintComparator {
-  private FingerprintComparator() {}
+    private FingerprintComparator() {}
 
-  /** Compares {@code suspect} against {@code reference}, labelled by its source. */
-  public static ComparisonResult compare(ModelView suspect, Fingerprint reference, CompareOptions options) throws IOException, ModelFormatException {
-    return compare(suspect, reference, reference.source(), options);
-  }
+    /** Compares {@code suspect} against {@code reference}, labelled by its source. */
+    public static ComparisonResult compare(ModelView suspect, Fingerprint reference, CompareOptions options)
+            throws IOException, ModelFormatException {
+        return compare(suspect, reference, reference.source(), options);
+    }
 
-  /**
-   * Compares {@code suspect} against {@code reference}.
-   *
-   * @param referenceLabel the reference's {@code source} in the result (e.g. {@code registry:NAME})
-   * @throws IOException if reading a suspect tensor fails
-   * @throws ModelFormatException if a suspect tensor is corrupt
-   */
-  public static ComparisonResult compare(ModelView suspect, Fingerprint reference, String referenceLabel, CompareOptions options)
-      throws IOException, ModelFormatException {
-    ModelView restricted = reference.restrict(suspect);
-    ModelView samples = reference.toModelView();
-    ComparisonResult c = LineageComparator.compare(restricted, samples, options);
-    Map<Component, Long> byComponent = ParameterCounts.byComponent(suspect);
-    Map<String, Long> counts = new HashMap<>();
-    long total = 0;
-    for (Map.Entry<Component, Long> e : byComponent.entrySet()) {
-      counts.merge(e.getKey().name(), e.getValue(), Long::sum);
-      total += e.getValue();
-    }
-    List<ComponentResult> comps = new ArrayList<>();
-    long shared = 0;
-    List<TensorRef> logical = TensorNaming.logicalTensors(suspect.tensors(), suspect.hints());
-    Map<Block, Long> blocks = ParameterCounts.byBlock(logical);
-    for (ComponentResult r : c.components()) {
-      long n = counts.getOrDefault(r.name(), 0L);
-      comps.add(new ComponentResult(r.name(), r.kind(), n, r.verdict(), r.log10p(), r.evidence(), r.reason()));
-      if (r.verdict() == Verdict.SHARED_LINEAGE) {
-        shared += sharedParameters(r.name(), n, blocks, c.layerMap());
-      }
-    }
-    double frac = total == 0 ? 0 : Math.min(1, shared / (double) total);
-    TokenizerLineage tok = TokenizerLineageAnalyzer.compare(suspect.vocabulary(), Optional.ofNullable(reference.regularVocabulary()));
-    ModelSummary s = new ModelSummary(suspect.source(), suspect.format().jsonName(), suspect.architecture(), ParameterCounts.total(suspect));
-    ModelSummary ref = new ModelSummary(referenceLabel, reference.format(), reference.architecture(), reference.parameters());
-    List<String> warnings = new ArrayList<>();
-    warnings.add(String.format(Locale.ROOT,
-        "reference is a fingerprint (%d indices per dimension, %d anchor tokens): p-values are those of the sampled units; see FingerprintComparator for what is weaker",
-        reference.units(), reference.anchorsNoCopy().length));
-    for (String w : c.warnings()) {
-      warnings.add(w.replace("restricted:", "").replace("fingerprint:", ""));
-    }
-    SamplingInfo si = c.sampling();
-    SamplingInfo sampling = new SamplingInfo(si.sampleRows(), si.seed(), si.maxMatchedUnits(), si.probeTokens(),
-        si.description() + String.format(Locale.ROOT, "; reference fingerprint keeps %d indices per dimension (seed %d) and %d anchor tokens",
-            reference.units(), reference.seed(), reference.anchorsNoCopy().length));
-    return new ComparisonResult(c.schema(), s, ref, c.verdict(), c.log10p(), comps, c.layerMap(), tok, frac, warnings, c.layerEvidence(),
-        c.customisation(), sampling, c.thresholds());
-  }
-
-  /** Parameters of a shared component: all of them, or its non-block ones plus its matched blocks. */
-  private static long sharedParameters(String component, long params, Map<Block, Long> blocks, List<LayerMatch> map) {
-    Set<Integer> matched = new HashSet<>();
-    for (LayerMatch m : map) {
-      if (m.suspect().component().equals(component)) {
-        matched.add(m.suspect().layer());
-      }
-    }
-    if (matched.isEmpty()) {
-      return params;
-    }
-    long inBlocks = 0;
-    long kept = 0;
-    for (Map.Entry<Block, Long> e : blocks.entrySet()) {
-      if (e.getKey().component().equals(component)) {
-        inBlocks += e.getValue();
-        if (matched.contains(e.getKey().layer())) {
-          kept += e.getValue();
+    /**
+     * Compares {@code suspect} against {@code reference}.
+     *
+     * @param referenceLabel the reference's {@code source} in the result (e.g. {@code registry:NAME})
+     * @throws IOException if reading a suspect tensor fails
+     * @throws ModelFormatException if a suspect tensor is corrupt
+     */
+    public static ComparisonResult compare(
+            ModelView suspect, Fingerprint reference, String referenceLabel, CompareOptions options)
+            throws IOException, ModelFormatException {
+        ModelView restricted = reference.restrict(suspect);
+        ModelView samples = reference.toModelView();
+        ComparisonResult c = LineageComparator.compare(restricted, samples, options);
+        Map<Component, Long> byComponent = ParameterCounts.byComponent(suspect);
+        Map<String, Long> counts = new HashMap<>();
+        long total = 0;
+        for (Map.Entry<Component, Long> e : byComponent.entrySet()) {
+            counts.merge(e.getKey().name(), e.getValue(), Long::sum);
+            total += e.getValue();
         }
-      }
+        List<ComponentResult> comps = new ArrayList<>();
+        long shared = 0;
+        List<TensorRef> logical = TensorNaming.logicalTensors(suspect.tensors(), suspect.hints());
+        Map<Block, Long> blocks = ParameterCounts.byBlock(logical);
+        for (ComponentResult r : c.components()) {
+            long n = counts.getOrDefault(r.name(), 0L);
+            comps.add(new ComponentResult(r.name(), r.kind(), n, r.verdict(), r.log10p(), r.evidence(), r.reason()));
+            if (r.verdict() == Verdict.SHARED_LINEAGE) {
+                shared += sharedParameters(r.name(), n, blocks, c.layerMap());
+            }
+        }
+        double frac = total == 0 ? 0 : Math.min(1, shared / (double) total);
+        TokenizerLineage tok = TokenizerLineageAnalyzer.compare(
+                suspect.vocabulary(), Optional.ofNullable(reference.regularVocabulary()));
+        ModelSummary s = new ModelSummary(
+                suspect.source(), suspect.format().jsonName(), suspect.architecture(), ParameterCounts.total(suspect));
+        ModelSummary ref =
+                new ModelSummary(referenceLabel, reference.format(), reference.architecture(), reference.parameters());
+        List<String> warnings = new ArrayList<>();
+        warnings.add(String.format(
+                Locale.ROOT,
+                "reference is a fingerprint (%d indices per dimension, %d anchor tokens): p-values are those of the sampled units; see FingerprintComparator for what is weaker",
+                reference.units(),
+                reference.anchorsNoCopy().length));
+        for (String w : c.warnings()) {
+            warnings.add(w.replace("restricted:", "").replace("fingerprint:", ""));
+        }
+        SamplingInfo si = c.sampling();
+        SamplingInfo sampling = new SamplingInfo(
+                si.sampleRows(),
+                si.seed(),
+                si.maxMatchedUnits(),
+                si.probeTokens(),
+                si.description()
+                        + String.format(
+                                Locale.ROOT,
+                                "; reference fingerprint keeps %d indices per dimension (seed %d) and %d anchor tokens",
+                                reference.units(),
+                                reference.seed(),
+                                reference.anchorsNoCopy().length));
+        return new ComparisonResult(
+                c.schema(),
+                s,
+                ref,
+                c.verdict(),
+                c.log10p(),
+                comps,
+                c.layerMap(),
+                tok,
+                frac,
+                warnings,
+                c.layerEvidence(),
+                c.customisation(),
+                sampling,
+                c.thresholds());
     }
-    return Math.max(0, params - inBlocks + kept);
-  }
+
+    /** Parameters of a shared component: all of them, or its non-block ones plus its matched blocks. */
+    private static long sharedParameters(String component, long params, Map<Block, Long> blocks, List<LayerMatch> map) {
+        Set<Integer> matched = new HashSet<>();
+        for (LayerMatch m : map) {
+            if (m.suspect().component().equals(component)) {
+                matched.add(m.suspect().layer());
+            }
+        }
+        if (matched.isEmpty()) {
+            return params;
+        }
+        long inBlocks = 0;
+        long kept = 0;
+        for (Map.Entry<Block, Long> e : blocks.entrySet()) {
+            if (e.getKey().component().equals(component)) {
+                inBlocks += e.getValue();
+                if (matched.contains(e.getKey().layer())) {
+                    kept += e.getValue();
+                }
+            }
+        }
+        return Math.max(0, params - inBlocks + kept);
+    }
 }

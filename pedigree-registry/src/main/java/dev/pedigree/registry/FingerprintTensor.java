@@ -19,72 +19,80 @@ import java.util.Objects;
  * @param sample the kept values; null for tensors that are not parameters or could not be decoded
  */
 public record FingerprintTensor(
-    String name, TensorAddress address, String dtype, Shape shape, String rawSha256, String canonicalSha256, TensorStats stats, Sample sample) {
+        String name,
+        TensorAddress address,
+        String dtype,
+        Shape shape,
+        String rawSha256,
+        String canonicalSha256,
+        TensorStats stats,
+        Sample sample) {
 
-  public FingerprintTensor {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(address, "address");
-    Objects.requireNonNull(dtype, "dtype");
-    Objects.requireNonNull(shape, "shape");
-  }
-
-  /** Where the kept rows of a matrix come from. */
-  public enum RowSource {
-    /** {@link DimensionSample} of the first dimension (or all rows). */
-    DIMENSION,
-    /** The fingerprint's anchor tokens, in anchor order (token embedding and head rows). */
-    ANCHORS
-  }
-
-  /**
-   * The kept values of a tensor seen as {@code [dim0, rest]}.
-   *
-   * @param rows kept row indices of the full tensor, ascending ({@link RowSource#DIMENSION}); for
-   *     {@link RowSource#ANCHORS} the token ids of the anchors in the reference model
-   * @param cols kept column indices, ascending
-   * @param values {@code rows.length × cols.length} values, row-major
-   */
-  public record Sample(RowSource rowSource, int[] rows, int[] cols, float[] values) {
-    public Sample {
-      Objects.requireNonNull(rowSource, "rowSource");
-      rows = rows.clone();
-      cols = cols.clone();
-      values = values.clone();
-      if ((long) rows.length * cols.length != values.length) {
-        throw new IllegalArgumentException(rows.length + "×" + cols.length + " sample with " + values.length + " values");
-      }
+    public FingerprintTensor {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(shape, "shape");
     }
 
-    @Override
-    public int[] rows() {
-      return rows.clone();
+    /** Where the kept rows of a matrix come from. */
+    public enum RowSource {
+        /** {@link DimensionSample} of the first dimension (or all rows). */
+        DIMENSION,
+        /** The fingerprint's anchor tokens, in anchor order (token embedding and head rows). */
+        ANCHORS
     }
 
-    @Override
-    public int[] cols() {
-      return cols.clone();
-    }
+    /**
+     * The kept values of a tensor seen as {@code [dim0, rest]}.
+     *
+     * @param rows kept row indices of the full tensor, ascending ({@link RowSource#DIMENSION}); for
+     *     {@link RowSource#ANCHORS} the token ids of the anchors in the reference model
+     * @param cols kept column indices, ascending
+     * @param values {@code rows.length × cols.length} values, row-major
+     */
+    public record Sample(RowSource rowSource, int[] rows, int[] cols, float[] values) {
+        public Sample {
+            Objects.requireNonNull(rowSource, "rowSource");
+            rows = rows.clone();
+            cols = cols.clone();
+            values = values.clone();
+            if ((long) rows.length * cols.length != values.length) {
+                throw new IllegalArgumentException(
+                        rows.length + "×" + cols.length + " sample with " + values.length + " values");
+            }
+        }
 
-    @Override
-    public float[] values() {
-      return values.clone();
-    }
+        @Override
+        public int[] rows() {
+            return rows.clone();
+        }
 
-    /** Number of kept values. */
-    public int size() {
-      return values.length;
-    }
+        @Override
+        public int[] cols() {
+            return cols.clone();
+        }
 
-    float[] valuesNoCopy() {
-      return values;
-    }
+        @Override
+        public float[] values() {
+            return values.clone();
+        }
 
-    int[] rowsNoCopy() {
-      return rows;
-    }
+        /** Number of kept values. */
+        public int size() {
+            return values.length;
+        }
 
-    int[] colsNoCopy() {
-      return cols;
+        float[] valuesNoCopy() {
+            return values;
+        }
+
+        int[] rowsNoCopy() {
+            return rows;
+        }
+
+        int[] colsNoCopy() {
+            return cols;
+        }
     }
-  }
 }

@@ -39,108 +39,167 @@ import java.util.Set;
  * Stateless; thread-safe as long as the view and the registry are.
  */
 public final class Identifier {
-  private Identifier() {}
+    private Identifier() {}
 
-  /**
-   * Identifies {@code suspect} against {@code registry}.
-   *
-   * @throws IOException if reading the suspect or the registry fails
-   * @throws ModelFormatException if the suspect or a stored fingerprint is corrupt
-   */
-  public static IdentifyResult identify(ModelView suspect, Registry registry, IdentifyOptions options) throws IOException, ModelFormatException {
-    long t0 = System.nanoTime();
-    Fingerprint probe = Fingerprint.of(suspect, FingerprintOptions.DEFAULT.withUnits(WeightSketch.POSITIONS).withAnchorTokens(256));
-    long t1 = System.nanoTime();
-    Map<String, FingerprintTensor> byHash = new LinkedHashMap<>();
-    for (FingerprintTensor t : probe.tensors()) {
-      if (Registry.reusable(t)) {
-        byHash.putIfAbsent(t.canonicalSha256(), t);
-      }
-    }
-    Map<String, List<String[]>> hits = registry.tensorsWithHashes(byHash.keySet());
-    List<TensorMatch> reuse = new ArrayList<>();
-    Map<String, Set<String>> perModel = new HashMap<>();
-    for (Map.Entry<String, List<String[]>> e : hits.entrySet()) {
-      FingerprintTensor st = byHash.get(e.getKey());
-      for (String[] row : e.getValue()) {
-        reuse.add(new TensorMatch(st.name(), ReportComponents.of(st.address()).name(), row[0], row[1], e.getKey(), Long.parseLong(row[3])));
-        perModel.computeIfAbsent(row[0], k -> new HashSet<>()).add(st.name());
-      }
-    }
-    Map<String, Integer> exactCounts = new HashMap<>();
-    perModel.forEach((k, v) -> exactCounts.put(k, v.size()));
-    long[] sig = TokenSketch.minHash(probe.regularKeys());
-    List<RegistryCandidate> prior = registry.candidates(sig, WeightSketch.of(probe, 256), exactCounts, probe.residualWidth(), options.widthLimit());
-    int registryModels = registry.size();
-    long t2 = System.nanoTime();
-    List<IdentifyResult.Candidate> compared = new ArrayList<>();
-    for (RegistryCandidate c : prior.subList(0, Math.min(prior.size(), options.maxCandidates()))) {
-      Fingerprint fp = registry.fingerprint(c.name());
-      RegistryEntry entry = registry.find(c.name()).orElseThrow(() -> new RegistryException("model '" + c.name() + "' vanished from registry " + registry.path()));
-      ComparisonResult r = FingerprintComparator.compare(suspect, fp, "registry:" + c.name(), options.compare());
-      compared.add(new IdentifyResult.Candidate(entry, c, r));
-    }
-    compared.sort(Comparator.comparing((IdentifyResult.Candidate c) -> c.result().verdict() != Verdict.SHARED_LINEAGE)
-        .thenComparing(c -> -c.prior().exactTensorMatches())
-        .thenComparing(c -> c.result().log10p() == null ? Double.POSITIVE_INFINITY : c.result().log10p())
-        .thenComparing(c -> c.entry().name()));
-    long t3 = System.nanoTime();
-    ModelSummary s = new ModelSummary(suspect.source(), suspect.format().jsonName(), suspect.architecture(), ParameterCounts.total(suspect));
-    Verdict verdict = decide(compared, reuse);
-    String statement = statement(verdict, compared, reuse, registryModels, prior.size(), options);
-    return new IdentifyResult(s, verdict, statement, reuse, compared, registryModels, prior.size(),
-        new IdentifyResult.Timings((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000));
-  }
-
-  private static Verdict decide(List<IdentifyResult.Candidate> compared, List<TensorMatch> reuse) {
-    if (!reuse.isEmpty() || compared.stream().anyMatch(c -> c.result().verdict() == Verdict.SHARED_LINEAGE)) {
-      return Verdict.SHARED_LINEAGE;
-    }
-    List<IdentifyResult.Candidate> decidable = compared.stream().filter(c -> c.result().log10p() != null).toList();
-    if (!decidable.isEmpty() && decidable.stream().allMatch(c -> c.result().verdict() == Verdict.INDEPENDENT)) {
-      return Verdict.INDEPENDENT;
-    }
-    return Verdict.INCONCLUSIVE;
-  }
-
-  private static String statement(Verdict v, List<IdentifyResult.Candidate> compared, List<TensorMatch> reuse, int registryModels, int prefilterHits,
-      IdentifyOptions o) {
-    Thresholds th = o.compare().thresholds();
-    String searched = String.format(Locale.ROOT, "%d registry model%s searched, %d passed the pre-filter (exact tensor hashes, tokenizer MinHash, residual width), %d compared",
-        registryModels, registryModels == 1 ? "" : "s", prefilterHits, compared.size());
-    return switch (v) {
-      case SHARED_LINEAGE -> {
-        List<String> names = compared.stream().filter(c -> c.result().verdict() == Verdict.SHARED_LINEAGE).map(c -> c.entry().name() + lp(c.result().log10p())).toList();
-        Set<String> reusedFrom = new java.util.TreeSet<>();
-        reuse.forEach(m -> reusedFrom.add(m.model() + " (" + m.component() + ")"));
-        StringBuilder sb = new StringBuilder("known ancestor found: ");
-        sb.append(names.isEmpty() ? "none by the statistical tests" : String.join(", ", names));
-        if (!reusedFrom.isEmpty()) {
-          sb.append("; exact reuse of unchanged tensors from ").append(String.join(", ", reusedFrom)).append(" (").append(reuse.size()).append(" tensor match").append(reuse.size() == 1 ? "" : "es").append(", hashes alone)");
+    /**
+     * Identifies {@code suspect} against {@code registry}.
+     *
+     * @throws IOException if reading the suspect or the registry fails
+     * @throws ModelFormatException if the suspect or a stored fingerprint is corrupt
+     */
+    public static IdentifyResult identify(ModelView suspect, Registry registry, IdentifyOptions options)
+            throws IOException, ModelFormatException {
+        long t0 = System.nanoTime();
+        Fingerprint probe = Fingerprint.of(
+                suspect,
+                FingerprintOptions.DEFAULT.withUnits(WeightSketch.POSITIONS).withAnchorTokens(256));
+        long t1 = System.nanoTime();
+        Map<String, FingerprintTensor> byHash = new LinkedHashMap<>();
+        for (FingerprintTensor t : probe.tensors()) {
+            if (Registry.reusable(t)) {
+                byHash.putIfAbsent(t.canonicalSha256(), t);
+            }
         }
-        yield sb.append(". ").append(searched).append('.').toString();
-      }
-      case INDEPENDENT -> {
-        long decidable = compared.stream().filter(c -> c.result().log10p() != null).count();
-        double weakest = compared.stream().filter(c -> c.result().log10p() != null).mapToDouble(c -> c.result().log10p()).min().orElse(0);
-        yield String.format(Locale.ROOT,
-            "no known ancestor found. %s; the weight tests against all %d candidate%s with applicable tests had power (matchings and correlations over at least %d units) "
-                + "and stayed above the independence threshold (smallest Holm-adjusted log10 p %.2f > %.1f), where a derivative (fine-tune, quantisation, "
-                + "permutation, pruning, vocabulary change, transplant) would reach log10 p ≤ %.1f. No exact tensor reuse. Models absent from the registry, "
-                + "or of other widths and tokenizers, are not excluded.",
-            searched, decidable, decidable == 1 ? "" : "s", LineageComparator.MIN_POWER_N, weakest, th.independentLog10p(), th.sharedLog10p());
-      }
-      case INCONCLUSIVE -> {
-        if (compared.isEmpty()) {
-          yield "no known ancestor found, without power: " + searched + "; no registry model shares the suspect's tokenizer, any tensor or its residual width, so no weight test could run.";
+        Map<String, List<String[]>> hits = registry.tensorsWithHashes(byHash.keySet());
+        List<TensorMatch> reuse = new ArrayList<>();
+        Map<String, Set<String>> perModel = new HashMap<>();
+        for (Map.Entry<String, List<String[]>> e : hits.entrySet()) {
+            FingerprintTensor st = byHash.get(e.getKey());
+            for (String[] row : e.getValue()) {
+                reuse.add(new TensorMatch(
+                        st.name(),
+                        ReportComponents.of(st.address()).name(),
+                        row[0],
+                        row[1],
+                        e.getKey(),
+                        Long.parseLong(row[3])));
+                perModel.computeIfAbsent(row[0], k -> new HashSet<>()).add(st.name());
+            }
         }
-        yield "no known ancestor found, but inconclusive: " + searched + "; some candidates could not be decided (no applicable weight tests, too little power, "
-            + "or evidence between the thresholds " + th.independentLog10p() + " and " + th.sharedLog10p() + "): see each candidate's reasons.";
-      }
-    };
-  }
+        Map<String, Integer> exactCounts = new HashMap<>();
+        perModel.forEach((k, v) -> exactCounts.put(k, v.size()));
+        long[] sig = TokenSketch.minHash(probe.regularKeys());
+        List<RegistryCandidate> prior = registry.candidates(
+                sig, WeightSketch.of(probe, 256), exactCounts, probe.residualWidth(), options.widthLimit());
+        int registryModels = registry.size();
+        long t2 = System.nanoTime();
+        List<IdentifyResult.Candidate> compared = new ArrayList<>();
+        for (RegistryCandidate c : prior.subList(0, Math.min(prior.size(), options.maxCandidates()))) {
+            Fingerprint fp = registry.fingerprint(c.name());
+            RegistryEntry entry = registry.find(c.name())
+                    .orElseThrow(() -> new RegistryException(
+                            "model '" + c.name() + "' vanished from registry " + registry.path()));
+            ComparisonResult r = FingerprintComparator.compare(suspect, fp, "registry:" + c.name(), options.compare());
+            compared.add(new IdentifyResult.Candidate(entry, c, r));
+        }
+        compared.sort(
+                Comparator.comparing((IdentifyResult.Candidate c) -> c.result().verdict() != Verdict.SHARED_LINEAGE)
+                        .thenComparing(c -> -c.prior().exactTensorMatches())
+                        .thenComparing(c -> c.result().log10p() == null
+                                ? Double.POSITIVE_INFINITY
+                                : c.result().log10p())
+                        .thenComparing(c -> c.entry().name()));
+        long t3 = System.nanoTime();
+        ModelSummary s = new ModelSummary(
+                suspect.source(), suspect.format().jsonName(), suspect.architecture(), ParameterCounts.total(suspect));
+        Verdict verdict = decide(compared, reuse);
+        String statement = statement(verdict, compared, reuse, registryModels, prior.size(), options);
+        return new IdentifyResult(
+                s,
+                verdict,
+                statement,
+                reuse,
+                compared,
+                registryModels,
+                prior.size(),
+                new IdentifyResult.Timings((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000));
+    }
 
-  private static String lp(Double v) {
-    return v == null ? "" : String.format(Locale.ROOT, " (log10 p %.1f)", v);
-  }
+    private static Verdict decide(List<IdentifyResult.Candidate> compared, List<TensorMatch> reuse) {
+        if (!reuse.isEmpty() || compared.stream().anyMatch(c -> c.result().verdict() == Verdict.SHARED_LINEAGE)) {
+            return Verdict.SHARED_LINEAGE;
+        }
+        List<IdentifyResult.Candidate> decidable =
+                compared.stream().filter(c -> c.result().log10p() != null).toList();
+        if (!decidable.isEmpty() && decidable.stream().allMatch(c -> c.result().verdict() == Verdict.INDEPENDENT)) {
+            return Verdict.INDEPENDENT;
+        }
+        return Verdict.INCONCLUSIVE;
+    }
+
+    private static String statement(
+            Verdict v,
+            List<IdentifyResult.Candidate> compared,
+            List<TensorMatch> reuse,
+            int registryModels,
+            int prefilterHits,
+            IdentifyOptions o) {
+        Thresholds th = o.compare().thresholds();
+        String searched = String.format(
+                Locale.ROOT,
+                "%d registry model%s searched, %d passed the pre-filter (exact tensor hashes, tokenizer MinHash, residual width), %d compared",
+                registryModels,
+                registryModels == 1 ? "" : "s",
+                prefilterHits,
+                compared.size());
+        return switch (v) {
+            case SHARED_LINEAGE -> {
+                List<String> names = compared.stream()
+                        .filter(c -> c.result().verdict() == Verdict.SHARED_LINEAGE)
+                        .map(c -> c.entry().name() + lp(c.result().log10p()))
+                        .toList();
+                Set<String> reusedFrom = new java.util.TreeSet<>();
+                reuse.forEach(m -> reusedFrom.add(m.model() + " (" + m.component() + ")"));
+                StringBuilder sb = new StringBuilder("known ancestor found: ");
+                sb.append(names.isEmpty() ? "none by the statistical tests" : String.join(", ", names));
+                if (!reusedFrom.isEmpty()) {
+                    sb.append("; exact reuse of unchanged tensors from ")
+                            .append(String.join(", ", reusedFrom))
+                            .append(" (")
+                            .append(reuse.size())
+                            .append(" tensor match")
+                            .append(reuse.size() == 1 ? "" : "es")
+                            .append(", hashes alone)");
+                }
+                yield sb.append(". ").append(searched).append('.').toString();
+            }
+            case INDEPENDENT -> {
+                long decidable = compared.stream()
+                        .filter(c -> c.result().log10p() != null)
+                        .count();
+                double weakest = compared.stream()
+                        .filter(c -> c.result().log10p() != null)
+                        .mapToDouble(c -> c.result().log10p())
+                        .min()
+                        .orElse(0);
+                yield String.format(
+                        Locale.ROOT,
+                        "no known ancestor found. %s; the weight tests against all %d candidate%s with applicable tests had power (matchings and correlations over at least %d units) "
+                                + "and stayed above the independence threshold (smallest Holm-adjusted log10 p %.2f > %.1f), where a derivative (fine-tune, quantisation, "
+                                + "permutation, pruning, vocabulary change, transplant) would reach log10 p ≤ %.1f. No exact tensor reuse. Models absent from the registry, "
+                                + "or of other widths and tokenizers, are not excluded.",
+                        searched,
+                        decidable,
+                        decidable == 1 ? "" : "s",
+                        LineageComparator.MIN_POWER_N,
+                        weakest,
+                        th.independentLog10p(),
+                        th.sharedLog10p());
+            }
+            case INCONCLUSIVE -> {
+                if (compared.isEmpty()) {
+                    yield "no known ancestor found, without power: " + searched
+                            + "; no registry model shares the suspect's tokenizer, any tensor or its residual width, so no weight test could run.";
+                }
+                yield "no known ancestor found, but inconclusive: " + searched
+                        + "; some candidates could not be decided (no applicable weight tests, too little power, "
+                        + "or evidence between the thresholds " + th.independentLog10p() + " and " + th.sharedLog10p()
+                        + "): see each candidate's reasons.";
+            }
+        };
+    }
+
+    private static String lp(Double v) {
+        return v == null ? "" : String.format(Locale.ROOT, " (log10 p %.1f)", v);
+    }
 }

@@ -11,16 +11,16 @@ import java.util.Objects;
  * @param widthLimit most registry models taken into the pre-filter on residual width alone
  */
 public record IdentifyOptions(CompareOptions compare, int maxCandidates, int widthLimit) {
-  public static final IdentifyOptions DEFAULT = new IdentifyOptions(CompareOptions.DEFAULT, 8, 64);
+    public static final IdentifyOptions DEFAULT = new IdentifyOptions(CompareOptions.DEFAULT, 8, 64);
 
-  public IdentifyOptions {
-    Objects.requireNonNull(compare, "compare");
-    if (maxCandidates < 1 || widthLimit < 0) {
-      throw new IllegalArgumentException("maxCandidates must be positive and widthLimit not negative");
+    public IdentifyOptions {
+        Objects.requireNonNull(compare, "compare");
+        if (maxCandidates < 1 || widthLimit < 0) {
+            throw new IllegalArgumentException("maxCandidates must be positive and widthLimit not negative");
+        }
     }
-  }
 
-  public IdentifyOptions withMaxCandidates(int n) {
-    return new IdentifyOptions(compare, n, widthLimit);
-  }
+    public IdentifyOptions withMaxCandidates(int n) {
+        return new IdentifyOptions(compare, n, widthLimit);
+    }
 }

@@ -24,51 +24,51 @@ import java.util.Objects;
  * @param timings where the time went
  */
 public record IdentifyResult(
-    ModelSummary suspect,
-    Verdict verdict,
-    String statement,
-    List<TensorMatch> exactReuse,
-    List<Candidate> candidates,
-    int registryModels,
-    int prefilterHits,
-    Timings timings) {
-  public static final String SCHEMA = "pedigree/identify/v1";
+        ModelSummary suspect,
+        Verdict verdict,
+        String statement,
+        List<TensorMatch> exactReuse,
+        List<Candidate> candidates,
+        int registryModels,
+        int prefilterHits,
+        Timings timings) {
+    public static final String SCHEMA = "pedigree/identify/v1";
 
-  public IdentifyResult {
-    Objects.requireNonNull(suspect, "suspect");
-    Objects.requireNonNull(verdict, "verdict");
-    Objects.requireNonNull(statement, "statement");
-    Objects.requireNonNull(timings, "timings");
-    exactReuse = List.copyOf(exactReuse);
-    candidates = List.copyOf(candidates);
-  }
-
-  /** The best candidate, if any was compared. */
-  public java.util.Optional<Candidate> best() {
-    return candidates.stream().findFirst();
-  }
-
-  /**
-   * One compared registry model.
-   *
-   * @param entry the registry's record of the model
-   * @param prior what the pre-filter saw
-   * @param result the comparison of the suspect with the model's fingerprint
-   */
-  public record Candidate(RegistryEntry entry, RegistryCandidate prior, ComparisonResult result) {
-    public Candidate {
-      Objects.requireNonNull(entry, "entry");
-      Objects.requireNonNull(prior, "prior");
-      Objects.requireNonNull(result, "result");
+    public IdentifyResult {
+        Objects.requireNonNull(suspect, "suspect");
+        Objects.requireNonNull(verdict, "verdict");
+        Objects.requireNonNull(statement, "statement");
+        Objects.requireNonNull(timings, "timings");
+        exactReuse = List.copyOf(exactReuse);
+        candidates = List.copyOf(candidates);
     }
-  }
 
-  /**
-   * Elapsed times in milliseconds.
-   *
-   * @param probeMillis hashing and sketching the suspect (reads it once)
-   * @param prefilterMillis the registry look-ups (exact hashes, tokenizer LSH, widths)
-   * @param compareMillis the statistical comparisons of the candidates
-   */
-  public record Timings(long probeMillis, long prefilterMillis, long compareMillis) {}
+    /** The best candidate, if any was compared. */
+    public java.util.Optional<Candidate> best() {
+        return candidates.stream().findFirst();
+    }
+
+    /**
+     * One compared registry model.
+     *
+     * @param entry the registry's record of the model
+     * @param prior what the pre-filter saw
+     * @param result the comparison of the suspect with the model's fingerprint
+     */
+    public record Candidate(RegistryEntry entry, RegistryCandidate prior, ComparisonResult result) {
+        public Candidate {
+            Objects.requireNonNull(entry, "entry");
+            Objects.requireNonNull(prior, "prior");
+            Objects.requireNonNull(result, "result");
+        }
+    }
+
+    /**
+     * Elapsed times in milliseconds.
+     *
+     * @param probeMillis hashing and sketching the suspect (reads it once)
+     * @param prefilterMillis the registry look-ups (exact hashes, tokenizer LSH, widths)
+     * @param compareMillis the statistical comparisons of the candidates
+     */
+    public record Timings(long probeMillis, long prefilterMillis, long compareMillis) {}
 }

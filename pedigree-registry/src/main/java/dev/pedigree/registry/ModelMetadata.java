@@ -13,16 +13,16 @@ import java.util.Objects;
  * @param parents declared parent models (names or ids as their cards state them), possibly empty
  */
 public record ModelMetadata(String name, String organisation, String license, String revision, List<String> parents) {
-  public ModelMetadata {
-    Objects.requireNonNull(name, "name");
-    if (name.isBlank() || name.length() > 256 || name.chars().anyMatch(c -> c < 0x20)) {
-      throw new IllegalArgumentException("invalid model name '" + name + "' (1–256 printable characters)");
+    public ModelMetadata {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank() || name.length() > 256 || name.chars().anyMatch(c -> c < 0x20)) {
+            throw new IllegalArgumentException("invalid model name '" + name + "' (1–256 printable characters)");
+        }
+        parents = List.copyOf(parents);
     }
-    parents = List.copyOf(parents);
-  }
 
-  /** Metadata with only a name. */
-  public static ModelMetadata named(String name) {
-    return new ModelMetadata(name, null, null, null, List.of());
-  }
+    /** Metadata with only a name. */
+    public static ModelMetadata named(String name) {
+        return new ModelMetadata(name, null, null, null, List.of());
+    }
 }

@@ -18,17 +18,27 @@ import java.util.Objects;
  * @param modelBytes stored bytes of the model's tensors
  */
 public record RegistryEntry(
-    ModelMetadata metadata, long parameters, String architecture, String format, String source, int residualWidth, int layers, int vocabularySize,
-    int tensors, String fingerprintSha256, long fingerprintBytes, long modelBytes) {
-  public RegistryEntry {
-    Objects.requireNonNull(metadata, "metadata");
-    Objects.requireNonNull(format, "format");
-    Objects.requireNonNull(source, "source");
-    Objects.requireNonNull(fingerprintSha256, "fingerprintSha256");
-  }
+        ModelMetadata metadata,
+        long parameters,
+        String architecture,
+        String format,
+        String source,
+        int residualWidth,
+        int layers,
+        int vocabularySize,
+        int tensors,
+        String fingerprintSha256,
+        long fingerprintBytes,
+        long modelBytes) {
+    public RegistryEntry {
+        Objects.requireNonNull(metadata, "metadata");
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(fingerprintSha256, "fingerprintSha256");
+    }
 
-  /** The model's registry name. */
-  public String name() {
-    return metadata.name();
-  }
+    /** The model's registry name. */
+    public String name() {
+        return metadata.name();
+    }
 }

@@ -8,13 +8,13 @@ import java.io.IOException;
  * CLI exits with 3). The message names the database file.
  */
 public final class RegistryException extends IOException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public RegistryException(String message) {
-    super(message);
-  }
+    public RegistryException(String message) {
+        super(message);
+    }
 
-  public RegistryException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public RegistryException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

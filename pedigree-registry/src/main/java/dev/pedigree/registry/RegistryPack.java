@@ -36,184 +36,214 @@ import java.util.zip.ZipOutputStream;
  * Stateless.
  */
 public final class RegistryPack {
-  /** Manifest schema identifier. */
-  public static final String SCHEMA = "pedigree/registry-pack/v1";
-  /** Largest entry accepted. */
-  static final long MAX_ENTRY_BYTES = 256L << 20;
-  /** Most entries accepted. */
-  static final int MAX_ENTRIES = 200_000;
-  private static final FileTime EPOCH = FileTime.fromMillis(315_532_800_000L); // 1980-01-01, the zip epoch
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Manifest schema identifier. */
+    public static final String SCHEMA = "pedigree/registry-pack/v1";
+    /** Largest entry accepted. */
+    static final long MAX_ENTRY_BYTES = 256L << 20;
+    /** Most entries accepted. */
+    static final int MAX_ENTRIES = 200_000;
 
-  private RegistryPack() {}
+    private static final FileTime EPOCH = FileTime.fromMillis(315_532_800_000L); // 1980-01-01, the zip epoch
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** A checked pack entry. */
-  record Item(ModelMetadata metadata, Fingerprint fingerprint, byte[] bytes, String sha256) {}
+    private RegistryPack() {}
 
-  static void write(Registry registry, List<RegistryEntry> entries, Path file) throws IOException {
-    Path abs = file.toAbsolutePath();
-    if (abs.getParent() != null) {
-      Files.createDirectories(abs.getParent());
+    /** A checked pack entry. */
+    record Item(ModelMetadata metadata, Fingerprint fingerprint, byte[] bytes, String sha256) {}
+
+    static void write(Registry registry, List<RegistryEntry> entries, Path file) throws IOException {
+        Path abs = file.toAbsolutePath();
+        if (abs.getParent() != null) {
+            Files.createDirectories(abs.getParent());
+        }
+        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".part");
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp);
+                    ZipOutputStream zip = new ZipOutputStream(os)) {
+                List<Object> list = new ArrayList<>();
+                List<byte[]> datas = new ArrayList<>();
+                for (int i = 0; i < entries.size(); i++) {
+                    RegistryEntry e = entries.get(i);
+                    byte[] data = registry.fingerprintBytes(e.name());
+                    datas.add(data);
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", e.name());
+                    m.put("organisation", e.metadata().organisation());
+                    m.put("license", e.metadata().license());
+                    m.put("revision", e.metadata().revision());
+                    m.put("parents", e.metadata().parents());
+                    m.put("file", fileName(i));
+                    m.put("bytes", data.length);
+                    m.put("sha256", FingerprintCodec.sha256Hex(data));
+                    list.add(m);
+                }
+                Map<String, Object> manifest = new LinkedHashMap<>();
+                manifest.put("schema", SCHEMA);
+                manifest.put("fingerprint_format_version", Fingerprint.FORMAT_VERSION);
+                manifest.put("entries", list);
+                put(zip, "manifest.json", JSON.writeValueAsBytes(manifest));
+                for (int i = 0; i < datas.size(); i++) {
+                    put(zip, fileName(i), datas.get(i));
+                }
+            }
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
-    Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".part");
-    try {
-      try (OutputStream os = Files.newOutputStream(tmp);
-          ZipOutputStream zip = new ZipOutputStream(os)) {
-        List<Object> list = new ArrayList<>();
-        List<byte[]> datas = new ArrayList<>();
+
+    private static String fileName(int i) {
+        return String.format(java.util.Locale.ROOT, "fingerprints/%05d.pfp", i);
+    }
+
+    private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
+        ZipEntry e = new ZipEntry(name);
+        e.setLastModifiedTime(EPOCH);
+        e.setCreationTime(EPOCH);
+        e.setLastAccessTime(EPOCH);
+        e.setTime(EPOCH.toMillis());
+        zip.putNextEntry(e);
+        zip.write(data);
+        zip.closeEntry();
+    }
+
+    /**
+     * Reads and checks a pack.
+     *
+     * @throws CorruptModelException naming the pack and the entry on any mismatch
+     */
+    static List<Item> read(Path file) throws IOException, ModelFormatException {
+        String src = file.toString();
+        Map<String, byte[]> files = new HashMap<>();
+        long total = 0;
+        try (InputStream in = Files.newInputStream(file);
+                ZipInputStream zip = new ZipInputStream(in)) {
+            ZipEntry e;
+            while ((e = zip.getNextEntry()) != null) {
+                if (files.size() >= MAX_ENTRIES) {
+                    throw new CorruptModelException(
+                            src, ModelFormatException.NO_OFFSET, "more than " + MAX_ENTRIES + " entries");
+                }
+                if (e.isDirectory()) {
+                    continue;
+                }
+                byte[] data = readCapped(zip, src, e.getName());
+                total += data.length;
+                if (files.put(e.getName(), data) != null) {
+                    throw new CorruptModelException(
+                            src, ModelFormatException.NO_OFFSET, "entry " + e.getName() + " appears twice");
+                }
+            }
+        } catch (ZipException ze) {
+            throw new CorruptModelException(
+                    src, ModelFormatException.NO_OFFSET, "not a valid zip pack: " + ze.getMessage(), ze);
+        }
+        byte[] manifestBytes = files.get("manifest.json");
+        if (manifestBytes == null) {
+            throw new CorruptModelException(
+                    src,
+                    ModelFormatException.NO_OFFSET,
+                    "no manifest.json in the pack (" + files.size() + " entries, " + total + " bytes)");
+        }
+        JsonNode manifest;
+        try {
+            manifest = JSON.readTree(manifestBytes);
+        } catch (IOException je) {
+            throw new CorruptModelException(
+                    src + "!/manifest.json", ModelFormatException.NO_OFFSET, "invalid JSON: " + je.getMessage(), je);
+        }
+        if (manifest == null || !SCHEMA.equals(manifest.path("schema").asText(null))) {
+            throw new UnsupportedModelException(
+                    src + "!/manifest.json",
+                    ModelFormatException.NO_OFFSET,
+                    "manifest schema "
+                            + (manifest == null ? null : manifest.path("schema").asText(null)) + " (expected " + SCHEMA
+                            + ")");
+        }
+        JsonNode entries = manifest.path("entries");
+        if (!entries.isArray()) {
+            throw new CorruptModelException(
+                    src + "!/manifest.json", ModelFormatException.NO_OFFSET, "manifest has no entries array");
+        }
+        List<Item> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
         for (int i = 0; i < entries.size(); i++) {
-          RegistryEntry e = entries.get(i);
-          byte[] data = registry.fingerprintBytes(e.name());
-          datas.add(data);
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("name", e.name());
-          m.put("organisation", e.metadata().organisation());
-          m.put("license", e.metadata().license());
-          m.put("revision", e.metadata().revision());
-          m.put("parents", e.metadata().parents());
-          m.put("file", fileName(i));
-          m.put("bytes", data.length);
-          m.put("sha256", FingerprintCodec.sha256Hex(data));
-          list.add(m);
+            JsonNode n = entries.get(i);
+            String where = src + "!/manifest.json entry " + i;
+            String name = text(n, "name", where, true);
+            String fileName = text(n, "file", where, true);
+            String sha = text(n, "sha256", where, true);
+            byte[] data = files.get(fileName);
+            if (data == null) {
+                throw new CorruptModelException(
+                        where,
+                        ModelFormatException.NO_OFFSET,
+                        "file " + fileName + " of model '" + name + "' is missing from the pack");
+            }
+            String actual = FingerprintCodec.sha256Hex(data);
+            if (!actual.equalsIgnoreCase(sha)) {
+                throw new CorruptModelException(
+                        src + "!/" + fileName,
+                        ModelFormatException.NO_OFFSET,
+                        "sha256 mismatch for model '" + name + "': manifest says " + sha + ", entry hashes to " + actual
+                                + "; pack refused, nothing imported");
+            }
+            if (!names.add(name)) {
+                throw new CorruptModelException(
+                        where, ModelFormatException.NO_OFFSET, "model name '" + name + "' appears twice");
+            }
+            List<String> parents = new ArrayList<>();
+            for (JsonNode p : n.path("parents")) {
+                parents.add(p.asText());
+            }
+            ModelMetadata meta;
+            try {
+                meta = new ModelMetadata(
+                        name,
+                        text(n, "organisation", where, false),
+                        text(n, "license", where, false),
+                        text(n, "revision", where, false),
+                        parents);
+            } catch (IllegalArgumentException iae) {
+                throw new CorruptModelException(where, ModelFormatException.NO_OFFSET, iae.getMessage());
+            }
+            Fingerprint fp = FingerprintCodec.decode(data, src + "!/" + fileName);
+            out.add(new Item(meta, fp, data, actual.toLowerCase(java.util.Locale.ROOT)));
         }
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("schema", SCHEMA);
-        manifest.put("fingerprint_format_version", Fingerprint.FORMAT_VERSION);
-        manifest.put("entries", list);
-        put(zip, "manifest.json", JSON.writeValueAsBytes(manifest));
-        for (int i = 0; i < datas.size(); i++) {
-          put(zip, fileName(i), datas.get(i));
+        return out;
+    }
+
+    private static String text(JsonNode n, String field, String where, boolean required) throws CorruptModelException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new CorruptModelException(where, ModelFormatException.NO_OFFSET, "missing field " + field);
+            }
+            return null;
         }
-      }
-      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-  }
-
-  private static String fileName(int i) {
-    return String.format(java.util.Locale.ROOT, "fingerprints/%05d.pfp", i);
-  }
-
-  private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
-    ZipEntry e = new ZipEntry(name);
-    e.setLastModifiedTime(EPOCH);
-    e.setCreationTime(EPOCH);
-    e.setLastAccessTime(EPOCH);
-    e.setTime(EPOCH.toMillis());
-    zip.putNextEntry(e);
-    zip.write(data);
-    zip.closeEntry();
-  }
-
-  /**
-   * Reads and checks a pack.
-   *
-   * @throws CorruptModelException naming the pack and the entry on any mismatch
-   */
-  static List<Item> read(Path file) throws IOException, ModelFormatException {
-    String src = file.toString();
-    Map<String, byte[]> files = new HashMap<>();
-    long total = 0;
-    try (InputStream in = Files.newInputStream(file);
-        ZipInputStream zip = new ZipInputStream(in)) {
-      ZipEntry e;
-      while ((e = zip.getNextEntry()) != null) {
-        if (files.size() >= MAX_ENTRIES) {
-          throw new CorruptModelException(src, ModelFormatException.NO_OFFSET, "more than " + MAX_ENTRIES + " entries");
+        if (!v.isTextual()) {
+            throw new CorruptModelException(
+                    where, ModelFormatException.NO_OFFSET, "field " + field + " is not a string");
         }
-        if (e.isDirectory()) {
-          continue;
-        }
-        byte[] data = readCapped(zip, src, e.getName());
-        total += data.length;
-        if (files.put(e.getName(), data) != null) {
-          throw new CorruptModelException(src, ModelFormatException.NO_OFFSET, "entry " + e.getName() + " appears twice");
-        }
-      }
-    } catch (ZipException ze) {
-      throw new CorruptModelException(src, ModelFormatException.NO_OFFSET, "not a valid zip pack: " + ze.getMessage(), ze);
+        return v.asText();
     }
-    byte[] manifestBytes = files.get("manifest.json");
-    if (manifestBytes == null) {
-      throw new CorruptModelException(src, ModelFormatException.NO_OFFSET, "no manifest.json in the pack (" + files.size() + " entries, " + total + " bytes)");
-    }
-    JsonNode manifest;
-    try {
-      manifest = JSON.readTree(manifestBytes);
-    } catch (IOException je) {
-      throw new CorruptModelException(src + "!/manifest.json", ModelFormatException.NO_OFFSET, "invalid JSON: " + je.getMessage(), je);
-    }
-    if (manifest == null || !SCHEMA.equals(manifest.path("schema").asText(null))) {
-      throw new UnsupportedModelException(src + "!/manifest.json", ModelFormatException.NO_OFFSET,
-          "manifest schema " + (manifest == null ? null : manifest.path("schema").asText(null)) + " (expected " + SCHEMA + ")");
-    }
-    JsonNode entries = manifest.path("entries");
-    if (!entries.isArray()) {
-      throw new CorruptModelException(src + "!/manifest.json", ModelFormatException.NO_OFFSET, "manifest has no entries array");
-    }
-    List<Item> out = new ArrayList<>();
-    Set<String> names = new HashSet<>();
-    for (int i = 0; i < entries.size(); i++) {
-      JsonNode n = entries.get(i);
-      String where = src + "!/manifest.json entry " + i;
-      String name = text(n, "name", where, true);
-      String fileName = text(n, "file", where, true);
-      String sha = text(n, "sha256", where, true);
-      byte[] data = files.get(fileName);
-      if (data == null) {
-        throw new CorruptModelException(where, ModelFormatException.NO_OFFSET, "file " + fileName + " of model '" + name + "' is missing from the pack");
-      }
-      String actual = FingerprintCodec.sha256Hex(data);
-      if (!actual.equalsIgnoreCase(sha)) {
-        throw new CorruptModelException(src + "!/" + fileName, ModelFormatException.NO_OFFSET,
-            "sha256 mismatch for model '" + name + "': manifest says " + sha + ", entry hashes to " + actual + "; pack refused, nothing imported");
-      }
-      if (!names.add(name)) {
-        throw new CorruptModelException(where, ModelFormatException.NO_OFFSET, "model name '" + name + "' appears twice");
-      }
-      List<String> parents = new ArrayList<>();
-      for (JsonNode p : n.path("parents")) {
-        parents.add(p.asText());
-      }
-      ModelMetadata meta;
-      try {
-        meta = new ModelMetadata(name, text(n, "organisation", where, false), text(n, "license", where, false), text(n, "revision", where, false), parents);
-      } catch (IllegalArgumentException iae) {
-        throw new CorruptModelException(where, ModelFormatException.NO_OFFSET, iae.getMessage());
-      }
-      Fingerprint fp = FingerprintCodec.decode(data, src + "!/" + fileName);
-      out.add(new Item(meta, fp, data, actual.toLowerCase(java.util.Locale.ROOT)));
-    }
-    return out;
-  }
 
-  private static String text(JsonNode n, String field, String where, boolean required) throws CorruptModelException {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      if (required) {
-        throw new CorruptModelException(where, ModelFormatException.NO_OFFSET, "missing field " + field);
-      }
-      return null;
+    private static byte[] readCapped(InputStream in, String src, String entry)
+            throws IOException, CorruptModelException {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        long n = 0;
+        int k;
+        while ((k = in.read(buf)) > 0) {
+            n += k;
+            if (n > MAX_ENTRY_BYTES) {
+                throw new CorruptModelException(
+                        src + "!/" + entry,
+                        ModelFormatException.NO_OFFSET,
+                        "entry larger than " + MAX_ENTRY_BYTES + " bytes");
+            }
+            bo.write(buf, 0, k);
+        }
+        return bo.toByteArray();
     }
-    if (!v.isTextual()) {
-      throw new CorruptModelException(where, ModelFormatException.NO_OFFSET, "field " + field + " is not a string");
-    }
-    return v.asText();
-  }
-
-  private static byte[] readCapped(InputStream in, String src, String entry) throws IOException, CorruptModelException {
-    ByteArrayOutputStream bo = new ByteArrayOutputStream();
-    byte[] buf = new byte[65536];
-    long n = 0;
-    int k;
-    while ((k = in.read(buf)) > 0) {
-      n += k;
-      if (n > MAX_ENTRY_BYTES) {
-        throw new CorruptModelException(src + "!/" + entry, ModelFormatException.NO_OFFSET, "entry larger than " + MAX_ENTRY_BYTES + " bytes");
-      }
-      bo.write(buf, 0, k);
-    }
-    return bo.toByteArray();
-  }
 }

@@ -17,118 +17,126 @@ import java.lang.foreign.MemorySegment;
  * <p>Immutable and thread-safe as long as the parent is; borrows the parent's bytes.
  */
 public final class RestrictedTensor implements TensorRef {
-  private final TensorRef parent;
-  private final int[] rows;
-  private final int[] cols;
-  private final long parentRows;
-  private final long parentCols;
-  private final Shape shape;
+    private final TensorRef parent;
+    private final int[] rows;
+    private final int[] cols;
+    private final long parentRows;
+    private final long parentCols;
+    private final Shape shape;
 
-  /**
-   * @param parent the tensor to restrict
-   * @param rows kept rows of {@code [dim0, rest]} in the order given, or null for all
-   * @param cols kept columns of {@code [dim0, rest]} in the order given, or null for all
-   * @throws IllegalArgumentException if an index is out of range or the parent is too large
-   */
-  public RestrictedTensor(TensorRef parent, int[] rows, int[] cols) {
-    this.parent = parent;
-    long[] rc = matrixShape(parent.shape());
-    this.parentRows = rc[0];
-    this.parentCols = rc[1];
-    if (parentCols > Integer.MAX_VALUE - 16) {
-      throw new IllegalArgumentException(parent.name() + ": rows of " + parentCols + " values are too long");
-    }
-    this.rows = rows == null ? null : check(rows.clone(), parentRows, parent.name() + " row");
-    this.cols = cols == null ? null : check(cols.clone(), parentCols, parent.name() + " column");
-    long r = rows == null ? parentRows : rows.length;
-    long c = cols == null ? parentCols : cols.length;
-    this.shape = parent.shape().rank() <= 1 ? Shape.of(c) : Shape.of(r, c);
-  }
-
-  /** Rows and columns of a shape seen as {@code [dim0, rest]}; a vector or scalar is {@code [1, n]}. */
-  public static long[] matrixShape(Shape s) {
-    if (s.rank() <= 1) {
-      return new long[] {1, s.elementCount()};
-    }
-    long r = s.dim(0);
-    return new long[] {r, r == 0 ? 0 : s.elementCount() / r};
-  }
-
-  private static int[] check(int[] idx, long n, String what) {
-    for (int i : idx) {
-      if (i < 0 || i >= n) {
-        throw new IllegalArgumentException(what + " index " + i + " out of range [0, " + n + ")");
-      }
-    }
-    return idx;
-  }
-
-  /** The restricted tensor. */
-  public TensorRef parent() {
-    return parent;
-  }
-
-  @Override
-  public String name() {
-    return parent.name();
-  }
-
-  @Override
-  public DType dtype() {
-    return DType.F32;
-  }
-
-  @Override
-  public Shape shape() {
-    return shape;
-  }
-
-  @Override
-  public TensorAddress address() {
-    return parent.address();
-  }
-
-  @Override
-  public String source() {
-    return parent.source();
-  }
-
-  /** The kept values as little-endian float32 (a restricted view has no stored bytes of its own). */
-  @Override
-  public MemorySegment storedBytes() throws IOException, ModelFormatException {
-    float[] v = readAll();
-    MemorySegment seg = MemorySegment.ofArray(new byte[v.length * 4]);
-    MemorySegment.copy(v, 0, seg, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0, v.length);
-    return seg;
-  }
-
-  @Override
-  public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws IOException, ModelFormatException {
-    long outRows = shape.rank() <= 1 ? 1 : shape.dim(0);
-    int outCols = (int) (cols == null ? parentCols : cols.length);
-    if (firstRow < 0 || rowCount < 0 || firstRow + rowCount > outRows) {
-      throw new IndexOutOfBoundsException("rows " + firstRow + "+" + rowCount + " of " + shape);
-    }
-    if (dstOffset < 0 || (long) dstOffset + (long) rowCount * outCols > dst.length) {
-      throw new IndexOutOfBoundsException("destination range " + dstOffset + "+" + (long) rowCount * outCols + " of " + dst.length);
-    }
-    float[] tmp = new float[(int) parentCols];
-    long canonicalPerRow = parentRows == 0 ? 0 : parent.shape().rows() / parentRows;
-    for (int i = 0; i < rowCount; i++) {
-      long pr = rows == null ? firstRow + i : rows[(int) (firstRow + i)];
-      if (parent.shape().rank() <= 1) {
-        parent.readRows(0, 1, tmp, 0);
-      } else {
-        parent.readRows(pr * canonicalPerRow, (int) canonicalPerRow, tmp, 0);
-      }
-      int base = dstOffset + i * outCols;
-      if (cols == null) {
-        System.arraycopy(tmp, 0, dst, base, outCols);
-      } else {
-        for (int j = 0; j < outCols; j++) {
-          dst[base + j] = tmp[cols[j]];
+    /**
+     * @param parent the tensor to restrict
+     * @param rows kept rows of {@code [dim0, rest]} in the order given, or null for all
+     * @param cols kept columns of {@code [dim0, rest]} in the order given, or null for all
+     * @throws IllegalArgumentException if an index is out of range or the parent is too large
+     */
+    public RestrictedTensor(TensorRef parent, int[] rows, int[] cols) {
+        this.parent = parent;
+        long[] rc = matrixShape(parent.shape());
+        this.parentRows = rc[0];
+        this.parentCols = rc[1];
+        if (parentCols > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(parent.name() + ": rows of " + parentCols + " values are too long");
         }
-      }
+        this.rows = rows == null ? null : check(rows.clone(), parentRows, parent.name() + " row");
+        this.cols = cols == null ? null : check(cols.clone(), parentCols, parent.name() + " column");
+        long r = rows == null ? parentRows : rows.length;
+        long c = cols == null ? parentCols : cols.length;
+        this.shape = parent.shape().rank() <= 1 ? Shape.of(c) : Shape.of(r, c);
     }
-  }
+
+    /** Rows and columns of a shape seen as {@code [dim0, rest]}; a vector or scalar is {@code [1, n]}. */
+    public static long[] matrixShape(Shape s) {
+        if (s.rank() <= 1) {
+            return new long[] {1, s.elementCount()};
+        }
+        long r = s.dim(0);
+        return new long[] {r, r == 0 ? 0 : s.elementCount() / r};
+    }
+
+    private static int[] check(int[] idx, long n, String what) {
+        for (int i : idx) {
+            if (i < 0 || i >= n) {
+                throw new IllegalArgumentException(what + " index " + i + " out of range [0, " + n + ")");
+            }
+        }
+        return idx;
+    }
+
+    /** The restricted tensor. */
+    public TensorRef parent() {
+        return parent;
+    }
+
+    @Override
+    public String name() {
+        return parent.name();
+    }
+
+    @Override
+    public DType dtype() {
+        return DType.F32;
+    }
+
+    @Override
+    public Shape shape() {
+        return shape;
+    }
+
+    @Override
+    public TensorAddress address() {
+        return parent.address();
+    }
+
+    @Override
+    public String source() {
+        return parent.source();
+    }
+
+    /** The kept values as little-endian float32 (a restricted view has no stored bytes of its own). */
+    @Override
+    public MemorySegment storedBytes() throws IOException, ModelFormatException {
+        float[] v = readAll();
+        MemorySegment seg = MemorySegment.ofArray(new byte[v.length * 4]);
+        MemorySegment.copy(
+                v,
+                0,
+                seg,
+                java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN),
+                0,
+                v.length);
+        return seg;
+    }
+
+    @Override
+    public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset)
+            throws IOException, ModelFormatException {
+        long outRows = shape.rank() <= 1 ? 1 : shape.dim(0);
+        int outCols = (int) (cols == null ? parentCols : cols.length);
+        if (firstRow < 0 || rowCount < 0 || firstRow + rowCount > outRows) {
+            throw new IndexOutOfBoundsException("rows " + firstRow + "+" + rowCount + " of " + shape);
+        }
+        if (dstOffset < 0 || (long) dstOffset + (long) rowCount * outCols > dst.length) {
+            throw new IndexOutOfBoundsException(
+                    "destination range " + dstOffset + "+" + (long) rowCount * outCols + " of " + dst.length);
+        }
+        float[] tmp = new float[(int) parentCols];
+        long canonicalPerRow = parentRows == 0 ? 0 : parent.shape().rows() / parentRows;
+        for (int i = 0; i < rowCount; i++) {
+            long pr = rows == null ? firstRow + i : rows[(int) (firstRow + i)];
+            if (parent.shape().rank() <= 1) {
+                parent.readRows(0, 1, tmp, 0);
+            } else {
+                parent.readRows(pr * canonicalPerRow, (int) canonicalPerRow, tmp, 0);
+            }
+            int base = dstOffset + i * outCols;
+            if (cols == null) {
+                System.arraycopy(tmp, 0, dst, base, outCols);
+            } else {
+                for (int j = 0; j < outCols; j++) {
+                    dst[base + j] = tmp[cols[j]];
+                }
+            }
+        }
+    }
 }

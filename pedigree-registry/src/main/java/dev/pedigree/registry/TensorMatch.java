@@ -13,12 +13,18 @@ import java.util.Objects;
  * @param canonicalSha256 the shared hash
  * @param elements number of values
  */
-public record TensorMatch(String suspectTensor, String component, String model, String modelTensor, String canonicalSha256, long elements) {
-  public TensorMatch {
-    Objects.requireNonNull(suspectTensor, "suspectTensor");
-    Objects.requireNonNull(component, "component");
-    Objects.requireNonNull(model, "model");
-    Objects.requireNonNull(modelTensor, "modelTensor");
-    Objects.requireNonNull(canonicalSha256, "canonicalSha256");
-  }
+public record TensorMatch(
+        String suspectTensor,
+        String component,
+        String model,
+        String modelTensor,
+        String canonicalSha256,
+        long elements) {
+    public TensorMatch {
+        Objects.requireNonNull(suspectTensor, "suspectTensor");
+        Objects.requireNonNull(component, "component");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(modelTensor, "modelTensor");
+        Objects.requireNonNull(canonicalSha256, "canonicalSha256");
+    }
 }

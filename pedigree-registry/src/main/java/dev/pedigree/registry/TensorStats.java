@@ -13,4 +13,5 @@ package dev.pedigree.registry;
  * @param constant every value equal (all zeros, all ones, ...): such a tensor says nothing about
  *     lineage when its hash matches
  */
-public record TensorStats(double mean, double std, double rms, double min, double max, long nonFinite, boolean constant) {}
+public record TensorStats(
+        double mean, double std, double rms, double min, double max, long nonFinite, boolean constant) {}

@@ -20,158 +20,160 @@ import java.util.Map;
  * after the contract's own fields; none of the contract's fields is renamed.
  */
 public final class CompareJson {
-  private CompareJson() {}
+    private CompareJson() {}
 
-  public static Map<String, Object> tree(ComparisonResult r) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("schema", r.schema());
-    m.put("suspect", model(r.suspect()));
-    m.put("reference", model(r.reference()));
-    m.put("verdict", r.verdict().name());
-    m.put("log10_p", round(r.log10p()));
-    m.put("shared_parameter_fraction", round(r.sharedParameterFraction()));
-    List<Object> comps = new ArrayList<>();
-    for (ComponentResult c : r.components()) {
-      Map<String, Object> cm = new LinkedHashMap<>();
-      cm.put("name", c.name());
-      cm.put("kind", c.kind().jsonName());
-      cm.put("parameters", c.parameters());
-      cm.put("verdict", c.verdict().name());
-      cm.put("log10_p", round(c.log10p()));
-      List<Object> ev = new ArrayList<>();
-      for (Evidence e : c.evidence()) {
-        Map<String, Object> em = new LinkedHashMap<>();
-        em.put("test", e.test());
-        em.put("statistic", round(e.statistic()));
-        em.put("log10_p", round(e.log10p()));
-        em.put("note", e.note());
-        ev.add(em);
-      }
-      cm.put("evidence", ev);
-      cm.put("reason", c.reason());
-      comps.add(cm);
+    public static Map<String, Object> tree(ComparisonResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema", r.schema());
+        m.put("suspect", model(r.suspect()));
+        m.put("reference", model(r.reference()));
+        m.put("verdict", r.verdict().name());
+        m.put("log10_p", round(r.log10p()));
+        m.put("shared_parameter_fraction", round(r.sharedParameterFraction()));
+        List<Object> comps = new ArrayList<>();
+        for (ComponentResult c : r.components()) {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("name", c.name());
+            cm.put("kind", c.kind().jsonName());
+            cm.put("parameters", c.parameters());
+            cm.put("verdict", c.verdict().name());
+            cm.put("log10_p", round(c.log10p()));
+            List<Object> ev = new ArrayList<>();
+            for (Evidence e : c.evidence()) {
+                Map<String, Object> em = new LinkedHashMap<>();
+                em.put("test", e.test());
+                em.put("statistic", round(e.statistic()));
+                em.put("log10_p", round(e.log10p()));
+                em.put("note", e.note());
+                ev.add(em);
+            }
+            cm.put("evidence", ev);
+            cm.put("reason", c.reason());
+            comps.add(cm);
+        }
+        m.put("components", comps);
+        List<Object> lm = new ArrayList<>();
+        for (LayerMatch x : r.layerMap()) {
+            Map<String, Object> xm = new LinkedHashMap<>();
+            xm.put("suspect", block(x.suspect()));
+            xm.put("reference", block(x.reference()));
+            xm.put("log10_p", round(x.log10p()));
+            lm.add(xm);
+        }
+        m.put("layer_map", lm);
+        m.put("tokenizer", tokenizer(r.tokenizer()));
+        m.put("warnings", r.warnings());
+        List<Object> mats = new ArrayList<>();
+        for (LayerEvidenceMatrix e : r.layerEvidence()) {
+            Map<String, Object> em = new LinkedHashMap<>();
+            em.put("component", e.component());
+            em.put("suspect_layers", e.suspectLayers());
+            em.put("reference_layers", e.referenceLayers());
+            List<Object> rows = new ArrayList<>();
+            for (List<Double> row : e.log10p()) {
+                rows.add(row.stream().map(CompareJson::round).toList());
+            }
+            em.put("log10_p", rows);
+            mats.add(em);
+        }
+        m.put("layer_evidence", mats);
+        m.put("customisation", customisation(r.customisation()));
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("sample_rows", r.sampling().sampleRows());
+        s.put("seed", r.sampling().seed());
+        s.put("max_matched_units", r.sampling().maxMatchedUnits());
+        s.put("probe_tokens", r.sampling().probeTokens());
+        s.put("description", r.sampling().description());
+        s.put("bytes_read", r.sampling().bytesRead());
+        s.put("weight_bytes", r.sampling().weightBytes());
+        m.put("sampling", s);
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("shared_log10_p", r.thresholds().sharedLog10p());
+        t.put("independent_log10_p", r.thresholds().independentLog10p());
+        t.put("layer_log10_p", r.thresholds().layerLog10p());
+        m.put("thresholds", t);
+        return m;
     }
-    m.put("components", comps);
-    List<Object> lm = new ArrayList<>();
-    for (LayerMatch x : r.layerMap()) {
-      Map<String, Object> xm = new LinkedHashMap<>();
-      xm.put("suspect", block(x.suspect()));
-      xm.put("reference", block(x.reference()));
-      xm.put("log10_p", round(x.log10p()));
-      lm.add(xm);
-    }
-    m.put("layer_map", lm);
-    m.put("tokenizer", tokenizer(r.tokenizer()));
-    m.put("warnings", r.warnings());
-    List<Object> mats = new ArrayList<>();
-    for (LayerEvidenceMatrix e : r.layerEvidence()) {
-      Map<String, Object> em = new LinkedHashMap<>();
-      em.put("component", e.component());
-      em.put("suspect_layers", e.suspectLayers());
-      em.put("reference_layers", e.referenceLayers());
-      List<Object> rows = new ArrayList<>();
-      for (List<Double> row : e.log10p()) {
-        rows.add(row.stream().map(CompareJson::round).toList());
-      }
-      em.put("log10_p", rows);
-      mats.add(em);
-    }
-    m.put("layer_evidence", mats);
-    m.put("customisation", customisation(r.customisation()));
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("sample_rows", r.sampling().sampleRows());
-    s.put("seed", r.sampling().seed());
-    s.put("max_matched_units", r.sampling().maxMatchedUnits());
-    s.put("probe_tokens", r.sampling().probeTokens());
-    s.put("description", r.sampling().description());
-    s.put("bytes_read", r.sampling().bytesRead());
-    s.put("weight_bytes", r.sampling().weightBytes());
-    m.put("sampling", s);
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("shared_log10_p", r.thresholds().sharedLog10p());
-    t.put("independent_log10_p", r.thresholds().independentLog10p());
-    t.put("layer_log10_p", r.thresholds().layerLog10p());
-    m.put("thresholds", t);
-    return m;
-  }
 
-  private static Map<String, Object> model(ModelSummary s) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("source", s.source());
-    m.put("format", s.format());
-    m.put("architecture", s.architecture());
-    m.put("parameters", s.parameters());
-    return m;
-  }
-
-  private static Map<String, Object> block(Block b) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("component", b.component());
-    m.put("layer", b.layer());
-    return m;
-  }
-
-  private static Map<String, Object> tokenizer(TokenizerLineage t) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("relation", t.relation().name());
-    m.put("direction", t.direction().name());
-    m.put("jaccard", round(t.jaccard()));
-    m.put("inherited_fraction", round(t.inheritedFraction()));
-    m.put("added_tokens", t.addedTokens());
-    m.put("removed_tokens", t.removedTokens());
-    m.put("added_examples", t.addedExamples());
-    m.put("note", t.note());
-    return m;
-  }
-
-  private static Object customisation(CustomisationSummary c) {
-    if (c == null) {
-      return null;
+    private static Map<String, Object> model(ModelSummary s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", s.source());
+        m.put("format", s.format());
+        m.put("architecture", s.architecture());
+        m.put("parameters", s.parameters());
+        return m;
     }
-    Map<String, Object> m = new LinkedHashMap<>();
-    List<Object> layers = new ArrayList<>();
-    for (CustomisationSummary.LayerChange l : c.layers()) {
-      Map<String, Object> lm = new LinkedHashMap<>();
-      lm.put("suspect", block(l.suspect()));
-      lm.put("reference", block(l.reference()));
-      lm.put("role", l.role());
-      lm.put("relative_change", round(l.relativeChange()));
-      lm.put("bit_identical", l.bitIdentical());
-      lm.put("rank", l.rank());
-      lm.put("top_rank_energy", round(l.topRankEnergy()));
-      layers.add(lm);
-    }
-    m.put("layers", layers);
-    m.put("untouched_layers", c.untouchedLayers().stream().map(CompareJson::block).toList());
-    if (c.embeddings() != null) {
-      CustomisationSummary.EmbeddingChange e = c.embeddings();
-      Map<String, Object> em = new LinkedHashMap<>();
-      em.put("shared_tokens", e.sharedTokens());
-      em.put("new_tokens", e.newTokens());
-      em.put("reinitialised_rows", e.reinitialisedRows());
-      em.put("median_row_correlation", round(e.medianRowCorrelation()));
-      em.put("new_token_examples", e.newTokenExamples());
-      m.put("embeddings", em);
-    } else {
-      m.put("embeddings", null);
-    }
-    m.put("note", c.note());
-    return m;
-  }
 
-  /** Rounds to 6 significant digits so output is stable across platforms' last-bit differences. */
-  static Double round(Double v) {
-    if (v == null || v.isNaN() || v.isInfinite()) {
-      return v == null || v.isNaN() ? null : v;
+    private static Map<String, Object> block(Block b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("component", b.component());
+        m.put("layer", b.layer());
+        return m;
     }
-    if (v == 0) {
-      return 0.0;
-    }
-    return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).doubleValue();
-  }
 
-  static double round(double v) {
-    Double d = round(Double.valueOf(v));
-    return d == null ? 0 : d;
-  }
+    private static Map<String, Object> tokenizer(TokenizerLineage t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("relation", t.relation().name());
+        m.put("direction", t.direction().name());
+        m.put("jaccard", round(t.jaccard()));
+        m.put("inherited_fraction", round(t.inheritedFraction()));
+        m.put("added_tokens", t.addedTokens());
+        m.put("removed_tokens", t.removedTokens());
+        m.put("added_examples", t.addedExamples());
+        m.put("note", t.note());
+        return m;
+    }
+
+    private static Object customisation(CustomisationSummary c) {
+        if (c == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<Object> layers = new ArrayList<>();
+        for (CustomisationSummary.LayerChange l : c.layers()) {
+            Map<String, Object> lm = new LinkedHashMap<>();
+            lm.put("suspect", block(l.suspect()));
+            lm.put("reference", block(l.reference()));
+            lm.put("role", l.role());
+            lm.put("relative_change", round(l.relativeChange()));
+            lm.put("bit_identical", l.bitIdentical());
+            lm.put("rank", l.rank());
+            lm.put("top_rank_energy", round(l.topRankEnergy()));
+            layers.add(lm);
+        }
+        m.put("layers", layers);
+        m.put(
+                "untouched_layers",
+                c.untouchedLayers().stream().map(CompareJson::block).toList());
+        if (c.embeddings() != null) {
+            CustomisationSummary.EmbeddingChange e = c.embeddings();
+            Map<String, Object> em = new LinkedHashMap<>();
+            em.put("shared_tokens", e.sharedTokens());
+            em.put("new_tokens", e.newTokens());
+            em.put("reinitialised_rows", e.reinitialisedRows());
+            em.put("median_row_correlation", round(e.medianRowCorrelation()));
+            em.put("new_token_examples", e.newTokenExamples());
+            m.put("embeddings", em);
+        } else {
+            m.put("embeddings", null);
+        }
+        m.put("note", c.note());
+        return m;
+    }
+
+    /** Rounds to 6 significant digits so output is stable across platforms' last-bit differences. */
+    static Double round(Double v) {
+        if (v == null || v.isNaN() || v.isInfinite()) {
+            return v == null || v.isNaN() ? null : v;
+        }
+        if (v == 0) {
+            return 0.0;
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).doubleValue();
+    }
+
+    static double round(double v) {
+        Double d = round(Double.valueOf(v));
+        return d == null ? 0 : d;
+    }
 }

@@ -32,348 +32,418 @@ import java.util.Locale;
  * description, default thresholds. Stateless and thread-safe.
  */
 public final class CompareJsonReader {
-  /** Largest result file read (a result is a few MB at most; this bounds memory on hostile input). */
-  static final long MAX_BYTES = 256L << 20;
+    /** Largest result file read (a result is a few MB at most; this bounds memory on hostile input). */
+    static final long MAX_BYTES = 256L << 20;
 
-  private static final ObjectMapper MAPPER = Json.mapper().copy();
+    private static final ObjectMapper MAPPER = Json.mapper().copy();
 
-  static {
-    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1 << 24).build());
-  }
-
-  private CompareJsonReader() {}
-
-  /** Reads and validates the result in {@code file}. */
-  public static ComparisonResult read(Path file) throws IOException, ResultFormatException {
-    long size = Files.size(file);
-    if (size > MAX_BYTES) {
-      throw new ResultFormatException(file + ": result file of " + size + " bytes exceeds the " + MAX_BYTES + "-byte limit at offset 0");
+    static {
+        MAPPER.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(64)
+                        .maxStringLength(1 << 24)
+                        .build());
     }
-    return parse(Files.readAllBytes(file), file.toString());
-  }
 
-  /** Parses a result from bytes; {@code source} names them in error messages. */
-  public static ComparisonResult parse(byte[] json, String source) throws ResultFormatException {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      JsonLocation l = e.getLocation();
-      String where = l == null ? "" : " at line " + l.getLineNr() + ", column " + l.getColumnNr() + " (byte offset " + l.getByteOffset() + ")";
-      throw new ResultFormatException(source + ": malformed JSON" + where + ": " + e.getOriginalMessage(), e);
-    } catch (IOException e) {
-      throw new ResultFormatException(source + ": unreadable JSON at offset 0: " + e.getMessage(), e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new ResultFormatException(source + ": expected a JSON object at $ (offset 0)");
-    }
-    return new Reader(source).result(root);
-  }
+    private CompareJsonReader() {}
 
-  /** Carries the source name for messages. */
-  private record Reader(String source) {
-    ComparisonResult result(JsonNode n) throws ResultFormatException {
-      String schema = text(n, "schema", "$");
-      if (!ComparisonResult.SCHEMA.equals(schema)) {
-        throw fail("$.schema", "expected " + ComparisonResult.SCHEMA + ", found " + schema);
-      }
-      List<ComponentResult> comps = new ArrayList<>();
-      JsonNode cs = array(n, "components", "$");
-      for (int i = 0; i < cs.size(); i++) {
-        comps.add(component(cs.get(i), "$.components[" + i + "]"));
-      }
-      List<LayerMatch> map = new ArrayList<>();
-      JsonNode lm = array(n, "layer_map", "$");
-      for (int i = 0; i < lm.size(); i++) {
-        String p = "$.layer_map[" + i + "]";
-        JsonNode x = object(lm.get(i), p);
-        map.add(new LayerMatch(block(x.get("suspect"), p + ".suspect"), block(x.get("reference"), p + ".reference"), log10p(x, p)));
-      }
-      List<String> warnings = new ArrayList<>();
-      JsonNode ws = array(n, "warnings", "$");
-      for (int i = 0; i < ws.size(); i++) {
-        warnings.add(string(ws.get(i), "$.warnings[" + i + "]"));
-      }
-      List<LayerEvidenceMatrix> mats = new ArrayList<>();
-      if (present(n, "layer_evidence")) {
-        JsonNode ms = array(n, "layer_evidence", "$");
-        for (int i = 0; i < ms.size(); i++) {
-          mats.add(matrix(ms.get(i), "$.layer_evidence[" + i + "]"));
+    /** Reads and validates the result in {@code file}. */
+    public static ComparisonResult read(Path file) throws IOException, ResultFormatException {
+        long size = Files.size(file);
+        if (size > MAX_BYTES) {
+            throw new ResultFormatException(
+                    file + ": result file of " + size + " bytes exceeds the " + MAX_BYTES + "-byte limit at offset 0");
         }
-      }
-      CustomisationSummary custom = present(n, "customisation") ? customisation(n.get("customisation"), "$.customisation") : null;
-      SamplingInfo sampling = present(n, "sampling") ? sampling(n.get("sampling"), "$.sampling") : new SamplingInfo(null, 0, 0, 0, "");
-      Thresholds thresholds = present(n, "thresholds") ? thresholds(n.get("thresholds"), "$.thresholds") : Thresholds.DEFAULT;
-      double shared = number(n, "shared_parameter_fraction", "$");
-      try {
-        return new ComparisonResult(schema, model(n.get("suspect"), "$.suspect"), model(n.get("reference"), "$.reference"), verdict(n, "$"),
-            nullableLog10p(n, "$"), comps, map, tokenizer(n.get("tokenizer"), "$.tokenizer"), shared, warnings, mats, custom, sampling, thresholds);
-      } catch (IllegalArgumentException e) {
-        throw fail("$", e.getMessage());
-      }
+        return parse(Files.readAllBytes(file), file.toString());
     }
 
-    ModelSummary model(JsonNode n, String p) throws ResultFormatException {
-      object(n, p);
-      long params = integer(n, "parameters", p);
-      if (params < 0) {
-        throw fail(p + ".parameters", "negative parameter count " + params);
-      }
-      return new ModelSummary(text(n, "source", p), text(n, "format", p), nullableText(n, "architecture", p), params);
-    }
-
-    ComponentResult component(JsonNode n, String p) throws ResultFormatException {
-      object(n, p);
-      String kind = text(n, "kind", p);
-      ComponentKind k;
-      try {
-        k = ComponentKind.valueOf(kind.toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw fail(p + ".kind", "unknown component kind " + kind);
-      }
-      List<Evidence> ev = new ArrayList<>();
-      JsonNode es = array(n, "evidence", p);
-      for (int i = 0; i < es.size(); i++) {
-        String q = p + ".evidence[" + i + "]";
-        JsonNode e = object(es.get(i), q);
+    /** Parses a result from bytes; {@code source} names them in error messages. */
+    public static ComparisonResult parse(byte[] json, String source) throws ResultFormatException {
+        JsonNode root;
         try {
-          ev.add(new Evidence(text(e, "test", q), nullableNumber(e, "statistic", q), nullableNumber(e, "log10_p", q), nullableText(e, "note", q)));
-        } catch (IllegalArgumentException x) {
-          throw fail(q, x.getMessage());
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            JsonLocation l = e.getLocation();
+            String where = l == null
+                    ? ""
+                    : " at line " + l.getLineNr() + ", column " + l.getColumnNr() + " (byte offset " + l.getByteOffset()
+                            + ")";
+            throw new ResultFormatException(source + ": malformed JSON" + where + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ResultFormatException(source + ": unreadable JSON at offset 0: " + e.getMessage(), e);
         }
-      }
-      long params = integer(n, "parameters", p);
-      if (params < 0) {
-        throw fail(p + ".parameters", "negative parameter count " + params);
-      }
-      return new ComponentResult(text(n, "name", p), k, params, verdict(n, p), nullableLog10p(n, p), ev, nullableText(n, "reason", p));
-    }
-
-    Block block(JsonNode n, String p) throws ResultFormatException {
-      object(n, p);
-      long layer = integer(n, "layer", p);
-      if (layer < 0 || layer > Integer.MAX_VALUE) {
-        throw fail(p + ".layer", "layer " + layer + " out of range");
-      }
-      return new Block(text(n, "component", p), (int) layer);
-    }
-
-    TokenizerLineage tokenizer(JsonNode n, String p) throws ResultFormatException {
-      object(n, p);
-      TokenizerLineage.Relation rel = enumOf(TokenizerLineage.Relation.class, text(n, "relation", p), p + ".relation");
-      TokenizerLineage.Direction dir = present(n, "direction") ? enumOf(TokenizerLineage.Direction.class, text(n, "direction", p), p + ".direction") : TokenizerLineage.Direction.UNKNOWN;
-      List<String> examples = new ArrayList<>();
-      if (present(n, "added_examples")) {
-        JsonNode xs = array(n, "added_examples", p);
-        for (int i = 0; i < xs.size(); i++) {
-          examples.add(string(xs.get(i), p + ".added_examples[" + i + "]"));
+        if (root == null || !root.isObject()) {
+            throw new ResultFormatException(source + ": expected a JSON object at $ (offset 0)");
         }
-      }
-      return new TokenizerLineage(rel, dir, optNumber(n, "jaccard", p), optNumber(n, "inherited_fraction", p), optInteger(n, "added_tokens", p),
-          optInteger(n, "removed_tokens", p), examples, nullableText(n, "note", p));
+        return new Reader(source).result(root);
     }
 
-    LayerEvidenceMatrix matrix(JsonNode n, String p) throws ResultFormatException {
-      object(n, p);
-      List<Integer> sl = ints(array(n, "suspect_layers", p), p + ".suspect_layers");
-      List<Integer> rl = ints(array(n, "reference_layers", p), p + ".reference_layers");
-      JsonNode rows = array(n, "log10_p", p);
-      List<List<Double>> m = new ArrayList<>();
-      for (int i = 0; i < rows.size(); i++) {
-        String q = p + ".log10_p[" + i + "]";
-        JsonNode row = rows.get(i);
-        if (!row.isArray()) {
-          throw fail(q, "expected an array");
+    /** Carries the source name for messages. */
+    private record Reader(String source) {
+        ComparisonResult result(JsonNode n) throws ResultFormatException {
+            String schema = text(n, "schema", "$");
+            if (!ComparisonResult.SCHEMA.equals(schema)) {
+                throw fail("$.schema", "expected " + ComparisonResult.SCHEMA + ", found " + schema);
+            }
+            List<ComponentResult> comps = new ArrayList<>();
+            JsonNode cs = array(n, "components", "$");
+            for (int i = 0; i < cs.size(); i++) {
+                comps.add(component(cs.get(i), "$.components[" + i + "]"));
+            }
+            List<LayerMatch> map = new ArrayList<>();
+            JsonNode lm = array(n, "layer_map", "$");
+            for (int i = 0; i < lm.size(); i++) {
+                String p = "$.layer_map[" + i + "]";
+                JsonNode x = object(lm.get(i), p);
+                map.add(new LayerMatch(
+                        block(x.get("suspect"), p + ".suspect"),
+                        block(x.get("reference"), p + ".reference"),
+                        log10p(x, p)));
+            }
+            List<String> warnings = new ArrayList<>();
+            JsonNode ws = array(n, "warnings", "$");
+            for (int i = 0; i < ws.size(); i++) {
+                warnings.add(string(ws.get(i), "$.warnings[" + i + "]"));
+            }
+            List<LayerEvidenceMatrix> mats = new ArrayList<>();
+            if (present(n, "layer_evidence")) {
+                JsonNode ms = array(n, "layer_evidence", "$");
+                for (int i = 0; i < ms.size(); i++) {
+                    mats.add(matrix(ms.get(i), "$.layer_evidence[" + i + "]"));
+                }
+            }
+            CustomisationSummary custom =
+                    present(n, "customisation") ? customisation(n.get("customisation"), "$.customisation") : null;
+            SamplingInfo sampling = present(n, "sampling")
+                    ? sampling(n.get("sampling"), "$.sampling")
+                    : new SamplingInfo(null, 0, 0, 0, "");
+            Thresholds thresholds =
+                    present(n, "thresholds") ? thresholds(n.get("thresholds"), "$.thresholds") : Thresholds.DEFAULT;
+            double shared = number(n, "shared_parameter_fraction", "$");
+            try {
+                return new ComparisonResult(
+                        schema,
+                        model(n.get("suspect"), "$.suspect"),
+                        model(n.get("reference"), "$.reference"),
+                        verdict(n, "$"),
+                        nullableLog10p(n, "$"),
+                        comps,
+                        map,
+                        tokenizer(n.get("tokenizer"), "$.tokenizer"),
+                        shared,
+                        warnings,
+                        mats,
+                        custom,
+                        sampling,
+                        thresholds);
+            } catch (IllegalArgumentException e) {
+                throw fail("$", e.getMessage());
+            }
         }
-        List<Double> r = new ArrayList<>();
-        for (int j = 0; j < row.size(); j++) {
-          JsonNode v = row.get(j);
-          if (v.isNull()) {
-            r.add(null);
-          } else if (v.isNumber() && v.doubleValue() <= 0) {
-            r.add(v.doubleValue());
-          } else {
-            throw fail(q + "[" + j + "]", "expected a log10 p-value (a number <= 0) or null");
-          }
+
+        ModelSummary model(JsonNode n, String p) throws ResultFormatException {
+            object(n, p);
+            long params = integer(n, "parameters", p);
+            if (params < 0) {
+                throw fail(p + ".parameters", "negative parameter count " + params);
+            }
+            return new ModelSummary(
+                    text(n, "source", p), text(n, "format", p), nullableText(n, "architecture", p), params);
         }
-        m.add(r);
-      }
-      try {
-        return new LayerEvidenceMatrix(text(n, "component", p), sl, rl, m);
-      } catch (IllegalArgumentException e) {
-        throw fail(p, e.getMessage());
-      }
-    }
 
-    CustomisationSummary customisation(JsonNode n, String p) throws ResultFormatException {
-      object(n, p);
-      List<CustomisationSummary.LayerChange> layers = new ArrayList<>();
-      JsonNode ls = array(n, "layers", p);
-      for (int i = 0; i < ls.size(); i++) {
-        String q = p + ".layers[" + i + "]";
-        JsonNode l = object(ls.get(i), q);
-        JsonNode bit = l.get("bit_identical");
-        if (bit == null || !bit.isBoolean()) {
-          throw fail(q + ".bit_identical", "expected a boolean");
+        ComponentResult component(JsonNode n, String p) throws ResultFormatException {
+            object(n, p);
+            String kind = text(n, "kind", p);
+            ComponentKind k;
+            try {
+                k = ComponentKind.valueOf(kind.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw fail(p + ".kind", "unknown component kind " + kind);
+            }
+            List<Evidence> ev = new ArrayList<>();
+            JsonNode es = array(n, "evidence", p);
+            for (int i = 0; i < es.size(); i++) {
+                String q = p + ".evidence[" + i + "]";
+                JsonNode e = object(es.get(i), q);
+                try {
+                    ev.add(new Evidence(
+                            text(e, "test", q),
+                            nullableNumber(e, "statistic", q),
+                            nullableNumber(e, "log10_p", q),
+                            nullableText(e, "note", q)));
+                } catch (IllegalArgumentException x) {
+                    throw fail(q, x.getMessage());
+                }
+            }
+            long params = integer(n, "parameters", p);
+            if (params < 0) {
+                throw fail(p + ".parameters", "negative parameter count " + params);
+            }
+            return new ComponentResult(
+                    text(n, "name", p),
+                    k,
+                    params,
+                    verdict(n, p),
+                    nullableLog10p(n, p),
+                    ev,
+                    nullableText(n, "reason", p));
         }
-        long rank = integer(l, "rank", q);
-        if (rank < 0 || rank > Integer.MAX_VALUE) {
-          throw fail(q + ".rank", "rank " + rank + " out of range");
+
+        Block block(JsonNode n, String p) throws ResultFormatException {
+            object(n, p);
+            long layer = integer(n, "layer", p);
+            if (layer < 0 || layer > Integer.MAX_VALUE) {
+                throw fail(p + ".layer", "layer " + layer + " out of range");
+            }
+            return new Block(text(n, "component", p), (int) layer);
         }
-        layers.add(new CustomisationSummary.LayerChange(block(l.get("suspect"), q + ".suspect"), block(l.get("reference"), q + ".reference"), text(l, "role", q),
-            number(l, "relative_change", q), bit.booleanValue(), (int) rank, number(l, "top_rank_energy", q)));
-      }
-      List<Block> untouched = new ArrayList<>();
-      JsonNode us = array(n, "untouched_layers", p);
-      for (int i = 0; i < us.size(); i++) {
-        untouched.add(block(us.get(i), p + ".untouched_layers[" + i + "]"));
-      }
-      CustomisationSummary.EmbeddingChange emb = null;
-      if (present(n, "embeddings")) {
-        String q = p + ".embeddings";
-        JsonNode e = object(n.get("embeddings"), q);
-        List<String> ex = new ArrayList<>();
-        JsonNode xs = array(e, "new_token_examples", q);
-        for (int i = 0; i < xs.size(); i++) {
-          ex.add(string(xs.get(i), q + ".new_token_examples[" + i + "]"));
+
+        TokenizerLineage tokenizer(JsonNode n, String p) throws ResultFormatException {
+            object(n, p);
+            TokenizerLineage.Relation rel =
+                    enumOf(TokenizerLineage.Relation.class, text(n, "relation", p), p + ".relation");
+            TokenizerLineage.Direction dir = present(n, "direction")
+                    ? enumOf(TokenizerLineage.Direction.class, text(n, "direction", p), p + ".direction")
+                    : TokenizerLineage.Direction.UNKNOWN;
+            List<String> examples = new ArrayList<>();
+            if (present(n, "added_examples")) {
+                JsonNode xs = array(n, "added_examples", p);
+                for (int i = 0; i < xs.size(); i++) {
+                    examples.add(string(xs.get(i), p + ".added_examples[" + i + "]"));
+                }
+            }
+            return new TokenizerLineage(
+                    rel,
+                    dir,
+                    optNumber(n, "jaccard", p),
+                    optNumber(n, "inherited_fraction", p),
+                    optInteger(n, "added_tokens", p),
+                    optInteger(n, "removed_tokens", p),
+                    examples,
+                    nullableText(n, "note", p));
         }
-        emb = new CustomisationSummary.EmbeddingChange(integer(e, "shared_tokens", q), integer(e, "new_tokens", q), integer(e, "reinitialised_rows", q),
-            number(e, "median_row_correlation", q), ex);
-      }
-      return new CustomisationSummary(layers, untouched, emb, nullableText(n, "note", p));
-    }
 
-    SamplingInfo sampling(JsonNode n, String p) throws ResultFormatException {
-      object(n, p);
-      Long rows = present(n, "sample_rows") ? integer(n, "sample_rows", p) : null;
-      if (rows != null && (rows < 0 || rows > Integer.MAX_VALUE)) {
-        throw fail(p + ".sample_rows", "out of range: " + rows);
-      }
-      long units = optInteger(n, "max_matched_units", p);
-      long probes = optInteger(n, "probe_tokens", p);
-      if (units < 0 || units > Integer.MAX_VALUE || probes < 0 || probes > Integer.MAX_VALUE) {
-        throw fail(p, "max_matched_units or probe_tokens out of range");
-      }
-      String d = nullableText(n, "description", p);
-      long bytesRead = optInteger(n, "bytes_read", p);
-      long weightBytes = optInteger(n, "weight_bytes", p);
-      if (bytesRead < 0 || weightBytes < 0) {
-        throw fail(p, "bytes_read or weight_bytes negative");
-      }
-      return new SamplingInfo(rows == null ? null : rows.intValue(), optInteger(n, "seed", p), (int) units, (int) probes, d == null ? "" : d, bytesRead, weightBytes);
-    }
-
-    Thresholds thresholds(JsonNode n, String p) throws ResultFormatException {
-      object(n, p);
-      try {
-        return new Thresholds(number(n, "shared_log10_p", p), number(n, "independent_log10_p", p), number(n, "layer_log10_p", p));
-      } catch (IllegalArgumentException e) {
-        throw fail(p, e.getMessage());
-      }
-    }
-
-    Verdict verdict(JsonNode n, String p) throws ResultFormatException {
-      return enumOf(Verdict.class, text(n, "verdict", p), p + ".verdict");
-    }
-
-    <E extends Enum<E>> E enumOf(Class<E> type, String v, String p) throws ResultFormatException {
-      try {
-        return Enum.valueOf(type, v);
-      } catch (IllegalArgumentException e) {
-        throw fail(p, "unknown value " + v);
-      }
-    }
-
-    List<Integer> ints(JsonNode a, String p) throws ResultFormatException {
-      List<Integer> out = new ArrayList<>();
-      for (int i = 0; i < a.size(); i++) {
-        JsonNode v = a.get(i);
-        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-          throw fail(p + "[" + i + "]", "expected an int");
+        LayerEvidenceMatrix matrix(JsonNode n, String p) throws ResultFormatException {
+            object(n, p);
+            List<Integer> sl = ints(array(n, "suspect_layers", p), p + ".suspect_layers");
+            List<Integer> rl = ints(array(n, "reference_layers", p), p + ".reference_layers");
+            JsonNode rows = array(n, "log10_p", p);
+            List<List<Double>> m = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                String q = p + ".log10_p[" + i + "]";
+                JsonNode row = rows.get(i);
+                if (!row.isArray()) {
+                    throw fail(q, "expected an array");
+                }
+                List<Double> r = new ArrayList<>();
+                for (int j = 0; j < row.size(); j++) {
+                    JsonNode v = row.get(j);
+                    if (v.isNull()) {
+                        r.add(null);
+                    } else if (v.isNumber() && v.doubleValue() <= 0) {
+                        r.add(v.doubleValue());
+                    } else {
+                        throw fail(q + "[" + j + "]", "expected a log10 p-value (a number <= 0) or null");
+                    }
+                }
+                m.add(r);
+            }
+            try {
+                return new LayerEvidenceMatrix(text(n, "component", p), sl, rl, m);
+            } catch (IllegalArgumentException e) {
+                throw fail(p, e.getMessage());
+            }
         }
-        out.add(v.intValue());
-      }
-      return out;
-    }
 
-    static boolean present(JsonNode n, String field) {
-      JsonNode v = n.get(field);
-      return v != null && !v.isNull();
-    }
+        CustomisationSummary customisation(JsonNode n, String p) throws ResultFormatException {
+            object(n, p);
+            List<CustomisationSummary.LayerChange> layers = new ArrayList<>();
+            JsonNode ls = array(n, "layers", p);
+            for (int i = 0; i < ls.size(); i++) {
+                String q = p + ".layers[" + i + "]";
+                JsonNode l = object(ls.get(i), q);
+                JsonNode bit = l.get("bit_identical");
+                if (bit == null || !bit.isBoolean()) {
+                    throw fail(q + ".bit_identical", "expected a boolean");
+                }
+                long rank = integer(l, "rank", q);
+                if (rank < 0 || rank > Integer.MAX_VALUE) {
+                    throw fail(q + ".rank", "rank " + rank + " out of range");
+                }
+                layers.add(new CustomisationSummary.LayerChange(
+                        block(l.get("suspect"), q + ".suspect"),
+                        block(l.get("reference"), q + ".reference"),
+                        text(l, "role", q),
+                        number(l, "relative_change", q),
+                        bit.booleanValue(),
+                        (int) rank,
+                        number(l, "top_rank_energy", q)));
+            }
+            List<Block> untouched = new ArrayList<>();
+            JsonNode us = array(n, "untouched_layers", p);
+            for (int i = 0; i < us.size(); i++) {
+                untouched.add(block(us.get(i), p + ".untouched_layers[" + i + "]"));
+            }
+            CustomisationSummary.EmbeddingChange emb = null;
+            if (present(n, "embeddings")) {
+                String q = p + ".embeddings";
+                JsonNode e = object(n.get("embeddings"), q);
+                List<String> ex = new ArrayList<>();
+                JsonNode xs = array(e, "new_token_examples", q);
+                for (int i = 0; i < xs.size(); i++) {
+                    ex.add(string(xs.get(i), q + ".new_token_examples[" + i + "]"));
+                }
+                emb = new CustomisationSummary.EmbeddingChange(
+                        integer(e, "shared_tokens", q),
+                        integer(e, "new_tokens", q),
+                        integer(e, "reinitialised_rows", q),
+                        number(e, "median_row_correlation", q),
+                        ex);
+            }
+            return new CustomisationSummary(layers, untouched, emb, nullableText(n, "note", p));
+        }
 
-    JsonNode object(JsonNode n, String p) throws ResultFormatException {
-      if (n == null || !n.isObject()) {
-        throw fail(p, "expected an object");
-      }
-      return n;
-    }
+        SamplingInfo sampling(JsonNode n, String p) throws ResultFormatException {
+            object(n, p);
+            Long rows = present(n, "sample_rows") ? integer(n, "sample_rows", p) : null;
+            if (rows != null && (rows < 0 || rows > Integer.MAX_VALUE)) {
+                throw fail(p + ".sample_rows", "out of range: " + rows);
+            }
+            long units = optInteger(n, "max_matched_units", p);
+            long probes = optInteger(n, "probe_tokens", p);
+            if (units < 0 || units > Integer.MAX_VALUE || probes < 0 || probes > Integer.MAX_VALUE) {
+                throw fail(p, "max_matched_units or probe_tokens out of range");
+            }
+            String d = nullableText(n, "description", p);
+            long bytesRead = optInteger(n, "bytes_read", p);
+            long weightBytes = optInteger(n, "weight_bytes", p);
+            if (bytesRead < 0 || weightBytes < 0) {
+                throw fail(p, "bytes_read or weight_bytes negative");
+            }
+            return new SamplingInfo(
+                    rows == null ? null : rows.intValue(),
+                    optInteger(n, "seed", p),
+                    (int) units,
+                    (int) probes,
+                    d == null ? "" : d,
+                    bytesRead,
+                    weightBytes);
+        }
 
-    JsonNode array(JsonNode n, String field, String p) throws ResultFormatException {
-      JsonNode v = n.get(field);
-      if (v == null || !v.isArray()) {
-        throw fail(p + "." + field, "expected an array");
-      }
-      return v;
-    }
+        Thresholds thresholds(JsonNode n, String p) throws ResultFormatException {
+            object(n, p);
+            try {
+                return new Thresholds(
+                        number(n, "shared_log10_p", p),
+                        number(n, "independent_log10_p", p),
+                        number(n, "layer_log10_p", p));
+            } catch (IllegalArgumentException e) {
+                throw fail(p, e.getMessage());
+            }
+        }
 
-    String string(JsonNode v, String p) throws ResultFormatException {
-      if (v == null || !v.isTextual()) {
-        throw fail(p, "expected a string");
-      }
-      return v.textValue();
-    }
+        Verdict verdict(JsonNode n, String p) throws ResultFormatException {
+            return enumOf(Verdict.class, text(n, "verdict", p), p + ".verdict");
+        }
 
-    String text(JsonNode n, String field, String p) throws ResultFormatException {
-      return string(n.get(field), p + "." + field);
-    }
+        <E extends Enum<E>> E enumOf(Class<E> type, String v, String p) throws ResultFormatException {
+            try {
+                return Enum.valueOf(type, v);
+            } catch (IllegalArgumentException e) {
+                throw fail(p, "unknown value " + v);
+            }
+        }
 
-    String nullableText(JsonNode n, String field, String p) throws ResultFormatException {
-      return present(n, field) ? text(n, field, p) : null;
-    }
+        List<Integer> ints(JsonNode a, String p) throws ResultFormatException {
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < a.size(); i++) {
+                JsonNode v = a.get(i);
+                if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+                    throw fail(p + "[" + i + "]", "expected an int");
+                }
+                out.add(v.intValue());
+            }
+            return out;
+        }
 
-    double number(JsonNode n, String field, String p) throws ResultFormatException {
-      JsonNode v = n.get(field);
-      if (v == null || !v.isNumber()) {
-        throw fail(p + "." + field, "expected a number");
-      }
-      return v.doubleValue();
-    }
+        static boolean present(JsonNode n, String field) {
+            JsonNode v = n.get(field);
+            return v != null && !v.isNull();
+        }
 
-    /** A base-10 log p-value: finite and at most 0. */
-    double log10p(JsonNode n, String p) throws ResultFormatException {
-      double v = number(n, "log10_p", p);
-      if (!(v <= 0) || Double.isInfinite(v)) {
-        throw fail(p + ".log10_p", "log10p must be finite and <= 0, found " + v);
-      }
-      return v;
-    }
+        JsonNode object(JsonNode n, String p) throws ResultFormatException {
+            if (n == null || !n.isObject()) {
+                throw fail(p, "expected an object");
+            }
+            return n;
+        }
 
-    Double nullableLog10p(JsonNode n, String p) throws ResultFormatException {
-      return present(n, "log10_p") ? log10p(n, p) : null;
-    }
+        JsonNode array(JsonNode n, String field, String p) throws ResultFormatException {
+            JsonNode v = n.get(field);
+            if (v == null || !v.isArray()) {
+                throw fail(p + "." + field, "expected an array");
+            }
+            return v;
+        }
 
-    Double nullableNumber(JsonNode n, String field, String p) throws ResultFormatException {
-      return present(n, field) ? number(n, field, p) : null;
-    }
+        String string(JsonNode v, String p) throws ResultFormatException {
+            if (v == null || !v.isTextual()) {
+                throw fail(p, "expected a string");
+            }
+            return v.textValue();
+        }
 
-    double optNumber(JsonNode n, String field, String p) throws ResultFormatException {
-      return present(n, field) ? number(n, field, p) : 0;
-    }
+        String text(JsonNode n, String field, String p) throws ResultFormatException {
+            return string(n.get(field), p + "." + field);
+        }
 
-    long integer(JsonNode n, String field, String p) throws ResultFormatException {
-      JsonNode v = n.get(field);
-      if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
-        throw fail(p + "." + field, "expected an integer");
-      }
-      return v.longValue();
-    }
+        String nullableText(JsonNode n, String field, String p) throws ResultFormatException {
+            return present(n, field) ? text(n, field, p) : null;
+        }
 
-    long optInteger(JsonNode n, String field, String p) throws ResultFormatException {
-      return present(n, field) ? integer(n, field, p) : 0;
-    }
+        double number(JsonNode n, String field, String p) throws ResultFormatException {
+            JsonNode v = n.get(field);
+            if (v == null || !v.isNumber()) {
+                throw fail(p + "." + field, "expected a number");
+            }
+            return v.doubleValue();
+        }
 
-    ResultFormatException fail(String path, String what) {
-      return new ResultFormatException(source + ": invalid result at " + path + ": " + what);
+        /** A base-10 log p-value: finite and at most 0. */
+        double log10p(JsonNode n, String p) throws ResultFormatException {
+            double v = number(n, "log10_p", p);
+            if (!(v <= 0) || Double.isInfinite(v)) {
+                throw fail(p + ".log10_p", "log10p must be finite and <= 0, found " + v);
+            }
+            return v;
+        }
+
+        Double nullableLog10p(JsonNode n, String p) throws ResultFormatException {
+            return present(n, "log10_p") ? log10p(n, p) : null;
+        }
+
+        Double nullableNumber(JsonNode n, String field, String p) throws ResultFormatException {
+            return present(n, field) ? number(n, field, p) : null;
+        }
+
+        double optNumber(JsonNode n, String field, String p) throws ResultFormatException {
+            return present(n, field) ? number(n, field, p) : 0;
+        }
+
+        long integer(JsonNode n, String field, String p) throws ResultFormatException {
+            JsonNode v = n.get(field);
+            if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+                throw fail(p + "." + field, "expected an integer");
+            }
+            return v.longValue();
+        }
+
+        long optInteger(JsonNode n, String field, String p) throws ResultFormatException {
+            return present(n, field) ? integer(n, field, p) : 0;
+        }
+
+        ResultFormatException fail(String path, String what) {
+            return new ResultFormatException(source + ": invalid result at " + path + ": " + what);
+        }
     }
-  }
 }

@@ -11,13 +11,13 @@ import java.util.Objects;
  * @param sha256 64 lower-case hex digits
  */
 public record FileHash(String role, String file, String sha256) {
-  public FileHash {
-    Objects.requireNonNull(role, "role");
-    Objects.requireNonNull(file, "file");
-    Objects.requireNonNull(sha256, "sha256");
-    sha256 = sha256.toLowerCase(Locale.ROOT);
-    if (!sha256.matches("[0-9a-f]{64}")) {
-      throw new IllegalArgumentException("not a SHA-256 hex digest: " + sha256);
+    public FileHash {
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(sha256, "sha256");
+        sha256 = sha256.toLowerCase(Locale.ROOT);
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("not a SHA-256 hex digest: " + sha256);
+        }
     }
-  }
 }

@@ -28,141 +28,143 @@ import java.util.Map;
  * command loading databind (about 0.3 s).
  */
 public final class Json {
-  private static final JsonFactory FACTORY = new JsonFactory();
+    private static final JsonFactory FACTORY = new JsonFactory();
 
-  private Json() {}
+    private Json() {}
 
-  /** Serialises a tree of maps, lists and scalars. */
-  public static String write(Map<String, ?> tree) {
-    String streamed = stream(tree);
-    return streamed != null ? streamed : bind(tree);
-  }
-
-  private static DefaultPrettyPrinter printer() {
-    return new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n")).withArrayIndenter(new DefaultIndenter("  ", "\n"));
-  }
-
-  /** The databind form (also the reference the streaming form is tested against). */
-  static String bind(Map<String, ?> tree) {
-    try {
-      return Mapper.MAPPER.writer(printer()).writeValueAsString(tree) + "\n";
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("result tree is not serialisable", e);
+    /** Serialises a tree of maps, lists and scalars. */
+    public static String write(Map<String, ?> tree) {
+        String streamed = stream(tree);
+        return streamed != null ? streamed : bind(tree);
     }
-  }
 
-  /** The streaming form, or null when the tree holds a node {@link #value} does not write exactly as databind would. */
-  static String stream(Map<String, ?> tree) {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      g.setPrettyPrinter(printer().createInstance());
-      value(g, tree, 0);
-    } catch (NotStreamable e) {
-      return null;
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing JSON to memory failed", e);
+    private static DefaultPrettyPrinter printer() {
+        return new DefaultPrettyPrinter()
+                .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+                .withArrayIndenter(new DefaultIndenter("  ", "\n"));
     }
-    return out + "\n";
-  }
 
-  /** Whether {@link #stream} writes the tree (every node of a type it writes exactly as databind would). */
-  static boolean streamable(Map<String, ?> tree) {
-    return stream(tree) != null;
-  }
-
-  /** Deepest nesting the streaming form follows (deeper trees, or cycles, go to databind, which reports them). */
-  private static final int MAX_DEPTH = 200;
-
-  /** Thrown at a node the streaming form leaves to databind. */
-  private static final class NotStreamable extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    NotStreamable() {
-      super(null, null, false, false);
-    }
-  }
-
-  private static void value(JsonGenerator g, Object v, int depth) throws IOException {
-    if (depth > MAX_DEPTH) {
-      throw new NotStreamable();
-    }
-    switch (v) {
-      case null -> g.writeNull();
-      case String s -> g.writeString(s);
-      case Boolean b -> g.writeBoolean(b);
-      case Integer i -> g.writeNumber(i.intValue());
-      case Long l -> g.writeNumber(l.longValue());
-      case Short s -> g.writeNumber(s.shortValue());
-      case Double d -> g.writeNumber(d.doubleValue());
-      case Float f -> g.writeNumber(f.floatValue());
-      case BigDecimal d -> g.writeNumber(d);
-      case BigInteger i -> g.writeNumber(i);
-      case double[] a -> {
-        g.writeStartArray(a, a.length);
-        for (double x : a) {
-          g.writeNumber(x);
+    /** The databind form (also the reference the streaming form is tested against). */
+    static String bind(Map<String, ?> tree) {
+        try {
+            return Mapper.MAPPER.writer(printer()).writeValueAsString(tree) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("result tree is not serialisable", e);
         }
-        g.writeEndArray();
-      }
-      case int[] a -> {
-        g.writeStartArray(a, a.length);
-        for (int x : a) {
-          g.writeNumber(x);
+    }
+
+    /** The streaming form, or null when the tree holds a node {@link #value} does not write exactly as databind would. */
+    static String stream(Map<String, ?> tree) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.setPrettyPrinter(printer().createInstance());
+            value(g, tree, 0);
+        } catch (NotStreamable e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to memory failed", e);
         }
-        g.writeEndArray();
-      }
-      case long[] a -> {
-        g.writeStartArray(a, a.length);
-        for (long x : a) {
-          g.writeNumber(x);
+        return out + "\n";
+    }
+
+    /** Whether {@link #stream} writes the tree (every node of a type it writes exactly as databind would). */
+    static boolean streamable(Map<String, ?> tree) {
+        return stream(tree) != null;
+    }
+
+    /** Deepest nesting the streaming form follows (deeper trees, or cycles, go to databind, which reports them). */
+    private static final int MAX_DEPTH = 200;
+
+    /** Thrown at a node the streaming form leaves to databind. */
+    private static final class NotStreamable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotStreamable() {
+            super(null, null, false, false);
         }
-        g.writeEndArray();
-      }
-      case Map<?, ?> m -> {
-        g.writeStartObject(m);
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-          if (!(e.getKey() instanceof String key)) {
+    }
+
+    private static void value(JsonGenerator g, Object v, int depth) throws IOException {
+        if (depth > MAX_DEPTH) {
             throw new NotStreamable();
-          }
-          g.writeFieldName(key);
-          value(g, e.getValue(), depth + 1);
         }
-        g.writeEndObject();
-      }
-      case Collection<?> c -> {
-        g.writeStartArray(c, c.size());
-        for (Object x : c) {
-          value(g, x, depth + 1);
+        switch (v) {
+            case null -> g.writeNull();
+            case String s -> g.writeString(s);
+            case Boolean b -> g.writeBoolean(b);
+            case Integer i -> g.writeNumber(i.intValue());
+            case Long l -> g.writeNumber(l.longValue());
+            case Short s -> g.writeNumber(s.shortValue());
+            case Double d -> g.writeNumber(d.doubleValue());
+            case Float f -> g.writeNumber(f.floatValue());
+            case BigDecimal d -> g.writeNumber(d);
+            case BigInteger i -> g.writeNumber(i);
+            case double[] a -> {
+                g.writeStartArray(a, a.length);
+                for (double x : a) {
+                    g.writeNumber(x);
+                }
+                g.writeEndArray();
+            }
+            case int[] a -> {
+                g.writeStartArray(a, a.length);
+                for (int x : a) {
+                    g.writeNumber(x);
+                }
+                g.writeEndArray();
+            }
+            case long[] a -> {
+                g.writeStartArray(a, a.length);
+                for (long x : a) {
+                    g.writeNumber(x);
+                }
+                g.writeEndArray();
+            }
+            case Map<?, ?> m -> {
+                g.writeStartObject(m);
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    if (!(e.getKey() instanceof String key)) {
+                        throw new NotStreamable();
+                    }
+                    g.writeFieldName(key);
+                    value(g, e.getValue(), depth + 1);
+                }
+                g.writeEndObject();
+            }
+            case Collection<?> c -> {
+                g.writeStartArray(c, c.size());
+                for (Object x : c) {
+                    value(g, x, depth + 1);
+                }
+                g.writeEndArray();
+            }
+            case Object[] a -> {
+                g.writeStartArray(a, a.length);
+                for (Object x : a) {
+                    value(g, x, depth + 1);
+                }
+                g.writeEndArray();
+            }
+            default -> throw new NotStreamable();
         }
-        g.writeEndArray();
-      }
-      case Object[] a -> {
-        g.writeStartArray(a, a.length);
-        for (Object x : a) {
-          value(g, x, depth + 1);
-        }
-        g.writeEndArray();
-      }
-      default -> throw new NotStreamable();
     }
-  }
 
-  /** Writes the tree to {@code file}, creating parent directories. */
-  public static void write(Map<String, ?> tree, Path file) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
+    /** Writes the tree to {@code file}, creating parent directories. */
+    public static void write(Map<String, ?> tree, Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, write(tree), StandardCharsets.UTF_8);
     }
-    Files.writeString(file, write(tree), StandardCharsets.UTF_8);
-  }
 
-  /** The shared mapper (for reading results back); databind is loaded on first use. */
-  public static ObjectMapper mapper() {
-    return Mapper.MAPPER;
-  }
+    /** The shared mapper (for reading results back); databind is loaded on first use. */
+    public static ObjectMapper mapper() {
+        return Mapper.MAPPER;
+    }
 
-  /** Holder: jackson-databind is loaded only when a tree needs it or a caller asks for the mapper. */
-  private static final class Mapper {
-    static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-  }
+    /** Holder: jackson-databind is loaded only when a tree needs it or a caller asks for the mapper. */
+    private static final class Mapper {
+        static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    }
 }

@@ -12,11 +12,15 @@ import java.util.Objects;
  * @param notes free text (language, sample, caveats)
  */
 public record LanguageFitnessRow(String tokenizer, double tokensPerChar, double tokensPerWord, String notes) {
-  public LanguageFitnessRow {
-    Objects.requireNonNull(tokenizer, "tokenizer");
-    notes = notes == null ? "" : notes;
-    if (!(tokensPerChar >= 0) || !(tokensPerWord >= 0) || Double.isInfinite(tokensPerChar) || Double.isInfinite(tokensPerWord)) {
-      throw new IllegalArgumentException("tokens per char/word must be finite and non-negative: " + tokensPerChar + ", " + tokensPerWord);
+    public LanguageFitnessRow {
+        Objects.requireNonNull(tokenizer, "tokenizer");
+        notes = notes == null ? "" : notes;
+        if (!(tokensPerChar >= 0)
+                || !(tokensPerWord >= 0)
+                || Double.isInfinite(tokensPerChar)
+                || Double.isInfinite(tokensPerWord)) {
+            throw new IllegalArgumentException(
+                    "tokens per char/word must be finite and non-negative: " + tokensPerChar + ", " + tokensPerWord);
+        }
     }
-  }
 }

@@ -23,90 +23,109 @@ import java.util.Map;
  * @param generatedAt a time stamp shown in the footer; leave null for byte-identical reruns
  */
 public record ReportContext(
-    String commandLine,
-    String pedigreeVersion,
-    List<FileHash> inputHashes,
-    List<LineageClaim> declaredClaims,
-    String referenceName,
-    List<LanguageFitnessRow> languageFitness,
-    Map<String, Long> addedTokenScripts,
-    String generatedAt) {
+        String commandLine,
+        String pedigreeVersion,
+        List<FileHash> inputHashes,
+        List<LineageClaim> declaredClaims,
+        String referenceName,
+        List<LanguageFitnessRow> languageFitness,
+        Map<String, Long> addedTokenScripts,
+        String generatedAt) {
 
-  /** No extras. */
-  public static final ReportContext EMPTY = new ReportContext(null, null, List.of(), null, null, List.of(), null, null);
+    /** No extras. */
+    public static final ReportContext EMPTY =
+            new ReportContext(null, null, List.of(), null, null, List.of(), null, null);
 
-  public ReportContext {
-    inputHashes = inputHashes == null ? List.of() : List.copyOf(inputHashes);
-    declaredClaims = declaredClaims == null ? null : List.copyOf(declaredClaims);
-    languageFitness = languageFitness == null ? List.of() : List.copyOf(languageFitness);
-    addedTokenScripts = addedTokenScripts == null ? null : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(addedTokenScripts));
-  }
-
-  /** The same context without the time stamp, for deterministic output (dossiers). */
-  public ReportContext withoutGeneratedAt() {
-    return new ReportContext(commandLine, pedigreeVersion, inputHashes, declaredClaims, referenceName, languageFitness, addedTokenScripts, null);
-  }
-
-  /** A builder starting from {@link #EMPTY}. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** Mutable builder; not thread-safe. */
-  public static final class Builder {
-    private String commandLine;
-    private String pedigreeVersion;
-    private List<FileHash> inputHashes = List.of();
-    private List<LineageClaim> declaredClaims;
-    private String referenceName;
-    private List<LanguageFitnessRow> languageFitness = List.of();
-    private Map<String, Long> addedTokenScripts;
-    private String generatedAt;
-
-    private Builder() {}
-
-    public Builder commandLine(String v) {
-      commandLine = v;
-      return this;
+    public ReportContext {
+        inputHashes = inputHashes == null ? List.of() : List.copyOf(inputHashes);
+        declaredClaims = declaredClaims == null ? null : List.copyOf(declaredClaims);
+        languageFitness = languageFitness == null ? List.of() : List.copyOf(languageFitness);
+        addedTokenScripts = addedTokenScripts == null
+                ? null
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(addedTokenScripts));
     }
 
-    public Builder pedigreeVersion(String v) {
-      pedigreeVersion = v;
-      return this;
+    /** The same context without the time stamp, for deterministic output (dossiers). */
+    public ReportContext withoutGeneratedAt() {
+        return new ReportContext(
+                commandLine,
+                pedigreeVersion,
+                inputHashes,
+                declaredClaims,
+                referenceName,
+                languageFitness,
+                addedTokenScripts,
+                null);
     }
 
-    public Builder inputHashes(List<FileHash> v) {
-      inputHashes = v;
-      return this;
+    /** A builder starting from {@link #EMPTY}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public Builder declaredClaims(List<LineageClaim> v) {
-      declaredClaims = v;
-      return this;
-    }
+    /** Mutable builder; not thread-safe. */
+    public static final class Builder {
+        private String commandLine;
+        private String pedigreeVersion;
+        private List<FileHash> inputHashes = List.of();
+        private List<LineageClaim> declaredClaims;
+        private String referenceName;
+        private List<LanguageFitnessRow> languageFitness = List.of();
+        private Map<String, Long> addedTokenScripts;
+        private String generatedAt;
 
-    public Builder referenceName(String v) {
-      referenceName = v;
-      return this;
-    }
+        private Builder() {}
 
-    public Builder languageFitness(List<LanguageFitnessRow> v) {
-      languageFitness = v;
-      return this;
-    }
+        public Builder commandLine(String v) {
+            commandLine = v;
+            return this;
+        }
 
-    public Builder addedTokenScripts(Map<String, Long> v) {
-      addedTokenScripts = v;
-      return this;
-    }
+        public Builder pedigreeVersion(String v) {
+            pedigreeVersion = v;
+            return this;
+        }
 
-    public Builder generatedAt(String v) {
-      generatedAt = v;
-      return this;
-    }
+        public Builder inputHashes(List<FileHash> v) {
+            inputHashes = v;
+            return this;
+        }
 
-    public ReportContext build() {
-      return new ReportContext(commandLine, pedigreeVersion, inputHashes, declaredClaims, referenceName, languageFitness, addedTokenScripts, generatedAt);
+        public Builder declaredClaims(List<LineageClaim> v) {
+            declaredClaims = v;
+            return this;
+        }
+
+        public Builder referenceName(String v) {
+            referenceName = v;
+            return this;
+        }
+
+        public Builder languageFitness(List<LanguageFitnessRow> v) {
+            languageFitness = v;
+            return this;
+        }
+
+        public Builder addedTokenScripts(Map<String, Long> v) {
+            addedTokenScripts = v;
+            return this;
+        }
+
+        public Builder generatedAt(String v) {
+            generatedAt = v;
+            return this;
+        }
+
+        public ReportContext build() {
+            return new ReportContext(
+                    commandLine,
+                    pedigreeVersion,
+                    inputHashes,
+                    declaredClaims,
+                    referenceName,
+                    languageFitness,
+                    addedTokenScripts,
+                    generatedAt);
+        }
     }
-  }
 }

@@ -6,13 +6,13 @@ package dev.pedigree.report;
  * offset for syntax errors).
  */
 public final class ResultFormatException extends Exception {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public ResultFormatException(String message) {
-    super(message);
-  }
+    public ResultFormatException(String message) {
+        super(message);
+    }
 
-  public ResultFormatException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public ResultFormatException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

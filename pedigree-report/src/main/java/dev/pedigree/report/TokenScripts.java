@@ -12,33 +12,36 @@ import java.util.TreeMap;
  * statistic.
  */
 public final class TokenScripts {
-  /** The bucket of tokens without a letter. */
-  public static final String NO_LETTER = "Digits/punctuation";
+    /** The bucket of tokens without a letter. */
+    public static final String NO_LETTER = "Digits/punctuation";
 
-  private TokenScripts() {}
+    private TokenScripts() {}
 
-  /** Script → number of tokens, largest first, ties by name. */
-  public static Map<String, Long> count(List<String> tokens) {
-    Map<String, Long> byName = new TreeMap<>();
-    for (String t : tokens) {
-      byName.merge(script(t), 1L, Long::sum);
+    /** Script → number of tokens, largest first, ties by name. */
+    public static Map<String, Long> count(List<String> tokens) {
+        Map<String, Long> byName = new TreeMap<>();
+        for (String t : tokens) {
+            byName.merge(script(t), 1L, Long::sum);
+        }
+        Map<String, Long> out = new LinkedHashMap<>();
+        byName.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
-    Map<String, Long> out = new LinkedHashMap<>();
-    byName.entrySet().stream()
-        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-        .forEach(e -> out.put(e.getKey(), e.getValue()));
-    return out;
-  }
 
-  /** The script of the first letter of {@code token}, e.g. "Latin", "Han", "Cyrillic". */
-  public static String script(String token) {
-    int[] cps = token.codePoints().toArray();
-    for (int cp : cps) {
-      if (Character.isLetter(cp)) {
-        String n = Character.UnicodeScript.of(cp).name().toLowerCase(Locale.ROOT).replace('_', ' ');
-        return Character.toUpperCase(n.charAt(0)) + n.substring(1);
-      }
+    /** The script of the first letter of {@code token}, e.g. "Latin", "Han", "Cyrillic". */
+    public static String script(String token) {
+        int[] cps = token.codePoints().toArray();
+        for (int cp : cps) {
+            if (Character.isLetter(cp)) {
+                String n = Character.UnicodeScript.of(cp)
+                        .name()
+                        .toLowerCase(Locale.ROOT)
+                        .replace('_', ' ');
+                return Character.toUpperCase(n.charAt(0)) + n.substring(1);
+            }
+        }
+        return NO_LETTER;
     }
-    return NO_LETTER;
-  }
 }

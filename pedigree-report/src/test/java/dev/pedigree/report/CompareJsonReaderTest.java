@@ -14,113 +14,138 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CompareJsonReaderTest {
-  static List<ComparisonResult> all() {
-    return List.of(Cases.int8(), Cases.unrelated(), Cases.transplant(), Cases.tokenizerOnly(), Cases.hostile());
-  }
-
-  @Test
-  void roundTripsEveryCase(@TempDir Path dir) throws Exception {
-    int k = 0;
-    for (ComparisonResult r : all()) {
-      Map<String, Object> tree = CompareJson.tree(r);
-      Path f = dir.resolve("r" + k++ + ".json");
-      Json.write(tree, f);
-      ComparisonResult back = CompareJsonReader.read(f);
-      assertThat(CompareJson.tree(back)).isEqualTo(tree);
-      // And the second generation is byte-identical.
-      assertThat(Json.write(CompareJson.tree(back))).isEqualTo(Files.readString(f));
+    static List<ComparisonResult> all() {
+        return List.of(Cases.int8(), Cases.unrelated(), Cases.transplant(), Cases.tokenizerOnly(), Cases.hostile());
     }
-  }
 
-  @Test
-  void readsRecordValuesBack(@TempDir Path dir) throws Exception {
-    Path f = dir.resolve("c.json");
-    Json.write(CompareJson.tree(Cases.transplant()), f);
-    ComparisonResult r = CompareJsonReader.read(f);
-    assertThat(r.components()).hasSize(3);
-    assertThat(r.component("projector").orElseThrow().log10p()).isNull();
-    assertThat(r.layerEvidence().get(0).log10p().get(1).get(2)).isNull();
-    assertThat(r.customisation().embeddings()).isNull();
-    assertThat(r.sampling().sampleRows()).isEqualTo(512);
-    assertThat(Cases.tokenizerOnly().log10p()).isNull();
-  }
+    @Test
+    void roundTripsEveryCase(@TempDir Path dir) throws Exception {
+        int k = 0;
+        for (ComparisonResult r : all()) {
+            Map<String, Object> tree = CompareJson.tree(r);
+            Path f = dir.resolve("r" + k++ + ".json");
+            Json.write(tree, f);
+            ComparisonResult back = CompareJsonReader.read(f);
+            assertThat(CompareJson.tree(back)).isEqualTo(tree);
+            // And the second generation is byte-identical.
+            assertThat(Json.write(CompareJson.tree(back))).isEqualTo(Files.readString(f));
+        }
+    }
 
-  @Test
-  void toleratesMissingExtras() throws Exception {
-    String minimal = """
+    @Test
+    void readsRecordValuesBack(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("c.json");
+        Json.write(CompareJson.tree(Cases.transplant()), f);
+        ComparisonResult r = CompareJsonReader.read(f);
+        assertThat(r.components()).hasSize(3);
+        assertThat(r.component("projector").orElseThrow().log10p()).isNull();
+        assertThat(r.layerEvidence().get(0).log10p().get(1).get(2)).isNull();
+        assertThat(r.customisation().embeddings()).isNull();
+        assertThat(r.sampling().sampleRows()).isEqualTo(512);
+        assertThat(Cases.tokenizerOnly().log10p()).isNull();
+    }
+
+    @Test
+    void toleratesMissingExtras() throws Exception {
+        String minimal = """
         {"schema":"pedigree/compare/v1","suspect":{"source":"a","format":"onnx","parameters":1},"reference":{"source":"b","format":"onnx","parameters":1},
          "verdict":"INCONCLUSIVE","components":[],"layer_map":[],"tokenizer":{"relation":"ABSENT"},"shared_parameter_fraction":0,"warnings":[]}
         """;
-    ComparisonResult r = CompareJsonReader.parse(minimal.getBytes(StandardCharsets.UTF_8), "min.json");
-    assertThat(r.log10p()).isNull();
-    assertThat(r.thresholds()).isEqualTo(dev.pedigree.forensics.Thresholds.DEFAULT);
-    assertThat(r.customisation()).isNull();
-  }
-
-  @Test
-  void errorsNameTheFileAndWhere(@TempDir Path dir) throws Exception {
-    String good = Json.write(CompareJson.tree(Cases.transplant()));
-    assertThatThrownBy(() -> CompareJsonReader.parse("{\n  \"schema\": ".getBytes(StandardCharsets.UTF_8), "cut.json"))
-        .isInstanceOf(ResultFormatException.class).hasMessageStartingWith("cut.json: malformed JSON at line 2").hasMessageContaining("byte offset");
-    assertThatThrownBy(() -> CompareJsonReader.parse(good.replace("pedigree/compare/v1", "other/v9").getBytes(StandardCharsets.UTF_8), "s.json"))
-        .isInstanceOf(ResultFormatException.class).hasMessage("s.json: invalid result at $.schema: expected pedigree/compare/v1, found other/v9");
-    assertThatThrownBy(() -> CompareJsonReader.parse(good.replace("\"vision_encoder\"", "\"robot\"").getBytes(StandardCharsets.UTF_8), "k.json"))
-        .isInstanceOf(ResultFormatException.class).hasMessage("k.json: invalid result at $.components[0].kind: unknown component kind robot");
-    assertThatThrownBy(() -> CompareJsonReader.parse(good.replaceFirst("\"verdict\" : \"SHARED_LINEAGE\"", "\"verdict\" : 3").getBytes(StandardCharsets.UTF_8), "v.json"))
-        .isInstanceOf(ResultFormatException.class).hasMessage("v.json: invalid result at $.verdict: expected a string");
-    assertThatThrownBy(() -> CompareJsonReader.parse(good.replace("\"log10_p\" : -412.7", "\"log10_p\" : 5").getBytes(StandardCharsets.UTF_8), "p.json"))
-        .isInstanceOf(ResultFormatException.class).hasMessageStartingWith("p.json: invalid result at $").hasMessageContaining("log10p");
-    assertThatThrownBy(() -> CompareJsonReader.parse("[1,2]".getBytes(StandardCharsets.UTF_8), "a.json")).isInstanceOf(ResultFormatException.class).hasMessageContaining("a.json");
-    assertThatThrownBy(() -> CompareJsonReader.parse("[".repeat(5000).getBytes(StandardCharsets.UTF_8), "deep.json")).isInstanceOf(ResultFormatException.class).hasMessageContaining("deep.json");
-    Path empty = Files.writeString(dir.resolve("empty.json"), "");
-    assertThatThrownBy(() -> CompareJsonReader.read(empty)).isInstanceOf(ResultFormatException.class).hasMessageContaining("empty.json");
-  }
-
-  @Test
-  void truncationAtEveryLineNeverEscapesAsAnotherException() {
-    byte[] good = Json.write(CompareJson.tree(Cases.transplant())).getBytes(StandardCharsets.UTF_8);
-    int cases = 0;
-    for (int i = 0; i < good.length; i += 97) {
-      byte[] cut = java.util.Arrays.copyOf(good, i);
-      assertThatThrownBy(() -> CompareJsonReader.parse(cut, "t.json")).isInstanceOf(ResultFormatException.class).hasMessageStartingWith("t.json: ");
-      cases++;
+        ComparisonResult r = CompareJsonReader.parse(minimal.getBytes(StandardCharsets.UTF_8), "min.json");
+        assertThat(r.log10p()).isNull();
+        assertThat(r.thresholds()).isEqualTo(dev.pedigree.forensics.Thresholds.DEFAULT);
+        assertThat(r.customisation()).isNull();
     }
-    System.out.println("CompareJsonReader truncation cases: " + cases);
-  }
 
-  @Test
-  void seededMutationFuzz() {
-    byte[] good = Json.write(CompareJson.tree(Cases.int8())).getBytes(StandardCharsets.UTF_8);
-    SplittableRandom rnd = new SplittableRandom(20261128);
-    int ok = 0;
-    int rejected = 0;
-    int n = 3000;
-    for (int k = 0; k < n; k++) {
-      byte[] b = good.clone();
-      int op = rnd.nextInt(3);
-      int at = rnd.nextInt(b.length);
-      if (op == 0) {
-        b[at] = (byte) rnd.nextInt(256);
-      } else if (op == 1) {
-        b = java.util.Arrays.copyOf(b, at);
-      } else {
-        byte[] ins = "{}[]\",:-0e9nul".getBytes(StandardCharsets.US_ASCII);
-        byte[] x = new byte[b.length + 1];
-        System.arraycopy(b, 0, x, 0, at);
-        x[at] = ins[rnd.nextInt(ins.length)];
-        System.arraycopy(b, at, x, at + 1, b.length - at);
-        b = x;
-      }
-      try {
-        ComparisonResult r = CompareJsonReader.parse(b, "fuzz.json");
-        CompareJson.tree(r);
-        ok++;
-      } catch (ResultFormatException e) {
-        assertThat(e.getMessage()).startsWith("fuzz.json: ");
-        rejected++;
-      }
+    @Test
+    void errorsNameTheFileAndWhere(@TempDir Path dir) throws Exception {
+        String good = Json.write(CompareJson.tree(Cases.transplant()));
+        assertThatThrownBy(
+                        () -> CompareJsonReader.parse("{\n  \"schema\": ".getBytes(StandardCharsets.UTF_8), "cut.json"))
+                .isInstanceOf(ResultFormatException.class)
+                .hasMessageStartingWith("cut.json: malformed JSON at line 2")
+                .hasMessageContaining("byte offset");
+        assertThatThrownBy(() -> CompareJsonReader.parse(
+                        good.replace("pedigree/compare/v1", "other/v9").getBytes(StandardCharsets.UTF_8), "s.json"))
+                .isInstanceOf(ResultFormatException.class)
+                .hasMessage("s.json: invalid result at $.schema: expected pedigree/compare/v1, found other/v9");
+        assertThatThrownBy(() -> CompareJsonReader.parse(
+                        good.replace("\"vision_encoder\"", "\"robot\"").getBytes(StandardCharsets.UTF_8), "k.json"))
+                .isInstanceOf(ResultFormatException.class)
+                .hasMessage("k.json: invalid result at $.components[0].kind: unknown component kind robot");
+        assertThatThrownBy(() -> CompareJsonReader.parse(
+                        good.replaceFirst("\"verdict\" : \"SHARED_LINEAGE\"", "\"verdict\" : 3")
+                                .getBytes(StandardCharsets.UTF_8),
+                        "v.json"))
+                .isInstanceOf(ResultFormatException.class)
+                .hasMessage("v.json: invalid result at $.verdict: expected a string");
+        assertThatThrownBy(() -> CompareJsonReader.parse(
+                        good.replace("\"log10_p\" : -412.7", "\"log10_p\" : 5").getBytes(StandardCharsets.UTF_8),
+                        "p.json"))
+                .isInstanceOf(ResultFormatException.class)
+                .hasMessageStartingWith("p.json: invalid result at $")
+                .hasMessageContaining("log10p");
+        assertThatThrownBy(() -> CompareJsonReader.parse("[1,2]".getBytes(StandardCharsets.UTF_8), "a.json"))
+                .isInstanceOf(ResultFormatException.class)
+                .hasMessageContaining("a.json");
+        assertThatThrownBy(
+                        () -> CompareJsonReader.parse("[".repeat(5000).getBytes(StandardCharsets.UTF_8), "deep.json"))
+                .isInstanceOf(ResultFormatException.class)
+                .hasMessageContaining("deep.json");
+        Path empty = Files.writeString(dir.resolve("empty.json"), "");
+        assertThatThrownBy(() -> CompareJsonReader.read(empty))
+                .isInstanceOf(ResultFormatException.class)
+                .hasMessageContaining("empty.json");
     }
-    System.out.println("CompareJsonReader fuzz: " + n + " cases, " + ok + " parsed, " + rejected + " rejected with ResultFormatException");
-    assertThat(ok + rejected).isEqualTo(n);
-  }
+
+    @Test
+    void truncationAtEveryLineNeverEscapesAsAnotherException() {
+        byte[] good = Json.write(CompareJson.tree(Cases.transplant())).getBytes(StandardCharsets.UTF_8);
+        int cases = 0;
+        for (int i = 0; i < good.length; i += 97) {
+            byte[] cut = java.util.Arrays.copyOf(good, i);
+            assertThatThrownBy(() -> CompareJsonReader.parse(cut, "t.json"))
+                    .isInstanceOf(ResultFormatException.class)
+                    .hasMessageStartingWith("t.json: ");
+            cases++;
+        }
+        System.out.println("CompareJsonReader truncation cases: " + cases);
+    }
+
+    @Test
+    void seededMutationFuzz() {
+        byte[] good = Json.write(CompareJson.tree(Cases.int8())).getBytes(StandardCharsets.UTF_8);
+        SplittableRandom rnd = new SplittableRandom(20261128);
+        int ok = 0;
+        int rejected = 0;
+        int n = 3000;
+        for (int k = 0; k < n; k++) {
+            byte[] b = good.clone();
+            int op = rnd.nextInt(3);
+            int at = rnd.nextInt(b.length);
+            if (op == 0) {
+                b[at] = (byte) rnd.nextInt(256);
+            } else if (op == 1) {
+                b = java.util.Arrays.copyOf(b, at);
+            } else {
+                byte[] ins = "{}[]\",:-0e9nul".getBytes(StandardCharsets.US_ASCII);
+                byte[] x = new byte[b.length + 1];
+                System.arraycopy(b, 0, x, 0, at);
+                x[at] = ins[rnd.nextInt(ins.length)];
+                System.arraycopy(b, at, x, at + 1, b.length - at);
+                b = x;
+            }
+            try {
+                ComparisonResult r = CompareJsonReader.parse(b, "fuzz.json");
+                CompareJson.tree(r);
+                ok++;
+            } catch (ResultFormatException e) {
+                assertThat(e.getMessage()).startsWith("fuzz.json: ");
+                rejected++;
+            }
+        }
+        System.out.println("CompareJsonReader fuzz: " + n + " cases, " + ok + " parsed, " + rejected
+                + " rejected with ResultFormatException");
+        assertThat(ok + rejected).isEqualTo(n);
+    }
 }

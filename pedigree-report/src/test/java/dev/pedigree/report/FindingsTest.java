@@ -8,105 +8,142 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FindingsTest {
-  @Test
-  void pValuesInWords() {
-    assertThat(Findings.pValue(null)).isEqualTo("no test ran");
-    assertThat(Findings.pValue(-1.3665)).isEqualTo("p = 0.043");
-    assertThat(Findings.pValue(0.0)).isEqualTo("p = 1.0");
-    assertThat(Findings.pValue(-8.5)).isEqualTo("p = 3.2 \u00d7 10^-9");
-    assertThat(Findings.pValue(-9.0)).isEqualTo("p = 1.0 \u00d7 10^-9");
-    assertThat(Findings.pValue(-8.0000001)).isEqualTo("p = 1.0 \u00d7 10^-8");
-    assertThat(Findings.pValue(-412.7)).isEqualTo("p < 10^-412");
-    assertThat(Findings.pValue(-300.2)).isEqualTo("p < 10^-300");
-  }
+    @Test
+    void pValuesInWords() {
+        assertThat(Findings.pValue(null)).isEqualTo("no test ran");
+        assertThat(Findings.pValue(-1.3665)).isEqualTo("p = 0.043");
+        assertThat(Findings.pValue(0.0)).isEqualTo("p = 1.0");
+        assertThat(Findings.pValue(-8.5)).isEqualTo("p = 3.2 \u00d7 10^-9");
+        assertThat(Findings.pValue(-9.0)).isEqualTo("p = 1.0 \u00d7 10^-9");
+        assertThat(Findings.pValue(-8.0000001)).isEqualTo("p = 1.0 \u00d7 10^-8");
+        assertThat(Findings.pValue(-412.7)).isEqualTo("p < 10^-412");
+        assertThat(Findings.pValue(-300.2)).isEqualTo("p < 10^-300");
+    }
 
-  @Test
-  void parametersAndShares() {
-    assertThat(Findings.parameters(632_000_000)).isEqualTo("632 M");
-    assertThat(Findings.parameters(6_752_000_000L)).isEqualTo("6.8 B");
-    assertThat(Findings.parameters(22_713_216)).isEqualTo("22.7 M");
-    assertThat(Findings.parameters(12_300)).isEqualTo("12.3 K");
-    assertThat(Findings.parameters(950)).isEqualTo("950");
-    assertThat(Findings.share(632_000_000, 6_752_000_000L)).isEqualTo("9%");
-    assertThat(Findings.share(20_000_000, 6_752_000_000L)).isEqualTo("0.3%");
-    assertThat(Findings.share(1, 6_752_000_000L)).isEqualTo("<0.1%");
-    assertThat(Findings.share(1, 0)).isEqualTo("n/a");
-    assertThat(Findings.percent(1.0)).isEqualTo("100%");
-    assertThat(Findings.percent(0.9996)).isEqualTo("99.9%");
-    assertThat(Findings.percent(0)).isEqualTo("0%");
-  }
+    @Test
+    void parametersAndShares() {
+        assertThat(Findings.parameters(632_000_000)).isEqualTo("632 M");
+        assertThat(Findings.parameters(6_752_000_000L)).isEqualTo("6.8 B");
+        assertThat(Findings.parameters(22_713_216)).isEqualTo("22.7 M");
+        assertThat(Findings.parameters(12_300)).isEqualTo("12.3 K");
+        assertThat(Findings.parameters(950)).isEqualTo("950");
+        assertThat(Findings.share(632_000_000, 6_752_000_000L)).isEqualTo("9%");
+        assertThat(Findings.share(20_000_000, 6_752_000_000L)).isEqualTo("0.3%");
+        assertThat(Findings.share(1, 6_752_000_000L)).isEqualTo("<0.1%");
+        assertThat(Findings.share(1, 0)).isEqualTo("n/a");
+        assertThat(Findings.percent(1.0)).isEqualTo("100%");
+        assertThat(Findings.percent(0.9996)).isEqualTo("99.9%");
+        assertThat(Findings.percent(0)).isEqualTo("0%");
+    }
 
-  @Test
-  void transplantSentences() {
-    ComparisonResult r = Cases.transplant();
-    List<String> s = Findings.componentSentences(r, "openai/clip-vit-large-patch14");
-    assertThat(s).containsExactly(
-        "The vision encoder (632 M parameters, 9% of the model) shares lineage with openai/clip-vit-large-patch14: p < 10^-412.",
-        "The language model (6.1 B parameters, 90% of the model) shows no sign of it (p = 0.16).",
-        "The multimodal projector (20 M parameters, 0.3% of the model) is undecided: the reference has no projector.");
-    assertThat(Findings.answer(r, "openai/clip-vit-large-patch14")).isEqualTo("Yes. 9% of the suspect's parameters share lineage with openai/clip-vit-large-patch14 (p < 10^-412).");
-    assertThat(Findings.question(r, null)).isEqualTo("Do the weights of vlm-7b descend from clip-vit-large-patch14 (or from a common ancestor)?");
-  }
+    @Test
+    void transplantSentences() {
+        ComparisonResult r = Cases.transplant();
+        List<String> s = Findings.componentSentences(r, "openai/clip-vit-large-patch14");
+        assertThat(s)
+                .containsExactly(
+                        "The vision encoder (632 M parameters, 9% of the model) shares lineage with openai/clip-vit-large-patch14: p < 10^-412.",
+                        "The language model (6.1 B parameters, 90% of the model) shows no sign of it (p = 0.16).",
+                        "The multimodal projector (20 M parameters, 0.3% of the model) is undecided: the reference has no projector.");
+        assertThat(Findings.answer(r, "openai/clip-vit-large-patch14"))
+                .isEqualTo(
+                        "Yes. 9% of the suspect's parameters share lineage with openai/clip-vit-large-patch14 (p < 10^-412).");
+        assertThat(Findings.question(r, null))
+                .isEqualTo("Do the weights of vlm-7b descend from clip-vit-large-patch14 (or from a common ancestor)?");
+    }
 
-  @Test
-  void unrelatedAndTokenizerOnly() {
-    ComparisonResult b = Cases.unrelated();
-    assertThat(Findings.answer(b, null)).isEqualTo("No. Tests with the power to detect shared lineage with e5-small-v2.onnx found none (p = 0.38).");
-    assertThat(Findings.componentSentences(b, null).get(0)).isEqualTo("The text encoder (21.3 M parameters, 64% of the model) shows no sign of shared lineage with e5-small-v2.onnx (p = 0.38).");
-    ComparisonResult d = Cases.tokenizerOnly();
-    assertThat(Findings.componentSentences(d, null)).isEmpty();
-    assertThat(Findings.answer(d, "meta-llama/Llama-2-7b")).startsWith("Undecided. No weight test could run, so the weights say nothing either way. ")
-        .contains("The suspect's tokenizer is derived from that of meta-llama/Llama-2-7b: 99.9% of the smaller vocabulary is inherited in creation order, 2,400 tokens added, 12 removed.")
-        .endsWith("never as proof of it.");
-  }
+    @Test
+    void unrelatedAndTokenizerOnly() {
+        ComparisonResult b = Cases.unrelated();
+        assertThat(Findings.answer(b, null))
+                .isEqualTo(
+                        "No. Tests with the power to detect shared lineage with e5-small-v2.onnx found none (p = 0.38).");
+        assertThat(Findings.componentSentences(b, null).get(0))
+                .isEqualTo(
+                        "The text encoder (21.3 M parameters, 64% of the model) shows no sign of shared lineage with e5-small-v2.onnx (p = 0.38).");
+        ComparisonResult d = Cases.tokenizerOnly();
+        assertThat(Findings.componentSentences(d, null)).isEmpty();
+        assertThat(Findings.answer(d, "meta-llama/Llama-2-7b"))
+                .startsWith("Undecided. No weight test could run, so the weights say nothing either way. ")
+                .contains(
+                        "The suspect's tokenizer is derived from that of meta-llama/Llama-2-7b: 99.9% of the smaller vocabulary is inherited in creation order, 2,400 tokens added, 12 removed.")
+                .endsWith("never as proof of it.");
+    }
 
-  @Test
-  void declaredClaimsAgainstTheWeights() {
-    ComparisonResult c = Cases.transplant();
-    // Declares another base model: not tested, and the CLIP ancestor is undeclared.
-    List<ClaimCheck> k = ClaimCheck.check(c, Cases.transplantClaims(), "openai/clip-vit-large-patch14");
-    assertThat(k).extracting(ClaimCheck::status).containsExactly(ClaimCheck.Status.NOT_TESTED, ClaimCheck.Status.UNDECLARED_ANCESTOR);
-    assertThat(k.get(1).status().flagged()).isTrue();
-    // Declares the reference: confirmed.
-    List<ClaimCheck> ok = ClaimCheck.check(c, List.of(new LineageClaim("base_model", "openai/clip-vit-large-patch14", "README.md")), "openai/clip-vit-large-patch14");
-    assertThat(ok).extracting(ClaimCheck::status).containsExactly(ClaimCheck.Status.CONFIRMED);
-    // The same claim matched by the source path's last segment when no display name is given.
-    assertThat(ClaimCheck.check(c, List.of(new LineageClaim("base_model", "https://huggingface.co/openai/clip-vit-large-patch14", "x")), null))
-        .extracting(ClaimCheck::status).containsExactly(ClaimCheck.Status.CONFIRMED);
-    // A declared base model that the weights contradict.
-    ComparisonResult b = Cases.unrelated();
-    List<ClaimCheck> bad = ClaimCheck.check(b, List.of(new LineageClaim("base_model", "intfloat/e5-small-v2", "README.md")), "intfloat/e5-small-v2");
-    assertThat(bad).extracting(ClaimCheck::status).containsExactly(ClaimCheck.Status.CONTRADICTED);
-    assertThat(bad.get(0).message()).contains("contradicted");
-    // Inconclusive: not verified. Not read: nothing.
-    assertThat(ClaimCheck.check(Cases.tokenizerOnly(), List.of(new LineageClaim("base_model", "llama", "x")), "llama")).extracting(ClaimCheck::status)
-        .containsExactly(ClaimCheck.Status.NOT_VERIFIED);
-    assertThat(ClaimCheck.check(c, null, null)).isEmpty();
-    // No claims at all but shared lineage: undeclared ancestor.
-    assertThat(ClaimCheck.check(Cases.int8(), List.of(), null)).extracting(ClaimCheck::status).containsExactly(ClaimCheck.Status.UNDECLARED_ANCESTOR);
-  }
+    @Test
+    void declaredClaimsAgainstTheWeights() {
+        ComparisonResult c = Cases.transplant();
+        // Declares another base model: not tested, and the CLIP ancestor is undeclared.
+        List<ClaimCheck> k = ClaimCheck.check(c, Cases.transplantClaims(), "openai/clip-vit-large-patch14");
+        assertThat(k)
+                .extracting(ClaimCheck::status)
+                .containsExactly(ClaimCheck.Status.NOT_TESTED, ClaimCheck.Status.UNDECLARED_ANCESTOR);
+        assertThat(k.get(1).status().flagged()).isTrue();
+        // Declares the reference: confirmed.
+        List<ClaimCheck> ok = ClaimCheck.check(
+                c,
+                List.of(new LineageClaim("base_model", "openai/clip-vit-large-patch14", "README.md")),
+                "openai/clip-vit-large-patch14");
+        assertThat(ok).extracting(ClaimCheck::status).containsExactly(ClaimCheck.Status.CONFIRMED);
+        // The same claim matched by the source path's last segment when no display name is given.
+        assertThat(ClaimCheck.check(
+                        c,
+                        List.of(new LineageClaim(
+                                "base_model", "https://huggingface.co/openai/clip-vit-large-patch14", "x")),
+                        null))
+                .extracting(ClaimCheck::status)
+                .containsExactly(ClaimCheck.Status.CONFIRMED);
+        // A declared base model that the weights contradict.
+        ComparisonResult b = Cases.unrelated();
+        List<ClaimCheck> bad = ClaimCheck.check(
+                b,
+                List.of(new LineageClaim("base_model", "intfloat/e5-small-v2", "README.md")),
+                "intfloat/e5-small-v2");
+        assertThat(bad).extracting(ClaimCheck::status).containsExactly(ClaimCheck.Status.CONTRADICTED);
+        assertThat(bad.get(0).message()).contains("contradicted");
+        // Inconclusive: not verified. Not read: nothing.
+        assertThat(ClaimCheck.check(
+                        Cases.tokenizerOnly(), List.of(new LineageClaim("base_model", "llama", "x")), "llama"))
+                .extracting(ClaimCheck::status)
+                .containsExactly(ClaimCheck.Status.NOT_VERIFIED);
+        assertThat(ClaimCheck.check(c, null, null)).isEmpty();
+        // No claims at all but shared lineage: undeclared ancestor.
+        assertThat(ClaimCheck.check(Cases.int8(), List.of(), null))
+                .extracting(ClaimCheck::status)
+                .containsExactly(ClaimCheck.Status.UNDECLARED_ANCESTOR);
+    }
 
-  @Test
-  void methodFamiliesFromTestIds() {
-    assertThat(MethodCatalogue.family("block3~5.mlp.up.match").key()).isEqualTo("hidden-unit-match");
-    assertThat(MethodCatalogue.family("block0~0.expert3.mlp.up.match_aligned").key()).isEqualTo("hidden-unit-match");
-    assertThat(MethodCatalogue.family("zhu.match.spearman").key()).isEqualTo("hidden-unit-match");
-    assertThat(MethodCatalogue.family("block0~0.mlp.gate_up.agreement").key()).isEqualTo("match-agreement");
-    assertThat(MethodCatalogue.family("embeddings.rows.pearson_aligned").key()).isEqualTo("fixed-index-correlation");
-    assertThat(MethodCatalogue.family("tensor.lm_head.pearson").key()).isEqualTo("fixed-index-correlation");
-    assertThat(MethodCatalogue.family("block1~1.attn.q.cka_aligned").key()).isEqualTo("aligned-cka");
-    assertThat(MethodCatalogue.family("block1~1.attn.qk.invariant").weak()).isTrue();
-    assertThat(MethodCatalogue.family("block1~1.norm.attn_norm.centred").weak()).isTrue();
-    assertThat(MethodCatalogue.family("blocks.fisher_exact").key()).isEqualTo("fisher");
-    assertThat(MethodCatalogue.family("blocks.cauchy_all").key()).isEqualTo("cauchy");
-    assertThat(MethodCatalogue.family("something.new").key()).isEqualTo("other");
-  }
+    @Test
+    void methodFamiliesFromTestIds() {
+        assertThat(MethodCatalogue.family("block3~5.mlp.up.match").key()).isEqualTo("hidden-unit-match");
+        assertThat(MethodCatalogue.family("block0~0.expert3.mlp.up.match_aligned")
+                        .key())
+                .isEqualTo("hidden-unit-match");
+        assertThat(MethodCatalogue.family("zhu.match.spearman").key()).isEqualTo("hidden-unit-match");
+        assertThat(MethodCatalogue.family("block0~0.mlp.gate_up.agreement").key())
+                .isEqualTo("match-agreement");
+        assertThat(MethodCatalogue.family("embeddings.rows.pearson_aligned").key())
+                .isEqualTo("fixed-index-correlation");
+        assertThat(MethodCatalogue.family("tensor.lm_head.pearson").key()).isEqualTo("fixed-index-correlation");
+        assertThat(MethodCatalogue.family("block1~1.attn.q.cka_aligned").key()).isEqualTo("aligned-cka");
+        assertThat(MethodCatalogue.family("block1~1.attn.qk.invariant").weak()).isTrue();
+        assertThat(MethodCatalogue.family("block1~1.norm.attn_norm.centred").weak())
+                .isTrue();
+        assertThat(MethodCatalogue.family("blocks.fisher_exact").key()).isEqualTo("fisher");
+        assertThat(MethodCatalogue.family("blocks.cauchy_all").key()).isEqualTo("cauchy");
+        assertThat(MethodCatalogue.family("something.new").key()).isEqualTo("other");
+    }
 
-  @Test
-  void scriptsOfTokens() {
-    assertThat(TokenScripts.count(Cases.tokenizerOnly().tokenizer().addedExamples()))
-        .containsExactly(java.util.Map.entry("Cyrillic", 2L), java.util.Map.entry("Han", 2L), java.util.Map.entry("Devanagari", 1L), java.util.Map.entry("Digits/punctuation", 1L),
-            java.util.Map.entry("Greek", 1L), java.util.Map.entry("Latin", 1L));
-    assertThat(TokenScripts.script(" \u0120hello")).isEqualTo("Latin");
-  }
+    @Test
+    void scriptsOfTokens() {
+        assertThat(TokenScripts.count(Cases.tokenizerOnly().tokenizer().addedExamples()))
+                .containsExactly(
+                        java.util.Map.entry("Cyrillic", 2L),
+                        java.util.Map.entry("Han", 2L),
+                        java.util.Map.entry("Devanagari", 1L),
+                        java.util.Map.entry("Digits/punctuation", 1L),
+                        java.util.Map.entry("Greek", 1L),
+                        java.util.Map.entry("Latin", 1L));
+        assertThat(TokenScripts.script(" \u0120hello")).isEqualTo("Latin");
+    }
 }

@@ -48,7 +48,8 @@ interface KernelOps {
      * a[aOff + u·aStride + i] · b[bOff + v·bStride + i]}, each summed as {@link #dot} sums; overwrites
      * {@code out[0 .. g·g)}.
      */
-    default void crossRows(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
+    default void crossRows(
+            float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
         for (int u = 0; u < g; u++) {
             for (int v = 0; v < g; v++) {
                 out[u * g + v] = dot(a, aOff + u * aStride, b, bOff + v * bStride, n);
@@ -63,7 +64,8 @@ interface KernelOps {
      * y[yOff + r·stride + v·k + t]}, each sum as {@link #multiplyAdd} forms it (float fused multiply-adds in
      * increasing r, then one add), so both twins agree bit for bit.
      */
-    default void crossGroups(float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
+    default void crossGroups(
+            float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
         for (int u = 0; u < p; u++) {
             for (int v = 0; v < p; v++) {
                 int lim = Math.min(k, n - Math.max(u, v) * k);

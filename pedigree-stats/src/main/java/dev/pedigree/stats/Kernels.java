@@ -97,7 +97,8 @@ public final class Kernels {
      * {@code acc[accOff + i] += Σ_{r < rows} x[xOff + r·stride + i] · y[yOff + r·stride + i]} for i &lt; n (float
      * fused multiply-adds over r, then one add): the same columns of {@code rows} rows of two row-major arrays.
      */
-    public static void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
+    public static void multiplyAdd(
+            float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
         ACTIVE.ops.multiplyAdd(acc, accOff, x, xOff, y, yOff, n, rows, stride);
     }
 
@@ -106,12 +107,14 @@ public final class Kernels {
      * out[u·g + v] = Σ_{i<n} a[aOff + u·aStride + i]·b[bOff + v·bStride + i]}, each summed like {@link #dot};
      * overwrites {@code out[0 .. g·g)}.
      */
-    public static void crossRows(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
+    public static void crossRows(
+            float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
         ACTIVE.crossRowsInto(a, aOff, aStride, b, bOff, bStride, g, n, out);
     }
 
     /** Instance twin of {@link #crossRows}. */
-    public void crossRowsInto(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
+    public void crossRowsInto(
+            float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
         if (g < 0 || n < 0) {
             throw new IllegalArgumentException("negative size g=" + g + " n=" + n);
         }
@@ -124,14 +127,17 @@ public final class Kernels {
      * Σ_r x[xOff + r·stride + u·k + t]·y[yOff + r·stride + v·k + t]} for t &lt; min(k, n − max(u, v)·k), each
      * summed as {@link #multiplyAdd} sums it (the twins agree bit for bit).
      */
-    public static void crossGroups(float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
+    public static void crossGroups(
+            float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
         ACTIVE.crossGroupsInto(acc, x, xOff, y, yOff, p, k, n, rows, stride);
     }
 
     /** Instance twin of {@link #crossGroups}. */
-    public void crossGroupsInto(float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
+    public void crossGroupsInto(
+            float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
         if (p < 0 || k < 0 || rows < 0 || stride < 0) {
-            throw new IllegalArgumentException("negative size p=" + p + " k=" + k + " rows=" + rows + " stride=" + stride);
+            throw new IllegalArgumentException(
+                    "negative size p=" + p + " k=" + k + " rows=" + rows + " stride=" + stride);
         }
         ops.crossGroups(acc, x, xOff, y, yOff, p, k, n, rows, stride);
     }
@@ -175,7 +181,8 @@ public final class Kernels {
     // ---- instance twins ----
 
     /** Instance twin of {@link #multiplyAdd}. */
-    public void multiplyAddInto(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
+    public void multiplyAddInto(
+            float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
         ops.multiplyAdd(acc, accOff, x, xOff, y, yOff, n, rows, stride);
     }
 
@@ -200,8 +207,8 @@ public final class Kernels {
      */
     public Matrix multiplyTransposed(Matrix a, Matrix b, boolean parallel) {
         if (a.cols() != b.cols()) {
-            throw new IllegalArgumentException("column mismatch: " + a.rows() + "x" + a.cols() + " · ("
-                    + b.rows() + "x" + b.cols() + ")ᵀ");
+            throw new IllegalArgumentException(
+                    "column mismatch: " + a.rows() + "x" + a.cols() + " · (" + b.rows() + "x" + b.cols() + ")ᵀ");
         }
         float[] out = new float[Math.multiplyExact(a.rows(), b.rows())];
         ops.multiplyTransposed(a.data(), b.data(), out, a.rows(), b.rows(), a.cols(), parallel);

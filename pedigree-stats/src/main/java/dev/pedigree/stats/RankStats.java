@@ -60,7 +60,12 @@ public final class RankStats {
         double t = r * Math.sqrt(df / oneMinusR2);
         double exactFloor = -LogP.log10Factorial(n);
         double log10p = r >= 1 ? exactFloor : Math.max(exactFloor, LogP.studentTUpper(t, df));
-        return new TestResult(testId, t, log10p, r, n,
+        return new TestResult(
+                testId,
+                t,
+                log10p,
+                r,
+                n,
                 "one-sided Spearman t-test vs uniform random permutation, df=" + (n - 2)
                         + (r >= 1 ? "; r=1: exact p = 1/n!" : ""));
     }

@@ -110,23 +110,48 @@ final class ScalarKernelOps implements KernelOps {
                 s32 = Math.fma(x3, y2, s32);
                 s33 = Math.fma(x3, y3, s33);
             }
-            d00 += s00; d01 += s01; d02 += s02; d03 += s03;
-            d10 += s10; d11 += s11; d12 += s12; d13 += s13;
-            d20 += s20; d21 += s21; d22 += s22; d23 += s23;
-            d30 += s30; d31 += s31; d32 += s32; d33 += s33;
+            d00 += s00;
+            d01 += s01;
+            d02 += s02;
+            d03 += s03;
+            d10 += s10;
+            d11 += s11;
+            d12 += s12;
+            d13 += s13;
+            d20 += s20;
+            d21 += s21;
+            d22 += s22;
+            d23 += s23;
+            d30 += s30;
+            d31 += s31;
+            d32 += s32;
+            d33 += s33;
         }
         int o0 = i * n + j;
         int o1 = o0 + n;
         int o2 = o1 + n;
         int o3 = o2 + n;
-        out[o0] = (float) d00; out[o0 + 1] = (float) d01; out[o0 + 2] = (float) d02; out[o0 + 3] = (float) d03;
-        out[o1] = (float) d10; out[o1 + 1] = (float) d11; out[o1 + 2] = (float) d12; out[o1 + 3] = (float) d13;
-        out[o2] = (float) d20; out[o2 + 1] = (float) d21; out[o2 + 2] = (float) d22; out[o2 + 3] = (float) d23;
-        out[o3] = (float) d30; out[o3 + 1] = (float) d31; out[o3 + 2] = (float) d32; out[o3 + 3] = (float) d33;
+        out[o0] = (float) d00;
+        out[o0 + 1] = (float) d01;
+        out[o0 + 2] = (float) d02;
+        out[o0 + 3] = (float) d03;
+        out[o1] = (float) d10;
+        out[o1 + 1] = (float) d11;
+        out[o1 + 2] = (float) d12;
+        out[o1 + 3] = (float) d13;
+        out[o2] = (float) d20;
+        out[o2 + 1] = (float) d21;
+        out[o2 + 2] = (float) d22;
+        out[o2 + 3] = (float) d23;
+        out[o3] = (float) d30;
+        out[o3 + 1] = (float) d31;
+        out[o3 + 2] = (float) d32;
+        out[o3 + 3] = (float) d33;
     }
 
     @Override
-public void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
+    public void multiplyAdd(
+            float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
         checkStrided(acc, accOff, x, xOff, y, yOff, n, rows, stride);
         for (int i = 0; i < n; i++) {
             float s = 0;
@@ -138,7 +163,8 @@ public void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y,
     }
 
     /** Bounds of a strided multiply-add (shared by both twins). */
-    static void checkStrided(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
+    static void checkStrided(
+            float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
         java.util.Objects.checkFromIndexSize(accOff, n, acc.length);
         if (n == 0 || rows == 0) {
             return;

@@ -31,7 +31,8 @@ public record TestResult(String testId, double statistic, double log10p, double 
             }
         } else {
             if (log10p == Double.NEGATIVE_INFINITY) {
-                throw new IllegalArgumentException("log10p = -Infinity for " + testId + ": must be computed in log space");
+                throw new IllegalArgumentException(
+                        "log10p = -Infinity for " + testId + ": must be computed in log space");
             }
             if (log10p > 1e-9) {
                 throw new IllegalArgumentException("log10p > 0 for " + testId + ": " + log10p);
@@ -45,8 +46,8 @@ public record TestResult(String testId, double statistic, double log10p, double 
 
     /** A result saying the test could not be applied, and why. */
     public static TestResult notApplicable(String testId, String why) {
-        return new TestResult(testId, Double.NaN, Double.NaN, Double.NaN, 0,
-                why == null || why.isBlank() ? "not applicable" : why);
+        return new TestResult(
+                testId, Double.NaN, Double.NaN, Double.NaN, 0, why == null || why.isBlank() ? "not applicable" : why);
     }
 
     /** True unless this result came from {@link #notApplicable}. */

@@ -107,8 +107,8 @@ final class VectorKernelOps implements KernelOps {
     }
 
     /** Entry (i, j) of {@code a·bᵀ} into {@code out[i·rowStride + j·colStride]}. */
-    private static void product(float[] a, float[] b, float[] out, int m, int n, int k, int rowStride, int colStride,
-            boolean parallel) {
+    private static void product(
+            float[] a, float[] b, float[] out, int m, int n, int k, int rowStride, int colStride, boolean parallel) {
         int panels = Math.ceilDiv(n, NR);
         int groupPanels = (int) Math.max(1, Math.min(panels, PACK_LIMIT / ((long) k * NR)));
         float[] packed = new float[Math.multiplyExact(groupPanels, Math.multiplyExact(k, NR))];
@@ -148,8 +148,8 @@ final class VectorKernelOps implements KernelOps {
     }
 
     /** One task's part of the product, written to {@code out[i·rowStride + j·colStride]}. */
-    private static void block(float[] a, float[] packed, float[] out, int n, int k, int rowStride, int colStride,
-            Span span) {
+    private static void block(
+            float[] a, float[] packed, float[] out, int n, int k, int rowStride, int colStride, Span span) {
         int i0 = span.i0();
         int i1 = span.i1();
         int p0 = span.p0();
@@ -363,7 +363,8 @@ final class VectorKernelOps implements KernelOps {
      * {@link #dot}.
      */
     @Override
-    public void crossRows(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
+    public void crossRows(
+            float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
         java.util.Objects.checkFromIndexSize(0, g * g, out.length);
         if (g == 0) {
             return;
@@ -462,7 +463,8 @@ final class VectorKernelOps implements KernelOps {
      * blocks, and the groups past the last whole vector, go through {@link #multiplyAdd}.
      */
     @Override
-    public void crossGroups(float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
+    public void crossGroups(
+            float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
         java.util.Objects.checkFromIndexSize(0, p * p * k, acc.length);
         if (rows == 0 || n <= 0) {
             return;
@@ -478,13 +480,32 @@ final class VectorKernelOps implements KernelOps {
                 int common = Math.min(k, n - (Math.max(u0, v0) + 3) * k);
                 int vecEnd = common > 0 ? S.loopBound(common) : 0;
                 for (int t = 0; t < vecEnd; t += L) {
-                    groupQuad(acc, (u0 * p + v0) * k + t, p * k, k, x, xOff + u0 * k + t, y, yOff + v0 * k + t, rows, stride);
+                    groupQuad(
+                            acc,
+                            (u0 * p + v0) * k + t,
+                            p * k,
+                            k,
+                            x,
+                            xOff + u0 * k + t,
+                            y,
+                            yOff + v0 * k + t,
+                            rows,
+                            stride);
                 }
                 for (int u = u0; u < u0 + 4; u++) {
                     for (int v = v0; v < v0 + 4; v++) {
                         int lim = Math.min(k, n - Math.max(u, v) * k);
                         if (lim > vecEnd) {
-                            multiplyAdd(acc, (u * p + v) * k + vecEnd, x, xOff + u * k + vecEnd, y, yOff + v * k + vecEnd, lim - vecEnd, rows, stride);
+                            multiplyAdd(
+                                    acc,
+                                    (u * p + v) * k + vecEnd,
+                                    x,
+                                    xOff + u * k + vecEnd,
+                                    y,
+                                    yOff + v * k + vecEnd,
+                                    lim - vecEnd,
+                                    rows,
+                                    stride);
                         }
                     }
                 }
@@ -501,7 +522,8 @@ final class VectorKernelOps implements KernelOps {
     }
 
     /** One vector of groups for positions u0..u0+3 × v0..v0+3; {@code rowStep} = p·k between position rows of acc. */
-    private static void groupQuad(float[] acc, int ao, int rowStep, int k, float[] x, int xo, float[] y, int yo, int rows, int stride) {
+    private static void groupQuad(
+            float[] acc, int ao, int rowStep, int k, float[] x, int xo, float[] y, int yo, int rows, int stride) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -579,7 +601,8 @@ final class VectorKernelOps implements KernelOps {
     }
 
     @Override
-    public void multiplyAdd(float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
+    public void multiplyAdd(
+            float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
         ScalarKernelOps.checkStrided(acc, accOff, x, xOff, y, yOff, n, rows, stride);
         int upper = S.loopBound(n);
         int i = 0;

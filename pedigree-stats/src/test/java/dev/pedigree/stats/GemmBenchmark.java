@@ -16,7 +16,10 @@ public final class GemmBenchmark {
     public static void main(String[] args) {
         String[] shapes = args.length == 0 ? new String[] {"1024,1024,2048", "2048,2048,2048"} : args;
         SplittableRandom rng = new SplittableRandom(11);
-        System.out.printf(Locale.ROOT, "kernels=%s cpus=%d%n", Kernels.active().name(),
+        System.out.printf(
+                Locale.ROOT,
+                "kernels=%s cpus=%d%n",
+                Kernels.active().name(),
                 Runtime.getRuntime().availableProcessors());
         for (String s : shapes) {
             String[] p = s.split(",");
@@ -38,8 +41,15 @@ public final class GemmBenchmark {
                     best = Math.min(best, sec);
                 }
             }
-            System.out.printf(Locale.ROOT, "%dx%d · (%dx%d)^T: best %.1f ms, %.2f GFLOP/s%n", m, k, n, k,
-                    best * 1e3, flops / best / 1e9);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%dx%d · (%dx%d)^T: best %.1f ms, %.2f GFLOP/s%n",
+                    m,
+                    k,
+                    n,
+                    k,
+                    best * 1e3,
+                    flops / best / 1e9);
         }
     }
 }

@@ -17,7 +17,8 @@ class KernelsTest {
     }
 
     private static void close(double v, double s, double scale, String what) {
-        assertThat(Math.abs(v - s)).as(what + " vector=" + v + " scalar=" + s)
+        assertThat(Math.abs(v - s))
+                .as(what + " vector=" + v + " scalar=" + s)
                 .isLessThanOrEqualTo(1e-5 * scale + 1e-12);
     }
 
@@ -64,7 +65,17 @@ class KernelsTest {
         assumeTrue(Kernels.vectorAvailable(), "vector twin not available");
         SplittableRandom rng = new SplittableRandom(23);
         // p positions of k groups, n existing columns (the last position may be partial), odd strides and offsets.
-        int[][] shapes = {{8, 128, 1024}, {8, 64, 512}, {9, 113, 1020}, {15, 68, 1020}, {4, 16, 64}, {5, 17, 70}, {8, 3, 24}, {2, 40, 41}, {1, 5, 5}};
+        int[][] shapes = {
+            {8, 128, 1024},
+            {8, 64, 512},
+            {9, 113, 1020},
+            {15, 68, 1020},
+            {4, 16, 64},
+            {5, 17, 70},
+            {8, 3, 24},
+            {2, 40, 41},
+            {1, 5, 5}
+        };
         for (int[] sh : shapes) {
             int p = sh[0];
             int k = sh[1];
@@ -178,10 +189,13 @@ class KernelsTest {
                 Kernels.scalar().crossRowsInto(a, 4, stride, b, 6, stride, g, n, sc);
                 for (int u = 0; u < g; u++) {
                     for (int w = 0; w < g; w++) {
-                        double scale = Math.sqrt(Kernels.scalar().sumOfSquares(a, 4 + u * stride, n) * Kernels.scalar().sumOfSquares(b, 6 + w * stride, n));
+                        double scale = Math.sqrt(Kernels.scalar().sumOfSquares(a, 4 + u * stride, n)
+                                * Kernels.scalar().sumOfSquares(b, 6 + w * stride, n));
                         close(v[u * g + w], sc[u * g + w], scale, "g=" + g + " n=" + n + " (" + u + "," + w + ")");
                         // Same summation order as dot, lanes included: bit for bit.
-                        assertThat(v[u * g + w]).as("vs dot").isEqualTo(Kernels.vector().dotProduct(a, 4 + u * stride, b, 6 + w * stride, n));
+                        assertThat(v[u * g + w])
+                                .as("vs dot")
+                                .isEqualTo(Kernels.vector().dotProduct(a, 4 + u * stride, b, 6 + w * stride, n));
                     }
                 }
                 assertThat(v[g * g]).isZero();
@@ -288,7 +302,8 @@ class KernelsTest {
                     for (int k = 0; k < a.cols(); k++) {
                         scale += Math.abs((double) a.get(i, k) * b.get(j, k));
                     }
-                    assertThat(Math.abs(c.get(i, j) - old) / Math.max(1e-30, scale)).isLessThanOrEqualTo(1e-5);
+                    assertThat(Math.abs(c.get(i, j) - old) / Math.max(1e-30, scale))
+                            .isLessThanOrEqualTo(1e-5);
                 }
             }
         }
@@ -303,7 +318,8 @@ class KernelsTest {
     }
 
     private static java.util.List<Kernels> kernels() {
-        return Kernels.vectorAvailable() ? java.util.List.of(Kernels.scalar(), Kernels.vector())
+        return Kernels.vectorAvailable()
+                ? java.util.List.of(Kernels.scalar(), Kernels.vector())
                 : java.util.List.of(Kernels.scalar());
     }
 }

@@ -11,8 +11,9 @@ public final class LapBenchmark {
     private LapBenchmark() {}
 
     public static void main(String[] args) {
-        int[] sizes = args.length == 0 ? new int[] {500, 1000, 2000} : java.util.Arrays.stream(args)
-                .mapToInt(Integer::parseInt).toArray();
+        int[] sizes = args.length == 0
+                ? new int[] {500, 1000, 2000}
+                : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
         SplittableRandom rng = new SplittableRandom(1);
         // warm-up
         LinearAssignment.maximise(uniform(rng, 300), 300, 300);
@@ -28,9 +29,14 @@ public final class LapBenchmark {
             long t3 = System.nanoTime();
             LinearAssignment.maximise(c.data(), n, n);
             long t4 = System.nanoTime();
-            System.out.printf(java.util.Locale.ROOT,
+            System.out.printf(
+                    java.util.Locale.ROOT,
                     "n=%5d  LAP uniform double: %8.1f ms | cosine %dx256 matmul: %7.1f ms, LAP float cosine: %8.1f ms%n",
-                    n, (t1 - t0) / 1e6, n, (t3 - t2) / 1e6, (t4 - t3) / 1e6);
+                    n,
+                    (t1 - t0) / 1e6,
+                    n,
+                    (t3 - t2) / 1e6,
+                    (t4 - t3) / 1e6);
         }
     }
 

@@ -50,7 +50,9 @@ class LinearAssignmentTest {
                     assertInjective(asg, cols);
                     double got = LinearAssignment.total(s, cols, asg);
                     double best = bruteForce(s, rows, cols, 0, new boolean[cols]);
-                    assertThat(got).as("rows=%d cols=%d seed=%d", rows, cols, seed).isCloseTo(best, offset(1e-9));
+                    assertThat(got)
+                            .as("rows=%d cols=%d seed=%d", rows, cols, seed)
+                            .isCloseTo(best, offset(1e-9));
                     float[] f = new float[s.length];
                     for (int i = 0; i < s.length; i++) {
                         f[i] = (float) s[i];
@@ -87,8 +89,12 @@ class LinearAssignmentTest {
             }
             double swap = s[i * n + asg[j]] + s[j * n + asg[i]] - s[i * n + asg[i]] - s[j * n + asg[j]];
             assertThat(swap).isLessThanOrEqualTo(1e-12);
-            double cyc = s[i * n + asg[j]] + s[j * n + asg[k]] + s[k * n + asg[i]]
-                    - s[i * n + asg[i]] - s[j * n + asg[j]] - s[k * n + asg[k]];
+            double cyc = s[i * n + asg[j]]
+                    + s[j * n + asg[k]]
+                    + s[k * n + asg[i]]
+                    - s[i * n + asg[i]]
+                    - s[j * n + asg[j]]
+                    - s[k * n + asg[k]];
             assertThat(cyc).isLessThanOrEqualTo(1e-12);
         }
         // the optimum of uniform scores is close to n (each row gets a near-maximal entry)

@@ -25,7 +25,9 @@ class LogPTest {
         assertThat(LogP.normalUpper(-3)).isCloseTo(Math.log10(1 - 0.0013498980316301), offset(1e-12));
         assertThat(LogP.normalTwoSided(-1.959963984540054)).isCloseTo(Math.log10(0.05), offset(1e-9));
         // continuity at the switch between erfc and the continued fraction
-        assertThat(LogP.normalUpper(5.0000001) - LogP.normalUpper(5)).isLessThan(0).isGreaterThan(-1e-5);
+        assertThat(LogP.normalUpper(5.0000001) - LogP.normalUpper(5))
+                .isLessThan(0)
+                .isGreaterThan(-1e-5);
     }
 
     @Test
@@ -56,7 +58,9 @@ class LogPTest {
             for (double x : new double[] {0.1, 1, 5, 20, 60}) {
                 double ref = Math.log10(1 - cd.cumulativeProbability(x));
                 if (ref > -8) { // 1 - cdf loses digits below that
-                    assertThat(LogP.chiSquaredUpper(x, df)).as("x=%s df=%s", x, df).isCloseTo(ref, offset(1e-7));
+                    assertThat(LogP.chiSquaredUpper(x, df))
+                            .as("x=%s df=%s", x, df)
+                            .isCloseTo(ref, offset(1e-7));
                 }
             }
         }
@@ -76,7 +80,9 @@ class LogPTest {
         }
         // one tiny p dominates: p ≈ p_min / w_min
         assertThat(LogP.cauchy(new double[] {-1000, -0.01, -0.3}, null)).isCloseTo(-1000 + Math.log10(3), offset(1e-6));
-        assertThat(LogP.cauchy(new double[] {0, 0}, null)).isLessThanOrEqualTo(0).isGreaterThan(-1e-6);
+        assertThat(LogP.cauchy(new double[] {0, 0}, null))
+                .isLessThanOrEqualTo(0)
+                .isGreaterThan(-1e-6);
         assertThat(LogP.cauchy(new double[] {-2, -1e6}, new double[] {1, 0})).isCloseTo(-2, offset(1e-9));
         assertThatThrownBy(() -> LogP.cauchy(new double[] {Double.NaN}, null))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -26,10 +26,30 @@ class MultiplyTransposedTest {
     private static final double TOLERANCE = 1e-6;
 
     private static final int[][] SHAPES = { // m, n, k
-        {1, 1, 1}, {1, 1, 7}, {1, 1, 8}, {1, 1, 9}, {1, 1, 4097},
-        {3, 5, 1}, {3, 5, 7}, {3, 5, 8}, {3, 5, 9}, {3, 5, 4097},
-        {7, 13, 7}, {7, 13, 8}, {7, 13, 9}, {7, 13, 255}, {7, 13, 256}, {7, 13, 257}, {7, 13, 4097},
-        {33, 1000, 9}, {33, 1000, 300}, {257, 129, 4097}, {1000, 2049, 9}, {97, 49, 513}, {8, 48, 64}, {9, 49, 65},
+        {1, 1, 1},
+        {1, 1, 7},
+        {1, 1, 8},
+        {1, 1, 9},
+        {1, 1, 4097},
+        {3, 5, 1},
+        {3, 5, 7},
+        {3, 5, 8},
+        {3, 5, 9},
+        {3, 5, 4097},
+        {7, 13, 7},
+        {7, 13, 8},
+        {7, 13, 9},
+        {7, 13, 255},
+        {7, 13, 256},
+        {7, 13, 257},
+        {7, 13, 4097},
+        {33, 1000, 9},
+        {33, 1000, 300},
+        {257, 129, 4097},
+        {1000, 2049, 9},
+        {97, 49, 513},
+        {8, 48, 64},
+        {9, 49, 65},
     };
 
     @Test
@@ -41,8 +61,12 @@ class MultiplyTransposedTest {
             Matrix b = Synth.gaussian(rng, s[1], s[2], 0, 1);
             worst = Math.max(worst, checkAgainstReference(a, b, a.multiplyTransposed(b)));
         }
-        System.out.printf(Locale.ROOT, "multiplyTransposed: %d shapes (%s), worst |C-ref|/Σ|ab| = %.2e%n",
-                SHAPES.length, Kernels.active().name(), worst);
+        System.out.printf(
+                Locale.ROOT,
+                "multiplyTransposed: %d shapes (%s), worst |C-ref|/Σ|ab| = %.2e%n",
+                SHAPES.length,
+                Kernels.active().name(),
+                worst);
     }
 
     @Test
@@ -103,7 +127,8 @@ class MultiplyTransposedTest {
     void emptyOperandsGiveEmptyOrZeroProducts() {
         for (Kernels k : twins()) {
             for (boolean parallel : new boolean[] {false, true}) {
-                Matrix c = k.multiplyTransposed(Matrix.of(0, 5, new float[0]), Matrix.of(3, 5, new float[15]), parallel);
+                Matrix c =
+                        k.multiplyTransposed(Matrix.of(0, 5, new float[0]), Matrix.of(3, 5, new float[15]), parallel);
                 assertThat(c.rows()).isZero();
                 assertThat(c.cols()).isEqualTo(3);
                 c = k.multiplyTransposed(Matrix.of(4, 5, new float[20]), Matrix.of(0, 5, new float[0]), parallel);
@@ -129,7 +154,9 @@ class MultiplyTransposedTest {
             for (int i = 0; i < 10; i++) {
                 for (int j = 0; j < 11; j++) {
                     boolean poisoned = i == 9 || j == 10;
-                    assertThat(Float.isFinite(c.get(i, j))).as("%s (%d, %d)", k.name(), i, j).isEqualTo(!poisoned);
+                    assertThat(Float.isFinite(c.get(i, j)))
+                            .as("%s (%d, %d)", k.name(), i, j)
+                            .isEqualTo(!poisoned);
                 }
             }
         }
@@ -141,12 +168,14 @@ class MultiplyTransposedTest {
         Matrix b = Matrix.of(2, 4, new float[8]);
         assertThatThrownBy(() -> a.multiplyTransposed(b))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("2x3").hasMessageContaining("2x4");
+                .hasMessageContaining("2x3")
+                .hasMessageContaining("2x4");
     }
 
     /** Asserts every entry against the double reference; returns the worst |C − ref| / Σ|a_k b_k|. */
     private static double checkAgainstReference(Matrix a, Matrix b, Matrix c) {
-        return checkAgainstReference(a, b, c, java.util.stream.IntStream.range(0, a.rows()).toArray());
+        return checkAgainstReference(
+                a, b, c, java.util.stream.IntStream.range(0, a.rows()).toArray());
     }
 
     /** As {@link #checkAgainstReference(Matrix, Matrix, Matrix)} for the given rows of the product only. */
@@ -171,8 +200,9 @@ class MultiplyTransposedTest {
                 double err = Math.abs(c.get(i, j) - ref);
                 double rel = scale == 0 ? err : err / scale;
                 if (!(rel <= TOLERANCE)) {
-                    assertThat(rel).as("(%d, %d) of %dx%d·(%dx%d)ᵀ: got %s, want %s", i, j, m, k, n, k,
-                            c.get(i, j), ref).isLessThanOrEqualTo(TOLERANCE);
+                    assertThat(rel)
+                            .as("(%d, %d) of %dx%d·(%dx%d)ᵀ: got %s, want %s", i, j, m, k, n, k, c.get(i, j), ref)
+                            .isLessThanOrEqualTo(TOLERANCE);
                 }
                 worst = Math.max(worst, rel);
             }

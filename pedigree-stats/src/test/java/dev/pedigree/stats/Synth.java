@@ -8,7 +8,10 @@ public final class Synth {
 
     /** Families of independent random matrices used for calibration. */
     public enum Family {
-        GAUSSIAN, HEAVY_TAILED, LOW_RANK, POSITIVE_MEAN
+        GAUSSIAN,
+        HEAVY_TAILED,
+        LOW_RANK,
+        POSITIVE_MEAN
     }
 
     public static Matrix random(Family f, SplittableRandom rng, int rows, int cols) {

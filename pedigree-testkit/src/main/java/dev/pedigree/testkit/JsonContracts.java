@@ -18,37 +18,38 @@ import java.util.Set;
  * module checks that the copies still equal the shared originals when those are present.
  */
 public final class JsonContracts {
-  public static final String INSPECT = "inspect-result.schema.json";
-  public static final String COMPARE = "compare-result.schema.json";
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final String INSPECT = "inspect-result.schema.json";
+    public static final String COMPARE = "compare-result.schema.json";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private JsonContracts() {}
+    private JsonContracts() {}
 
-  /** The schema text bundled with the testkit. */
-  public static String schemaText(String name) {
-    try (InputStream in = JsonContracts.class.getResourceAsStream("/contracts/" + name)) {
-      if (in == null) {
-        throw new IllegalArgumentException("no bundled schema " + name);
-      }
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    /** The schema text bundled with the testkit. */
+    public static String schemaText(String name) {
+        try (InputStream in = JsonContracts.class.getResourceAsStream("/contracts/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no bundled schema " + name);
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
-  }
 
-  /** Validation messages for {@code json} against the named schema; empty when valid. */
-  public static List<String> validate(String schemaName, String json) {
-    try {
-      // The contracts use relative $ids ("pedigree/inspect/v1"); give them an absolute base so the
-      // validator can resolve them.
-      JsonSchema schema =
-          JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-              .getSchema(com.networknt.schema.SchemaLocation.of("https://pedigree.invalid/contracts/" + schemaName), MAPPER.readTree(schemaText(schemaName)));
-      JsonNode node = MAPPER.readTree(json);
-      Set<ValidationMessage> errors = schema.validate(node);
-      return errors.stream().map(ValidationMessage::getMessage).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    /** Validation messages for {@code json} against the named schema; empty when valid. */
+    public static List<String> validate(String schemaName, String json) {
+        try {
+            // The contracts use relative $ids ("pedigree/inspect/v1"); give them an absolute base so the
+            // validator can resolve them.
+            JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(
+                            com.networknt.schema.SchemaLocation.of("https://pedigree.invalid/contracts/" + schemaName),
+                            MAPPER.readTree(schemaText(schemaName)));
+            JsonNode node = MAPPER.readTree(json);
+            Set<ValidationMessage> errors = schema.validate(node);
+            return errors.stream().map(ValidationMessage::getMessage).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
-  }
 }

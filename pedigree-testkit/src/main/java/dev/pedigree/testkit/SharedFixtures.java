@@ -14,38 +14,39 @@ import org.junit.jupiter.api.Assumptions;
  * parents.
  */
 public final class SharedFixtures {
-  private SharedFixtures() {}
+    private SharedFixtures() {}
 
-  /** The fixtures folder, or null if absent. */
-  public static Path find() {
-    String p = System.getProperty("pedigree.shared");
-    if (p == null) {
-      p = System.getenv("PEDIGREE_SHARED");
+    /** The fixtures folder, or null if absent. */
+    public static Path find() {
+        String p = System.getProperty("pedigree.shared");
+        if (p == null) {
+            p = System.getenv("PEDIGREE_SHARED");
+        }
+        if (p != null && Files.isDirectory(Path.of(p, "fixtures"))) {
+            return Path.of(p, "fixtures").toAbsolutePath().normalize();
+        }
+        Path dir = Path.of("").toAbsolutePath();
+        for (int i = 0; i < 4 && dir != null; i++, dir = dir.getParent()) {
+            Path f = dir.resolve("../shared/fixtures").normalize();
+            if (Files.isDirectory(f)) {
+                return f;
+            }
+        }
+        return null;
     }
-    if (p != null && Files.isDirectory(Path.of(p, "fixtures"))) {
-      return Path.of(p, "fixtures").toAbsolutePath().normalize();
-    }
-    Path dir = Path.of("").toAbsolutePath();
-    for (int i = 0; i < 4 && dir != null; i++, dir = dir.getParent()) {
-      Path f = dir.resolve("../shared/fixtures").normalize();
-      if (Files.isDirectory(f)) {
+
+    /** The fixtures folder; skips the calling test when it is absent. */
+    public static Path require() {
+        Path f = find();
+        Assumptions.assumeTrue(
+                f != null, "skipped: ../shared/fixtures is not present (real tokenizer and GGUF fixtures live there)");
         return f;
-      }
     }
-    return null;
-  }
 
-  /** The fixtures folder; skips the calling test when it is absent. */
-  public static Path require() {
-    Path f = find();
-    Assumptions.assumeTrue(f != null, "skipped: ../shared/fixtures is not present (real tokenizer and GGUF fixtures live there)");
-    return f;
-  }
-
-  /** A file under the fixtures folder; skips the calling test when the folder or file is absent. */
-  public static Path file(String relative) {
-    Path f = require().resolve(relative);
-    Assumptions.assumeTrue(Files.exists(f), "skipped: fixture " + relative + " is not present");
-    return f;
-  }
+    /** A file under the fixtures folder; skips the calling test when the folder or file is absent. */
+    public static Path file(String relative) {
+        Path f = require().resolve(relative);
+        Assumptions.assumeTrue(Files.exists(f), "skipped: fixture " + relative + " is not present");
+        return f;
+    }
 }

@@ -11,10 +11,10 @@ package dev.pedigree.attest.cli;
  * </pre>
  */
 public final class AttestExit {
-  public static final int PASS = 0;
-  public static final int USAGE = 2;
-  public static final int INPUT_ERROR = 3;
-  public static final int VERIFY_FAILED = 20;
+    public static final int PASS = 0;
+    public static final int USAGE = 2;
+    public static final int INPUT_ERROR = 3;
+    public static final int VERIFY_FAILED = 20;
 
-  private AttestExit() {}
+    private AttestExit() {}
 }

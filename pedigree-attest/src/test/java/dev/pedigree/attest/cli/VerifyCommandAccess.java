@@ -5,9 +5,9 @@ import java.io.PrintWriter;
 
 /** Test access to the verify command's printer. */
 public final class VerifyCommandAccess {
-  private VerifyCommandAccess() {}
+    private VerifyCommandAccess() {}
 
-  public static void print(PrintWriter out, AttestationReport r) {
-    VerifyCommand.print(out, r);
-  }
+    public static void print(PrintWriter out, AttestationReport r) {
+        VerifyCommand.print(out, r);
+    }
 }

@@ -38,300 +38,363 @@ import java.util.function.LongFunction;
  * <p>Stateless; {@link #run} is deterministic in its configuration.
  */
 public final class CalibrationReport {
-  private CalibrationReport() {}
+    private CalibrationReport() {}
 
-  /**
-   * What to run.
-   *
-   * @param randomPairs independent pairs of randomly initialised models
-   * @param trainedPairs independent pairs of tiny trained models (same data, different seeds)
-   * @param replicates trials per transformation and strength
-   * @param seed base seed
-   * @param model shape of the random models
-   */
-  public record Config(int randomPairs, int trainedPairs, int replicates, long seed, SyntheticTransformer.Config model) {
-    /** The default run: 1,000 random + 100 trained independent pairs, 4 replicates per strength (a few minutes on 2 cores). */
-    public static final Config DEFAULT = new Config(1000, 100, 4, 20240601L, SyntheticTransformer.Config.tinyDecoder());
+    /**
+     * What to run.
+     *
+     * @param randomPairs independent pairs of randomly initialised models
+     * @param trainedPairs independent pairs of tiny trained models (same data, different seeds)
+     * @param replicates trials per transformation and strength
+     * @param seed base seed
+     * @param model shape of the random models
+     */
+    public record Config(
+            int randomPairs, int trainedPairs, int replicates, long seed, SyntheticTransformer.Config model) {
+        /** The default run: 1,000 random + 100 trained independent pairs, 4 replicates per strength (a few minutes on 2 cores). */
+        public static final Config DEFAULT =
+                new Config(1000, 100, 4, 20240601L, SyntheticTransformer.Config.tinyDecoder());
 
-    /** A quick run for tests. */
-    public static Config quick() {
-      return new Config(60, 10, 2, 7L, SyntheticTransformer.Config.tinyDecoder());
-    }
-  }
-
-  /**
-   * Distribution of one p-value under H0.
-   *
-   * @param name which p-value
-   * @param count how many were collected
-   * @param ks Kolmogorov–Smirnov distance from Uniform(0, 1) (a conservative test lies below the
-   *     diagonal: p-values pile up near 1)
-   * @param below05 fraction of p-values below 0.05
-   * @param below01 fraction below 0.01
-   * @param minLog10p the smallest log10 p seen
-   */
-  public record PDistribution(String name, int count, double ks, double below05, double below01, double minLog10p) {}
-
-  /**
-   * Null calibration of one family of independent pairs.
-   *
-   * @param falsePositives pairs judged SHARED_LINEAGE (must be 0)
-   * @param independent pairs judged INDEPENDENT
-   * @param inconclusive pairs judged INCONCLUSIVE
-   */
-  public record NullSummary(String family, int pairs, int falsePositives, int independent, int inconclusive, List<PDistribution> pValues) {
-    public NullSummary {
-      pValues = List.copyOf(pValues);
-    }
-  }
-
-  /** Detection of one transformation at one strength. */
-  public record DetectionRow(String transformation, String strength, int trials, int detected, double medianLog10p) {
-    public double rate() {
-      return trials == 0 ? 0 : detected / (double) trials;
-    }
-  }
-
-  /** Everything the report prints. */
-  public record Result(List<NullSummary> nulls, List<DetectionRow> detection, double sharedThreshold, long millis) {
-    public Result {
-      nulls = List.copyOf(nulls);
-      detection = List.copyOf(detection);
-    }
-
-    /** False positives over all null families. */
-    public int falsePositives() {
-      return nulls.stream().mapToInt(NullSummary::falsePositives).sum();
-    }
-
-    /** Independent pairs over all null families. */
-    public int nullPairs() {
-      return nulls.stream().mapToInt(NullSummary::pairs).sum();
-    }
-  }
-
-  /** Runs the default calibration and prints the table. */
-  public static void main(String[] args) throws IOException, ModelFormatException {
-    Config c = Config.DEFAULT;
-    if (args.length > 0) {
-      c = new Config(Integer.parseInt(args[0]), c.trainedPairs(), c.replicates(), c.seed(), c.model());
-    }
-    run(c, System.out);
-  }
-
-  /** Runs the calibration, printing progress and the tables to {@code out} (may be null). */
-  public static Result run(Config c, PrintStream out) throws IOException, ModelFormatException {
-    long t0 = System.nanoTime();
-    CompareOptions opts = CompareOptions.DEFAULT.withSeed(c.seed());
-    List<NullSummary> nulls = new ArrayList<>();
-    nulls.add(nullFamily("random-init", c.randomPairs(), opts, k -> {
-      SimModel a = SyntheticTransformer.random("a" + k, c.model(), c.seed() + 2 * k);
-      SimModel b = SyntheticTransformer.random("b" + k, c.model(), c.seed() + 2 * k + 1);
-      return new SimModel[] {a, b};
-    }));
-    nulls.add(nullFamily("tiny-trained-same-data", c.trainedPairs(), opts, k -> {
-      TinyTrainer.Config tc = TinyTrainer.Config.DEFAULT.withSteps(200);
-      SimModel a = TinyTrainer.train("ta" + k, tc, c.seed() + 1000 + 2 * k, 77 + k).model();
-      SimModel b = TinyTrainer.train("tb" + k, tc, c.seed() + 1001 + 2 * k, 77 + k).model();
-      return new SimModel[] {a, b};
-    }));
-    List<DetectionRow> det = detection(c, opts);
-    long ms = (System.nanoTime() - t0) / 1_000_000;
-    Result r = new Result(nulls, det, opts.thresholds().sharedLog10p(), ms);
-    if (out != null) {
-      print(r, out);
-    }
-    return r;
-  }
-
-  private interface PairMaker {
-    SimModel[] make(long k);
-  }
-
-  private static NullSummary nullFamily(String family, int pairs, CompareOptions opts, PairMaker maker) throws IOException, ModelFormatException {
-    Map<String, List<Double>> ps = new LinkedHashMap<>();
-    int fp = 0;
-    int ind = 0;
-    int inc = 0;
-    for (int k = 0; k < pairs; k++) {
-      SimModel[] ab = maker.make(k);
-      ComparisonResult r = LineageComparator.compare(ab[0].toView(), ab[1].toView(), opts.withSeed(opts.seed() + k));
-      switch (r.verdict()) {
-        case SHARED_LINEAGE -> fp++;
-        case INDEPENDENT -> ind++;
-        case INCONCLUSIVE -> inc++;
-      }
-      if (r.log10p() != null) {
-        ps.computeIfAbsent("overall (min Holm-adjusted)", x -> new ArrayList<>()).add(r.log10p());
-      }
-      for (ComponentResult c : r.components()) {
-        for (Evidence e : c.evidence()) {
-          if (e.log10p() == null) {
-            continue;
-          }
-          String key = testKey(e.test());
-          if (key != null) {
-            ps.computeIfAbsent(key, x -> new ArrayList<>()).add(e.log10p());
-          }
+        /** A quick run for tests. */
+        public static Config quick() {
+            return new Config(60, 10, 2, 7L, SyntheticTransformer.Config.tinyDecoder());
         }
-      }
     }
-    List<PDistribution> dists = new ArrayList<>();
-    for (Map.Entry<String, List<Double>> e : ps.entrySet()) {
-      dists.add(distribution(e.getKey(), e.getValue()));
-    }
-    return new NullSummary(family, pairs, fp, ind, inc, dists);
-  }
 
-  /** Tests whose null distribution is tracked: block 0 vs 0 only (one value per pair). */
-  private static String testKey(String id) {
-    if (id.startsWith("block0~0.")) {
-      String t = id.substring("block0~0.".length());
-      return switch (t) {
-        case "mlp.up.match", "mlp.up.match_aligned", "attn.q.pearson", "attn.q.pearson_aligned", "attn.q.cka_aligned", "mlp.gate_up.agreement", "mlp.up_down.agreement", "attn.qk.invariant", "norm.attn_norm.centred" -> t;
-        default -> null;
-      };
-    }
-    return switch (id) {
-      case "embeddings.columns.pearson", "embeddings.columns.match", "embeddings.rows.pearson_aligned", "lm_head.columns.pearson", "lm_head.rows.pearson_aligned", "blocks.fisher_exact" -> id;
-      default -> null;
-    };
-  }
+    /**
+     * Distribution of one p-value under H0.
+     *
+     * @param name which p-value
+     * @param count how many were collected
+     * @param ks Kolmogorov–Smirnov distance from Uniform(0, 1) (a conservative test lies below the
+     *     diagonal: p-values pile up near 1)
+     * @param below05 fraction of p-values below 0.05
+     * @param below01 fraction below 0.01
+     * @param minLog10p the smallest log10 p seen
+     */
+    public record PDistribution(String name, int count, double ks, double below05, double below01, double minLog10p) {}
 
-  static PDistribution distribution(String name, List<Double> log10p) {
-    double[] p = log10p.stream().mapToDouble(l -> Math.pow(10, l)).sorted().toArray();
-    int n = p.length;
-    double ks = 0;
-    for (int i = 0; i < n; i++) {
-      ks = Math.max(ks, Math.max((i + 1) / (double) n - p[i], p[i] - i / (double) n));
+    /**
+     * Null calibration of one family of independent pairs.
+     *
+     * @param falsePositives pairs judged SHARED_LINEAGE (must be 0)
+     * @param independent pairs judged INDEPENDENT
+     * @param inconclusive pairs judged INCONCLUSIVE
+     */
+    public record NullSummary(
+            String family,
+            int pairs,
+            int falsePositives,
+            int independent,
+            int inconclusive,
+            List<PDistribution> pValues) {
+        public NullSummary {
+            pValues = List.copyOf(pValues);
+        }
     }
-    double b05 = Arrays.stream(p).filter(x -> x < 0.05).count() / (double) Math.max(1, n);
-    double b01 = Arrays.stream(p).filter(x -> x < 0.01).count() / (double) Math.max(1, n);
-    double min = log10p.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-    return new PDistribution(name, n, ks, b05, b01, min);
-  }
 
-  private static List<DetectionRow> detection(Config c, CompareOptions opts) throws IOException, ModelFormatException {
-    List<DetectionRow> rows = new ArrayList<>();
-    Component text = Component.TEXT_DECODER;
-    int reps = c.replicates();
-    LongFunction<SimModel> base = k -> SyntheticTransformer.random("base" + k, c.model(), c.seed() + 90_000 + k);
-    for (double rel : new double[] {1, 4, 16, 32, 64, 128}) {
-      rows.add(detect("noise (fine-tune proxy)", "σ×" + fmt(rel), reps, opts, k -> {
-        SimModel m = base.apply(k);
-        return new SimModel[] {DerivationSimulator.noise(m, rel, k + 5), m};
-      }));
+    /** Detection of one transformation at one strength. */
+    public record DetectionRow(String transformation, String strength, int trials, int detected, double medianLog10p) {
+        public double rate() {
+            return trials == 0 ? 0 : detected / (double) trials;
+        }
     }
-    for (double rel : new double[] {0.5, 2, 8}) {
-      rows.add(detect("low-rank update r=4", "‖ΔW‖=" + fmt(rel) + "‖W‖", reps, opts, k -> {
-        SimModel m = base.apply(k);
-        return new SimModel[] {DerivationSimulator.lowRank(m, 4, rel, k + 5), m};
-      }));
-    }
-    rows.add(detect("int8 round trip", "per-row", reps, opts, k -> {
-      SimModel m = base.apply(k);
-      return new SimModel[] {DerivationSimulator.int8RoundTrip(m), m};
-    }));
-    rows.add(detect("hidden-unit + head permutation", "full", reps, opts, k -> {
-      SimModel m = base.apply(k);
-      return new SimModel[] {DerivationSimulator.permuteHiddenAndHeads(m, k + 5), m};
-    }));
-    rows.add(detect("residual permutation + gain rescale", "full", reps, opts, k -> {
-      SimModel m = base.apply(k);
-      return new SimModel[] {DerivationSimulator.permuteResidual(m, text, true, k + 5), m};
-    }));
-    rows.add(detect("perm + residual perm + noise", "σ×4", reps, opts, k -> {
-      SimModel m = base.apply(k);
-      SimModel v = DerivationSimulator.permuteResidual(DerivationSimulator.permuteHiddenAndHeads(m, k + 5), text, true, k + 6);
-      return new SimModel[] {DerivationSimulator.noise(v, 4, k + 7), m};
-    }));
-    rows.add(detect("residual rotation (RMSNorm)", "random orthogonal", reps, opts, k -> {
-      SimModel m = base.apply(k);
-      return new SimModel[] {DerivationSimulator.rotateResidual(m, text, k + 5), m};
-    }));
-    int layers = c.model().layers();
-    rows.add(detect("every second layer", layers + "→" + ((layers + 1) / 2), reps, opts, k -> {
-      SimModel m = base.apply(k);
-      int[] keep = new int[(layers + 1) / 2];
-      for (int i = 0; i < keep.length; i++) {
-        keep[i] = 2 * i;
-      }
-      return new SimModel[] {DerivationSimulator.restack(m, text, keep), m};
-    }));
-    rows.add(detect("depth up-scaling", layers + "→" + (2 * layers - 1), reps, opts, k -> {
-      SimModel m = base.apply(k);
-      int[] src = new int[2 * layers - 1];
-      for (int i = 0; i < src.length; i++) {
-        src[i] = i < layers ? i : i - layers + 1;
-      }
-      return new SimModel[] {DerivationSimulator.restack(m, text, src), m};
-    }));
-    rows.add(detect("vocabulary extension", "+25%", reps, opts, k -> {
-      SimModel m = base.apply(k);
-      return new SimModel[] {DerivationSimulator.extendVocabulary(m, c.model().vocab() / 4, k + 5), m};
-    }));
-    rows.add(detect("vocabulary pruning", "−30%", reps, opts, k -> {
-      SimModel m = base.apply(k);
-      return new SimModel[] {DerivationSimulator.pruneVocabulary(m, 0.3, k + 5), m};
-    }));
-    rows.add(detect("width pruning (MLP units)", "−25%", reps, opts, k -> {
-      SimModel m = base.apply(k);
-      return new SimModel[] {DerivationSimulator.widthPruning(m, text, 0.25, 0, k + 5), m};
-    }));
-    rows.add(detect("width pruning (MLP + residual)", "−25% / −25%", reps, opts, k -> {
-      SimModel m = base.apply(k);
-      return new SimModel[] {DerivationSimulator.widthPruning(m, text, 0.25, 0.25, k + 5), m};
-    }));
-    rows.add(detect("dense→MoE upcycling", "4 experts, σ×1", reps, opts, k -> {
-      SimModel m = base.apply(k);
-      return new SimModel[] {DerivationSimulator.upcycle(m, text, 4, 1, k + 5), m};
-    }));
-    for (int steps : new int[] {100, 1000, 4000}) {
-      rows.add(detect("tiny trainer fine-tune (new data)", steps + " steps", reps, opts, k -> {
-        TinyTrainer.Config tc = TinyTrainer.Config.DEFAULT.withSteps(200);
-        SimModel m = TinyTrainer.train("tt" + k, tc, c.seed() + 5000 + k, 11).model();
-        return new SimModel[] {TinyTrainer.fineTune(m, tc, 12 + k, steps).model(), m};
-      }));
-    }
-    return rows;
-  }
 
-  private static DetectionRow detect(String name, String strength, int reps, CompareOptions opts, PairMaker maker) throws IOException, ModelFormatException {
-    int hit = 0;
-    double[] l = new double[reps];
-    for (int k = 0; k < reps; k++) {
-      SimModel[] ab = maker.make(k);
-      ComparisonResult r = LineageComparator.compare(ab[0].toView(), ab[1].toView(), opts.withSeed(opts.seed() + k));
-      if (r.verdict() == Verdict.SHARED_LINEAGE) {
-        hit++;
-      }
-      l[k] = r.log10p() == null ? 0 : r.log10p();
-    }
-    Arrays.sort(l);
-    return new DetectionRow(name, strength, reps, hit, reps == 0 ? Double.NaN : l[reps / 2]);
-  }
+    /** Everything the report prints. */
+    public record Result(List<NullSummary> nulls, List<DetectionRow> detection, double sharedThreshold, long millis) {
+        public Result {
+            nulls = List.copyOf(nulls);
+            detection = List.copyOf(detection);
+        }
 
-  private static String fmt(double x) {
-    return x == Math.rint(x) ? Long.toString((long) x) : Double.toString(x);
-  }
+        /** False positives over all null families. */
+        public int falsePositives() {
+            return nulls.stream().mapToInt(NullSummary::falsePositives).sum();
+        }
 
-  /** Prints the tables. */
-  public static void print(Result r, PrintStream out) {
-    out.println("Pedigree calibration (verdict threshold: Holm-adjusted log10 p <= " + r.sharedThreshold() + ")");
-    out.println();
-    for (NullSummary n : r.nulls()) {
-      out.printf(Locale.ROOT, "Independent pairs: %s, %d pairs: false SHARED_LINEAGE %d, INDEPENDENT %d, INCONCLUSIVE %d%n", n.family(), n.pairs(), n.falsePositives(), n.independent(), n.inconclusive());
-      out.printf(Locale.ROOT, "  %-32s %6s %7s %7s %7s %9s%n", "p-value", "n", "KS", "<0.05", "<0.01", "min log10p");
-      for (PDistribution d : n.pValues()) {
-        out.printf(Locale.ROOT, "  %-32s %6d %7.3f %7.3f %7.3f %9.2f%n", d.name(), d.count(), d.ks(), d.below05(), d.below01(), d.minLog10p());
-      }
-      out.println();
+        /** Independent pairs over all null families. */
+        public int nullPairs() {
+            return nulls.stream().mapToInt(NullSummary::pairs).sum();
+        }
     }
-    out.println("Detection (fraction judged SHARED_LINEAGE)");
-    out.printf(Locale.ROOT, "  %-38s %-20s %6s %12s%n", "transformation", "strength", "rate", "median log10p");
-    for (DetectionRow d : r.detection()) {
-      out.printf(Locale.ROOT, "  %-38s %-20s %3d/%-3d %12.1f%n", d.transformation(), d.strength(), d.detected(), d.trials(), d.medianLog10p());
+
+    /** Runs the default calibration and prints the table. */
+    public static void main(String[] args) throws IOException, ModelFormatException {
+        Config c = Config.DEFAULT;
+        if (args.length > 0) {
+            c = new Config(Integer.parseInt(args[0]), c.trainedPairs(), c.replicates(), c.seed(), c.model());
+        }
+        run(c, System.out);
     }
-    out.printf(Locale.ROOT, "%nTotal: %d independent pairs, %d false positives; %.1f s%n", r.nullPairs(), r.falsePositives(), r.millis() / 1000.0);
-  }
+
+    /** Runs the calibration, printing progress and the tables to {@code out} (may be null). */
+    public static Result run(Config c, PrintStream out) throws IOException, ModelFormatException {
+        long t0 = System.nanoTime();
+        CompareOptions opts = CompareOptions.DEFAULT.withSeed(c.seed());
+        List<NullSummary> nulls = new ArrayList<>();
+        nulls.add(nullFamily("random-init", c.randomPairs(), opts, k -> {
+            SimModel a = SyntheticTransformer.random("a" + k, c.model(), c.seed() + 2 * k);
+            SimModel b = SyntheticTransformer.random("b" + k, c.model(), c.seed() + 2 * k + 1);
+            return new SimModel[] {a, b};
+        }));
+        nulls.add(nullFamily("tiny-trained-same-data", c.trainedPairs(), opts, k -> {
+            TinyTrainer.Config tc = TinyTrainer.Config.DEFAULT.withSteps(200);
+            SimModel a = TinyTrainer.train("ta" + k, tc, c.seed() + 1000 + 2 * k, 77 + k)
+                    .model();
+            SimModel b = TinyTrainer.train("tb" + k, tc, c.seed() + 1001 + 2 * k, 77 + k)
+                    .model();
+            return new SimModel[] {a, b};
+        }));
+        List<DetectionRow> det = detection(c, opts);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        Result r = new Result(nulls, det, opts.thresholds().sharedLog10p(), ms);
+        if (out != null) {
+            print(r, out);
+        }
+        return r;
+    }
+
+    private interface PairMaker {
+        SimModel[] make(long k);
+    }
+
+    private static NullSummary nullFamily(String family, int pairs, CompareOptions opts, PairMaker maker)
+            throws IOException, ModelFormatException {
+        Map<String, List<Double>> ps = new LinkedHashMap<>();
+        int fp = 0;
+        int ind = 0;
+        int inc = 0;
+        for (int k = 0; k < pairs; k++) {
+            SimModel[] ab = maker.make(k);
+            ComparisonResult r =
+                    LineageComparator.compare(ab[0].toView(), ab[1].toView(), opts.withSeed(opts.seed() + k));
+            switch (r.verdict()) {
+                case SHARED_LINEAGE -> fp++;
+                case INDEPENDENT -> ind++;
+                case INCONCLUSIVE -> inc++;
+            }
+            if (r.log10p() != null) {
+                ps.computeIfAbsent("overall (min Holm-adjusted)", x -> new ArrayList<>())
+                        .add(r.log10p());
+            }
+            for (ComponentResult c : r.components()) {
+                for (Evidence e : c.evidence()) {
+                    if (e.log10p() == null) {
+                        continue;
+                    }
+                    String key = testKey(e.test());
+                    if (key != null) {
+                        ps.computeIfAbsent(key, x -> new ArrayList<>()).add(e.log10p());
+                    }
+                }
+            }
+        }
+        List<PDistribution> dists = new ArrayList<>();
+        for (Map.Entry<String, List<Double>> e : ps.entrySet()) {
+            dists.add(distribution(e.getKey(), e.getValue()));
+        }
+        return new NullSummary(family, pairs, fp, ind, inc, dists);
+    }
+
+    /** Tests whose null distribution is tracked: block 0 vs 0 only (one value per pair). */
+    private static String testKey(String id) {
+        if (id.startsWith("block0~0.")) {
+            String t = id.substring("block0~0.".length());
+            return switch (t) {
+                case "mlp.up.match",
+                        "mlp.up.match_aligned",
+                        "attn.q.pearson",
+                        "attn.q.pearson_aligned",
+                        "attn.q.cka_aligned",
+                        "mlp.gate_up.agreement",
+                        "mlp.up_down.agreement",
+                        "attn.qk.invariant",
+                        "norm.attn_norm.centred" -> t;
+                default -> null;
+            };
+        }
+        return switch (id) {
+            case "embeddings.columns.pearson",
+                    "embeddings.columns.match",
+                    "embeddings.rows.pearson_aligned",
+                    "lm_head.columns.pearson",
+                    "lm_head.rows.pearson_aligned",
+                    "blocks.fisher_exact" -> id;
+            default -> null;
+        };
+    }
+
+    static PDistribution distribution(String name, List<Double> log10p) {
+        double[] p = log10p.stream().mapToDouble(l -> Math.pow(10, l)).sorted().toArray();
+        int n = p.length;
+        double ks = 0;
+        for (int i = 0; i < n; i++) {
+            ks = Math.max(ks, Math.max((i + 1) / (double) n - p[i], p[i] - i / (double) n));
+        }
+        double b05 = Arrays.stream(p).filter(x -> x < 0.05).count() / (double) Math.max(1, n);
+        double b01 = Arrays.stream(p).filter(x -> x < 0.01).count() / (double) Math.max(1, n);
+        double min = log10p.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        return new PDistribution(name, n, ks, b05, b01, min);
+    }
+
+    private static List<DetectionRow> detection(Config c, CompareOptions opts)
+            throws IOException, ModelFormatException {
+        List<DetectionRow> rows = new ArrayList<>();
+        Component text = Component.TEXT_DECODER;
+        int reps = c.replicates();
+        LongFunction<SimModel> base = k -> SyntheticTransformer.random("base" + k, c.model(), c.seed() + 90_000 + k);
+        for (double rel : new double[] {1, 4, 16, 32, 64, 128}) {
+            rows.add(detect("noise (fine-tune proxy)", "σ×" + fmt(rel), reps, opts, k -> {
+                SimModel m = base.apply(k);
+                return new SimModel[] {DerivationSimulator.noise(m, rel, k + 5), m};
+            }));
+        }
+        for (double rel : new double[] {0.5, 2, 8}) {
+            rows.add(detect("low-rank update r=4", "‖ΔW‖=" + fmt(rel) + "‖W‖", reps, opts, k -> {
+                SimModel m = base.apply(k);
+                return new SimModel[] {DerivationSimulator.lowRank(m, 4, rel, k + 5), m};
+            }));
+        }
+        rows.add(detect("int8 round trip", "per-row", reps, opts, k -> {
+            SimModel m = base.apply(k);
+            return new SimModel[] {DerivationSimulator.int8RoundTrip(m), m};
+        }));
+        rows.add(detect("hidden-unit + head permutation", "full", reps, opts, k -> {
+            SimModel m = base.apply(k);
+            return new SimModel[] {DerivationSimulator.permuteHiddenAndHeads(m, k + 5), m};
+        }));
+        rows.add(detect("residual permutation + gain rescale", "full", reps, opts, k -> {
+            SimModel m = base.apply(k);
+            return new SimModel[] {DerivationSimulator.permuteResidual(m, text, true, k + 5), m};
+        }));
+        rows.add(detect("perm + residual perm + noise", "σ×4", reps, opts, k -> {
+            SimModel m = base.apply(k);
+            SimModel v = DerivationSimulator.permuteResidual(
+                    DerivationSimulator.permuteHiddenAndHeads(m, k + 5), text, true, k + 6);
+            return new SimModel[] {DerivationSimulator.noise(v, 4, k + 7), m};
+        }));
+        rows.add(detect("residual rotation (RMSNorm)", "random orthogonal", reps, opts, k -> {
+            SimModel m = base.apply(k);
+            return new SimModel[] {DerivationSimulator.rotateResidual(m, text, k + 5), m};
+        }));
+        int layers = c.model().layers();
+        rows.add(detect("every second layer", layers + "→" + ((layers + 1) / 2), reps, opts, k -> {
+            SimModel m = base.apply(k);
+            int[] keep = new int[(layers + 1) / 2];
+            for (int i = 0; i < keep.length; i++) {
+                keep[i] = 2 * i;
+            }
+            return new SimModel[] {DerivationSimulator.restack(m, text, keep), m};
+        }));
+        rows.add(detect("depth up-scaling", layers + "→" + (2 * layers - 1), reps, opts, k -> {
+            SimModel m = base.apply(k);
+            int[] src = new int[2 * layers - 1];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = i < layers ? i : i - layers + 1;
+            }
+            return new SimModel[] {DerivationSimulator.restack(m, text, src), m};
+        }));
+        rows.add(detect("vocabulary extension", "+25%", reps, opts, k -> {
+            SimModel m = base.apply(k);
+            return new SimModel[] {
+                DerivationSimulator.extendVocabulary(m, c.model().vocab() / 4, k + 5), m
+            };
+        }));
+        rows.add(detect("vocabulary pruning", "−30%", reps, opts, k -> {
+            SimModel m = base.apply(k);
+            return new SimModel[] {DerivationSimulator.pruneVocabulary(m, 0.3, k + 5), m};
+        }));
+        rows.add(detect("width pruning (MLP units)", "−25%", reps, opts, k -> {
+            SimModel m = base.apply(k);
+            return new SimModel[] {DerivationSimulator.widthPruning(m, text, 0.25, 0, k + 5), m};
+        }));
+        rows.add(detect("width pruning (MLP + residual)", "−25% / −25%", reps, opts, k -> {
+            SimModel m = base.apply(k);
+            return new SimModel[] {DerivationSimulator.widthPruning(m, text, 0.25, 0.25, k + 5), m};
+        }));
+        rows.add(detect("dense→MoE upcycling", "4 experts, σ×1", reps, opts, k -> {
+            SimModel m = base.apply(k);
+            return new SimModel[] {DerivationSimulator.upcycle(m, text, 4, 1, k + 5), m};
+        }));
+        for (int steps : new int[] {100, 1000, 4000}) {
+            rows.add(detect("tiny trainer fine-tune (new data)", steps + " steps", reps, opts, k -> {
+                TinyTrainer.Config tc = TinyTrainer.Config.DEFAULT.withSteps(200);
+                SimModel m =
+                        TinyTrainer.train("tt" + k, tc, c.seed() + 5000 + k, 11).model();
+                return new SimModel[] {
+                    TinyTrainer.fineTune(m, tc, 12 + k, steps).model(), m
+                };
+            }));
+        }
+        return rows;
+    }
+
+    private static DetectionRow detect(String name, String strength, int reps, CompareOptions opts, PairMaker maker)
+            throws IOException, ModelFormatException {
+        int hit = 0;
+        double[] l = new double[reps];
+        for (int k = 0; k < reps; k++) {
+            SimModel[] ab = maker.make(k);
+            ComparisonResult r =
+                    LineageComparator.compare(ab[0].toView(), ab[1].toView(), opts.withSeed(opts.seed() + k));
+            if (r.verdict() == Verdict.SHARED_LINEAGE) {
+                hit++;
+            }
+            l[k] = r.log10p() == null ? 0 : r.log10p();
+        }
+        Arrays.sort(l);
+        return new DetectionRow(name, strength, reps, hit, reps == 0 ? Double.NaN : l[reps / 2]);
+    }
+
+    private static String fmt(double x) {
+        return x == Math.rint(x) ? Long.toString((long) x) : Double.toString(x);
+    }
+
+    /** Prints the tables. */
+    public static void print(Result r, PrintStream out) {
+        out.println("Pedigree calibration (verdict threshold: Holm-adjusted log10 p <= " + r.sharedThreshold() + ")");
+        out.println();
+        for (NullSummary n : r.nulls()) {
+            out.printf(
+                    Locale.ROOT,
+                    "Independent pairs: %s, %d pairs: false SHARED_LINEAGE %d, INDEPENDENT %d, INCONCLUSIVE %d%n",
+                    n.family(),
+                    n.pairs(),
+                    n.falsePositives(),
+                    n.independent(),
+                    n.inconclusive());
+            out.printf(
+                    Locale.ROOT, "  %-32s %6s %7s %7s %7s %9s%n", "p-value", "n", "KS", "<0.05", "<0.01", "min log10p");
+            for (PDistribution d : n.pValues()) {
+                out.printf(
+                        Locale.ROOT,
+                        "  %-32s %6d %7.3f %7.3f %7.3f %9.2f%n",
+                        d.name(),
+                        d.count(),
+                        d.ks(),
+                        d.below05(),
+                        d.below01(),
+                        d.minLog10p());
+            }
+            out.println();
+        }
+        out.println("Detection (fraction judged SHARED_LINEAGE)");
+        out.printf(Locale.ROOT, "  %-38s %-20s %6s %12s%n", "transformation", "strength", "rate", "median log10p");
+        for (DetectionRow d : r.detection()) {
+            out.printf(
+                    Locale.ROOT,
+                    "  %-38s %-20s %3d/%-3d %12.1f%n",
+                    d.transformation(),
+                    d.strength(),
+                    d.detected(),
+                    d.trials(),
+                    d.medianLog10p());
+        }
+        out.printf(
+                Locale.ROOT,
+                "%nTotal: %d independent pairs, %d false positives; %.1f s%n",
+                r.nullPairs(),
+                r.falsePositives(),
+                r.millis() / 1000.0);
+    }
 }

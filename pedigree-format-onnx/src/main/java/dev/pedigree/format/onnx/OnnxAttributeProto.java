@@ -10,24 +10,24 @@ import java.util.List;
  * @param ints at most {@link OnnxProtoParser#MAX_ATTRIBUTE_INTS} values are kept
  */
 public record OnnxAttributeProto(
-    String name,
-    long type,
-    boolean hasInt,
-    long i,
-    float f,
-    long[] ints,
-    OnnxTensorProto t,
-    List<OnnxTensorProto> tensors,
-    List<OnnxGraphProto> graphs) {
+        String name,
+        long type,
+        boolean hasInt,
+        long i,
+        float f,
+        long[] ints,
+        OnnxTensorProto t,
+        List<OnnxTensorProto> tensors,
+        List<OnnxGraphProto> graphs) {
 
-  public OnnxAttributeProto {
-    ints = ints.clone();
-    tensors = List.copyOf(tensors);
-    graphs = List.copyOf(graphs);
-  }
+    public OnnxAttributeProto {
+        ints = ints.clone();
+        tensors = List.copyOf(tensors);
+        graphs = List.copyOf(graphs);
+    }
 
-  @Override
-  public long[] ints() {
-    return ints.clone();
-  }
+    @Override
+    public long[] ints() {
+        return ints.clone();
+    }
 }

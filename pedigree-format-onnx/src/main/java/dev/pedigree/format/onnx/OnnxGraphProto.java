@@ -9,11 +9,16 @@ import java.util.List;
  * @param offset absolute file offset of the graph's tag
  */
 public record OnnxGraphProto(
-    String name, List<OnnxNodeProto> nodes, List<OnnxTensorProto> initializers, List<OnnxSparseTensorProto> sparseInitializers, int depth, long offset) {
+        String name,
+        List<OnnxNodeProto> nodes,
+        List<OnnxTensorProto> initializers,
+        List<OnnxSparseTensorProto> sparseInitializers,
+        int depth,
+        long offset) {
 
-  public OnnxGraphProto {
-    nodes = List.copyOf(nodes);
-    initializers = List.copyOf(initializers);
-    sparseInitializers = List.copyOf(sparseInitializers);
-  }
+    public OnnxGraphProto {
+        nodes = List.copyOf(nodes);
+        initializers = List.copyOf(initializers);
+        sparseInitializers = List.copyOf(sparseInitializers);
+    }
 }

@@ -9,17 +9,17 @@ import java.util.Map;
  * @param metadataProps field 14 key/value pairs in file order
  */
 public record OnnxModelProto(
-    long irVersion,
-    String producerName,
-    String producerVersion,
-    String domain,
-    long modelVersion,
-    Map<String, Long> opsets,
-    Map<String, String> metadataProps,
-    OnnxGraphProto graph) {
+        long irVersion,
+        String producerName,
+        String producerVersion,
+        String domain,
+        long modelVersion,
+        Map<String, Long> opsets,
+        Map<String, String> metadataProps,
+        OnnxGraphProto graph) {
 
-  public OnnxModelProto {
-    opsets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(opsets));
-    metadataProps = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadataProps));
-  }
+    public OnnxModelProto {
+        opsets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(opsets));
+        metadataProps = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadataProps));
+    }
 }

@@ -8,13 +8,14 @@ import java.lang.foreign.MemorySegment;
  *
  * @param values may be null in a malformed file; the reader rejects that
  */
-public record OnnxSparseTensorProto(OnnxTensorProto values, OnnxTensorProto indices, long[] dims, long offset, MemorySegment message) {
-  public OnnxSparseTensorProto {
-    dims = dims.clone();
-  }
+public record OnnxSparseTensorProto(
+        OnnxTensorProto values, OnnxTensorProto indices, long[] dims, long offset, MemorySegment message) {
+    public OnnxSparseTensorProto {
+        dims = dims.clone();
+    }
 
-  @Override
-  public long[] dims() {
-    return dims.clone();
-  }
+    @Override
+    public long[] dims() {
+        return dims.clone();
+    }
 }

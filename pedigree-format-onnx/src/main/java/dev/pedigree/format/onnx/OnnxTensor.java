@@ -27,247 +27,251 @@ import java.lang.foreign.MemorySegment;
  */
 public final class OnnxTensor implements TensorRef {
 
-  /** How to dequantise stored integers; the channel of stored element s is {@code (s / stride) % channels}. */
-  record Dequantisation(OnnxTensorData scale, OnnxTensorData zeroPoint, long stride, long channels) {}
+    /** How to dequantise stored integers; the channel of stored element s is {@code (s / stride) % channels}. */
+    record Dequantisation(OnnxTensorData scale, OnnxTensorData zeroPoint, long stride, long channels) {}
 
-  private final String name;
-  private final String storedName;
-  private final String source;
-  private final long offset;
-  private final DType dtype;
-  private final OnnxDataType onnxType;
-  private final long[] storedDims;
-  private final Shape shape;
-  private final boolean transposed;
-  private final TensorAddress address;
-  private final OnnxWeightBinding binding;
-  private final OnnxTensorData data;
-  private final MemorySegment stored;
-  private final String unsupported;
-  private final Dequantisation dequant;
-  private volatile float[][] dequantTables;
+    private final String name;
+    private final String storedName;
+    private final String source;
+    private final long offset;
+    private final DType dtype;
+    private final OnnxDataType onnxType;
+    private final long[] storedDims;
+    private final Shape shape;
+    private final boolean transposed;
+    private final TensorAddress address;
+    private final OnnxWeightBinding binding;
+    private final OnnxTensorData data;
+    private final MemorySegment stored;
+    private final String unsupported;
+    private final Dequantisation dequant;
+    private volatile float[][] dequantTables;
 
-  OnnxTensor(
-      String name,
-      String storedName,
-      String source,
-      long offset,
-      OnnxDataType onnxType,
-      long[] storedDims,
-      boolean transposed,
-      TensorAddress address,
-      OnnxWeightBinding binding,
-      OnnxTensorData data,
-      MemorySegment stored,
-      String unsupported,
-      Dequantisation dequant) {
-    this.name = name;
-    this.storedName = storedName;
-    this.source = source;
-    this.offset = offset;
-    this.onnxType = onnxType;
-    this.dtype = onnxType == null ? DType.UNKNOWN : onnxType.dtype();
-    this.storedDims = storedDims.clone();
-    this.transposed = transposed && storedDims.length == 2;
-    this.shape = this.transposed ? Shape.of(storedDims[1], storedDims[0]) : new Shape(storedDims);
-    this.address = address;
-    this.binding = binding;
-    this.data = data;
-    this.stored = stored;
-    this.unsupported = unsupported;
-    this.dequant = dequant;
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  /** The name stored in the file ({@code onnx::MatMul_787_quantized}, a Constant's output name). */
-  public String storedName() {
-    return storedName;
-  }
-
-  @Override
-  public DType dtype() {
-    return dtype;
-  }
-
-  /** The ONNX data type, or null when the file used an id this version does not know. */
-  public OnnxDataType onnxType() {
-    return onnxType;
-  }
-
-  @Override
-  public Shape shape() {
-    return shape;
-  }
-
-  /** Dims as stored in the file (before the canonical transpose). */
-  public long[] storedDims() {
-    return storedDims.clone();
-  }
-
-  /** Whether the canonical view is the transpose of the stored matrix. */
-  public boolean transposed() {
-    return transposed;
-  }
-
-  /** Whether rows are dequantised from an integer weight with a scale and zero point. */
-  public boolean dequantised() {
-    return dequant != null;
-  }
-
-  /** What the graph walk found for this tensor. */
-  public OnnxWeightBinding binding() {
-    return binding;
-  }
-
-  /** Absolute offset in the model file of the TensorProto that holds this tensor. */
-  public long offset() {
-    return offset;
-  }
-
-  /** Why the values cannot be decoded (sparse, string, 4-bit...), or null when they can. */
-  public String unsupportedReason() {
-    return unsupported;
-  }
-
-  @Override
-  public TensorAddress address() {
-    return address;
-  }
-
-  @Override
-  public String source() {
-    return source;
-  }
-
-  @Override
-  public MemorySegment storedBytes() {
-    return stored;
-  }
-
-  @Override
-  public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws ModelFormatException {
-    long rows = shape.rows();
-    long cols = shape.columns();
-    if (firstRow < 0 || rowCount < 0 || firstRow > rows - rowCount) {
-      throw new IndexOutOfBoundsException("rows " + firstRow + "+" + rowCount + " of " + shape + " in " + name);
+    OnnxTensor(
+            String name,
+            String storedName,
+            String source,
+            long offset,
+            OnnxDataType onnxType,
+            long[] storedDims,
+            boolean transposed,
+            TensorAddress address,
+            OnnxWeightBinding binding,
+            OnnxTensorData data,
+            MemorySegment stored,
+            String unsupported,
+            Dequantisation dequant) {
+        this.name = name;
+        this.storedName = storedName;
+        this.source = source;
+        this.offset = offset;
+        this.onnxType = onnxType;
+        this.dtype = onnxType == null ? DType.UNKNOWN : onnxType.dtype();
+        this.storedDims = storedDims.clone();
+        this.transposed = transposed && storedDims.length == 2;
+        this.shape = this.transposed ? Shape.of(storedDims[1], storedDims[0]) : new Shape(storedDims);
+        this.address = address;
+        this.binding = binding;
+        this.data = data;
+        this.stored = stored;
+        this.unsupported = unsupported;
+        this.dequant = dequant;
     }
-    long n = rowCount * cols;
-    if (dstOffset < 0 || n > dst.length - (long) dstOffset) {
-      throw new IndexOutOfBoundsException("destination of " + dst.length + " floats cannot hold " + n + " values at " + dstOffset);
+
+    @Override
+    public String name() {
+        return name;
     }
-    if (data == null) {
-      throw new UnsupportedModelException(source, offset, "tensor '" + name + "' (" + storedName + "): " + unsupported);
+
+    /** The name stored in the file ({@code onnx::MatMul_787_quantized}, a Constant's output name). */
+    public String storedName() {
+        return storedName;
     }
-    if (n == 0) {
-      return;
+
+    @Override
+    public DType dtype() {
+        return dtype;
     }
-    float[][] tables = dequant == null ? null : tables();
-    if (!transposed) {
-      long start = firstRow * cols;
-      data.read(start, (int) n, dst, dstOffset);
-      if (tables != null) {
-        dequantiseRun(tables, start, dst, dstOffset, (int) n);
-      }
-      return;
+
+    /** The ONNX data type, or null when the file used an id this version does not know. */
+    public OnnxDataType onnxType() {
+        return onnxType;
     }
-    // Stored [K, N] = [in, out]; canonical row o is stored column o: element (i, o) sits at i * N + o.
-    long inner = storedDims[0];
-    long outer = storedDims[1];
-    if (data.randomAccess()) {
-      float[] column = new float[rowCount];
-      for (long i = 0; i < inner; i++) {
-        long base = i * outer + firstRow;
-        data.read(base, rowCount, column, 0);
-        if (tables != null) {
-          dequantiseRun(tables, base, column, 0, rowCount);
+
+    @Override
+    public Shape shape() {
+        return shape;
+    }
+
+    /** Dims as stored in the file (before the canonical transpose). */
+    public long[] storedDims() {
+        return storedDims.clone();
+    }
+
+    /** Whether the canonical view is the transpose of the stored matrix. */
+    public boolean transposed() {
+        return transposed;
+    }
+
+    /** Whether rows are dequantised from an integer weight with a scale and zero point. */
+    public boolean dequantised() {
+        return dequant != null;
+    }
+
+    /** What the graph walk found for this tensor. */
+    public OnnxWeightBinding binding() {
+        return binding;
+    }
+
+    /** Absolute offset in the model file of the TensorProto that holds this tensor. */
+    public long offset() {
+        return offset;
+    }
+
+    /** Why the values cannot be decoded (sparse, string, 4-bit...), or null when they can. */
+    public String unsupportedReason() {
+        return unsupported;
+    }
+
+    @Override
+    public TensorAddress address() {
+        return address;
+    }
+
+    @Override
+    public String source() {
+        return source;
+    }
+
+    @Override
+    public MemorySegment storedBytes() {
+        return stored;
+    }
+
+    @Override
+    public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws ModelFormatException {
+        long rows = shape.rows();
+        long cols = shape.columns();
+        if (firstRow < 0 || rowCount < 0 || firstRow > rows - rowCount) {
+            throw new IndexOutOfBoundsException("rows " + firstRow + "+" + rowCount + " of " + shape + " in " + name);
         }
-        for (int o = 0; o < rowCount; o++) {
-          dst[dstOffset + (int) (o * inner + i)] = column[o];
+        long n = rowCount * cols;
+        if (dstOffset < 0 || n > dst.length - (long) dstOffset) {
+            throw new IndexOutOfBoundsException(
+                    "destination of " + dst.length + " floats cannot hold " + n + " values at " + dstOffset);
         }
-      }
-    } else {
-      long last = firstRow + rowCount;
-      data.scan((s, v) -> {
-        long o = s % outer;
-        if (o >= firstRow && o < last) {
-          long i = s / outer;
-          dst[dstOffset + (int) ((o - firstRow) * inner + i)] = tables == null ? v : dequantise(tables, s, v);
+        if (data == null) {
+            throw new UnsupportedModelException(
+                    source, offset, "tensor '" + name + "' (" + storedName + "): " + unsupported);
         }
-      });
-    }
-  }
-
-  /** Refuses undecodable tensors by name before any allocation, whatever their claimed size. */
-  @Override
-  public float[] readAll() throws java.io.IOException, ModelFormatException {
-    if (data == null) {
-      throw new UnsupportedModelException(source, offset, "tensor '" + name + "' (" + storedName + "): " + unsupported);
-    }
-    return TensorRef.super.readAll();
-  }
-
-  /** Dequantises the stored run {@code [start, start + n)} held in {@code buf[off..]}, stepping the channel instead of dividing per element. */
-  private void dequantiseRun(float[][] tables, long start, float[] buf, int off, int n) {
-    float[] scale = tables[0];
-    float[] zero = tables[1];
-    if (scale.length == 1) {
-      float s = scale[0];
-      float zp = zero == null ? 0f : zero[0];
-      for (int k = 0; k < n; k++) {
-        buf[off + k] = (buf[off + k] - zp) * s;
-      }
-      return;
-    }
-    long stride = dequant.stride();
-    long channels = dequant.channels();
-    int c = (int) ((start / stride) % channels);
-    long within = start % stride;
-    boolean perChannelZero = zero != null && zero.length > 1;
-    for (int k = 0; k < n; k++) {
-      float zp = zero == null ? 0f : zero[perChannelZero ? c : 0];
-      buf[off + k] = (buf[off + k] - zp) * scale[c];
-      if (++within == stride) {
-        within = 0;
-        if (++c == channels) {
-          c = 0;
+        if (n == 0) {
+            return;
         }
-      }
+        float[][] tables = dequant == null ? null : tables();
+        if (!transposed) {
+            long start = firstRow * cols;
+            data.read(start, (int) n, dst, dstOffset);
+            if (tables != null) {
+                dequantiseRun(tables, start, dst, dstOffset, (int) n);
+            }
+            return;
+        }
+        // Stored [K, N] = [in, out]; canonical row o is stored column o: element (i, o) sits at i * N + o.
+        long inner = storedDims[0];
+        long outer = storedDims[1];
+        if (data.randomAccess()) {
+            float[] column = new float[rowCount];
+            for (long i = 0; i < inner; i++) {
+                long base = i * outer + firstRow;
+                data.read(base, rowCount, column, 0);
+                if (tables != null) {
+                    dequantiseRun(tables, base, column, 0, rowCount);
+                }
+                for (int o = 0; o < rowCount; o++) {
+                    dst[dstOffset + (int) (o * inner + i)] = column[o];
+                }
+            }
+        } else {
+            long last = firstRow + rowCount;
+            data.scan((s, v) -> {
+                long o = s % outer;
+                if (o >= firstRow && o < last) {
+                    long i = s / outer;
+                    dst[dstOffset + (int) ((o - firstRow) * inner + i)] = tables == null ? v : dequantise(tables, s, v);
+                }
+            });
+        }
     }
-  }
 
-  private float dequantise(float[][] tables, long storedIndex, float q) {
-    float[] scale = tables[0];
-    float[] zero = tables[1];
-    int c = scale.length == 1 ? 0 : (int) ((storedIndex / dequant.stride()) % dequant.channels());
-    float zp = zero == null ? 0f : zero[zero.length == 1 ? 0 : c];
-    return (q - zp) * scale[c];
-  }
-
-  private float[][] tables() throws CorruptModelException {
-    float[][] t = dequantTables;
-    if (t == null) {
-      float[] scale = readSmall(dequant.scale());
-      float[] zero = dequant.zeroPoint() == null ? null : readSmall(dequant.zeroPoint());
-      t = new float[][] {scale, zero};
-      dequantTables = t;
+    /** Refuses undecodable tensors by name before any allocation, whatever their claimed size. */
+    @Override
+    public float[] readAll() throws java.io.IOException, ModelFormatException {
+        if (data == null) {
+            throw new UnsupportedModelException(
+                    source, offset, "tensor '" + name + "' (" + storedName + "): " + unsupported);
+        }
+        return TensorRef.super.readAll();
     }
-    return t;
-  }
 
-  private static float[] readSmall(OnnxTensorData d) throws CorruptModelException {
-    float[] out = new float[(int) d.elementCount()];
-    if (out.length > 0) {
-      d.read(0, out.length, out, 0);
+    /** Dequantises the stored run {@code [start, start + n)} held in {@code buf[off..]}, stepping the channel instead of dividing per element. */
+    private void dequantiseRun(float[][] tables, long start, float[] buf, int off, int n) {
+        float[] scale = tables[0];
+        float[] zero = tables[1];
+        if (scale.length == 1) {
+            float s = scale[0];
+            float zp = zero == null ? 0f : zero[0];
+            for (int k = 0; k < n; k++) {
+                buf[off + k] = (buf[off + k] - zp) * s;
+            }
+            return;
+        }
+        long stride = dequant.stride();
+        long channels = dequant.channels();
+        int c = (int) ((start / stride) % channels);
+        long within = start % stride;
+        boolean perChannelZero = zero != null && zero.length > 1;
+        for (int k = 0; k < n; k++) {
+            float zp = zero == null ? 0f : zero[perChannelZero ? c : 0];
+            buf[off + k] = (buf[off + k] - zp) * scale[c];
+            if (++within == stride) {
+                within = 0;
+                if (++c == channels) {
+                    c = 0;
+                }
+            }
+        }
     }
-    return out;
-  }
 
-  @Override
-  public String toString() {
-    return name + (name.equals(storedName) ? "" : " (" + storedName + ")") + " " + dtype + " " + shape + " " + address;
-  }
+    private float dequantise(float[][] tables, long storedIndex, float q) {
+        float[] scale = tables[0];
+        float[] zero = tables[1];
+        int c = scale.length == 1 ? 0 : (int) ((storedIndex / dequant.stride()) % dequant.channels());
+        float zp = zero == null ? 0f : zero[zero.length == 1 ? 0 : c];
+        return (q - zp) * scale[c];
+    }
+
+    private float[][] tables() throws CorruptModelException {
+        float[][] t = dequantTables;
+        if (t == null) {
+            float[] scale = readSmall(dequant.scale());
+            float[] zero = dequant.zeroPoint() == null ? null : readSmall(dequant.zeroPoint());
+            t = new float[][] {scale, zero};
+            dequantTables = t;
+        }
+        return t;
+    }
+
+    private static float[] readSmall(OnnxTensorData d) throws CorruptModelException {
+        float[] out = new float[(int) d.elementCount()];
+        if (out.length > 0) {
+            d.read(0, out.length, out, 0);
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return name + (name.equals(storedName) ? "" : " (" + storedName + ")") + " " + dtype + " " + shape + " "
+                + address;
+    }
 }

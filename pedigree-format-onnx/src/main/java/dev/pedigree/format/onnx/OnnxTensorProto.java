@@ -23,44 +23,44 @@ import java.util.Map;
  * @param message the whole encoded message (zero-copy)
  */
 public record OnnxTensorProto(
-    String name,
-    long dataTypeId,
-    long[] dims,
-    MemorySegment rawData,
-    long rawDataOffset,
-    Map<Integer, List<ValueRun>> typedChunks,
-    long stringCount,
-    Map<String, String> externalData,
-    long dataLocation,
-    boolean segmented,
-    long offset,
-    MemorySegment message) {
+        String name,
+        long dataTypeId,
+        long[] dims,
+        MemorySegment rawData,
+        long rawDataOffset,
+        Map<Integer, List<ValueRun>> typedChunks,
+        long stringCount,
+        Map<String, String> externalData,
+        long dataLocation,
+        boolean segmented,
+        long offset,
+        MemorySegment message) {
 
-  public OnnxTensorProto {
-    dims = dims.clone();
-    typedChunks = Map.copyOf(typedChunks);
-    externalData = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(externalData));
-  }
+    public OnnxTensorProto {
+        dims = dims.clone();
+        typedChunks = Map.copyOf(typedChunks);
+        externalData = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(externalData));
+    }
 
-  /**
-   * A run of encoded typed values: a packed field's payload, or one unpacked value.
-   *
-   * @param offset absolute file offset of the first byte
-   */
-  public record ValueRun(MemorySegment bytes, long offset) {}
+    /**
+     * A run of encoded typed values: a packed field's payload, or one unpacked value.
+     *
+     * @param offset absolute file offset of the first byte
+     */
+    public record ValueRun(MemorySegment bytes, long offset) {}
 
-  @Override
-  public long[] dims() {
-    return dims.clone();
-  }
+    @Override
+    public long[] dims() {
+        return dims.clone();
+    }
 
-  /** The data type, or null if the id is not one this version knows. */
-  public OnnxDataType dataType() {
-    return OnnxDataType.fromId(dataTypeId);
-  }
+    /** The data type, or null if the id is not one this version knows. */
+    public OnnxDataType dataType() {
+        return OnnxDataType.fromId(dataTypeId);
+    }
 
-  /** Whether the values live in another file. */
-  public boolean external() {
-    return dataLocation == 1 || !externalData.isEmpty();
-  }
+    /** Whether the values live in another file. */
+    public boolean external() {
+        return dataLocation == 1 || !externalData.isEmpty();
+    }
 }

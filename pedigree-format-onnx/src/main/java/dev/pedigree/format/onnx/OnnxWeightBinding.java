@@ -19,18 +19,18 @@ package dev.pedigree.format.onnx;
  * @param quantAxis stored axis along which a per-channel scale varies
  */
 public record OnnxWeightBinding(
-    String storedName,
-    String derivedName,
-    String consumerOp,
-    String consumerNode,
-    boolean transposed,
-    boolean confirmedByBias,
-    String scaleName,
-    String zeroPointName,
-    int quantAxis) {
+        String storedName,
+        String derivedName,
+        String consumerOp,
+        String consumerNode,
+        boolean transposed,
+        boolean confirmedByBias,
+        String scaleName,
+        String zeroPointName,
+        int quantAxis) {
 
-  /** A binding that found nothing. */
-  static OnnxWeightBinding unbound(String storedName) {
-    return new OnnxWeightBinding(storedName, null, null, null, false, false, null, null, -1);
-  }
+    /** A binding that found nothing. */
+    static OnnxWeightBinding unbound(String storedName) {
+        return new OnnxWeightBinding(storedName, null, null, null, false, false, null, null, -1);
+    }
 }

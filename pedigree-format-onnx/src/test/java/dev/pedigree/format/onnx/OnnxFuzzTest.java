@@ -22,135 +22,137 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link ModelFormatException}; nothing else may escape, hang or exhaust memory.
  */
 class OnnxFuzzTest {
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  /** Opens and reads every tensor; returns the outcome label. */
-  private static String attempt(Path p) {
-    try (ModelView v = new OnnxReader().open(p)) {
-      int unsupported = 0;
-      for (TensorRef t : v.tensors()) {
-        try {
-          // OnnxTensor.readAll refuses undecodable tensors before allocating; decodable ones
-          // were checked against the bytes that hold them, so their size is bounded by the file.
-          float[] x = t.readAll();
-          assertThat(x.length).isEqualTo((int) t.elementCount());
+    /** Opens and reads every tensor; returns the outcome label. */
+    private static String attempt(Path p) {
+        try (ModelView v = new OnnxReader().open(p)) {
+            int unsupported = 0;
+            for (TensorRef t : v.tensors()) {
+                try {
+                    // OnnxTensor.readAll refuses undecodable tensors before allocating; decodable ones
+                    // were checked against the bytes that hold them, so their size is bounded by the file.
+                    float[] x = t.readAll();
+                    assertThat(x.length).isEqualTo((int) t.elementCount());
+                } catch (ModelFormatException e) {
+                    unsupported++;
+                    assertThat(e.getMessage()).contains(p.toString());
+                }
+            }
+            return unsupported == 0 ? "opened+read" : "opened, undecodable tensors refused by name";
         } catch (ModelFormatException e) {
-          unsupported++;
-          assertThat(e.getMessage()).contains(p.toString());
+            assertThat(e.getMessage()).contains(p.toString());
+            return e.getClass().getSimpleName();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("IOException instead of ModelFormatException for " + p, e);
         }
-      }
-      return unsupported == 0 ? "opened+read" : "opened, undecodable tensors refused by name";
-    } catch (ModelFormatException e) {
-      assertThat(e.getMessage()).contains(p.toString());
-      return e.getClass().getSimpleName();
-    } catch (java.io.IOException e) {
-      throw new AssertionError("IOException instead of ModelFormatException for " + p, e);
     }
-  }
 
-  static byte[] mutate(byte[] base, Random rnd, int limit) {
-    byte[] b = base.clone();
-    int span = Math.min(limit, b.length);
-    switch (rnd.nextInt(6)) {
-      case 0 -> {
-        int flips = 1 + rnd.nextInt(4);
-        for (int i = 0; i < flips; i++) {
-          b[rnd.nextInt(span)] ^= (byte) (1 << rnd.nextInt(8));
+    static byte[] mutate(byte[] base, Random rnd, int limit) {
+        byte[] b = base.clone();
+        int span = Math.min(limit, b.length);
+        switch (rnd.nextInt(6)) {
+            case 0 -> {
+                int flips = 1 + rnd.nextInt(4);
+                for (int i = 0; i < flips; i++) {
+                    b[rnd.nextInt(span)] ^= (byte) (1 << rnd.nextInt(8));
+                }
+            }
+            case 1 -> b[rnd.nextInt(span)] = (byte) rnd.nextInt(256);
+            case 2 -> b = Arrays.copyOf(b, rnd.nextInt(b.length));
+            case 3 -> {
+                int at = rnd.nextInt(span);
+                byte[] ins = new byte[1 + rnd.nextInt(8)];
+                rnd.nextBytes(ins);
+                byte[] out = new byte[b.length + ins.length];
+                System.arraycopy(b, 0, out, 0, at);
+                System.arraycopy(ins, 0, out, at, ins.length);
+                System.arraycopy(b, at, out, at + ins.length, b.length - at);
+                b = out;
+            }
+            case 4 -> {
+                int at = rnd.nextInt(span);
+                int len = Math.min(b.length - at, 1 + rnd.nextInt(16));
+                byte[] out = new byte[b.length - len];
+                System.arraycopy(b, 0, out, 0, at);
+                System.arraycopy(b, at + len, out, at, b.length - at - len);
+                b = out;
+            }
+            default -> {
+                // Large varint-like values where lengths and dims live.
+                int at = rnd.nextInt(span);
+                for (int i = at; i < Math.min(b.length, at + 1 + rnd.nextInt(6)); i++) {
+                    b[i] = (byte) 0xFF;
+                }
+            }
         }
-      }
-      case 1 -> b[rnd.nextInt(span)] = (byte) rnd.nextInt(256);
-      case 2 -> b = Arrays.copyOf(b, rnd.nextInt(b.length));
-      case 3 -> {
-        int at = rnd.nextInt(span);
-        byte[] ins = new byte[1 + rnd.nextInt(8)];
-        rnd.nextBytes(ins);
-        byte[] out = new byte[b.length + ins.length];
-        System.arraycopy(b, 0, out, 0, at);
-        System.arraycopy(ins, 0, out, at, ins.length);
-        System.arraycopy(b, at, out, at + ins.length, b.length - at);
-        b = out;
-      }
-      case 4 -> {
-        int at = rnd.nextInt(span);
-        int len = Math.min(b.length - at, 1 + rnd.nextInt(16));
-        byte[] out = new byte[b.length - len];
-        System.arraycopy(b, 0, out, 0, at);
-        System.arraycopy(b, at + len, out, at, b.length - at - len);
-        b = out;
-      }
-      default -> {
-        // Large varint-like values where lengths and dims live.
-        int at = rnd.nextInt(span);
-        for (int i = at; i < Math.min(b.length, at + 1 + rnd.nextInt(6)); i++) {
-          b[i] = (byte) 0xFF;
-        }
-      }
+        return b;
     }
-    return b;
-  }
 
-  @Test
-  void generatedModelMutations() {
-    byte[] base = KnownModels.rich();
-    Random rnd = new Random(20261128L);
-    TreeMap<String, Integer> outcomes = new TreeMap<>();
-    int cases = 3000;
-    assertTimeoutPreemptively(Duration.ofSeconds(90), () -> {
-      for (int i = 0; i < cases; i++) {
-        Path p = dir.resolve("fuzz.onnx");
-        Files.write(p, mutate(base, rnd, base.length));
-        outcomes.merge(attempt(p), 1, Integer::sum);
-      }
-    });
-    System.out.println("ONNX fuzz (generated model, " + base.length + " bytes, seed 20261128): " + cases + " cases " + outcomes);
-    assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(cases);
-  }
-
-  @Test
-  void realQuantisedModelMutations() throws Exception {
-    Path real = RealModels.onnx(RealModels.ALL_MINILM_L6_V2_Q);
-    byte[] head = new byte[4 << 20];
-    Path copy = dir.resolve("real-q.onnx");
-    Files.copy(real, copy);
-    try (var in = Files.newInputStream(real)) {
-      head = in.readNBytes(head.length);
+    @Test
+    void generatedModelMutations() {
+        byte[] base = KnownModels.rich();
+        Random rnd = new Random(20261128L);
+        TreeMap<String, Integer> outcomes = new TreeMap<>();
+        int cases = 3000;
+        assertTimeoutPreemptively(Duration.ofSeconds(90), () -> {
+            for (int i = 0; i < cases; i++) {
+                Path p = dir.resolve("fuzz.onnx");
+                Files.write(p, mutate(base, rnd, base.length));
+                outcomes.merge(attempt(p), 1, Integer::sum);
+            }
+        });
+        System.out.println("ONNX fuzz (generated model, " + base.length + " bytes, seed 20261128): " + cases + " cases "
+                + outcomes);
+        assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(cases);
     }
-    Random rnd = new Random(7L);
-    TreeMap<String, Integer> outcomes = new TreeMap<>();
-    int cases = 320;
-    final byte[] first = head;
-    assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-      for (int i = 0; i < cases; i++) {
-        if (i % 4 == 3) {
-          // truncations and insertions/deletions: a separate file of the first few MB
-          Path p = dir.resolve("real-cut.onnx");
-          Files.write(p, mutate(first, rnd, first.length));
-          outcomes.merge(attempt(p), 1, Integer::sum);
-          continue;
+
+    @Test
+    void realQuantisedModelMutations() throws Exception {
+        Path real = RealModels.onnx(RealModels.ALL_MINILM_L6_V2_Q);
+        byte[] head = new byte[4 << 20];
+        Path copy = dir.resolve("real-q.onnx");
+        Files.copy(real, copy);
+        try (var in = Files.newInputStream(real)) {
+            head = in.readNBytes(head.length);
         }
-        // in-place byte changes in the first 4 MiB of the full copy, restored afterwards
-        int n = 1 + rnd.nextInt(8);
-        long[] at = new long[n];
-        byte[] old = new byte[n];
-        try (RandomAccessFile f = new RandomAccessFile(copy.toFile(), "rw")) {
-          for (int k = 0; k < n; k++) {
-            at[k] = rnd.nextInt(first.length);
-            f.seek(at[k]);
-            old[k] = f.readByte();
-            f.seek(at[k]);
-            f.writeByte(rnd.nextBoolean() ? old[k] ^ (1 << rnd.nextInt(8)) : rnd.nextInt(256));
-          }
-        }
-        outcomes.merge(attempt(copy), 1, Integer::sum);
-        try (RandomAccessFile f = new RandomAccessFile(copy.toFile(), "rw")) {
-          for (int k = n - 1; k >= 0; k--) {
-            f.seek(at[k]);
-            f.writeByte(old[k]);
-          }
-        }
-      }
-    });
-    System.out.println("ONNX fuzz (all-minilm-l6-v2-q, first 4 MiB, seed 7): " + cases + " cases " + outcomes);
-    assertThat(Files.mismatch(copy, real)).isEqualTo(-1L);
-  }
+        Random rnd = new Random(7L);
+        TreeMap<String, Integer> outcomes = new TreeMap<>();
+        int cases = 320;
+        final byte[] first = head;
+        assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+            for (int i = 0; i < cases; i++) {
+                if (i % 4 == 3) {
+                    // truncations and insertions/deletions: a separate file of the first few MB
+                    Path p = dir.resolve("real-cut.onnx");
+                    Files.write(p, mutate(first, rnd, first.length));
+                    outcomes.merge(attempt(p), 1, Integer::sum);
+                    continue;
+                }
+                // in-place byte changes in the first 4 MiB of the full copy, restored afterwards
+                int n = 1 + rnd.nextInt(8);
+                long[] at = new long[n];
+                byte[] old = new byte[n];
+                try (RandomAccessFile f = new RandomAccessFile(copy.toFile(), "rw")) {
+                    for (int k = 0; k < n; k++) {
+                        at[k] = rnd.nextInt(first.length);
+                        f.seek(at[k]);
+                        old[k] = f.readByte();
+                        f.seek(at[k]);
+                        f.writeByte(rnd.nextBoolean() ? old[k] ^ (1 << rnd.nextInt(8)) : rnd.nextInt(256));
+                    }
+                }
+                outcomes.merge(attempt(copy), 1, Integer::sum);
+                try (RandomAccessFile f = new RandomAccessFile(copy.toFile(), "rw")) {
+                    for (int k = n - 1; k >= 0; k--) {
+                        f.seek(at[k]);
+                        f.writeByte(old[k]);
+                    }
+                }
+            }
+        });
+        System.out.println("ONNX fuzz (all-minilm-l6-v2-q, first 4 MiB, seed 7): " + cases + " cases " + outcomes);
+        assertThat(Files.mismatch(copy, real)).isEqualTo(-1L);
+    }
 }

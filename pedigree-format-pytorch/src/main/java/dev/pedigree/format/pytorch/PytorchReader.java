@@ -35,189 +35,227 @@ import java.util.Set;
  * <p>Stateless and thread-safe. The returned view owns the file mappings; close it.
  */
 public final class PytorchReader implements ModelReader {
-  /** Largest index.json accepted. */
-  static final long MAX_INDEX_BYTES = 64L << 20;
+    /** Largest index.json accepted. */
+    static final long MAX_INDEX_BYTES = 64L << 20;
 
-  private static final byte[] LEGACY_HEAD = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
+    private static final byte[] LEGACY_HEAD = {
+        (byte) 0x80,
+        0x02,
+        (byte) 0x8a,
+        0x0a,
+        0x6c,
+        (byte) 0xfc,
+        (byte) 0x9c,
+        0x46,
+        (byte) 0xf9,
+        0x20,
+        0x6a,
+        (byte) 0xa8,
+        0x50,
+        0x19
+    };
 
-  private final UnpicklerLimits limits;
+    private final UnpicklerLimits limits;
 
-  /** A reader with {@link UnpicklerLimits#DEFAULT} (the ServiceLoader constructor). */
-  public PytorchReader() {
-    this(UnpicklerLimits.DEFAULT);
-  }
-
-  public PytorchReader(UnpicklerLimits limits) {
-    this.limits = limits;
-  }
-
-  @Override
-  public String name() {
-    return "pytorch";
-  }
-
-  @Override
-  public int probe(Path file, byte[] head) {
-    String fn = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-    boolean torchName = fn.endsWith(".bin") || fn.endsWith(".pt") || fn.endsWith(".pth") || fn.endsWith(".ckpt") || fn.endsWith(".pkl");
-    if (fn.endsWith(".bin.index.json") || fn.endsWith(".pt.index.json")) {
-      return 90;
+    /** A reader with {@link UnpicklerLimits#DEFAULT} (the ServiceLoader constructor). */
+    public PytorchReader() {
+        this(UnpicklerLimits.DEFAULT);
     }
-    if (startsWith(head, LEGACY_HEAD)) {
-      return 100;
+
+    public PytorchReader(UnpicklerLimits limits) {
+        this.limits = limits;
     }
-    if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-      if (head.length >= 30) {
-        int nameLen = (head[26] & 0xFF) | (head[27] & 0xFF) << 8;
-        if (30 + nameLen <= head.length) {
-          String first = new String(head, 30, nameLen, StandardCharsets.ISO_8859_1);
-          int slash = first.indexOf('/');
-          if (slash > 0 && first.substring(slash + 1).equals("data.pkl")) {
+
+    @Override
+    public String name() {
+        return "pytorch";
+    }
+
+    @Override
+    public int probe(Path file, byte[] head) {
+        String fn =
+                file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        boolean torchName = fn.endsWith(".bin")
+                || fn.endsWith(".pt")
+                || fn.endsWith(".pth")
+                || fn.endsWith(".ckpt")
+                || fn.endsWith(".pkl");
+        if (fn.endsWith(".bin.index.json") || fn.endsWith(".pt.index.json")) {
+            return 90;
+        }
+        if (startsWith(head, LEGACY_HEAD)) {
             return 100;
-          }
         }
-      }
-      return torchName ? 60 : 5;
-    }
-    if (head.length >= 2 && (head[0] & 0xFF) == 0x80 && head[1] >= 2 && head[1] <= 5 && torchName) {
-      return 40;
-    }
-    return 0;
-  }
-
-  @Override
-  public ModelView open(Path file) throws IOException, ModelFormatException {
-    return open(file, ArchitectureHints.NONE);
-  }
-
-  /**
-   * Opens a checkpoint file, or a sharded checkpoint through its {@code *.index.json}, naming
-   * tensors with {@code hints} (from the HF directory's config.json).
-   *
-   * @throws UnsafeModelException if a pickle asks for anything outside the allowlist
-   * @throws UnsupportedModelException for TorchScript archives, tar checkpoints or compressed
-   *     storage records
-   * @throws CorruptModelException if the bytes contradict the format
-   */
-  public ModelView open(Path file, ArchitectureHints hints) throws IOException, ModelFormatException {
-    String fn = file.getFileName() == null ? "" : file.getFileName().toString();
-    if (fn.endsWith(".index.json")) {
-      return openSharded(file, hints);
-    }
-    BasicModelView.Builder view = BasicModelView.builder(file.toString(), ModelFormat.PYTORCH).hints(hints).architecture(hints.architecture());
-    ByteSource src = ByteSource.map(file);
-    try {
-      PytorchCheckpoint c = read(src, hints);
-      view.tensors(c.tensors()).metadata(c.metadata()).file(file).resource(src);
-      c.warnings().forEach(view::warning);
-      return view.build();
-    } catch (IOException | ModelFormatException | RuntimeException e) {
-      src.close();
-      throw e;
-    }
-  }
-
-  /**
-   * Reads the checkpoint held by {@code src} (zip or legacy, detected from the content). The
-   * tensors borrow {@code src}; the caller keeps it open while using them and closes it after.
-   */
-  public List<PytorchTensor> tensors(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
-    return read(src, hints).tensors();
-  }
-
-  PytorchCheckpoint read(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
-    long size = src.size();
-    byte[] head = src.readBytes(0, (int) Math.min(size, 512));
-    if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 || head[2] == 5) && (head[3] == 4 || head[3] == 6)) {
-      return PytorchCheckpoint.readZip(src, hints, limits);
-    }
-    if (head.length >= 262 && new String(head, 257, 5, StandardCharsets.ISO_8859_1).equals("ustar")) {
-      throw new UnsupportedModelException(src.description(), 257, "tar-format torch checkpoint (before torch 0.4) is not supported");
-    }
-    if (head.length >= 2 && (head[0] & 0xFF) == 0x80) {
-      return PytorchCheckpoint.readLegacy(src, hints, limits);
-    }
-    throw new CorruptModelException(src.description(), 0, "neither a zip archive nor a pickle stream: not a PyTorch checkpoint");
-  }
-
-  private ModelView openSharded(Path index, ArchitectureHints hints) throws IOException, ModelFormatException {
-    String where = index.toString();
-    long size = Files.size(index);
-    if (size > MAX_INDEX_BYTES) {
-      throw new CorruptModelException(where, 0, "index of " + size + " bytes exceeds " + MAX_INDEX_BYTES);
-    }
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(Files.readAllBytes(index));
-    } catch (JsonProcessingException e) {
-      JsonLocation loc = e.getLocation();
-      long at = loc == null ? 0 : Math.max(0, loc.getByteOffset() >= 0 ? loc.getByteOffset() : loc.getCharOffset());
-      throw new CorruptModelException(where, at, "index is not valid JSON: " + e.getOriginalMessage(), e);
-    }
-    JsonNode map = root == null ? null : root.get("weight_map");
-    if (map == null || !map.isObject()) {
-      throw new CorruptModelException(where, 0, "index has no weight_map object");
-    }
-    Map<String, List<String>> byShard = new LinkedHashMap<>();
-    for (var it = map.properties().iterator(); it.hasNext(); ) {
-      var e = it.next();
-      if (!e.getValue().isTextual()) {
-        throw new CorruptModelException(where, 0, "weight_map entry " + e.getKey() + " is not a file name");
-      }
-      String shard = e.getValue().asText();
-      if (shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.equals("..") || shard.equals(".")) {
-        throw new UnsafeModelException(where, 0, "weight_map names shard '" + shard + "' outside the index's directory");
-      }
-      byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(e.getKey());
-    }
-    Path dir = index.toAbsolutePath().getParent();
-    BasicModelView.Builder view = BasicModelView.builder(where, ModelFormat.PYTORCH).hints(hints).architecture(hints.architecture());
-    List<ByteSource> opened = new ArrayList<>();
-    try {
-      List<TensorRef> tensors = new ArrayList<>();
-      for (var shard : byShard.entrySet()) {
-        Path p = dir.resolve(shard.getKey());
-        ByteSource src = ByteSource.map(p);
-        opened.add(src);
-        PytorchCheckpoint c = read(src, hints);
-        Set<String> expected = new HashSet<>(shard.getValue());
-        Set<String> present = new HashSet<>();
-        for (PytorchTensor t : c.tensors()) {
-          present.add(t.name());
-          if (expected.contains(t.name())) {
-            tensors.add(t);
-          } else {
-            view.warning("shard " + shard.getKey() + " holds " + t.name() + ", which the index maps elsewhere or not at all; ignored");
-          }
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            if (head.length >= 30) {
+                int nameLen = (head[26] & 0xFF) | (head[27] & 0xFF) << 8;
+                if (30 + nameLen <= head.length) {
+                    String first = new String(head, 30, nameLen, StandardCharsets.ISO_8859_1);
+                    int slash = first.indexOf('/');
+                    if (slash > 0 && first.substring(slash + 1).equals("data.pkl")) {
+                        return 100;
+                    }
+                }
+            }
+            return torchName ? 60 : 5;
         }
-        for (String name : shard.getValue()) {
-          if (!present.contains(name)) {
-            throw new CorruptModelException(p.toString(), 0, "index maps tensor " + name + " to this shard, but it is not there");
-          }
+        if (head.length >= 2 && (head[0] & 0xFF) == 0x80 && head[1] >= 2 && head[1] <= 5 && torchName) {
+            return 40;
         }
-        c.warnings().forEach(w -> view.warning(shard.getKey() + ": " + w));
-        view.file(p);
-      }
-      view.tensors(tensors).metadata("pytorch.format", "sharded").metadata("pytorch.shards", byShard.size());
-      opened.forEach(view::resource);
-      return view.build();
-    } catch (IOException | ModelFormatException | RuntimeException e) {
-      for (ByteSource s : opened) {
-        s.close();
-      }
-      throw e;
+        return 0;
     }
-  }
 
-  private static boolean startsWith(byte[] head, byte[] prefix) {
-    if (head.length < prefix.length) {
-      return false;
+    @Override
+    public ModelView open(Path file) throws IOException, ModelFormatException {
+        return open(file, ArchitectureHints.NONE);
     }
-    for (int i = 0; i < prefix.length; i++) {
-      if (head[i] != prefix[i]) {
-        return false;
-      }
+
+    /**
+     * Opens a checkpoint file, or a sharded checkpoint through its {@code *.index.json}, naming
+     * tensors with {@code hints} (from the HF directory's config.json).
+     *
+     * @throws UnsafeModelException if a pickle asks for anything outside the allowlist
+     * @throws UnsupportedModelException for TorchScript archives, tar checkpoints or compressed
+     *     storage records
+     * @throws CorruptModelException if the bytes contradict the format
+     */
+    public ModelView open(Path file, ArchitectureHints hints) throws IOException, ModelFormatException {
+        String fn = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (fn.endsWith(".index.json")) {
+            return openSharded(file, hints);
+        }
+        BasicModelView.Builder view = BasicModelView.builder(file.toString(), ModelFormat.PYTORCH)
+                .hints(hints)
+                .architecture(hints.architecture());
+        ByteSource src = ByteSource.map(file);
+        try {
+            PytorchCheckpoint c = read(src, hints);
+            view.tensors(c.tensors()).metadata(c.metadata()).file(file).resource(src);
+            c.warnings().forEach(view::warning);
+            return view.build();
+        } catch (IOException | ModelFormatException | RuntimeException e) {
+            src.close();
+            throw e;
+        }
     }
-    return true;
-  }
+
+    /**
+     * Reads the checkpoint held by {@code src} (zip or legacy, detected from the content). The
+     * tensors borrow {@code src}; the caller keeps it open while using them and closes it after.
+     */
+    public List<PytorchTensor> tensors(ByteSource src, ArchitectureHints hints)
+            throws IOException, ModelFormatException {
+        return read(src, hints).tensors();
+    }
+
+    PytorchCheckpoint read(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
+        long size = src.size();
+        byte[] head = src.readBytes(0, (int) Math.min(size, 512));
+        if (head.length >= 4
+                && head[0] == 'P'
+                && head[1] == 'K'
+                && (head[2] == 3 || head[2] == 5)
+                && (head[3] == 4 || head[3] == 6)) {
+            return PytorchCheckpoint.readZip(src, hints, limits);
+        }
+        if (head.length >= 262 && new String(head, 257, 5, StandardCharsets.ISO_8859_1).equals("ustar")) {
+            throw new UnsupportedModelException(
+                    src.description(), 257, "tar-format torch checkpoint (before torch 0.4) is not supported");
+        }
+        if (head.length >= 2 && (head[0] & 0xFF) == 0x80) {
+            return PytorchCheckpoint.readLegacy(src, hints, limits);
+        }
+        throw new CorruptModelException(
+                src.description(), 0, "neither a zip archive nor a pickle stream: not a PyTorch checkpoint");
+    }
+
+    private ModelView openSharded(Path index, ArchitectureHints hints) throws IOException, ModelFormatException {
+        String where = index.toString();
+        long size = Files.size(index);
+        if (size > MAX_INDEX_BYTES) {
+            throw new CorruptModelException(where, 0, "index of " + size + " bytes exceeds " + MAX_INDEX_BYTES);
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(Files.readAllBytes(index));
+        } catch (JsonProcessingException e) {
+            JsonLocation loc = e.getLocation();
+            long at =
+                    loc == null ? 0 : Math.max(0, loc.getByteOffset() >= 0 ? loc.getByteOffset() : loc.getCharOffset());
+            throw new CorruptModelException(where, at, "index is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        JsonNode map = root == null ? null : root.get("weight_map");
+        if (map == null || !map.isObject()) {
+            throw new CorruptModelException(where, 0, "index has no weight_map object");
+        }
+        Map<String, List<String>> byShard = new LinkedHashMap<>();
+        for (var it = map.properties().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new CorruptModelException(where, 0, "weight_map entry " + e.getKey() + " is not a file name");
+            }
+            String shard = e.getValue().asText();
+            if (shard.isEmpty()
+                    || shard.contains("/")
+                    || shard.contains("\\")
+                    || shard.equals("..")
+                    || shard.equals(".")) {
+                throw new UnsafeModelException(
+                        where, 0, "weight_map names shard '" + shard + "' outside the index's directory");
+            }
+            byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(e.getKey());
+        }
+        Path dir = index.toAbsolutePath().getParent();
+        BasicModelView.Builder view =
+                BasicModelView.builder(where, ModelFormat.PYTORCH).hints(hints).architecture(hints.architecture());
+        List<ByteSource> opened = new ArrayList<>();
+        try {
+            List<TensorRef> tensors = new ArrayList<>();
+            for (var shard : byShard.entrySet()) {
+                Path p = dir.resolve(shard.getKey());
+                ByteSource src = ByteSource.map(p);
+                opened.add(src);
+                PytorchCheckpoint c = read(src, hints);
+                Set<String> expected = new HashSet<>(shard.getValue());
+                Set<String> present = new HashSet<>();
+                for (PytorchTensor t : c.tensors()) {
+                    present.add(t.name());
+                    if (expected.contains(t.name())) {
+                        tensors.add(t);
+                    } else {
+                        view.warning("shard " + shard.getKey() + " holds " + t.name()
+                                + ", which the index maps elsewhere or not at all; ignored");
+                    }
+                }
+                for (String name : shard.getValue()) {
+                    if (!present.contains(name)) {
+                        throw new CorruptModelException(
+                                p.toString(), 0, "index maps tensor " + name + " to this shard, but it is not there");
+                    }
+                }
+                c.warnings().forEach(w -> view.warning(shard.getKey() + ": " + w));
+                view.file(p);
+            }
+            view.tensors(tensors).metadata("pytorch.format", "sharded").metadata("pytorch.shards", byShard.size());
+            opened.forEach(view::resource);
+            return view.build();
+        } catch (IOException | ModelFormatException | RuntimeException e) {
+            for (ByteSource s : opened) {
+                s.close();
+            }
+            throw e;
+        }
+    }
+
+    private static boolean startsWith(byte[] head, byte[] prefix) {
+        if (head.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (head[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -12,14 +12,16 @@ package dev.pedigree.format.pytorch;
  * @param maxNesting depth of nested containers in the result
  * @param maxStringBytes length of any one string or bytes value
  */
-public record UnpicklerLimits(int maxMemo, int maxStack, int maxMarks, long maxOps, int maxNesting, int maxStringBytes) {
+public record UnpicklerLimits(
+        int maxMemo, int maxStack, int maxMarks, long maxOps, int maxNesting, int maxStringBytes) {
 
-  /** Generous for real state dicts with 100k+ tensors, small enough for a 2 GB heap. */
-  public static final UnpicklerLimits DEFAULT = new UnpicklerLimits(4_000_000, 1_000_000, 4_096, 32_000_000L, 256, 64 << 20);
+    /** Generous for real state dicts with 100k+ tensors, small enough for a 2 GB heap. */
+    public static final UnpicklerLimits DEFAULT =
+            new UnpicklerLimits(4_000_000, 1_000_000, 4_096, 32_000_000L, 256, 64 << 20);
 
-  public UnpicklerLimits {
-    if (maxMemo < 0 || maxStack < 1 || maxMarks < 1 || maxOps < 1 || maxNesting < 2 || maxStringBytes < 0) {
-      throw new IllegalArgumentException("implausible unpickler limits");
+    public UnpicklerLimits {
+        if (maxMemo < 0 || maxStack < 1 || maxMarks < 1 || maxOps < 1 || maxNesting < 2 || maxStringBytes < 0) {
+            throw new IllegalArgumentException("implausible unpickler limits");
+        }
     }
-  }
 }

@@ -14,18 +14,19 @@ import java.util.Objects;
  * @param end one past the last byte, relative to the data buffer
  * @param headerOffset absolute file offset of the entry's key, for error messages
  */
-public record SafetensorsEntry(String name, SafetensorsDType dtype, Shape shape, long begin, long end, long headerOffset) {
-  public SafetensorsEntry {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(dtype, "dtype");
-    Objects.requireNonNull(shape, "shape");
-    if (begin < 0 || end < begin) {
-      throw new IllegalArgumentException("data_offsets [" + begin + ", " + end + ") of " + name);
+public record SafetensorsEntry(
+        String name, SafetensorsDType dtype, Shape shape, long begin, long end, long headerOffset) {
+    public SafetensorsEntry {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(shape, "shape");
+        if (begin < 0 || end < begin) {
+            throw new IllegalArgumentException("data_offsets [" + begin + ", " + end + ") of " + name);
+        }
     }
-  }
 
-  /** Stored length in bytes. */
-  public long length() {
-    return end - begin;
-  }
+    /** Stored length in bytes. */
+    public long length() {
+        return end - begin;
+    }
 }

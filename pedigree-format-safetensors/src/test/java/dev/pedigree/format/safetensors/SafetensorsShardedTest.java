@@ -23,142 +23,162 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A sharded checkpoint reads as the same tensors as the single file it was split from. */
 class SafetensorsShardedTest {
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  private SafetensorsWriter writer;
+    private SafetensorsWriter writer;
 
-  @BeforeEach
-  void model() {
-    Random rnd = new Random(7);
-    writer = new SafetensorsWriter().metadata("format", "pt");
-    writer.add("model.embed_tokens.weight", DType.BF16, Shape.of(64, 32), gaussian(rnd, 64 * 32));
-    for (int layer = 0; layer < 3; layer++) {
-      String p = "model.layers." + layer + ".";
-      writer.add(p + "self_attn.q_proj.weight", DType.F16, Shape.of(32, 32), gaussian(rnd, 32 * 32));
-      writer.add(p + "mlp.up_proj.weight", DType.F32, Shape.of(48, 32), gaussian(rnd, 48 * 32));
-      writer.add(p + "input_layernorm.weight", DType.F32, Shape.of(32), gaussian(rnd, 32));
+    @BeforeEach
+    void model() {
+        Random rnd = new Random(7);
+        writer = new SafetensorsWriter().metadata("format", "pt");
+        writer.add("model.embed_tokens.weight", DType.BF16, Shape.of(64, 32), gaussian(rnd, 64 * 32));
+        for (int layer = 0; layer < 3; layer++) {
+            String p = "model.layers." + layer + ".";
+            writer.add(p + "self_attn.q_proj.weight", DType.F16, Shape.of(32, 32), gaussian(rnd, 32 * 32));
+            writer.add(p + "mlp.up_proj.weight", DType.F32, Shape.of(48, 32), gaussian(rnd, 48 * 32));
+            writer.add(p + "input_layernorm.weight", DType.F32, Shape.of(32), gaussian(rnd, 32));
+        }
+        writer.add("model.norm.weight", DType.F32, Shape.of(32), gaussian(rnd, 32));
     }
-    writer.add("model.norm.weight", DType.F32, Shape.of(32), gaussian(rnd, 32));
-  }
 
-  private static float[] gaussian(Random rnd, int n) {
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = (float) rnd.nextGaussian();
+    private static float[] gaussian(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextGaussian();
+        }
+        return v;
     }
-    return v;
-  }
 
-  private static Map<String, String> hashes(ModelView v) throws Exception {
-    Map<String, String> m = new TreeMap<>();
-    for (TensorRef t : v.tensors()) {
-      m.put(t.name(), TensorHashes.canonicalSha256(t) + "/" + TensorHashes.storedSha256(t) + "/" + t.address());
+    private static Map<String, String> hashes(ModelView v) throws Exception {
+        Map<String, String> m = new TreeMap<>();
+        for (TensorRef t : v.tensors()) {
+            m.put(t.name(), TensorHashes.canonicalSha256(t) + "/" + TensorHashes.storedSha256(t) + "/" + t.address());
+        }
+        return m;
     }
-    return m;
-  }
 
-  private static List<Path> shards(Path dir) throws java.io.IOException {
-    try (var files = Files.list(dir)) {
-      return files.filter(p -> p.getFileName().toString().matches("model-\\d{5}-of-\\d{5}\\.safetensors")).sorted().toList();
+    private static List<Path> shards(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().matches("model-\\d{5}-of-\\d{5}\\.safetensors"))
+                    .sorted()
+                    .toList();
+        }
     }
-  }
 
-  @Test
-  void shardedReadEqualsSingleFileRead() throws Exception {
-    Path single = dir.resolve("model.safetensors");
-    writer.write(single);
-    Path index = writer.writeSharded(dir.resolve("sharded"), "model", 8_000);
-    List<Path> shards = shards(index.getParent());
-    assertThat(shards).hasSizeGreaterThan(2);
-    assertThat(shards.getFirst().getFileName().toString()).isEqualTo("model-00001-of-0000" + shards.size() + ".safetensors");
+    @Test
+    void shardedReadEqualsSingleFileRead() throws Exception {
+        Path single = dir.resolve("model.safetensors");
+        writer.write(single);
+        Path index = writer.writeSharded(dir.resolve("sharded"), "model", 8_000);
+        List<Path> shards = shards(index.getParent());
+        assertThat(shards).hasSizeGreaterThan(2);
+        assertThat(shards.getFirst().getFileName().toString())
+                .isEqualTo("model-00001-of-0000" + shards.size() + ".safetensors");
 
-    try (ModelView one = new SafetensorsReader().open(single);
-        ModelView many = SafetensorsReader.open(index, ArchitectureHints.NONE)) {
-      assertThat(many.warnings()).isEmpty();
-      assertThat(many.tensors()).hasSize(one.tensors().size()).hasSize(11);
-      assertThat(hashes(many)).isEqualTo(hashes(one));
-      assertThat(many.files()).hasSize(shards.size() + 1).first().isEqualTo(index);
-      assertThat(many.metadata()).containsEntry("format", "pt").containsKey("index.total_size");
-      assertThat(many.source()).isEqualTo(index.toString());
-      assertThat(many.tensors()).allSatisfy(t -> assertThat(t.source()).contains("model-0000"));
+        try (ModelView one = new SafetensorsReader().open(single);
+                ModelView many = SafetensorsReader.open(index, ArchitectureHints.NONE)) {
+            assertThat(many.warnings()).isEmpty();
+            assertThat(many.tensors()).hasSize(one.tensors().size()).hasSize(11);
+            assertThat(hashes(many)).isEqualTo(hashes(one));
+            assertThat(many.files()).hasSize(shards.size() + 1).first().isEqualTo(index);
+            assertThat(many.metadata()).containsEntry("format", "pt").containsKey("index.total_size");
+            assertThat(many.source()).isEqualTo(index.toString());
+            assertThat(many.tensors()).allSatisfy(t -> assertThat(t.source()).contains("model-0000"));
+        }
     }
-  }
 
-  @Test
-  void readerDispatchesOnTheIndexName() throws Exception {
-    Path index = writer.writeSharded(dir, "model", 1 << 20);
-    assertThat(SafetensorsReader.isIndex(index)).isTrue();
-    try (ModelView v = new SafetensorsReader().open(index)) {
-      assertThat(v.tensors()).hasSize(11);
-      assertThat(v.files()).hasSize(2);
+    @Test
+    void readerDispatchesOnTheIndexName() throws Exception {
+        Path index = writer.writeSharded(dir, "model", 1 << 20);
+        assertThat(SafetensorsReader.isIndex(index)).isTrue();
+        try (ModelView v = new SafetensorsReader().open(index)) {
+            assertThat(v.tensors()).hasSize(11);
+            assertThat(v.files()).hasSize(2);
+        }
     }
-  }
 
-  @Test
-  void wrongTotalSizeAndUnlistedTensorsAreWarnings() throws Exception {
-    Path index = writer.writeSharded(dir, "model", 8_000);
-    String json = Files.readString(index);
-    String edited = json.replaceFirst("\"total_size\" : \\d+", "\"total_size\" : 12").replaceFirst("\\s*\"model.embed_tokens.weight\" : \"[^\"]+\",", "");
-    Files.writeString(index, edited);
-    try (ModelView v = new SafetensorsReader().open(index)) {
-      assertThat(v.tensors()).hasSize(11);
-      assertThat(v.warnings()).anySatisfy(w -> assertThat(w).contains("total_size 12"));
-      assertThat(v.warnings()).anySatisfy(w -> assertThat(w).contains("model.embed_tokens.weight").contains("not listed"));
+    @Test
+    void wrongTotalSizeAndUnlistedTensorsAreWarnings() throws Exception {
+        Path index = writer.writeSharded(dir, "model", 8_000);
+        String json = Files.readString(index);
+        String edited = json.replaceFirst("\"total_size\" : \\d+", "\"total_size\" : 12")
+                .replaceFirst("\\s*\"model.embed_tokens.weight\" : \"[^\"]+\",", "");
+        Files.writeString(index, edited);
+        try (ModelView v = new SafetensorsReader().open(index)) {
+            assertThat(v.tensors()).hasSize(11);
+            assertThat(v.warnings()).anySatisfy(w -> assertThat(w).contains("total_size 12"));
+            assertThat(v.warnings())
+                    .anySatisfy(w ->
+                            assertThat(w).contains("model.embed_tokens.weight").contains("not listed"));
+        }
     }
-  }
 
-  @Test
-  void missingShardNamesTheIndexAndTheEntry() throws Exception {
-    Path index = writer.writeSharded(dir, "model", 8_000);
-    Path second = shards(dir).get(1);
-    Files.delete(second);
-    String shardName = second.getFileName().toString();
-    CorruptModelException e = assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
-    assertThat(e.getMessage()).contains(shardName).contains("does not exist");
-    String json = Files.readString(index);
-    assertThat(json.substring((int) e.offset())).startsWith("\"");
-    assertThat(json.substring((int) e.offset(), json.indexOf('\n', (int) e.offset()))).contains(shardName);
-  }
+    @Test
+    void missingShardNamesTheIndexAndTheEntry() throws Exception {
+        Path index = writer.writeSharded(dir, "model", 8_000);
+        Path second = shards(dir).get(1);
+        Files.delete(second);
+        String shardName = second.getFileName().toString();
+        CorruptModelException e =
+                assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
+        assertThat(e.getMessage()).contains(shardName).contains("does not exist");
+        String json = Files.readString(index);
+        assertThat(json.substring((int) e.offset())).startsWith("\"");
+        assertThat(json.substring((int) e.offset(), json.indexOf('\n', (int) e.offset())))
+                .contains(shardName);
+    }
 
-  @Test
-  void tensorMissingFromItsShardIsCorrupt() throws Exception {
-    Path index = writer.writeSharded(dir, "model", 8_000);
-    String json = Files.readString(index);
-    Files.writeString(index, json.replace("\"weight_map\" : {", "\"weight_map\" : {\n    \"ghost.weight\" : \"" + shards(dir).getFirst().getFileName() + "\","));
-    CorruptModelException e = assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
-    assertThat(e.getMessage()).contains("ghost.weight").contains("does not contain it");
-  }
+    @Test
+    void tensorMissingFromItsShardIsCorrupt() throws Exception {
+        Path index = writer.writeSharded(dir, "model", 8_000);
+        String json = Files.readString(index);
+        Files.writeString(
+                index,
+                json.replace(
+                        "\"weight_map\" : {",
+                        "\"weight_map\" : {\n    \"ghost.weight\" : \""
+                                + shards(dir).getFirst().getFileName() + "\","));
+        CorruptModelException e =
+                assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
+        assertThat(e.getMessage()).contains("ghost.weight").contains("does not contain it");
+    }
 
-  @Test
-  void shardNamesMayNotLeaveTheDirectory() throws Exception {
-    Path sub = Files.createDirectories(dir.resolve("sub"));
-    writer.write(dir.resolve("outside.safetensors"));
-    Path index = sub.resolve("model.safetensors.index.json");
-    Files.writeString(index, "{\"weight_map\": {\"model.norm.weight\": \"../outside.safetensors\"}}", StandardCharsets.UTF_8);
-    CorruptModelException e = assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
-    assertThat(e.getMessage()).contains("not a plain file name");
-  }
+    @Test
+    void shardNamesMayNotLeaveTheDirectory() throws Exception {
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        writer.write(dir.resolve("outside.safetensors"));
+        Path index = sub.resolve("model.safetensors.index.json");
+        Files.writeString(
+                index, "{\"weight_map\": {\"model.norm.weight\": \"../outside.safetensors\"}}", StandardCharsets.UTF_8);
+        CorruptModelException e =
+                assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
+        assertThat(e.getMessage()).contains("not a plain file name");
+    }
 
-  @Test
-  void malformedIndexIsCorrupt() throws Exception {
-    Path index = dir.resolve("model.safetensors.index.json");
-    Files.writeString(index, "{\"metadata\": {\"total_size\": 5}, \"weight_map\": [1, 2]}");
-    assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
-    Files.writeString(index, "{\"metadata\": {}}");
-    assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
-    Files.writeString(index, "{\"weight_map\": {\"a\": \"x.safetensors\", \"a\": \"y.safetensors\"}}");
-    assertThat(assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index)).getMessage()).containsIgnoringCase("duplicate");
-    Files.writeString(index, "{\"weight_map\": {\"a\": \"x.safetensors\"");
-    assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
-  }
+    @Test
+    void malformedIndexIsCorrupt() throws Exception {
+        Path index = dir.resolve("model.safetensors.index.json");
+        Files.writeString(index, "{\"metadata\": {\"total_size\": 5}, \"weight_map\": [1, 2]}");
+        assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
+        Files.writeString(index, "{\"metadata\": {}}");
+        assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
+        Files.writeString(index, "{\"weight_map\": {\"a\": \"x.safetensors\", \"a\": \"y.safetensors\"}}");
+        assertThat(assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index))
+                        .getMessage())
+                .containsIgnoringCase("duplicate");
+        Files.writeString(index, "{\"weight_map\": {\"a\": \"x.safetensors\"");
+        assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
+    }
 
-  @Test
-  void corruptShardIsReportedAgainstTheShard() throws Exception {
-    Path index = writer.writeSharded(dir, "model", 8_000);
-    Path shard = shards(dir).get(2);
-    byte[] bytes = Files.readAllBytes(shard);
-    Files.write(shard, java.util.Arrays.copyOf(bytes, bytes.length - 1));
-    CorruptModelException e = assertFails(CorruptModelException.class, shard, () -> new SafetensorsReader().open(index));
-    assertThat(e.source()).isEqualTo(shard.toString());
-  }
+    @Test
+    void corruptShardIsReportedAgainstTheShard() throws Exception {
+        Path index = writer.writeSharded(dir, "model", 8_000);
+        Path shard = shards(dir).get(2);
+        byte[] bytes = Files.readAllBytes(shard);
+        Files.write(shard, java.util.Arrays.copyOf(bytes, bytes.length - 1));
+        CorruptModelException e =
+                assertFails(CorruptModelException.class, shard, () -> new SafetensorsReader().open(index));
+        assertThat(e.source()).isEqualTo(shard.toString());
+    }
 }

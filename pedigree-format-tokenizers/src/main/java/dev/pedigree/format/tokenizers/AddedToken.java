@@ -22,39 +22,46 @@ import java.util.Objects;
  * @param offset byte offset of the entry in its file, for error messages
  */
 record AddedToken(int id, String content, boolean special, long offset) {
-  AddedToken {
-    Objects.requireNonNull(content);
-  }
+    AddedToken {
+        Objects.requireNonNull(content);
+    }
 
-  /**
-   * Lays added tokens over a vocabulary: an added token whose id exists replaces that entry's text
-   * and kind (the unknown token stays {@link TokenKind#UNKNOWN}); a new id adds an entry. Added
-   * tokens keep their UTF-8 text as bytes. Two added tokens with one id in the same list are
-   * corrupt.
-   */
-  static Vocabulary overlay(Vocabulary base, List<AddedToken> added, String addedSource) throws CorruptModelException {
-    if (added.isEmpty()) {
-      return base;
+    /**
+     * Lays added tokens over a vocabulary: an added token whose id exists replaces that entry's text
+     * and kind (the unknown token stays {@link TokenKind#UNKNOWN}); a new id adds an entry. Added
+     * tokens keep their UTF-8 text as bytes. Two added tokens with one id in the same list are
+     * corrupt.
+     */
+    static Vocabulary overlay(Vocabulary base, List<AddedToken> added, String addedSource)
+            throws CorruptModelException {
+        if (added.isEmpty()) {
+            return base;
+        }
+        Map<Integer, Token> byId = new LinkedHashMap<>();
+        for (Token t : base.tokens()) {
+            byId.put(t.id(), t);
+        }
+        Map<Integer, AddedToken> seen = new HashMap<>();
+        for (AddedToken a : added) {
+            AddedToken prior = seen.putIfAbsent(a.id(), a);
+            if (prior != null) {
+                throw new CorruptModelException(
+                        addedSource,
+                        a.offset(),
+                        "added token id " + a.id() + " ('" + a.content() + "') repeats the id of the entry at offset "
+                                + prior.offset());
+            }
+            Token existing = byId.get(a.id());
+            TokenKind kind = a.special() ? TokenKind.SPECIAL : TokenKind.ADDED;
+            if (existing != null
+                    && existing.kind() == TokenKind.UNKNOWN
+                    && existing.text().equals(a.content())) {
+                kind = TokenKind.UNKNOWN;
+            }
+            float score = existing != null ? existing.score() : Float.NaN;
+            byId.put(a.id(), new Token(a.id(), a.content().getBytes(StandardCharsets.UTF_8), a.content(), kind, score));
+        }
+        return new Vocabulary(
+                base.type(), new ArrayList<>(byId.values()), base.merges(), base.preTokenizer(), base.source());
     }
-    Map<Integer, Token> byId = new LinkedHashMap<>();
-    for (Token t : base.tokens()) {
-      byId.put(t.id(), t);
-    }
-    Map<Integer, AddedToken> seen = new HashMap<>();
-    for (AddedToken a : added) {
-      AddedToken prior = seen.putIfAbsent(a.id(), a);
-      if (prior != null) {
-        throw new CorruptModelException(
-            addedSource, a.offset(), "added token id " + a.id() + " ('" + a.content() + "') repeats the id of the entry at offset " + prior.offset());
-      }
-      Token existing = byId.get(a.id());
-      TokenKind kind = a.special() ? TokenKind.SPECIAL : TokenKind.ADDED;
-      if (existing != null && existing.kind() == TokenKind.UNKNOWN && existing.text().equals(a.content())) {
-        kind = TokenKind.UNKNOWN;
-      }
-      float score = existing != null ? existing.score() : Float.NaN;
-      byId.put(a.id(), new Token(a.id(), a.content().getBytes(StandardCharsets.UTF_8), a.content(), kind, score));
-    }
-    return new Vocabulary(base.type(), new ArrayList<>(byId.values()), base.merges(), base.preTokenizer(), base.source());
-  }
 }

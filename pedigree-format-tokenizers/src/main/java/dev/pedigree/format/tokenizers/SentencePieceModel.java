@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param spec trainer and normaliser settings
  */
 public record SentencePieceModel(Vocabulary vocabulary, SentencePieceSpec spec) {
-  public SentencePieceModel {
-    Objects.requireNonNull(vocabulary);
-    Objects.requireNonNull(spec);
-  }
+    public SentencePieceModel {
+        Objects.requireNonNull(vocabulary);
+        Objects.requireNonNull(spec);
+    }
 }

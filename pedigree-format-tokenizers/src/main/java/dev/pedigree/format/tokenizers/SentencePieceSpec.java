@@ -24,50 +24,50 @@ import java.util.Objects;
  * @param padId the trainer's {@code pad_id} (default -1)
  */
 public record SentencePieceSpec(
-    ModelType modelType,
-    int declaredVocabSize,
-    boolean byteFallback,
-    boolean addDummyPrefix,
-    boolean removeExtraWhitespaces,
-    boolean escapeWhitespaces,
-    boolean treatWhitespaceAsSuffix,
-    boolean splitDigits,
-    String normalizerName,
-    int unkId,
-    int bosId,
-    int eosId,
-    int padId) {
+        ModelType modelType,
+        int declaredVocabSize,
+        boolean byteFallback,
+        boolean addDummyPrefix,
+        boolean removeExtraWhitespaces,
+        boolean escapeWhitespaces,
+        boolean treatWhitespaceAsSuffix,
+        boolean splitDigits,
+        String normalizerName,
+        int unkId,
+        int bosId,
+        int eosId,
+        int padId) {
 
-  /** SentencePiece {@code TrainerSpec.ModelType}. */
-  public enum ModelType {
-    UNIGRAM(1),
-    BPE(2),
-    WORD(3),
-    CHAR(4);
+    /** SentencePiece {@code TrainerSpec.ModelType}. */
+    public enum ModelType {
+        UNIGRAM(1),
+        BPE(2),
+        WORD(3),
+        CHAR(4);
 
-    private final int wireValue;
+        private final int wireValue;
 
-    ModelType(int wireValue) {
-      this.wireValue = wireValue;
-    }
-
-    /** The enum number in {@code sentencepiece_model.proto}. */
-    public int wireValue() {
-      return wireValue;
-    }
-
-    /** The type for a wire value, or null if the value is not defined. */
-    public static ModelType ofWireValue(long v) {
-      for (ModelType t : values()) {
-        if (t.wireValue == v) {
-          return t;
+        ModelType(int wireValue) {
+            this.wireValue = wireValue;
         }
-      }
-      return null;
-    }
-  }
 
-  public SentencePieceSpec {
-    Objects.requireNonNull(modelType);
-  }
+        /** The enum number in {@code sentencepiece_model.proto}. */
+        public int wireValue() {
+            return wireValue;
+        }
+
+        /** The type for a wire value, or null if the value is not defined. */
+        public static ModelType ofWireValue(long v) {
+            for (ModelType t : values()) {
+                if (t.wireValue == v) {
+                    return t;
+                }
+            }
+            return null;
+        }
+    }
+
+    public SentencePieceSpec {
+        Objects.requireNonNull(modelType);
+    }
 }

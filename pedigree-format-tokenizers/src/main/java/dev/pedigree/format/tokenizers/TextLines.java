@@ -12,70 +12,70 @@ import dev.pedigree.io.SegmentReader;
  * <p>Not thread-safe; one instance per file.
  */
 final class TextLines {
-  /** Larger than any real line-oriented vocabulary file (o200k_base.tiktoken is 3.6 MB). */
-  static final long MAX_TEXT_BYTES = 128L << 20;
+    /** Larger than any real line-oriented vocabulary file (o200k_base.tiktoken is 3.6 MB). */
+    static final long MAX_TEXT_BYTES = 128L << 20;
 
-  private final String source;
-  private final byte[] data;
-  private int pos;
-  private int lineStart;
-  private int lineEnd;
-  private int lineNumber;
+    private final String source;
+    private final byte[] data;
+    private int pos;
+    private int lineStart;
+    private int lineEnd;
+    private int lineNumber;
 
-  TextLines(String source, byte[] data) {
-    this.source = source;
-    this.data = data;
-  }
-
-  /** Moves to the next line; false at the end of the data. */
-  boolean next() {
-    if (pos >= data.length) {
-      return false;
+    TextLines(String source, byte[] data) {
+        this.source = source;
+        this.data = data;
     }
-    lineStart = pos;
-    int i = pos;
-    while (i < data.length && data[i] != '\n') {
-      i++;
+
+    /** Moves to the next line; false at the end of the data. */
+    boolean next() {
+        if (pos >= data.length) {
+            return false;
+        }
+        lineStart = pos;
+        int i = pos;
+        while (i < data.length && data[i] != '\n') {
+            i++;
+        }
+        pos = i < data.length ? i + 1 : i;
+        lineEnd = i > lineStart && data[i - 1] == '\r' ? i - 1 : i;
+        lineNumber++;
+        return true;
     }
-    pos = i < data.length ? i + 1 : i;
-    lineEnd = i > lineStart && data[i - 1] == '\r' ? i - 1 : i;
-    lineNumber++;
-    return true;
-  }
 
-  /** Byte offset of the current line's first byte. */
-  long offset() {
-    return lineStart;
-  }
+    /** Byte offset of the current line's first byte. */
+    long offset() {
+        return lineStart;
+    }
 
-  /** 1-based number of the current line. */
-  int lineNumber() {
-    return lineNumber;
-  }
+    /** 1-based number of the current line. */
+    int lineNumber() {
+        return lineNumber;
+    }
 
-  int start() {
-    return lineStart;
-  }
+    int start() {
+        return lineStart;
+    }
 
-  int end() {
-    return lineEnd;
-  }
+    int end() {
+        return lineEnd;
+    }
 
-  int length() {
-    return lineEnd - lineStart;
-  }
+    int length() {
+        return lineEnd - lineStart;
+    }
 
-  byte[] data() {
-    return data;
-  }
+    byte[] data() {
+        return data;
+    }
 
-  /** The current line decoded as strict UTF-8. */
-  String text(String what) throws CorruptModelException {
-    byte[] b = java.util.Arrays.copyOfRange(data, lineStart, lineEnd);
-    return SegmentReader.decodeUtf8(b, source, lineStart, what + " on line " + lineNumber);
-  }
+    /** The current line decoded as strict UTF-8. */
+    String text(String what) throws CorruptModelException {
+        byte[] b = java.util.Arrays.copyOfRange(data, lineStart, lineEnd);
+        return SegmentReader.decodeUtf8(b, source, lineStart, what + " on line " + lineNumber);
+    }
 
-  CorruptModelException corrupt(String detail) {
-    return new CorruptModelException(source, lineStart, detail + " on line " + lineNumber);
-  }
+    CorruptModelException corrupt(String detail) {
+        return new CorruptModelException(source, lineStart, detail + " on line " + lineNumber);
+    }
 }

@@ -19,60 +19,61 @@ import java.util.List;
  * Stateless and thread-safe.
  */
 final class TokenizerConfig {
-  private TokenizerConfig() {}
+    private TokenizerConfig() {}
 
-  /** Lays the config's added tokens over {@code base}; returns {@code base} when the file is absent or has none. */
-  static Vocabulary overlay(Vocabulary base, Path config) throws IOException, ModelFormatException {
-    if (!Files.isRegularFile(config)) {
-      return base;
-    }
-    try (ByteSource in = ByteSource.map(config)) {
-      return AddedToken.overlay(base, addedTokensDecoder(in), in.description());
-    }
-  }
-
-  /** The entries of {@code added_tokens_decoder}, in file order; empty if the key is absent. */
-  static List<AddedToken> addedTokensDecoder(ByteSource in) throws IOException, ModelFormatException {
-    List<AddedToken> out = new ArrayList<>();
-    try (JsonCursor c = JsonCursor.open(in, "tokenizer_config.json")) {
-      c.next("tokenizer_config.json");
-      c.expect(JsonToken.START_OBJECT, "tokenizer_config.json top level");
-      while (c.next("tokenizer_config.json") == JsonToken.FIELD_NAME) {
-        String name = c.fieldName();
-        c.next(name);
-        if (name.equals("added_tokens_decoder") && c.current() != JsonToken.VALUE_NULL) {
-          readDecoder(c, out);
-        } else {
-          c.skipValue(name);
+    /** Lays the config's added tokens over {@code base}; returns {@code base} when the file is absent or has none. */
+    static Vocabulary overlay(Vocabulary base, Path config) throws IOException, ModelFormatException {
+        if (!Files.isRegularFile(config)) {
+            return base;
         }
-      }
-      c.expectEnd();
+        try (ByteSource in = ByteSource.map(config)) {
+            return AddedToken.overlay(base, addedTokensDecoder(in), in.description());
+        }
     }
-    return out;
-  }
 
-  private static void readDecoder(JsonCursor c, List<AddedToken> out) throws CorruptModelException {
-    c.expect(JsonToken.START_OBJECT, "added_tokens_decoder");
-    while (c.next("added_tokens_decoder") == JsonToken.FIELD_NAME) {
-      long at = c.offset();
-      String key = c.fieldName();
-      int id;
-      try {
-        id = Integer.parseInt(key);
-      } catch (NumberFormatException e) {
-        throw c.corruptAt(at, "added_tokens_decoder key '" + TokenizerJsonReader.abbreviate(key) + "' is not an id");
-      }
-      if (id < 0) {
-        throw c.corruptAt(at, "added_tokens_decoder id " + id + " is negative");
-      }
-      c.next("added_tokens_decoder entry");
-      c.expect(JsonToken.START_OBJECT, "added_tokens_decoder entry");
-      JsonNode n = c.tree("added_tokens_decoder entry");
-      JsonNode content = n.get("content");
-      if (content == null || !content.isTextual() || content.textValue().isEmpty()) {
-        throw c.corruptAt(at, "added_tokens_decoder entry " + id + " has no \"content\" string");
-      }
-      out.add(new AddedToken(id, content.textValue(), n.path("special").asBoolean(false), at));
+    /** The entries of {@code added_tokens_decoder}, in file order; empty if the key is absent. */
+    static List<AddedToken> addedTokensDecoder(ByteSource in) throws IOException, ModelFormatException {
+        List<AddedToken> out = new ArrayList<>();
+        try (JsonCursor c = JsonCursor.open(in, "tokenizer_config.json")) {
+            c.next("tokenizer_config.json");
+            c.expect(JsonToken.START_OBJECT, "tokenizer_config.json top level");
+            while (c.next("tokenizer_config.json") == JsonToken.FIELD_NAME) {
+                String name = c.fieldName();
+                c.next(name);
+                if (name.equals("added_tokens_decoder") && c.current() != JsonToken.VALUE_NULL) {
+                    readDecoder(c, out);
+                } else {
+                    c.skipValue(name);
+                }
+            }
+            c.expectEnd();
+        }
+        return out;
     }
-  }
+
+    private static void readDecoder(JsonCursor c, List<AddedToken> out) throws CorruptModelException {
+        c.expect(JsonToken.START_OBJECT, "added_tokens_decoder");
+        while (c.next("added_tokens_decoder") == JsonToken.FIELD_NAME) {
+            long at = c.offset();
+            String key = c.fieldName();
+            int id;
+            try {
+                id = Integer.parseInt(key);
+            } catch (NumberFormatException e) {
+                throw c.corruptAt(
+                        at, "added_tokens_decoder key '" + TokenizerJsonReader.abbreviate(key) + "' is not an id");
+            }
+            if (id < 0) {
+                throw c.corruptAt(at, "added_tokens_decoder id " + id + " is negative");
+            }
+            c.next("added_tokens_decoder entry");
+            c.expect(JsonToken.START_OBJECT, "added_tokens_decoder entry");
+            JsonNode n = c.tree("added_tokens_decoder entry");
+            JsonNode content = n.get("content");
+            if (content == null || !content.isTextual() || content.textValue().isEmpty()) {
+                throw c.corruptAt(at, "added_tokens_decoder entry " + id + " has no \"content\" string");
+            }
+            out.add(new AddedToken(id, content.textValue(), n.path("special").asBoolean(false), at));
+        }
+    }
 }

@@ -18,15 +18,15 @@ import java.util.Optional;
  *     merges.txt}, then {@code tokenizer_config.json} if it contributed added tokens)
  */
 public record TokenizerFile(
-    TokenizerFormat format, Vocabulary vocabulary, SentencePieceSpec sentencePiece, List<Path> files) {
-  public TokenizerFile {
-    Objects.requireNonNull(format);
-    Objects.requireNonNull(vocabulary);
-    files = List.copyOf(files);
-  }
+        TokenizerFormat format, Vocabulary vocabulary, SentencePieceSpec sentencePiece, List<Path> files) {
+    public TokenizerFile {
+        Objects.requireNonNull(format);
+        Objects.requireNonNull(vocabulary);
+        files = List.copyOf(files);
+    }
 
-  /** The SentencePiece facts, present only for {@code tokenizer.model} files. */
-  public Optional<SentencePieceSpec> sentencePieceSpec() {
-    return Optional.ofNullable(sentencePiece);
-  }
+    /** The SentencePiece facts, present only for {@code tokenizer.model} files. */
+    public Optional<SentencePieceSpec> sentencePieceSpec() {
+        return Optional.ofNullable(sentencePiece);
+    }
 }

@@ -19,45 +19,43 @@ import java.nio.file.Path;
  */
 public final class TokenizerFileReader implements ModelReader {
 
-  @Override
-  public String name() {
-    return "tokenizer";
-  }
+    @Override
+    public String name() {
+        return "tokenizer";
+    }
 
-  @Override
-  public int probe(Path file, byte[] head) {
-    return TokenizerProbe.probe(file, head).confidence();
-  }
+    @Override
+    public int probe(Path file, byte[] head) {
+        return TokenizerProbe.probe(file, head).confidence();
+    }
 
-  @Override
-  public ModelView open(Path file) throws IOException, ModelFormatException {
-    TokenizerProbe.Guess guess = TokenizerProbe.probe(file, Tokenizers.head(file));
-    if (guess.confidence() == 0) {
-      throw new UnsupportedModelException(file.toString(), 0, "not a recognised tokenizer file");
+    @Override
+    public ModelView open(Path file) throws IOException, ModelFormatException {
+        TokenizerProbe.Guess guess = TokenizerProbe.probe(file, Tokenizers.head(file));
+        if (guess.confidence() == 0) {
+            throw new UnsupportedModelException(file.toString(), 0, "not a recognised tokenizer file");
+        }
+        TokenizerFile t = Tokenizers.read(file, guess.format());
+        Vocabulary v = t.vocabulary();
+        BasicModelView.Builder b = BasicModelView.builder(file.toString(), ModelFormat.TOKENIZER)
+                .vocabulary(v)
+                .metadata("tokenizer.format", t.format().name().toLowerCase(java.util.Locale.ROOT))
+                .metadata("tokenizer.type", v.type().jsonName())
+                .metadata("tokenizer.vocab_size", v.size())
+                .metadata("tokenizer.special_count", v.specialCount())
+                .metadata("tokenizer.merge_count", v.merges().size());
+        if (v.preTokenizer() != null) {
+            b.metadata("tokenizer.pre_tokenizer", v.preTokenizer());
+        }
+        t.sentencePieceSpec()
+                .ifPresent(s -> b.metadata(
+                                "sentencepiece.model_type", s.modelType().name())
+                        .metadata("sentencepiece.byte_fallback", s.byteFallback())
+                        .metadata("sentencepiece.add_dummy_prefix", s.addDummyPrefix())
+                        .metadata("sentencepiece.declared_vocab_size", s.declaredVocabSize()));
+        for (Path f : t.files()) {
+            b.file(f);
+        }
+        return b.build();
     }
-    TokenizerFile t = Tokenizers.read(file, guess.format());
-    Vocabulary v = t.vocabulary();
-    BasicModelView.Builder b =
-        BasicModelView.builder(file.toString(), ModelFormat.TOKENIZER)
-            .vocabulary(v)
-            .metadata("tokenizer.format", t.format().name().toLowerCase(java.util.Locale.ROOT))
-            .metadata("tokenizer.type", v.type().jsonName())
-            .metadata("tokenizer.vocab_size", v.size())
-            .metadata("tokenizer.special_count", v.specialCount())
-            .metadata("tokenizer.merge_count", v.merges().size());
-    if (v.preTokenizer() != null) {
-      b.metadata("tokenizer.pre_tokenizer", v.preTokenizer());
-    }
-    t.sentencePieceSpec()
-        .ifPresent(
-            s ->
-                b.metadata("sentencepiece.model_type", s.modelType().name())
-                    .metadata("sentencepiece.byte_fallback", s.byteFallback())
-                    .metadata("sentencepiece.add_dummy_prefix", s.addDummyPrefix())
-                    .metadata("sentencepiece.declared_vocab_size", s.declaredVocabSize()));
-    for (Path f : t.files()) {
-      b.file(f);
-    }
-    return b.build();
-  }
 }

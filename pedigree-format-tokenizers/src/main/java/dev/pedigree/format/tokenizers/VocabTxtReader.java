@@ -27,65 +27,70 @@ import java.util.regex.Pattern;
  * the reference loader keeps both lines. Stateless and thread-safe.
  */
 public final class VocabTxtReader {
-  /** The WordPiece continuation prefix of BERT vocabularies. */
-  public static final String CONTINUING_PREFIX = "##";
+    /** The WordPiece continuation prefix of BERT vocabularies. */
+    public static final String CONTINUING_PREFIX = "##";
 
-  private static final Set<String> BERT_SPECIALS = Set.of("[CLS]", "[SEP]", "[PAD]", "[MASK]");
-  private static final Pattern UNUSED = Pattern.compile("\\[unused\\d+\\]");
+    private static final Set<String> BERT_SPECIALS = Set.of("[CLS]", "[SEP]", "[PAD]", "[MASK]");
+    private static final Pattern UNUSED = Pattern.compile("\\[unused\\d+\\]");
 
-  private VocabTxtReader() {}
+    private VocabTxtReader() {}
 
-  /** Reads a {@code vocab.txt} file. */
-  public static Vocabulary read(Path file) throws IOException, ModelFormatException {
-    try (ByteSource in = ByteSource.map(file)) {
-      return read(in);
+    /** Reads a {@code vocab.txt} file. */
+    public static Vocabulary read(Path file) throws IOException, ModelFormatException {
+        try (ByteSource in = ByteSource.map(file)) {
+            return read(in);
+        }
     }
-  }
 
-  /**
-   * Reads a {@code vocab.txt} from a source; the source stays owned by the caller.
-   *
-   * @throws CorruptModelException for an empty line, invalid UTF-8 or an empty file, naming the
-   *     line's byte offset
-   */
-  public static Vocabulary read(ByteSource in) throws IOException, ModelFormatException {
-    String source = in.description();
-    TextLines lines = new TextLines(source, JsonCursor.heapCopy(in, "vocab.txt", TextLines.MAX_TEXT_BYTES));
-    List<Token> tokens = new ArrayList<>();
-    while (lines.next()) {
-      if (lines.length() == 0) {
-        throw lines.corrupt("empty token");
-      }
-      if (tokens.size() >= TokenizerJsonReader.MAX_ENTRIES) {
-        throw new UnsupportedModelException(source, lines.offset(), "vocab.txt has more than " + TokenizerJsonReader.MAX_ENTRIES + " tokens");
-      }
-      String text = lines.text("token");
-      tokens.add(wordPieceToken(tokens.size(), text, CONTINUING_PREFIX, "[UNK]"));
+    /**
+     * Reads a {@code vocab.txt} from a source; the source stays owned by the caller.
+     *
+     * @throws CorruptModelException for an empty line, invalid UTF-8 or an empty file, naming the
+     *     line's byte offset
+     */
+    public static Vocabulary read(ByteSource in) throws IOException, ModelFormatException {
+        String source = in.description();
+        TextLines lines = new TextLines(source, JsonCursor.heapCopy(in, "vocab.txt", TextLines.MAX_TEXT_BYTES));
+        List<Token> tokens = new ArrayList<>();
+        while (lines.next()) {
+            if (lines.length() == 0) {
+                throw lines.corrupt("empty token");
+            }
+            if (tokens.size() >= TokenizerJsonReader.MAX_ENTRIES) {
+                throw new UnsupportedModelException(
+                        source,
+                        lines.offset(),
+                        "vocab.txt has more than " + TokenizerJsonReader.MAX_ENTRIES + " tokens");
+            }
+            String text = lines.text("token");
+            tokens.add(wordPieceToken(tokens.size(), text, CONTINUING_PREFIX, "[UNK]"));
+        }
+        if (tokens.isEmpty()) {
+            throw new CorruptModelException(source, 0, "vocab.txt holds no tokens");
+        }
+        return new Vocabulary(TokenizerType.WORDPIECE, tokens, List.of(), null, source);
     }
-    if (tokens.isEmpty()) {
-      throw new CorruptModelException(source, 0, "vocab.txt holds no tokens");
-    }
-    return new Vocabulary(TokenizerType.WORDPIECE, tokens, List.of(), null, source);
-  }
 
-  /** The kind of a WordPiece token by BERT's conventions. */
-  static TokenKind wordPieceKind(String text, String unkToken) {
-    if (text.equals(unkToken)) {
-      return TokenKind.UNKNOWN;
+    /** The kind of a WordPiece token by BERT's conventions. */
+    static TokenKind wordPieceKind(String text, String unkToken) {
+        if (text.equals(unkToken)) {
+            return TokenKind.UNKNOWN;
+        }
+        if (BERT_SPECIALS.contains(text)) {
+            return TokenKind.SPECIAL;
+        }
+        if (UNUSED.matcher(text).matches()) {
+            return TokenKind.UNUSED;
+        }
+        return TokenKind.NORMAL;
     }
-    if (BERT_SPECIALS.contains(text)) {
-      return TokenKind.SPECIAL;
-    }
-    if (UNUSED.matcher(text).matches()) {
-      return TokenKind.UNUSED;
-    }
-    return TokenKind.NORMAL;
-  }
 
-  /** A WordPiece vocabulary entry: regular tokens normalised, others kept as their UTF-8 text. */
-  static Token wordPieceToken(int id, String text, String prefix, String unkToken) {
-    TokenKind kind = wordPieceKind(text, unkToken);
-    byte[] bytes = kind == TokenKind.NORMAL ? TokenText.fromWordPiece(text, prefix) : text.getBytes(StandardCharsets.UTF_8);
-    return new Token(id, bytes, text, kind, Float.NaN);
-  }
+    /** A WordPiece vocabulary entry: regular tokens normalised, others kept as their UTF-8 text. */
+    static Token wordPieceToken(int id, String text, String prefix, String unkToken) {
+        TokenKind kind = wordPieceKind(text, unkToken);
+        byte[] bytes = kind == TokenKind.NORMAL
+                ? TokenText.fromWordPiece(text, prefix)
+                : text.getBytes(StandardCharsets.UTF_8);
+        return new Token(id, bytes, text, kind, Float.NaN);
+    }
 }

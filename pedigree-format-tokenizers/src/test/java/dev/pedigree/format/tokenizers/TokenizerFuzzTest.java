@@ -22,135 +22,164 @@ import org.junit.jupiter.api.Test;
  * other exception, a hang or running out of memory fails the test.
  */
 class TokenizerFuzzTest {
-  private static final String ALPHABET = "{}[]\":, 0123456789\n=";
+    private static final String ALPHABET = "{}[]\":, 0123456789\n=";
 
-  @FunctionalInterface
-  interface Reader {
-    Object read(ByteSource in) throws Exception;
-  }
-
-  private record Outcome(int read, int rejected) {}
-
-  private static Outcome fuzz(String label, byte[] valid, Reader reader, int cases, long seed) {
-    SplittableRandom rnd = new SplittableRandom(seed);
-    int ok = 0;
-    int rejected = 0;
-    for (int i = 0; i < cases; i++) {
-      byte[] m = mutate(valid, rnd);
-      String source = label + "#" + i;
-      try {
-        Object r = reader.read(ByteSource.ofBytes(source, m));
-        if (r instanceof Vocabulary v) {
-          v.regularTokensInCreationOrder();
-        }
-        ok++;
-      } catch (ModelFormatException e) {
-        assertThat(e.getMessage()).as("message of case %d", i).contains(source);
-        rejected++;
-      } catch (Throwable t) {
-        throw new AssertionError(label + " case " + i + " (seed " + seed + ") threw " + t, t);
-      }
-      // the probe must never throw either
-      Tokenizers.probe(Path.of(label), Arrays.copyOf(m, Math.min(m.length, Tokenizers.PROBE_BYTES)));
+    @FunctionalInterface
+    interface Reader {
+        Object read(ByteSource in) throws Exception;
     }
-    System.out.printf("fuzz %-32s %5d cases: %5d read, %5d ModelFormatException%n", label, cases, ok, rejected);
-    return new Outcome(ok, rejected);
-  }
 
-  static byte[] mutate(byte[] in, SplittableRandom rnd) {
-    byte[] b = in.clone();
-    int ops = 1 + rnd.nextInt(3);
-    for (int k = 0; k < ops; k++) {
-      if (b.length == 0) {
+    private record Outcome(int read, int rejected) {}
+
+    private static Outcome fuzz(String label, byte[] valid, Reader reader, int cases, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int ok = 0;
+        int rejected = 0;
+        for (int i = 0; i < cases; i++) {
+            byte[] m = mutate(valid, rnd);
+            String source = label + "#" + i;
+            try {
+                Object r = reader.read(ByteSource.ofBytes(source, m));
+                if (r instanceof Vocabulary v) {
+                    v.regularTokensInCreationOrder();
+                }
+                ok++;
+            } catch (ModelFormatException e) {
+                assertThat(e.getMessage()).as("message of case %d", i).contains(source);
+                rejected++;
+            } catch (Throwable t) {
+                throw new AssertionError(label + " case " + i + " (seed " + seed + ") threw " + t, t);
+            }
+            // the probe must never throw either
+            Tokenizers.probe(Path.of(label), Arrays.copyOf(m, Math.min(m.length, Tokenizers.PROBE_BYTES)));
+        }
+        System.out.printf("fuzz %-32s %5d cases: %5d read, %5d ModelFormatException%n", label, cases, ok, rejected);
+        return new Outcome(ok, rejected);
+    }
+
+    static byte[] mutate(byte[] in, SplittableRandom rnd) {
+        byte[] b = in.clone();
+        int ops = 1 + rnd.nextInt(3);
+        for (int k = 0; k < ops; k++) {
+            if (b.length == 0) {
+                return b;
+            }
+            switch (rnd.nextInt(6)) {
+                case 0 -> b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8));
+                case 1 -> b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
+                case 2 -> b = Arrays.copyOf(b, rnd.nextInt(b.length));
+                case 3 -> {
+                    int at = rnd.nextInt(b.length + 1);
+                    byte[] ins = new byte[1 + rnd.nextInt(8)];
+                    for (int i = 0; i < ins.length; i++) {
+                        ins[i] = rnd.nextBoolean()
+                                ? (byte) rnd.nextInt(256)
+                                : (byte) ALPHABET.charAt(rnd.nextInt(ALPHABET.length()));
+                    }
+                    byte[] out = new byte[b.length + ins.length];
+                    System.arraycopy(b, 0, out, 0, at);
+                    System.arraycopy(ins, 0, out, at, ins.length);
+                    System.arraycopy(b, at, out, at + ins.length, b.length - at);
+                    b = out;
+                }
+                case 4 -> {
+                    int from = rnd.nextInt(b.length);
+                    int len = Math.min(b.length - from, 1 + rnd.nextInt(16));
+                    byte[] out = new byte[b.length - len];
+                    System.arraycopy(b, 0, out, 0, from);
+                    System.arraycopy(b, from + len, out, from, b.length - from - len);
+                    b = out;
+                }
+                default -> {
+                    int from = rnd.nextInt(b.length);
+                    int len = Math.min(b.length - from, 1 + rnd.nextInt(32));
+                    int at = rnd.nextInt(b.length + 1);
+                    byte[] out = new byte[b.length + len];
+                    System.arraycopy(b, 0, out, 0, at);
+                    System.arraycopy(b, from, out, at, len);
+                    System.arraycopy(b, at, out, at + len, b.length - at);
+                    b = out;
+                }
+            }
+        }
         return b;
-      }
-      switch (rnd.nextInt(6)) {
-        case 0 -> b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8));
-        case 1 -> b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
-        case 2 -> b = Arrays.copyOf(b, rnd.nextInt(b.length));
-        case 3 -> {
-          int at = rnd.nextInt(b.length + 1);
-          byte[] ins = new byte[1 + rnd.nextInt(8)];
-          for (int i = 0; i < ins.length; i++) {
-            ins[i] = rnd.nextBoolean() ? (byte) rnd.nextInt(256) : (byte) ALPHABET.charAt(rnd.nextInt(ALPHABET.length()));
-          }
-          byte[] out = new byte[b.length + ins.length];
-          System.arraycopy(b, 0, out, 0, at);
-          System.arraycopy(ins, 0, out, at, ins.length);
-          System.arraycopy(b, at, out, at + ins.length, b.length - at);
-          b = out;
-        }
-        case 4 -> {
-          int from = rnd.nextInt(b.length);
-          int len = Math.min(b.length - from, 1 + rnd.nextInt(16));
-          byte[] out = new byte[b.length - len];
-          System.arraycopy(b, 0, out, 0, from);
-          System.arraycopy(b, from + len, out, from, b.length - from - len);
-          b = out;
-        }
-        default -> {
-          int from = rnd.nextInt(b.length);
-          int len = Math.min(b.length - from, 1 + rnd.nextInt(32));
-          int at = rnd.nextInt(b.length + 1);
-          byte[] out = new byte[b.length + len];
-          System.arraycopy(b, 0, out, 0, at);
-          System.arraycopy(b, from, out, at, len);
-          System.arraycopy(b, at, out, at + len, b.length - at);
-          b = out;
-        }
-      }
     }
-    return b;
-  }
 
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
 
-  @Test
-  void generatedFiles() {
-    assertTimeoutPreemptively(
-        Duration.ofSeconds(90),
-        () -> {
-          int total = 0;
-          int rejected = 0;
-          Reader json = TokenizerJsonReader::read;
-          Outcome[] outcomes = {
-            fuzz("tokenizer.json byte-level \"a b\"", utf8(SamplesForTests.byteLevelTokenizerJson(false)), json, 800, 11),
-            fuzz("tokenizer.json byte-level pairs", utf8(SamplesForTests.byteLevelTokenizerJson(true)), json, 800, 12),
-            fuzz("tokenizer.json sentencepiece-bpe", utf8(SamplesForTests.sentencePieceBpeTokenizerJson()), json, 500, 13),
-            fuzz("tokenizer.json unigram", utf8(SamplesForTests.unigramTokenizerJson()), json, 500, 14),
-            fuzz("tokenizer.json wordpiece", utf8(SamplesForTests.wordPieceTokenizerJson(true)), json, 500, 15),
-            fuzz("tiktoken", SamplesForTests.tiktoken(), TiktokenReader::read, 1500, 16),
-            fuzz("tokenizer.model", SamplesForTests.sentencePieceModel(40), SentencePieceModelReader::read, 2000, 17),
-            fuzz("vocab.txt", utf8("[PAD]\n[unused0]\n[UNK]\n[CLS]\nthe\n##ing\n中\n"), VocabTxtReader::read, 500, 18),
-            fuzz("tokenizer_config.json", utf8("{\"added_tokens_decoder\":{\"0\":{\"content\":\"<unk>\",\"special\":true}}}"), TokenizerConfig::addedTokensDecoder, 500, 19)
-          };
-          for (Outcome o : outcomes) {
-            total += o.read() + o.rejected();
-            rejected += o.rejected();
-          }
-          System.out.printf("fuzz generated total: %d cases, %d rejected, %d read%n", total, rejected, total - rejected);
-          assertThat(rejected).isPositive();
+    @Test
+    void generatedFiles() {
+        assertTimeoutPreemptively(Duration.ofSeconds(90), () -> {
+            int total = 0;
+            int rejected = 0;
+            Reader json = TokenizerJsonReader::read;
+            Outcome[] outcomes = {
+                fuzz(
+                        "tokenizer.json byte-level \"a b\"",
+                        utf8(SamplesForTests.byteLevelTokenizerJson(false)),
+                        json,
+                        800,
+                        11),
+                fuzz(
+                        "tokenizer.json byte-level pairs",
+                        utf8(SamplesForTests.byteLevelTokenizerJson(true)),
+                        json,
+                        800,
+                        12),
+                fuzz(
+                        "tokenizer.json sentencepiece-bpe",
+                        utf8(SamplesForTests.sentencePieceBpeTokenizerJson()),
+                        json,
+                        500,
+                        13),
+                fuzz("tokenizer.json unigram", utf8(SamplesForTests.unigramTokenizerJson()), json, 500, 14),
+                fuzz("tokenizer.json wordpiece", utf8(SamplesForTests.wordPieceTokenizerJson(true)), json, 500, 15),
+                fuzz("tiktoken", SamplesForTests.tiktoken(), TiktokenReader::read, 1500, 16),
+                fuzz(
+                        "tokenizer.model",
+                        SamplesForTests.sentencePieceModel(40),
+                        SentencePieceModelReader::read,
+                        2000,
+                        17),
+                fuzz(
+                        "vocab.txt",
+                        utf8("[PAD]\n[unused0]\n[UNK]\n[CLS]\nthe\n##ing\n中\n"),
+                        VocabTxtReader::read,
+                        500,
+                        18),
+                fuzz(
+                        "tokenizer_config.json",
+                        utf8("{\"added_tokens_decoder\":{\"0\":{\"content\":\"<unk>\",\"special\":true}}}"),
+                        TokenizerConfig::addedTokensDecoder,
+                        500,
+                        19)
+            };
+            for (Outcome o : outcomes) {
+                total += o.read() + o.rejected();
+                rejected += o.rejected();
+            }
+            System.out.printf(
+                    "fuzz generated total: %d cases, %d rejected, %d read%n", total, rejected, total - rejected);
+            assertThat(rejected).isPositive();
         });
-  }
+    }
 
-  @Test
-  void realFiles() throws Exception {
-    Path sp = SharedFixtures.file("sentencepiece/llama2-tokenizer.model");
-    Path tik = SharedFixtures.file("tiktoken/r50k_base.tiktoken");
-    Path gpt = SharedFixtures.file("hf-tokenizers/gpt-3.5-turbo.tokenizer.json");
-    byte[] spBytes = Files.readAllBytes(sp);
-    byte[] tikBytes = Files.readAllBytes(tik);
-    byte[] gptBytes = Files.readAllBytes(gpt);
-    byte[] bertBytes = Files.readAllBytes(RealModels.tokenizer(RealModels.BGE_SMALL_ZH_V15));
-    assertTimeoutPreemptively(
-        Duration.ofSeconds(120),
-        () -> {
-          fuzz("llama2-tokenizer.model", spBytes, SentencePieceModelReader::read, 200, 21);
-          fuzz("r50k_base.tiktoken", tikBytes, TiktokenReader::read, 100, 22);
-          fuzz("bge-small-zh tokenizer.json", bertBytes, TokenizerJsonReader::read, 100, 23);
-          fuzz("gpt-3.5-turbo.tokenizer.json", gptBytes, TokenizerJsonReader::read, 20, 24);
+    @Test
+    void realFiles() throws Exception {
+        Path sp = SharedFixtures.file("sentencepiece/llama2-tokenizer.model");
+        Path tik = SharedFixtures.file("tiktoken/r50k_base.tiktoken");
+        Path gpt = SharedFixtures.file("hf-tokenizers/gpt-3.5-turbo.tokenizer.json");
+        byte[] spBytes = Files.readAllBytes(sp);
+        byte[] tikBytes = Files.readAllBytes(tik);
+        byte[] gptBytes = Files.readAllBytes(gpt);
+        byte[] bertBytes = Files.readAllBytes(RealModels.tokenizer(RealModels.BGE_SMALL_ZH_V15));
+        assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+            fuzz("llama2-tokenizer.model", spBytes, SentencePieceModelReader::read, 200, 21);
+            fuzz("r50k_base.tiktoken", tikBytes, TiktokenReader::read, 100, 22);
+            fuzz("bge-small-zh tokenizer.json", bertBytes, TokenizerJsonReader::read, 100, 23);
+            fuzz("gpt-3.5-turbo.tokenizer.json", gptBytes, TokenizerJsonReader::read, 20, 24);
         });
-  }
+    }
 }

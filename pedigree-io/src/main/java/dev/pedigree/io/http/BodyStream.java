@@ -18,107 +18,107 @@ import java.util.concurrent.TimeUnit;
  * one thread at a time.
  */
 final class BodyStream implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseable {
-  private static final Object END = new Object();
+    private static final Object END = new Object();
 
-  private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-  private final ArrayDeque<ByteBuffer> current = new ArrayDeque<>();
-  private final Duration idleTimeout;
-  private volatile Flow.Subscription subscription;
-  private boolean finished;
-  private volatile boolean closed;
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final ArrayDeque<ByteBuffer> current = new ArrayDeque<>();
+    private final Duration idleTimeout;
+    private volatile Flow.Subscription subscription;
+    private boolean finished;
+    private volatile boolean closed;
 
-  BodyStream(Duration idleTimeout) {
-    this.idleTimeout = idleTimeout;
-  }
-
-  @Override
-  public void onSubscribe(Flow.Subscription s) {
-    subscription = s;
-    if (closed) {
-      s.cancel();
-    } else {
-      s.request(1);
+    BodyStream(Duration idleTimeout) {
+        this.idleTimeout = idleTimeout;
     }
-  }
 
-  @Override
-  public void onNext(List<ByteBuffer> item) {
-    queue.add(item);
-  }
-
-  @Override
-  public void onError(Throwable t) {
-    queue.add(t);
-  }
-
-  @Override
-  public void onComplete() {
-    queue.add(END);
-  }
-
-  /**
-   * Reads up to {@code len} bytes into {@code b}; returns -1 at the end of the body.
-   *
-   * @throws IOException if the exchange failed or stalled longer than the idle timeout
-   */
-  int read(byte[] b, int off, int len) throws IOException {
-    if (closed) {
-      throw new IOException("body stream closed");
-    }
-    while (true) {
-      ByteBuffer head = current.peek();
-      if (head != null) {
-        if (!head.hasRemaining()) {
-          current.poll();
-          if (current.isEmpty() && !finished) {
-            subscription.request(1);
-          }
-          continue;
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+        subscription = s;
+        if (closed) {
+            s.cancel();
+        } else {
+            s.request(1);
         }
-        int n = Math.min(len, head.remaining());
-        head.get(b, off, n);
-        return n;
-      }
-      if (finished) {
-        return -1;
-      }
-      Object next;
-      try {
-        next = queue.poll(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        close();
-        throw new InterruptedIOException("interrupted while reading a response body");
-      }
-      if (next == null) {
-        close();
-        throw new HttpTimeoutException("no response data for " + idleTimeout.toMillis() + " ms");
-      }
-      if (next == END) {
-        finished = true;
-      } else if (next instanceof Throwable t) {
-        finished = true;
-        throw t instanceof IOException io ? io : new IOException("response body failed: " + t, t);
-      } else {
-        @SuppressWarnings("unchecked")
-        List<ByteBuffer> list = (List<ByteBuffer>) next;
-        current.addAll(list);
-        if (current.isEmpty()) {
-          subscription.request(1);
-        }
-      }
     }
-  }
 
-  /** Cancels the exchange unless the body was read to its end. */
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      Flow.Subscription s = subscription;
-      if (s != null && !finished) {
-        s.cancel();
-      }
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+        queue.add(item);
     }
-  }
+
+    @Override
+    public void onError(Throwable t) {
+        queue.add(t);
+    }
+
+    @Override
+    public void onComplete() {
+        queue.add(END);
+    }
+
+    /**
+     * Reads up to {@code len} bytes into {@code b}; returns -1 at the end of the body.
+     *
+     * @throws IOException if the exchange failed or stalled longer than the idle timeout
+     */
+    int read(byte[] b, int off, int len) throws IOException {
+        if (closed) {
+            throw new IOException("body stream closed");
+        }
+        while (true) {
+            ByteBuffer head = current.peek();
+            if (head != null) {
+                if (!head.hasRemaining()) {
+                    current.poll();
+                    if (current.isEmpty() && !finished) {
+                        subscription.request(1);
+                    }
+                    continue;
+                }
+                int n = Math.min(len, head.remaining());
+                head.get(b, off, n);
+                return n;
+            }
+            if (finished) {
+                return -1;
+            }
+            Object next;
+            try {
+                next = queue.poll(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new InterruptedIOException("interrupted while reading a response body");
+            }
+            if (next == null) {
+                close();
+                throw new HttpTimeoutException("no response data for " + idleTimeout.toMillis() + " ms");
+            }
+            if (next == END) {
+                finished = true;
+            } else if (next instanceof Throwable t) {
+                finished = true;
+                throw t instanceof IOException io ? io : new IOException("response body failed: " + t, t);
+            } else {
+                @SuppressWarnings("unchecked")
+                List<ByteBuffer> list = (List<ByteBuffer>) next;
+                current.addAll(list);
+                if (current.isEmpty()) {
+                    subscription.request(1);
+                }
+            }
+        }
+    }
+
+    /** Cancels the exchange unless the body was read to its end. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            Flow.Subscription s = subscription;
+            if (s != null && !finished) {
+                s.cancel();
+            }
+        }
+    }
 }

@@ -7,35 +7,35 @@ import java.util.concurrent.atomic.AtomicLong;
  * and gives back what it did not receive, so concurrent readers can never overrun the budget.
  */
 final class ByteBudget {
-  private final long limit;
-  private final AtomicLong used = new AtomicLong();
+    private final long limit;
+    private final AtomicLong used = new AtomicLong();
 
-  ByteBudget(long limit) {
-    if (limit < 0) {
-      throw new IllegalArgumentException("negative byte budget " + limit);
+    ByteBudget(long limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("negative byte budget " + limit);
+        }
+        this.limit = limit;
     }
-    this.limit = limit;
-  }
 
-  long limit() {
-    return limit;
-  }
-
-  void reserve(String url, long offset, long bytes) throws ByteBudgetExceededException {
-    while (true) {
-      long u = used.get();
-      if (bytes > limit - u) {
-        throw new ByteBudgetExceededException(url, offset, bytes, limit, u);
-      }
-      if (used.compareAndSet(u, u + bytes)) {
-        return;
-      }
+    long limit() {
+        return limit;
     }
-  }
 
-  void release(long bytes) {
-    if (bytes > 0) {
-      used.addAndGet(-bytes);
+    void reserve(String url, long offset, long bytes) throws ByteBudgetExceededException {
+        while (true) {
+            long u = used.get();
+            if (bytes > limit - u) {
+                throw new ByteBudgetExceededException(url, offset, bytes, limit, u);
+            }
+            if (used.compareAndSet(u, u + bytes)) {
+                return;
+            }
+        }
     }
-  }
+
+    void release(long bytes) {
+        if (bytes > 0) {
+            used.addAndGet(-bytes);
+        }
+    }
 }

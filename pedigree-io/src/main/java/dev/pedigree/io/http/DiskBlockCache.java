@@ -26,98 +26,101 @@ import java.util.zip.CRC32C;
  * <p>Layout: {@code <root>/<key[0:2]>/<key>/<blockSize>-<index>.blk}. Thread-safe.
  */
 final class DiskBlockCache {
-  private static final System.Logger LOG = System.getLogger(DiskBlockCache.class.getName());
+    private static final System.Logger LOG = System.getLogger(DiskBlockCache.class.getName());
 
-  private final Path root;
+    private final Path root;
 
-  DiskBlockCache(Path root) {
-    this.root = root;
-  }
-
-  Path root() {
-    return root;
-  }
-
-  /** The folder for one version of one remote file. */
-  Path folder(String url, String validator, long size, int blockSize) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update((url + "\n" + validator + "\n" + size + "\n" + blockSize).getBytes(StandardCharsets.UTF_8));
-      String key = HexFormat.of().formatHex(md.digest());
-      return root.resolve(key.substring(0, 2)).resolve(key);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
+    DiskBlockCache(Path root) {
+        this.root = root;
     }
-  }
 
-  private static Path file(Path folder, int blockSize, long index) {
-    return folder.resolve(blockSize + "-" + index + ".blk");
-  }
-
-  /** True if a block file exists (it may still fail verification on read). */
-  boolean contains(Path folder, int blockSize, long index) {
-    return Files.isRegularFile(file(folder, blockSize, index));
-  }
-
-  /** The block's bytes, or null when absent or damaged. */
-  byte[] read(Path folder, int blockSize, long index, int expectedLength) {
-    Path f = file(folder, blockSize, index);
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-      if (ch.size() != expectedLength + 4L) {
-        return null;
-      }
-      ByteBuffer buf = ByteBuffer.allocate(expectedLength + 4);
-      while (buf.hasRemaining()) {
-        if (ch.read(buf) < 0) {
-          return null;
-        }
-      }
-      byte[] data = new byte[expectedLength];
-      buf.flip();
-      buf.get(data);
-      int stored = buf.getInt();
-      CRC32C crc = new CRC32C();
-      crc.update(data);
-      return (int) crc.getValue() == stored ? data : null;
-    } catch (NoSuchFileException e) {
-      return null;
-    } catch (IOException e) {
-      LOG.log(Level.DEBUG, "ignoring unreadable cache block " + f + ": " + e);
-      return null;
+    Path root() {
+        return root;
     }
-  }
 
-  /** Stores a block; failures are logged at debug level and otherwise ignored. */
-  void write(Path folder, int blockSize, long index, byte[] data) {
-    Path target = file(folder, blockSize, index);
-    Path tmp = null;
-    try {
-      Files.createDirectories(folder);
-      tmp = Files.createTempFile(folder, "blk", ".part");
-      CRC32C crc = new CRC32C();
-      crc.update(data);
-      ByteBuffer buf = ByteBuffer.allocate(data.length + 4).put(data).putInt((int) crc.getValue()).flip();
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
-    } catch (IOException e) {
-      LOG.log(Level.DEBUG, "could not cache block " + index + " in " + folder + ": " + e);
-    } finally {
-      if (tmp != null) {
+    /** The folder for one version of one remote file. */
+    Path folder(String url, String validator, long size, int blockSize) {
         try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // a stray .part file is harmless; the next writer uses a fresh name
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update((url + "\n" + validator + "\n" + size + "\n" + blockSize).getBytes(StandardCharsets.UTF_8));
+            String key = HexFormat.of().formatHex(md.digest());
+            return root.resolve(key.substring(0, 2)).resolve(key);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
         }
-      }
     }
-  }
+
+    private static Path file(Path folder, int blockSize, long index) {
+        return folder.resolve(blockSize + "-" + index + ".blk");
+    }
+
+    /** True if a block file exists (it may still fail verification on read). */
+    boolean contains(Path folder, int blockSize, long index) {
+        return Files.isRegularFile(file(folder, blockSize, index));
+    }
+
+    /** The block's bytes, or null when absent or damaged. */
+    byte[] read(Path folder, int blockSize, long index, int expectedLength) {
+        Path f = file(folder, blockSize, index);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            if (ch.size() != expectedLength + 4L) {
+                return null;
+            }
+            ByteBuffer buf = ByteBuffer.allocate(expectedLength + 4);
+            while (buf.hasRemaining()) {
+                if (ch.read(buf) < 0) {
+                    return null;
+                }
+            }
+            byte[] data = new byte[expectedLength];
+            buf.flip();
+            buf.get(data);
+            int stored = buf.getInt();
+            CRC32C crc = new CRC32C();
+            crc.update(data);
+            return (int) crc.getValue() == stored ? data : null;
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "ignoring unreadable cache block " + f + ": " + e);
+            return null;
+        }
+    }
+
+    /** Stores a block; failures are logged at debug level and otherwise ignored. */
+    void write(Path folder, int blockSize, long index, byte[] data) {
+        Path target = file(folder, blockSize, index);
+        Path tmp = null;
+        try {
+            Files.createDirectories(folder);
+            tmp = Files.createTempFile(folder, "blk", ".part");
+            CRC32C crc = new CRC32C();
+            crc.update(data);
+            ByteBuffer buf = ByteBuffer.allocate(data.length + 4)
+                    .put(data)
+                    .putInt((int) crc.getValue())
+                    .flip();
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "could not cache block " + index + " in " + folder + ": " + e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a stray .part file is harmless; the next writer uses a fresh name
+                }
+            }
+        }
+    }
 }

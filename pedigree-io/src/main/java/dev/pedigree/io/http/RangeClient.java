@@ -28,367 +28,466 @@ import javax.net.ssl.SSLHandshakeException;
  * loopback host. Thread-safe.
  */
 final class RangeClient {
-  /** Receives the bytes of a range in order. */
-  interface RangeSink {
-    void accept(byte[] buffer, int offset, int length) throws IOException;
-  }
-
-  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes ([0-9]{1,19})-([0-9]{1,19})/([0-9]{1,19})");
-  private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes \\*/([0-9]{1,19})");
-  /** Shorter-than-asked 206 answers accepted for one range before giving up. */
-  private static final int MAX_PARTIAL_ANSWERS = 64;
-  private static final String USER_AGENT = "pedigree/0.1 (java.net.http)";
-
-  private final HttpClient client;
-  private final BearerToken token;
-  private final RetryPolicy retry;
-  private final Duration requestTimeout;
-  private final Duration idleTimeout;
-  private final ByteBudget budget;
-
-  RangeClient(HttpClient client, BearerToken token, RetryPolicy retry, Duration requestTimeout, Duration idleTimeout, ByteBudget budget) {
-    this.client = client;
-    this.token = token;
-    this.retry = retry;
-    this.requestTimeout = requestTimeout;
-    this.idleTimeout = idleTimeout;
-    this.budget = budget;
-  }
-
-  // ---- size probe ----
-
-  /** HEAD the file (falling back to a one-byte range GET) and record size and validators. */
-  RemoteFileInfo probe(URI uri, String url, TransferCounters counters) throws IOException {
-    return withRetries(url, counters, () -> {
-      counters.request();
-      HttpResponse<Void> r = send(request(uri).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-      int st = r.statusCode();
-      if (st == 200 || st == 204) {
-        if ("none".equalsIgnoreCase(r.headers().firstValue("Accept-Ranges").orElse("").strip())) {
-          throw new RemoteIOException(url, st, "server does not support Range requests (Accept-Ranges: none); refusing to download the whole file");
-        }
-        Optional<String> len = r.headers().firstValue("Content-Length");
-        if (len.isPresent()) {
-          return info(url, parseLength(url, len.get().strip()), r);
-        }
-        return null; // no length: ask with a range below
-      }
-      if (st == 403 || st == 405 || st == 501) {
-        return null; // HEAD refused (signed GET-only URLs, minimal servers)
-      }
-      throw failure(url, r, "HEAD");
-    }, () -> probeByRange(uri, url, counters));
-  }
-
-  private RemoteFileInfo probeByRange(URI uri, String url, TransferCounters counters) throws IOException {
-    return withRetries(url, counters, () -> {
-      budget.reserve(url, 0, 1);
-      long received = 0;
-      try {
-        counters.request();
-        HttpResponse<Flow.Publisher<List<ByteBuffer>>> r = send(request(uri).header("Range", "bytes=0-0").GET().build(), HttpResponse.BodyHandlers.ofPublisher());
-        try (BodyStream body = subscribe(r)) {
-          int st = r.statusCode();
-          if (st == 206) {
-            long[] range = contentRange(url, r.headers(), 0, 0);
-            byte[] one = new byte[2];
-            while (received < 2) {
-              int n = body.read(one, (int) received, 2 - (int) received);
-              if (n < 0) {
-                break;
-              }
-              received += n;
-              counters.bytes(n);
-            }
-            if (received != 1) {
-              throw new RemoteIOException(url, st, "answer to a 1-byte range request carried " + received + " bytes");
-            }
-            return info(url, range[2], r);
-          }
-          if (st == 200) {
-            throw new RemoteIOException(url, 200,
-                "server ignored the Range request for bytes 0-0: it answered 200 with the whole file; refusing to download it");
-          }
-          if (st == 416) {
-            Matcher m = UNSATISFIED_RANGE.matcher(r.headers().firstValue("Content-Range").orElse(""));
-            if (m.matches() && m.group(1).equals("0")) {
-              return info(url, 0, r);
-            }
-          }
-          throw failure(url, r, "bytes=0-0");
-        }
-      } finally {
-        budget.release(1 - received);
-      }
-    }, null);
-  }
-
-  private static RemoteFileInfo info(String url, long size, HttpResponse<?> r) {
-    HttpHeaders h = r.headers();
-    String commit = null;
-    String linked = null;
-    for (Optional<? extends HttpResponse<?>> p = Optional.of(r); p.isPresent(); p = p.get().previousResponse()) {
-      HttpHeaders ph = p.get().headers();
-      if (commit == null) commit = ph.firstValue("X-Repo-Commit").orElse(null);
-      if (linked == null) linked = ph.firstValue("X-Linked-Etag").orElse(null);
+    /** Receives the bytes of a range in order. */
+    interface RangeSink {
+        void accept(byte[] buffer, int offset, int length) throws IOException;
     }
-    return new RemoteFileInfo(url, size, h.firstValue("ETag").orElse(null), h.firstValue("Last-Modified").orElse(null), commit, linked);
-  }
 
-  // ---- range reads ----
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes ([0-9]{1,19})-([0-9]{1,19})/([0-9]{1,19})");
+    private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes \\*/([0-9]{1,19})");
+    /** Shorter-than-asked 206 answers accepted for one range before giving up. */
+    private static final int MAX_PARTIAL_ANSWERS = 64;
 
-  /**
-   * Streams bytes {@code [start, endInclusive]} into {@code sink}. Accepts a server that answers
-   * with a shorter prefix of the range (and asks again for the rest); refuses a {@code 200}.
-   */
-  void fetch(URI uri, RemoteFileInfo info, long start, long endInclusive, RangeSink sink, TransferCounters counters) throws IOException {
-    long[] pos = {start};
-    for (int answers = 0; pos[0] <= endInclusive; answers++) {
-      if (answers == MAX_PARTIAL_ANSWERS) {
-        throw new RemoteIOException(info.url(), 206,
-            "server answered " + answers + " times with only part of bytes " + start + "-" + endInclusive + "; giving up at offset " + pos[0]);
-      }
-      withRetries(info.url(), counters, () -> {
-        fetchOnce(uri, info, pos, endInclusive, sink, counters);
-        return Boolean.TRUE;
-      }, null);
+    private static final String USER_AGENT = "pedigree/0.1 (java.net.http)";
+
+    private final HttpClient client;
+    private final BearerToken token;
+    private final RetryPolicy retry;
+    private final Duration requestTimeout;
+    private final Duration idleTimeout;
+    private final ByteBudget budget;
+
+    RangeClient(
+            HttpClient client,
+            BearerToken token,
+            RetryPolicy retry,
+            Duration requestTimeout,
+            Duration idleTimeout,
+            ByteBudget budget) {
+        this.client = client;
+        this.token = token;
+        this.retry = retry;
+        this.requestTimeout = requestTimeout;
+        this.idleTimeout = idleTimeout;
+        this.budget = budget;
     }
-  }
 
-  private void fetchOnce(URI uri, RemoteFileInfo info, long[] pos, long end, RangeSink sink, TransferCounters counters)
-      throws IOException, TransientFailure {
-    String url = info.url();
-    long from = pos[0];
-    long want = end - from + 1;
-    budget.reserve(url, from, want);
-    long received = 0;
-    try {
-      counters.request();
-      HttpResponse<Flow.Publisher<List<ByteBuffer>>> r =
-          send(request(uri).header("Range", "bytes=" + from + "-" + end).GET().build(), HttpResponse.BodyHandlers.ofPublisher());
-      try (BodyStream body = subscribe(r)) {
+    // ---- size probe ----
+
+    /** HEAD the file (falling back to a one-byte range GET) and record size and validators. */
+    RemoteFileInfo probe(URI uri, String url, TransferCounters counters) throws IOException {
+        return withRetries(
+                url,
+                counters,
+                () -> {
+                    counters.request();
+                    HttpResponse<Void> r = send(
+                            request(uri)
+                                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    int st = r.statusCode();
+                    if (st == 200 || st == 204) {
+                        if ("none"
+                                .equalsIgnoreCase(r.headers()
+                                        .firstValue("Accept-Ranges")
+                                        .orElse("")
+                                        .strip())) {
+                            throw new RemoteIOException(
+                                    url,
+                                    st,
+                                    "server does not support Range requests (Accept-Ranges: none); refusing to download the whole file");
+                        }
+                        Optional<String> len = r.headers().firstValue("Content-Length");
+                        if (len.isPresent()) {
+                            return info(url, parseLength(url, len.get().strip()), r);
+                        }
+                        return null; // no length: ask with a range below
+                    }
+                    if (st == 403 || st == 405 || st == 501) {
+                        return null; // HEAD refused (signed GET-only URLs, minimal servers)
+                    }
+                    throw failure(url, r, "HEAD");
+                },
+                () -> probeByRange(uri, url, counters));
+    }
+
+    private RemoteFileInfo probeByRange(URI uri, String url, TransferCounters counters) throws IOException {
+        return withRetries(
+                url,
+                counters,
+                () -> {
+                    budget.reserve(url, 0, 1);
+                    long received = 0;
+                    try {
+                        counters.request();
+                        HttpResponse<Flow.Publisher<List<ByteBuffer>>> r = send(
+                                request(uri).header("Range", "bytes=0-0").GET().build(),
+                                HttpResponse.BodyHandlers.ofPublisher());
+                        try (BodyStream body = subscribe(r)) {
+                            int st = r.statusCode();
+                            if (st == 206) {
+                                long[] range = contentRange(url, r.headers(), 0, 0);
+                                byte[] one = new byte[2];
+                                while (received < 2) {
+                                    int n = body.read(one, (int) received, 2 - (int) received);
+                                    if (n < 0) {
+                                        break;
+                                    }
+                                    received += n;
+                                    counters.bytes(n);
+                                }
+                                if (received != 1) {
+                                    throw new RemoteIOException(
+                                            url, st, "answer to a 1-byte range request carried " + received + " bytes");
+                                }
+                                return info(url, range[2], r);
+                            }
+                            if (st == 200) {
+                                throw new RemoteIOException(
+                                        url,
+                                        200,
+                                        "server ignored the Range request for bytes 0-0: it answered 200 with the whole file; refusing to download it");
+                            }
+                            if (st == 416) {
+                                Matcher m = UNSATISFIED_RANGE.matcher(
+                                        r.headers().firstValue("Content-Range").orElse(""));
+                                if (m.matches() && m.group(1).equals("0")) {
+                                    return info(url, 0, r);
+                                }
+                            }
+                            throw failure(url, r, "bytes=0-0");
+                        }
+                    } finally {
+                        budget.release(1 - received);
+                    }
+                },
+                null);
+    }
+
+    private static RemoteFileInfo info(String url, long size, HttpResponse<?> r) {
+        HttpHeaders h = r.headers();
+        String commit = null;
+        String linked = null;
+        for (Optional<? extends HttpResponse<?>> p = Optional.of(r);
+                p.isPresent();
+                p = p.get().previousResponse()) {
+            HttpHeaders ph = p.get().headers();
+            if (commit == null) commit = ph.firstValue("X-Repo-Commit").orElse(null);
+            if (linked == null) linked = ph.firstValue("X-Linked-Etag").orElse(null);
+        }
+        return new RemoteFileInfo(
+                url,
+                size,
+                h.firstValue("ETag").orElse(null),
+                h.firstValue("Last-Modified").orElse(null),
+                commit,
+                linked);
+    }
+
+    // ---- range reads ----
+
+    /**
+     * Streams bytes {@code [start, endInclusive]} into {@code sink}. Accepts a server that answers
+     * with a shorter prefix of the range (and asks again for the rest); refuses a {@code 200}.
+     */
+    void fetch(URI uri, RemoteFileInfo info, long start, long endInclusive, RangeSink sink, TransferCounters counters)
+            throws IOException {
+        long[] pos = {start};
+        for (int answers = 0; pos[0] <= endInclusive; answers++) {
+            if (answers == MAX_PARTIAL_ANSWERS) {
+                throw new RemoteIOException(
+                        info.url(),
+                        206,
+                        "server answered " + answers + " times with only part of bytes " + start + "-" + endInclusive
+                                + "; giving up at offset " + pos[0]);
+            }
+            withRetries(
+                    info.url(),
+                    counters,
+                    () -> {
+                        fetchOnce(uri, info, pos, endInclusive, sink, counters);
+                        return Boolean.TRUE;
+                    },
+                    null);
+        }
+    }
+
+    private void fetchOnce(
+            URI uri, RemoteFileInfo info, long[] pos, long end, RangeSink sink, TransferCounters counters)
+            throws IOException, TransientFailure {
+        String url = info.url();
+        long from = pos[0];
+        long want = end - from + 1;
+        budget.reserve(url, from, want);
+        long received = 0;
+        try {
+            counters.request();
+            HttpResponse<Flow.Publisher<List<ByteBuffer>>> r = send(
+                    request(uri)
+                            .header("Range", "bytes=" + from + "-" + end)
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofPublisher());
+            try (BodyStream body = subscribe(r)) {
+                int st = r.statusCode();
+                if (st == 200) {
+                    throw new RemoteIOException(
+                            url,
+                            200,
+                            "server ignored the Range request for bytes " + from + "-" + end
+                                    + ": it answered 200 with the whole file; refusing to download it");
+                }
+                if (st != 206) {
+                    throw failure(url, r, "bytes=" + from + "-" + end);
+                }
+                long[] range = contentRange(url, r.headers(), from, end);
+                if (range[2] != info.size()) {
+                    throw new RemoteIOException(
+                            url,
+                            st,
+                            "the file changed on the server during the session: size was " + info.size()
+                                    + ", Content-Range now says " + range[2] + "; open it again");
+                }
+                String etag = r.headers().firstValue("ETag").orElse(null);
+                if (info.etag() != null && etag != null && !etag.equals(info.etag())) {
+                    throw new RemoteIOException(
+                            url,
+                            st,
+                            "the file changed on the server during the session: ETag was " + info.etag() + ", now "
+                                    + etag + "; open it again");
+                }
+                long len = range[1] - range[0] + 1;
+                Optional<String> cl = r.headers().firstValue("Content-Length");
+                if (cl.isPresent() && parseLength(url, cl.get().strip()) != len) {
+                    throw new RemoteIOException(
+                            url,
+                            st,
+                            "Content-Length " + cl.get().strip() + " disagrees with Content-Range bytes " + range[0]
+                                    + "-" + range[1]);
+                }
+                byte[] buf = new byte[(int) Math.min(64 * 1024, len + 1)];
+                while (received < len) {
+                    int n = body.read(buf, 0, (int) Math.min(buf.length, len - received));
+                    if (n < 0) {
+                        throw new IOException("response ended after " + received + " of " + len + " bytes");
+                    }
+                    // counted before the sink sees them: the sink may complete a block that a reader (on
+                    // another thread) is waiting for, and that reader's stats must include its bytes
+                    counters.bytes(n);
+                    sink.accept(buf, 0, n);
+                    received += n;
+                    pos[0] += n;
+                }
+                if (body.read(buf, 0, 1) >= 0) {
+                    throw new RemoteIOException(
+                            url,
+                            st,
+                            "server sent more than the " + len + " bytes of range " + range[0] + "-" + range[1]);
+                }
+            }
+        } finally {
+            budget.release(want - received);
+        }
+    }
+
+    private BodyStream subscribe(HttpResponse<Flow.Publisher<List<ByteBuffer>>> r) {
+        BodyStream body = new BodyStream(idleTimeout);
+        r.body().subscribe(body);
+        return body;
+    }
+
+    /** Parses {@code Content-Range: bytes a-b/total} and checks it against the request. */
+    private static long[] contentRange(String url, HttpHeaders h, long from, long end) throws RemoteIOException {
+        String v = h.firstValue("Content-Range").orElse(null);
+        if (v == null) {
+            throw new RemoteIOException(
+                    url, 206, "206 response without Content-Range to a request for bytes " + from + "-" + end);
+        }
+        Matcher m = CONTENT_RANGE.matcher(v.strip());
+        if (!m.matches()) {
+            throw new RemoteIOException(
+                    url, 206, "malformed Content-Range \"" + printable(v) + "\" for bytes " + from + "-" + end);
+        }
+        long a;
+        long b;
+        long total;
+        try {
+            a = Long.parseLong(m.group(1));
+            b = Long.parseLong(m.group(2));
+            total = Long.parseLong(m.group(3));
+        } catch (NumberFormatException e) {
+            throw new RemoteIOException(url, 206, "Content-Range number out of range: \"" + printable(v) + "\"");
+        }
+        if (a != from || b < a || b > end || b >= total) {
+            throw new RemoteIOException(
+                    url,
+                    206,
+                    "Content-Range \"" + printable(v) + "\" does not match the requested bytes " + from + "-" + end);
+        }
+        return new long[] {a, b, total};
+    }
+
+    private static String printable(String s) {
+        String t = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        return t.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    private static long parseLength(String url, String v) throws RemoteIOException {
+        try {
+            long n = Long.parseLong(v);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error below
+        }
+        throw new RemoteIOException(
+                url, RemoteIOException.NO_STATUS, "malformed Content-Length \"" + printable(v) + "\"");
+    }
+
+    // ---- requests, failures and retries ----
+
+    private HttpRequest.Builder request(URI uri) {
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri).timeout(requestTimeout).header("User-Agent", USER_AGENT);
+        if (token != null && mayCarryToken(uri)) {
+            b.header("Authorization", token.authorizationHeader());
+        }
+        return b;
+    }
+
+    /** HTTPS, or plain HTTP to this machine; never a token in clear text over the network. */
+    static boolean mayCarryToken(URI uri) {
+        String host = uri.getHost();
+        if ("https".equalsIgnoreCase(uri.getScheme())) {
+            return true;
+        }
+        return host != null
+                && (host.equalsIgnoreCase("localhost")
+                        || host.startsWith("127.")
+                        || host.equals("[::1]")
+                        || host.equals("::1"));
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) throws IOException {
+        try {
+            return client.send(req, handler);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the server");
+        }
+    }
+
+    private RemoteIOException failure(String url, HttpResponse<?> r, String what) throws TransientFailure {
         int st = r.statusCode();
-        if (st == 200) {
-          throw new RemoteIOException(url, 200,
-              "server ignored the Range request for bytes " + from + "-" + end + ": it answered 200 with the whole file; refusing to download it");
+        if (st == 408 || st == 425 || st == 429 || st == 500 || st == 502 || st == 503 || st == 504) {
+            throw new TransientFailure(
+                    new RemoteIOException(url, st, "HTTP " + st + " for " + what), retryAfter(r.headers()));
         }
-        if (st != 206) {
-          throw failure(url, r, "bytes=" + from + "-" + end);
+        String detail = switch (st) {
+            case 401, 403 ->
+                "access denied (HTTP " + st + "); the repository may be gated or private: "
+                        + (token == null
+                                ? "set HF_TOKEN or PEDIGREE_HTTP_TOKEN"
+                                : "the access token that was sent does not grant access");
+            case 404, 410 -> "not found (HTTP " + st + ")";
+            case 416 -> "range " + what + " not satisfiable (HTTP 416); the file may have changed on the server";
+            default -> "unexpected HTTP status " + st + " for " + what;
+        };
+        return new RemoteIOException(url, st, detail);
+    }
+
+    private static Duration retryAfter(HttpHeaders h) {
+        String v = h.firstValue("Retry-After").orElse(null);
+        if (v == null) {
+            return null;
         }
-        long[] range = contentRange(url, r.headers(), from, end);
-        if (range[2] != info.size()) {
-          throw new RemoteIOException(url, st, "the file changed on the server during the session: size was " + info.size() + ", Content-Range now says " + range[2] + "; open it again");
+        v = v.strip();
+        if (v.matches("[0-9]{1,9}")) {
+            return Duration.ofSeconds(Long.parseLong(v));
         }
-        String etag = r.headers().firstValue("ETag").orElse(null);
-        if (info.etag() != null && etag != null && !etag.equals(info.etag())) {
-          throw new RemoteIOException(url, st, "the file changed on the server during the session: ETag was " + info.etag() + ", now " + etag + "; open it again");
+        try {
+            Duration d =
+                    Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
+            return d.isNegative() ? Duration.ZERO : d;
+        } catch (DateTimeParseException e) {
+            return null;
         }
-        long len = range[1] - range[0] + 1;
-        Optional<String> cl = r.headers().firstValue("Content-Length");
-        if (cl.isPresent() && parseLength(url, cl.get().strip()) != len) {
-          throw new RemoteIOException(url, st, "Content-Length " + cl.get().strip() + " disagrees with Content-Range bytes " + range[0] + "-" + range[1]);
+    }
+
+    /** A failure worth another attempt; carries the error to report when attempts run out. */
+    private static final class TransientFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient RemoteIOException error;
+        final transient Duration retryAfter;
+
+        TransientFailure(RemoteIOException error, Duration retryAfter) {
+            super(error.getMessage(), null, false, false);
+            this.error = error;
+            this.retryAfter = retryAfter;
         }
-        byte[] buf = new byte[(int) Math.min(64 * 1024, len + 1)];
-        while (received < len) {
-          int n = body.read(buf, 0, (int) Math.min(buf.length, len - received));
-          if (n < 0) {
-            throw new IOException("response ended after " + received + " of " + len + " bytes");
-          }
-          // counted before the sink sees them: the sink may complete a block that a reader (on
-          // another thread) is waiting for, and that reader's stats must include its bytes
-          counters.bytes(n);
-          sink.accept(buf, 0, n);
-          received += n;
-          pos[0] += n;
+    }
+
+    private interface Attempt<T> {
+        T run() throws IOException, TransientFailure;
+    }
+
+    private interface Fallback<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code attempt} until it succeeds, fails permanently, or runs out of attempts. A null
+     * result hands over to {@code fallback}.
+     */
+    private <T> T withRetries(String url, TransferCounters counters, Attempt<T> attempt, Fallback<T> fallback)
+            throws IOException {
+        for (int n = 1; ; n++) {
+            TransientFailure failure;
+            try {
+                T result = attempt.run();
+                if (result == null && fallback != null) {
+                    return fallback.run();
+                }
+                return result;
+            } catch (TransientFailure t) {
+                failure = t;
+            } catch (RemoteIOException
+                    | InterruptedIOException
+                    | ByteBudgetExceededException
+                    | SSLHandshakeException e) {
+                throw e;
+            } catch (IOException e) {
+                // connection reset, premature end of body, stalled body, connect failure
+                failure = new TransientFailure(
+                        new RemoteIOException(url, RemoteIOException.NO_STATUS, "network error: " + e.getMessage(), e),
+                        null);
+            }
+            if (n >= retry.maxAttempts()) {
+                RemoteIOException last = failure.error;
+                throw new RemoteIOException(
+                        url, last.status(), stripUrl(last) + " (gave up after " + n + " attempts)", last.getCause());
+            }
+            Duration wait;
+            if (failure.retryAfter != null) {
+                if (failure.retryAfter.compareTo(retry.maxRetryAfter()) > 0) {
+                    throw new RemoteIOException(
+                            url,
+                            failure.error.status(),
+                            stripUrl(failure.error) + "; server asked to retry after " + failure.retryAfter.toSeconds()
+                                    + " s, more than the allowed "
+                                    + retry.maxRetryAfter().toSeconds() + " s");
+                }
+                wait = failure.retryAfter;
+            } else {
+                long ms = retry.backoff(n).toMillis();
+                wait = Duration.ofMillis(
+                        ms + (ms > 3 ? ThreadLocalRandom.current().nextLong(ms / 4 + 1) : 0));
+            }
+            counters.retry();
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting to retry " + url);
+            }
         }
-        if (body.read(buf, 0, 1) >= 0) {
-          throw new RemoteIOException(url, st, "server sent more than the " + len + " bytes of range " + range[0] + "-" + range[1]);
-        }
-      }
-    } finally {
-      budget.release(want - received);
     }
-  }
 
-  private BodyStream subscribe(HttpResponse<Flow.Publisher<List<ByteBuffer>>> r) {
-    BodyStream body = new BodyStream(idleTimeout);
-    r.body().subscribe(body);
-    return body;
-  }
-
-  /** Parses {@code Content-Range: bytes a-b/total} and checks it against the request. */
-  private static long[] contentRange(String url, HttpHeaders h, long from, long end) throws RemoteIOException {
-    String v = h.firstValue("Content-Range").orElse(null);
-    if (v == null) {
-      throw new RemoteIOException(url, 206, "206 response without Content-Range to a request for bytes " + from + "-" + end);
+    private static String stripUrl(RemoteIOException e) {
+        String m = e.getMessage();
+        String suffix = " (" + e.url() + ")";
+        return m.endsWith(suffix) ? m.substring(0, m.length() - suffix.length()) : m;
     }
-    Matcher m = CONTENT_RANGE.matcher(v.strip());
-    if (!m.matches()) {
-      throw new RemoteIOException(url, 206, "malformed Content-Range \"" + printable(v) + "\" for bytes " + from + "-" + end);
-    }
-    long a;
-    long b;
-    long total;
-    try {
-      a = Long.parseLong(m.group(1));
-      b = Long.parseLong(m.group(2));
-      total = Long.parseLong(m.group(3));
-    } catch (NumberFormatException e) {
-      throw new RemoteIOException(url, 206, "Content-Range number out of range: \"" + printable(v) + "\"");
-    }
-    if (a != from || b < a || b > end || b >= total) {
-      throw new RemoteIOException(url, 206, "Content-Range \"" + printable(v) + "\" does not match the requested bytes " + from + "-" + end);
-    }
-    return new long[] {a, b, total};
-  }
-
-  private static String printable(String s) {
-    String t = s.length() > 80 ? s.substring(0, 80) + "..." : s;
-    return t.replaceAll("[^\\x20-\\x7e]", "?");
-  }
-
-  private static long parseLength(String url, String v) throws RemoteIOException {
-    try {
-      long n = Long.parseLong(v);
-      if (n >= 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // fall through to the error below
-    }
-    throw new RemoteIOException(url, RemoteIOException.NO_STATUS, "malformed Content-Length \"" + printable(v) + "\"");
-  }
-
-  // ---- requests, failures and retries ----
-
-  private HttpRequest.Builder request(URI uri) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(requestTimeout).header("User-Agent", USER_AGENT);
-    if (token != null && mayCarryToken(uri)) {
-      b.header("Authorization", token.authorizationHeader());
-    }
-    return b;
-  }
-
-  /** HTTPS, or plain HTTP to this machine; never a token in clear text over the network. */
-  static boolean mayCarryToken(URI uri) {
-    String host = uri.getHost();
-    if ("https".equalsIgnoreCase(uri.getScheme())) {
-      return true;
-    }
-    return host != null && (host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"));
-  }
-
-  private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) throws IOException {
-    try {
-      return client.send(req, handler);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for the server");
-    }
-  }
-
-  private RemoteIOException failure(String url, HttpResponse<?> r, String what) throws TransientFailure {
-    int st = r.statusCode();
-    if (st == 408 || st == 425 || st == 429 || st == 500 || st == 502 || st == 503 || st == 504) {
-      throw new TransientFailure(new RemoteIOException(url, st, "HTTP " + st + " for " + what), retryAfter(r.headers()));
-    }
-    String detail = switch (st) {
-      case 401, 403 -> "access denied (HTTP " + st + "); the repository may be gated or private: "
-          + (token == null ? "set HF_TOKEN or PEDIGREE_HTTP_TOKEN" : "the access token that was sent does not grant access");
-      case 404, 410 -> "not found (HTTP " + st + ")";
-      case 416 -> "range " + what + " not satisfiable (HTTP 416); the file may have changed on the server";
-      default -> "unexpected HTTP status " + st + " for " + what;
-    };
-    return new RemoteIOException(url, st, detail);
-  }
-
-  private static Duration retryAfter(HttpHeaders h) {
-    String v = h.firstValue("Retry-After").orElse(null);
-    if (v == null) {
-      return null;
-    }
-    v = v.strip();
-    if (v.matches("[0-9]{1,9}")) {
-      return Duration.ofSeconds(Long.parseLong(v));
-    }
-    try {
-      Duration d = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
-      return d.isNegative() ? Duration.ZERO : d;
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
-
-  /** A failure worth another attempt; carries the error to report when attempts run out. */
-  private static final class TransientFailure extends Exception {
-    private static final long serialVersionUID = 1L;
-    final transient RemoteIOException error;
-    final transient Duration retryAfter;
-
-    TransientFailure(RemoteIOException error, Duration retryAfter) {
-      super(error.getMessage(), null, false, false);
-      this.error = error;
-      this.retryAfter = retryAfter;
-    }
-  }
-
-  private interface Attempt<T> {
-    T run() throws IOException, TransientFailure;
-  }
-
-  private interface Fallback<T> {
-    T run() throws IOException;
-  }
-
-  /**
-   * Runs {@code attempt} until it succeeds, fails permanently, or runs out of attempts. A null
-   * result hands over to {@code fallback}.
-   */
-  private <T> T withRetries(String url, TransferCounters counters, Attempt<T> attempt, Fallback<T> fallback) throws IOException {
-    for (int n = 1; ; n++) {
-      TransientFailure failure;
-      try {
-        T result = attempt.run();
-        if (result == null && fallback != null) {
-          return fallback.run();
-        }
-        return result;
-      } catch (TransientFailure t) {
-        failure = t;
-      } catch (RemoteIOException | InterruptedIOException | ByteBudgetExceededException | SSLHandshakeException e) {
-        throw e;
-      } catch (IOException e) {
-        // connection reset, premature end of body, stalled body, connect failure
-        failure = new TransientFailure(new RemoteIOException(url, RemoteIOException.NO_STATUS, "network error: " + e.getMessage(), e), null);
-      }
-      if (n >= retry.maxAttempts()) {
-        RemoteIOException last = failure.error;
-        throw new RemoteIOException(url, last.status(), stripUrl(last) + " (gave up after " + n + " attempts)", last.getCause());
-      }
-      Duration wait;
-      if (failure.retryAfter != null) {
-        if (failure.retryAfter.compareTo(retry.maxRetryAfter()) > 0) {
-          throw new RemoteIOException(url, failure.error.status(),
-              stripUrl(failure.error) + "; server asked to retry after " + failure.retryAfter.toSeconds() + " s, more than the allowed " + retry.maxRetryAfter().toSeconds() + " s");
-        }
-        wait = failure.retryAfter;
-      } else {
-        long ms = retry.backoff(n).toMillis();
-        wait = Duration.ofMillis(ms + (ms > 3 ? ThreadLocalRandom.current().nextLong(ms / 4 + 1) : 0));
-      }
-      counters.retry();
-      try {
-        Thread.sleep(wait);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting to retry " + url);
-      }
-    }
-  }
-
-  private static String stripUrl(RemoteIOException e) {
-    String m = e.getMessage();
-    String suffix = " (" + e.url() + ")";
-    return m.endsWith(suffix) ? m.substring(0, m.length() - suffix.length()) : m;
-  }
 }

@@ -28,163 +28,181 @@ import java.util.TreeSet;
  * caller closes. The repository itself holds no resources.
  */
 public final class RemoteRepository {
-  public static final String CONFIG = "config.json";
-  public static final String SAFETENSORS_INDEX = "model.safetensors.index.json";
-  public static final String SAFETENSORS = "model.safetensors";
-  public static final String TOKENIZER = "tokenizer.json";
-  public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
-  /** Largest index file read (a 1,000-layer MoE index is a few MB). */
-  static final long MAX_INDEX_BYTES = 64L << 20;
+    public static final String CONFIG = "config.json";
+    public static final String SAFETENSORS_INDEX = "model.safetensors.index.json";
+    public static final String SAFETENSORS = "model.safetensors";
+    public static final String TOKENIZER = "tokenizer.json";
+    public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+    /** Largest index file read (a 1,000-layer MoE index is a few MB). */
+    static final long MAX_INDEX_BYTES = 64L << 20;
 
-  private final RemoteSession session;
-  private final RemoteLocation location;
-  private final Map<String, RemoteFileInfo> probed;
-  private final List<String> files;
-  private final List<String> weightFiles;
-  private final Map<String, String> weightMap;
+    private final RemoteSession session;
+    private final RemoteLocation location;
+    private final Map<String, RemoteFileInfo> probed;
+    private final List<String> files;
+    private final List<String> weightFiles;
+    private final Map<String, String> weightMap;
 
-  private RemoteRepository(
-      RemoteSession session,
-      RemoteLocation location,
-      Map<String, RemoteFileInfo> probed,
-      List<String> files,
-      List<String> weightFiles,
-      Map<String, String> weightMap) {
-    this.session = session;
-    this.location = location;
-    this.probed = Collections.unmodifiableMap(probed);
-    this.files = List.copyOf(files);
-    this.weightFiles = List.copyOf(weightFiles);
-    this.weightMap = Collections.unmodifiableMap(weightMap);
-  }
-
-  static RemoteRepository discover(RemoteSession session, RemoteLocation location) throws IOException, CorruptModelException {
-    Map<String, RemoteFileInfo> probed = new LinkedHashMap<>();
-    List<String> files = new ArrayList<>();
-    List<String> weights = new ArrayList<>();
-    Map<String, String> weightMap = new LinkedHashMap<>();
-    probe(session, location, CONFIG, probed, files);
-    if (probe(session, location, SAFETENSORS_INDEX, probed, files)) {
-      try (HttpByteSource index = session.open(location.fileUri(SAFETENSORS_INDEX), probed.get(SAFETENSORS_INDEX))) {
-        weightMap.putAll(readWeightMap(index));
-      }
-      TreeSet<String> shards = new TreeSet<>(weightMap.values());
-      weights.addAll(shards);
-      files.addAll(shards);
-    } else if (probe(session, location, SAFETENSORS, probed, files)) {
-      weights.add(SAFETENSORS);
+    private RemoteRepository(
+            RemoteSession session,
+            RemoteLocation location,
+            Map<String, RemoteFileInfo> probed,
+            List<String> files,
+            List<String> weightFiles,
+            Map<String, String> weightMap) {
+        this.session = session;
+        this.location = location;
+        this.probed = Collections.unmodifiableMap(probed);
+        this.files = List.copyOf(files);
+        this.weightFiles = List.copyOf(weightFiles);
+        this.weightMap = Collections.unmodifiableMap(weightMap);
     }
-    probe(session, location, TOKENIZER, probed, files);
-    probe(session, location, TOKENIZER_CONFIG, probed, files);
-    if (!probed.containsKey(CONFIG) && weights.isEmpty()) {
-      throw new RemoteIOException(location.description(), 404,
-          "no " + CONFIG + ", " + SAFETENSORS_INDEX + " or " + SAFETENSORS + " found: not a model repository, or a wrong revision");
+
+    static RemoteRepository discover(RemoteSession session, RemoteLocation location)
+            throws IOException, CorruptModelException {
+        Map<String, RemoteFileInfo> probed = new LinkedHashMap<>();
+        List<String> files = new ArrayList<>();
+        List<String> weights = new ArrayList<>();
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        probe(session, location, CONFIG, probed, files);
+        if (probe(session, location, SAFETENSORS_INDEX, probed, files)) {
+            try (HttpByteSource index =
+                    session.open(location.fileUri(SAFETENSORS_INDEX), probed.get(SAFETENSORS_INDEX))) {
+                weightMap.putAll(readWeightMap(index));
+            }
+            TreeSet<String> shards = new TreeSet<>(weightMap.values());
+            weights.addAll(shards);
+            files.addAll(shards);
+        } else if (probe(session, location, SAFETENSORS, probed, files)) {
+            weights.add(SAFETENSORS);
+        }
+        probe(session, location, TOKENIZER, probed, files);
+        probe(session, location, TOKENIZER_CONFIG, probed, files);
+        if (!probed.containsKey(CONFIG) && weights.isEmpty()) {
+            throw new RemoteIOException(
+                    location.description(),
+                    404,
+                    "no " + CONFIG + ", " + SAFETENSORS_INDEX + " or " + SAFETENSORS
+                            + " found: not a model repository, or a wrong revision");
+        }
+        return new RemoteRepository(session, location, probed, files, weights, weightMap);
     }
-    return new RemoteRepository(session, location, probed, files, weights, weightMap);
-  }
 
-  private static boolean probe(RemoteSession session, RemoteLocation location, String name, Map<String, RemoteFileInfo> probed, List<String> files)
-      throws IOException {
-    URI uri = location.fileUri(name);
-    try {
-      RemoteFileInfo info = session.rangeClient().probe(uri, SafeUrl.describe(uri), session.counters());
-      probed.put(name, info);
-      files.add(name);
-      return true;
-    } catch (RemoteIOException e) {
-      if (e.isNotFound()) {
-        return false;
-      }
-      throw e;
+    private static boolean probe(
+            RemoteSession session,
+            RemoteLocation location,
+            String name,
+            Map<String, RemoteFileInfo> probed,
+            List<String> files)
+            throws IOException {
+        URI uri = location.fileUri(name);
+        try {
+            RemoteFileInfo info = session.rangeClient().probe(uri, SafeUrl.describe(uri), session.counters());
+            probed.put(name, info);
+            files.add(name);
+            return true;
+        } catch (RemoteIOException e) {
+            if (e.isNotFound()) {
+                return false;
+            }
+            throw e;
+        }
     }
-  }
 
-  /** Reads {@code weight_map} (tensor name → shard file) and checks every shard name. */
-  static Map<String, String> readWeightMap(HttpByteSource index) throws IOException, CorruptModelException {
-    if (index.size() > MAX_INDEX_BYTES) {
-      throw new CorruptModelException(index.description(), 0, "index of " + index.size() + " bytes exceeds the " + MAX_INDEX_BYTES + "-byte limit");
+    /** Reads {@code weight_map} (tensor name → shard file) and checks every shard name. */
+    static Map<String, String> readWeightMap(HttpByteSource index) throws IOException, CorruptModelException {
+        if (index.size() > MAX_INDEX_BYTES) {
+            throw new CorruptModelException(
+                    index.description(),
+                    0,
+                    "index of " + index.size() + " bytes exceeds the " + MAX_INDEX_BYTES + "-byte limit");
+        }
+        return parseWeightMap(index.readBytes(0, (int) index.size()), index.description());
     }
-    return parseWeightMap(index.readBytes(0, (int) index.size()), index.description());
-  }
 
-  /** Parses the bytes of an index file; errors name {@code description}. */
-  static Map<String, String> parseWeightMap(byte[] bytes, String description) throws CorruptModelException {
-    Object root = JsonText.parse(bytes, description, 0);
-    if (!(root instanceof Map<?, ?> top)) {
-      throw new CorruptModelException(description, 0, "index is not a JSON object");
+    /** Parses the bytes of an index file; errors name {@code description}. */
+    static Map<String, String> parseWeightMap(byte[] bytes, String description) throws CorruptModelException {
+        Object root = JsonText.parse(bytes, description, 0);
+        if (!(root instanceof Map<?, ?> top)) {
+            throw new CorruptModelException(description, 0, "index is not a JSON object");
+        }
+        if (!(top.get("weight_map") instanceof Map<?, ?> map)) {
+            throw new CorruptModelException(description, 0, "index has no \"weight_map\" object");
+        }
+        if (map.isEmpty()) {
+            throw new CorruptModelException(description, 0, "index \"weight_map\" is empty");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String tensor = (String) e.getKey();
+            if (!(e.getValue() instanceof String shard)) {
+                throw new CorruptModelException(
+                        description, 0, "weight_map entry \"" + tensor + "\" is not a file name");
+            }
+            try {
+                RemoteLocation.encodeRelativePath(shard);
+            } catch (IllegalArgumentException bad) {
+                throw new CorruptModelException(
+                        description, 0, "weight_map entry \"" + tensor + "\": " + bad.getMessage());
+            }
+            out.put(tensor, shard);
+        }
+        return out;
     }
-    if (!(top.get("weight_map") instanceof Map<?, ?> map)) {
-      throw new CorruptModelException(description, 0, "index has no \"weight_map\" object");
+
+    /** Where the repository is. */
+    public RemoteLocation location() {
+        return location;
     }
-    if (map.isEmpty()) {
-      throw new CorruptModelException(description, 0, "index \"weight_map\" is empty");
+
+    /** Files found: probed ones that exist, plus the shards named by the index, in discovery order. */
+    public List<String> listFiles() {
+        return files;
     }
-    Map<String, String> out = new LinkedHashMap<>();
-    for (Map.Entry<?, ?> e : map.entrySet()) {
-      String tensor = (String) e.getKey();
-      if (!(e.getValue() instanceof String shard)) {
-        throw new CorruptModelException(description, 0, "weight_map entry \"" + tensor + "\" is not a file name");
-      }
-      try {
-        RemoteLocation.encodeRelativePath(shard);
-      } catch (IllegalArgumentException bad) {
-        throw new CorruptModelException(description, 0, "weight_map entry \"" + tensor + "\": " + bad.getMessage());
-      }
-      out.put(tensor, shard);
+
+    /** The safetensors weight files: the index's shards (sorted), or {@code model.safetensors}. */
+    public List<String> weightFiles() {
+        return weightFiles;
     }
-    return out;
-  }
 
-  /** Where the repository is. */
-  public RemoteLocation location() {
-    return location;
-  }
+    /** Tensor name → shard file from the index; empty for a single-file model. */
+    public Map<String, String> weightMap() {
+        return weightMap;
+    }
 
-  /** Files found: probed ones that exist, plus the shards named by the index, in discovery order. */
-  public List<String> listFiles() {
-    return files;
-  }
+    /** True if {@link #listFiles()} has the name. */
+    public boolean contains(String name) {
+        return files.contains(name);
+    }
 
-  /** The safetensors weight files: the index's shards (sorted), or {@code model.safetensors}. */
-  public List<String> weightFiles() {
-    return weightFiles;
-  }
+    /** Size and validators of a probed file (config, index, single weights, tokenizer files). */
+    public Optional<RemoteFileInfo> probedInfo(String name) {
+        return Optional.ofNullable(probed.get(name));
+    }
 
-  /** Tensor name → shard file from the index; empty for a single-file model. */
-  public Map<String, String> weightMap() {
-    return weightMap;
-  }
+    /** The commit the hub resolved the revision to ({@code X-Repo-Commit}), if it said. */
+    public Optional<String> commit() {
+        return probed.values().stream()
+                .map(RemoteFileInfo::repoCommit)
+                .filter(c -> c != null)
+                .findFirst();
+    }
 
-  /** True if {@link #listFiles()} has the name. */
-  public boolean contains(String name) {
-    return files.contains(name);
-  }
+    /**
+     * Opens a file of the repository (any relative name, not only listed ones). Probed files open
+     * without another request. The caller closes the source.
+     *
+     * @throws RemoteIOException if the file is absent or cannot be read
+     * @throws IllegalArgumentException for an unsafe relative name
+     */
+    public HttpByteSource open(String name) throws IOException {
+        URI uri = location.fileUri(name);
+        RemoteFileInfo known = probed.get(name);
+        return known != null ? session.open(uri, known) : session.open(uri);
+    }
 
-  /** Size and validators of a probed file (config, index, single weights, tokenizer files). */
-  public Optional<RemoteFileInfo> probedInfo(String name) {
-    return Optional.ofNullable(probed.get(name));
-  }
-
-  /** The commit the hub resolved the revision to ({@code X-Repo-Commit}), if it said. */
-  public Optional<String> commit() {
-    return probed.values().stream().map(RemoteFileInfo::repoCommit).filter(c -> c != null).findFirst();
-  }
-
-  /**
-   * Opens a file of the repository (any relative name, not only listed ones). Probed files open
-   * without another request. The caller closes the source.
-   *
-   * @throws RemoteIOException if the file is absent or cannot be read
-   * @throws IllegalArgumentException for an unsafe relative name
-   */
-  public HttpByteSource open(String name) throws IOException {
-    URI uri = location.fileUri(name);
-    RemoteFileInfo known = probed.get(name);
-    return known != null ? session.open(uri, known) : session.open(uri);
-  }
-
-  @Override
-  public String toString() {
-    return "RemoteRepository[" + location.description() + ", " + files.size() + " files]";
-  }
+    @Override
+    public String toString() {
+        return "RemoteRepository[" + location.description() + ", " + files.size() + " files]";
+    }
 }

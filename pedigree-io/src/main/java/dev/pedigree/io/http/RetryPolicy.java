@@ -15,25 +15,25 @@ import java.time.Duration;
  */
 public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxRetryAfter) {
 
-  /** Four attempts, 250 ms doubling to 8 s, honour Retry-After up to 60 s. */
-  public static final RetryPolicy DEFAULT =
-      new RetryPolicy(4, Duration.ofMillis(250), Duration.ofSeconds(8), Duration.ofSeconds(60));
+    /** Four attempts, 250 ms doubling to 8 s, honour Retry-After up to 60 s. */
+    public static final RetryPolicy DEFAULT =
+            new RetryPolicy(4, Duration.ofMillis(250), Duration.ofSeconds(8), Duration.ofSeconds(60));
 
-  public RetryPolicy {
-    if (maxAttempts < 1 || maxAttempts > 100) {
-      throw new IllegalArgumentException("maxAttempts must be 1..100: " + maxAttempts);
+    public RetryPolicy {
+        if (maxAttempts < 1 || maxAttempts > 100) {
+            throw new IllegalArgumentException("maxAttempts must be 1..100: " + maxAttempts);
+        }
+        if (initialBackoff.isNegative() || maxBackoff.isNegative() || maxRetryAfter.isNegative()) {
+            throw new IllegalArgumentException("durations must not be negative");
+        }
     }
-    if (initialBackoff.isNegative() || maxBackoff.isNegative() || maxRetryAfter.isNegative()) {
-      throw new IllegalArgumentException("durations must not be negative");
-    }
-  }
 
-  /** The computed wait before retry number {@code retry} (1-based), without jitter. */
-  Duration backoff(int retry) {
-    long ms = initialBackoff.toMillis();
-    for (int i = 1; i < retry && ms < maxBackoff.toMillis(); i++) {
-      ms *= 2;
+    /** The computed wait before retry number {@code retry} (1-based), without jitter. */
+    Duration backoff(int retry) {
+        long ms = initialBackoff.toMillis();
+        for (int i = 1; i < retry && ms < maxBackoff.toMillis(); i++) {
+            ms *= 2;
+        }
+        return Duration.ofMillis(Math.min(ms, maxBackoff.toMillis()));
     }
-    return Duration.ofMillis(Math.min(ms, maxBackoff.toMillis()));
-  }
 }

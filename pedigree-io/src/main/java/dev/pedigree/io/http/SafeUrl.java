@@ -7,21 +7,24 @@ import java.net.URI;
  * (where signed URLs keep their secrets) are dropped, so a description can go into any message.
  */
 final class SafeUrl {
-  private SafeUrl() {}
+    private SafeUrl() {}
 
-  static String describe(URI uri) {
-    StringBuilder sb = new StringBuilder();
-    if (uri.getScheme() != null) {
-      sb.append(uri.getScheme()).append("://");
+    static String describe(URI uri) {
+        StringBuilder sb = new StringBuilder();
+        if (uri.getScheme() != null) {
+            sb.append(uri.getScheme()).append("://");
+        }
+        if (uri.getHost() != null) {
+            sb.append(
+                    uri.getHost().contains(":") && !uri.getHost().startsWith("[")
+                            ? "[" + uri.getHost() + "]"
+                            : uri.getHost());
+        }
+        if (uri.getPort() >= 0) {
+            sb.append(':').append(uri.getPort());
+        }
+        String path = uri.getRawPath();
+        sb.append(path == null || path.isEmpty() ? "/" : path);
+        return sb.toString();
     }
-    if (uri.getHost() != null) {
-      sb.append(uri.getHost().contains(":") && !uri.getHost().startsWith("[") ? "[" + uri.getHost() + "]" : uri.getHost());
-    }
-    if (uri.getPort() >= 0) {
-      sb.append(':').append(uri.getPort());
-    }
-    String path = uri.getRawPath();
-    sb.append(path == null || path.isEmpty() ? "/" : path);
-    return sb.toString();
-  }
 }

@@ -13,30 +13,40 @@ package dev.pedigree.io.http;
  * @param retries exchanges repeated after a transient failure
  */
 public record TransferStats(
-    long bytesTransferred, long requests, long memoryCacheHits, long diskCacheHits, long blocksFetched, long retries) {
+        long bytesTransferred,
+        long requests,
+        long memoryCacheHits,
+        long diskCacheHits,
+        long blocksFetched,
+        long retries) {
 
-  /** No transfer at all. */
-  public static final TransferStats NONE = new TransferStats(0, 0, 0, 0, 0, 0);
+    /** No transfer at all. */
+    public static final TransferStats NONE = new TransferStats(0, 0, 0, 0, 0, 0);
 
-  public TransferStats {
-    if (bytesTransferred < 0 || requests < 0 || memoryCacheHits < 0 || diskCacheHits < 0 || blocksFetched < 0 || retries < 0) {
-      throw new IllegalArgumentException("transfer counters must not be negative");
+    public TransferStats {
+        if (bytesTransferred < 0
+                || requests < 0
+                || memoryCacheHits < 0
+                || diskCacheHits < 0
+                || blocksFetched < 0
+                || retries < 0) {
+            throw new IllegalArgumentException("transfer counters must not be negative");
+        }
     }
-  }
 
-  /** Blocks served from either cache. */
-  public long cacheHits() {
-    return memoryCacheHits + diskCacheHits;
-  }
+    /** Blocks served from either cache. */
+    public long cacheHits() {
+        return memoryCacheHits + diskCacheHits;
+    }
 
-  /** The counters accumulated between {@code earlier} and this snapshot. */
-  public TransferStats since(TransferStats earlier) {
-    return new TransferStats(
-        bytesTransferred - earlier.bytesTransferred,
-        requests - earlier.requests,
-        memoryCacheHits - earlier.memoryCacheHits,
-        diskCacheHits - earlier.diskCacheHits,
-        blocksFetched - earlier.blocksFetched,
-        retries - earlier.retries);
-  }
+    /** The counters accumulated between {@code earlier} and this snapshot. */
+    public TransferStats since(TransferStats earlier) {
+        return new TransferStats(
+                bytesTransferred - earlier.bytesTransferred,
+                requests - earlier.requests,
+                memoryCacheHits - earlier.memoryCacheHits,
+                diskCacheHits - earlier.diskCacheHits,
+                blocksFetched - earlier.blocksFetched,
+                retries - earlier.retries);
+    }
 }

@@ -22,156 +22,157 @@ import java.util.Objects;
  * sizes against the file first and report {@code ModelFormatException}s themselves.
  */
 public final class DecodeKernels {
-  private static final System.Logger LOG = System.getLogger(DecodeKernels.class.getName());
-  private static final DecodeKernels SCALAR = new DecodeKernels(ScalarDecodeOps.INSTANCE);
-  private static final DecodeKernels VECTOR;
-  private static final DecodeKernels ACTIVE;
+    private static final System.Logger LOG = System.getLogger(DecodeKernels.class.getName());
+    private static final DecodeKernels SCALAR = new DecodeKernels(ScalarDecodeOps.INSTANCE);
+    private static final DecodeKernels VECTOR;
+    private static final DecodeKernels ACTIVE;
 
-  /** Bytes per Q8_0 block of 32 values ({@code d:f16, qs:i8[32]}). */
-  public static final int Q8_0_BLOCK_BYTES = 34;
-  /** Bytes per Q4_K super-block of 256 values ({@code d, dmin:f16, scales[12], qs[128]}). */
-  public static final int Q4_K_BLOCK_BYTES = 144;
-  /** Bytes per Q6_K super-block of 256 values ({@code ql[128], qh[64], scales:i8[16], d:f16}). */
-  public static final int Q6_K_BLOCK_BYTES = 210;
+    /** Bytes per Q8_0 block of 32 values ({@code d:f16, qs:i8[32]}). */
+    public static final int Q8_0_BLOCK_BYTES = 34;
+    /** Bytes per Q4_K super-block of 256 values ({@code d, dmin:f16, scales[12], qs[128]}). */
+    public static final int Q4_K_BLOCK_BYTES = 144;
+    /** Bytes per Q6_K super-block of 256 values ({@code ql[128], qh[64], scales:i8[16], d:f16}). */
+    public static final int Q6_K_BLOCK_BYTES = 210;
 
-  static {
-    DecodeKernels vector = null;
-    String why = null;
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      why = "module jdk.incubator.vector is not resolved (start the JVM with --add-modules jdk.incubator.vector)";
-    } else {
-      try {
-        vector = new DecodeKernels(new VectorDecodeOps());
-      } catch (LinkageError | RuntimeException e) {
-        why = "Vector API unusable: " + e;
-      }
+    static {
+        DecodeKernels vector = null;
+        String why = null;
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            why = "module jdk.incubator.vector is not resolved (start the JVM with --add-modules jdk.incubator.vector)";
+        } else {
+            try {
+                vector = new DecodeKernels(new VectorDecodeOps());
+            } catch (LinkageError | RuntimeException e) {
+                why = "Vector API unusable: " + e;
+            }
+        }
+        VECTOR = vector;
+        if (vector != null && "scalar".equalsIgnoreCase(System.getProperty("pedigree.kernels", ""))) {
+            why = "system property pedigree.kernels=scalar";
+            ACTIVE = SCALAR;
+        } else {
+            ACTIVE = vector != null ? vector : SCALAR;
+        }
+        if (ACTIVE == SCALAR) {
+            LOG.log(Level.INFO, "pedigree decode kernels: scalar fallback because " + why);
+        } else {
+            LOG.log(Level.DEBUG, "pedigree decode kernels: " + ACTIVE.name());
+        }
     }
-    VECTOR = vector;
-    if (vector != null && "scalar".equalsIgnoreCase(System.getProperty("pedigree.kernels", ""))) {
-      why = "system property pedigree.kernels=scalar";
-      ACTIVE = SCALAR;
-    } else {
-      ACTIVE = vector != null ? vector : SCALAR;
+
+    private final DecodeOps ops;
+
+    private DecodeKernels(DecodeOps ops) {
+        this.ops = ops;
     }
-    if (ACTIVE == SCALAR) {
-      LOG.log(Level.INFO, "pedigree decode kernels: scalar fallback because " + why);
-    } else {
-      LOG.log(Level.DEBUG, "pedigree decode kernels: " + ACTIVE.name());
+
+    /** The scalar twin. */
+    public static DecodeKernels scalar() {
+        return SCALAR;
     }
-  }
 
-  private final DecodeOps ops;
-
-  private DecodeKernels(DecodeOps ops) {
-    this.ops = ops;
-  }
-
-  /** The scalar twin. */
-  public static DecodeKernels scalar() {
-    return SCALAR;
-  }
-
-  /**
-   * The Vector API twin.
-   *
-   * @throws UnsupportedOperationException if the Vector API is not usable in this JVM (see {@link #vectorAvailable()})
-   */
-  public static DecodeKernels vector() {
-    if (VECTOR == null) {
-      throw new UnsupportedOperationException("Vector API decode kernels not available in this JVM");
+    /**
+     * The Vector API twin.
+     *
+     * @throws UnsupportedOperationException if the Vector API is not usable in this JVM (see {@link #vectorAvailable()})
+     */
+    public static DecodeKernels vector() {
+        if (VECTOR == null) {
+            throw new UnsupportedOperationException("Vector API decode kernels not available in this JVM");
+        }
+        return VECTOR;
     }
-    return VECTOR;
-  }
 
-  /** Whether {@link #vector()} is usable. */
-  public static boolean vectorAvailable() {
-    return VECTOR != null;
-  }
-
-  /** The twin chosen at start-up, used by the readers. */
-  public static DecodeKernels active() {
-    return ACTIVE;
-  }
-
-  /** Human-readable name of this twin, e.g. {@code vector(Species[float, 16, S_512_BIT])} or {@code scalar}. */
-  public String name() {
-    return ops.name();
-  }
-
-  @Override
-  public String toString() {
-    return "DecodeKernels[" + name() + "]";
-  }
-
-  /** bfloat16 ({@code count × 2} bytes at {@code offset}, in {@code order}) to float32: exact. */
-  public void bf16(MemorySegment src, long offset, ByteOrder order, float[] dst, int dstOff, int count) {
-    checkSegment(src, offset, count, 2);
-    Objects.checkFromIndexSize(dstOff, count, dst.length);
-    ops.bf16(src, offset, order, dst, dstOff, count);
-  }
-
-  /** IEEE binary16 to float32: exact, as {@link Float#float16ToFloat} (NaNs keep their payload and become quiet). */
-  public void f16(MemorySegment src, long offset, ByteOrder order, float[] dst, int dstOff, int count) {
-    checkSegment(src, offset, count, 2);
-    Objects.checkFromIndexSize(dstOff, count, dst.length);
-    ops.f16(src, offset, order, dst, dstOff, count);
-  }
-
-  /** 8-bit floats ({@code count} bytes) to float32: exact, as {@link Fp8Format#decode}. */
-  public void fp8(Fp8Format format, MemorySegment src, long offset, float[] dst, int dstOff, int count) {
-    Objects.requireNonNull(format, "format");
-    checkSegment(src, offset, count, 1);
-    Objects.checkFromIndexSize(dstOff, count, dst.length);
-    ops.fp8(format, src, offset, dst, dstOff, count);
-  }
-
-  /**
-   * Signed 8-bit integers with an affine quantisation: {@code y = (float) (q - zeroPoint) * scale}, one rounding.
-   * With {@code scale = 1, zeroPoint = 0} this is the plain I8 widening.
-   */
-  public void int8(MemorySegment src, long offset, float scale, int zeroPoint, float[] dst, int dstOff, int count) {
-    checkSegment(src, offset, count, 1);
-    Objects.checkFromIndexSize(dstOff, count, dst.length);
-    ops.int8(src, offset, false, scale, zeroPoint, dst, dstOff, count);
-  }
-
-  /** Unsigned 8-bit integers with an affine quantisation, as {@link #int8} with {@code q} in 0..255. */
-  public void uint8(MemorySegment src, long offset, float scale, int zeroPoint, float[] dst, int dstOff, int count) {
-    checkSegment(src, offset, count, 1);
-    Objects.checkFromIndexSize(dstOff, count, dst.length);
-    ops.int8(src, offset, true, scale, zeroPoint, dst, dstOff, count);
-  }
-
-  /** ggml Q8_0: {@code blocks} blocks of {@value #Q8_0_BLOCK_BYTES} bytes at {@code src[srcOff]} to 32 floats each. */
-  public void q8_0(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean bigEndian) {
-    checkBlocks(src, srcOff, blocks, Q8_0_BLOCK_BYTES, dst, dstOff, 32);
-    ops.q8_0(src, srcOff, blocks, dst, dstOff, bigEndian);
-  }
-
-  /** ggml Q4_K: super-blocks of {@value #Q4_K_BLOCK_BYTES} bytes to 256 floats each, bit-exact with ggml-quants.c. */
-  public void q4_K(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean bigEndian) {
-    checkBlocks(src, srcOff, blocks, Q4_K_BLOCK_BYTES, dst, dstOff, 256);
-    ops.q4_K(src, srcOff, blocks, dst, dstOff, bigEndian);
-  }
-
-  /** ggml Q6_K: super-blocks of {@value #Q6_K_BLOCK_BYTES} bytes to 256 floats each, bit-exact with ggml-quants.c. */
-  public void q6_K(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean bigEndian) {
-    checkBlocks(src, srcOff, blocks, Q6_K_BLOCK_BYTES, dst, dstOff, 256);
-    ops.q6_K(src, srcOff, blocks, dst, dstOff, bigEndian);
-  }
-
-  private static void checkSegment(MemorySegment src, long offset, int count, int width) {
-    if (count < 0) {
-      throw new IndexOutOfBoundsException("negative count " + count);
+    /** Whether {@link #vector()} is usable. */
+    public static boolean vectorAvailable() {
+        return VECTOR != null;
     }
-    Objects.checkFromIndexSize(offset, (long) count * width, src.byteSize());
-  }
 
-  private static void checkBlocks(byte[] src, int srcOff, int blocks, int blockBytes, float[] dst, int dstOff, int values) {
-    if (blocks < 0) {
-      throw new IndexOutOfBoundsException("negative block count " + blocks);
+    /** The twin chosen at start-up, used by the readers. */
+    public static DecodeKernels active() {
+        return ACTIVE;
     }
-    Objects.checkFromIndexSize(srcOff, (long) blocks * blockBytes, src.length);
-    Objects.checkFromIndexSize(dstOff, (long) blocks * values, dst.length);
-  }
+
+    /** Human-readable name of this twin, e.g. {@code vector(Species[float, 16, S_512_BIT])} or {@code scalar}. */
+    public String name() {
+        return ops.name();
+    }
+
+    @Override
+    public String toString() {
+        return "DecodeKernels[" + name() + "]";
+    }
+
+    /** bfloat16 ({@code count × 2} bytes at {@code offset}, in {@code order}) to float32: exact. */
+    public void bf16(MemorySegment src, long offset, ByteOrder order, float[] dst, int dstOff, int count) {
+        checkSegment(src, offset, count, 2);
+        Objects.checkFromIndexSize(dstOff, count, dst.length);
+        ops.bf16(src, offset, order, dst, dstOff, count);
+    }
+
+    /** IEEE binary16 to float32: exact, as {@link Float#float16ToFloat} (NaNs keep their payload and become quiet). */
+    public void f16(MemorySegment src, long offset, ByteOrder order, float[] dst, int dstOff, int count) {
+        checkSegment(src, offset, count, 2);
+        Objects.checkFromIndexSize(dstOff, count, dst.length);
+        ops.f16(src, offset, order, dst, dstOff, count);
+    }
+
+    /** 8-bit floats ({@code count} bytes) to float32: exact, as {@link Fp8Format#decode}. */
+    public void fp8(Fp8Format format, MemorySegment src, long offset, float[] dst, int dstOff, int count) {
+        Objects.requireNonNull(format, "format");
+        checkSegment(src, offset, count, 1);
+        Objects.checkFromIndexSize(dstOff, count, dst.length);
+        ops.fp8(format, src, offset, dst, dstOff, count);
+    }
+
+    /**
+     * Signed 8-bit integers with an affine quantisation: {@code y = (float) (q - zeroPoint) * scale}, one rounding.
+     * With {@code scale = 1, zeroPoint = 0} this is the plain I8 widening.
+     */
+    public void int8(MemorySegment src, long offset, float scale, int zeroPoint, float[] dst, int dstOff, int count) {
+        checkSegment(src, offset, count, 1);
+        Objects.checkFromIndexSize(dstOff, count, dst.length);
+        ops.int8(src, offset, false, scale, zeroPoint, dst, dstOff, count);
+    }
+
+    /** Unsigned 8-bit integers with an affine quantisation, as {@link #int8} with {@code q} in 0..255. */
+    public void uint8(MemorySegment src, long offset, float scale, int zeroPoint, float[] dst, int dstOff, int count) {
+        checkSegment(src, offset, count, 1);
+        Objects.checkFromIndexSize(dstOff, count, dst.length);
+        ops.int8(src, offset, true, scale, zeroPoint, dst, dstOff, count);
+    }
+
+    /** ggml Q8_0: {@code blocks} blocks of {@value #Q8_0_BLOCK_BYTES} bytes at {@code src[srcOff]} to 32 floats each. */
+    public void q8_0(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean bigEndian) {
+        checkBlocks(src, srcOff, blocks, Q8_0_BLOCK_BYTES, dst, dstOff, 32);
+        ops.q8_0(src, srcOff, blocks, dst, dstOff, bigEndian);
+    }
+
+    /** ggml Q4_K: super-blocks of {@value #Q4_K_BLOCK_BYTES} bytes to 256 floats each, bit-exact with ggml-quants.c. */
+    public void q4_K(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean bigEndian) {
+        checkBlocks(src, srcOff, blocks, Q4_K_BLOCK_BYTES, dst, dstOff, 256);
+        ops.q4_K(src, srcOff, blocks, dst, dstOff, bigEndian);
+    }
+
+    /** ggml Q6_K: super-blocks of {@value #Q6_K_BLOCK_BYTES} bytes to 256 floats each, bit-exact with ggml-quants.c. */
+    public void q6_K(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean bigEndian) {
+        checkBlocks(src, srcOff, blocks, Q6_K_BLOCK_BYTES, dst, dstOff, 256);
+        ops.q6_K(src, srcOff, blocks, dst, dstOff, bigEndian);
+    }
+
+    private static void checkSegment(MemorySegment src, long offset, int count, int width) {
+        if (count < 0) {
+            throw new IndexOutOfBoundsException("negative count " + count);
+        }
+        Objects.checkFromIndexSize(offset, (long) count * width, src.byteSize());
+    }
+
+    private static void checkBlocks(
+            byte[] src, int srcOff, int blocks, int blockBytes, float[] dst, int dstOff, int values) {
+        if (blocks < 0) {
+            throw new IndexOutOfBoundsException("negative block count " + blocks);
+        }
+        Objects.checkFromIndexSize(srcOff, (long) blocks * blockBytes, src.length);
+        Objects.checkFromIndexSize(dstOff, (long) blocks * values, dst.length);
+    }
 }

@@ -14,18 +14,18 @@ import java.util.List;
  */
 final class FallbackNames implements NameFamily {
 
-  @Override
-  public TensorAddress classify(TensorName name, FamilyHints hints) {
-    List<String> p = name.path();
-    int at = TensorName.firstIndexPosition(p);
-    String prefix;
-    Integer layer = null;
-    if (at >= 0) {
-      prefix = String.join(".", p.subList(0, at));
-      layer = TensorName.index(p.get(at));
-    } else {
-      prefix = p.isEmpty() ? "" : p.getFirst();
+    @Override
+    public TensorAddress classify(TensorName name, FamilyHints hints) {
+        List<String> p = name.path();
+        int at = TensorName.firstIndexPosition(p);
+        String prefix;
+        Integer layer = null;
+        if (at >= 0) {
+            prefix = String.join(".", p.subList(0, at));
+            layer = TensorName.index(p.get(at));
+        } else {
+            prefix = p.isEmpty() ? "" : p.getFirst();
+        }
+        return TensorAddress.of(Component.other(prefix), layer, Role.OTHER, name.part());
     }
-    return TensorAddress.of(Component.other(prefix), layer, Role.OTHER, name.part());
-  }
 }

@@ -18,50 +18,50 @@ import java.util.Map;
  */
 final class Gpt2Names implements NameFamily {
 
-  private static final Map<String, Role> LAYER = Map.ofEntries(
-      Map.entry("ln_1", Role.ATTN_NORM),
-      Map.entry("ln_2", Role.MLP_NORM),
-      Map.entry("attn.c_attn", Role.ATTN_QKV),
-      Map.entry("attn.c_proj", Role.ATTN_O),
-      Map.entry("mlp.c_fc", Role.MLP_UP),
-      Map.entry("mlp.c_proj", Role.MLP_DOWN),
-      Map.entry("attn.q_proj", Role.ATTN_Q),
-      Map.entry("attn.k_proj", Role.ATTN_K),
-      Map.entry("attn.v_proj", Role.ATTN_V),
-      Map.entry("attn.out_proj", Role.ATTN_O),
-      Map.entry("mlp.fc_in", Role.MLP_UP),
-      Map.entry("mlp.fc_out", Role.MLP_DOWN));
+    private static final Map<String, Role> LAYER = Map.ofEntries(
+            Map.entry("ln_1", Role.ATTN_NORM),
+            Map.entry("ln_2", Role.MLP_NORM),
+            Map.entry("attn.c_attn", Role.ATTN_QKV),
+            Map.entry("attn.c_proj", Role.ATTN_O),
+            Map.entry("mlp.c_fc", Role.MLP_UP),
+            Map.entry("mlp.c_proj", Role.MLP_DOWN),
+            Map.entry("attn.q_proj", Role.ATTN_Q),
+            Map.entry("attn.k_proj", Role.ATTN_K),
+            Map.entry("attn.v_proj", Role.ATTN_V),
+            Map.entry("attn.out_proj", Role.ATTN_O),
+            Map.entry("mlp.fc_in", Role.MLP_UP),
+            Map.entry("mlp.fc_out", Role.MLP_DOWN));
 
-  @Override
-  public TensorAddress classify(TensorName name, FamilyHints hints) {
-    List<String> p = name.unwrapped();
-    String module = String.join(".", p);
-    switch (module) {
-      case "wte" -> {
-        return TensorAddress.of(Component.EMBEDDINGS, null, Role.EMBEDDING, name.part());
-      }
-      case "wpe" -> {
-        return TensorAddress.of(Component.TEXT_DECODER, null, Role.POSITION_EMBEDDING, name.part());
-      }
-      case "ln_f" -> {
-        return TensorAddress.of(Component.TEXT_DECODER, null, Role.FINAL_NORM, name.part());
-      }
-      default -> {
-        // layers below
-      }
+    @Override
+    public TensorAddress classify(TensorName name, FamilyHints hints) {
+        List<String> p = name.unwrapped();
+        String module = String.join(".", p);
+        switch (module) {
+            case "wte" -> {
+                return TensorAddress.of(Component.EMBEDDINGS, null, Role.EMBEDDING, name.part());
+            }
+            case "wpe" -> {
+                return TensorAddress.of(Component.TEXT_DECODER, null, Role.POSITION_EMBEDDING, name.part());
+            }
+            case "ln_f" -> {
+                return TensorAddress.of(Component.TEXT_DECODER, null, Role.FINAL_NORM, name.part());
+            }
+            default -> {
+                // layers below
+            }
+        }
+        if (p.size() < 3 || !p.get(0).equals("h") || TensorName.index(p.get(1)) == null) {
+            return null;
+        }
+        int layer = TensorName.index(p.get(1));
+        String inner = TensorName.join(p, 2);
+        Role r = LAYER.get(inner);
+        if (r != null) {
+            return TensorAddress.of(Component.TEXT_DECODER, layer, r, name.part());
+        }
+        if (inner.equals("attn") && (name.part() == Part.BIAS || name.part() == Part.BUFFER)) {
+            return TensorAddress.of(Component.TEXT_DECODER, layer, Role.OTHER, Part.BUFFER);
+        }
+        return null;
     }
-    if (p.size() < 3 || !p.get(0).equals("h") || TensorName.index(p.get(1)) == null) {
-      return null;
-    }
-    int layer = TensorName.index(p.get(1));
-    String inner = TensorName.join(p, 2);
-    Role r = LAYER.get(inner);
-    if (r != null) {
-      return TensorAddress.of(Component.TEXT_DECODER, layer, r, name.part());
-    }
-    if (inner.equals("attn") && (name.part() == Part.BIAS || name.part() == Part.BUFFER)) {
-      return TensorAddress.of(Component.TEXT_DECODER, layer, Role.OTHER, Part.BUFFER);
-    }
-    return null;
-  }
 }

@@ -7,9 +7,18 @@ import dev.pedigree.model.TensorAddress;
  * a fixed order; the first that recognises a name decides its address.
  */
 sealed interface NameFamily
-    permits GgufNames, ProjectorNames, VisionTowerNames, AudioNames, GlmNames, NeoxNames, Gpt2Names, BertNames,
-        MetaNames, HfDecoderNames, FallbackNames {
+        permits GgufNames,
+                ProjectorNames,
+                VisionTowerNames,
+                AudioNames,
+                GlmNames,
+                NeoxNames,
+                Gpt2Names,
+                BertNames,
+                MetaNames,
+                HfDecoderNames,
+                FallbackNames {
 
-  /** The address of {@code name}, or null when this family does not know the name. */
-  TensorAddress classify(TensorName name, FamilyHints hints);
+    /** The address of {@code name}, or null when this family does not know the name. */
+    TensorAddress classify(TensorName name, FamilyHints hints);
 }

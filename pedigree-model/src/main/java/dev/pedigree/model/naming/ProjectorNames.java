@@ -21,50 +21,65 @@ import java.util.Set;
  */
 final class ProjectorNames implements NameFamily {
 
-  private static final Set<String> PREFIXES = Set.of(
-      "multi_modal_projector", "mm_projector", "mm", "mlp1", "connector", "visual_projection", "aligner",
-      "audio_projection", "mm_proj");
+    private static final Set<String> PREFIXES = Set.of(
+            "multi_modal_projector",
+            "mm_projector",
+            "mm",
+            "mlp1",
+            "connector",
+            "visual_projection",
+            "aligner",
+            "audio_projection",
+            "mm_proj");
 
-  /** Projector modules that live inside a vision tower's namespace. */
-  private static final Set<String> TOWER_MERGERS = Set.of("merger", "deepstack_merger_list");
+    /** Projector modules that live inside a vision tower's namespace. */
+    private static final Set<String> TOWER_MERGERS = Set.of("merger", "deepstack_merger_list");
 
-  @Override
-  public TensorAddress classify(TensorName name, FamilyHints hints) {
-    List<String> p = name.unwrapped();
-    List<String> rest;
-    if (!p.isEmpty() && PREFIXES.contains(p.getFirst()) && (p.size() > 1 || !p.getFirst().equals("mm"))) {
-      rest = p.subList(1, p.size());
-    } else if (p.size() > 2 && VisionTowerNames.PREFIXES.contains(p.getFirst()) && TOWER_MERGERS.contains(p.get(1))) {
-      rest = p.subList(1, p.size());
-    } else {
-      return null;
+    @Override
+    public TensorAddress classify(TensorName name, FamilyHints hints) {
+        List<String> p = name.unwrapped();
+        List<String> rest;
+        if (!p.isEmpty()
+                && PREFIXES.contains(p.getFirst())
+                && (p.size() > 1 || !p.getFirst().equals("mm"))) {
+            rest = p.subList(1, p.size());
+        } else if (p.size() > 2
+                && VisionTowerNames.PREFIXES.contains(p.getFirst())
+                && TOWER_MERGERS.contains(p.get(1))) {
+            rest = p.subList(1, p.size());
+        } else {
+            return null;
+        }
+        return TensorAddress.of(
+                Component.PROJECTOR,
+                moduleIndex(rest),
+                isNorm(rest) ? Role.EMBEDDING_NORM : Role.PROJECTOR,
+                name.part());
     }
-    return TensorAddress.of(Component.PROJECTOR, moduleIndex(rest), isNorm(rest) ? Role.EMBEDDING_NORM : Role.PROJECTOR, name.part());
-  }
 
-  private static Integer moduleIndex(List<String> rest) {
-    int at = TensorName.firstIndexPosition(rest);
-    if (at >= 0) {
-      return TensorName.index(rest.get(at));
+    private static Integer moduleIndex(List<String> rest) {
+        int at = TensorName.firstIndexPosition(rest);
+        if (at >= 0) {
+            return TensorName.index(rest.get(at));
+        }
+        for (String s : rest) {
+            int j = s.length();
+            while (j > 0 && s.charAt(j - 1) >= '0' && s.charAt(j - 1) <= '9') {
+                j--;
+            }
+            if (j > 0 && j < s.length()) {
+                return TensorName.index(s.substring(j));
+            }
+        }
+        return null;
     }
-    for (String s : rest) {
-      int j = s.length();
-      while (j > 0 && s.charAt(j - 1) >= '0' && s.charAt(j - 1) <= '9') {
-        j--;
-      }
-      if (j > 0 && j < s.length()) {
-        return TensorName.index(s.substring(j));
-      }
-    }
-    return null;
-  }
 
-  private static boolean isNorm(List<String> rest) {
-    for (String s : rest) {
-      if (s.contains("norm") || s.equals("ln_q") || s.equals("ln")) {
-        return true;
-      }
+    private static boolean isNorm(List<String> rest) {
+        for (String s : rest) {
+            if (s.contains("norm") || s.equals("ln_q") || s.equals("ln")) {
+                return true;
+            }
+        }
+        return false;
     }
-    return false;
-  }
 }

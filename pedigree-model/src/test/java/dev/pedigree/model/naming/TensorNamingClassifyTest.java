@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TensorNamingClassifyTest {
 
-  static final String TABLE = """
+    static final String TABLE = """
       # Llama / Mistral (HF)
       model.embed_tokens.weight                                   -           emb   -  EMBEDDING        -  W
       lm_head.weight                                              -           head  -  LM_HEAD          -  W
@@ -384,159 +384,199 @@ class TensorNamingClassifyTest {
       weird                                                       -           other:weird - OTHER       -  W
       """;
 
-  record Row(String name, String arch, TensorAddress expected) {
-    @Override
-    public String toString() {
-      return name + (arch == null ? "" : " [" + arch + "]");
-    }
-  }
-
-  static List<Row> rows() {
-    List<Row> rows = new ArrayList<>();
-    for (String line : TABLE.split("\n")) {
-      String l = line.strip();
-      if (l.isEmpty() || l.startsWith("#")) {
-        continue;
-      }
-      String[] c = l.split("\\s+");
-      if (c.length != 7) {
-        throw new IllegalArgumentException("bad row: " + l);
-      }
-      rows.add(new Row(c[0], c[1].equals("-") ? null : c[1], new TensorAddress(component(c[2]), intOrNull(c[3]),
-          Role.valueOf(c[4]), expert(c[5]), part(c[6]))));
-    }
-    return rows;
-  }
-
-  static Stream<Arguments> table() {
-    return rows().stream().map(Arguments::of);
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("table")
-  void classifiesRealName(Row row) {
-    ArchitectureHints hints = new ArchitectureHints(row.arch(), null, null, null, null, null, null, null);
-    assertThat(TensorNaming.classify(row.name(), hints)).as(row.name()).isEqualTo(row.expected());
-  }
-
-  @Test
-  void tableCoversEnoughNamesAndFamilies() {
-    List<Row> rows = rows();
-    assertThat(rows).hasSizeGreaterThanOrEqualTo(150);
-    Set<String> kinds = new HashSet<>();
-    for (Row r : rows) {
-      kinds.add(r.expected().component().kind().name());
-    }
-    assertThat(kinds).contains("TEXT_DECODER", "TEXT_ENCODER", "VISION_ENCODER", "AUDIO_ENCODER", "PROJECTOR",
-        "EMBEDDINGS", "LM_HEAD", "EXPERTS", "OTHER");
-    System.out.println("TensorNaming table: " + rows.size() + " real names");
-  }
-
-  @Test
-  void classifyAllDecidesSandwichNormsFromTheOtherNames() {
-    List<String> gemma2 = List.of(
-        "model.layers.0.input_layernorm.weight",
-        "model.layers.0.post_attention_layernorm.weight",
-        "model.layers.0.pre_feedforward_layernorm.weight",
-        "model.layers.0.post_feedforward_layernorm.weight");
-    assertThat(TensorNaming.classifyAll(gemma2, null)).extracting(TensorAddress::role)
-        .containsExactly(Role.ATTN_NORM, Role.POST_ATTN_NORM, Role.MLP_NORM, Role.POST_MLP_NORM);
-    assertThat(TensorNaming.classifyAll(gemma2.subList(0, 2), null)).extracting(TensorAddress::role)
-        .containsExactly(Role.ATTN_NORM, Role.MLP_NORM);
-    for (Row r : rows()) {
-      ArchitectureHints h = new ArchitectureHints(r.arch(), null, null, null, null, null, null, null);
-      assertThat(TensorNaming.classifyAll(List.of(r.name()), h)).containsExactly(r.expected());
-    }
-  }
-
-  @Test
-  void nullHintsAreNone() {
-    assertThat(TensorNaming.classify("model.layers.2.self_attn.q_proj.weight", null))
-        .isEqualTo(TensorAddress.of(Component.TEXT_DECODER, 2, Role.ATTN_Q, Part.WEIGHT));
-  }
-
-  @Test
-  void unknownNamesAreGroupedByPrefixAndLayer() {
-    ArchitectureHints none = ArchitectureHints.NONE;
-    List<String> names = List.of(
-        "model.layers.0.laurel.linear_left.weight",
-        "model.layers.0.altup.correction_coefs.weight",
-        "model.layers.1.laurel.linear_left.weight",
-        "model.layers.7.per_layer_input_gate.weight",
-        "talker.model.layers.3.self_attn.q_proj.weight",
-        "talker.model.layers.4.mlp.up_proj.weight",
-        "token2wav.code2wav_dit_model.blocks.2.attn.to_q.weight");
-    List<TensorAddress> got = names.stream().map(n -> TensorNaming.classify(n, none)).toList();
-    assertThat(got.get(0).component()).isEqualTo(Component.other("model.layers"));
-    assertThat(got.get(0)).isEqualTo(got.get(1));
-    assertThat(got.get(2).layer()).isEqualTo(1);
-    assertThat(got.get(3).layer()).isEqualTo(7);
-    assertThat(got.subList(0, 4)).allSatisfy(a -> {
-      assertThat(a.component()).isEqualTo(Component.other("model.layers"));
-      assertThat(a.role()).isEqualTo(Role.OTHER);
-    });
-    assertThat(got.get(4)).isEqualTo(TensorAddress.of(Component.other("talker.model.layers"), 3, Role.OTHER, Part.WEIGHT));
-    assertThat(got.get(5).component()).isEqualTo(got.get(4).component());
-    assertThat(got.get(5).layer()).isEqualTo(4);
-    assertThat(got.get(6)).isEqualTo(
-        TensorAddress.of(Component.other("token2wav.code2wav_dit_model.blocks"), 2, Role.OTHER, Part.WEIGHT));
-  }
-
-  @Test
-  void neverThrowsOnOddNames() {
-    List<String> odd = List.of("", ".", "..", "weight", "bias", "0", "0.weight", "blk", "blk.x.attn_q.weight",
-        "blk.99999999999.attn_q.weight", "model.layers.-1.self_attn.q_proj.weight", "v.", "mm", "a.b", "layers.0",
-        "h.0", "encoder.layer.0", "visual.merger", "vision_tower", "_scale", "x._zero_point", "quant_state",
-        "onnx::MatMul_824_quantized", "/encoder/layer.0/attention/self/query/MatMul");
-    for (String n : odd) {
-      for (String arch : new String[] {null, "whisper", "bert", "gemma2", "gpt_neox", "phi3"}) {
-        TensorAddress a = TensorNaming.classify(n, new ArchitectureHints(arch, null, null, null, null, null, null, null));
-        assertThat(a).as(n).isNotNull();
-      }
-    }
-    assertThat(TensorNaming.classify("blk.99999999999.attn_q.weight", null).component().kind())
-        .isEqualTo(dev.pedigree.model.ComponentKind.OTHER);
-  }
-
-  private static Component component(String s) {
-    return switch (s) {
-      case "dec" -> Component.TEXT_DECODER;
-      case "enc" -> Component.TEXT_ENCODER;
-      case "emb" -> Component.EMBEDDINGS;
-      case "head" -> Component.LM_HEAD;
-      case "vis" -> Component.VISION;
-      case "aud" -> Component.AUDIO;
-      case "proj" -> Component.PROJECTOR;
-      case "exp" -> Component.EXPERTS;
-      default -> {
-        if (!s.startsWith("other")) {
-          throw new IllegalArgumentException(s);
+    record Row(String name, String arch, TensorAddress expected) {
+        @Override
+        public String toString() {
+            return name + (arch == null ? "" : " [" + arch + "]");
         }
-        yield Component.other(s.equals("other") ? "" : s.substring("other:".length()));
-      }
-    };
-  }
+    }
 
-  private static Integer intOrNull(String s) {
-    return s.equals("-") ? null : Integer.valueOf(s);
-  }
+    static List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        for (String line : TABLE.split("\n")) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            String[] c = l.split("\\s+");
+            if (c.length != 7) {
+                throw new IllegalArgumentException("bad row: " + l);
+            }
+            rows.add(new Row(
+                    c[0],
+                    c[1].equals("-") ? null : c[1],
+                    new TensorAddress(component(c[2]), intOrNull(c[3]), Role.valueOf(c[4]), expert(c[5]), part(c[6]))));
+        }
+        return rows;
+    }
 
-  private static Integer expert(String s) {
-    return switch (s) {
-      case "-" -> null;
-      case "S" -> TensorAddress.SHARED_EXPERT;
-      default -> Integer.valueOf(s);
-    };
-  }
+    static Stream<Arguments> table() {
+        return rows().stream().map(Arguments::of);
+    }
 
-  private static Part part(String s) {
-    return switch (s) {
-      case "W" -> Part.WEIGHT;
-      case "B" -> Part.BIAS;
-      case "S" -> Part.QUANT_SCALE;
-      case "Z" -> Part.QUANT_ZERO_POINT;
-      case "BUF" -> Part.BUFFER;
-      default -> throw new IllegalArgumentException(s);
-    };
-  }
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("table")
+    void classifiesRealName(Row row) {
+        ArchitectureHints hints = new ArchitectureHints(row.arch(), null, null, null, null, null, null, null);
+        assertThat(TensorNaming.classify(row.name(), hints)).as(row.name()).isEqualTo(row.expected());
+    }
+
+    @Test
+    void tableCoversEnoughNamesAndFamilies() {
+        List<Row> rows = rows();
+        assertThat(rows).hasSizeGreaterThanOrEqualTo(150);
+        Set<String> kinds = new HashSet<>();
+        for (Row r : rows) {
+            kinds.add(r.expected().component().kind().name());
+        }
+        assertThat(kinds)
+                .contains(
+                        "TEXT_DECODER",
+                        "TEXT_ENCODER",
+                        "VISION_ENCODER",
+                        "AUDIO_ENCODER",
+                        "PROJECTOR",
+                        "EMBEDDINGS",
+                        "LM_HEAD",
+                        "EXPERTS",
+                        "OTHER");
+        System.out.println("TensorNaming table: " + rows.size() + " real names");
+    }
+
+    @Test
+    void classifyAllDecidesSandwichNormsFromTheOtherNames() {
+        List<String> gemma2 = List.of(
+                "model.layers.0.input_layernorm.weight",
+                "model.layers.0.post_attention_layernorm.weight",
+                "model.layers.0.pre_feedforward_layernorm.weight",
+                "model.layers.0.post_feedforward_layernorm.weight");
+        assertThat(TensorNaming.classifyAll(gemma2, null))
+                .extracting(TensorAddress::role)
+                .containsExactly(Role.ATTN_NORM, Role.POST_ATTN_NORM, Role.MLP_NORM, Role.POST_MLP_NORM);
+        assertThat(TensorNaming.classifyAll(gemma2.subList(0, 2), null))
+                .extracting(TensorAddress::role)
+                .containsExactly(Role.ATTN_NORM, Role.MLP_NORM);
+        for (Row r : rows()) {
+            ArchitectureHints h = new ArchitectureHints(r.arch(), null, null, null, null, null, null, null);
+            assertThat(TensorNaming.classifyAll(List.of(r.name()), h)).containsExactly(r.expected());
+        }
+    }
+
+    @Test
+    void nullHintsAreNone() {
+        assertThat(TensorNaming.classify("model.layers.2.self_attn.q_proj.weight", null))
+                .isEqualTo(TensorAddress.of(Component.TEXT_DECODER, 2, Role.ATTN_Q, Part.WEIGHT));
+    }
+
+    @Test
+    void unknownNamesAreGroupedByPrefixAndLayer() {
+        ArchitectureHints none = ArchitectureHints.NONE;
+        List<String> names = List.of(
+                "model.layers.0.laurel.linear_left.weight",
+                "model.layers.0.altup.correction_coefs.weight",
+                "model.layers.1.laurel.linear_left.weight",
+                "model.layers.7.per_layer_input_gate.weight",
+                "talker.model.layers.3.self_attn.q_proj.weight",
+                "talker.model.layers.4.mlp.up_proj.weight",
+                "token2wav.code2wav_dit_model.blocks.2.attn.to_q.weight");
+        List<TensorAddress> got =
+                names.stream().map(n -> TensorNaming.classify(n, none)).toList();
+        assertThat(got.get(0).component()).isEqualTo(Component.other("model.layers"));
+        assertThat(got.get(0)).isEqualTo(got.get(1));
+        assertThat(got.get(2).layer()).isEqualTo(1);
+        assertThat(got.get(3).layer()).isEqualTo(7);
+        assertThat(got.subList(0, 4)).allSatisfy(a -> {
+            assertThat(a.component()).isEqualTo(Component.other("model.layers"));
+            assertThat(a.role()).isEqualTo(Role.OTHER);
+        });
+        assertThat(got.get(4))
+                .isEqualTo(TensorAddress.of(Component.other("talker.model.layers"), 3, Role.OTHER, Part.WEIGHT));
+        assertThat(got.get(5).component()).isEqualTo(got.get(4).component());
+        assertThat(got.get(5).layer()).isEqualTo(4);
+        assertThat(got.get(6))
+                .isEqualTo(TensorAddress.of(
+                        Component.other("token2wav.code2wav_dit_model.blocks"), 2, Role.OTHER, Part.WEIGHT));
+    }
+
+    @Test
+    void neverThrowsOnOddNames() {
+        List<String> odd = List.of(
+                "",
+                ".",
+                "..",
+                "weight",
+                "bias",
+                "0",
+                "0.weight",
+                "blk",
+                "blk.x.attn_q.weight",
+                "blk.99999999999.attn_q.weight",
+                "model.layers.-1.self_attn.q_proj.weight",
+                "v.",
+                "mm",
+                "a.b",
+                "layers.0",
+                "h.0",
+                "encoder.layer.0",
+                "visual.merger",
+                "vision_tower",
+                "_scale",
+                "x._zero_point",
+                "quant_state",
+                "onnx::MatMul_824_quantized",
+                "/encoder/layer.0/attention/self/query/MatMul");
+        for (String n : odd) {
+            for (String arch : new String[] {null, "whisper", "bert", "gemma2", "gpt_neox", "phi3"}) {
+                TensorAddress a =
+                        TensorNaming.classify(n, new ArchitectureHints(arch, null, null, null, null, null, null, null));
+                assertThat(a).as(n).isNotNull();
+            }
+        }
+        assertThat(TensorNaming.classify("blk.99999999999.attn_q.weight", null)
+                        .component()
+                        .kind())
+                .isEqualTo(dev.pedigree.model.ComponentKind.OTHER);
+    }
+
+    private static Component component(String s) {
+        return switch (s) {
+            case "dec" -> Component.TEXT_DECODER;
+            case "enc" -> Component.TEXT_ENCODER;
+            case "emb" -> Component.EMBEDDINGS;
+            case "head" -> Component.LM_HEAD;
+            case "vis" -> Component.VISION;
+            case "aud" -> Component.AUDIO;
+            case "proj" -> Component.PROJECTOR;
+            case "exp" -> Component.EXPERTS;
+            default -> {
+                if (!s.startsWith("other")) {
+                    throw new IllegalArgumentException(s);
+                }
+                yield Component.other(s.equals("other") ? "" : s.substring("other:".length()));
+            }
+        };
+    }
+
+    private static Integer intOrNull(String s) {
+        return s.equals("-") ? null : Integer.valueOf(s);
+    }
+
+    private static Integer expert(String s) {
+        return switch (s) {
+            case "-" -> null;
+            case "S" -> TensorAddress.SHARED_EXPERT;
+            default -> Integer.valueOf(s);
+        };
+    }
+
+    private static Part part(String s) {
+        return switch (s) {
+            case "W" -> Part.WEIGHT;
+            case "B" -> Part.BIAS;
+            case "S" -> Part.QUANT_SCALE;
+            case "Z" -> Part.QUANT_ZERO_POINT;
+            case "BUF" -> Part.BUFFER;
+            default -> throw new IllegalArgumentException(s);
+        };
+    }
 }

@@ -3,11 +3,11 @@ package dev.pedigree.registry.cli;
 import dev.pedigree.forensics.CompareOptions;
 import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.model.ModelView;
+import dev.pedigree.registry.Identifier;
 import dev.pedigree.registry.IdentifyJson;
 import dev.pedigree.registry.IdentifyOptions;
 import dev.pedigree.registry.IdentifyResult;
 import dev.pedigree.registry.IdentifyText;
-import dev.pedigree.registry.Identifier;
 import dev.pedigree.registry.Registry;
 import dev.pedigree.report.Json;
 import java.nio.file.Path;
@@ -25,58 +25,74 @@ import picocli.CommandLine.Spec;
  * inconclusive, 2 usage, 3 input error.
  */
 @Command(
-    name = "identify",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Rank the models of the registry by evidence that SUSPECT shares their lineage, per component; report exact reuse of",
-      "unchanged tensors from hashes alone, and the full comparison for the best candidates.",
-      "Exit code: 10 ancestor found, 11 none found (tests had power), 12 inconclusive."
-    })
+        name = "identify",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Rank the models of the registry by evidence that SUSPECT shares their lineage, per component; report exact reuse of",
+            "unchanged tensors from hashes alone, and the full comparison for the best candidates.",
+            "Exit code: 10 ancestor found, 11 none found (tests had power), 12 inconclusive."
+        })
 public final class IdentifyCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "SUSPECT", description = "The model under question (file, directory, URL or hf:owner/name).")
-  String suspect;
+    @Parameters(
+            index = "0",
+            paramLabel = "SUSPECT",
+            description = "The model under question (file, directory, URL or hf:owner/name).")
+    String suspect;
 
-  @Mixin RegistryOption registry;
+    @Mixin
+    RegistryOption registry;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Write pedigree/identify/v1 JSON to FILE ('-' for standard output).")
-  Path json;
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Write pedigree/identify/v1 JSON to FILE ('-' for standard output).")
+    Path json;
 
-  @Option(names = "--candidates", paramLabel = "N", defaultValue = "8", description = "Most candidates given the full comparison (default: ${DEFAULT-VALUE}).")
-  int candidates;
+    @Option(
+            names = "--candidates",
+            paramLabel = "N",
+            defaultValue = "8",
+            description = "Most candidates given the full comparison (default: ${DEFAULT-VALUE}).")
+    int candidates;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of the comparisons (default: ${DEFAULT-VALUE}).")
-  long seed;
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
+            defaultValue = "42",
+            description = "Seed of the comparisons (default: ${DEFAULT-VALUE}).")
+    long seed;
 
-  @Spec CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandLine.Model.CommandSpec spec;
 
-  @Override
-  public Integer call() throws Exception {
-    if (candidates < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--candidates must be at least 1");
+    @Override
+    public Integer call() throws Exception {
+        if (candidates < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--candidates must be at least 1");
+        }
+        IdentifyOptions o = IdentifyOptions.DEFAULT.withMaxCandidates(candidates);
+        o = new IdentifyOptions(CompareOptions.DEFAULT.withSeed(seed), o.maxCandidates(), o.widthLimit());
+        IdentifyResult r;
+        try (Registry reg = Registry.open(registry.resolve());
+                ModelView v = ModelOpener.open(suspect)) {
+            r = Identifier.identify(v, reg, o);
+        }
+        boolean toStdout = json != null && json.toString().equals("-");
+        if (json != null) {
+            if (toStdout) {
+                spec.commandLine().getOut().print(Json.write(IdentifyJson.tree(r)));
+            } else {
+                Json.write(IdentifyJson.tree(r), json);
+            }
+        }
+        if (!toStdout) {
+            spec.commandLine().getOut().print(IdentifyText.render(r));
+        }
+        spec.commandLine().getOut().flush();
+        return switch (r.verdict()) {
+            case SHARED_LINEAGE -> 10;
+            case INDEPENDENT -> 11;
+            case INCONCLUSIVE -> 12;
+        };
     }
-    IdentifyOptions o = IdentifyOptions.DEFAULT.withMaxCandidates(candidates);
-    o = new IdentifyOptions(CompareOptions.DEFAULT.withSeed(seed), o.maxCandidates(), o.widthLimit());
-    IdentifyResult r;
-    try (Registry reg = Registry.open(registry.resolve());
-        ModelView v = ModelOpener.open(suspect)) {
-      r = Identifier.identify(v, reg, o);
-    }
-    boolean toStdout = json != null && json.toString().equals("-");
-    if (json != null) {
-      if (toStdout) {
-        spec.commandLine().getOut().print(Json.write(IdentifyJson.tree(r)));
-      } else {
-        Json.write(IdentifyJson.tree(r), json);
-      }
-    }
-    if (!toStdout) {
-      spec.commandLine().getOut().print(IdentifyText.render(r));
-    }
-    spec.commandLine().getOut().flush();
-    return switch (r.verdict()) {
-      case SHARED_LINEAGE -> 10;
-      case INDEPENDENT -> 11;
-      case INCONCLUSIVE -> 12;
-    };
-  }
 }

@@ -29,239 +29,330 @@ import picocli.CommandLine.Spec;
  * an unknown or duplicate name and a pack whose hashes do not match).
  */
 @Command(
-    name = "registry",
-    mixinStandardHelpOptions = true,
-    description = "Manage the registry of known models (an embedded SQLite file; nothing to install or start).",
-    subcommands = {
-      RegistryCommand.Add.class,
-      RegistryCommand.ListModels.class,
-      RegistryCommand.Show.class,
-      RegistryCommand.Remove.class,
-      RegistryCommand.Export.class,
-      RegistryCommand.Import.class,
-      RegistryCommand.Seed.class
-    })
+        name = "registry",
+        mixinStandardHelpOptions = true,
+        description = "Manage the registry of known models (an embedded SQLite file; nothing to install or start).",
+        subcommands = {
+            RegistryCommand.Add.class,
+            RegistryCommand.ListModels.class,
+            RegistryCommand.Show.class,
+            RegistryCommand.Remove.class,
+            RegistryCommand.Export.class,
+            RegistryCommand.Import.class,
+            RegistryCommand.Seed.class
+        })
 public final class RegistryCommand implements Runnable {
-  @Spec CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (add, list, show, remove, export, import, seed)");
-  }
-
-  /** {@code registry add MODEL --name NAME [--license L] [--organisation O] [--revision R] [--parent P]...}. */
-  @Command(name = "add", mixinStandardHelpOptions = true, description = "Fingerprint MODEL and add it under NAME.")
-  public static final class Add implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Model or tokenizer to add.")
-    String model;
-
-    @Option(names = "--name", required = true, paramLabel = "NAME", description = "Unique name in the registry.")
-    String name;
-
-    @Option(names = "--license", paramLabel = "L", description = "Licence (SPDX identifier where possible).")
-    String license;
-
-    @Option(names = "--organisation", paramLabel = "O", description = "Publisher.")
-    String organisation;
-
-    @Option(names = "--revision", paramLabel = "R", description = "Version, commit or tag.")
-    String revision;
-
-    @Option(names = "--parent", paramLabel = "P", description = "Declared parent model (repeatable).")
-    List<String> parents = new ArrayList<>();
-
-    @Option(names = "--units", paramLabel = "K", defaultValue = "0", description = "Indices kept per dimension (0: automatic).")
-    int units;
-
-    @Mixin RegistryOption registry;
-
-    @Spec CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-      ModelMetadata meta;
-      try {
-        meta = new ModelMetadata(name, organisation, license, revision, parents);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-      }
-      if (units != 0 && units < 8) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--units must be 0 or at least 8, got " + units);
-      }
-      RegistryEntry e;
-      try (Registry reg = Registry.open(registry.resolve());
-          ModelView v = ModelOpener.open(model)) {
-        if (reg.find(name).isPresent()) {
-          throw new RegistryException("a model named '" + name + "' is already in registry " + reg.path() + "; remove it first");
+    public void run() {
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "missing subcommand (add, list, show, remove, export, import, seed)");
+    }
+
+    /** {@code registry add MODEL --name NAME [--license L] [--organisation O] [--revision R] [--parent P]...}. */
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Fingerprint MODEL and add it under NAME.")
+    public static final class Add implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "MODEL", description = "Model or tokenizer to add.")
+        String model;
+
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Unique name in the registry.")
+        String name;
+
+        @Option(names = "--license", paramLabel = "L", description = "Licence (SPDX identifier where possible).")
+        String license;
+
+        @Option(names = "--organisation", paramLabel = "O", description = "Publisher.")
+        String organisation;
+
+        @Option(names = "--revision", paramLabel = "R", description = "Version, commit or tag.")
+        String revision;
+
+        @Option(names = "--parent", paramLabel = "P", description = "Declared parent model (repeatable).")
+        List<String> parents = new ArrayList<>();
+
+        @Option(
+                names = "--units",
+                paramLabel = "K",
+                defaultValue = "0",
+                description = "Indices kept per dimension (0: automatic).")
+        int units;
+
+        @Mixin
+        RegistryOption registry;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelMetadata meta;
+            try {
+                meta = new ModelMetadata(name, organisation, license, revision, parents);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            if (units != 0 && units < 8) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--units must be 0 or at least 8, got " + units);
+            }
+            RegistryEntry e;
+            try (Registry reg = Registry.open(registry.resolve());
+                    ModelView v = ModelOpener.open(model)) {
+                if (reg.find(name).isPresent()) {
+                    throw new RegistryException(
+                            "a model named '" + name + "' is already in registry " + reg.path() + "; remove it first");
+                }
+                e = reg.add(Fingerprint.of(v, FingerprintOptions.DEFAULT.withUnits(units)), meta);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(
+                    Locale.ROOT,
+                    "added %s (%,d parameters, %d tensors, fingerprint %,d bytes)%n",
+                    e.name(),
+                    e.parameters(),
+                    e.tensors(),
+                    e.fingerprintBytes());
+            out.flush();
+            return 0;
         }
-        e = reg.add(Fingerprint.of(v, FingerprintOptions.DEFAULT.withUnits(units)), meta);
-      }
-      PrintWriter out = spec.commandLine().getOut();
-      out.printf(Locale.ROOT, "added %s (%,d parameters, %d tensors, fingerprint %,d bytes)%n", e.name(), e.parameters(), e.tensors(), e.fingerprintBytes());
-      out.flush();
-      return 0;
     }
-  }
 
-  /** {@code registry list}. */
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the registered models.")
-  public static final class ListModels implements Callable<Integer> {
-    @Mixin RegistryOption registry;
+    /** {@code registry list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the registered models.")
+    public static final class ListModels implements Callable<Integer> {
+        @Mixin
+        RegistryOption registry;
 
-    @Spec CommandLine.Model.CommandSpec spec;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
 
-    @Override
-    public Integer call() throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
-      try (Registry reg = Registry.open(registry.resolve())) {
-        List<RegistryEntry> all = reg.list();
-        out.printf(Locale.ROOT, "%-36s %-14s %15s %6s %6s %7s %-12s%n", "name", "architecture", "parameters", "width", "layers", "vocab", "license");
-        for (RegistryEntry e : all) {
-          out.printf(Locale.ROOT, "%-36s %-14s %,15d %6d %6d %7d %-12s%n", e.name(), e.architecture() == null ? "-" : e.architecture(), e.parameters(),
-              e.residualWidth(), e.layers(), e.vocabularySize(), e.metadata().license() == null ? "-" : e.metadata().license());
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (Registry reg = Registry.open(registry.resolve())) {
+                List<RegistryEntry> all = reg.list();
+                out.printf(
+                        Locale.ROOT,
+                        "%-36s %-14s %15s %6s %6s %7s %-12s%n",
+                        "name",
+                        "architecture",
+                        "parameters",
+                        "width",
+                        "layers",
+                        "vocab",
+                        "license");
+                for (RegistryEntry e : all) {
+                    out.printf(
+                            Locale.ROOT,
+                            "%-36s %-14s %,15d %6d %6d %7d %-12s%n",
+                            e.name(),
+                            e.architecture() == null ? "-" : e.architecture(),
+                            e.parameters(),
+                            e.residualWidth(),
+                            e.layers(),
+                            e.vocabularySize(),
+                            e.metadata().license() == null ? "-" : e.metadata().license());
+                }
+                out.printf(Locale.ROOT, "%d model%s in %s%n", all.size(), all.size() == 1 ? "" : "s", reg.path());
+            }
+            out.flush();
+            return 0;
         }
-        out.printf(Locale.ROOT, "%d model%s in %s%n", all.size(), all.size() == 1 ? "" : "s", reg.path());
-      }
-      out.flush();
-      return 0;
-    }
-  }
-
-  /** {@code registry show NAME}. */
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one model's metadata and fingerprint summary.")
-  public static final class Show implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "NAME")
-    String name;
-
-    @Mixin RegistryOption registry;
-
-    @Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
-      try (Registry reg = Registry.open(registry.resolve())) {
-        RegistryEntry e = reg.find(name).orElseThrow(() -> new RegistryException("no model named '" + name + "' in registry " + reg.path()));
-        Fingerprint fp = reg.fingerprint(name);
-        out.printf(Locale.ROOT, "name            %s%n", e.name());
-        out.printf(Locale.ROOT, "organisation    %s%n", orDash(e.metadata().organisation()));
-        out.printf(Locale.ROOT, "license         %s%n", orDash(e.metadata().license()));
-        out.printf(Locale.ROOT, "revision        %s%n", orDash(e.metadata().revision()));
-        out.printf(Locale.ROOT, "parents         %s%n", e.metadata().parents().isEmpty() ? "-" : String.join(", ", e.metadata().parents()));
-        out.printf(Locale.ROOT, "architecture    %s (%s)%n", orDash(e.architecture()), e.format());
-        out.printf(Locale.ROOT, "parameters      %,d%n", e.parameters());
-        out.printf(Locale.ROOT, "width / layers  %d / %d%n", e.residualWidth(), e.layers());
-        out.printf(Locale.ROOT, "tokenizer       %s, %d entries, %d regular%n", fp.tokenizerType() == null ? "none" : fp.tokenizerType().jsonName(), fp.vocabularySize(),
-            fp.regularKeys().size());
-        out.printf(Locale.ROOT, "source          %s%n", e.source());
-        out.printf(Locale.ROOT, "fingerprint     %,d bytes (%.2f%% of %,d model bytes), %d tensors, %d indices per dimension, %d anchors%n", e.fingerprintBytes(),
-            e.modelBytes() == 0 ? 0 : 100.0 * e.fingerprintBytes() / e.modelBytes(), e.modelBytes(), e.tensors(), fp.units(), fp.anchors().length);
-        out.printf(Locale.ROOT, "sha256          %s%n", e.fingerprintSha256());
-      }
-      out.flush();
-      return 0;
     }
 
-    private static String orDash(String s) {
-      return s == null ? "-" : s;
-    }
-  }
+    /** {@code registry show NAME}. */
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
+            description = "Show one model's metadata and fingerprint summary.")
+    public static final class Show implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
 
-  /** {@code registry remove NAME}. */
-  @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a model.")
-  public static final class Remove implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "NAME")
-    String name;
+        @Mixin
+        RegistryOption registry;
 
-    @Mixin RegistryOption registry;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
 
-    @Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() throws Exception {
-      try (Registry reg = Registry.open(registry.resolve())) {
-        if (!reg.remove(name)) {
-          throw new RegistryException("no model named '" + name + "' in registry " + reg.path());
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (Registry reg = Registry.open(registry.resolve())) {
+                RegistryEntry e = reg.find(name)
+                        .orElseThrow(
+                                () -> new RegistryException("no model named '" + name + "' in registry " + reg.path()));
+                Fingerprint fp = reg.fingerprint(name);
+                out.printf(Locale.ROOT, "name            %s%n", e.name());
+                out.printf(
+                        Locale.ROOT, "organisation    %s%n", orDash(e.metadata().organisation()));
+                out.printf(
+                        Locale.ROOT, "license         %s%n", orDash(e.metadata().license()));
+                out.printf(
+                        Locale.ROOT, "revision        %s%n", orDash(e.metadata().revision()));
+                out.printf(
+                        Locale.ROOT,
+                        "parents         %s%n",
+                        e.metadata().parents().isEmpty()
+                                ? "-"
+                                : String.join(", ", e.metadata().parents()));
+                out.printf(Locale.ROOT, "architecture    %s (%s)%n", orDash(e.architecture()), e.format());
+                out.printf(Locale.ROOT, "parameters      %,d%n", e.parameters());
+                out.printf(Locale.ROOT, "width / layers  %d / %d%n", e.residualWidth(), e.layers());
+                out.printf(
+                        Locale.ROOT,
+                        "tokenizer       %s, %d entries, %d regular%n",
+                        fp.tokenizerType() == null ? "none" : fp.tokenizerType().jsonName(),
+                        fp.vocabularySize(),
+                        fp.regularKeys().size());
+                out.printf(Locale.ROOT, "source          %s%n", e.source());
+                out.printf(
+                        Locale.ROOT,
+                        "fingerprint     %,d bytes (%.2f%% of %,d model bytes), %d tensors, %d indices per dimension, %d anchors%n",
+                        e.fingerprintBytes(),
+                        e.modelBytes() == 0 ? 0 : 100.0 * e.fingerprintBytes() / e.modelBytes(),
+                        e.modelBytes(),
+                        e.tensors(),
+                        fp.units(),
+                        fp.anchors().length);
+                out.printf(Locale.ROOT, "sha256          %s%n", e.fingerprintSha256());
+            }
+            out.flush();
+            return 0;
         }
-      }
-      spec.commandLine().getOut().println("removed " + name);
-      spec.commandLine().getOut().flush();
-      return 0;
+
+        private static String orDash(String s) {
+            return s == null ? "-" : s;
+        }
     }
-  }
 
-  /** {@code registry export FILE}. */
-  @Command(name = "export", mixinStandardHelpOptions = true, description = "Write every model to a portable pack (zip: manifest with sha256 per entry + fingerprints).")
-  public static final class Export implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE")
-    Path file;
+    /** {@code registry remove NAME}. */
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a model.")
+    public static final class Remove implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
 
-    @Mixin RegistryOption registry;
+        @Mixin
+        RegistryOption registry;
 
-    @Spec CommandLine.Model.CommandSpec spec;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
 
-    @Override
-    public Integer call() throws Exception {
-      int n;
-      try (Registry reg = Registry.open(registry.resolve())) {
-        reg.exportPack(file);
-        n = reg.size();
-      }
-      spec.commandLine().getOut().printf(Locale.ROOT, "exported %d model%s to %s%n", n, n == 1 ? "" : "s", file);
-      spec.commandLine().getOut().flush();
-      return 0;
+        @Override
+        public Integer call() throws Exception {
+            try (Registry reg = Registry.open(registry.resolve())) {
+                if (!reg.remove(name)) {
+                    throw new RegistryException("no model named '" + name + "' in registry " + reg.path());
+                }
+            }
+            spec.commandLine().getOut().println("removed " + name);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
     }
-  }
 
-  /** {@code registry import FILE}. */
-  @Command(name = "import", mixinStandardHelpOptions = true, description = "Import a pack; every hash is checked first and a mismatch refuses the whole pack.")
-  public static final class Import implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE")
-    Path file;
+    /** {@code registry export FILE}. */
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
+            description = "Write every model to a portable pack (zip: manifest with sha256 per entry + fingerprints).")
+    public static final class Export implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
 
-    @Mixin RegistryOption registry;
+        @Mixin
+        RegistryOption registry;
 
-    @Spec CommandLine.Model.CommandSpec spec;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
 
-    @Override
-    public Integer call() throws Exception {
-      Registry.ImportReport r;
-      try (Registry reg = Registry.open(registry.resolve())) {
-        r = reg.importPack(file);
-      }
-      spec.commandLine().getOut().printf(Locale.ROOT, "imported %d model%s, %d already present%n", r.added().size(), r.added().size() == 1 ? "" : "s", r.skipped().size());
-      spec.commandLine().getOut().flush();
-      return 0;
+        @Override
+        public Integer call() throws Exception {
+            int n;
+            try (Registry reg = Registry.open(registry.resolve())) {
+                reg.exportPack(file);
+                n = reg.size();
+            }
+            spec.commandLine().getOut().printf(Locale.ROOT, "exported %d model%s to %s%n", n, n == 1 ? "" : "s", file);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
     }
-  }
 
-  /** {@code registry seed PATH...}. */
-  @Command(name = "seed", mixinStandardHelpOptions = true,
-      description = {"Add every model and tokenizer found at PATH (files, model directories, or directories searched 3 deep);",
-          "names come from file names; models already present are skipped."})
-  public static final class Seed implements Callable<Integer> {
-    @Parameters(paramLabel = "PATH", arity = "1..*")
-    List<Path> paths;
+    /** {@code registry import FILE}. */
+    @Command(
+            name = "import",
+            mixinStandardHelpOptions = true,
+            description = "Import a pack; every hash is checked first and a mismatch refuses the whole pack.")
+    public static final class Import implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
 
-    @Mixin RegistryOption registry;
+        @Mixin
+        RegistryOption registry;
 
-    @Spec CommandLine.Model.CommandSpec spec;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
 
-    @Override
-    public Integer call() throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
-      List<RegistrySeeder.Outcome> res;
-      try (Registry reg = Registry.open(registry.resolve())) {
-        res = RegistrySeeder.seed(reg, paths);
-      }
-      int added = 0;
-      for (RegistrySeeder.Outcome o : res) {
-        out.printf(Locale.ROOT, "%-16s %-36s %s%n", o.status().name().toLowerCase(Locale.ROOT), o.name(), o.detail());
-        added += o.status() == RegistrySeeder.Status.ADDED ? 1 : 0;
-      }
-      out.printf(Locale.ROOT, "%d added of %d found%n", added, res.size());
-      out.flush();
-      return 0;
+        @Override
+        public Integer call() throws Exception {
+            Registry.ImportReport r;
+            try (Registry reg = Registry.open(registry.resolve())) {
+                r = reg.importPack(file);
+            }
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            Locale.ROOT,
+                            "imported %d model%s, %d already present%n",
+                            r.added().size(),
+                            r.added().size() == 1 ? "" : "s",
+                            r.skipped().size());
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
     }
-  }
+
+    /** {@code registry seed PATH...}. */
+    @Command(
+            name = "seed",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Add every model and tokenizer found at PATH (files, model directories, or directories searched 3 deep);",
+                "names come from file names; models already present are skipped."
+            })
+    public static final class Seed implements Callable<Integer> {
+        @Parameters(paramLabel = "PATH", arity = "1..*")
+        List<Path> paths;
+
+        @Mixin
+        RegistryOption registry;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            List<RegistrySeeder.Outcome> res;
+            try (Registry reg = Registry.open(registry.resolve())) {
+                res = RegistrySeeder.seed(reg, paths);
+            }
+            int added = 0;
+            for (RegistrySeeder.Outcome o : res) {
+                out.printf(
+                        Locale.ROOT,
+                        "%-16s %-36s %s%n",
+                        o.status().name().toLowerCase(Locale.ROOT),
+                        o.name(),
+                        o.detail());
+                added += o.status() == RegistrySeeder.Status.ADDED ? 1 : 0;
+            }
+            out.printf(Locale.ROOT, "%d added of %d found%n", added, res.size());
+            out.flush();
+            return 0;
+        }
+    }
 }

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pedigree.format.safetensors.SafetensorsWriter;
 import dev.pedigree.forensics.simulate.DerivationSimulator;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;
 import dev.pedigree.forensics.simulate.SyntheticTransformer.Config;
+import dev.pedigree.format.safetensors.SafetensorsWriter;
 import dev.pedigree.model.ArrayTensor;
 import dev.pedigree.model.DType;
 import dev.pedigree.testkit.RealModels;
@@ -21,120 +21,182 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Black-box tests of the registry, identify and fingerprint commands: exit codes and output. */
 class RegistryCliTest {
-  record Run(int code, String out, String err) {}
+    record Run(int code, String out, String err) {}
 
-  static Run run(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    int code = RegistryCli.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
-    return new Run(code, o.toString(), e.toString());
-  }
-
-  @Test
-  void fullWorkflow(@TempDir Path dir) throws Exception {
-    String db = dir.resolve("reg.db").toString();
-    String minilm = RealModels.directory(RealModels.ALL_MINILM_L6_V2).toString();
-    String minilmQ = RealModels.directory(RealModels.ALL_MINILM_L6_V2_Q).toString();
-    String zh = RealModels.directory(RealModels.BGE_SMALL_ZH_V15).toString();
-
-    // Empty registry: nothing to compare with, inconclusive.
-    Run empty = run("identify", minilm, "--registry", db);
-    assertThat(empty.code()).as(empty.err()).isEqualTo(12);
-    assertThat(empty.out()).contains("no known ancestor found");
-
-    Run fp = run("fingerprint", minilm, "-o", dir.resolve("minilm.pfp").toString());
-    assertThat(fp.code()).as(fp.err()).isZero();
-    assertThat(fp.out()).contains("% of the model");
-    assertThat(Files.size(dir.resolve("minilm.pfp"))).isLessThan((long) (0.02 * Files.size(RealModels.onnx(RealModels.ALL_MINILM_L6_V2))));
-
-    Run addZh = run("registry", "add", zh, "--name", "bge-small-zh-v1.5", "--license", "MIT", "--registry", db);
-    assertThat(addZh.code()).as(addZh.err()).isZero();
-    // bge-small-zh is 512 wide: no weight test applies to the 384-wide MiniLM, so identify stays inconclusive.
-    assertThat(run("identify", minilm, "--registry", db).code()).isEqualTo(12);
-    // Simulated Llama-style checkpoints written as safetensors directories: independent (11) and derived (10).
-    SimModel base = SyntheticTransformer.random("base", Config.smallDecoder(), 31);
-    Path baseDir = writeHf(base, dir.resolve("sim-base"));
-    Path otherDir = writeHf(SyntheticTransformer.random("other", Config.smallDecoder(), 32), dir.resolve("sim-other"));
-    Path tunedDir = writeHf(DerivationSimulator.noise(base, 0.2, 5), dir.resolve("sim-tuned"));
-    assertThat(run("registry", "add", baseDir.toString(), "--name", "sim-base", "--registry", db).code()).isZero();
-    Run indep = run("identify", otherDir.toString(), "--registry", db, "--json", dir.resolve("indep.json").toString());
-    assertThat(indep.code()).as(indep.out() + indep.err()).isEqualTo(11);
-    assertThat(indep.out()).contains("no known ancestor found").contains("had power");
-    Run derived = run("identify", tunedDir.toString(), "--registry", db);
-    assertThat(derived.code()).as(derived.out() + derived.err()).isEqualTo(10);
-    assertThat(derived.out()).contains("sim-base");
-    assertThat(run("registry", "remove", "sim-base", "--registry", db).code()).isZero();
-
-    Run add = run("registry", "add", minilm, "--name", "all-minilm-l6-v2", "--license", "Apache-2.0", "--organisation", "sentence-transformers", "--parent",
-        "microsoft/MiniLM-L12-H384-uncased", "--registry", db);
-    assertThat(add.code()).as(add.err()).isZero();
-    Run dup = run("registry", "add", minilm, "--name", "all-minilm-l6-v2", "--registry", db);
-    assertThat(dup.code()).isEqualTo(3);
-    assertThat(dup.err()).startsWith("error: ").contains("already").contains("reg.db");
-
-    Run list = run("registry", "list", "--registry", db);
-    assertThat(list.code()).isZero();
-    assertThat(list.out()).contains("all-minilm-l6-v2").contains("bge-small-zh-v1.5").contains("2 models");
-    Run show = run("registry", "show", "all-minilm-l6-v2", "--registry", db);
-    assertThat(show.out()).contains("sentence-transformers").contains("microsoft/MiniLM-L12-H384-uncased").contains("Apache-2.0");
-    assertThat(run("registry", "show", "nope", "--registry", db).code()).isEqualTo(3);
-
-    Path json = dir.resolve("id.json");
-    Run id = run("identify", minilmQ, "--registry", db, "--json", json.toString());
-    assertThat(id.code()).as(id.out() + id.err()).isEqualTo(10);
-    JsonNode tree = new ObjectMapper().readTree(json.toFile());
-    assertThat(tree.path("schema").asText()).isEqualTo("pedigree/identify/v1");
-    assertThat(tree.path("candidates").get(0).path("schema").asText()).isEqualTo("pedigree/compare/v1");
-    assertThat(tree.path("candidates").get(0).path("registry_candidate").path("name").asText()).isEqualTo("all-minilm-l6-v2");
-    assertThat(tree.path("candidates").get(0).path("verdict").asText()).isEqualTo("SHARED_LINEAGE");
-    assertThat(tree.path("suspect").path("source").asText()).contains("all-minilm-l6-v2-q");
-
-    Path pack = dir.resolve("pack.zip");
-    assertThat(run("registry", "export", pack.toString(), "--registry", db).code()).isZero();
-    String db2 = dir.resolve("other.db").toString();
-    Run imp = run("registry", "import", pack.toString(), "--registry", db2);
-    assertThat(imp.code()).as(imp.err()).isZero();
-    assertThat(imp.out()).contains("imported 2 models");
-    Path bad = dir.resolve("bad.zip");
-    dev.pedigree.registry.RegistryTest.rewrite(pack, bad, "fingerprints/00000.pfp");
-    Run refused = run("registry", "import", bad.toString(), "--registry", dir.resolve("third.db").toString());
-    assertThat(refused.code()).isEqualTo(3);
-    assertThat(refused.err()).contains("sha256 mismatch").contains("fingerprints/00000.pfp");
-
-    Run rm = run("registry", "remove", "all-minilm-l6-v2", "--registry", db);
-    assertThat(rm.code()).isZero();
-    assertThat(run("registry", "remove", "all-minilm-l6-v2", "--registry", db).code()).isEqualTo(3);
-
-    Run seed = run("registry", "seed", RealModels.directory(RealModels.E5_SMALL_V2).toString(), "--registry", db);
-    assertThat(seed.code()).as(seed.err()).isZero();
-    assertThat(seed.out()).contains("added").contains("1 added of 1 found");
-    assertThat(run("registry", "seed", RealModels.directory(RealModels.E5_SMALL_V2).toString(), "--registry", db).out()).contains("already_present");
-  }
-
-  /** Writes a simulated decoder as a Hugging Face Llama directory (model.safetensors + config.json). */
-  static Path writeHf(SimModel m, Path dir) throws Exception {
-    Files.createDirectories(dir);
-    SafetensorsWriter w = new SafetensorsWriter();
-    for (ArrayTensor t : m.tensors()) {
-      String name = t.name().replaceFirst("^text\\.lm_head", "lm_head").replaceFirst("^text\\.", "model.");
-      w.add(name, DType.F32, t.shape(), t.readAll());
+    static Run run(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = RegistryCli.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
+        return new Run(code, o.toString(), e.toString());
     }
-    w.write(dir.resolve("model.safetensors"));
-    var h = m.hints();
-    Files.writeString(dir.resolve("config.json"), String.format(java.util.Locale.ROOT,
-        "{\"model_type\": \"llama\", \"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": %d, \"num_attention_heads\": %d, \"num_key_value_heads\": %d, "
-            + "\"intermediate_size\": %d, \"num_hidden_layers\": %d, \"vocab_size\": %d, \"tie_word_embeddings\": false}",
-        h.hiddenSize(), h.numHeads(), h.numKvHeads(), h.intermediateSize(), h.numLayers(), m.vocabRows()));
-    return dir;
-  }
 
-  @Test
-  void usageAndInputErrors(@TempDir Path dir) {
-    assertThat(run("registry", "add", "x").code()).isEqualTo(2); // --name missing
-    assertThat(run("fingerprint", "x").code()).isEqualTo(2); // -o missing
-    assertThat(run("identify").code()).isEqualTo(2);
-    Run missing = run("fingerprint", dir.resolve("nope.onnx").toString(), "-o", dir.resolve("o.pfp").toString());
-    assertThat(missing.code()).isEqualTo(3);
-    assertThat(missing.err()).startsWith("error: ");
-  }
+    @Test
+    void fullWorkflow(@TempDir Path dir) throws Exception {
+        String db = dir.resolve("reg.db").toString();
+        String minilm = RealModels.directory(RealModels.ALL_MINILM_L6_V2).toString();
+        String minilmQ = RealModels.directory(RealModels.ALL_MINILM_L6_V2_Q).toString();
+        String zh = RealModels.directory(RealModels.BGE_SMALL_ZH_V15).toString();
+
+        // Empty registry: nothing to compare with, inconclusive.
+        Run empty = run("identify", minilm, "--registry", db);
+        assertThat(empty.code()).as(empty.err()).isEqualTo(12);
+        assertThat(empty.out()).contains("no known ancestor found");
+
+        Run fp = run("fingerprint", minilm, "-o", dir.resolve("minilm.pfp").toString());
+        assertThat(fp.code()).as(fp.err()).isZero();
+        assertThat(fp.out()).contains("% of the model");
+        assertThat(Files.size(dir.resolve("minilm.pfp")))
+                .isLessThan((long) (0.02 * Files.size(RealModels.onnx(RealModels.ALL_MINILM_L6_V2))));
+
+        Run addZh = run("registry", "add", zh, "--name", "bge-small-zh-v1.5", "--license", "MIT", "--registry", db);
+        assertThat(addZh.code()).as(addZh.err()).isZero();
+        // bge-small-zh is 512 wide: no weight test applies to the 384-wide MiniLM, so identify stays inconclusive.
+        assertThat(run("identify", minilm, "--registry", db).code()).isEqualTo(12);
+        // Simulated Llama-style checkpoints written as safetensors directories: independent (11) and derived (10).
+        SimModel base = SyntheticTransformer.random("base", Config.smallDecoder(), 31);
+        Path baseDir = writeHf(base, dir.resolve("sim-base"));
+        Path otherDir =
+                writeHf(SyntheticTransformer.random("other", Config.smallDecoder(), 32), dir.resolve("sim-other"));
+        Path tunedDir = writeHf(DerivationSimulator.noise(base, 0.2, 5), dir.resolve("sim-tuned"));
+        assertThat(run("registry", "add", baseDir.toString(), "--name", "sim-base", "--registry", db)
+                        .code())
+                .isZero();
+        Run indep = run(
+                "identify",
+                otherDir.toString(),
+                "--registry",
+                db,
+                "--json",
+                dir.resolve("indep.json").toString());
+        assertThat(indep.code()).as(indep.out() + indep.err()).isEqualTo(11);
+        assertThat(indep.out()).contains("no known ancestor found").contains("had power");
+        Run derived = run("identify", tunedDir.toString(), "--registry", db);
+        assertThat(derived.code()).as(derived.out() + derived.err()).isEqualTo(10);
+        assertThat(derived.out()).contains("sim-base");
+        assertThat(run("registry", "remove", "sim-base", "--registry", db).code())
+                .isZero();
+
+        Run add = run(
+                "registry",
+                "add",
+                minilm,
+                "--name",
+                "all-minilm-l6-v2",
+                "--license",
+                "Apache-2.0",
+                "--organisation",
+                "sentence-transformers",
+                "--parent",
+                "microsoft/MiniLM-L12-H384-uncased",
+                "--registry",
+                db);
+        assertThat(add.code()).as(add.err()).isZero();
+        Run dup = run("registry", "add", minilm, "--name", "all-minilm-l6-v2", "--registry", db);
+        assertThat(dup.code()).isEqualTo(3);
+        assertThat(dup.err()).startsWith("error: ").contains("already").contains("reg.db");
+
+        Run list = run("registry", "list", "--registry", db);
+        assertThat(list.code()).isZero();
+        assertThat(list.out())
+                .contains("all-minilm-l6-v2")
+                .contains("bge-small-zh-v1.5")
+                .contains("2 models");
+        Run show = run("registry", "show", "all-minilm-l6-v2", "--registry", db);
+        assertThat(show.out())
+                .contains("sentence-transformers")
+                .contains("microsoft/MiniLM-L12-H384-uncased")
+                .contains("Apache-2.0");
+        assertThat(run("registry", "show", "nope", "--registry", db).code()).isEqualTo(3);
+
+        Path json = dir.resolve("id.json");
+        Run id = run("identify", minilmQ, "--registry", db, "--json", json.toString());
+        assertThat(id.code()).as(id.out() + id.err()).isEqualTo(10);
+        JsonNode tree = new ObjectMapper().readTree(json.toFile());
+        assertThat(tree.path("schema").asText()).isEqualTo("pedigree/identify/v1");
+        assertThat(tree.path("candidates").get(0).path("schema").asText()).isEqualTo("pedigree/compare/v1");
+        assertThat(tree.path("candidates")
+                        .get(0)
+                        .path("registry_candidate")
+                        .path("name")
+                        .asText())
+                .isEqualTo("all-minilm-l6-v2");
+        assertThat(tree.path("candidates").get(0).path("verdict").asText()).isEqualTo("SHARED_LINEAGE");
+        assertThat(tree.path("suspect").path("source").asText()).contains("all-minilm-l6-v2-q");
+
+        Path pack = dir.resolve("pack.zip");
+        assertThat(run("registry", "export", pack.toString(), "--registry", db).code())
+                .isZero();
+        String db2 = dir.resolve("other.db").toString();
+        Run imp = run("registry", "import", pack.toString(), "--registry", db2);
+        assertThat(imp.code()).as(imp.err()).isZero();
+        assertThat(imp.out()).contains("imported 2 models");
+        Path bad = dir.resolve("bad.zip");
+        dev.pedigree.registry.RegistryTest.rewrite(pack, bad, "fingerprints/00000.pfp");
+        Run refused = run(
+                "registry",
+                "import",
+                bad.toString(),
+                "--registry",
+                dir.resolve("third.db").toString());
+        assertThat(refused.code()).isEqualTo(3);
+        assertThat(refused.err()).contains("sha256 mismatch").contains("fingerprints/00000.pfp");
+
+        Run rm = run("registry", "remove", "all-minilm-l6-v2", "--registry", db);
+        assertThat(rm.code()).isZero();
+        assertThat(run("registry", "remove", "all-minilm-l6-v2", "--registry", db)
+                        .code())
+                .isEqualTo(3);
+
+        Run seed = run(
+                "registry", "seed", RealModels.directory(RealModels.E5_SMALL_V2).toString(), "--registry", db);
+        assertThat(seed.code()).as(seed.err()).isZero();
+        assertThat(seed.out()).contains("added").contains("1 added of 1 found");
+        assertThat(run(
+                                "registry",
+                                "seed",
+                                RealModels.directory(RealModels.E5_SMALL_V2).toString(),
+                                "--registry",
+                                db)
+                        .out())
+                .contains("already_present");
+    }
+
+    /** Writes a simulated decoder as a Hugging Face Llama directory (model.safetensors + config.json). */
+    static Path writeHf(SimModel m, Path dir) throws Exception {
+        Files.createDirectories(dir);
+        SafetensorsWriter w = new SafetensorsWriter();
+        for (ArrayTensor t : m.tensors()) {
+            String name = t.name().replaceFirst("^text\\.lm_head", "lm_head").replaceFirst("^text\\.", "model.");
+            w.add(name, DType.F32, t.shape(), t.readAll());
+        }
+        w.write(dir.resolve("model.safetensors"));
+        var h = m.hints();
+        Files.writeString(
+                dir.resolve("config.json"),
+                String.format(
+                        java.util.Locale.ROOT,
+                        "{\"model_type\": \"llama\", \"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": %d, \"num_attention_heads\": %d, \"num_key_value_heads\": %d, "
+                                + "\"intermediate_size\": %d, \"num_hidden_layers\": %d, \"vocab_size\": %d, \"tie_word_embeddings\": false}",
+                        h.hiddenSize(),
+                        h.numHeads(),
+                        h.numKvHeads(),
+                        h.intermediateSize(),
+                        h.numLayers(),
+                        m.vocabRows()));
+        return dir;
+    }
+
+    @Test
+    void usageAndInputErrors(@TempDir Path dir) {
+        assertThat(run("registry", "add", "x").code()).isEqualTo(2); // --name missing
+        assertThat(run("fingerprint", "x").code()).isEqualTo(2); // -o missing
+        assertThat(run("identify").code()).isEqualTo(2);
+        Run missing = run(
+                "fingerprint",
+                dir.resolve("nope.onnx").toString(),
+                "-o",
+                dir.resolve("o.pfp").toString());
+        assertThat(missing.code()).isEqualTo(3);
+        assertThat(missing.err()).startsWith("error: ");
+    }
 }

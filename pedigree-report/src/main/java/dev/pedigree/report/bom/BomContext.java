@@ -22,15 +22,23 @@ import java.util.Objects;
  * @param timestamp BOM timestamp; null leaves it out, for byte-identical reruns
  */
 public record BomContext(
-    String suspectName, String suspectVersion, List<FileHash> files, List<LineageClaim> declaredClaims, Map<String, String> referenceNames, String pedigreeVersion, Instant timestamp) {
+        String suspectName,
+        String suspectVersion,
+        List<FileHash> files,
+        List<LineageClaim> declaredClaims,
+        Map<String, String> referenceNames,
+        String pedigreeVersion,
+        Instant timestamp) {
 
-  /** Nothing beyond the results. */
-  public static final BomContext EMPTY = new BomContext(null, null, List.of(), null, Map.of(), null, null);
+    /** Nothing beyond the results. */
+    public static final BomContext EMPTY = new BomContext(null, null, List.of(), null, Map.of(), null, null);
 
-  public BomContext {
-    files = files == null ? List.of() : List.copyOf(files);
-    declaredClaims = declaredClaims == null ? null : List.copyOf(declaredClaims);
-    referenceNames = referenceNames == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(referenceNames));
-    referenceNames.forEach((k, v) -> Objects.requireNonNull(v, "reference name of " + k));
-  }
+    public BomContext {
+        files = files == null ? List.of() : List.copyOf(files);
+        declaredClaims = declaredClaims == null ? null : List.copyOf(declaredClaims);
+        referenceNames = referenceNames == null
+                ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(referenceNames));
+        referenceNames.forEach((k, v) -> Objects.requireNonNull(v, "reference name of " + k));
+    }
 }

@@ -27,50 +27,60 @@ import java.util.Map;
  * {@code bom.cdx.json} and {@code SHA256SUMS} over them (in {@code sha256sum} format).
  */
 public final class Dossier {
-  /** File names, in the order they are written. */
-  public static final List<String> FILES = List.of("result.json", "report.html", "report.md", "bom.cdx.json", "SHA256SUMS");
+    /** File names, in the order they are written. */
+    public static final List<String> FILES =
+            List.of("result.json", "report.html", "report.md", "bom.cdx.json", "SHA256SUMS");
 
-  private Dossier() {}
+    private Dossier() {}
 
-  /** The dossier's files by name, without touching the disk. */
-  public static Map<String, String> render(ComparisonResult r, ReportContext report, BomContext bom) {
-    ReportContext rc = (report == null ? ReportContext.EMPTY : report).withoutGeneratedAt();
-    BomContext b = bom == null ? BomContext.EMPTY : bom;
-    BomContext bc = new BomContext(b.suspectName(), b.suspectVersion(), b.files(), b.declaredClaims(), b.referenceNames(), b.pedigreeVersion(), null);
-    Map<String, String> out = new LinkedHashMap<>();
-    out.put("result.json", Json.write(CompareJson.tree(r)));
-    out.put("report.html", HtmlReport.render(r, rc));
-    out.put("report.md", MarkdownReport.render(r, rc));
-    out.put("bom.cdx.json", CycloneDxBom.render(r, bc));
-    StringBuilder sums = new StringBuilder();
-    for (Map.Entry<String, String> e : out.entrySet()) {
-      sums.append(sha256(e.getValue())).append("  ").append(e.getKey()).append('\n');
+    /** The dossier's files by name, without touching the disk. */
+    public static Map<String, String> render(ComparisonResult r, ReportContext report, BomContext bom) {
+        ReportContext rc = (report == null ? ReportContext.EMPTY : report).withoutGeneratedAt();
+        BomContext b = bom == null ? BomContext.EMPTY : bom;
+        BomContext bc = new BomContext(
+                b.suspectName(),
+                b.suspectVersion(),
+                b.files(),
+                b.declaredClaims(),
+                b.referenceNames(),
+                b.pedigreeVersion(),
+                null);
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("result.json", Json.write(CompareJson.tree(r)));
+        out.put("report.html", HtmlReport.render(r, rc));
+        out.put("report.md", MarkdownReport.render(r, rc));
+        out.put("bom.cdx.json", CycloneDxBom.render(r, bc));
+        StringBuilder sums = new StringBuilder();
+        for (Map.Entry<String, String> e : out.entrySet()) {
+            sums.append(sha256(e.getValue())).append("  ").append(e.getKey()).append('\n');
+        }
+        out.put("SHA256SUMS", sums.toString());
+        return out;
     }
-    out.put("SHA256SUMS", sums.toString());
-    return out;
-  }
 
-  /**
-   * Writes the dossier into {@code dir} (created if needed), replacing files of the same names.
-   *
-   * @return the written files
-   */
-  public static List<Path> write(Path dir, ComparisonResult r, ReportContext report, BomContext bom) throws IOException {
-    Files.createDirectories(dir);
-    List<Path> written = new ArrayList<>();
-    for (Map.Entry<String, String> e : render(r, report, bom).entrySet()) {
-      Path f = dir.resolve(e.getKey());
-      Files.writeString(f, e.getValue(), StandardCharsets.UTF_8);
-      written.add(f);
+    /**
+     * Writes the dossier into {@code dir} (created if needed), replacing files of the same names.
+     *
+     * @return the written files
+     */
+    public static List<Path> write(Path dir, ComparisonResult r, ReportContext report, BomContext bom)
+            throws IOException {
+        Files.createDirectories(dir);
+        List<Path> written = new ArrayList<>();
+        for (Map.Entry<String, String> e : render(r, report, bom).entrySet()) {
+            Path f = dir.resolve(e.getKey());
+            Files.writeString(f, e.getValue(), StandardCharsets.UTF_8);
+            written.add(f);
+        }
+        return written;
     }
-    return written;
-  }
 
-  static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
+    static String sha256(String s) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
     }
-  }
 }

@@ -26,308 +26,446 @@ import java.util.Map;
  * absent from the result are left out (e.g. no heat map without layer evidence). Stateless.
  */
 public final class ReportFigures {
-  /** Evidence at or beyond 10^-30 gets the darkest heat-map colour. */
-  public static final double HEAT_CAP = 30;
+    /** Evidence at or beyond 10^-30 gets the darkest heat-map colour. */
+    public static final double HEAT_CAP = 30;
 
-  private ReportFigures() {}
+    private ReportFigures() {}
 
-  /** Layer × layer heat maps, one per stacked component with an evidence matrix. */
-  public static List<Figure> heatMaps(ComparisonResult r, String referenceName) {
-    List<Figure> out = new ArrayList<>();
-    for (int k = 0; k < r.layerEvidence().size(); k++) {
-      LayerEvidenceMatrix m = r.layerEvidence().get(k);
-      String id = "fig-heat-" + k + "-" + slug(m.component());
-      double[][] v = minusLog(m);
-      List<int[]> path = path(r, m);
-      List<String> rows = m.suspectLayers().stream().map(String::valueOf).toList();
-      List<String> cols = m.referenceLayers().stream().map(String::valueOf).toList();
-      String title = "Layer-by-layer evidence, " + m.component();
-      String desc = "Heat map of the evidence (minus log10 p, uncorrected, capped at " + (int) HEAT_CAP
-          + ") that each of the suspect's " + rows.size() + " " + m.component() + " blocks (rows) shares lineage with each of the " + cols.size() + " blocks of "
-          + referenceName + " (columns). " + (path.isEmpty() ? "No block pair passed the layer-map threshold." : path.size() + " matched block pairs are outlined and joined: " + pathText(r, m) + ".");
-      String svg = HeatMap.render(id + "-svg", title, desc, rows, cols, v, HEAT_CAP, path, "suspect block", "reference block", "\u2212log10 p");
-      List<String> headers = new ArrayList<>();
-      headers.add("suspect block \\ reference block");
-      headers.addAll(cols);
-      List<List<String>> trows = new ArrayList<>();
-      for (int i = 0; i < rows.size(); i++) {
-        List<String> tr = new ArrayList<>();
-        tr.add(rows.get(i));
-        for (int j = 0; j < cols.size(); j++) {
-          tr.add(Double.isNaN(v[i][j]) ? "no test" : f1(v[i][j]));
+    /** Layer × layer heat maps, one per stacked component with an evidence matrix. */
+    public static List<Figure> heatMaps(ComparisonResult r, String referenceName) {
+        List<Figure> out = new ArrayList<>();
+        for (int k = 0; k < r.layerEvidence().size(); k++) {
+            LayerEvidenceMatrix m = r.layerEvidence().get(k);
+            String id = "fig-heat-" + k + "-" + slug(m.component());
+            double[][] v = minusLog(m);
+            List<int[]> path = path(r, m);
+            List<String> rows = m.suspectLayers().stream().map(String::valueOf).toList();
+            List<String> cols =
+                    m.referenceLayers().stream().map(String::valueOf).toList();
+            String title = "Layer-by-layer evidence, " + m.component();
+            String desc = "Heat map of the evidence (minus log10 p, uncorrected, capped at " + (int) HEAT_CAP
+                    + ") that each of the suspect's " + rows.size() + " " + m.component()
+                    + " blocks (rows) shares lineage with each of the " + cols.size() + " blocks of "
+                    + referenceName + " (columns). "
+                    + (path.isEmpty()
+                            ? "No block pair passed the layer-map threshold."
+                            : path.size() + " matched block pairs are outlined and joined: " + pathText(r, m) + ".");
+            String svg = HeatMap.render(
+                    id + "-svg",
+                    title,
+                    desc,
+                    rows,
+                    cols,
+                    v,
+                    HEAT_CAP,
+                    path,
+                    "suspect block",
+                    "reference block",
+                    "\u2212log10 p");
+            List<String> headers = new ArrayList<>();
+            headers.add("suspect block \\ reference block");
+            headers.addAll(cols);
+            List<List<String>> trows = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                List<String> tr = new ArrayList<>();
+                tr.add(rows.get(i));
+                for (int j = 0; j < cols.size(); j++) {
+                    tr.add(Double.isNaN(v[i][j]) ? "no test" : f1(v[i][j]));
+                }
+                trows.add(tr);
+            }
+            out.add(new Figure(id, title, desc, svg, new DataTable(headers, trows)));
         }
-        trows.add(tr);
-      }
-      out.add(new Figure(id, title, desc, svg, new DataTable(headers, trows)));
+        return out;
     }
-    return out;
-  }
 
-  /** Evidence along depth: per suspect block, the strongest partner and the matched pair. */
-  public static List<Figure> depthProfiles(ComparisonResult r, String referenceName) {
-    List<Figure> out = new ArrayList<>();
-    double threshold = -r.thresholds().layerLog10p();
-    for (int k = 0; k < r.layerEvidence().size(); k++) {
-      LayerEvidenceMatrix m = r.layerEvidence().get(k);
-      String id = "fig-depth-" + k + "-" + slug(m.component());
-      double[][] v = minusLog(m);
-      int n = m.suspectLayers().size();
-      double[] best = new double[n];
-      int[] partner = new int[n];
-      double[] matched = new double[n];
-      java.util.Arrays.fill(matched, Double.NaN);
-      double max = threshold;
-      for (int i = 0; i < n; i++) {
-        best[i] = Double.NaN;
-        partner[i] = -1;
-        for (int j = 0; j < v[i].length; j++) {
-          if (!Double.isNaN(v[i][j]) && (Double.isNaN(best[i]) || v[i][j] > best[i])) {
-            best[i] = v[i][j];
-            partner[i] = m.referenceLayers().get(j);
-          }
+    /** Evidence along depth: per suspect block, the strongest partner and the matched pair. */
+    public static List<Figure> depthProfiles(ComparisonResult r, String referenceName) {
+        List<Figure> out = new ArrayList<>();
+        double threshold = -r.thresholds().layerLog10p();
+        for (int k = 0; k < r.layerEvidence().size(); k++) {
+            LayerEvidenceMatrix m = r.layerEvidence().get(k);
+            String id = "fig-depth-" + k + "-" + slug(m.component());
+            double[][] v = minusLog(m);
+            int n = m.suspectLayers().size();
+            double[] best = new double[n];
+            int[] partner = new int[n];
+            double[] matched = new double[n];
+            java.util.Arrays.fill(matched, Double.NaN);
+            double max = threshold;
+            for (int i = 0; i < n; i++) {
+                best[i] = Double.NaN;
+                partner[i] = -1;
+                for (int j = 0; j < v[i].length; j++) {
+                    if (!Double.isNaN(v[i][j]) && (Double.isNaN(best[i]) || v[i][j] > best[i])) {
+                        best[i] = v[i][j];
+                        partner[i] = m.referenceLayers().get(j);
+                    }
+                }
+                if (!Double.isNaN(best[i])) {
+                    max = Math.max(max, best[i]);
+                }
+            }
+            for (LayerMatch x : r.layerMap()) {
+                if (x.suspect().component().equals(m.component())) {
+                    int i = m.suspectLayers().indexOf(x.suspect().layer());
+                    if (i >= 0) {
+                        double val = -x.log10p();
+                        matched[i] = Double.isNaN(matched[i]) ? val : Math.max(matched[i], val);
+                        max = Math.max(max, val);
+                    }
+                }
+            }
+            double yMax = niceCeil(max);
+            List<String> xs = m.suspectLayers().stream().map(String::valueOf).toList();
+            String title = "Evidence along depth, " + m.component();
+            long matchedCount = java.util.Arrays.stream(matched)
+                    .filter(d -> !Double.isNaN(d))
+                    .count();
+            String desc = "For each of the suspect's " + n + " " + m.component()
+                    + " blocks: the strongest uncorrected evidence (minus log10 p) against any block of "
+                    + referenceName
+                    + ", and the corrected evidence of the block pairs in the layer map (" + matchedCount + " of " + n
+                    + " blocks matched). The dashed line is the layer-map threshold of "
+                    + f1(threshold) + ".";
+            String svg = LineChart.render(
+                    id + "-svg",
+                    title,
+                    desc,
+                    xs,
+                    List.of(
+                            new LineChart.Series("strongest pair (uncorrected)", best),
+                            new LineChart.Series("matched pair (corrected)", matched)),
+                    "suspect block",
+                    "\u2212log10 p",
+                    yMax,
+                    threshold,
+                    "layer-map threshold");
+            List<List<String>> rows = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                rows.add(List.of(
+                        xs.get(i),
+                        Double.isNaN(best[i]) ? "no test" : f1(best[i]),
+                        partner[i] < 0 ? "" : String.valueOf(partner[i]),
+                        Double.isNaN(matched[i]) ? "" : f1(matched[i])));
+            }
+            out.add(new Figure(
+                    id,
+                    title,
+                    desc,
+                    svg,
+                    new DataTable(
+                            List.of(
+                                    "suspect block",
+                                    "strongest \u2212log10 p (uncorrected)",
+                                    "its reference block",
+                                    "matched \u2212log10 p (corrected)"),
+                            rows)));
         }
-        if (!Double.isNaN(best[i])) {
-          max = Math.max(max, best[i]);
+        return out;
+    }
+
+    /** Parameter attribution: the whole model (reported inherited share) and each component by verdict. */
+    public static Figure attribution(ComparisonResult r, String referenceName) {
+        long total = r.suspect().parameters();
+        List<StackedBars.Bar> bars = new ArrayList<>();
+        double inherited = r.sharedParameterFraction() * total;
+        bars.add(new StackedBars.Bar(
+                "whole model",
+                List.of(
+                        new StackedBars.Segment("inherited", inherited, Palette.SHARED),
+                        new StackedBars.Segment(
+                                "not shown to be inherited", Math.max(0, total - inherited), Palette.REMAINDER)),
+                Findings.parameters(total) + ", " + Findings.percent(r.sharedParameterFraction()) + " inherited"));
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of(
+                "whole model",
+                Long.toString(total),
+                "",
+                Findings.percent(r.sharedParameterFraction()) + " inherited (reported)"));
+        for (ComponentResult c : r.components()) {
+            String colour = switch (c.verdict()) {
+                case SHARED_LINEAGE -> Palette.SHARED;
+                case INDEPENDENT -> Palette.INDEPENDENT;
+                case INCONCLUSIVE -> Palette.INCONCLUSIVE;
+            };
+            String label = switch (c.verdict()) {
+                case SHARED_LINEAGE -> "inherited";
+                case INDEPENDENT -> "independent";
+                case INCONCLUSIVE -> "inconclusive";
+            };
+            bars.add(new StackedBars.Bar(
+                    c.name(),
+                    List.of(new StackedBars.Segment(label, c.parameters(), colour)),
+                    Findings.parameters(c.parameters()) + ", " + label));
+            rows.add(List.of(c.name(), Long.toString(c.parameters()), Findings.share(c.parameters(), total), label));
         }
-      }
-      for (LayerMatch x : r.layerMap()) {
-        if (x.suspect().component().equals(m.component())) {
-          int i = m.suspectLayers().indexOf(x.suspect().layer());
-          if (i >= 0) {
-            double val = -x.log10p();
-            matched[i] = Double.isNaN(matched[i]) ? val : Math.max(matched[i], val);
-            max = Math.max(max, val);
-          }
+        String title = "Parameter attribution";
+        StringBuilder desc = new StringBuilder("Bars proportional to parameter counts. Whole model: "
+                + Findings.percent(r.sharedParameterFraction()) + " of " + Findings.parameters(total)
+                + " parameters share lineage with " + referenceName + ".");
+        for (ComponentResult c : r.components()) {
+            desc.append(' ')
+                    .append(c.name())
+                    .append(": ")
+                    .append(Findings.parameters(c.parameters()))
+                    .append(", ")
+                    .append(Findings.label(c.verdict()))
+                    .append('.');
         }
-      }
-      double yMax = niceCeil(max);
-      List<String> xs = m.suspectLayers().stream().map(String::valueOf).toList();
-      String title = "Evidence along depth, " + m.component();
-      long matchedCount = java.util.Arrays.stream(matched).filter(d -> !Double.isNaN(d)).count();
-      String desc = "For each of the suspect's " + n + " " + m.component() + " blocks: the strongest uncorrected evidence (minus log10 p) against any block of " + referenceName
-          + ", and the corrected evidence of the block pairs in the layer map (" + matchedCount + " of " + n + " blocks matched). The dashed line is the layer-map threshold of "
-          + f1(threshold) + ".";
-      String svg = LineChart.render(id + "-svg", title, desc, xs,
-          List.of(new LineChart.Series("strongest pair (uncorrected)", best), new LineChart.Series("matched pair (corrected)", matched)),
-          "suspect block", "\u2212log10 p", yMax, threshold, "layer-map threshold");
-      List<List<String>> rows = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        rows.add(List.of(xs.get(i), Double.isNaN(best[i]) ? "no test" : f1(best[i]), partner[i] < 0 ? "" : String.valueOf(partner[i]), Double.isNaN(matched[i]) ? "" : f1(matched[i])));
-      }
-      out.add(new Figure(id, title, desc, svg,
-          new DataTable(List.of("suspect block", "strongest \u2212log10 p (uncorrected)", "its reference block", "matched \u2212log10 p (corrected)"), rows)));
+        String svg = StackedBars.render("fig-attribution-svg", title, desc.toString(), bars, true);
+        return new Figure(
+                "fig-attribution",
+                title,
+                desc.toString(),
+                svg,
+                new DataTable(List.of("part", "parameters", "share of model", "attribution"), rows));
     }
-    return out;
-  }
 
-  /** Parameter attribution: the whole model (reported inherited share) and each component by verdict. */
-  public static Figure attribution(ComparisonResult r, String referenceName) {
-    long total = r.suspect().parameters();
-    List<StackedBars.Bar> bars = new ArrayList<>();
-    double inherited = r.sharedParameterFraction() * total;
-    bars.add(new StackedBars.Bar("whole model",
-        List.of(new StackedBars.Segment("inherited", inherited, Palette.SHARED), new StackedBars.Segment("not shown to be inherited", Math.max(0, total - inherited), Palette.REMAINDER)),
-        Findings.parameters(total) + ", " + Findings.percent(r.sharedParameterFraction()) + " inherited"));
-    List<List<String>> rows = new ArrayList<>();
-    rows.add(List.of("whole model", Long.toString(total), "", Findings.percent(r.sharedParameterFraction()) + " inherited (reported)"));
-    for (ComponentResult c : r.components()) {
-      String colour = switch (c.verdict()) {
-        case SHARED_LINEAGE -> Palette.SHARED;
-        case INDEPENDENT -> Palette.INDEPENDENT;
-        case INCONCLUSIVE -> Palette.INCONCLUSIVE;
-      };
-      String label = switch (c.verdict()) {
-        case SHARED_LINEAGE -> "inherited";
-        case INDEPENDENT -> "independent";
-        case INCONCLUSIVE -> "inconclusive";
-      };
-      bars.add(new StackedBars.Bar(c.name(), List.of(new StackedBars.Segment(label, c.parameters(), colour)), Findings.parameters(c.parameters()) + ", " + label));
-      rows.add(List.of(c.name(), Long.toString(c.parameters()), Findings.share(c.parameters(), total), label));
-    }
-    String title = "Parameter attribution";
-    StringBuilder desc = new StringBuilder("Bars proportional to parameter counts. Whole model: " + Findings.percent(r.sharedParameterFraction()) + " of "
-        + Findings.parameters(total) + " parameters share lineage with " + referenceName + ".");
-    for (ComponentResult c : r.components()) {
-      desc.append(' ').append(c.name()).append(": ").append(Findings.parameters(c.parameters())).append(", ").append(Findings.label(c.verdict())).append('.');
-    }
-    String svg = StackedBars.render("fig-attribution-svg", title, desc.toString(), bars, true);
-    return new Figure("fig-attribution", title, desc.toString(), svg, new DataTable(List.of("part", "parameters", "share of model", "attribution"), rows));
-  }
-
-  /** Tokenizer overlap (shared, added, removed); null when the relation is ABSENT. */
-  public static Figure tokenizerOverlap(ComparisonResult r, String referenceName) {
-    TokenizerLineage t = r.tokenizer();
-    if (t.relation() == TokenizerLineage.Relation.ABSENT) {
-      return null;
-    }
-    double shared;
-    String sharedNote;
-    double j = t.jaccard();
-    if (t.relation() == TokenizerLineage.Relation.IDENTICAL || j >= 1) {
-      shared = Math.max(1, t.addedTokens() + t.removedTokens());
-      sharedNote = "all regular tokens";
-    } else if (j > 0) {
-      shared = Math.round(j * (t.addedTokens() + t.removedTokens()) / (1 - j));
-      sharedNote = "\u2248 " + Findings.count((long) shared) + " (from the Jaccard overlap)";
-    } else {
-      shared = 0;
-      sharedNote = "0";
-    }
-    List<StackedBars.Segment> segs = t.relation() == TokenizerLineage.Relation.INDEPENDENT
-        ? List.of(new StackedBars.Segment("shared (share of the union)", j, Palette.INDEPENDENT), new StackedBars.Segment("not shared", Math.max(0, 1 - j), Palette.REMAINDER))
-        : List.of(new StackedBars.Segment("shared", shared, Palette.INDEPENDENT), new StackedBars.Segment("added", t.addedTokens(), Palette.ADDED),
-            new StackedBars.Segment("removed", t.removedTokens(), Palette.REMOVED));
-    if (t.relation() == TokenizerLineage.Relation.INDEPENDENT) {
-      sharedNote = String.format(Locale.ROOT, "%.1f%% of the union (Jaccard)", 100 * j);
-    }
-    String title = "Tokenizer overlap";
-    String desc = String.format(Locale.ROOT, "Regular vocabularies compared: relation %s; Jaccard overlap %.3f; %s of the smaller vocabulary inherited in order; shared tokens %s; %s added; %s removed.",
-        t.relation(), j, Findings.percent(t.inheritedFraction()), sharedNote, Findings.count(t.addedTokens()), Findings.count(t.removedTokens()));
-    String svg = StackedBars.render("fig-tokenizer-svg", title, desc, List.of(new StackedBars.Bar("vocabulary", segs, t.relation().name().toLowerCase(Locale.ROOT))), false);
-    List<List<String>> rows = List.of(List.of("relation", t.relation().name()), List.of("direction", t.direction().name()), List.of("Jaccard overlap", String.format(Locale.ROOT, "%.4f", j)),
-        List.of("inherited fraction", String.format(Locale.ROOT, "%.4f", t.inheritedFraction())), List.of("shared tokens", sharedNote), List.of("added tokens", Findings.count(t.addedTokens())),
-        List.of("removed tokens", Findings.count(t.removedTokens())));
-    return new Figure("fig-tokenizer", title, desc, svg, new DataTable(List.of("measure", "value"), rows));
-  }
-
-  /**
-   * Scripts of the added tokens: from the context when given, else counted over the result's added
-   * examples (and said to be a sample). Null when neither has any token.
-   */
-  public static Figure addedScripts(ComparisonResult r, ReportContext ctx) {
-    Map<String, Long> counts = ctx.addedTokenScripts();
-    boolean sample = counts == null;
-    if (counts == null) {
-      counts = TokenScripts.count(r.tokenizer().addedExamples());
-    }
-    if (counts.isEmpty()) {
-      return null;
-    }
-    long n = counts.values().stream().mapToLong(Long::longValue).sum();
-    List<StackedBars.Bar> bars = new ArrayList<>();
-    List<List<String>> rows = new ArrayList<>();
-    for (Map.Entry<String, Long> e : counts.entrySet()) {
-      bars.add(new StackedBars.Bar(e.getKey(), List.of(new StackedBars.Segment("added tokens", e.getValue(), Palette.ADDED)), Findings.count(e.getValue()) + " (" + Findings.share(e.getValue(), n) + ")"));
-      rows.add(List.of(e.getKey(), Findings.count(e.getValue()), Findings.share(e.getValue(), n)));
-    }
-    String title = "Scripts of the added tokens";
-    StringBuilder desc = new StringBuilder(sample ? "Script of the first letter of each of the " + n + " example added tokens listed in the result (a sample, not every added token):"
-        : "Script of the " + Findings.count(n) + " added tokens:");
-    counts.forEach((k, v) -> desc.append(' ').append(k).append(' ').append(v).append(';'));
-    desc.setLength(desc.length() - 1);
-    desc.append('.');
-    String svg = StackedBars.render("fig-scripts-svg", title, desc.toString(), bars, true);
-    return new Figure("fig-scripts", title, desc.toString(), svg, new DataTable(List.of("script", "tokens", "share"), rows));
-  }
-
-  /** Relative change per matched block and tensor role; null without customisation layers. */
-  public static Figure customisation(ComparisonResult r, String referenceName) {
-    CustomisationSummary c = r.customisation();
-    if (c == null || c.layers().isEmpty()) {
-      return null;
-    }
-    Map<String, Integer> xIndex = new LinkedHashMap<>();
-    Map<String, double[]> dummy = new LinkedHashMap<>();
-    for (CustomisationSummary.LayerChange l : c.layers()) {
-      xIndex.putIfAbsent(l.suspect().component() + "." + l.suspect().layer(), xIndex.size());
-    }
-    List<String> roles = new ArrayList<>();
-    for (CustomisationSummary.LayerChange l : c.layers()) {
-      if (!roles.contains(l.role())) {
-        roles.add(l.role());
-      }
-    }
-    double max = 0;
-    for (String role : roles) {
-      double[] v = new double[xIndex.size()];
-      java.util.Arrays.fill(v, Double.NaN);
-      dummy.put(role, v);
-    }
-    List<List<String>> rows = new ArrayList<>();
-    for (CustomisationSummary.LayerChange l : c.layers()) {
-      String key = l.suspect().component() + "." + l.suspect().layer();
-      dummy.get(l.role())[xIndex.get(key)] = l.relativeChange();
-      max = Math.max(max, l.relativeChange());
-      rows.add(List.of(key, l.reference().component() + "." + l.reference().layer(), l.role(), String.format(Locale.ROOT, "%.4g", l.relativeChange()), l.bitIdentical() ? "yes" : "no",
-          Integer.toString(l.rank()), String.format(Locale.ROOT, "%.3f", l.topRankEnergy())));
-    }
-    List<LineChart.Series> series = new ArrayList<>();
-    dummy.forEach((role, v) -> series.add(new LineChart.Series(role, v)));
-    String title = "Customisation profile";
-    long identical = c.layers().stream().filter(CustomisationSummary.LayerChange::bitIdentical).count();
-    String desc = String.format(Locale.ROOT,
-        "Relative change of each tensor role (Frobenius norm of the difference over the norm of the reference tensor) along the %d matched suspect blocks; largest %.3g; %d of %d tensors bit-identical. %s",
-        xIndex.size(), max, identical, c.layers().size(), c.note());
-    String svg = LineChart.render("fig-custom-svg", title, desc.strip(), List.copyOf(xIndex.keySet()), series, "suspect block", "relative change", niceCeil(max), Double.NaN, "");
-    return new Figure("fig-custom", title, desc.strip(), svg,
-        new DataTable(List.of("suspect block", "reference block", "role", "relative change", "bit-identical", "probe rank", "top-rank energy"), rows));
-  }
-
-  static double[][] minusLog(LayerEvidenceMatrix m) {
-    double[][] v = new double[m.suspectLayers().size()][m.referenceLayers().size()];
-    for (int i = 0; i < v.length; i++) {
-      for (int j = 0; j < v[i].length; j++) {
-        Double d = m.log10p().get(i).get(j);
-        v[i][j] = d == null ? Double.NaN : -d + 0.0;
-      }
-    }
-    return v;
-  }
-
-  static List<int[]> path(ComparisonResult r, LayerEvidenceMatrix m) {
-    List<int[]> p = new ArrayList<>();
-    for (LayerMatch x : r.layerMap()) {
-      if (x.suspect().component().equals(m.component()) && x.reference().component().equals(m.component())) {
-        int i = m.suspectLayers().indexOf(x.suspect().layer());
-        int j = m.referenceLayers().indexOf(x.reference().layer());
-        if (i >= 0 && j >= 0) {
-          p.add(new int[] {i, j});
+    /** Tokenizer overlap (shared, added, removed); null when the relation is ABSENT. */
+    public static Figure tokenizerOverlap(ComparisonResult r, String referenceName) {
+        TokenizerLineage t = r.tokenizer();
+        if (t.relation() == TokenizerLineage.Relation.ABSENT) {
+            return null;
         }
-      }
-    }
-    return p;
-  }
-
-  static String pathText(ComparisonResult r, LayerEvidenceMatrix m) {
-    StringBuilder sb = new StringBuilder();
-    int k = 0;
-    for (LayerMatch x : r.layerMap()) {
-      if (x.suspect().component().equals(m.component()) && x.reference().component().equals(m.component())) {
-        if (k > 0) {
-          sb.append(", ");
+        double shared;
+        String sharedNote;
+        double j = t.jaccard();
+        if (t.relation() == TokenizerLineage.Relation.IDENTICAL || j >= 1) {
+            shared = Math.max(1, t.addedTokens() + t.removedTokens());
+            sharedNote = "all regular tokens";
+        } else if (j > 0) {
+            shared = Math.round(j * (t.addedTokens() + t.removedTokens()) / (1 - j));
+            sharedNote = "\u2248 " + Findings.count((long) shared) + " (from the Jaccard overlap)";
+        } else {
+            shared = 0;
+            sharedNote = "0";
         }
-        if (k == 24) {
-          sb.append("and more (see table)");
-          break;
+        List<StackedBars.Segment> segs = t.relation() == TokenizerLineage.Relation.INDEPENDENT
+                ? List.of(
+                        new StackedBars.Segment("shared (share of the union)", j, Palette.INDEPENDENT),
+                        new StackedBars.Segment("not shared", Math.max(0, 1 - j), Palette.REMAINDER))
+                : List.of(
+                        new StackedBars.Segment("shared", shared, Palette.INDEPENDENT),
+                        new StackedBars.Segment("added", t.addedTokens(), Palette.ADDED),
+                        new StackedBars.Segment("removed", t.removedTokens(), Palette.REMOVED));
+        if (t.relation() == TokenizerLineage.Relation.INDEPENDENT) {
+            sharedNote = String.format(Locale.ROOT, "%.1f%% of the union (Jaccard)", 100 * j);
         }
-        sb.append(x.suspect().layer()).append("\u2192").append(x.reference().layer());
-        k++;
-      }
+        String title = "Tokenizer overlap";
+        String desc = String.format(
+                Locale.ROOT,
+                "Regular vocabularies compared: relation %s; Jaccard overlap %.3f; %s of the smaller vocabulary inherited in order; shared tokens %s; %s added; %s removed.",
+                t.relation(),
+                j,
+                Findings.percent(t.inheritedFraction()),
+                sharedNote,
+                Findings.count(t.addedTokens()),
+                Findings.count(t.removedTokens()));
+        String svg = StackedBars.render(
+                "fig-tokenizer-svg",
+                title,
+                desc,
+                List.of(new StackedBars.Bar(
+                        "vocabulary", segs, t.relation().name().toLowerCase(Locale.ROOT))),
+                false);
+        List<List<String>> rows = List.of(
+                List.of("relation", t.relation().name()),
+                List.of("direction", t.direction().name()),
+                List.of("Jaccard overlap", String.format(Locale.ROOT, "%.4f", j)),
+                List.of("inherited fraction", String.format(Locale.ROOT, "%.4f", t.inheritedFraction())),
+                List.of("shared tokens", sharedNote),
+                List.of("added tokens", Findings.count(t.addedTokens())),
+                List.of("removed tokens", Findings.count(t.removedTokens())));
+        return new Figure("fig-tokenizer", title, desc, svg, new DataTable(List.of("measure", "value"), rows));
     }
-    return sb.toString();
-  }
 
-  static double niceCeil(double v) {
-    if (!(v > 0)) {
-      return 1;
+    /**
+     * Scripts of the added tokens: from the context when given, else counted over the result's added
+     * examples (and said to be a sample). Null when neither has any token.
+     */
+    public static Figure addedScripts(ComparisonResult r, ReportContext ctx) {
+        Map<String, Long> counts = ctx.addedTokenScripts();
+        boolean sample = counts == null;
+        if (counts == null) {
+            counts = TokenScripts.count(r.tokenizer().addedExamples());
+        }
+        if (counts.isEmpty()) {
+            return null;
+        }
+        long n = counts.values().stream().mapToLong(Long::longValue).sum();
+        List<StackedBars.Bar> bars = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            bars.add(new StackedBars.Bar(
+                    e.getKey(),
+                    List.of(new StackedBars.Segment("added tokens", e.getValue(), Palette.ADDED)),
+                    Findings.count(e.getValue()) + " (" + Findings.share(e.getValue(), n) + ")"));
+            rows.add(List.of(e.getKey(), Findings.count(e.getValue()), Findings.share(e.getValue(), n)));
+        }
+        String title = "Scripts of the added tokens";
+        StringBuilder desc = new StringBuilder(
+                sample
+                        ? "Script of the first letter of each of the " + n
+                                + " example added tokens listed in the result (a sample, not every added token):"
+                        : "Script of the " + Findings.count(n) + " added tokens:");
+        counts.forEach(
+                (k, v) -> desc.append(' ').append(k).append(' ').append(v).append(';'));
+        desc.setLength(desc.length() - 1);
+        desc.append('.');
+        String svg = StackedBars.render("fig-scripts-svg", title, desc.toString(), bars, true);
+        return new Figure(
+                "fig-scripts", title, desc.toString(), svg, new DataTable(List.of("script", "tokens", "share"), rows));
     }
-    double p = Math.pow(10, Math.floor(Math.log10(v)));
-    // Multiples whose quarter is a round tick step (the charts draw four intervals).
-    for (double m : new double[] {1, 2, 4, 8, 10}) {
-      if (m * p >= v) {
-        return m * p;
-      }
+
+    /** Relative change per matched block and tensor role; null without customisation layers. */
+    public static Figure customisation(ComparisonResult r, String referenceName) {
+        CustomisationSummary c = r.customisation();
+        if (c == null || c.layers().isEmpty()) {
+            return null;
+        }
+        Map<String, Integer> xIndex = new LinkedHashMap<>();
+        Map<String, double[]> dummy = new LinkedHashMap<>();
+        for (CustomisationSummary.LayerChange l : c.layers()) {
+            xIndex.putIfAbsent(l.suspect().component() + "." + l.suspect().layer(), xIndex.size());
+        }
+        List<String> roles = new ArrayList<>();
+        for (CustomisationSummary.LayerChange l : c.layers()) {
+            if (!roles.contains(l.role())) {
+                roles.add(l.role());
+            }
+        }
+        double max = 0;
+        for (String role : roles) {
+            double[] v = new double[xIndex.size()];
+            java.util.Arrays.fill(v, Double.NaN);
+            dummy.put(role, v);
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (CustomisationSummary.LayerChange l : c.layers()) {
+            String key = l.suspect().component() + "." + l.suspect().layer();
+            dummy.get(l.role())[xIndex.get(key)] = l.relativeChange();
+            max = Math.max(max, l.relativeChange());
+            rows.add(List.of(
+                    key,
+                    l.reference().component() + "." + l.reference().layer(),
+                    l.role(),
+                    String.format(Locale.ROOT, "%.4g", l.relativeChange()),
+                    l.bitIdentical() ? "yes" : "no",
+                    Integer.toString(l.rank()),
+                    String.format(Locale.ROOT, "%.3f", l.topRankEnergy())));
+        }
+        List<LineChart.Series> series = new ArrayList<>();
+        dummy.forEach((role, v) -> series.add(new LineChart.Series(role, v)));
+        String title = "Customisation profile";
+        long identical = c.layers().stream()
+                .filter(CustomisationSummary.LayerChange::bitIdentical)
+                .count();
+        String desc = String.format(
+                Locale.ROOT,
+                "Relative change of each tensor role (Frobenius norm of the difference over the norm of the reference tensor) along the %d matched suspect blocks; largest %.3g; %d of %d tensors bit-identical. %s",
+                xIndex.size(),
+                max,
+                identical,
+                c.layers().size(),
+                c.note());
+        String svg = LineChart.render(
+                "fig-custom-svg",
+                title,
+                desc.strip(),
+                List.copyOf(xIndex.keySet()),
+                series,
+                "suspect block",
+                "relative change",
+                niceCeil(max),
+                Double.NaN,
+                "");
+        return new Figure(
+                "fig-custom",
+                title,
+                desc.strip(),
+                svg,
+                new DataTable(
+                        List.of(
+                                "suspect block",
+                                "reference block",
+                                "role",
+                                "relative change",
+                                "bit-identical",
+                                "probe rank",
+                                "top-rank energy"),
+                        rows));
     }
-    return 10 * p;
-  }
 
-  static String f1(double v) {
-    return String.format(Locale.ROOT, "%.1f", v);
-  }
+    static double[][] minusLog(LayerEvidenceMatrix m) {
+        double[][] v = new double[m.suspectLayers().size()][m.referenceLayers().size()];
+        for (int i = 0; i < v.length; i++) {
+            for (int j = 0; j < v[i].length; j++) {
+                Double d = m.log10p().get(i).get(j);
+                v[i][j] = d == null ? Double.NaN : -d + 0.0;
+            }
+        }
+        return v;
+    }
 
-  /** A component name as an id fragment. */
-  static String slug(String s) {
-    String t = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
-    return t.isEmpty() ? "x" + Integer.toHexString(s.hashCode()) : t;
-  }
+    static List<int[]> path(ComparisonResult r, LayerEvidenceMatrix m) {
+        List<int[]> p = new ArrayList<>();
+        for (LayerMatch x : r.layerMap()) {
+            if (x.suspect().component().equals(m.component())
+                    && x.reference().component().equals(m.component())) {
+                int i = m.suspectLayers().indexOf(x.suspect().layer());
+                int j = m.referenceLayers().indexOf(x.reference().layer());
+                if (i >= 0 && j >= 0) {
+                    p.add(new int[] {i, j});
+                }
+            }
+        }
+        return p;
+    }
+
+    static String pathText(ComparisonResult r, LayerEvidenceMatrix m) {
+        StringBuilder sb = new StringBuilder();
+        int k = 0;
+        for (LayerMatch x : r.layerMap()) {
+            if (x.suspect().component().equals(m.component())
+                    && x.reference().component().equals(m.component())) {
+                if (k > 0) {
+                    sb.append(", ");
+                }
+                if (k == 24) {
+                    sb.append("and more (see table)");
+                    break;
+                }
+                sb.append(x.suspect().layer())
+                        .append("\u2192")
+                        .append(x.reference().layer());
+                k++;
+            }
+        }
+        return sb.toString();
+    }
+
+    static double niceCeil(double v) {
+        if (!(v > 0)) {
+            return 1;
+        }
+        double p = Math.pow(10, Math.floor(Math.log10(v)));
+        // Multiples whose quarter is a round tick step (the charts draw four intervals).
+        for (double m : new double[] {1, 2, 4, 8, 10}) {
+            if (m * p >= v) {
+                return m * p;
+            }
+        }
+        return 10 * p;
+    }
+
+    static String f1(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** A component name as an id fragment. */
+    static String slug(String s) {
+        String t = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        return t.isEmpty() ? "x" + Integer.toHexString(s.hashCode()) : t;
+    }
 }

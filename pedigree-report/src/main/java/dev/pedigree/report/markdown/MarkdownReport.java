@@ -24,206 +24,336 @@ import java.util.Set;
  * cannot open a link, an image, a table cell or an HTML tag. Deterministic; stateless.
  */
 public final class MarkdownReport {
-  /** Longest layer map listed in full; longer maps are summarised. */
-  static final int MAX_LAYER_ROWS = 64;
+    /** Longest layer map listed in full; longer maps are summarised. */
+    static final int MAX_LAYER_ROWS = 64;
 
-  private MarkdownReport() {}
+    private MarkdownReport() {}
 
-  /** The report as Markdown text ending with a newline. */
-  public static String render(ComparisonResult r, ReportContext ctx) {
-    ReportContext c = ctx == null ? ReportContext.EMPTY : ctx;
-    String ref = c.referenceName() == null || c.referenceName().isBlank() ? Findings.modelName(r.reference()) : c.referenceName();
-    StringBuilder sb = new StringBuilder();
-    sb.append("## Pedigree: ").append(esc(Findings.modelName(r.suspect()))).append(" vs ").append(esc(ref)).append("\n\n");
-    sb.append("**Question.** ").append(esc(Findings.question(r, ref))).append("\n\n");
-    sb.append("**Answer: ").append(r.verdict().name().replace('_', ' ')).append(".** ").append(esc(Findings.answer(r, ref))).append("\n\n");
-    for (String s : Findings.componentSentences(r, ref)) {
-      sb.append("- ").append(esc(s)).append('\n');
-    }
-    if (!r.components().isEmpty()) {
-      sb.append('\n');
-    }
-    sb.append("Inherited parameters: **").append(Findings.percent(r.sharedParameterFraction())).append("** of ").append(Findings.parameters(r.suspect().parameters())).append(".\n\n");
-
-    List<ClaimCheck> checks = ClaimCheck.check(r, c.declaredClaims(), c.referenceName());
-    if (c.declaredClaims() != null) {
-      sb.append("### Declared lineage versus the weights\n\n");
-      if (c.declaredClaims().isEmpty()) {
-        sb.append("The suspect declares no base model.\n\n");
-      }
-      if (!checks.isEmpty()) {
-        sb.append("| status | declared | where | what the weights say |\n|---|---|---|---|\n");
-        for (ClaimCheck k : checks) {
-          sb.append("| ").append(k.status().flagged() ? "**FLAG** " : "").append(k.status().name().replace('_', ' ').toLowerCase(Locale.ROOT)).append(" | ")
-              .append(k.claim() == null ? "(nothing)" : cell(k.claim().relation() + " = " + k.claim().value())).append(" | ").append(k.claim() == null ? "" : cell(k.claim().origin()))
-              .append(" | ").append(cell(k.message())).append(" |\n");
+    /** The report as Markdown text ending with a newline. */
+    public static String render(ComparisonResult r, ReportContext ctx) {
+        ReportContext c = ctx == null ? ReportContext.EMPTY : ctx;
+        String ref = c.referenceName() == null || c.referenceName().isBlank()
+                ? Findings.modelName(r.reference())
+                : c.referenceName();
+        StringBuilder sb = new StringBuilder();
+        sb.append("## Pedigree: ")
+                .append(esc(Findings.modelName(r.suspect())))
+                .append(" vs ")
+                .append(esc(ref))
+                .append("\n\n");
+        sb.append("**Question.** ").append(esc(Findings.question(r, ref))).append("\n\n");
+        sb.append("**Answer: ")
+                .append(r.verdict().name().replace('_', ' '))
+                .append(".** ")
+                .append(esc(Findings.answer(r, ref)))
+                .append("\n\n");
+        for (String s : Findings.componentSentences(r, ref)) {
+            sb.append("- ").append(esc(s)).append('\n');
         }
-        sb.append('\n');
-      }
-    }
-
-    sb.append("### Models\n\n| role | source | format | architecture | parameters |\n|---|---|---|---|---:|\n");
-    sb.append("| suspect | ").append(cell(r.suspect().source())).append(" | ").append(cell(r.suspect().format())).append(" | ")
-        .append(cell(r.suspect().architecture() == null ? "unknown" : r.suspect().architecture())).append(" | ").append(Findings.count(r.suspect().parameters())).append(" |\n");
-    sb.append("| reference | ").append(cell(r.reference().source())).append(" | ").append(cell(r.reference().format())).append(" | ")
-        .append(cell(r.reference().architecture() == null ? "unknown" : r.reference().architecture())).append(" | ").append(Findings.count(r.reference().parameters())).append(" |\n\n");
-    if (!c.inputHashes().isEmpty()) {
-      sb.append("| role | file | SHA-256 |\n|---|---|---|\n");
-      for (FileHash h : c.inputHashes()) {
-        sb.append("| ").append(cell(h.role())).append(" | ").append(cell(h.file())).append(" | `").append(h.sha256()).append("` |\n");
-      }
-      sb.append('\n');
-    }
-
-    if (!r.components().isEmpty()) {
-      sb.append("### Components\n\n| component | kind | parameters | share | verdict | evidence | strongest test |\n|---|---|---:|---:|---|---|---|\n");
-      for (ComponentResult k : r.components()) {
-        Evidence best = k.evidence().stream().filter(e -> e.log10p() != null).min(java.util.Comparator.comparingDouble(Evidence::log10p)).orElse(null);
-        sb.append("| ").append(cell(k.name())).append(" | ").append(k.kind().jsonName()).append(" | ").append(Findings.count(k.parameters())).append(" | ")
-            .append(cell(Findings.share(k.parameters(), r.suspect().parameters()))).append(" | ").append(Findings.label(k.verdict())).append(" | ").append(cell(Findings.pValue(k.log10p())))
-            .append(" | ").append(best == null ? "" : cell(best.test() + ": " + Findings.pValue(best.log10p()))).append(" |\n");
-      }
-      sb.append('\n');
-    }
-
-    if (!r.layerMap().isEmpty()) {
-      sb.append("### Layer map\n\n");
-      sb.append(r.layerMap().size()).append(" suspect blocks matched to reference blocks (Bonferroni-corrected).\n\n");
-      sb.append("| suspect block | reference block | log10 p |\n|---|---|---:|\n");
-      int k = 0;
-      for (LayerMatch m : r.layerMap()) {
-        if (k++ == MAX_LAYER_ROWS) {
-          sb.append("| … | ").append(r.layerMap().size() - MAX_LAYER_ROWS).append(" more | |\n");
-          break;
+        if (!r.components().isEmpty()) {
+            sb.append('\n');
         }
-        sb.append("| ").append(cell(m.suspect().component() + "." + m.suspect().layer())).append(" | ").append(cell(m.reference().component() + "." + m.reference().layer()))
-            .append(" | ").append(String.format(Locale.ROOT, "%.1f", m.log10p())).append(" |\n");
-      }
-      sb.append('\n');
-    }
+        sb.append("Inherited parameters: **")
+                .append(Findings.percent(r.sharedParameterFraction()))
+                .append("** of ")
+                .append(Findings.parameters(r.suspect().parameters()))
+                .append(".\n\n");
 
-    TokenizerLineage t = r.tokenizer();
-    sb.append("### Tokenizer\n\n").append(esc(Findings.tokenizerSentence(t, ref))).append("\n\n");
-    if (t.relation() != TokenizerLineage.Relation.ABSENT) {
-      sb.append("| relation | direction | Jaccard | inherited fraction | added | removed |\n|---|---|---:|---:|---:|---:|\n");
-      sb.append("| ").append(t.relation()).append(" | ").append(t.direction()).append(" | ").append(String.format(Locale.ROOT, "%.4f", t.jaccard())).append(" | ")
-          .append(String.format(Locale.ROOT, "%.4f", t.inheritedFraction())).append(" | ").append(Findings.count(t.addedTokens())).append(" | ").append(Findings.count(t.removedTokens()))
-          .append(" |\n\n");
-    }
-    if (!t.addedExamples().isEmpty()) {
-      sb.append("Examples of added tokens: ");
-      for (int i = 0; i < t.addedExamples().size(); i++) {
-        sb.append(i == 0 ? "" : ", ").append(code(t.addedExamples().get(i)));
-      }
-      sb.append("\n\n");
-    }
-    if (!c.languageFitness().isEmpty()) {
-      sb.append("| tokenizer | tokens per character | tokens per word | notes |\n|---|---:|---:|---|\n");
-      for (LanguageFitnessRow f : c.languageFitness()) {
-        sb.append("| ").append(cell(f.tokenizer())).append(" | ").append(String.format(Locale.ROOT, "%.3f", f.tokensPerChar())).append(" | ")
-            .append(String.format(Locale.ROOT, "%.3f", f.tokensPerWord())).append(" | ").append(cell(f.notes())).append(" |\n");
-      }
-      sb.append('\n');
-    }
-
-    CustomisationSummary cs = r.customisation();
-    if (cs != null) {
-      sb.append("### How the suspect was changed\n\n");
-      if (!cs.note().isEmpty()) {
-        sb.append(esc(cs.note())).append("\n\n");
-      }
-      if (!cs.layers().isEmpty()) {
-        long identical = cs.layers().stream().filter(CustomisationSummary.LayerChange::bitIdentical).count();
-        double max = cs.layers().stream().mapToDouble(CustomisationSummary.LayerChange::relativeChange).max().orElse(0);
-        sb.append(String.format(Locale.ROOT, "%d tensors compared in matched blocks; %d bit-identical; largest relative change %.3g.", cs.layers().size(), identical, max));
-        sb.append(cs.untouchedLayers().isEmpty() ? "" : " " + cs.untouchedLayers().size() + " blocks untouched.").append("\n\n");
-      }
-      if (cs.embeddings() != null) {
-        CustomisationSummary.EmbeddingChange e = cs.embeddings();
-        sb.append(String.format(Locale.ROOT, "Token embeddings: %s shared tokens, %s new, %s re-initialised rows, median row correlation %.3f.", Findings.count(e.sharedTokens()),
-            Findings.count(e.newTokens()), Findings.count(e.reinitialisedRows()), e.medianRowCorrelation())).append("\n\n");
-      }
-    }
-
-    sb.append("### Method\n\nNull hypothesis of every test: the two models' weights were initialised independently.\n\n");
-    Set<MethodCatalogue.Family> fams = new LinkedHashSet<>();
-    for (MethodCatalogue.Family f : MethodCatalogue.FAMILIES) {
-      for (ComponentResult k : r.components()) {
-        for (Evidence e : k.evidence()) {
-          if (MethodCatalogue.family(e.test()) == f) {
-            fams.add(f);
-          }
+        List<ClaimCheck> checks = ClaimCheck.check(r, c.declaredClaims(), c.referenceName());
+        if (c.declaredClaims() != null) {
+            sb.append("### Declared lineage versus the weights\n\n");
+            if (c.declaredClaims().isEmpty()) {
+                sb.append("The suspect declares no base model.\n\n");
+            }
+            if (!checks.isEmpty()) {
+                sb.append("| status | declared | where | what the weights say |\n|---|---|---|---|\n");
+                for (ClaimCheck k : checks) {
+                    sb.append("| ")
+                            .append(k.status().flagged() ? "**FLAG** " : "")
+                            .append(k.status().name().replace('_', ' ').toLowerCase(Locale.ROOT))
+                            .append(" | ")
+                            .append(
+                                    k.claim() == null
+                                            ? "(nothing)"
+                                            : cell(k.claim().relation() + " = "
+                                                    + k.claim().value()))
+                            .append(" | ")
+                            .append(k.claim() == null ? "" : cell(k.claim().origin()))
+                            .append(" | ")
+                            .append(cell(k.message()))
+                            .append(" |\n");
+                }
+                sb.append('\n');
+            }
         }
-      }
-    }
-    if (fams.isEmpty()) {
-      sb.append("No weight test ran.\n\n");
-    } else {
-      sb.append("| test | null hypothesis |\n|---|---|\n");
-      for (MethodCatalogue.Family f : fams) {
-        sb.append("| ").append(cell(f.name() + (f.weak() ? " (weak; not combined)" : ""))).append(" | ").append(cell(f.nullHypothesis())).append(" |\n");
-      }
-      sb.append('\n');
-    }
-    SamplingInfo s = r.sampling();
-    sb.append("Sampling: ").append(s.description().isEmpty() ? "" : esc(s.description()) + " ").append("Rows per tensor: ").append(s.sampleRows() == null ? "all" : Findings.count(s.sampleRows()))
-        .append("; seed ").append(s.seed()).append("; largest assignment ").append(Findings.count(s.maxMatchedUnits())).append(" units; ").append(Findings.count(s.probeTokens()))
-        .append(" probe tokens.\n\n");
-    sb.append("Raw cosine similarity is never used as evidence: norm gains start at 1, so unrelated models reach a raw cosine near 1.\n\n");
-    if (!r.warnings().isEmpty()) {
-      sb.append("### Caveats\n\n");
-      r.warnings().forEach(w -> sb.append("- ").append(esc(w)).append('\n'));
-      sb.append('\n');
-    }
-    sb.append("_Produced by Pedigree").append(c.pedigreeVersion() == null ? "" : " " + esc(c.pedigreeVersion()));
-    if (c.generatedAt() != null) {
-      sb.append(", ").append(esc(c.generatedAt()));
-    }
-    sb.append("._\n");
-    return sb.toString();
-  }
 
-  /**
-   * Escapes Markdown and HTML syntax so input text shows literally: backslash-escapes ASCII
-   * punctuation that Markdown interprets, and folds line breaks into spaces.
-   */
-  public static String esc(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder sb = new StringBuilder(s.length() + 8);
-    s.codePoints().forEach(cp -> {
-      if (cp == '\n' || cp == '\r' || cp == '\t') {
-        sb.append(' ');
-      } else if (cp < 0x20 || cp == 0x7f) {
-        sb.append('\uFFFD');
-      } else if ("\\`*_{}[]()<>#+!|~&".indexOf(cp) >= 0) {
-        sb.append('\\').appendCodePoint(cp);
-      } else {
-        sb.appendCodePoint(cp);
-      }
-    });
-    return sb.toString();
-  }
+        sb.append("### Models\n\n| role | source | format | architecture | parameters |\n|---|---|---|---|---:|\n");
+        sb.append("| suspect | ")
+                .append(cell(r.suspect().source()))
+                .append(" | ")
+                .append(cell(r.suspect().format()))
+                .append(" | ")
+                .append(cell(
+                        r.suspect().architecture() == null
+                                ? "unknown"
+                                : r.suspect().architecture()))
+                .append(" | ")
+                .append(Findings.count(r.suspect().parameters()))
+                .append(" |\n");
+        sb.append("| reference | ")
+                .append(cell(r.reference().source()))
+                .append(" | ")
+                .append(cell(r.reference().format()))
+                .append(" | ")
+                .append(cell(
+                        r.reference().architecture() == null
+                                ? "unknown"
+                                : r.reference().architecture()))
+                .append(" | ")
+                .append(Findings.count(r.reference().parameters()))
+                .append(" |\n\n");
+        if (!c.inputHashes().isEmpty()) {
+            sb.append("| role | file | SHA-256 |\n|---|---|---|\n");
+            for (FileHash h : c.inputHashes()) {
+                sb.append("| ")
+                        .append(cell(h.role()))
+                        .append(" | ")
+                        .append(cell(h.file()))
+                        .append(" | `")
+                        .append(h.sha256())
+                        .append("` |\n");
+            }
+            sb.append('\n');
+        }
 
-  /** A table cell: escaped (pipes included). */
-  static String cell(String s) {
-    return esc(s);
-  }
+        if (!r.components().isEmpty()) {
+            sb.append(
+                    "### Components\n\n| component | kind | parameters | share | verdict | evidence | strongest test |\n|---|---|---:|---:|---|---|---|\n");
+            for (ComponentResult k : r.components()) {
+                Evidence best = k.evidence().stream()
+                        .filter(e -> e.log10p() != null)
+                        .min(java.util.Comparator.comparingDouble(Evidence::log10p))
+                        .orElse(null);
+                sb.append("| ")
+                        .append(cell(k.name()))
+                        .append(" | ")
+                        .append(k.kind().jsonName())
+                        .append(" | ")
+                        .append(Findings.count(k.parameters()))
+                        .append(" | ")
+                        .append(cell(Findings.share(k.parameters(), r.suspect().parameters())))
+                        .append(" | ")
+                        .append(Findings.label(k.verdict()))
+                        .append(" | ")
+                        .append(cell(Findings.pValue(k.log10p())))
+                        .append(" | ")
+                        .append(best == null ? "" : cell(best.test() + ": " + Findings.pValue(best.log10p())))
+                        .append(" |\n");
+            }
+            sb.append('\n');
+        }
 
-  /** A token as inline code, with a fence longer than any backtick run inside it. */
-  static String code(String s) {
-    String t = s.replaceAll("[\\r\\n\\t]", " ").replaceAll("[\\x00-\\x1f\\x7f]", "\uFFFD");
-    int run = 0;
-    int longest = 0;
-    for (char ch : t.toCharArray()) {
-      run = ch == '`' ? run + 1 : 0;
-      longest = Math.max(longest, run);
+        if (!r.layerMap().isEmpty()) {
+            sb.append("### Layer map\n\n");
+            sb.append(r.layerMap().size())
+                    .append(" suspect blocks matched to reference blocks (Bonferroni-corrected).\n\n");
+            sb.append("| suspect block | reference block | log10 p |\n|---|---|---:|\n");
+            int k = 0;
+            for (LayerMatch m : r.layerMap()) {
+                if (k++ == MAX_LAYER_ROWS) {
+                    sb.append("| … | ")
+                            .append(r.layerMap().size() - MAX_LAYER_ROWS)
+                            .append(" more | |\n");
+                    break;
+                }
+                sb.append("| ")
+                        .append(cell(m.suspect().component() + "." + m.suspect().layer()))
+                        .append(" | ")
+                        .append(cell(
+                                m.reference().component() + "." + m.reference().layer()))
+                        .append(" | ")
+                        .append(String.format(Locale.ROOT, "%.1f", m.log10p()))
+                        .append(" |\n");
+            }
+            sb.append('\n');
+        }
+
+        TokenizerLineage t = r.tokenizer();
+        sb.append("### Tokenizer\n\n")
+                .append(esc(Findings.tokenizerSentence(t, ref)))
+                .append("\n\n");
+        if (t.relation() != TokenizerLineage.Relation.ABSENT) {
+            sb.append(
+                    "| relation | direction | Jaccard | inherited fraction | added | removed |\n|---|---|---:|---:|---:|---:|\n");
+            sb.append("| ")
+                    .append(t.relation())
+                    .append(" | ")
+                    .append(t.direction())
+                    .append(" | ")
+                    .append(String.format(Locale.ROOT, "%.4f", t.jaccard()))
+                    .append(" | ")
+                    .append(String.format(Locale.ROOT, "%.4f", t.inheritedFraction()))
+                    .append(" | ")
+                    .append(Findings.count(t.addedTokens()))
+                    .append(" | ")
+                    .append(Findings.count(t.removedTokens()))
+                    .append(" |\n\n");
+        }
+        if (!t.addedExamples().isEmpty()) {
+            sb.append("Examples of added tokens: ");
+            for (int i = 0; i < t.addedExamples().size(); i++) {
+                sb.append(i == 0 ? "" : ", ").append(code(t.addedExamples().get(i)));
+            }
+            sb.append("\n\n");
+        }
+        if (!c.languageFitness().isEmpty()) {
+            sb.append("| tokenizer | tokens per character | tokens per word | notes |\n|---|---:|---:|---|\n");
+            for (LanguageFitnessRow f : c.languageFitness()) {
+                sb.append("| ")
+                        .append(cell(f.tokenizer()))
+                        .append(" | ")
+                        .append(String.format(Locale.ROOT, "%.3f", f.tokensPerChar()))
+                        .append(" | ")
+                        .append(String.format(Locale.ROOT, "%.3f", f.tokensPerWord()))
+                        .append(" | ")
+                        .append(cell(f.notes()))
+                        .append(" |\n");
+            }
+            sb.append('\n');
+        }
+
+        CustomisationSummary cs = r.customisation();
+        if (cs != null) {
+            sb.append("### How the suspect was changed\n\n");
+            if (!cs.note().isEmpty()) {
+                sb.append(esc(cs.note())).append("\n\n");
+            }
+            if (!cs.layers().isEmpty()) {
+                long identical = cs.layers().stream()
+                        .filter(CustomisationSummary.LayerChange::bitIdentical)
+                        .count();
+                double max = cs.layers().stream()
+                        .mapToDouble(CustomisationSummary.LayerChange::relativeChange)
+                        .max()
+                        .orElse(0);
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "%d tensors compared in matched blocks; %d bit-identical; largest relative change %.3g.",
+                        cs.layers().size(),
+                        identical,
+                        max));
+                sb.append(
+                                cs.untouchedLayers().isEmpty()
+                                        ? ""
+                                        : " " + cs.untouchedLayers().size() + " blocks untouched.")
+                        .append("\n\n");
+            }
+            if (cs.embeddings() != null) {
+                CustomisationSummary.EmbeddingChange e = cs.embeddings();
+                sb.append(String.format(
+                                Locale.ROOT,
+                                "Token embeddings: %s shared tokens, %s new, %s re-initialised rows, median row correlation %.3f.",
+                                Findings.count(e.sharedTokens()),
+                                Findings.count(e.newTokens()),
+                                Findings.count(e.reinitialisedRows()),
+                                e.medianRowCorrelation()))
+                        .append("\n\n");
+            }
+        }
+
+        sb.append(
+                "### Method\n\nNull hypothesis of every test: the two models' weights were initialised independently.\n\n");
+        Set<MethodCatalogue.Family> fams = new LinkedHashSet<>();
+        for (MethodCatalogue.Family f : MethodCatalogue.FAMILIES) {
+            for (ComponentResult k : r.components()) {
+                for (Evidence e : k.evidence()) {
+                    if (MethodCatalogue.family(e.test()) == f) {
+                        fams.add(f);
+                    }
+                }
+            }
+        }
+        if (fams.isEmpty()) {
+            sb.append("No weight test ran.\n\n");
+        } else {
+            sb.append("| test | null hypothesis |\n|---|---|\n");
+            for (MethodCatalogue.Family f : fams) {
+                sb.append("| ")
+                        .append(cell(f.name() + (f.weak() ? " (weak; not combined)" : "")))
+                        .append(" | ")
+                        .append(cell(f.nullHypothesis()))
+                        .append(" |\n");
+            }
+            sb.append('\n');
+        }
+        SamplingInfo s = r.sampling();
+        sb.append("Sampling: ")
+                .append(s.description().isEmpty() ? "" : esc(s.description()) + " ")
+                .append("Rows per tensor: ")
+                .append(s.sampleRows() == null ? "all" : Findings.count(s.sampleRows()))
+                .append("; seed ")
+                .append(s.seed())
+                .append("; largest assignment ")
+                .append(Findings.count(s.maxMatchedUnits()))
+                .append(" units; ")
+                .append(Findings.count(s.probeTokens()))
+                .append(" probe tokens.\n\n");
+        sb.append(
+                "Raw cosine similarity is never used as evidence: norm gains start at 1, so unrelated models reach a raw cosine near 1.\n\n");
+        if (!r.warnings().isEmpty()) {
+            sb.append("### Caveats\n\n");
+            r.warnings().forEach(w -> sb.append("- ").append(esc(w)).append('\n'));
+            sb.append('\n');
+        }
+        sb.append("_Produced by Pedigree").append(c.pedigreeVersion() == null ? "" : " " + esc(c.pedigreeVersion()));
+        if (c.generatedAt() != null) {
+            sb.append(", ").append(esc(c.generatedAt()));
+        }
+        sb.append("._\n");
+        return sb.toString();
     }
-    String fence = "`".repeat(longest + 1);
-    // Tokens are listed outside tables, so a pipe needs no escape inside the code span.
-    String body = t;
-    boolean pad = body.startsWith("`") || body.endsWith("`") || body.startsWith(" ") || body.isEmpty();
-    return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
-  }
+
+    /**
+     * Escapes Markdown and HTML syntax so input text shows literally: backslash-escapes ASCII
+     * punctuation that Markdown interprets, and folds line breaks into spaces.
+     */
+    public static String esc(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        s.codePoints().forEach(cp -> {
+            if (cp == '\n' || cp == '\r' || cp == '\t') {
+                sb.append(' ');
+            } else if (cp < 0x20 || cp == 0x7f) {
+                sb.append('\uFFFD');
+            } else if ("\\`*_{}[]()<>#+!|~&".indexOf(cp) >= 0) {
+                sb.append('\\').appendCodePoint(cp);
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        });
+        return sb.toString();
+    }
+
+    /** A table cell: escaped (pipes included). */
+    static String cell(String s) {
+        return esc(s);
+    }
+
+    /** A token as inline code, with a fence longer than any backtick run inside it. */
+    static String code(String s) {
+        String t = s.replaceAll("[\\r\\n\\t]", " ").replaceAll("[\\x00-\\x1f\\x7f]", "\uFFFD");
+        int run = 0;
+        int longest = 0;
+        for (char ch : t.toCharArray()) {
+            run = ch == '`' ? run + 1 : 0;
+            longest = Math.max(longest, run);
+        }
+        String fence = "`".repeat(longest + 1);
+        // Tokens are listed outside tables, so a pipe needs no escape inside the code span.
+        String body = t;
+        boolean pad = body.startsWith("`") || body.endsWith("`") || body.startsWith(" ") || body.isEmpty();
+        return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
+    }
 }

@@ -13,11 +13,11 @@ import java.util.Objects;
  * @param table the plotted numbers
  */
 public record Figure(String id, String title, String description, String svg, DataTable table) {
-  public Figure {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(title, "title");
-    Objects.requireNonNull(description, "description");
-    Objects.requireNonNull(svg, "svg");
-    Objects.requireNonNull(table, "table");
-  }
+    public Figure {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(title, "title");
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(svg, "svg");
+        Objects.requireNonNull(table, "table");
+    }
 }

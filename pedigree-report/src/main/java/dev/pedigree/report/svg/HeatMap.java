@@ -8,104 +8,106 @@ import java.util.Locale;
  * line) and a colour bar. Values are plotted as given; NaN cells are drawn as "no value".
  */
 public final class HeatMap {
-  private HeatMap() {}
+    private HeatMap() {}
 
-  /**
-   * @param values {@code values[i][j]} for row i and column j, NaN where absent; clamped to
-   *     {@code [0, cap]} for colour
-   * @param cap the value shown with the darkest colour (legend says "≥ cap")
-   * @param path cells {row, column} to outline, in drawing order
-   */
-  public static String render(
-      String id,
-      String title,
-      String description,
-      List<String> rowLabels,
-      List<String> columnLabels,
-      double[][] values,
-      double cap,
-      List<int[]> path,
-      String rowAxis,
-      String columnAxis,
-      String legend) {
-    int rows = rowLabels.size();
-    int cols = columnLabels.size();
-    if (values.length != rows) {
-      throw new IllegalArgumentException(values.length + " value rows for " + rows + " labels");
+    /**
+     * @param values {@code values[i][j]} for row i and column j, NaN where absent; clamped to
+     *     {@code [0, cap]} for colour
+     * @param cap the value shown with the darkest colour (legend says "≥ cap")
+     * @param path cells {row, column} to outline, in drawing order
+     */
+    public static String render(
+            String id,
+            String title,
+            String description,
+            List<String> rowLabels,
+            List<String> columnLabels,
+            double[][] values,
+            double cap,
+            List<int[]> path,
+            String rowAxis,
+            String columnAxis,
+            String legend) {
+        int rows = rowLabels.size();
+        int cols = columnLabels.size();
+        if (values.length != rows) {
+            throw new IllegalArgumentException(values.length + " value rows for " + rows + " labels");
+        }
+        if (!(cap > 0)) {
+            throw new IllegalArgumentException("cap " + cap);
+        }
+        double cell = Math.max(4, Math.min(28, 560.0 / Math.max(1, Math.max(rows, cols))));
+        double left = 78;
+        double top = 34;
+        double gridW = cell * Math.max(1, cols);
+        double gridH = cell * Math.max(1, rows);
+        double legendX = left + gridW + 24;
+        double width = legendX + 110;
+        double height = top + gridH + 58;
+        Svg svg = new Svg(id, width, height, title, description);
+        svg.rect(0, 0, width, height, Palette.BACKGROUND, null, null);
+        int labelEvery = Math.max(1, (int) Math.ceil(11.0 / cell));
+        svg.group("cells");
+        for (int i = 0; i < rows; i++) {
+            if (values[i].length != cols) {
+                throw new IllegalArgumentException(
+                        "row " + i + " has " + values[i].length + " values for " + cols + " columns");
+            }
+            for (int j = 0; j < cols; j++) {
+                double v = values[i][j];
+                String fill = Double.isNaN(v) ? Palette.NO_TEST : Palette.sequential(v / cap);
+                String tip = rowAxis + " " + rowLabels.get(i) + ", " + columnAxis + " " + columnLabels.get(j) + ": "
+                        + (Double.isNaN(v) ? "no test" : String.format(Locale.ROOT, "%.1f", v));
+                svg.rect(left + j * cell, top + i * cell, cell, cell, fill, null, tip);
+            }
+        }
+        svg.end();
+        svg.rect(left, top, gridW, gridH, null, Palette.AXIS, null);
+        for (int i = 0; i < rows; i += labelEvery) {
+            svg.text(left - 6, top + i * cell + cell / 2 + 4, rowLabels.get(i), "end", 11, Palette.MUTED, 0);
+        }
+        for (int j = 0; j < cols; j += labelEvery) {
+            svg.text(left + j * cell + cell / 2, top + gridH + 14, columnLabels.get(j), "middle", 11, Palette.MUTED, 0);
+        }
+        svg.text(left + gridW / 2, top + gridH + 34, columnAxis, "middle", 12, Palette.TEXT, 0);
+        svg.text(16, top + gridH / 2, rowAxis, "middle", 12, Palette.TEXT, -90);
+        if (!path.isEmpty()) {
+            svg.group("path");
+            double[] xs = new double[path.size()];
+            double[] ys = new double[path.size()];
+            for (int k = 0; k < path.size(); k++) {
+                int[] p = path.get(k);
+                xs[k] = left + p[1] * cell + cell / 2;
+                ys[k] = top + p[0] * cell + cell / 2;
+            }
+            svg.polyline(xs, ys, Palette.PATH, Math.max(1.5, cell / 8), false);
+            for (int k = 0; k < path.size(); k++) {
+                svg.circle(xs[k], ys[k], Math.max(2, cell / 4), Palette.PATH, Palette.BACKGROUND, null);
+            }
+            svg.end();
+        }
+        // Colour bar.
+        svg.text(legendX, top - 12, legend, "start", 11, Palette.TEXT, 0);
+        int steps = 20;
+        double barH = Math.min(gridH, 200);
+        for (int k = 0; k < steps; k++) {
+            double t = 1 - (k + 0.5) / steps;
+            svg.rect(legendX, top + k * barH / steps, 16, barH / steps + 0.5, Palette.sequential(t), null, null);
+        }
+        svg.rect(legendX, top, 16, barH, null, Palette.AXIS, null);
+        svg.text(legendX + 22, top + 10, "≥ " + fmt(cap), "start", 11, Palette.MUTED, 0);
+        svg.text(legendX + 22, top + barH, "0", "start", 11, Palette.MUTED, 0);
+        double ny = top + barH + 14;
+        svg.rect(legendX, ny, 16, 12, Palette.NO_TEST, Palette.AXIS, null);
+        svg.text(legendX + 22, ny + 10, "no test", "start", 11, Palette.MUTED, 0);
+        if (!path.isEmpty()) {
+            svg.line(legendX, ny + 28, legendX + 16, ny + 28, Palette.PATH, 2.5, false);
+            svg.text(legendX + 22, ny + 32, "matched", "start", 11, Palette.MUTED, 0);
+        }
+        return svg.render();
     }
-    if (!(cap > 0)) {
-      throw new IllegalArgumentException("cap " + cap);
-    }
-    double cell = Math.max(4, Math.min(28, 560.0 / Math.max(1, Math.max(rows, cols))));
-    double left = 78;
-    double top = 34;
-    double gridW = cell * Math.max(1, cols);
-    double gridH = cell * Math.max(1, rows);
-    double legendX = left + gridW + 24;
-    double width = legendX + 110;
-    double height = top + gridH + 58;
-    Svg svg = new Svg(id, width, height, title, description);
-    svg.rect(0, 0, width, height, Palette.BACKGROUND, null, null);
-    int labelEvery = Math.max(1, (int) Math.ceil(11.0 / cell));
-    svg.group("cells");
-    for (int i = 0; i < rows; i++) {
-      if (values[i].length != cols) {
-        throw new IllegalArgumentException("row " + i + " has " + values[i].length + " values for " + cols + " columns");
-      }
-      for (int j = 0; j < cols; j++) {
-        double v = values[i][j];
-        String fill = Double.isNaN(v) ? Palette.NO_TEST : Palette.sequential(v / cap);
-        String tip = rowAxis + " " + rowLabels.get(i) + ", " + columnAxis + " " + columnLabels.get(j) + ": " + (Double.isNaN(v) ? "no test" : String.format(Locale.ROOT, "%.1f", v));
-        svg.rect(left + j * cell, top + i * cell, cell, cell, fill, null, tip);
-      }
-    }
-    svg.end();
-    svg.rect(left, top, gridW, gridH, null, Palette.AXIS, null);
-    for (int i = 0; i < rows; i += labelEvery) {
-      svg.text(left - 6, top + i * cell + cell / 2 + 4, rowLabels.get(i), "end", 11, Palette.MUTED, 0);
-    }
-    for (int j = 0; j < cols; j += labelEvery) {
-      svg.text(left + j * cell + cell / 2, top + gridH + 14, columnLabels.get(j), "middle", 11, Palette.MUTED, 0);
-    }
-    svg.text(left + gridW / 2, top + gridH + 34, columnAxis, "middle", 12, Palette.TEXT, 0);
-    svg.text(16, top + gridH / 2, rowAxis, "middle", 12, Palette.TEXT, -90);
-    if (!path.isEmpty()) {
-      svg.group("path");
-      double[] xs = new double[path.size()];
-      double[] ys = new double[path.size()];
-      for (int k = 0; k < path.size(); k++) {
-        int[] p = path.get(k);
-        xs[k] = left + p[1] * cell + cell / 2;
-        ys[k] = top + p[0] * cell + cell / 2;
-      }
-      svg.polyline(xs, ys, Palette.PATH, Math.max(1.5, cell / 8), false);
-      for (int k = 0; k < path.size(); k++) {
-        svg.circle(xs[k], ys[k], Math.max(2, cell / 4), Palette.PATH, Palette.BACKGROUND, null);
-      }
-      svg.end();
-    }
-    // Colour bar.
-    svg.text(legendX, top - 12, legend, "start", 11, Palette.TEXT, 0);
-    int steps = 20;
-    double barH = Math.min(gridH, 200);
-    for (int k = 0; k < steps; k++) {
-      double t = 1 - (k + 0.5) / steps;
-      svg.rect(legendX, top + k * barH / steps, 16, barH / steps + 0.5, Palette.sequential(t), null, null);
-    }
-    svg.rect(legendX, top, 16, barH, null, Palette.AXIS, null);
-    svg.text(legendX + 22, top + 10, "≥ " + fmt(cap), "start", 11, Palette.MUTED, 0);
-    svg.text(legendX + 22, top + barH, "0", "start", 11, Palette.MUTED, 0);
-    double ny = top + barH + 14;
-    svg.rect(legendX, ny, 16, 12, Palette.NO_TEST, Palette.AXIS, null);
-    svg.text(legendX + 22, ny + 10, "no test", "start", 11, Palette.MUTED, 0);
-    if (!path.isEmpty()) {
-      svg.line(legendX, ny + 28, legendX + 16, ny + 28, Palette.PATH, 2.5, false);
-      svg.text(legendX + 22, ny + 32, "matched", "start", 11, Palette.MUTED, 0);
-    }
-    return svg.render();
-  }
 
-  static String fmt(double v) {
-    return v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
-  }
+    static String fmt(double v) {
+        return v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    }
 }

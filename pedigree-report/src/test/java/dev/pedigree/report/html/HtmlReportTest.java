@@ -14,155 +14,237 @@ import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 
 class HtmlReportTest {
-  static final String CLIP = "openai/clip-vit-large-patch14";
+    static final String CLIP = "openai/clip-vit-large-patch14";
 
-  static String transplantHtml() {
-    ComparisonResult r = Cases.transplant();
-    return HtmlReport.render(r, Cases.context(r, Cases.transplantClaims(), CLIP));
-  }
-
-  /** Every {@code <figure>} element of the page. */
-  static List<String> figures(String html) {
-    List<String> out = new ArrayList<>();
-    Matcher m = Pattern.compile("<figure .*?</figure>", Pattern.DOTALL).matcher(html);
-    while (m.find()) {
-      out.add(m.group());
+    static String transplantHtml() {
+        ComparisonResult r = Cases.transplant();
+        return HtmlReport.render(r, Cases.context(r, Cases.transplantClaims(), CLIP));
     }
-    return out;
-  }
 
-  @Test
-  void transplantStatesTheAnswerInPlainLanguage() {
-    String html = transplantHtml();
-    assertThat(html).contains("<h1>Do the weights of vlm-7b descend from openai/clip-vit-large-patch14 (or from a common ancestor)?</h1>")
-        .contains("Answer: <span class=\"verdict-label\">SHARED LINEAGE</span>")
-        .contains("The vision encoder (632 M parameters, 9% of the model) shares lineage with openai/clip-vit-large-patch14: p &lt; 10<sup>\u2212412</sup>.")
-        .contains("The language model (6.1 B parameters, 90% of the model) shows no sign of it (p = 0.16).")
-        .contains("9% of the suspect&#39;s 6.8 B parameters lie in components or blocks judged to share lineage")
-        .contains("<strong>Flag:</strong> the weights find an ancestor the suspect does not declare")
-        .contains("Undeclared ancestor: the weights share lineage with openai/clip-vit-large-patch14")
-        .contains("not tested here; this comparison was against openai/clip-vit-large-patch14");
-  }
-
-  @Test
-  void everyFigureHasTextAlternativeCaptionAndTable() throws Exception {
-    String html = transplantHtml();
-    List<String> figs = figures(html);
-    // attribution, 2 heat maps, 2 depth profiles, tokenizer overlap, customisation.
-    assertThat(figs).hasSize(7);
-    for (String f : figs) {
-      String svg = f.substring(f.indexOf("<svg"), f.indexOf("</svg>") + 6);
-      Document d = XmlCheck.parse(svg);
-      assertThat(d.getDocumentElement().getAttribute("role")).isEqualTo("img");
-      assertThat(d.getDocumentElement().getAttribute("aria-label")).isNotBlank();
-      assertThat(d.getDocumentElement().getElementsByTagName("title").item(0).getTextContent()).isNotBlank();
-      assertThat(d.getDocumentElement().getElementsByTagName("desc").item(0).getTextContent()).hasSizeGreaterThan(40);
-      assertThat(f).contains("<figcaption").contains("<details class=\"data\"><summary>Table of the plotted numbers").contains("<table>").contains("<th scope=\"col\">");
+    /** Every {@code <figure>} element of the page. */
+    static List<String> figures(String html) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("<figure .*?</figure>", Pattern.DOTALL).matcher(html);
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
     }
-    assertThat(html).contains("id=\"fig-attribution\"").contains("id=\"fig-heat-0-vision\"").contains("id=\"fig-heat-1-text\"").contains("id=\"fig-depth-0-vision\"")
-        .contains("id=\"fig-tokenizer\"").contains("id=\"fig-custom\"");
-    // The heat map's table holds every cell: 24 rows of 24 values, one "no test".
-    String heat = figs.stream().filter(f -> f.contains("id=\"fig-heat-0-vision\"")).findFirst().orElseThrow();
-    String table = heat.substring(heat.indexOf("<details"));
-    assertThat(Pattern.compile("<tr>").matcher(table).results().count()).isEqualTo(25);
-    assertThat(table).contains("<td>no test</td>").contains("<td>160.0</td>");
-    // The matched path: 24 markers.
-    assertThat(Pattern.compile("<circle ").matcher(heat.substring(0, heat.indexOf("</svg>"))).results().count()).isEqualTo(24);
-  }
 
-  @Test
-  void int8CaseIsAllShared() {
-    ComparisonResult r = Cases.int8();
-    String html = HtmlReport.render(r, Cases.context(r, List.of(), null));
-    assertThat(html).contains("Yes. 100% of the suspect&#39;s parameters share lineage with all-minilm-l6-v2.onnx (p &lt; 10<sup>\u2212412</sup>).")
-        .contains("The text encoder (10.6 M parameters, 47% of the model) shares lineage with all-minilm-l6-v2.onnx: p &lt; 10<sup>\u2212412</sup>.")
-        .contains("The token embeddings (12.1 M parameters, 53% of the model) shares lineage with all-minilm-l6-v2.onnx: p &lt; 10<sup>\u2212350</sup>.")
-        .contains("The two tokenizers have the same regular vocabulary.")
-        .contains("The suspect declares no base model.")
-        .contains("consistent with int8 quantisation noise");
-    assertThat(figures(html)).hasSize(5);
-  }
-
-  @Test
-  void unrelatedCaseIsIndependent() {
-    ComparisonResult r = Cases.unrelated();
-    String html = HtmlReport.render(r, ReportContext.EMPTY);
-    assertThat(html).contains("Answer: <span class=\"verdict-label\">INDEPENDENT</span>")
-        .contains("No. Tests with the power to detect shared lineage with e5-small-v2.onnx found none (p = 0.38).")
-        .contains("The text encoder (21.3 M parameters, 64% of the model) shows no sign of shared lineage with e5-small-v2.onnx (p = 0.38).")
-        .contains("No block pair passed the layer-map threshold.")
-        .contains("declared lineage (model card, GGUF metadata) was not read")
-        .doesNotContain("Flag:")
-        .doesNotContain("id=\"fig-custom\"");
-  }
-
-  @Test
-  void tokenizerOnlyCaseIsInconclusiveWithDerivedTokenizer() {
-    ComparisonResult r = Cases.tokenizerOnly();
-    String html = HtmlReport.render(r, ReportContext.builder().referenceName("meta-llama/Llama-2-7b").build());
-    assertThat(html).contains("Answer: <span class=\"verdict-label\">INCONCLUSIVE</span>")
-        .contains("Undecided. No weight test could run, so the weights say nothing either way.")
-        .contains("The suspect&#39;s tokenizer is derived from that of meta-llama/Llama-2-7b: 99.9% of the smaller vocabulary is inherited in creation order, 2,400 tokens added, 12 removed.")
-        .contains("No weight component was compared.").contains("No weight test ran.")
-        .contains("id=\"fig-tokenizer\"").contains("id=\"fig-scripts\"")
-        .contains("Script of the first letter of each of the 8 example added tokens listed in the result")
-        .contains("<code class=\"token\">Привет</code>");
-    assertThat(figures(html)).hasSize(3);
-  }
-
-  @Test
-  void contradictedClaimIsFlagged() {
-    ComparisonResult r = Cases.unrelated();
-    String html = HtmlReport.render(r, Cases.context(r, List.of(new dev.pedigree.model.LineageClaim("base_model", "intfloat/e5-small-v2", "README.md")), "intfloat/e5-small-v2"));
-    assertThat(html).contains("<strong>Flag:</strong> the weights contradict the suspect's declared base_model \u201cintfloat/e5-small-v2\u201d")
-        .contains("<tr class=\"flag\"><td><strong>Flag:</strong> contradicted</td>");
-  }
-
-  @Test
-  void scriptBreakdownFromContextWins() {
-    ComparisonResult r = Cases.tokenizerOnly();
-    String html = HtmlReport.render(r, ReportContext.builder().addedTokenScripts(java.util.Map.of("Cyrillic", 2000L)).build());
-    assertThat(html).contains("Script of the 2,000 added tokens: Cyrillic 2000.");
-  }
-
-  @Test
-  void escapesHostileInput() throws Exception {
-    ComparisonResult r = Cases.hostile();
-    ReportContext ctx = ReportContext.builder().commandLine(Cases.HOSTILE).pedigreeVersion(Cases.HOSTILE).referenceName(Cases.HOSTILE).generatedAt(Cases.HOSTILE)
-        .declaredClaims(List.of(new dev.pedigree.model.LineageClaim(Cases.HOSTILE, Cases.HOSTILE, Cases.HOSTILE)))
-        .languageFitness(List.of(new dev.pedigree.report.LanguageFitnessRow(Cases.HOSTILE, 1, 1, Cases.HOSTILE)))
-        .inputHashes(List.of(new dev.pedigree.report.FileHash(Cases.HOSTILE, Cases.HOSTILE, "c".repeat(64)))).build();
-    String html = HtmlReport.render(r, ctx);
-    assertThat(html).doesNotContainIgnoringCase("<script").doesNotContain("\u0000").contains("&lt;script&gt;alert(1)&lt;/script&gt;");
-    assertThat(html).doesNotContain("<b>").doesNotContain("a<b>c");
-    for (String f : figures(html)) {
-      XmlCheck.parse(f.substring(f.indexOf("<svg"), f.indexOf("</svg>") + 6));
+    @Test
+    void transplantStatesTheAnswerInPlainLanguage() {
+        String html = transplantHtml();
+        assertThat(html)
+                .contains(
+                        "<h1>Do the weights of vlm-7b descend from openai/clip-vit-large-patch14 (or from a common ancestor)?</h1>")
+                .contains("Answer: <span class=\"verdict-label\">SHARED LINEAGE</span>")
+                .contains(
+                        "The vision encoder (632 M parameters, 9% of the model) shares lineage with openai/clip-vit-large-patch14: p &lt; 10<sup>\u2212412</sup>.")
+                .contains("The language model (6.1 B parameters, 90% of the model) shows no sign of it (p = 0.16).")
+                .contains(
+                        "9% of the suspect&#39;s 6.8 B parameters lie in components or blocks judged to share lineage")
+                .contains("<strong>Flag:</strong> the weights find an ancestor the suspect does not declare")
+                .contains("Undeclared ancestor: the weights share lineage with openai/clip-vit-large-patch14")
+                .contains("not tested here; this comparison was against openai/clip-vit-large-patch14");
     }
-  }
 
-  @Test
-  void selfContainedAndDeterministic() {
-    String a = transplantHtml();
-    String b = transplantHtml();
-    assertThat(a).isEqualTo(b);
-    assertThat(a).doesNotContainIgnoringCase("<script").doesNotContain("<link").doesNotContain("@import").doesNotContain("url(").doesNotContain("<img")
-        .doesNotContain("https://").doesNotContain("src=");
-    // The only http URL is the SVG namespace name, which is never fetched.
-    assertThat(a.replace("xmlns=\"http://www.w3.org/2000/svg\"", "")).doesNotContain("http://");
-    assertThat(a).contains("@media print").contains("system-ui");
-    ComparisonResult r = Cases.transplant();
-    String stamped = HtmlReport.render(r, ReportContext.builder().generatedAt("2026-11-28T04:00Z").build());
-    assertThat(stamped).contains("Generated 2026-11-28T04:00Z.");
-    assertThat(HtmlReport.render(r, ReportContext.builder().generatedAt("2026-11-28T04:00Z").build().withoutGeneratedAt())).doesNotContain("Generated");
-  }
+    @Test
+    void everyFigureHasTextAlternativeCaptionAndTable() throws Exception {
+        String html = transplantHtml();
+        List<String> figs = figures(html);
+        // attribution, 2 heat maps, 2 depth profiles, tokenizer overlap, customisation.
+        assertThat(figs).hasSize(7);
+        for (String f : figs) {
+            String svg = f.substring(f.indexOf("<svg"), f.indexOf("</svg>") + 6);
+            Document d = XmlCheck.parse(svg);
+            assertThat(d.getDocumentElement().getAttribute("role")).isEqualTo("img");
+            assertThat(d.getDocumentElement().getAttribute("aria-label")).isNotBlank();
+            assertThat(d.getDocumentElement()
+                            .getElementsByTagName("title")
+                            .item(0)
+                            .getTextContent())
+                    .isNotBlank();
+            assertThat(d.getDocumentElement()
+                            .getElementsByTagName("desc")
+                            .item(0)
+                            .getTextContent())
+                    .hasSizeGreaterThan(40);
+            assertThat(f)
+                    .contains("<figcaption")
+                    .contains("<details class=\"data\"><summary>Table of the plotted numbers")
+                    .contains("<table>")
+                    .contains("<th scope=\"col\">");
+        }
+        assertThat(html)
+                .contains("id=\"fig-attribution\"")
+                .contains("id=\"fig-heat-0-vision\"")
+                .contains("id=\"fig-heat-1-text\"")
+                .contains("id=\"fig-depth-0-vision\"")
+                .contains("id=\"fig-tokenizer\"")
+                .contains("id=\"fig-custom\"");
+        // The heat map's table holds every cell: 24 rows of 24 values, one "no test".
+        String heat = figs.stream()
+                .filter(f -> f.contains("id=\"fig-heat-0-vision\""))
+                .findFirst()
+                .orElseThrow();
+        String table = heat.substring(heat.indexOf("<details"));
+        assertThat(Pattern.compile("<tr>").matcher(table).results().count()).isEqualTo(25);
+        assertThat(table).contains("<td>no test</td>").contains("<td>160.0</td>");
+        // The matched path: 24 markers.
+        assertThat(Pattern.compile("<circle ")
+                        .matcher(heat.substring(0, heat.indexOf("</svg>")))
+                        .results()
+                        .count())
+                .isEqualTo(24);
+    }
 
-  @Test
-  void methodSectionListsWhatRan() {
-    String html = transplantHtml();
-    String method = html.substring(html.indexOf("<section id=\"method\">"));
-    assertThat(method).contains("Hidden-unit matching (Zhu et al. style)").contains("Fixed-index correlation").contains("Centred norm-gain / bias correlation (weak; not combined)")
-        .contains("Fisher combination over blocks").contains("Cauchy combination").doesNotContain("Aligned Gram CKA")
-        .contains("p-values computed on 512 sampled rows per tensor (seed 42)").contains("<td>42</td>")
-        .contains("Raw cosine similarity of weights is not shown as evidence").contains("Limits");
-  }
+    @Test
+    void int8CaseIsAllShared() {
+        ComparisonResult r = Cases.int8();
+        String html = HtmlReport.render(r, Cases.context(r, List.of(), null));
+        assertThat(html)
+                .contains(
+                        "Yes. 100% of the suspect&#39;s parameters share lineage with all-minilm-l6-v2.onnx (p &lt; 10<sup>\u2212412</sup>).")
+                .contains(
+                        "The text encoder (10.6 M parameters, 47% of the model) shares lineage with all-minilm-l6-v2.onnx: p &lt; 10<sup>\u2212412</sup>.")
+                .contains(
+                        "The token embeddings (12.1 M parameters, 53% of the model) shares lineage with all-minilm-l6-v2.onnx: p &lt; 10<sup>\u2212350</sup>.")
+                .contains("The two tokenizers have the same regular vocabulary.")
+                .contains("The suspect declares no base model.")
+                .contains("consistent with int8 quantisation noise");
+        assertThat(figures(html)).hasSize(5);
+    }
+
+    @Test
+    void unrelatedCaseIsIndependent() {
+        ComparisonResult r = Cases.unrelated();
+        String html = HtmlReport.render(r, ReportContext.EMPTY);
+        assertThat(html)
+                .contains("Answer: <span class=\"verdict-label\">INDEPENDENT</span>")
+                .contains(
+                        "No. Tests with the power to detect shared lineage with e5-small-v2.onnx found none (p = 0.38).")
+                .contains(
+                        "The text encoder (21.3 M parameters, 64% of the model) shows no sign of shared lineage with e5-small-v2.onnx (p = 0.38).")
+                .contains("No block pair passed the layer-map threshold.")
+                .contains("declared lineage (model card, GGUF metadata) was not read")
+                .doesNotContain("Flag:")
+                .doesNotContain("id=\"fig-custom\"");
+    }
+
+    @Test
+    void tokenizerOnlyCaseIsInconclusiveWithDerivedTokenizer() {
+        ComparisonResult r = Cases.tokenizerOnly();
+        String html = HtmlReport.render(
+                r,
+                ReportContext.builder().referenceName("meta-llama/Llama-2-7b").build());
+        assertThat(html)
+                .contains("Answer: <span class=\"verdict-label\">INCONCLUSIVE</span>")
+                .contains("Undecided. No weight test could run, so the weights say nothing either way.")
+                .contains(
+                        "The suspect&#39;s tokenizer is derived from that of meta-llama/Llama-2-7b: 99.9% of the smaller vocabulary is inherited in creation order, 2,400 tokens added, 12 removed.")
+                .contains("No weight component was compared.")
+                .contains("No weight test ran.")
+                .contains("id=\"fig-tokenizer\"")
+                .contains("id=\"fig-scripts\"")
+                .contains("Script of the first letter of each of the 8 example added tokens listed in the result")
+                .contains("<code class=\"token\">Привет</code>");
+        assertThat(figures(html)).hasSize(3);
+    }
+
+    @Test
+    void contradictedClaimIsFlagged() {
+        ComparisonResult r = Cases.unrelated();
+        String html = HtmlReport.render(
+                r,
+                Cases.context(
+                        r,
+                        List.of(new dev.pedigree.model.LineageClaim("base_model", "intfloat/e5-small-v2", "README.md")),
+                        "intfloat/e5-small-v2"));
+        assertThat(html)
+                .contains(
+                        "<strong>Flag:</strong> the weights contradict the suspect's declared base_model \u201cintfloat/e5-small-v2\u201d")
+                .contains("<tr class=\"flag\"><td><strong>Flag:</strong> contradicted</td>");
+    }
+
+    @Test
+    void scriptBreakdownFromContextWins() {
+        ComparisonResult r = Cases.tokenizerOnly();
+        String html = HtmlReport.render(
+                r,
+                ReportContext.builder()
+                        .addedTokenScripts(java.util.Map.of("Cyrillic", 2000L))
+                        .build());
+        assertThat(html).contains("Script of the 2,000 added tokens: Cyrillic 2000.");
+    }
+
+    @Test
+    void escapesHostileInput() throws Exception {
+        ComparisonResult r = Cases.hostile();
+        ReportContext ctx = ReportContext.builder()
+                .commandLine(Cases.HOSTILE)
+                .pedigreeVersion(Cases.HOSTILE)
+                .referenceName(Cases.HOSTILE)
+                .generatedAt(Cases.HOSTILE)
+                .declaredClaims(
+                        List.of(new dev.pedigree.model.LineageClaim(Cases.HOSTILE, Cases.HOSTILE, Cases.HOSTILE)))
+                .languageFitness(
+                        List.of(new dev.pedigree.report.LanguageFitnessRow(Cases.HOSTILE, 1, 1, Cases.HOSTILE)))
+                .inputHashes(List.of(new dev.pedigree.report.FileHash(Cases.HOSTILE, Cases.HOSTILE, "c".repeat(64))))
+                .build();
+        String html = HtmlReport.render(r, ctx);
+        assertThat(html)
+                .doesNotContainIgnoringCase("<script")
+                .doesNotContain("\u0000")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+        assertThat(html).doesNotContain("<b>").doesNotContain("a<b>c");
+        for (String f : figures(html)) {
+            XmlCheck.parse(f.substring(f.indexOf("<svg"), f.indexOf("</svg>") + 6));
+        }
+    }
+
+    @Test
+    void selfContainedAndDeterministic() {
+        String a = transplantHtml();
+        String b = transplantHtml();
+        assertThat(a).isEqualTo(b);
+        assertThat(a)
+                .doesNotContainIgnoringCase("<script")
+                .doesNotContain("<link")
+                .doesNotContain("@import")
+                .doesNotContain("url(")
+                .doesNotContain("<img")
+                .doesNotContain("https://")
+                .doesNotContain("src=");
+        // The only http URL is the SVG namespace name, which is never fetched.
+        assertThat(a.replace("xmlns=\"http://www.w3.org/2000/svg\"", "")).doesNotContain("http://");
+        assertThat(a).contains("@media print").contains("system-ui");
+        ComparisonResult r = Cases.transplant();
+        String stamped = HtmlReport.render(
+                r, ReportContext.builder().generatedAt("2026-11-28T04:00Z").build());
+        assertThat(stamped).contains("Generated 2026-11-28T04:00Z.");
+        assertThat(HtmlReport.render(
+                        r,
+                        ReportContext.builder()
+                                .generatedAt("2026-11-28T04:00Z")
+                                .build()
+                                .withoutGeneratedAt()))
+                .doesNotContain("Generated");
+    }
+
+    @Test
+    void methodSectionListsWhatRan() {
+        String html = transplantHtml();
+        String method = html.substring(html.indexOf("<section id=\"method\">"));
+        assertThat(method)
+                .contains("Hidden-unit matching (Zhu et al. style)")
+                .contains("Fixed-index correlation")
+                .contains("Centred norm-gain / bias correlation (weak; not combined)")
+                .contains("Fisher combination over blocks")
+                .contains("Cauchy combination")
+                .doesNotContain("Aligned Gram CKA")
+                .contains("p-values computed on 512 sampled rows per tensor (seed 42)")
+                .contains("<td>42</td>")
+                .contains("Raw cosine similarity of weights is not shown as evidence")
+                .contains("Limits");
+    }
 }

@@ -10,66 +10,97 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MarkdownReportTest {
-  @Test
-  void transplantFindings() {
-    ComparisonResult r = Cases.transplant();
-    String md = MarkdownReport.render(r, Cases.context(r, Cases.transplantClaims(), "openai/clip-vit-large-patch14"));
-    assertThat(md).startsWith("## Pedigree: vlm-7b vs openai/clip-vit-large-patch14\n")
-        .contains("**Answer: SHARED LINEAGE.** Yes. 9% of the suspect's parameters share lineage with openai/clip-vit-large-patch14 \\(p \\< 10^-412\\).")
-        .contains("- The vision encoder \\(632 M parameters, 9% of the model\\) shares lineage with openai/clip-vit-large-patch14: p \\< 10^-412.")
-        .contains("- The language model \\(6.1 B parameters, 90% of the model\\) shows no sign of it \\(p = 0.16\\).")
-        .contains("Inherited parameters: **9%** of 6.8 B.")
-        .contains("| **FLAG** undeclared ancestor | (nothing) |")
-        .contains("| not tested | base\\_model = Qwen/Qwen2-7B | README.md front matter |")
-        .contains("| vision | vision_encoder | 632,000,000 | 9% | shared lineage | p \\< 10^-412 |")
-        .contains("| vision.0 | vision.0 | -150.0 |")
-        .contains("| Hidden-unit matching \\(Zhu et al. style\\) |")
-        .contains("Sampling: p-values computed on 512 sampled rows per tensor \\(seed 42\\) Rows per tensor: 512; seed 42;");
-    assertThat(md).doesNotContain("<sup>").doesNotContain("<table").doesNotContain("<details");
-    // Every table row has the same number of cells as its header.
-    String[] lines = md.split("\n");
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].startsWith("|---")) {
-        int cells = cells(lines[i - 1]);
-        for (int k = i + 1; k < lines.length && lines[k].startsWith("|"); k++) {
-          assertThat(cells(lines[k])).as(lines[k]).isEqualTo(cells);
+    @Test
+    void transplantFindings() {
+        ComparisonResult r = Cases.transplant();
+        String md =
+                MarkdownReport.render(r, Cases.context(r, Cases.transplantClaims(), "openai/clip-vit-large-patch14"));
+        assertThat(md)
+                .startsWith("## Pedigree: vlm-7b vs openai/clip-vit-large-patch14\n")
+                .contains(
+                        "**Answer: SHARED LINEAGE.** Yes. 9% of the suspect's parameters share lineage with openai/clip-vit-large-patch14 \\(p \\< 10^-412\\).")
+                .contains(
+                        "- The vision encoder \\(632 M parameters, 9% of the model\\) shares lineage with openai/clip-vit-large-patch14: p \\< 10^-412.")
+                .contains(
+                        "- The language model \\(6.1 B parameters, 90% of the model\\) shows no sign of it \\(p = 0.16\\).")
+                .contains("Inherited parameters: **9%** of 6.8 B.")
+                .contains("| **FLAG** undeclared ancestor | (nothing) |")
+                .contains("| not tested | base\\_model = Qwen/Qwen2-7B | README.md front matter |")
+                .contains("| vision | vision_encoder | 632,000,000 | 9% | shared lineage | p \\< 10^-412 |")
+                .contains("| vision.0 | vision.0 | -150.0 |")
+                .contains("| Hidden-unit matching \\(Zhu et al. style\\) |")
+                .contains(
+                        "Sampling: p-values computed on 512 sampled rows per tensor \\(seed 42\\) Rows per tensor: 512; seed 42;");
+        assertThat(md).doesNotContain("<sup>").doesNotContain("<table").doesNotContain("<details");
+        // Every table row has the same number of cells as its header.
+        String[] lines = md.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith("|---")) {
+                int cells = cells(lines[i - 1]);
+                for (int k = i + 1; k < lines.length && lines[k].startsWith("|"); k++) {
+                    assertThat(cells(lines[k])).as(lines[k]).isEqualTo(cells);
+                }
+            }
         }
-      }
     }
-  }
 
-  static int cells(String row) {
-    return row.replace("\\|", "").split("\\|", -1).length;
-  }
+    static int cells(String row) {
+        return row.replace("\\|", "").split("\\|", -1).length;
+    }
 
-  @Test
-  void otherCases() {
-    assertThat(MarkdownReport.render(Cases.int8(), ReportContext.EMPTY)).contains("**Answer: SHARED LINEAGE.** Yes. 100% of the suspect's parameters")
-        .contains("The two tokenizers have the same regular vocabulary.").contains("12 tensors compared in matched blocks; 0 bit-identical");
-    assertThat(MarkdownReport.render(Cases.unrelated(), ReportContext.EMPTY)).contains("**Answer: INDEPENDENT.** No.").doesNotContain("### Layer map");
-    String d = MarkdownReport.render(Cases.tokenizerOnly(), ReportContext.builder().declaredClaims(List.of(new LineageClaim("base_model", "llama/tokenizer.json", "x"))).build());
-    assertThat(d).contains("**Answer: INCONCLUSIVE.** Undecided. No weight test could run").contains("| DERIVED | SUSPECT_FROM_REFERENCE | 0.9282 | 0.9995 | 2,400 | 12 |")
-        .contains("No weight test ran.").contains("`Привет`").contains("| not verified |");
-  }
+    @Test
+    void otherCases() {
+        assertThat(MarkdownReport.render(Cases.int8(), ReportContext.EMPTY))
+                .contains("**Answer: SHARED LINEAGE.** Yes. 100% of the suspect's parameters")
+                .contains("The two tokenizers have the same regular vocabulary.")
+                .contains("12 tensors compared in matched blocks; 0 bit-identical");
+        assertThat(MarkdownReport.render(Cases.unrelated(), ReportContext.EMPTY))
+                .contains("**Answer: INDEPENDENT.** No.")
+                .doesNotContain("### Layer map");
+        String d = MarkdownReport.render(
+                Cases.tokenizerOnly(),
+                ReportContext.builder()
+                        .declaredClaims(List.of(new LineageClaim("base_model", "llama/tokenizer.json", "x")))
+                        .build());
+        assertThat(d)
+                .contains("**Answer: INCONCLUSIVE.** Undecided. No weight test could run")
+                .contains("| DERIVED | SUSPECT_FROM_REFERENCE | 0.9282 | 0.9995 | 2,400 | 12 |")
+                .contains("No weight test ran.")
+                .contains("`Привет`")
+                .contains("| not verified |");
+    }
 
-  @Test
-  void escapesHostileInput() {
-    ComparisonResult r = Cases.hostile();
-    String md = MarkdownReport.render(r, ReportContext.builder().referenceName(Cases.HOSTILE).pedigreeVersion(Cases.HOSTILE).build());
-    // Outside code spans (where CommonMark never interprets HTML) no tag survives.
-    String prose = md.replaceAll("``.*?``|`[^`]*`", "");
-    assertThat(java.util.regex.Pattern.compile("(?<!\\\\)<[A-Za-z/!]").matcher(prose).find()).as("an unescaped tag opening").isFalse();
-    assertThat(prose).contains("\\<script\\>alert\\(1\\)\\</script\\>");
-    assertThat(md).contains("`<script>alert(1)</script>`");
-    // Token examples become code spans; a link text stays literal.
-    assertThat(md).contains("`[link](http://x)`").contains("`` `tick` ``").contains("`|pipe|`").contains("`a\uFFFDb`");
-    assertThat(MarkdownReport.esc("a|b\nc")).isEqualTo("a\\|b c");
-  }
+    @Test
+    void escapesHostileInput() {
+        ComparisonResult r = Cases.hostile();
+        String md = MarkdownReport.render(
+                r,
+                ReportContext.builder()
+                        .referenceName(Cases.HOSTILE)
+                        .pedigreeVersion(Cases.HOSTILE)
+                        .build());
+        // Outside code spans (where CommonMark never interprets HTML) no tag survives.
+        String prose = md.replaceAll("``.*?``|`[^`]*`", "");
+        assertThat(java.util.regex.Pattern.compile("(?<!\\\\)<[A-Za-z/!]")
+                        .matcher(prose)
+                        .find())
+                .as("an unescaped tag opening")
+                .isFalse();
+        assertThat(prose).contains("\\<script\\>alert\\(1\\)\\</script\\>");
+        assertThat(md).contains("`<script>alert(1)</script>`");
+        // Token examples become code spans; a link text stays literal.
+        assertThat(md)
+                .contains("`[link](http://x)`")
+                .contains("`` `tick` ``")
+                .contains("`|pipe|`")
+                .contains("`a\uFFFDb`");
+        assertThat(MarkdownReport.esc("a|b\nc")).isEqualTo("a\\|b c");
+    }
 
-  @Test
-  void deterministic() {
-    ComparisonResult r = Cases.transplant();
-    ReportContext c = Cases.context(r, Cases.transplantClaims(), null);
-    assertThat(MarkdownReport.render(r, c)).isEqualTo(MarkdownReport.render(Cases.transplant(), c));
-  }
+    @Test
+    void deterministic() {
+        ComparisonResult r = Cases.transplant();
+        ReportContext c = Cases.context(r, Cases.transplantClaims(), null);
+        assertThat(MarkdownReport.render(r, c)).isEqualTo(MarkdownReport.render(Cases.transplant(), c));
+    }
 }

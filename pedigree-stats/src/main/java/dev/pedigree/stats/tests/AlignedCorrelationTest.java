@@ -164,10 +164,16 @@ public final class AlignedCorrelationTest {
         double lCount = -LogP.log10Factorial(m);
         double l = Math.min(0, Math.log10(2) + Math.min(lClt, lCount));
         double effect = sDiag / h - grand;
-        String note = String.format(Locale.ROOT,
+        String note = String.format(
+                Locale.ROOT,
                 "row-permutation null, h=%d: Hoeffding CLT z=%.3f (log10p %.3g, floored at %.0f); diagonal wins"
                         + " M=%d (log10p <= -log10 M! = %.4g); Bonferroni x2",
-                h, z, lClt, CLT_FLOOR, m, lCount);
+                h,
+                z,
+                lClt,
+                CLT_FLOOR,
+                m,
+                lCount);
         return new TestResult(testId, z, l, effect, h, note);
     }
 

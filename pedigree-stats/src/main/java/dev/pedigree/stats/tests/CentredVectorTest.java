@@ -44,10 +44,13 @@ public final class CentredVectorTest {
         double df = n - 2.0;
         double t = r * Math.sqrt(df / Math.max(1e-15, (1 - r) * (1 + r)));
         double l = Math.max(-LogP.log10Factorial(n), LogP.studentTUpper(t, df));
-        String note = String.format(Locale.ROOT,
+        String note = String.format(
+                Locale.ROOT,
                 "centred (Pearson) r=%.5f vs element-shuffle null (t, df=%d); raw cosine %.5f is not evidence;"
                         + " weak evidence",
-                r, n - 2, rawCosine(a, b));
+                r,
+                n - 2,
+                rawCosine(a, b));
         return new TestResult(testId, t, l, r, n, note);
     }
 

@@ -85,16 +85,34 @@ public final class Cka {
         PermutationNull.SplitWins w = PermutationNull.splitWins(p.k(), p.l(), n, rng);
         double l = Math.min(0, Math.log10(2) + Math.min(mc, w.log10p()));
         double z = PermutationNull.zScore(obs, nulls);
-        String note = String.format(Locale.ROOT,
+        String note = String.format(
+                Locale.ROOT,
                 "unbiased linear CKA=%.5f, n=%d; row-permutation null: Monte-Carlo %d permutations (seed %d)"
                         + " log10p=%.3g, z=%.2f; split wins %d/%d (ref %d) log10p<=%.4g; Bonferroni x2",
-                obs, n, permutations, seed, mc, z, w.wins(), w.testRows(), w.referenceRows(), w.log10p());
+                obs,
+                n,
+                permutations,
+                seed,
+                mc,
+                z,
+                w.wins(),
+                w.testRows(),
+                w.referenceRows(),
+                w.log10p());
         return new TestResult(testId, obs, l, Double.isNaN(z) ? 0 : z, n, note);
     }
 
     /** Precomputed pieces of unbiased HSIC for K and a row/column permutation of L. */
-    private record Parts(int n, float[] k, float[] l, double[] kCol, double[] lRow, double sumK, double sumL,
-            double hsicKK, double hsicLL) {
+    private record Parts(
+            int n,
+            float[] k,
+            float[] l,
+            double[] kCol,
+            double[] lRow,
+            double sumK,
+            double sumL,
+            double hsicKK,
+            double hsicLL) {
 
         static Parts of(Matrix gramK, Matrix gramL) {
             int n = gramK.rows();

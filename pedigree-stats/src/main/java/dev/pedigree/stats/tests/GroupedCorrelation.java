@@ -38,6 +38,7 @@ public final class GroupedCorrelation {
     private final long[] features;
     /** Per block, the next group {@link #addUnitGroups} expects (k_b once the block is complete). */
     private final int[] nextGroup;
+
     private final double[] sa;
     private final double[] saa;
     private final double[] sb;
@@ -106,7 +107,10 @@ public final class GroupedCorrelation {
     /** {@link #addUnitRows(int, float[], float[], int)} with the block's rows starting at {@code aOff}, {@code bOff}. */
     public void addUnitRows(int b, float[] a, int aOff, float[] b2, int bOff, int width) {
         int nb = blockSize(b);
-        if (aOff < 0 || bOff < 0 || a.length - (long) aOff < (long) nb * width || b2.length - (long) bOff < (long) nb * width) {
+        if (aOff < 0
+                || bOff < 0
+                || a.length - (long) aOff < (long) nb * width
+                || b2.length - (long) bOff < (long) nb * width) {
             throw new IllegalArgumentException("block " + b + " needs " + nb + " rows of " + width);
         }
         addGroups(b, 0, k[b], a, aOff, b2, bOff, k[b] * width, width);
@@ -136,19 +140,22 @@ public final class GroupedCorrelation {
      */
     public void addUnitGroups(int b, int t0, int m, float[] a, float[] b2, int width) {
         if (m < 1 || t0 < 0 || t0 > k[b] - m || (long) positions[b] * m * width > Math.min(a.length, b2.length)) {
-            throw new IllegalArgumentException("groups " + t0 + "+" + m + " of block " + b + " (" + k[b] + " groups) need "
-                + positions[b] + "×" + m + " rows of " + width);
+            throw new IllegalArgumentException("groups " + t0 + "+" + m + " of block " + b + " (" + k[b]
+                    + " groups) need " + positions[b] + "×" + m + " rows of " + width);
         }
         addGroups(b, t0, m, a, 0, b2, 0, m * width, width);
     }
 
-    private void addGroups(int b, int t0, int m, float[] a, int aOff, float[] b2, int bOff, int positionStride, int width) {
+    private void addGroups(
+            int b, int t0, int m, float[] a, int aOff, float[] b2, int bOff, int positionStride, int width) {
         if (shiftA != null || t0 != nextGroup[b] || (t0 > 0 && features[b] != width)) {
-            throw new IllegalStateException("block " + b + ": groups from " + t0 + " already added or out of order, the width changed,"
-                + " or feature rows were added");
+            throw new IllegalStateException("block " + b + ": groups from " + t0
+                    + " already added or out of order, the width changed," + " or feature rows were added");
         }
-        IntStream.range(t0, t0 + m).parallel().forEach(t -> unitGroup(b, t, a, aOff + (t - t0) * width, b2, bOff + (t - t0) * width,
-            positionStride, width));
+        IntStream.range(t0, t0 + m)
+                .parallel()
+                .forEach(t -> unitGroup(
+                        b, t, a, aOff + (t - t0) * width, b2, bOff + (t - t0) * width, positionStride, width));
         nextGroup[b] = t0 + m;
         features[b] = width;
     }
@@ -260,7 +267,9 @@ public final class GroupedCorrelation {
         // tiles' float sums are added in double in tile order, as one sequential pass would add them.
         int tiles = (rows + FLUSH_ROWS - 1) / FLUSH_ROWS;
         Tile[] parts = new Tile[blocks() * tiles];
-        IntStream.range(0, parts.length).parallel().forEach(i -> parts[i] = featureTile(i / tiles, (i % tiles) * FLUSH_ROWS, a, b2, rows));
+        IntStream.range(0, parts.length)
+                .parallel()
+                .forEach(i -> parts[i] = featureTile(i / tiles, (i % tiles) * FLUSH_ROWS, a, b2, rows));
         for (int i = 0; i < parts.length; i++) {
             int b = i / tiles;
             int b0 = start[b];
@@ -368,11 +377,21 @@ public final class GroupedCorrelation {
         double lCount = Math.min(0, m * Math.log10(groups) - LogP.log10Factorial(m));
         double l = Math.min(0, Math.log10(2) + Math.min(lClt, lCount));
         double effect = sDiag / units - total / pairs;
-        String note = String.format(Locale.ROOT,
+        String note = String.format(
+                Locale.ROOT,
                 "row-permutation null, h=%d in %d strided groups of %d-%d units (blocks of %d): Hoeffding CLT z=%.3f"
                         + " (log10p %.3g, floored at %.0f); within-group diagonal wins M=%d (log10p <= M log10 k -"
                         + " log10 M! = %.4g); Bonferroni x2",
-                units, groups, smallest, largest, BLOCK, z, lClt, AlignedCorrelationTest.CLT_FLOOR, m, lCount);
+                units,
+                groups,
+                smallest,
+                largest,
+                BLOCK,
+                z,
+                lClt,
+                AlignedCorrelationTest.CLT_FLOOR,
+                m,
+                lCount);
         return new TestResult(testId, z, l, effect, units, note);
     }
 
@@ -409,7 +428,12 @@ public final class GroupedCorrelation {
             for (int j = 0; j < g; j++) {
                 colMeanSq += (colSum[j] / g) * (colSum[j] / g);
             }
-            return new GroupSums(diag, total / g, AlignedCorrelationTest.permutationVariance(total, sumSq, rowMeanSq, colMeanSq, g), wins, total);
+            return new GroupSums(
+                    diag,
+                    total / g,
+                    AlignedCorrelationTest.permutationVariance(total, sumSq, rowMeanSq, colMeanSq, g),
+                    wins,
+                    total);
         }
     }
 }

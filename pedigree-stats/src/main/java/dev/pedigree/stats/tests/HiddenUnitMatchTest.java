@@ -77,7 +77,12 @@ public final class HiddenUnitMatchTest {
                 fixed++;
             }
         }
-        TestResult out = new TestResult(MATCH_ID, t.statistic(), t.log10p(), t.effectSize(), h,
+        TestResult out = new TestResult(
+                MATCH_ID,
+                t.statistic(),
+                t.log10p(),
+                t.effectSize(),
+                h,
                 t.note() + "; h=" + h + ", fixed points " + fixed + "/" + h);
         return new Match(asg, out);
     }
@@ -109,11 +114,18 @@ public final class HiddenUnitMatchTest {
         if (k < 3) {
             return TestResult.notApplicable(testId, "need at least 3 units matched by both, got " + k);
         }
-        double l = Math.min(0, LogP.log10Factorial(k) - LogP.log10Factorial(m) - LogP.log10Factorial(k - m)
-                - (LogP.log10Factorial(h) - LogP.log10Factorial(h - m)));
-        String note = String.format(java.util.Locale.ROOT,
+        double l = Math.min(
+                0,
+                LogP.log10Factorial(k)
+                        - LogP.log10Factorial(m)
+                        - LogP.log10Factorial(k - m)
+                        - (LogP.log10Factorial(h) - LogP.log10Factorial(h - m)));
+        String note = String.format(
+                java.util.Locale.ROOT,
                 "%d of %d sampled units sent to the same unit by both matchings (of %d); log10p <= log10 C(k,m)/(h)_m",
-                m, k, h);
+                m,
+                k,
+                h);
         return new TestResult(testId, m, l, m / (double) k, k, note);
     }
 
@@ -221,13 +233,24 @@ public final class HiddenUnitMatchTest {
         }
         double r = RankStats.spearman(x, y);
         TestResult sp = RankStats.spearmanTest(SAMPLED_ID, r, k);
-        double lFixed = Math.min(0, LogP.log10Factorial(k) - LogP.log10Factorial(fixed) - LogP.log10Factorial(k - fixed)
-                - (LogP.log10Factorial(h) - LogP.log10Factorial(h - fixed)));
+        double lFixed = Math.min(
+                0,
+                LogP.log10Factorial(k)
+                        - LogP.log10Factorial(fixed)
+                        - LogP.log10Factorial(k - fixed)
+                        - (LogP.log10Factorial(h) - LogP.log10Factorial(h - fixed)));
         double l = Math.min(0, Math.log10(2) + Math.min(sp.log10p(), lFixed));
-        String note = String.format(java.util.Locale.ROOT,
+        String note = String.format(
+                java.util.Locale.ROOT,
                 "sampled %d of %d rows (seed %d) vs all rows; fixed points %d (log10p<=%.3g), Spearman r=%.4f"
                         + " (log10p=%.3g); Bonferroni x2; p is for the sample",
-                k, h, seed, fixed, lFixed, r, sp.log10p());
+                k,
+                h,
+                seed,
+                fixed,
+                lFixed,
+                r,
+                sp.log10p());
         return new Match(full, new TestResult(SAMPLED_ID, fixed, l, r, k, note));
     }
 
@@ -262,8 +285,8 @@ public final class HiddenUnitMatchTest {
      */
     public static Match matchRectangular(Matrix a, Matrix b, int sampleRows, long seed) {
         if (a.cols() != b.cols()) {
-            throw new IllegalArgumentException("column mismatch " + a.rows() + "x" + a.cols() + " vs "
-                    + b.rows() + "x" + b.cols());
+            throw new IllegalArgumentException(
+                    "column mismatch " + a.rows() + "x" + a.cols() + " vs " + b.rows() + "x" + b.cols());
         }
         if (sampleRows < 1) {
             throw new IllegalArgumentException("sampleRows must be positive: " + sampleRows);
@@ -277,13 +300,17 @@ public final class HiddenUnitMatchTest {
         int[] full = new int[a.rows()];
         java.util.Arrays.fill(full, -1);
         if (k < 3) {
-            return new Match(full, TestResult.notApplicable(RECTANGULAR_ID,
-                    "need at least 3 hidden units on each side, got " + h1 + " and " + h2));
+            return new Match(
+                    full,
+                    TestResult.notApplicable(
+                            RECTANGULAR_ID, "need at least 3 hidden units on each side, got " + h1 + " and " + h2));
         }
         RectangularPlan plan = rectangularPlan(a.rows(), b.rows(), sampleRows, seed);
         int[] s = plan.sample();
         int[] pi = plan.widePermutation();
-        Matrix c = (k < h1 ? narrow.rowsSubset(s) : narrow).normaliseRows().multiplyTransposed(wide.rowsSubset(pi).normaliseRows());
+        Matrix c = (k < h1 ? narrow.rowsSubset(s) : narrow)
+                .normaliseRows()
+                .multiplyTransposed(wide.rowsSubset(pi).normaliseRows());
         return matchRectangular(plan, c.data(), seed);
     }
 
@@ -326,8 +353,10 @@ public final class HiddenUnitMatchTest {
         int[] full = new int[plan.aUnits()];
         java.util.Arrays.fill(full, -1);
         if (k < 3) {
-            return new Match(full, TestResult.notApplicable(RECTANGULAR_ID,
-                    "need at least 3 hidden units on each side, got " + h1 + " and " + h2));
+            return new Match(
+                    full,
+                    TestResult.notApplicable(
+                            RECTANGULAR_ID, "need at least 3 hidden units on each side, got " + h1 + " and " + h2));
         }
         if (cross.length != (long) k * h2) {
             throw new IllegalArgumentException("cross matrix of " + cross.length + " entries for " + k + "x" + h2);
@@ -353,13 +382,26 @@ public final class HiddenUnitMatchTest {
         }
         double r = RankStats.spearman(x, y);
         TestResult sp = RankStats.spearmanTest(RECTANGULAR_ID, r, k);
-        double lFixed = Math.min(0, LogP.log10Factorial(k) - LogP.log10Factorial(fixed) - LogP.log10Factorial(k - fixed)
-                - (LogP.log10Factorial(h2) - LogP.log10Factorial(h2 - fixed)));
+        double lFixed = Math.min(
+                0,
+                LogP.log10Factorial(k)
+                        - LogP.log10Factorial(fixed)
+                        - LogP.log10Factorial(k - fixed)
+                        - (LogP.log10Factorial(h2) - LogP.log10Factorial(h2 - fixed)));
         double l = Math.min(0, Math.log10(2) + Math.min(sp.log10p(), lFixed));
-        String note = String.format(java.util.Locale.ROOT,
+        String note = String.format(
+                java.util.Locale.ROOT,
                 "%d of %d units of the %s side matched into %d (seed %d); Spearman r=%.4f (log10p=%.3g), fixed points"
                         + " %d (log10p<=%.3g); Bonferroni x2%s",
-                k, h1, swap ? "second" : "first", h2, seed, r, sp.log10p(), fixed, lFixed,
+                k,
+                h1,
+                swap ? "second" : "first",
+                h2,
+                seed,
+                r,
+                sp.log10p(),
+                fixed,
+                lFixed,
                 k < h1 ? "; p is for the sample" : "");
         return new Match(full, new TestResult(RECTANGULAR_ID, fixed, l, r, k, note));
     }
@@ -374,8 +416,8 @@ public final class HiddenUnitMatchTest {
 
     static void requireSameShape(Matrix a, Matrix b) {
         if (a.rows() != b.rows() || a.cols() != b.cols()) {
-            throw new IllegalArgumentException("shape mismatch " + a.rows() + "x" + a.cols() + " vs "
-                    + b.rows() + "x" + b.cols());
+            throw new IllegalArgumentException(
+                    "shape mismatch " + a.rows() + "x" + a.cols() + " vs " + b.rows() + "x" + b.cols());
         }
     }
 }

@@ -51,7 +51,8 @@ public final class InvariantTest {
     public static TestResult test(String testId, Matrix invariantA, Matrix invariantB, long seed, int permutations) {
         int n = invariantA.rows();
         if (invariantA.cols() != n || invariantB.rows() != n || invariantB.cols() != n) {
-            throw new IllegalArgumentException("invariants must be square and equal: " + invariantA + ", " + invariantB);
+            throw new IllegalArgumentException(
+                    "invariants must be square and equal: " + invariantA + ", " + invariantB);
         }
         if (permutations < 1) {
             throw new IllegalArgumentException("permutations must be positive: " + permutations);
@@ -75,10 +76,20 @@ public final class InvariantTest {
         PermutationNull.SplitWins w = PermutationNull.splitWins(a, b, n, rng);
         double l = Math.min(0, Math.log10(2) + Math.min(mc, w.log10p()));
         double z = PermutationNull.zScore(obs, nulls);
-        String note = String.format(Locale.ROOT,
+        String note = String.format(
+                Locale.ROOT,
                 "off-diagonal Pearson r=%.5f (ICS %.2f), n=%d anchors; Mantel null: Monte-Carlo %d seeded anchor"
                         + " permutations log10p=%.3g, z=%.2f; split wins %d/%d (ref %d) log10p<=%.4g; Bonferroni x2",
-                obs, 100 * obs, n, permutations, mc, z, w.wins(), w.testRows(), w.referenceRows(), w.log10p());
+                obs,
+                100 * obs,
+                n,
+                permutations,
+                mc,
+                z,
+                w.wins(),
+                w.testRows(),
+                w.referenceRows(),
+                w.log10p());
         return new TestResult(testId, obs, l, Double.isNaN(z) ? 0 : z, n, note);
     }
 
@@ -112,8 +123,8 @@ public final class InvariantTest {
     }
 
     /** As {@link #attentionInvariant(Matrix, float[], Matrix, Matrix, int)} with an explicit RMSNorm epsilon. */
-    public static Matrix attentionInvariant(Matrix anchors, float[] gamma, Matrix wq, Matrix wk, int headDim,
-            float eps) {
+    public static Matrix attentionInvariant(
+            Matrix anchors, float[] gamma, Matrix wq, Matrix wk, int headDim, float eps) {
         Matrix x = normalisedAnchors(anchors, gamma, eps);
         requireCols(wq, x.cols(), "wq");
         requireCols(wk, x.cols(), "wk");
@@ -139,8 +150,8 @@ public final class InvariantTest {
      * @param wv (kvHeads·hd)×d
      * @param wo d×(heads·hd) (HF layout: out = d)
      */
-    public static Matrix valueOutputInvariant(Matrix anchors, float[] gamma, Matrix wv, Matrix wo, int headDim,
-            float eps) {
+    public static Matrix valueOutputInvariant(
+            Matrix anchors, float[] gamma, Matrix wv, Matrix wo, int headDim, float eps) {
         Matrix x = normalisedAnchors(anchors, gamma, eps);
         requireCols(wv, x.cols(), "wv");
         if (wo.rows() != x.cols()) {

@@ -42,21 +42,24 @@ final class PermutationNull {
      * parallel over i. Identity when {@code perm} is null.
      */
     static double cross(float[] a, float[] b, int n, int[] perm) {
-        return IntStream.range(0, n).parallel().mapToDouble(i -> {
-            int ai = i * n;
-            double s = 0;
-            if (perm == null) {
-                for (int j = 0; j < n; j++) {
-                    s += (double) a[ai + j] * b[ai + j];
-                }
-            } else {
-                int bi = perm[i] * n;
-                for (int j = 0; j < n; j++) {
-                    s += (double) a[ai + j] * b[bi + perm[j]];
-                }
-            }
-            return s;
-        }).sum();
+        return IntStream.range(0, n)
+                .parallel()
+                .mapToDouble(i -> {
+                    int ai = i * n;
+                    double s = 0;
+                    if (perm == null) {
+                        for (int j = 0; j < n; j++) {
+                            s += (double) a[ai + j] * b[ai + j];
+                        }
+                    } else {
+                        int bi = perm[i] * n;
+                        for (int j = 0; j < n; j++) {
+                            s += (double) a[ai + j] * b[bi + perm[j]];
+                        }
+                    }
+                    return s;
+                })
+                .sum();
     }
 
     /**

@@ -98,7 +98,9 @@ public final class ResidualAlignment {
         // oriented so that the narrower side is matched into the wider one; the signs of the
         // assigned pairs are recomputed afterwards from the columns.
         boolean bRows = dB <= dA;
-        float[] abs = bRows ? colsB.multiplyTransposed(colsA).data() : colsA.multiplyTransposed(colsB).data();
+        float[] abs = bRows
+                ? colsB.multiplyTransposed(colsA).data()
+                : colsA.multiplyTransposed(colsB).data();
         for (int i = 0; i < abs.length; i++) {
             abs[i] = Math.abs(abs[i]);
         }

@@ -31,8 +31,8 @@ class CalibrationTest {
 
     private static final List<Outcome> OUTCOMES = new ArrayList<>();
 
-    private static Outcome run(String name, Family f, long seed, boolean uniform,
-            BiFunction<SplittableRandom, Family, TestResult> one) {
+    private static Outcome run(
+            String name, Family f, long seed, boolean uniform, BiFunction<SplittableRandom, Family, TestResult> one) {
         SplittableRandom rng = new SplittableRandom(seed);
         double[] p = new double[PAIRS];
         int rej = 0;
@@ -51,8 +51,15 @@ class CalibrationTest {
         synchronized (OUTCOMES) {
             OUTCOMES.add(o);
         }
-        System.out.printf(Locale.ROOT, "calibration %-28s %-14s P(p<0.05)=%3d/%d  KS p=%.3g  min log10p=%.2f%n",
-                name, f, rej, PAIRS, ks, min);
+        System.out.printf(
+                Locale.ROOT,
+                "calibration %-28s %-14s P(p<0.05)=%3d/%d  KS p=%.3g  min log10p=%.2f%n",
+                name,
+                f,
+                rej,
+                PAIRS,
+                ks,
+                min);
         assertThat(rej).as(name + " " + f + " rejections").isLessThanOrEqualTo(MAX_REJECTIONS);
         assertThat(min).as(name + " " + f + " smallest log10p").isGreaterThan(-5);
         if (uniform) {
@@ -64,8 +71,14 @@ class CalibrationTest {
     @Test
     void hiddenUnitMatch() {
         for (Family f : Family.values()) {
-            run("zhu.match (h=64,d=32)", f, 100 + f.ordinal(), true, (rng, fam) -> HiddenUnitMatchTest.match(
-                    Synth.random(fam, rng, 64, 32), Synth.random(fam, rng, 64, 32)).result());
+            run(
+                    "zhu.match (h=64,d=32)",
+                    f,
+                    100 + f.ordinal(),
+                    true,
+                    (rng, fam) -> HiddenUnitMatchTest.match(
+                                    Synth.random(fam, rng, 64, 32), Synth.random(fam, rng, 64, 32))
+                            .result());
         }
     }
 
@@ -73,9 +86,14 @@ class CalibrationTest {
     void hiddenUnitMatchSampled() {
         for (Family f : Family.values()) {
             // conservative (Bonferroni + union bound): only the upper rejection bound applies
-            run("zhu.sampled (k=24 of 96)", f, 200 + f.ordinal(), false, (rng, fam) -> HiddenUnitMatchTest
-                    .matchSampled(Synth.random(fam, rng, 96, 32), Synth.random(fam, rng, 96, 32), 24, rng.nextLong())
-                    .result());
+            run(
+                    "zhu.sampled (k=24 of 96)",
+                    f,
+                    200 + f.ordinal(),
+                    false,
+                    (rng, fam) -> HiddenUnitMatchTest.matchSampled(
+                                    Synth.random(fam, rng, 96, 32), Synth.random(fam, rng, 96, 32), 24, rng.nextLong())
+                            .result());
         }
     }
 
@@ -83,12 +101,25 @@ class CalibrationTest {
     void hiddenUnitMatchRectangular() {
         for (Family f : Family.values()) {
             // conservative (Bonferroni + union bound): only the upper rejection bound applies
-            run("zhu.rectangular (48 into 80)", f, 250 + f.ordinal(), false, (rng, fam) -> HiddenUnitMatchTest
-                    .matchRectangular(Synth.random(fam, rng, 48, 32), Synth.random(fam, rng, 80, 32), 1024, rng.nextLong())
-                    .result());
-            run("zhu.rectangular (80 onto 48, k=24)", f, 260 + f.ordinal(), false, (rng, fam) -> HiddenUnitMatchTest
-                    .matchRectangular(Synth.random(fam, rng, 80, 32), Synth.random(fam, rng, 48, 32), 24, rng.nextLong())
-                    .result());
+            run(
+                    "zhu.rectangular (48 into 80)",
+                    f,
+                    250 + f.ordinal(),
+                    false,
+                    (rng, fam) -> HiddenUnitMatchTest.matchRectangular(
+                                    Synth.random(fam, rng, 48, 32),
+                                    Synth.random(fam, rng, 80, 32),
+                                    1024,
+                                    rng.nextLong())
+                            .result());
+            run(
+                    "zhu.rectangular (80 onto 48, k=24)",
+                    f,
+                    260 + f.ordinal(),
+                    false,
+                    (rng, fam) -> HiddenUnitMatchTest.matchRectangular(
+                                    Synth.random(fam, rng, 80, 32), Synth.random(fam, rng, 48, 32), 24, rng.nextLong())
+                            .result());
         }
     }
 
@@ -108,8 +139,13 @@ class CalibrationTest {
     @Test
     void alignedCorrelation() {
         for (Family f : Family.values()) {
-            run("aligned (h=64,d=32)", f, 400 + f.ordinal(), false, (rng, fam) -> AlignedCorrelationTest.test("al",
-                    Synth.random(fam, rng, 64, 32), Synth.random(fam, rng, 64, 32)));
+            run(
+                    "aligned (h=64,d=32)",
+                    f,
+                    400 + f.ordinal(),
+                    false,
+                    (rng, fam) -> AlignedCorrelationTest.test(
+                            "al", Synth.random(fam, rng, 64, 32), Synth.random(fam, rng, 64, 32)));
         }
     }
 
@@ -118,7 +154,8 @@ class CalibrationTest {
         // h²·w above FULL_COST_LIMIT: the strided-group form runs (137 groups of 8-9 rows).
         for (Family f : Family.values()) {
             run("aligned grouped (h=1100,d=32)", f, 450 + f.ordinal(), false, (rng, fam) -> {
-                TestResult r = AlignedCorrelationTest.test("al", Synth.random(fam, rng, 1100, 32), Synth.random(fam, rng, 1100, 32));
+                TestResult r = AlignedCorrelationTest.test(
+                        "al", Synth.random(fam, rng, 1100, 32), Synth.random(fam, rng, 1100, 32));
                 assertThat(r.note()).contains("strided groups");
                 return r;
             });
@@ -128,16 +165,28 @@ class CalibrationTest {
     @Test
     void cka() {
         for (Family f : Family.values()) {
-            run("cka (n=40,k=16,T=99)", f, 500 + f.ordinal(), false, (rng, fam) -> Cka.test("cka",
-                    Synth.random(fam, rng, 40, 16), Synth.random(fam, rng, 40, 12), rng.nextLong(), 99));
+            run(
+                    "cka (n=40,k=16,T=99)",
+                    f,
+                    500 + f.ordinal(),
+                    false,
+                    (rng, fam) -> Cka.test(
+                            "cka", Synth.random(fam, rng, 40, 16), Synth.random(fam, rng, 40, 12), rng.nextLong(), 99));
         }
     }
 
     @Test
     void centredVector() {
         for (Family f : Family.values()) {
-            run("centred (n=512)", f, 600 + f.ordinal(), true, (rng, fam) -> CentredVectorTest.test("cv",
-                    Synth.random(fam, rng, 1, 512).data(), Synth.random(fam, rng, 1, 512).data()));
+            run(
+                    "centred (n=512)",
+                    f,
+                    600 + f.ordinal(),
+                    true,
+                    (rng, fam) -> CentredVectorTest.test(
+                            "cv",
+                            Synth.random(fam, rng, 1, 512).data(),
+                            Synth.random(fam, rng, 1, 512).data()));
         }
     }
 

@@ -34,10 +34,15 @@ class DetectionTest {
                 stops05 = (lv * 100) + "%";
             }
             if (mustDetect && lv <= 1) {
-                assertThat(r.log10p()).as(name + " at noise " + lv + ": " + r.note()).isLessThan(-12);
+                assertThat(r.log10p())
+                        .as(name + " at noise " + lv + ": " + r.note())
+                        .isLessThan(-12);
             }
         }
-        sb.append("  | log10p>-12 from ").append(stops12).append(", p>0.05 from ").append(stops05);
+        sb.append("  | log10p>-12 from ")
+                .append(stops12)
+                .append(", p>0.05 from ")
+                .append(stops05);
         System.out.println(sb);
     }
 
@@ -45,12 +50,21 @@ class DetectionTest {
     void hiddenUnitMatchDetectsNoisyCopies() {
         SplittableRandom rng = new SplittableRandom(1);
         Matrix a = Synth.gaussian(rng, 256, 128, 0, 1);
-        sweep("zhu.match h=256 d=128", true, lv -> HiddenUnitMatchTest.match(a, Synth.noisy(a, lv, rng)).result());
-        sweep("zhu.sampled k=64 of h=256", true,
-                lv -> HiddenUnitMatchTest.matchSampled(a, Synth.noisy(a, lv, rng), 64, 9).result());
+        sweep(
+                "zhu.match h=256 d=128",
+                true,
+                lv -> HiddenUnitMatchTest.match(a, Synth.noisy(a, lv, rng)).result());
+        sweep(
+                "zhu.sampled k=64 of h=256",
+                true,
+                lv -> HiddenUnitMatchTest.matchSampled(a, Synth.noisy(a, lv, rng), 64, 9)
+                        .result());
         Matrix lowRank = Synth.lowRank(rng, 256, 128, 8);
-        sweep("zhu.match low-rank(8) h=256", true,
-                lv -> HiddenUnitMatchTest.match(lowRank, Synth.noisy(lowRank, lv, rng)).result());
+        sweep(
+                "zhu.match low-rank(8) h=256",
+                true,
+                lv -> HiddenUnitMatchTest.match(lowRank, Synth.noisy(lowRank, lv, rng))
+                        .result());
     }
 
     @Test
@@ -58,27 +72,44 @@ class DetectionTest {
         SplittableRandom rng = new SplittableRandom(11);
         Matrix a = Synth.gaussian(rng, 256, 128, 0, 1);
         // Keep a random 75% of the units in their order (width pruning).
-        int[] keep = java.util.Arrays.stream(Synth.permutation(rng, 256)).limit(192).sorted().toArray();
-        sweep("zhu.rectangular pruned 192 of 256", true,
-                lv -> HiddenUnitMatchTest.matchRectangular(Synth.noisy(a.rowsSubset(keep), lv, rng), a, 1024, 3).result());
-        sweep("zhu.rectangular reversed sides k=64", true,
-                lv -> HiddenUnitMatchTest.matchRectangular(a, Synth.noisy(a.rowsSubset(keep), lv, rng), 64, 3).result());
+        int[] keep = java.util.Arrays.stream(Synth.permutation(rng, 256))
+                .limit(192)
+                .sorted()
+                .toArray();
+        sweep(
+                "zhu.rectangular pruned 192 of 256",
+                true,
+                lv -> HiddenUnitMatchTest.matchRectangular(Synth.noisy(a.rowsSubset(keep), lv, rng), a, 1024, 3)
+                        .result());
+        sweep(
+                "zhu.rectangular reversed sides k=64",
+                true,
+                lv -> HiddenUnitMatchTest.matchRectangular(a, Synth.noisy(a.rowsSubset(keep), lv, rng), 64, 3)
+                        .result());
         HiddenUnitMatchTest.Match m = HiddenUnitMatchTest.matchRectangular(a.rowsSubset(keep), a, 1024, 3);
         int[] asg = m.assignment();
         for (int i = 0; i < keep.length; i++) {
             assertThat(asg[i]).isEqualTo(keep[i]);
         }
         HiddenUnitMatchTest.Match back = HiddenUnitMatchTest.matchRectangular(a, a.rowsSubset(keep), 1024, 3);
-        assertThat(java.util.Arrays.stream(back.assignment()).filter(x -> x >= 0).count()).isEqualTo(192);
+        assertThat(java.util.Arrays.stream(back.assignment())
+                        .filter(x -> x >= 0)
+                        .count())
+                .isEqualTo(192);
         for (int i = 0; i < keep.length; i++) {
             assertThat(back.assignment()[keep[i]]).isEqualTo(i);
         }
-        assertThat(HiddenUnitMatchTest.matchRectangular(a.rowsSubset(new int[] {0, 1}), a, 10, 1).result().applicable()).isFalse();
+        assertThat(HiddenUnitMatchTest.matchRectangular(a.rowsSubset(new int[] {0, 1}), a, 10, 1)
+                        .result()
+                        .applicable())
+                .isFalse();
         // Ties (one-column inputs: every cosine is ±1) are broken at random, not towards the identity.
         float[] ones = new float[300];
         java.util.Arrays.fill(ones, 1f);
         for (long seed = 0; seed < 20; seed++) {
-            TestResult tie = HiddenUnitMatchTest.matchRectangular(Matrix.of(200, 1, java.util.Arrays.copyOf(ones, 200)), Matrix.of(300, 1, ones), 1024, seed).result();
+            TestResult tie = HiddenUnitMatchTest.matchRectangular(
+                            Matrix.of(200, 1, java.util.Arrays.copyOf(ones, 200)), Matrix.of(300, 1, ones), 1024, seed)
+                    .result();
             assertThat(tie.log10p()).as(tie.note()).isGreaterThan(-4);
         }
     }
@@ -90,14 +121,20 @@ class DetectionTest {
         Matrix up = Synth.gaussian(rng, 256, 128, 0, 1);
         int[] perm = Synth.permutation(rng, 256);
         // φ_U with a hidden permutation: a documented false negative
-        sweep("zhu.match rows permuted (expect none)", false,
-                lv -> HiddenUnitMatchTest.match(up, Synth.noisy(up.rowsSubset(perm), lv, rng)).result());
-        TestResult r = HiddenUnitMatchTest.match(up, Synth.noisy(up.rowsSubset(perm), 0.1, rng)).result();
+        sweep(
+                "zhu.match rows permuted (expect none)",
+                false,
+                lv -> HiddenUnitMatchTest.match(up, Synth.noisy(up.rowsSubset(perm), lv, rng))
+                        .result());
+        TestResult r = HiddenUnitMatchTest.match(up, Synth.noisy(up.rowsSubset(perm), 0.1, rng))
+                .result();
         assertThat(r.log10p()).isGreaterThan(-6); // a null draw: this particular permutation gives p ≈ 6e-4
         // φ_MATCH-style agreement of gate and up matchings survives the permutation
         sweep("zhu.agreement gate/up rows permuted", true, lv -> {
-            int[] g = HiddenUnitMatchTest.match(gate, Synth.noisy(gate.rowsSubset(perm), lv, rng)).assignment();
-            int[] u = HiddenUnitMatchTest.match(up, Synth.noisy(up.rowsSubset(perm), lv, rng)).assignment();
+            int[] g = HiddenUnitMatchTest.match(gate, Synth.noisy(gate.rowsSubset(perm), lv, rng))
+                    .assignment();
+            int[] u = HiddenUnitMatchTest.match(up, Synth.noisy(up.rowsSubset(perm), lv, rng))
+                    .assignment();
             return HiddenUnitMatchTest.agreement(g, u, "agree");
         });
     }
@@ -108,10 +145,14 @@ class DetectionTest {
         Matrix a = Synth.gaussian(rng, 256, 128, 0, 1);
         sweep("aligned h=256 d=128", true, lv -> AlignedCorrelationTest.test("al", a, Synth.noisy(a, lv, rng)));
         Matrix heavy = Synth.heavy(rng, 256, 128);
-        sweep("aligned heavy-tailed h=256", true,
+        sweep(
+                "aligned heavy-tailed h=256",
+                true,
                 lv -> AlignedCorrelationTest.test("al", heavy, Synth.noisy(heavy, lv, rng)));
         Matrix pos = Synth.gaussian(rng, 256, 128, 1, 0.01);
-        sweep("aligned positive-mean h=256", true,
+        sweep(
+                "aligned positive-mean h=256",
+                true,
                 lv -> AlignedCorrelationTest.test("al", pos, Synth.noisy(pos, lv, rng)));
     }
 
@@ -121,16 +162,26 @@ class DetectionTest {
         Matrix a = Synth.gaussian(rng, 1536, 64, 0, 1);
         sweep("aligned grouped h=1536 d=64", true, lv -> AlignedCorrelationTest.test("al", a, Synth.noisy(a, lv, rng)));
         Matrix pos = Synth.gaussian(rng, 1536, 64, 1, 0.01);
-        sweep("aligned grouped positive-mean h=1536", true,
+        sweep(
+                "aligned grouped positive-mean h=1536",
+                true,
                 lv -> AlignedCorrelationTest.test("al", pos, Synth.noisy(pos, lv, rng)));
         // Same pair through both forms: the grouped form detects wherever the full form does.
         for (double lv : new double[] {1, 4, 8}) {
             Matrix b = Synth.noisy(a, lv, rng);
             TestResult grouped = AlignedCorrelationTest.test("al", a, b);
-            TestResult full = AlignedCorrelationTest.test("al", a.rowsSubset(java.util.stream.IntStream.range(0, 512).toArray()),
+            TestResult full = AlignedCorrelationTest.test(
+                    "al",
+                    a.rowsSubset(java.util.stream.IntStream.range(0, 512).toArray()),
                     b.rowsSubset(java.util.stream.IntStream.range(0, 512).toArray()));
-            System.out.printf(Locale.ROOT, "detection aligned noise %.0f%%: grouped h=1536 log10p %.1f (z %.1f), full h=512 log10p %.1f (z %.1f)%n",
-                    lv * 100, grouped.log10p(), grouped.statistic(), full.log10p(), full.statistic());
+            System.out.printf(
+                    Locale.ROOT,
+                    "detection aligned noise %.0f%%: grouped h=1536 log10p %.1f (z %.1f), full h=512 log10p %.1f (z %.1f)%n",
+                    lv * 100,
+                    grouped.log10p(),
+                    grouped.statistic(),
+                    full.log10p(),
+                    full.statistic());
             assertThat(grouped.note()).contains("strided groups");
             assertThat(full.note()).doesNotContain("strided groups");
             // Where the full form detects, so does the grouped one (its CLT variance carries the large diagonal
@@ -156,23 +207,35 @@ class DetectionTest {
         float[] sign = Synth.signs(rng, d);
         Matrix embB = Synth.noisy(Synth.signedPermuteCols(emb, perm, sign), 0.5, rng);
         // without alignment: no detection
-        TestResult raw = HiddenUnitMatchTest.match(up, Synth.signedPermuteCols(up, perm, sign)).result();
+        TestResult raw = HiddenUnitMatchTest.match(up, Synth.signedPermuteCols(up, perm, sign))
+                .result();
         System.out.println("detection zhu.match residual signed-permuted, unaligned: log10p=" + raw.log10p());
         assertThat(raw.log10p()).isGreaterThan(-3);
         ResidualAlignment.SignedPermutation sp = ResidualAlignment.fit(emb, embB);
         assertThat(sp.index()).containsExactly(perm);
         assertThat(sp.sign()).containsExactly(sign);
-        System.out.printf(Locale.ROOT, "detection residual alignment recovered %d/%d dims, mean|cos|=%.3f%n", d, d,
+        System.out.printf(
+                Locale.ROOT,
+                "detection residual alignment recovered %d/%d dims, mean|cos|=%.3f%n",
+                d,
+                d,
                 sp.meanAbsCos());
-        sweep("zhu.match after residual alignment", true, lv -> HiddenUnitMatchTest.match(sp.applyToColumns(up),
-                Synth.noisy(Synth.signedPermuteCols(up, perm, sign), lv, rng)).result());
-        sweep("aligned after residual alignment", true, lv -> AlignedCorrelationTest.test("al",
-                sp.applyToColumns(up), Synth.noisy(Synth.signedPermuteCols(up, perm, sign), lv, rng)));
+        sweep(
+                "zhu.match after residual alignment",
+                true,
+                lv -> HiddenUnitMatchTest.match(
+                                sp.applyToColumns(up), Synth.noisy(Synth.signedPermuteCols(up, perm, sign), lv, rng))
+                        .result());
+        sweep(
+                "aligned after residual alignment",
+                true,
+                lv -> AlignedCorrelationTest.test(
+                        "al", sp.applyToColumns(up), Synth.noisy(Synth.signedPermuteCols(up, perm, sign), lv, rng)));
         // alignment recovery itself vs embedding noise
         StringBuilder sb = new StringBuilder("detection residual-alignment recovery vs embedding noise:");
         for (double lv : LEVELS) {
-            ResidualAlignment.SignedPermutation f = ResidualAlignment.fit(emb,
-                    Synth.noisy(Synth.signedPermuteCols(emb, perm, sign), lv, rng));
+            ResidualAlignment.SignedPermutation f =
+                    ResidualAlignment.fit(emb, Synth.noisy(Synth.signedPermuteCols(emb, perm, sign), lv, rng));
             int ok = 0;
             for (int j = 0; j < d; j++) {
                 if (f.index()[j] == perm[j] && f.sign()[j] == sign[j]) {
@@ -188,17 +251,22 @@ class DetectionTest {
         assertThat(pr.index()).containsExactly(keep);
         ResidualAlignment.SignedPermutation wide = ResidualAlignment.fit(emb.colsSubset(keep), emb);
         assertThat(wide.index()).hasSize(d);
-        assertThat(java.util.Arrays.stream(wide.index()).filter(i -> i < 0).count()).isEqualTo(d - 96);
+        assertThat(java.util.Arrays.stream(wide.index()).filter(i -> i < 0).count())
+                .isEqualTo(d - 96);
     }
 
     @Test
     void ckaDetectsHeadSpaceRotatedNoisyCopies() {
         SplittableRandom rng = new SplittableRandom(5);
         Matrix a = Synth.gaussian(rng, 128, 64, 0, 1); // rows = residual dims, cols = head space
-        sweep("cka n=128 rotated head space", true,
+        sweep(
+                "cka n=128 rotated head space",
+                true,
                 lv -> Cka.test("cka", a, Synth.noisy(Synth.rotateCols(a, rng), lv, rng), 17));
         Matrix lr = Synth.lowRank(rng, 128, 64, 6);
-        sweep("cka low-rank(6) n=128", true,
+        sweep(
+                "cka low-rank(6) n=128",
+                true,
                 lv -> Cka.test("cka", lr, Synth.noisy(Synth.rotateCols(lr, rng), lv, rng), 17));
         assertThat(Cka.unbiasedLinear(a.multiplyTransposed(a), a.multiplyTransposed(a)))
                 .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
@@ -233,8 +301,14 @@ class DetectionTest {
         }
         System.out.printf(Locale.ROOT, "detection invariant under rotation+gain folding: max rel diff %.2e%n", maxRel);
         assertThat(maxRel).isLessThan(1e-4);
-        sweep("invariant n=96 rotated+folded", true, lv -> InvariantTest.test("inv", invA,
-                InvariantTest.attentionInvariant(eB, ones, Synth.noisy(wqF, lv, rng), Synth.noisy(wkF, lv, rng), 8)));
+        sweep(
+                "invariant n=96 rotated+folded",
+                true,
+                lv -> InvariantTest.test(
+                        "inv",
+                        invA,
+                        InvariantTest.attentionInvariant(
+                                eB, ones, Synth.noisy(wqF, lv, rng), Synth.noisy(wkF, lv, rng), 8)));
     }
 
     @Test
@@ -244,14 +318,21 @@ class DetectionTest {
         float[] b = Synth.vector(rng, 4096, 1, 0.01);
         double cos = CentredVectorTest.rawCosine(a, b);
         TestResult indep = CentredVectorTest.test("gain", a, b);
-        System.out.printf(Locale.ROOT, "norm-gain trap: independent raw cos=%.6f, r=%.4f, log10p=%.3f%n", cos,
-                indep.effectSize(), indep.log10p());
+        System.out.printf(
+                Locale.ROOT,
+                "norm-gain trap: independent raw cos=%.6f, r=%.4f, log10p=%.3f%n",
+                cos,
+                indep.effectSize(),
+                indep.log10p());
         assertThat(cos).isGreaterThan(0.99);
         assertThat(indep.log10p()).isGreaterThan(Math.log10(0.001));
         float[] tuned = Synth.noisy(a, 0.3, rng);
         TestResult derived = CentredVectorTest.test("gain", a, tuned);
-        System.out.printf(Locale.ROOT, "norm-gain trap: fine-tuned (30%% noise) r=%.4f, log10p=%.1f%n",
-                derived.effectSize(), derived.log10p());
+        System.out.printf(
+                Locale.ROOT,
+                "norm-gain trap: fine-tuned (30%% noise) r=%.4f, log10p=%.1f%n",
+                derived.effectSize(),
+                derived.log10p());
         assertThat(derived.log10p()).isLessThan(-12);
         sweep("centred-vector n=4096 gains", true, lv -> CentredVectorTest.test("gain", a, Synth.noisy(a, lv, rng)));
     }

@@ -33,15 +33,25 @@ class GroupedCorrelationTest {
                 if (n <= 0) {
                     break;
                 }
-                g.addFeatureRows(Arrays.copyOfRange(ta, r * units, (r + n) * units), Arrays.copyOfRange(tb, r * units, (r + n) * units), n);
+                g.addFeatureRows(
+                        Arrays.copyOfRange(ta, r * units, (r + n) * units),
+                        Arrays.copyOfRange(tb, r * units, (r + n) * units),
+                        n);
                 r += n;
             }
             if (r < feats) {
-                g.addFeatureRows(Arrays.copyOfRange(ta, r * units, feats * units), Arrays.copyOfRange(tb, r * units, feats * units), feats - r);
+                g.addFeatureRows(
+                        Arrays.copyOfRange(ta, r * units, feats * units),
+                        Arrays.copyOfRange(tb, r * units, feats * units),
+                        feats - r);
             }
             TestResult cols = g.result("x");
-            assertThat(cols.statistic()).as("z " + units).isCloseTo(rows.statistic(), within(1e-3 * Math.max(1, Math.abs(rows.statistic()))));
-            assertThat(cols.log10p()).as("log10p " + units).isCloseTo(rows.log10p(), within(1e-3 * Math.max(1, Math.abs(rows.log10p()))));
+            assertThat(cols.statistic())
+                    .as("z " + units)
+                    .isCloseTo(rows.statistic(), within(1e-3 * Math.max(1, Math.abs(rows.statistic()))));
+            assertThat(cols.log10p())
+                    .as("log10p " + units)
+                    .isCloseTo(rows.log10p(), within(1e-3 * Math.max(1, Math.abs(rows.log10p()))));
             assertThat(cols.effectSize()).isCloseTo(rows.effectSize(), within(1e-5));
             assertThat(cols.note()).isEqualTo(rows.note());
         }
@@ -58,7 +68,8 @@ class GroupedCorrelationTest {
                 assertThat(g.blockSize(b)).isLessThan(GroupedCorrelation.BLOCK + 2 * GroupedCorrelation.GROUP);
             }
             assertThat(covered).isEqualTo(h);
-            String note = unitRows(Matrix.of(h, 3, new float[h * 3]), Matrix.of(h, 3, new float[h * 3])).note();
+            String note = unitRows(Matrix.of(h, 3, new float[h * 3]), Matrix.of(h, 3, new float[h * 3]))
+                    .note();
             if (h >= 2 * GroupedCorrelation.GROUP) {
                 assertThat(note).as("h=" + h).containsPattern("groups of (8|9|1[0-5])-(8|9|1[0-5]) units");
             }
@@ -73,7 +84,8 @@ class GroupedCorrelationTest {
                 .isInstanceOf(IllegalStateException.class);
         GroupedCorrelation h = new GroupedCorrelation(40);
         h.addFeatureRows(new float[40], new float[40], 1);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.addUnitRows(0, new float[40 * 3], new float[40 * 3], 3))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> h.addUnitRows(0, new float[40 * 3], new float[40 * 3], 3))
                 .isInstanceOf(IllegalStateException.class);
     }
 
@@ -124,14 +136,20 @@ class GroupedCorrelationTest {
     void groupPiecesMustComeInOrderOnce() {
         GroupedCorrelation g = new GroupedCorrelation(1024); // one block, 128 groups of 8
         float[] x = new float[8 * 4 * 3];
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 4, 4, x, x, 3)).isInstanceOf(IllegalStateException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 4, 4, x, x, 3))
+                .isInstanceOf(IllegalStateException.class);
         g.addUnitGroups(0, 0, 4, x, x, 3);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 0, 4, x, x, 3)).isInstanceOf(IllegalStateException.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 4, 4, x, x, 2)).isInstanceOf(IllegalStateException.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 4, 4, new float[10], x, 3)).isInstanceOf(IllegalArgumentException.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 126, 4, x, x, 3)).isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 0, 4, x, x, 3))
+                .isInstanceOf(IllegalStateException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 4, 4, x, x, 2))
+                .isInstanceOf(IllegalStateException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 4, 4, new float[10], x, 3))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.addUnitGroups(0, 126, 4, x, x, 3))
+                .isInstanceOf(IllegalArgumentException.class);
         g.addUnitGroups(0, 4, 4, x, x, 3);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.result("x")).isInstanceOf(IllegalStateException.class)
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.result("x"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("8 of its 128 groups");
     }
 
@@ -149,7 +167,10 @@ class GroupedCorrelationTest {
         int chunk = 2 * GroupedCorrelation.FLUSH_ROWS;
         for (int r = 0; r < feats; r += chunk) {
             int n = Math.min(chunk, feats - r);
-            chunked.addFeatureRows(Arrays.copyOfRange(ta, r * units, (r + n) * units), Arrays.copyOfRange(tb, r * units, (r + n) * units), n);
+            chunked.addFeatureRows(
+                    Arrays.copyOfRange(ta, r * units, (r + n) * units),
+                    Arrays.copyOfRange(tb, r * units, (r + n) * units),
+                    n);
         }
         assertThat(chunked.result("x")).isEqualTo(one.result("x"));
     }

@@ -9,9 +9,10 @@ package dev.pedigree.format.tokenizers.encode;
  * @param stripAccents decompose (NFD) and drop non-spacing marks
  * @param lowercase lower-case every character
  */
-public record BertNormalization(boolean cleanText, boolean handleChineseChars, boolean stripAccents, boolean lowercase) {
-  /** {@code bert-base-uncased}: everything on. */
-  public static final BertNormalization UNCASED = new BertNormalization(true, true, true, true);
-  /** {@code bert-base-cased}: no lower-casing, no accent stripping. */
-  public static final BertNormalization CASED = new BertNormalization(true, true, false, false);
+public record BertNormalization(
+        boolean cleanText, boolean handleChineseChars, boolean stripAccents, boolean lowercase) {
+    /** {@code bert-base-uncased}: everything on. */
+    public static final BertNormalization UNCASED = new BertNormalization(true, true, true, true);
+    /** {@code bert-base-cased}: no lower-casing, no accent stripping. */
+    public static final BertNormalization CASED = new BertNormalization(true, true, false, false);
 }

@@ -15,25 +15,25 @@ import java.util.Optional;
  * runs in time close to linear in the text length.
  */
 public interface Encoder {
-  /** The token ids of {@code text}, in order. */
-  int[] encode(String text);
+    /** The token ids of {@code text}, in order. */
+    int[] encode(String text);
 
-  /** The vocabulary the ids refer to. */
-  Vocabulary vocabulary();
+    /** The vocabulary the ids refer to. */
+    Vocabulary vocabulary();
 
-  /** The algorithm and settings, for reports (for example {@code byte-level BPE, 1 split rule}). */
-  String description();
+    /** The algorithm and settings, for reports (for example {@code byte-level BPE, 1 split rule}). */
+    String description();
 
-  /** The vocabulary entry of an id that {@link #encode} returned. */
-  Optional<Token> token(int id);
+    /** The vocabulary entry of an id that {@link #encode} returned. */
+    Optional<Token> token(int id);
 
-  /** The ids of {@code text} as their tokens' texts in the file's notation ({@code Ġhello}, {@code ▁the}, {@code ##ing}). */
-  default List<String> encodeToPieces(String text) {
-    int[] ids = encode(text);
-    List<String> out = new ArrayList<>(ids.length);
-    for (int id : ids) {
-      out.add(token(id).map(Token::text).orElse("<" + id + ">"));
+    /** The ids of {@code text} as their tokens' texts in the file's notation ({@code Ġhello}, {@code ▁the}, {@code ##ing}). */
+    default List<String> encodeToPieces(String text) {
+        int[] ids = encode(text);
+        List<String> out = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            out.add(token(id).map(Token::text).orElse("<" + id + ">"));
+        }
+        return out;
     }
-    return out;
-  }
 }

@@ -24,50 +24,120 @@ import java.util.Objects;
  *     cut out
  */
 public record EncoderOptions(
-    List<SplitRule> splitRules,
-    boolean addPrefixSpace,
-    boolean ignoreMerges,
-    boolean addDummyPrefix,
-    boolean removeExtraWhitespaces,
-    boolean nfkc,
-    boolean byteFallback,
-    BertNormalization bert,
-    int maxInputCharsPerWord,
-    boolean parseSpecial) {
+        List<SplitRule> splitRules,
+        boolean addPrefixSpace,
+        boolean ignoreMerges,
+        boolean addDummyPrefix,
+        boolean removeExtraWhitespaces,
+        boolean nfkc,
+        boolean byteFallback,
+        BertNormalization bert,
+        int maxInputCharsPerWord,
+        boolean parseSpecial) {
 
-  /** Byte-level GPT-2 regex, SentencePiece with dummy prefix and byte fallback, uncased BERT. */
-  public static final EncoderOptions DEFAULTS =
-      new EncoderOptions(List.of(SplitRule.isolated(SplitPatterns.GPT2)), false, false, true, false, false, true, BertNormalization.UNCASED, 100, false);
+    /** Byte-level GPT-2 regex, SentencePiece with dummy prefix and byte fallback, uncased BERT. */
+    public static final EncoderOptions DEFAULTS = new EncoderOptions(
+            List.of(SplitRule.isolated(SplitPatterns.GPT2)),
+            false,
+            false,
+            true,
+            false,
+            false,
+            true,
+            BertNormalization.UNCASED,
+            100,
+            false);
 
-  public EncoderOptions {
-    splitRules = List.copyOf(splitRules);
-    Objects.requireNonNull(bert);
-    if (maxInputCharsPerWord < 1) {
-      throw new IllegalArgumentException("maxInputCharsPerWord must be positive: " + maxInputCharsPerWord);
+    public EncoderOptions {
+        splitRules = List.copyOf(splitRules);
+        Objects.requireNonNull(bert);
+        if (maxInputCharsPerWord < 1) {
+            throw new IllegalArgumentException("maxInputCharsPerWord must be positive: " + maxInputCharsPerWord);
+        }
     }
-  }
 
-  public EncoderOptions withSplitRules(List<SplitRule> rules) {
-    return new EncoderOptions(rules, addPrefixSpace, ignoreMerges, addDummyPrefix, removeExtraWhitespaces, nfkc, byteFallback, bert, maxInputCharsPerWord, parseSpecial);
-  }
+    public EncoderOptions withSplitRules(List<SplitRule> rules) {
+        return new EncoderOptions(
+                rules,
+                addPrefixSpace,
+                ignoreMerges,
+                addDummyPrefix,
+                removeExtraWhitespaces,
+                nfkc,
+                byteFallback,
+                bert,
+                maxInputCharsPerWord,
+                parseSpecial);
+    }
 
-  public EncoderOptions withAddPrefixSpace(boolean v) {
-    return new EncoderOptions(splitRules, v, ignoreMerges, addDummyPrefix, removeExtraWhitespaces, nfkc, byteFallback, bert, maxInputCharsPerWord, parseSpecial);
-  }
+    public EncoderOptions withAddPrefixSpace(boolean v) {
+        return new EncoderOptions(
+                splitRules,
+                v,
+                ignoreMerges,
+                addDummyPrefix,
+                removeExtraWhitespaces,
+                nfkc,
+                byteFallback,
+                bert,
+                maxInputCharsPerWord,
+                parseSpecial);
+    }
 
-  public EncoderOptions withIgnoreMerges(boolean v) {
-    return new EncoderOptions(splitRules, addPrefixSpace, v, addDummyPrefix, removeExtraWhitespaces, nfkc, byteFallback, bert, maxInputCharsPerWord, parseSpecial);
-  }
+    public EncoderOptions withIgnoreMerges(boolean v) {
+        return new EncoderOptions(
+                splitRules,
+                addPrefixSpace,
+                v,
+                addDummyPrefix,
+                removeExtraWhitespaces,
+                nfkc,
+                byteFallback,
+                bert,
+                maxInputCharsPerWord,
+                parseSpecial);
+    }
 
-  public EncoderOptions withSentencePiece(boolean addDummyPrefix, boolean removeExtraWhitespaces, boolean nfkc, boolean byteFallback) {
-    return new EncoderOptions(splitRules, addPrefixSpace, ignoreMerges, addDummyPrefix, removeExtraWhitespaces, nfkc, byteFallback, bert, maxInputCharsPerWord, parseSpecial);
-  }
+    public EncoderOptions withSentencePiece(
+            boolean addDummyPrefix, boolean removeExtraWhitespaces, boolean nfkc, boolean byteFallback) {
+        return new EncoderOptions(
+                splitRules,
+                addPrefixSpace,
+                ignoreMerges,
+                addDummyPrefix,
+                removeExtraWhitespaces,
+                nfkc,
+                byteFallback,
+                bert,
+                maxInputCharsPerWord,
+                parseSpecial);
+    }
 
-  public EncoderOptions withBert(BertNormalization v, int maxInputCharsPerWord) {
-    return new EncoderOptions(splitRules, addPrefixSpace, ignoreMerges, addDummyPrefix, removeExtraWhitespaces, nfkc, byteFallback, v, maxInputCharsPerWord, parseSpecial);
-  }
+    public EncoderOptions withBert(BertNormalization v, int maxInputCharsPerWord) {
+        return new EncoderOptions(
+                splitRules,
+                addPrefixSpace,
+                ignoreMerges,
+                addDummyPrefix,
+                removeExtraWhitespaces,
+                nfkc,
+                byteFallback,
+                v,
+                maxInputCharsPerWord,
+                parseSpecial);
+    }
 
-  public EncoderOptions withParseSpecial(boolean v) {
-    return new EncoderOptions(splitRules, addPrefixSpace, ignoreMerges, addDummyPrefix, removeExtraWhitespaces, nfkc, byteFallback, bert, maxInputCharsPerWord, v);
-  }
+    public EncoderOptions withParseSpecial(boolean v) {
+        return new EncoderOptions(
+                splitRules,
+                addPrefixSpace,
+                ignoreMerges,
+                addDummyPrefix,
+                removeExtraWhitespaces,
+                nfkc,
+                byteFallback,
+                bert,
+                maxInputCharsPerWord,
+                v);
+    }
 }

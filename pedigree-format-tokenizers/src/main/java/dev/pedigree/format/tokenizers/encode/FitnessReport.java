@@ -17,14 +17,20 @@ import java.util.Optional;
  * @param gain the gain analysis, or null when no pair was asked for
  */
 public record FitnessReport(
-    String corpus, long lines, long characters, long words, long bytes, List<TokenizerFitness> tokenizers, VocabularyGain gain) {
-  public FitnessReport {
-    Objects.requireNonNull(corpus);
-    tokenizers = List.copyOf(tokenizers);
-  }
+        String corpus,
+        long lines,
+        long characters,
+        long words,
+        long bytes,
+        List<TokenizerFitness> tokenizers,
+        VocabularyGain gain) {
+    public FitnessReport {
+        Objects.requireNonNull(corpus);
+        tokenizers = List.copyOf(tokenizers);
+    }
 
-  /** The gain analysis, if a pair was asked for. */
-  public Optional<VocabularyGain> gainAnalysis() {
-    return Optional.ofNullable(gain);
-  }
+    /** The gain analysis, if a pair was asked for. */
+    public Optional<VocabularyGain> gainAnalysis() {
+        return Optional.ofNullable(gain);
+    }
 }

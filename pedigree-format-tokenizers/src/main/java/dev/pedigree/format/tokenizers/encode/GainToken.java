@@ -19,10 +19,17 @@ import java.util.Objects;
  *     spent in its place (an estimate; context can change the ancestor's segmentation)
  */
 public record GainToken(
-    int id, String text, String decoded, String script, long occurrences, double shareOfTokens, int ancestorTokens, long tokensSaved) {
-  public GainToken {
-    Objects.requireNonNull(text);
-    Objects.requireNonNull(decoded);
-    Objects.requireNonNull(script);
-  }
+        int id,
+        String text,
+        String decoded,
+        String script,
+        long occurrences,
+        double shareOfTokens,
+        int ancestorTokens,
+        long tokensSaved) {
+    public GainToken {
+        Objects.requireNonNull(text);
+        Objects.requireNonNull(decoded);
+        Objects.requireNonNull(script);
+    }
 }

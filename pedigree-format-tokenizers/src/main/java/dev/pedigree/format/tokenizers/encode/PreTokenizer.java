@@ -1,6 +1,5 @@
 package dev.pedigree.format.tokenizers.encode;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,228 +16,228 @@ import java.util.regex.Pattern;
  * hanging. The regexes of real tokenizers stay far below the budget. Immutable and thread-safe.
  */
 final class PreTokenizer {
-  /** Character reads allowed per character of a piece, plus {@link #BUDGET_BASE}. */
-  static final long BUDGET_PER_CHAR = 2_000;
+    /** Character reads allowed per character of a piece, plus {@link #BUDGET_BASE}. */
+    static final long BUDGET_PER_CHAR = 2_000;
 
-  static final long BUDGET_BASE = 200_000;
+    static final long BUDGET_BASE = 200_000;
 
-  /** How often a regex ran out of budget (diagnostics for tests). */
-  static final java.util.concurrent.atomic.AtomicLong BUDGET_EXHAUSTED = new java.util.concurrent.atomic.AtomicLong();
+    /** How often a regex ran out of budget (diagnostics for tests). */
+    static final java.util.concurrent.atomic.AtomicLong BUDGET_EXHAUSTED = new java.util.concurrent.atomic.AtomicLong();
 
-  private final List<SplitRule> rules;
-  private final List<Pattern> patterns;
+    private final List<SplitRule> rules;
+    private final List<Pattern> patterns;
 
-  PreTokenizer(List<SplitRule> rules) {
-    this.rules = List.copyOf(rules);
-    this.patterns = this.rules.stream().map(SplitRule::compile).toList();
-  }
-
-  List<SplitRule> rules() {
-    return rules;
-  }
-
-  /** The pieces of {@code text} as consecutive {@code start, end} pairs. */
-  int[] split(String text) {
-    int[] ranges = {0, text.length()};
-    int n = text.isEmpty() ? 0 : 1;
-    for (int r = 0; r < patterns.size(); r++) {
-      IntBuffer out = new IntBuffer(Math.max(8, n * 4));
-      BudgetedText budgeted = new BudgetedText(text);
-      Matcher m = patterns.get(r).matcher(budgeted);
-      SplitRule rule = rules.get(r);
-      for (int i = 0; i < n; i++) {
-        int start = ranges[2 * i];
-        int end = ranges[2 * i + 1];
-        budgeted.reset(BUDGET_BASE + BUDGET_PER_CHAR * (end - start));
-        splitOne(m, rule, start, end, out);
-      }
-      ranges = out.toArray();
-      n = ranges.length / 2;
+    PreTokenizer(List<SplitRule> rules) {
+        this.rules = List.copyOf(rules);
+        this.patterns = this.rules.stream().map(SplitRule::compile).toList();
     }
-    return ranges;
-  }
 
-  private static void splitOne(Matcher m, SplitRule rule, int start, int end, IntBuffer out) {
-    // Segments as (start, end, isMatch) triples in order.
-    IntBuffer seg = new IntBuffer(16);
-    m.region(start, end);
-    int pos = start;
-    while (true) {
-      try {
-        if (!m.find()) {
-          break;
-        }
-      } catch (BudgetExhausted | StackOverflowError x) {
-        // A hostile regex: too much backtracking, or a group loop that recursed too deep in
-        // java.util.regex. Nothing is shared or half-updated, so the piece's rest stays whole.
-        BUDGET_EXHAUSTED.incrementAndGet();
-        break;
-      }
-      int s = m.start();
-      int e = m.end();
-      if (e == s) {
-        continue; // an empty match splits nothing; find() steps past it
-      }
-      if (s > pos) {
-        seg.add(pos, s, 0);
-      }
-      seg.add(s, e, 1);
-      pos = e;
+    List<SplitRule> rules() {
+        return rules;
     }
-    if (pos < end) {
-      seg.add(pos, end, 0);
-    }
-    int[] sg = seg.toArray();
-    int count = sg.length / 3;
-    if (rule.invert()) {
-      for (int i = 0; i < count; i++) {
-        sg[3 * i + 2] ^= 1;
-      }
-    }
-    switch (rule.behavior()) {
-      case ISOLATED -> {
-        for (int i = 0; i < count; i++) {
-          out.add(sg[3 * i], sg[3 * i + 1]);
-        }
-      }
-      case REMOVED -> {
-        for (int i = 0; i < count; i++) {
-          if (sg[3 * i + 2] == 0) {
-            out.add(sg[3 * i], sg[3 * i + 1]);
-          }
-        }
-      }
-      case MERGED_WITH_PREVIOUS -> {
-        int curStart = -1;
-        for (int i = 0; i < count; i++) {
-          if (sg[3 * i + 2] == 1 && curStart >= 0) {
-            continue; // extends the current piece
-          }
-          if (curStart >= 0) {
-            out.add(curStart, sg[3 * i]);
-          }
-          curStart = sg[3 * i];
-        }
-        if (curStart >= 0) {
-          out.add(curStart, end);
-        }
-      }
-      case MERGED_WITH_NEXT -> {
-        int curStart = -1;
-        for (int i = 0; i < count; i++) {
-          if (curStart < 0) {
-            curStart = sg[3 * i];
-          }
-          if (sg[3 * i + 2] == 0) {
-            out.add(curStart, sg[3 * i + 1]);
-            curStart = -1;
-          }
-        }
-        if (curStart >= 0) {
-          out.add(curStart, end);
-        }
-      }
-      case CONTIGUOUS -> {
-        int i = 0;
-        while (i < count) {
-          int j = i;
-          if (sg[3 * i + 2] == 1) {
-            while (j + 1 < count && sg[3 * (j + 1) + 2] == 1) {
-              j++;
+
+    /** The pieces of {@code text} as consecutive {@code start, end} pairs. */
+    int[] split(String text) {
+        int[] ranges = {0, text.length()};
+        int n = text.isEmpty() ? 0 : 1;
+        for (int r = 0; r < patterns.size(); r++) {
+            IntBuffer out = new IntBuffer(Math.max(8, n * 4));
+            BudgetedText budgeted = new BudgetedText(text);
+            Matcher m = patterns.get(r).matcher(budgeted);
+            SplitRule rule = rules.get(r);
+            for (int i = 0; i < n; i++) {
+                int start = ranges[2 * i];
+                int end = ranges[2 * i + 1];
+                budgeted.reset(BUDGET_BASE + BUDGET_PER_CHAR * (end - start));
+                splitOne(m, rule, start, end, out);
             }
-          }
-          out.add(sg[3 * i], sg[3 * j + 1]);
-          i = j + 1;
+            ranges = out.toArray();
+            n = ranges.length / 2;
         }
-      }
-    }
-  }
-
-  /** Thrown by {@link BudgetedText} when a regex has read more characters than allowed. */
-  private static final class BudgetExhausted extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    BudgetExhausted() {
-      super(null, null, false, false);
-    }
-  }
-
-  /** The text, counting every character the regex engine reads. Not thread-safe; one per split. */
-  private static final class BudgetedText implements CharSequence {
-    private final String text;
-    private long left;
-
-    BudgetedText(String text) {
-      this.text = text;
+        return ranges;
     }
 
-    void reset(long budget) {
-      left = budget;
+    private static void splitOne(Matcher m, SplitRule rule, int start, int end, IntBuffer out) {
+        // Segments as (start, end, isMatch) triples in order.
+        IntBuffer seg = new IntBuffer(16);
+        m.region(start, end);
+        int pos = start;
+        while (true) {
+            try {
+                if (!m.find()) {
+                    break;
+                }
+            } catch (BudgetExhausted | StackOverflowError x) {
+                // A hostile regex: too much backtracking, or a group loop that recursed too deep in
+                // java.util.regex. Nothing is shared or half-updated, so the piece's rest stays whole.
+                BUDGET_EXHAUSTED.incrementAndGet();
+                break;
+            }
+            int s = m.start();
+            int e = m.end();
+            if (e == s) {
+                continue; // an empty match splits nothing; find() steps past it
+            }
+            if (s > pos) {
+                seg.add(pos, s, 0);
+            }
+            seg.add(s, e, 1);
+            pos = e;
+        }
+        if (pos < end) {
+            seg.add(pos, end, 0);
+        }
+        int[] sg = seg.toArray();
+        int count = sg.length / 3;
+        if (rule.invert()) {
+            for (int i = 0; i < count; i++) {
+                sg[3 * i + 2] ^= 1;
+            }
+        }
+        switch (rule.behavior()) {
+            case ISOLATED -> {
+                for (int i = 0; i < count; i++) {
+                    out.add(sg[3 * i], sg[3 * i + 1]);
+                }
+            }
+            case REMOVED -> {
+                for (int i = 0; i < count; i++) {
+                    if (sg[3 * i + 2] == 0) {
+                        out.add(sg[3 * i], sg[3 * i + 1]);
+                    }
+                }
+            }
+            case MERGED_WITH_PREVIOUS -> {
+                int curStart = -1;
+                for (int i = 0; i < count; i++) {
+                    if (sg[3 * i + 2] == 1 && curStart >= 0) {
+                        continue; // extends the current piece
+                    }
+                    if (curStart >= 0) {
+                        out.add(curStart, sg[3 * i]);
+                    }
+                    curStart = sg[3 * i];
+                }
+                if (curStart >= 0) {
+                    out.add(curStart, end);
+                }
+            }
+            case MERGED_WITH_NEXT -> {
+                int curStart = -1;
+                for (int i = 0; i < count; i++) {
+                    if (curStart < 0) {
+                        curStart = sg[3 * i];
+                    }
+                    if (sg[3 * i + 2] == 0) {
+                        out.add(curStart, sg[3 * i + 1]);
+                        curStart = -1;
+                    }
+                }
+                if (curStart >= 0) {
+                    out.add(curStart, end);
+                }
+            }
+            case CONTIGUOUS -> {
+                int i = 0;
+                while (i < count) {
+                    int j = i;
+                    if (sg[3 * i + 2] == 1) {
+                        while (j + 1 < count && sg[3 * (j + 1) + 2] == 1) {
+                            j++;
+                        }
+                    }
+                    out.add(sg[3 * i], sg[3 * j + 1]);
+                    i = j + 1;
+                }
+            }
+        }
     }
 
-    @Override
-    public char charAt(int index) {
-      if (--left < 0) {
-        throw new BudgetExhausted();
-      }
-      return text.charAt(index);
+    /** Thrown by {@link BudgetedText} when a regex has read more characters than allowed. */
+    private static final class BudgetExhausted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BudgetExhausted() {
+            super(null, null, false, false);
+        }
     }
 
-    @Override
-    public int length() {
-      return text.length();
+    /** The text, counting every character the regex engine reads. Not thread-safe; one per split. */
+    private static final class BudgetedText implements CharSequence {
+        private final String text;
+        private long left;
+
+        BudgetedText(String text) {
+            this.text = text;
+        }
+
+        void reset(long budget) {
+            left = budget;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (--left < 0) {
+                throw new BudgetExhausted();
+            }
+            return text.charAt(index);
+        }
+
+        @Override
+        public int length() {
+            return text.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return text.subSequence(start, end);
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
     }
 
-    @Override
-    public CharSequence subSequence(int start, int end) {
-      return text.subSequence(start, end);
-    }
+    /** A growable int array. */
+    static final class IntBuffer {
+        private int[] a;
+        private int n;
 
-    @Override
-    public String toString() {
-      return text;
-    }
-  }
+        IntBuffer(int capacity) {
+            a = new int[Math.max(4, capacity)];
+        }
 
-  /** A growable int array. */
-  static final class IntBuffer {
-    private int[] a;
-    private int n;
+        void add(int v) {
+            if (n == a.length) {
+                a = java.util.Arrays.copyOf(a, Math.multiplyExact(a.length, 2));
+            }
+            a[n++] = v;
+        }
 
-    IntBuffer(int capacity) {
-      a = new int[Math.max(4, capacity)];
-    }
+        void add(int x, int y) {
+            add(x);
+            add(y);
+        }
 
-    void add(int v) {
-      if (n == a.length) {
-        a = java.util.Arrays.copyOf(a, Math.multiplyExact(a.length, 2));
-      }
-      a[n++] = v;
-    }
+        void add(int x, int y, int z) {
+            add(x);
+            add(y);
+            add(z);
+        }
 
-    void add(int x, int y) {
-      add(x);
-      add(y);
-    }
+        void addAll(int[] v) {
+            for (int x : v) {
+                add(x);
+            }
+        }
 
-    void add(int x, int y, int z) {
-      add(x);
-      add(y);
-      add(z);
-    }
+        int size() {
+            return n;
+        }
 
-    void addAll(int[] v) {
-      for (int x : v) {
-        add(x);
-      }
+        int[] toArray() {
+            return java.util.Arrays.copyOf(a, n);
+        }
     }
-
-    int size() {
-      return n;
-    }
-
-    int[] toArray() {
-      return java.util.Arrays.copyOf(a, n);
-    }
-  }
 }

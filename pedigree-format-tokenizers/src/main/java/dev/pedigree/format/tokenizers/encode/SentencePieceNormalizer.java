@@ -12,31 +12,31 @@ import java.text.Normalizer;
  * @param addDummyPrefix prepend {@code ▁} at the start of the input and after an added token
  */
 record SentencePieceNormalizer(boolean nfkc, boolean removeExtraWhitespaces, boolean addDummyPrefix) {
-  static final char SPACE = '\u2581';
+    static final char SPACE = '\u2581';
 
-  String normalize(String text, boolean first) {
-    String s = nfkc ? Normalizer.normalize(text, Normalizer.Form.NFKC) : text;
-    if (removeExtraWhitespaces) {
-      StringBuilder sb = new StringBuilder(s.length());
-      boolean pendingSpace = false;
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        if (c == ' ') {
-          pendingSpace = sb.length() > 0;
-        } else {
-          if (pendingSpace) {
-            sb.append(' ');
-            pendingSpace = false;
-          }
-          sb.append(c);
+    String normalize(String text, boolean first) {
+        String s = nfkc ? Normalizer.normalize(text, Normalizer.Form.NFKC) : text;
+        if (removeExtraWhitespaces) {
+            StringBuilder sb = new StringBuilder(s.length());
+            boolean pendingSpace = false;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == ' ') {
+                    pendingSpace = sb.length() > 0;
+                } else {
+                    if (pendingSpace) {
+                        sb.append(' ');
+                        pendingSpace = false;
+                    }
+                    sb.append(c);
+                }
+            }
+            s = sb.toString();
         }
-      }
-      s = sb.toString();
+        if (s.isEmpty()) {
+            return s;
+        }
+        String escaped = s.replace(' ', SPACE);
+        return addDummyPrefix && first ? SPACE + escaped : escaped;
     }
-    if (s.isEmpty()) {
-      return s;
-    }
-    String escaped = s.replace(' ', SPACE);
-    return addDummyPrefix && first ? SPACE + escaped : escaped;
-  }
 }

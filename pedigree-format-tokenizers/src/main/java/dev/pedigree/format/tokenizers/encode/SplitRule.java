@@ -20,36 +20,36 @@ import java.util.regex.PatternSyntaxException;
  */
 public record SplitRule(String regex, Behavior behavior, boolean invert) {
 
-  /** Hugging Face {@code SplitDelimiterBehavior}. */
-  public enum Behavior {
-    /** Matches and gaps become separate pieces. */
-    ISOLATED,
-    /** Matches are dropped, gaps kept. */
-    REMOVED,
-    /** Each match is appended to the piece before it. */
-    MERGED_WITH_PREVIOUS,
-    /** Each match is prepended to the piece after it. */
-    MERGED_WITH_NEXT,
-    /** Runs of adjacent matches become one piece. */
-    CONTIGUOUS
-  }
+    /** Hugging Face {@code SplitDelimiterBehavior}. */
+    public enum Behavior {
+        /** Matches and gaps become separate pieces. */
+        ISOLATED,
+        /** Matches are dropped, gaps kept. */
+        REMOVED,
+        /** Each match is appended to the piece before it. */
+        MERGED_WITH_PREVIOUS,
+        /** Each match is prepended to the piece after it. */
+        MERGED_WITH_NEXT,
+        /** Runs of adjacent matches become one piece. */
+        CONTIGUOUS
+    }
 
-  public SplitRule {
-    Objects.requireNonNull(regex);
-    Objects.requireNonNull(behavior);
-  }
+    public SplitRule {
+        Objects.requireNonNull(regex);
+        Objects.requireNonNull(behavior);
+    }
 
-  /** An isolating rule: matches and gaps both kept (the common case). */
-  public static SplitRule isolated(String regex) {
-    return new SplitRule(regex, Behavior.ISOLATED, false);
-  }
+    /** An isolating rule: matches and gaps both kept (the common case). */
+    public static SplitRule isolated(String regex) {
+        return new SplitRule(regex, Behavior.ISOLATED, false);
+    }
 
-  /**
-   * Compiles the regex with Unicode character classes.
-   *
-   * @throws PatternSyntaxException if Java cannot compile the pattern
-   */
-  Pattern compile() {
-    return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
-  }
+    /**
+     * Compiles the regex with Unicode character classes.
+     *
+     * @throws PatternSyntaxException if Java cannot compile the pattern
+     */
+    Pattern compile() {
+        return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+    }
 }

@@ -23,23 +23,23 @@ import java.util.Objects;
  * @param partialCharacterShare {@code partialCharacterTokens / tokens}
  */
 public record TokenizerFitness(
-    String name,
-    String description,
-    int vocabularySize,
-    long tokens,
-    long characters,
-    long words,
-    long bytes,
-    double tokensPerCharacter,
-    double tokensPerWord,
-    double bytesPerToken,
-    long byteFallbackTokens,
-    long unknownTokens,
-    long partialCharacterTokens,
-    double fallbackShare,
-    double partialCharacterShare) {
-  public TokenizerFitness {
-    Objects.requireNonNull(name);
-    Objects.requireNonNull(description);
-  }
+        String name,
+        String description,
+        int vocabularySize,
+        long tokens,
+        long characters,
+        long words,
+        long bytes,
+        double tokensPerCharacter,
+        double tokensPerWord,
+        double bytesPerToken,
+        long byteFallbackTokens,
+        long unknownTokens,
+        long partialCharacterTokens,
+        double fallbackShare,
+        double partialCharacterShare) {
+    public TokenizerFitness {
+        Objects.requireNonNull(name);
+        Objects.requireNonNull(description);
+    }
 }

@@ -26,171 +26,206 @@ import java.util.regex.PatternSyntaxException;
  * of the text, as the tokenizers library does. Stateless.
  */
 final class TokenizerJsonSettings {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private TokenizerJsonSettings() {}
+    private TokenizerJsonSettings() {}
 
-  /** Lays the file's settings over {@code base}. */
-  static EncoderOptions read(Path file, EncoderOptions base) throws IOException, ModelFormatException {
-    JsonNode normalizer = null;
-    JsonNode preTokenizer = null;
-    Boolean ignoreMerges = null;
-    Boolean byteFallback = null;
-    Integer maxChars = null;
-    JsonFactory factory = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).maxNestingDepth(200).build()).build();
-    try (InputStream in = Files.newInputStream(file);
-        JsonParser p = factory.createParser(in)) {
-      p.setCodec(MAPPER);
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw corrupt(file, p, "tokenizer.json is not a JSON object");
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
-        switch (name) {
-          case "normalizer" -> normalizer = p.readValueAsTree();
-          case "pre_tokenizer" -> preTokenizer = p.readValueAsTree();
-          case "model" -> {
-            if (value != JsonToken.START_OBJECT) {
-              p.skipChildren();
-              continue;
+    /** Lays the file's settings over {@code base}. */
+    static EncoderOptions read(Path file, EncoderOptions base) throws IOException, ModelFormatException {
+        JsonNode normalizer = null;
+        JsonNode preTokenizer = null;
+        Boolean ignoreMerges = null;
+        Boolean byteFallback = null;
+        Integer maxChars = null;
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(Integer.MAX_VALUE)
+                        .maxNestingDepth(200)
+                        .build())
+                .build();
+        try (InputStream in = Files.newInputStream(file);
+                JsonParser p = factory.createParser(in)) {
+            p.setCodec(MAPPER);
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw corrupt(file, p, "tokenizer.json is not a JSON object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-              String field = p.currentName();
-              JsonToken v = p.nextToken();
-              switch (field) {
-                case "ignore_merges" -> ignoreMerges = v == JsonToken.VALUE_TRUE;
-                case "byte_fallback" -> byteFallback = v == JsonToken.VALUE_TRUE;
-                case "max_input_chars_per_word" -> maxChars = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : null;
-                default -> p.skipChildren();
-              }
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (name) {
+                    case "normalizer" -> normalizer = p.readValueAsTree();
+                    case "pre_tokenizer" -> preTokenizer = p.readValueAsTree();
+                    case "model" -> {
+                        if (value != JsonToken.START_OBJECT) {
+                            p.skipChildren();
+                            continue;
+                        }
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String field = p.currentName();
+                            JsonToken v = p.nextToken();
+                            switch (field) {
+                                case "ignore_merges" -> ignoreMerges = v == JsonToken.VALUE_TRUE;
+                                case "byte_fallback" -> byteFallback = v == JsonToken.VALUE_TRUE;
+                                case "max_input_chars_per_word" ->
+                                    maxChars = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : null;
+                                default -> p.skipChildren();
+                            }
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
             }
-          }
-          default -> p.skipChildren();
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+            throw new CorruptModelException(
+                    file.toString(), at, "tokenizer.json is not valid JSON: " + e.getOriginalMessage(), e);
         }
-      }
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
-      long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
-      throw new CorruptModelException(file.toString(), at, "tokenizer.json is not valid JSON: " + e.getOriginalMessage(), e);
-    }
-    EncoderOptions o = base;
-    if (ignoreMerges != null) {
-      o = o.withIgnoreMerges(ignoreMerges);
-    }
-    if (maxChars != null && maxChars > 0) {
-      o = o.withBert(o.bert(), maxChars);
-    }
-    o = applyNormalizer(normalizer, o, byteFallback);
-    o = applyPreTokenizer(file, preTokenizer, o);
-    // The tokenizers library always cuts every added token, special or not, out of the input.
-    return o.withParseSpecial(true);
-  }
-
-  private static CorruptModelException corrupt(Path file, JsonParser p, String what) {
-    return new CorruptModelException(file.toString(), p.currentLocation().getByteOffset(), what);
-  }
-
-  private static EncoderOptions applyNormalizer(JsonNode n, EncoderOptions o, Boolean byteFallback) {
-    boolean fallback = byteFallback != null ? byteFallback : o.byteFallback();
-    boolean prepend = false;
-    boolean nfkc = false;
-    BertNormalization bert = o.bert();
-    for (JsonNode step : flatten(n, "normalizers")) {
-      switch (step.path("type").asText("")) {
-        case "BertNormalizer" -> {
-          boolean lower = step.path("lowercase").asBoolean(true);
-          JsonNode strip = step.path("strip_accents");
-          bert = new BertNormalization(
-              step.path("clean_text").asBoolean(true),
-              step.path("handle_chinese_chars").asBoolean(true),
-              strip.isBoolean() ? strip.booleanValue() : lower,
-              lower);
+        EncoderOptions o = base;
+        if (ignoreMerges != null) {
+            o = o.withIgnoreMerges(ignoreMerges);
         }
-        case "Prepend" -> prepend |= step.path("prepend").asText("").equals("\u2581");
-        case "NFKC", "NFKD", "Precompiled" -> nfkc = true;
-        default -> {}
-      }
-    }
-    return new EncoderOptions(o.splitRules(), o.addPrefixSpace(), o.ignoreMerges(), prepend, o.removeExtraWhitespaces(), nfkc, fallback, bert, o.maxInputCharsPerWord(), o.parseSpecial());
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 60 ? s : s.substring(0, 57) + "...";
-  }
-
-  private static EncoderOptions applyPreTokenizer(Path file, JsonNode n, EncoderOptions o) throws UnsupportedModelException {
-    if (n == null || n.isNull()) {
-      return o.withSplitRules(List.of());
-    }
-    List<SplitRule> rules = new ArrayList<>();
-    boolean prefixSpace = false;
-    Boolean metaspacePrefix = null;
-    for (JsonNode step : flatten(n, "pretokenizers")) {
-      switch (step.path("type").asText("")) {
-        case "Split" -> {
-          JsonNode pattern = step.path("pattern");
-          String regex;
-          if (pattern.path("Regex").isTextual()) {
-            regex = pattern.path("Regex").textValue();
-          } else if (pattern.path("String").isTextual()) {
-            regex = Pattern.quote(pattern.path("String").textValue());
-          } else {
-            continue;
-          }
-          try {
-            Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
-          } catch (PatternSyntaxException e) {
-            throw new UnsupportedModelException(file.toString(), "pre_tokenizer Split regex /" + abbreviate(regex) + "/ does not compile in Java: " + e.getDescription());
-          }
-          rules.add(new SplitRule(regex, behavior(step.path("behavior").asText("Isolated")), step.path("invert").asBoolean(false)));
+        if (maxChars != null && maxChars > 0) {
+            o = o.withBert(o.bert(), maxChars);
         }
-        case "ByteLevel" -> {
-          prefixSpace |= step.path("add_prefix_space").asBoolean(false);
-          if (step.path("use_regex").asBoolean(true)) {
-            rules.add(SplitRule.isolated(SplitPatterns.GPT2));
-          }
-        }
-        case "Digits" -> rules.add(SplitRule.isolated(step.path("individual_digits").asBoolean(false) ? "\\p{N}" : "\\p{N}+"));
-        case "Punctuation" -> rules.add(new SplitRule("[\\p{P}!-/:-@\\[-`{-~]", behavior(step.path("behavior").asText("Isolated")), false));
-        case "Whitespace" -> rules.add(new SplitRule("\\w+|[^\\w\\s]+", SplitRule.Behavior.REMOVED, true));
-        case "WhitespaceSplit" -> rules.add(new SplitRule("\\s+", SplitRule.Behavior.REMOVED, false));
-        case "Metaspace" -> {
-          String scheme = step.path("prepend_scheme").asText("");
-          metaspacePrefix = scheme.isEmpty() ? step.path("add_prefix_space").asBoolean(true) : !scheme.equals("never");
-        }
-        default -> {}
-      }
+        o = applyNormalizer(normalizer, o, byteFallback);
+        o = applyPreTokenizer(file, preTokenizer, o);
+        // The tokenizers library always cuts every added token, special or not, out of the input.
+        return o.withParseSpecial(true);
     }
-    EncoderOptions out = o.withSplitRules(rules).withAddPrefixSpace(prefixSpace);
-    if (metaspacePrefix != null) {
-      out = out.withSentencePiece(out.addDummyPrefix() || metaspacePrefix, out.removeExtraWhitespaces(), out.nfkc(), out.byteFallback());
-    }
-    return out;
-  }
 
-  private static SplitRule.Behavior behavior(String name) {
-    return switch (name) {
-      case "Removed" -> SplitRule.Behavior.REMOVED;
-      case "MergedWithPrevious" -> SplitRule.Behavior.MERGED_WITH_PREVIOUS;
-      case "MergedWithNext" -> SplitRule.Behavior.MERGED_WITH_NEXT;
-      case "Contiguous" -> SplitRule.Behavior.CONTIGUOUS;
-      default -> SplitRule.Behavior.ISOLATED;
-    };
-  }
+    private static CorruptModelException corrupt(Path file, JsonParser p, String what) {
+        return new CorruptModelException(file.toString(), p.currentLocation().getByteOffset(), what);
+    }
 
-  /** The steps of a {@code Sequence} (recursively), or the node itself. */
-  private static List<JsonNode> flatten(JsonNode n, String listField) {
-    List<JsonNode> out = new ArrayList<>();
-    if (n == null || n.isNull()) {
-      return out;
+    private static EncoderOptions applyNormalizer(JsonNode n, EncoderOptions o, Boolean byteFallback) {
+        boolean fallback = byteFallback != null ? byteFallback : o.byteFallback();
+        boolean prepend = false;
+        boolean nfkc = false;
+        BertNormalization bert = o.bert();
+        for (JsonNode step : flatten(n, "normalizers")) {
+            switch (step.path("type").asText("")) {
+                case "BertNormalizer" -> {
+                    boolean lower = step.path("lowercase").asBoolean(true);
+                    JsonNode strip = step.path("strip_accents");
+                    bert = new BertNormalization(
+                            step.path("clean_text").asBoolean(true),
+                            step.path("handle_chinese_chars").asBoolean(true),
+                            strip.isBoolean() ? strip.booleanValue() : lower,
+                            lower);
+                }
+                case "Prepend" -> prepend |= step.path("prepend").asText("").equals("\u2581");
+                case "NFKC", "NFKD", "Precompiled" -> nfkc = true;
+                default -> {}
+            }
+        }
+        return new EncoderOptions(
+                o.splitRules(),
+                o.addPrefixSpace(),
+                o.ignoreMerges(),
+                prepend,
+                o.removeExtraWhitespaces(),
+                nfkc,
+                fallback,
+                bert,
+                o.maxInputCharsPerWord(),
+                o.parseSpecial());
     }
-    if ("Sequence".equals(n.path("type").asText("")) && n.path(listField).isArray()) {
-      for (JsonNode c : n.path(listField)) {
-        out.addAll(flatten(c, listField));
-      }
-    } else {
-      out.add(n);
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
-    return out;
-  }
+
+    private static EncoderOptions applyPreTokenizer(Path file, JsonNode n, EncoderOptions o)
+            throws UnsupportedModelException {
+        if (n == null || n.isNull()) {
+            return o.withSplitRules(List.of());
+        }
+        List<SplitRule> rules = new ArrayList<>();
+        boolean prefixSpace = false;
+        Boolean metaspacePrefix = null;
+        for (JsonNode step : flatten(n, "pretokenizers")) {
+            switch (step.path("type").asText("")) {
+                case "Split" -> {
+                    JsonNode pattern = step.path("pattern");
+                    String regex;
+                    if (pattern.path("Regex").isTextual()) {
+                        regex = pattern.path("Regex").textValue();
+                    } else if (pattern.path("String").isTextual()) {
+                        regex = Pattern.quote(pattern.path("String").textValue());
+                    } else {
+                        continue;
+                    }
+                    try {
+                        Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+                    } catch (PatternSyntaxException e) {
+                        throw new UnsupportedModelException(
+                                file.toString(),
+                                "pre_tokenizer Split regex /" + abbreviate(regex) + "/ does not compile in Java: "
+                                        + e.getDescription());
+                    }
+                    rules.add(new SplitRule(
+                            regex,
+                            behavior(step.path("behavior").asText("Isolated")),
+                            step.path("invert").asBoolean(false)));
+                }
+                case "ByteLevel" -> {
+                    prefixSpace |= step.path("add_prefix_space").asBoolean(false);
+                    if (step.path("use_regex").asBoolean(true)) {
+                        rules.add(SplitRule.isolated(SplitPatterns.GPT2));
+                    }
+                }
+                case "Digits" ->
+                    rules.add(
+                            SplitRule.isolated(step.path("individual_digits").asBoolean(false) ? "\\p{N}" : "\\p{N}+"));
+                case "Punctuation" ->
+                    rules.add(new SplitRule(
+                            "[\\p{P}!-/:-@\\[-`{-~]",
+                            behavior(step.path("behavior").asText("Isolated")),
+                            false));
+                case "Whitespace" -> rules.add(new SplitRule("\\w+|[^\\w\\s]+", SplitRule.Behavior.REMOVED, true));
+                case "WhitespaceSplit" -> rules.add(new SplitRule("\\s+", SplitRule.Behavior.REMOVED, false));
+                case "Metaspace" -> {
+                    String scheme = step.path("prepend_scheme").asText("");
+                    metaspacePrefix =
+                            scheme.isEmpty() ? step.path("add_prefix_space").asBoolean(true) : !scheme.equals("never");
+                }
+                default -> {}
+            }
+        }
+        EncoderOptions out = o.withSplitRules(rules).withAddPrefixSpace(prefixSpace);
+        if (metaspacePrefix != null) {
+            out = out.withSentencePiece(
+                    out.addDummyPrefix() || metaspacePrefix,
+                    out.removeExtraWhitespaces(),
+                    out.nfkc(),
+                    out.byteFallback());
+        }
+        return out;
+    }
+
+    private static SplitRule.Behavior behavior(String name) {
+        return switch (name) {
+            case "Removed" -> SplitRule.Behavior.REMOVED;
+            case "MergedWithPrevious" -> SplitRule.Behavior.MERGED_WITH_PREVIOUS;
+            case "MergedWithNext" -> SplitRule.Behavior.MERGED_WITH_NEXT;
+            case "Contiguous" -> SplitRule.Behavior.CONTIGUOUS;
+            default -> SplitRule.Behavior.ISOLATED;
+        };
+    }
+
+    /** The steps of a {@code Sequence} (recursively), or the node itself. */
+    private static List<JsonNode> flatten(JsonNode n, String listField) {
+        List<JsonNode> out = new ArrayList<>();
+        if (n == null || n.isNull()) {
+            return out;
+        }
+        if ("Sequence".equals(n.path("type").asText("")) && n.path(listField).isArray()) {
+            for (JsonNode c : n.path(listField)) {
+                out.addAll(flatten(c, listField));
+            }
+        } else {
+            out.add(n);
+        }
+        return out;
+    }
 }

@@ -17,17 +17,17 @@ import java.util.Objects;
  * @param top the descendant-only tokens ranked by occurrences, at most the requested number
  */
 public record VocabularyGain(
-    String descendant,
-    String ancestor,
-    long descendantOnlyEntries,
-    long descendantOnlyOccurrences,
-    double descendantOnlyShare,
-    Map<String, Long> occurrencesByScript,
-    List<GainToken> top) {
-  public VocabularyGain {
-    Objects.requireNonNull(descendant);
-    Objects.requireNonNull(ancestor);
-    occurrencesByScript = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(occurrencesByScript));
-    top = List.copyOf(top);
-  }
+        String descendant,
+        String ancestor,
+        long descendantOnlyEntries,
+        long descendantOnlyOccurrences,
+        double descendantOnlyShare,
+        Map<String, Long> occurrencesByScript,
+        List<GainToken> top) {
+    public VocabularyGain {
+        Objects.requireNonNull(descendant);
+        Objects.requireNonNull(ancestor);
+        occurrencesByScript = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(occurrencesByScript));
+        top = List.copyOf(top);
+    }
 }

@@ -5,14 +5,14 @@ import java.io.ByteArrayOutputStream;
 
 /** Decodes ids back to bytes through the vocabulary's normalised token bytes. */
 final class RoundTrip {
-  private RoundTrip() {}
+    private RoundTrip() {}
 
-  static byte[] bytesOf(Encoder e, int[] ids) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (int id : ids) {
-      Token t = e.token(id).orElseThrow(() -> new AssertionError("id " + id + " not in the vocabulary"));
-      out.writeBytes(t.bytes());
+    static byte[] bytesOf(Encoder e, int[] ids) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int id : ids) {
+            Token t = e.token(id).orElseThrow(() -> new AssertionError("id " + id + " not in the vocabulary"));
+            out.writeBytes(t.bytes());
+        }
+        return out.toByteArray();
     }
-    return out.toByteArray();
-  }
 }
