@@ -3,6 +3,7 @@ package dev.pedigree.attest;
 import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.Sha256;
 import dev.pedigree.model.ModelView;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

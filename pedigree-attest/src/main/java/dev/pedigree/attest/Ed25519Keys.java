@@ -1,5 +1,6 @@
 package dev.pedigree.attest;
 
+import dev.pedigree.io.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

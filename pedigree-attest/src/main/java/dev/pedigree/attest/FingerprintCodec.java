@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.SegmentReader;
+import dev.pedigree.io.Sha256;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.Component;
 import dev.pedigree.model.ComponentKind;

@@ -1,6 +1,7 @@
 package dev.pedigree.attest;
 
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.Sha256;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.model.Role;

@@ -1,5 +1,6 @@
 package dev.pedigree.attest;
 
+import dev.pedigree.io.Sha256;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.pedigree.attest;
 
+import dev.pedigree.io.Sha256;
 import dev.pedigree.model.TensorAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

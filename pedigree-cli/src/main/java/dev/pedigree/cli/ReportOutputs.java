@@ -7,6 +7,7 @@ import dev.pedigree.format.tokenizers.encode.FitnessReport;
 import dev.pedigree.format.tokenizers.encode.LanguageFitness;
 import dev.pedigree.format.tokenizers.encode.TokenizerFitness;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.Sha256;
 import dev.pedigree.model.LineageClaim;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.report.FileHash;
@@ -18,15 +19,11 @@ import dev.pedigree.report.dossier.Dossier;
 import dev.pedigree.report.html.HtmlReport;
 import dev.pedigree.report.markdown.MarkdownReport;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -63,16 +60,7 @@ final class ReportOutputs {
     }
 
     static String sha256(Path f) throws IOException {
-        try (InputStream in = Files.newInputStream(f)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 20];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.file(f);
     }
 
     /** Language fitness of both tokenizers on {@code corpus}, with the suspect's gain over the reference. */

@@ -1,12 +1,12 @@
 package dev.pedigree.model;
 
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.Sha256;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -22,7 +22,7 @@ public final class TensorHashes {
 
     /** SHA-256 (hex) of the stored bytes. */
     public static String storedSha256(TensorRef t) throws IOException, ModelFormatException {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.digest();
         MemorySegment seg = t.storedBytes();
         long n = seg.byteSize();
         byte[] buf = new byte[(int) Math.min(n, 1 << 20)];
@@ -39,7 +39,7 @@ public final class TensorHashes {
      * values. Reads a bounded number of rows at a time.
      */
     public static String canonicalSha256(TensorRef t) throws IOException, ModelFormatException {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.digest();
         Shape s = t.shape();
         ByteBuffer hdr = ByteBuffer.allocate(8 + 8 * s.rank()).order(ByteOrder.LITTLE_ENDIAN);
         hdr.putLong(s.rank());
@@ -72,13 +72,5 @@ public final class TensorHashes {
             md.update(bytes.array(), 0, n * 4);
         }
         return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.pedigree.registry;
 
 import dev.pedigree.forensics.ParameterCounts;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.Sha256;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.ArrayTensor;
@@ -351,12 +352,7 @@ public final class Fingerprint {
     record ScanResult(String sha256, TensorStats stats) {}
 
     static ScanResult scan(TensorRef t) throws IOException, ModelFormatException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
+        MessageDigest md = Sha256.digest();
         Shape s = t.shape();
         ByteBuffer hdr = ByteBuffer.allocate(8 + 8 * s.rank()).order(ByteOrder.LITTLE_ENDIAN);
         hdr.putLong(s.rank());

@@ -3,6 +3,7 @@ package dev.pedigree.registry;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.SegmentReader;
+import dev.pedigree.io.Sha256;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.Component;
@@ -693,13 +694,9 @@ public final class FingerprintCodec {
     // ------------------------------------------------------------------ helpers
 
     static byte[] sha256(byte[] b, int off, int len) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(b, off, len);
-            return md.digest();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
+        MessageDigest md = Sha256.digest();
+        md.update(b, off, len);
+        return md.digest();
     }
 
     /** Hex SHA-256 of bytes. */

@@ -1,5 +1,6 @@
 package dev.pedigree.io.http;
 
+import dev.pedigree.io.Sha256;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -11,9 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.zip.CRC32C;
 
 /**
@@ -40,14 +38,9 @@ final class DiskBlockCache {
 
     /** The folder for one version of one remote file. */
     Path folder(String url, String validator, long size, int blockSize) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update((url + "\n" + validator + "\n" + size + "\n" + blockSize).getBytes(StandardCharsets.UTF_8));
-            String key = HexFormat.of().formatHex(md.digest());
-            return root.resolve(key.substring(0, 2)).resolve(key);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
+        String key =
+                Sha256.hex((url + "\n" + validator + "\n" + size + "\n" + blockSize).getBytes(StandardCharsets.UTF_8));
+        return root.resolve(key.substring(0, 2)).resolve(key);
     }
 
     private static Path file(Path folder, int blockSize, long index) {

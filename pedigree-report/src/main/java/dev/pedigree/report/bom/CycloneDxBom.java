@@ -5,13 +5,12 @@ import dev.pedigree.forensics.ComponentResult;
 import dev.pedigree.forensics.Evidence;
 import dev.pedigree.forensics.ModelSummary;
 import dev.pedigree.forensics.Verdict;
+import dev.pedigree.io.Sha256;
 import dev.pedigree.model.LineageClaim;
 import dev.pedigree.report.ClaimCheck;
 import dev.pedigree.report.FileHash;
 import dev.pedigree.report.Findings;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashSet;
@@ -287,12 +286,7 @@ public final class CycloneDxBom {
 
     /** A version-8 UUID from the SHA-256 of {@code content}. */
     static String uuid(String content) {
-        byte[] h;
-        try {
-            h = MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
+        byte[] h = Sha256.digest().digest(content.getBytes(StandardCharsets.UTF_8));
         h[6] = (byte) ((h[6] & 0x0f) | 0x80);
         h[8] = (byte) ((h[8] & 0x3f) | 0x80);
         StringBuilder sb = new StringBuilder(36);

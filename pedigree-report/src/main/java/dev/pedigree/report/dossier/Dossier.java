@@ -1,6 +1,7 @@
 package dev.pedigree.report.dossier;
 
 import dev.pedigree.forensics.ComparisonResult;
+import dev.pedigree.io.Sha256;
 import dev.pedigree.report.CompareJson;
 import dev.pedigree.report.Json;
 import dev.pedigree.report.ReportContext;
@@ -12,10 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,11 +74,6 @@ public final class Dossier {
     }
 
     static String sha256(String s) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
+        return Sha256.hex(s.getBytes(StandardCharsets.UTF_8));
     }
 }

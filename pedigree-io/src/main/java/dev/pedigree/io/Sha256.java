@@ -1,4 +1,4 @@
-package dev.pedigree.attest;
+package dev.pedigree.io;
 
 import java.io.IOException;
 import java.io.InputStream;
