@@ -1,9 +1,9 @@
 package dev.pedigree.attest;
 
 import dev.pedigree.forensics.CompareOptions;
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.ComponentResult;
 import dev.pedigree.forensics.LineageComparator;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.ModelView;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.pedigree.bench;
 
 import dev.pedigree.forensics.CompareOptions;
-import dev.pedigree.forensics.ComparisonResult;
 import dev.pedigree.forensics.LineageComparator;
+import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.format.safetensors.SafetensorsReader;
 import dev.pedigree.formats.RemoteModelOpener;
 import dev.pedigree.io.http.HttpByteSource;

@@ -1,8 +1,8 @@
 package dev.pedigree.cli;
 
 import dev.pedigree.forensics.CompareOptions;
-import dev.pedigree.forensics.ComparisonResult;
 import dev.pedigree.forensics.LineageComparator;
+import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.report.CompareJson;

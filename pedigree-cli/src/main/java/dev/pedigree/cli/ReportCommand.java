@@ -1,6 +1,6 @@
 package dev.pedigree.cli;
 
-import dev.pedigree.forensics.ComparisonResult;
+import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.report.CompareJsonReader;
 import dev.pedigree.report.ReportContext;
 import java.nio.file.Path;

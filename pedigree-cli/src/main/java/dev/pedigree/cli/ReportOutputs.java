@@ -1,6 +1,6 @@
 package dev.pedigree.cli;
 
-import dev.pedigree.forensics.ComparisonResult;
+import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.format.tokenizers.encode.Encoder;
 import dev.pedigree.format.tokenizers.encode.Encoders;
 import dev.pedigree.format.tokenizers.encode.FitnessReport;

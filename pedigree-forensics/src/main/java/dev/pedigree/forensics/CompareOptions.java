@@ -1,5 +1,7 @@
 package dev.pedigree.forensics;
 
+import dev.pedigree.forensics.result.SamplingInfo;
+import dev.pedigree.forensics.result.Thresholds;
 import java.util.Objects;
 
 /**

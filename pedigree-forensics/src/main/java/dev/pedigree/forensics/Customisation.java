@@ -1,7 +1,12 @@
 package dev.pedigree.forensics;
 
-import dev.pedigree.forensics.CustomisationSummary.EmbeddingChange;
-import dev.pedigree.forensics.CustomisationSummary.LayerChange;
+import dev.pedigree.forensics.result.Block;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.CustomisationSummary;
+import dev.pedigree.forensics.result.CustomisationSummary.EmbeddingChange;
+import dev.pedigree.forensics.result.CustomisationSummary.LayerChange;
+import dev.pedigree.forensics.result.LayerMatch;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.Component;
 import dev.pedigree.model.Role;

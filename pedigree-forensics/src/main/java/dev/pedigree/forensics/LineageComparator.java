@@ -1,6 +1,18 @@
 package dev.pedigree.forensics;
 
 import dev.pedigree.forensics.TaggedTest.Kind;
+import dev.pedigree.forensics.result.Block;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.CustomisationSummary;
+import dev.pedigree.forensics.result.Evidence;
+import dev.pedigree.forensics.result.LayerEvidenceMatrix;
+import dev.pedigree.forensics.result.LayerMatch;
+import dev.pedigree.forensics.result.ModelSummary;
+import dev.pedigree.forensics.result.SamplingInfo;
+import dev.pedigree.forensics.result.Thresholds;
+import dev.pedigree.forensics.result.TokenizerLineage;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.Component;
 import dev.pedigree.model.ComponentKind;

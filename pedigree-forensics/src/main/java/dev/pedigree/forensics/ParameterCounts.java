@@ -1,5 +1,6 @@
 package dev.pedigree.forensics;
 
+import dev.pedigree.forensics.result.Block;
 import dev.pedigree.model.Component;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.model.Role;

@@ -1,7 +1,8 @@
 package dev.pedigree.forensics;
 
-import dev.pedigree.forensics.TokenizerLineage.Direction;
-import dev.pedigree.forensics.TokenizerLineage.Relation;
+import dev.pedigree.forensics.result.TokenizerLineage;
+import dev.pedigree.forensics.result.TokenizerLineage.Direction;
+import dev.pedigree.forensics.result.TokenizerLineage.Relation;
 import dev.pedigree.model.Token;
 import dev.pedigree.model.Vocabulary;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package dev.pedigree.forensics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.forensics.result.Block;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;
 import dev.pedigree.forensics.simulate.SyntheticTransformer.Config;

@@ -1,5 +1,8 @@
 package dev.pedigree.forensics;
 
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.simulate.DerivationSimulator;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;

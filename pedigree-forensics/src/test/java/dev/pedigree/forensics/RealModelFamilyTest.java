@@ -2,6 +2,8 @@ package dev.pedigree.forensics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.testkit.RealModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,9 @@ package dev.pedigree.forensics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.format.onnx.OnnxReader;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.testkit.RealModels;

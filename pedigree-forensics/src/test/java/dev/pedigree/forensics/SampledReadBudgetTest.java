@@ -2,6 +2,8 @@ package dev.pedigree.forensics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.SamplingInfo;
 import dev.pedigree.forensics.simulate.DerivationSimulator;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;

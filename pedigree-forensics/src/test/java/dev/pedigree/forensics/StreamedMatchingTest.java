@@ -3,6 +3,9 @@ package dev.pedigree.forensics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.Evidence;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.forensics.simulate.DerivationSimulator;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;

@@ -2,8 +2,9 @@ package dev.pedigree.forensics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pedigree.forensics.TokenizerLineage.Direction;
-import dev.pedigree.forensics.TokenizerLineage.Relation;
+import dev.pedigree.forensics.result.TokenizerLineage;
+import dev.pedigree.forensics.result.TokenizerLineage.Direction;
+import dev.pedigree.forensics.result.TokenizerLineage.Relation;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;
 import dev.pedigree.model.Token;
 import dev.pedigree.model.TokenKind;

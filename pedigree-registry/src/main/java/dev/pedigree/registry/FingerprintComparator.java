@@ -1,17 +1,17 @@
 package dev.pedigree.registry;
 
-import dev.pedigree.forensics.Block;
 import dev.pedigree.forensics.CompareOptions;
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.ComponentResult;
-import dev.pedigree.forensics.LayerMatch;
 import dev.pedigree.forensics.LineageComparator;
-import dev.pedigree.forensics.ModelSummary;
 import dev.pedigree.forensics.ParameterCounts;
-import dev.pedigree.forensics.SamplingInfo;
-import dev.pedigree.forensics.TokenizerLineage;
 import dev.pedigree.forensics.TokenizerLineageAnalyzer;
-import dev.pedigree.forensics.Verdict;
+import dev.pedigree.forensics.result.Block;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.LayerMatch;
+import dev.pedigree.forensics.result.ModelSummary;
+import dev.pedigree.forensics.result.SamplingInfo;
+import dev.pedigree.forensics.result.TokenizerLineage;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.Component;
 import dev.pedigree.model.ModelView;

@@ -1,12 +1,12 @@
 package dev.pedigree.registry;
 
-import dev.pedigree.forensics.ComparisonResult;
 import dev.pedigree.forensics.LineageComparator;
-import dev.pedigree.forensics.ModelSummary;
 import dev.pedigree.forensics.ParameterCounts;
 import dev.pedigree.forensics.ReportComponents;
-import dev.pedigree.forensics.Thresholds;
-import dev.pedigree.forensics.Verdict;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ModelSummary;
+import dev.pedigree.forensics.result.Thresholds;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.ModelView;
 import java.io.IOException;

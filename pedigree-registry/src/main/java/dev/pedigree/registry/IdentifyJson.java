@@ -1,6 +1,6 @@
 package dev.pedigree.registry;
 
-import dev.pedigree.forensics.ModelSummary;
+import dev.pedigree.forensics.result.ModelSummary;
 import dev.pedigree.report.CompareJson;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package dev.pedigree.registry;
 
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.ModelSummary;
-import dev.pedigree.forensics.Verdict;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ModelSummary;
+import dev.pedigree.forensics.result.Verdict;
 import java.util.List;
 import java.util.Objects;
 

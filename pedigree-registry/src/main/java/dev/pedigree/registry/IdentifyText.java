@@ -1,7 +1,7 @@
 package dev.pedigree.registry;
 
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.ComponentResult;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
 import java.util.Locale;
 
 /** Terminal rendering of an {@link IdentifyResult}. Computes nothing. Stateless. */

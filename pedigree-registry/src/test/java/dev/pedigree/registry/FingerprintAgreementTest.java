@@ -3,9 +3,9 @@ package dev.pedigree.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pedigree.forensics.CompareOptions;
-import dev.pedigree.forensics.ComparisonResult;
 import dev.pedigree.forensics.LineageComparator;
-import dev.pedigree.forensics.Verdict;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.forensics.simulate.SimModel;
 import java.util.ArrayList;
 import java.util.List;

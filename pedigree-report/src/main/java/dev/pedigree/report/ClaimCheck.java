@@ -1,7 +1,7 @@
 package dev.pedigree.report;
 
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.Verdict;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.model.LineageClaim;
 import java.util.ArrayList;
 import java.util.List;

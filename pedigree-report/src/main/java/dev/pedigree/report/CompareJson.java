@@ -1,14 +1,14 @@
 package dev.pedigree.report;
 
-import dev.pedigree.forensics.Block;
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.ComponentResult;
-import dev.pedigree.forensics.CustomisationSummary;
-import dev.pedigree.forensics.Evidence;
-import dev.pedigree.forensics.LayerEvidenceMatrix;
-import dev.pedigree.forensics.LayerMatch;
-import dev.pedigree.forensics.ModelSummary;
-import dev.pedigree.forensics.TokenizerLineage;
+import dev.pedigree.forensics.result.Block;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.CustomisationSummary;
+import dev.pedigree.forensics.result.Evidence;
+import dev.pedigree.forensics.result.LayerEvidenceMatrix;
+import dev.pedigree.forensics.result.LayerMatch;
+import dev.pedigree.forensics.result.ModelSummary;
+import dev.pedigree.forensics.result.TokenizerLineage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

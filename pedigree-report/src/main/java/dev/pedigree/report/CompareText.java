@@ -1,11 +1,11 @@
 package dev.pedigree.report;
 
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.ComponentResult;
-import dev.pedigree.forensics.Evidence;
-import dev.pedigree.forensics.LayerMatch;
-import dev.pedigree.forensics.TokenizerLineage;
-import dev.pedigree.forensics.Verdict;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.Evidence;
+import dev.pedigree.forensics.result.LayerMatch;
+import dev.pedigree.forensics.result.TokenizerLineage;
+import dev.pedigree.forensics.result.Verdict;
 import java.util.Comparator;
 import java.util.Locale;
 
@@ -138,7 +138,7 @@ public final class CompareText {
         return String.format(Locale.ROOT, "p = 10^%.1f", log10p);
     }
 
-    private static String describe(dev.pedigree.forensics.ModelSummary s) {
+    private static String describe(dev.pedigree.forensics.result.ModelSummary s) {
         return s.source() + " (" + s.format() + (s.architecture() == null ? "" : ", " + s.architecture()) + ", "
                 + InspectText.human(s.parameters()) + " parameters)";
     }

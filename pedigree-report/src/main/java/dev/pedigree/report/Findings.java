@@ -1,10 +1,10 @@
 package dev.pedigree.report;
 
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.ComponentResult;
-import dev.pedigree.forensics.ModelSummary;
-import dev.pedigree.forensics.TokenizerLineage;
-import dev.pedigree.forensics.Verdict;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.ModelSummary;
+import dev.pedigree.forensics.result.TokenizerLineage;
+import dev.pedigree.forensics.result.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -3,7 +3,7 @@ package dev.pedigree.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pedigree.forensics.ComparisonResult;
+import dev.pedigree.forensics.result.ComparisonResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ class CompareJsonReaderTest {
         """;
         ComparisonResult r = CompareJsonReader.parse(minimal.getBytes(StandardCharsets.UTF_8), "min.json");
         assertThat(r.log10p()).isNull();
-        assertThat(r.thresholds()).isEqualTo(dev.pedigree.forensics.Thresholds.DEFAULT);
+        assertThat(r.thresholds()).isEqualTo(dev.pedigree.forensics.result.Thresholds.DEFAULT);
         assertThat(r.customisation()).isNull();
     }
 

@@ -2,7 +2,7 @@ package dev.pedigree.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pedigree.forensics.ComparisonResult;
+import dev.pedigree.forensics.result.ComparisonResult;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.pedigree.forensics.calibrate;
 
 import dev.pedigree.forensics.CompareOptions;
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.ComponentResult;
-import dev.pedigree.forensics.Evidence;
 import dev.pedigree.forensics.LineageComparator;
-import dev.pedigree.forensics.Verdict;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.Evidence;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.forensics.simulate.DerivationSimulator;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;

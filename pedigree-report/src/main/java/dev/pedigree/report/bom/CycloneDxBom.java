@@ -1,10 +1,10 @@
 package dev.pedigree.report.bom;
 
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.ComponentResult;
-import dev.pedigree.forensics.Evidence;
-import dev.pedigree.forensics.ModelSummary;
-import dev.pedigree.forensics.Verdict;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.Evidence;
+import dev.pedigree.forensics.result.ModelSummary;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.io.Sha256;
 import dev.pedigree.model.LineageClaim;
 import dev.pedigree.report.ClaimCheck;

@@ -1,6 +1,6 @@
 package dev.pedigree.report.dossier;
 
-import dev.pedigree.forensics.ComparisonResult;
+import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.io.Sha256;
 import dev.pedigree.report.CompareJson;
 import dev.pedigree.report.Json;

@@ -1,13 +1,13 @@
 package dev.pedigree.report.html;
 
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.ComponentResult;
-import dev.pedigree.forensics.CustomisationSummary;
-import dev.pedigree.forensics.Evidence;
-import dev.pedigree.forensics.LayerMatch;
-import dev.pedigree.forensics.ModelSummary;
-import dev.pedigree.forensics.SamplingInfo;
-import dev.pedigree.forensics.Verdict;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.CustomisationSummary;
+import dev.pedigree.forensics.result.Evidence;
+import dev.pedigree.forensics.result.LayerMatch;
+import dev.pedigree.forensics.result.ModelSummary;
+import dev.pedigree.forensics.result.SamplingInfo;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.report.ClaimCheck;
 import dev.pedigree.report.FileHash;
 import dev.pedigree.report.Findings;

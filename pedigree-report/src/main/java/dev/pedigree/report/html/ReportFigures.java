@@ -1,11 +1,11 @@
 package dev.pedigree.report.html;
 
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.ComponentResult;
-import dev.pedigree.forensics.CustomisationSummary;
-import dev.pedigree.forensics.LayerEvidenceMatrix;
-import dev.pedigree.forensics.LayerMatch;
-import dev.pedigree.forensics.TokenizerLineage;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.CustomisationSummary;
+import dev.pedigree.forensics.result.LayerEvidenceMatrix;
+import dev.pedigree.forensics.result.LayerMatch;
+import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.report.Findings;
 import dev.pedigree.report.ReportContext;
 import dev.pedigree.report.TokenScripts;

@@ -1,12 +1,12 @@
 package dev.pedigree.report.markdown;
 
-import dev.pedigree.forensics.ComparisonResult;
-import dev.pedigree.forensics.ComponentResult;
-import dev.pedigree.forensics.CustomisationSummary;
-import dev.pedigree.forensics.Evidence;
-import dev.pedigree.forensics.LayerMatch;
-import dev.pedigree.forensics.SamplingInfo;
-import dev.pedigree.forensics.TokenizerLineage;
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.CustomisationSummary;
+import dev.pedigree.forensics.result.Evidence;
+import dev.pedigree.forensics.result.LayerMatch;
+import dev.pedigree.forensics.result.SamplingInfo;
+import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.report.ClaimCheck;
 import dev.pedigree.report.FileHash;
 import dev.pedigree.report.Findings;

@@ -3,7 +3,7 @@ package dev.pedigree.report.html;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.pedigree.forensics.ComparisonResult;
+import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.report.Cases;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.pedigree.report.html;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pedigree.forensics.ComparisonResult;
+import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.report.Cases;
 import dev.pedigree.report.ReportContext;
 import dev.pedigree.report.svg.XmlCheck;

@@ -2,7 +2,7 @@ package dev.pedigree.report.markdown;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pedigree.forensics.ComparisonResult;
+import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.model.LineageClaim;
 import dev.pedigree.report.Cases;
 import dev.pedigree.report.ReportContext;

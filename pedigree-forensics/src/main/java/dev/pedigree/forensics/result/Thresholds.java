@@ -1,4 +1,4 @@
-package dev.pedigree.forensics;
+package dev.pedigree.forensics.result;
 
 /**
  * Decision thresholds, all on Holm-adjusted base-10 log p-values.
@@ -7,7 +7,7 @@ package dev.pedigree.forensics;
  * components): strict enough that the calibration run of thousands of independent pairs shows no
  * false positive, while derived models in the simulator reach {@code -12} or far below. A
  * component is INDEPENDENT only when its evidence stays above {@link #independentLog10p} and its
- * tests had power (see {@link LineageComparator}); in between it is INCONCLUSIVE.
+ * tests had power (see {@link dev.pedigree.forensics.LineageComparator}); in between it is INCONCLUSIVE.
  *
  * @param sharedLog10p at or below: SHARED_LINEAGE
  * @param independentLog10p above (and with power): INDEPENDENT

@@ -1,10 +1,10 @@
-package dev.pedigree.forensics;
+package dev.pedigree.forensics.result;
 
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Result of {@link LineageComparator#compare}: mirrors {@code pedigree/compare/v1}
+ * Result of {@link dev.pedigree.forensics.LineageComparator#compare}: mirrors {@code pedigree/compare/v1}
  * ({@code shared/contracts/compare-result.schema.json}) plus extra fields the schema allows.
  * Immutable. The CLI serialises it; field names map to the contract's snake_case
  * ({@code log10p} → {@code log10_p}, {@code layerMap} → {@code layer_map}, ...).

@@ -1,4 +1,4 @@
-package dev.pedigree.forensics;
+package dev.pedigree.forensics.result;
 
 import java.util.Objects;
 
@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param format contract spelling ({@code safetensors}, {@code gguf}, {@code onnx}, ...)
  * @param architecture null when unknown
- * @param parameters logical parameter count ({@link ParameterCounts#total})
+ * @param parameters logical parameter count ({@link dev.pedigree.forensics.ParameterCounts#total})
  */
 public record ModelSummary(String source, String format, String architecture, long parameters) {
     public ModelSummary {

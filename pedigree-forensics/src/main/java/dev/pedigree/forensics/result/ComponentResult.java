@@ -1,4 +1,4 @@
-package dev.pedigree.forensics;
+package dev.pedigree.forensics.result;
 
 import dev.pedigree.model.ComponentKind;
 import java.util.List;

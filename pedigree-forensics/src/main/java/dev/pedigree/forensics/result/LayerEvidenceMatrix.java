@@ -1,4 +1,4 @@
-package dev.pedigree.forensics;
+package dev.pedigree.forensics.result;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.pedigree.forensics;
+package dev.pedigree.forensics.result;
 
 /** Weight-lineage verdict; the JSON contract uses {@link #name()}. */
 public enum Verdict {
