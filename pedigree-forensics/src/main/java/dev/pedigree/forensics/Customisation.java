@@ -37,6 +37,8 @@ final class Customisation {
      * --sample is given: both are descriptive, and the probe costs rank × rounds passes over them.
      */
     static final int PROBE_ROWS = 128;
+    /** Rank of the low-rank probe of the customisation summary. */
+    static final int LOW_RANK_PROBE = 8;
 
     private Customisation() {}
 
@@ -67,22 +69,19 @@ final class Customisation {
     }
 
     /**
-     * @param sampleRows null: whole tensors; otherwise only the rows the sampled block battery read
-     *     (same seeded rows, so nothing new is read) of the tensors whose rows are units
+     * The summary of the components judged SHARED_LINEAGE, measured on the first-listed partner of
+     * each matched suspect block and on the probe tokens' embedding rows.
+     *
+     * @param text the comparison's text context: its indexes, text alignment, probes, seed and
+     *     sampling (under --sample only the rows the sampled block battery read, the same seeded
+     *     rows, of the tensors whose rows are units; nothing new is read)
      */
-    static CustomisationSummary summarise(
-            ModelIndex s,
-            ModelIndex r,
-            List<ComponentResult> results,
-            List<LayerMatch> map,
-            SignedPermutation align,
-            int[] fitS,
-            int[] fitR,
-            int[] testS,
-            int[] testR,
-            Integer sampleRows,
-            long seed)
+    static CustomisationSummary summarise(BatteryContext text, List<ComponentResult> results, List<LayerMatch> map)
             throws IOException, ModelFormatException {
+        ModelIndex s = text.s();
+        ModelIndex r = text.r();
+        Integer sampleRows = text.sampleRows();
+        long seed = text.seed();
         Set<String> shared = new HashSet<>();
         for (ComponentResult c : results) {
             if (c.verdict() == Verdict.SHARED_LINEAGE) {
@@ -128,7 +127,7 @@ final class Customisation {
             }
         });
         EmbeddingChange emb =
-                shared.contains(Component.EMBEDDINGS.name()) ? embeddings(s, r, align, fitS, fitR, testS, testR) : null;
+                shared.contains(Component.EMBEDDINGS.name()) ? embeddings(s, r, text.align(), text.probes()) : null;
         String note = changes.isEmpty()
                 ? "no matched block pair with tensors of equal shape"
                 : changes.size() + " tensors of " + seen.size()
@@ -164,7 +163,7 @@ final class Customisation {
         double rr = Kernels.sumSquares(vb, 0, vb.length);
         int cols = ModelIndex.matrixShape(a)[1];
         int rows = va.length / Math.max(1, cols);
-        int rank = Math.min(LineageComparator.LOW_RANK_PROBE, Math.min(rows, cols));
+        int rank = Math.min(LOW_RANK_PROBE, Math.min(rows, cols));
         double energy = same ? 0 : topRankEnergy(Matrix.of(rows, cols, delta), rank, seed, dd);
         return new LayerChange(
                 m.suspect(), m.reference(), role.name(), rr == 0 ? 0 : Math.sqrt(dd / rr), same, rank, energy);
@@ -273,12 +272,11 @@ final class Customisation {
         }
     }
 
-    private static EmbeddingChange embeddings(
-            ModelIndex s, ModelIndex r, SignedPermutation align, int[] fitS, int[] fitR, int[] testS, int[] testR)
+    private static EmbeddingChange embeddings(ModelIndex s, ModelIndex r, SignedPermutation align, TokenProbes probes)
             throws IOException, ModelFormatException {
         TensorRef es = s.weight(Component.EMBEDDINGS.name(), null, Role.EMBEDDING);
         TensorRef er = r.weight(Component.EMBEDDINGS.name(), null, Role.EMBEDDING);
-        if (es == null || er == null || testS == null || testS.length == 0) {
+        if (es == null || er == null || !probes.present() || probes.testS().length == 0) {
             return null;
         }
         Vocabulary vs = s.view.vocabulary().orElse(null);
@@ -305,12 +303,9 @@ final class Customisation {
             shared = Math.min(ModelIndex.matrixShape(es)[0], ModelIndex.matrixShape(er)[0]);
         }
         // The probe rows as the comparison read them (fit rows, then test rows): cached, not read again.
-        int[] held = new int[testS.length];
-        for (int i = 0; i < held.length; i++) {
-            held[i] = fitS.length + i;
-        }
-        Matrix a = s.rows(es, concat(fitS, testS)).rowsSubset(held);
-        Matrix b = r.rows(er, concat(fitR, testR)).rowsSubset(held);
+        int[] held = probes.heldOut();
+        Matrix a = s.rows(es, probes.suspectRows()).rowsSubset(held);
+        Matrix b = r.rows(er, probes.referenceRows()).rowsSubset(held);
         if (a.cols() != b.cols()) {
             return new EmbeddingChange(shared, newCount, 0, Double.NaN, newTokens);
         }
@@ -332,12 +327,6 @@ final class Customisation {
             }
         }
         return new EmbeddingChange(shared, newCount, reinit, med, newTokens);
-    }
-
-    private static int[] concat(int[] a, int[] b) {
-        int[] o = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, o, a.length, b.length);
-        return o;
     }
 
     private static double median(double[] x) {

@@ -188,6 +188,29 @@ final class ModelIndex {
     }
 
     /**
+     * Reads rows {@code from[first + q]} of {@code t} (q &lt; n; a negative index gives zeros) into
+     * {@code dst}, each multiplied by {@code sign[first + q]}: a residual alignment applied to the
+     * rows of an output-side tensor.
+     */
+    static void readRowsSigned(TensorRef t, int[] from, float[] sign, int first, int n, float[] dst, int width)
+            throws IOException, ModelFormatException {
+        for (int q = 0; q < n; q++) {
+            int r = from[first + q];
+            if (r < 0) {
+                Arrays.fill(dst, q * width, (q + 1) * width, 0f);
+                continue;
+            }
+            t.readRows(r, 1, dst, q * width);
+            float sg = sign[first + q];
+            if (sg != 1f) {
+                for (int u = 0; u < width; u++) {
+                    dst[q * width + u] *= sg;
+                }
+            }
+        }
+    }
+
+    /**
      * {@link #read}, cached: the same rows of the same tensor are decoded once while they stay in
      * the cache. The returned matrix is shared and must not be modified.
      */

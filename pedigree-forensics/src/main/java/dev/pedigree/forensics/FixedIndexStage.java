@@ -1,0 +1,219 @@
+package dev.pedigree.forensics;
+
+import dev.pedigree.forensics.TaggedTest.Kind;
+import dev.pedigree.forensics.TestIds.Statistic;
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.model.Role;
+import dev.pedigree.model.TensorRef;
+import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.TestResult;
+import dev.pedigree.stats.tests.AlignedCorrelationTest;
+import dev.pedigree.stats.tests.GroupedCorrelation;
+import dev.pedigree.stats.tests.ResidualAlignment.SignedPermutation;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The first stage of a block pair's full battery: fixed-index row correlations of one attention or
+ * MLP matrix pair, plain and after the residual alignment (units: hidden units or head dimensions,
+ * exchangeable under H0 whatever the alignment). Same-shape 2-D pairs in the grouped form are
+ * streamed from the tensors in small pieces (not through the cache); others are read as [units ×
+ * residual] matrices. An aligned test is skipped when its plain twin is already decisive ({@link
+ * Combination#DECISIVE_LOG10P}). Reads two tensors at a time; stateless apart from the indexes' caches.
+ */
+final class FixedIndexStage {
+    private final BatteryContext ctx;
+    private final String component;
+
+    FixedIndexStage(BatteryContext ctx, String component) {
+        this.ctx = ctx;
+        this.component = component;
+    }
+
+    /** The fixed-index tests of suspect tensor {@code a} against reference tensor {@code b} of one role (null: missing). */
+    List<TaggedTest> tests(String p, Role role, TensorRef a, TensorRef b) throws IOException, ModelFormatException {
+        boolean outputSide = role == Role.ATTN_O || role == Role.MLP_DOWN;
+        if (a == null || b == null || (outputSide && ctx.sampled())) {
+            return List.of();
+        }
+        List<TaggedTest> out = new ArrayList<>();
+        int[] ra = ModelIndex.matrixShape(a);
+        int[] rb = ModelIndex.matrixShape(b);
+        String plainId = TestIds.ofRole(p, role, Statistic.PEARSON);
+        String alignedId = TestIds.ofRole(p, role, Statistic.PEARSON_ALIGNED);
+        if (ra[0] != rb[0] || ra[1] != rb[1]) {
+            // Nothing to read: the fixed-index test needs the same shape (pruned or other models).
+            out.add(primary(TestResult.notApplicable(plainId, "shapes differ: " + a.shape() + " vs " + b.shape())));
+            return out;
+        }
+        if (!ctx.sampled() && a.shape().rank() == 2 && a.shape().equals(b.shape())) {
+            int[] rc = ra;
+            int h = outputSide ? rc[1] : rc[0];
+            int w = outputSide ? rc[0] : rc[1];
+            if (w >= BatteryContext.MIN_FEATURES && AlignedCorrelationTest.usesGroupedForm(h, w)) {
+                return streamed(plainId, alignedId, a, b, outputSide, h, w);
+            }
+        }
+        Matrix ma = ctx.unitsByResidual(ctx.s(), a, outputSide);
+        Matrix mb = ctx.unitsByResidual(ctx.r(), b, outputSide);
+        TestResult plain = pearsonSameRows(plainId, ma, mb);
+        out.add(primary(plain));
+        if (ctx.canAlign(ma, mb)) {
+            out.add(
+                    decisive(plain)
+                            ? alignedSkipped(alignedId, plain.log10p())
+                            : primary(pearsonSameRows(alignedId, ma, ctx.alignCols(mb))));
+        }
+        return out;
+    }
+
+    /** Whether a plain test already decides its tensor pair, so that its aligned twin need not run. */
+    private static boolean decisive(TestResult plain) {
+        return plain.applicable() && plain.log10p() <= Combination.DECISIVE_LOG10P;
+    }
+
+    /**
+     * The fixed-index tests of a same-shape 2-D pair in the grouped form, streamed from the tensors
+     * (not through the cache): unit blocks of rows, or chunks of residual rows when the units are
+     * columns. Memory: a few chunks, whatever the tensor size; every value is read once per side
+     * (twice for the reference when the aligned test runs on output-side tensors).
+     */
+    private List<TaggedTest> streamed(
+            String plainId, String alignedId, TensorRef a, TensorRef b, boolean outputSide, int h, int w)
+            throws IOException, ModelFormatException {
+        List<TaggedTest> out = new ArrayList<>();
+        TestResult plain = streamedPass(plainId, a, b, outputSide, h, w, null);
+        out.add(primary(plain));
+        if (ctx.aligns(w, w)) {
+            out.add(
+                    decisive(plain)
+                            ? alignedSkipped(alignedId, plain.log10p())
+                            : primary(streamedPass(alignedId, a, b, outputSide, h, w, ctx.align())));
+        }
+        return out;
+    }
+
+    /**
+     * Floats per side of one piece of the streamed fixed-index tests (2 MB): pieces this small stay in the
+     * cache between decoding and the correlation kernels (measured: a quarter less time than 32 MB chunks).
+     */
+    static final int STREAM_TILE_FLOATS = 1 << 19;
+
+    /**
+     * One streamed pass; with {@code al} the reference's residual coordinates are aligned (signed, permuted). Unit
+     * blocks are read a few groups at a time (each group's rows are strided through its block), feature rows in
+     * chunks of whole float-summation tiles, so the sums are those of one pass whatever the piece size.
+     */
+    private static TestResult streamedPass(
+            String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, SignedPermutation al)
+            throws IOException, ModelFormatException {
+        GroupedCorrelation g = new GroupedCorrelation(h);
+        if (!outputSide) {
+            float[] xa = new float[0];
+            float[] xb = xa;
+            for (int k = 0; k < g.blocks(); k++) {
+                long b0 = g.blockStart(k);
+                int nb = g.blockSize(k);
+                int kb = g.groups(k);
+                int pb = g.positions(k);
+                int m = Math.max(1, Math.min(kb, STREAM_TILE_FLOATS / Math.max(1, pb * w)));
+                int need = Math.multiplyExact(pb * m, w);
+                if (xa.length < need) {
+                    xa = new float[need];
+                    xb = new float[need];
+                }
+                for (int t0 = 0; t0 < kb; t0 += m) {
+                    int mm = Math.min(m, kb - t0);
+                    int from = t0;
+                    readBoth(a, b, xa, xb, (t, x) -> {
+                        // Position u of groups t0 … t0+mm−1: units b0 + u·kb + t0 …, consecutive in the tensor.
+                        for (int u = 0; u < pb; u++) {
+                            int first = u * kb + from;
+                            int count = Math.min(mm, nb - first);
+                            if (count > 0) {
+                                t.readRows(b0 + first, count, x, u * mm * w);
+                            }
+                        }
+                    });
+                    float[] yb = xb;
+                    if (al != null) {
+                        int filled = pb * mm * w;
+                        yb = al.applyToColumns(Matrix.of(
+                                        pb * mm, w, filled == xb.length ? xb : java.util.Arrays.copyOf(xb, filled)))
+                                .data();
+                    }
+                    g.addUnitGroups(k, t0, mm, xa, yb, w);
+                }
+            }
+        } else {
+            int tile = GroupedCorrelation.FLUSH_ROWS;
+            int chunk = Math.min(w, Math.max(tile, STREAM_TILE_FLOATS / h / tile * tile));
+            float[] xa = new float[Math.multiplyExact(chunk, h)];
+            float[] xb = new float[xa.length];
+            for (int r0 = 0; r0 < w; r0 += chunk) {
+                int n = Math.min(chunk, w - r0);
+                int first = r0;
+                if (al == null) {
+                    readBoth(a, b, xa, xb, (t, x) -> t.readRows(first, n, x, 0));
+                } else {
+                    a.readRows(r0, n, xa, 0);
+                    ModelIndex.readRowsSigned(b, al.index(), al.sign(), r0, n, xb, h);
+                }
+                g.addFeatureRows(xa, xb, n);
+            }
+        }
+        return g.result(id);
+    }
+
+    private TaggedTest alignedSkipped(String id, double plainLog10p) {
+        return TaggedTest.skipped(component, id, "the same tensor's fixed-index test already gives", plainLog10p, "");
+    }
+
+    /** Reads rows of one tensor into a buffer. */
+    @FunctionalInterface
+    private interface RowsInto {
+        void read(TensorRef t, float[] into) throws IOException, ModelFormatException;
+    }
+
+    /** The same rows of both tensors: the reference's on the common pool while this thread reads the suspect's. */
+    private static void readBoth(TensorRef a, TensorRef b, float[] xa, float[] xb, RowsInto rows)
+            throws IOException, ModelFormatException {
+        java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinPool.commonPool()
+                .submit(() -> {
+                    rows.read(b, xb);
+                    return null;
+                });
+        rows.read(a, xa);
+        try {
+            other.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while reading " + b.name());
+        } catch (java.util.concurrent.ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case ModelFormatException mf -> throw mf;
+                case RuntimeException re -> throw re;
+                case Error er -> throw er;
+                default -> throw new IOException("reading " + b.name() + " failed", e.getCause());
+            }
+        }
+    }
+
+    /** Fixed-index correlation of two [units × residual] matrices of the same shape (screening and full battery). */
+    static TestResult pearsonSameRows(String id, Matrix a, Matrix b) {
+        if (a.rows() != b.rows() || a.cols() != b.cols()) {
+            return TestResult.notApplicable(
+                    id, "shapes differ: " + a.rows() + "x" + a.cols() + " vs " + b.rows() + "x" + b.cols());
+        }
+        if (a.cols() < BatteryContext.MIN_FEATURES) {
+            return TestResult.notApplicable(id, "too few features per unit: " + a.cols());
+        }
+        return AlignedCorrelationTest.test(id, a, b);
+    }
+
+    private TaggedTest primary(TestResult t) {
+        return new TaggedTest(component, t, Kind.PRIMARY);
+    }
+}

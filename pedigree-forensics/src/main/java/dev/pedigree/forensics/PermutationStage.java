@@ -1,0 +1,578 @@
+package dev.pedigree.forensics;
+
+import dev.pedigree.forensics.TaggedTest.Kind;
+import dev.pedigree.forensics.TestIds.Statistic;
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.model.Component;
+import dev.pedigree.model.Part;
+import dev.pedigree.model.Role;
+import dev.pedigree.model.TensorRef;
+import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.TestResult;
+import dev.pedigree.stats.tests.CentredVectorTest;
+import dev.pedigree.stats.tests.Cka;
+import dev.pedigree.stats.tests.HiddenUnitMatchTest;
+import dev.pedigree.stats.tests.InvariantTest;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The second stage of a block pair's full battery, the tests that survive a permutation of units:
+ * Zhu's hidden-unit matchings of the MLP matrices and their agreement (exact under H0), the same
+ * for each expert against its partner expert or the partner's dense MLP (upcycling), the aligned
+ * Gram CKA and the gain-folded attention invariant of the attention (weak), and the norm-gain and
+ * bias statistics (weak). Wide layers are matched streamed, with bounded memory. Reads a few tensors
+ * at a time; stateless apart from the indexes' caches.
+ */
+final class PermutationStage {
+    /** The MLP matrices, in the order their matchings and agreements are listed. */
+    static final List<Role> MLP_ROLES = List.of(Role.MLP_GATE, Role.MLP_UP, Role.MLP_DOWN);
+    /** Most units and residual coordinates entering the aligned Gram CKA (weak evidence, sampled). */
+    static final int CKA_UNITS = 256;
+
+    static final int CKA_COLUMNS = 512;
+    /**
+     * Monte-Carlo permutations of the aligned Gram CKA (weak evidence, never combined; each costs
+     * residual width² operations, so fewer than {@link Cka#DEFAULT_PERMUTATIONS}: its p-value floor
+     * is 1/50, the split-wins bound covers the far tail).
+     */
+    static final int CKA_PERMUTATIONS = 49;
+    /** Most experts of one block compared with their partner (cost bound). */
+    static final int MAX_EXPERTS = 8;
+
+    private final BatteryContext ctx;
+    private final int maxUnits;
+    private final long seed;
+    private final ModelIndex s;
+    private final ModelIndex r;
+    private final String component;
+
+    PermutationStage(BatteryContext ctx, String component) {
+        this.ctx = ctx;
+        this.maxUnits = ctx.maxUnits();
+        this.seed = ctx.seed();
+        this.s = ctx.s();
+        this.r = ctx.r();
+        this.component = component;
+    }
+
+    /** Norm gains and biases of block pair (i, j): centred statistics only, weak evidence. */
+    void normsAndBiases(List<TaggedTest> out, String p, int i, int j) throws IOException, ModelFormatException {
+        for (Role role : Role.values()) {
+            for (Part part : new Part[] {Part.WEIGHT, Part.BIAS}) {
+                if (part == Part.WEIGHT && !role.isNorm()) {
+                    continue;
+                }
+                TensorRef a = s.get(component, i, role, null, part);
+                TensorRef b = r.get(component, j, role, null, part);
+                if (a == null || b == null || a.shape().rank() != 1 || b.shape().rank() != 1) {
+                    continue;
+                }
+                float[] va = s.vector(a);
+                float[] vb = r.vector(b);
+                String id = TestIds.centred(p, part, role);
+                if (va.length != vb.length) {
+                    out.add(new TaggedTest(
+                            component,
+                            TestResult.notApplicable(id, "lengths differ: " + va.length + " vs " + vb.length),
+                            Kind.WEAK));
+                    continue;
+                }
+                TestResult t = CentredVectorTest.test(id, va, vb);
+                double raw = CentredVectorTest.rawCosine(va, vb);
+                out.add(new TaggedTest(
+                        component,
+                        TaggedTest.relabel(
+                                t,
+                                t.testId(),
+                                t.note() + String.format(Locale.ROOT, "; raw cosine %.4f (never evidence)", raw)),
+                        Kind.WEAK));
+            }
+        }
+    }
+
+    /** Aligned Gram CKA of the query and key matrices and the attention invariant (weak evidence). */
+    void attention(List<TaggedTest> out, String p, int i, int j) throws IOException, ModelFormatException {
+        for (Role role : new Role[] {Role.ATTN_Q, Role.ATTN_K}) {
+            TensorRef a = s.weight(component, i, role);
+            TensorRef b = r.weight(component, j, role);
+            if (a == null || b == null) {
+                continue;
+            }
+            // At most CKA_UNITS units are used: read only those (seeded as in cka()).
+            long salt = i * 7919L + j + role.ordinal();
+            Matrix ma = s.rows(a, ckaUnits(a, salt));
+            Matrix mb = r.rows(b, ckaUnits(b, salt));
+            if (ctx.canAlign(ma, mb)) {
+                // AWM's Gram CKA takes residual dimensions as units; the alignment was fitted on token
+                // embeddings, which independent models trained on the same data share up to a change of
+                // basis, so its permutation null is optimistic. Reported as an effect size, not combined.
+                out.add(new TaggedTest(
+                        component,
+                        cka(TestIds.ofRole(p, role, Statistic.CKA_ALIGNED), ma, ctx.alignCols(mb), salt),
+                        Kind.WEAK));
+            }
+        }
+        out.addAll(invariant(p, i, j));
+    }
+
+    /**
+     * Units read for the aligned CKA: under --sample the battery's own sampled rows (already read),
+     * otherwise the {@link #CKA_UNITS} units {@link #cka} keeps (seeded by {@code salt}).
+     */
+    private int[] ckaUnits(TensorRef t, long salt) {
+        int units = ModelIndex.matrixShape(t)[0];
+        return ctx.sampled()
+                ? ModelIndex.sample(units, maxUnits, seed + 31L * units)
+                : ModelIndex.sample(units, CKA_UNITS, seed ^ salt);
+    }
+
+    /** Hidden-unit matchings of the dense MLP of block pair (i, j) and their agreement (exact). */
+    List<TaggedTest> denseMlp(String p, int i, int j) throws IOException, ModelFormatException {
+        return mlp(p, component, i, null, component, j, null, component);
+    }
+
+    /** Experts (MoE) against the partner's experts or dense MLP (upcycling). */
+    void experts(List<TaggedTest> out, String p, int i, int j) throws IOException, ModelFormatException {
+        List<Integer> es = s.experts(i);
+        if (es.isEmpty()) {
+            return;
+        }
+        List<Integer> er = r.experts(j);
+        for (int k = 0; k < Math.min(MAX_EXPERTS, es.size()); k++) {
+            int e = es.get(k);
+            String ep = TestIds.expert(p, e);
+            if (!er.isEmpty()) {
+                int partner = er.contains(e) ? e : er.get(k % er.size());
+                out.addAll(mlp(
+                        ep,
+                        Component.EXPERTS.name(),
+                        i,
+                        e,
+                        Component.EXPERTS.name(),
+                        j,
+                        partner,
+                        Component.EXPERTS.name()));
+            } else {
+                out.addAll(mlp(ep, Component.EXPERTS.name(), i, e, component, j, null, Component.EXPERTS.name()));
+            }
+        }
+    }
+
+    private List<TaggedTest> mlp(
+            String p, String compS, int i, Integer eS, String compR, int j, Integer eR, String target)
+            throws IOException, ModelFormatException {
+        List<TaggedTest> out = new ArrayList<>();
+        List<int[]> assignments = new ArrayList<>();
+        List<Role> assignmentRoles = new ArrayList<>();
+        List<int[]> sampled = new ArrayList<>();
+        List<Role> sampledRoles = new ArrayList<>();
+        int sampledRange = 0;
+        for (Role role : MLP_ROLES) {
+            TensorRef a = s.get(compS, i, role, eS, Part.WEIGHT);
+            TensorRef b = r.get(compR, j, role, eR, Part.WEIGHT);
+            boolean down = role == Role.MLP_DOWN;
+            if (a == null || b == null || (down && ctx.sampled())) {
+                continue;
+            }
+            String matchId = TestIds.ofRole(p, role, Statistic.MATCH);
+            String alignedId = TestIds.ofRole(p, role, Statistic.MATCH_ALIGNED);
+            if (!ctx.sampled() && a.shape().rank() == 2 && b.shape().rank() == 2) {
+                int[] rca = ModelIndex.matrixShape(a);
+                int[] rcb = ModelIndex.matrixShape(b);
+                int ha = down ? rca[1] : rca[0];
+                int hb = down ? rcb[1] : rcb[0];
+                int w = down ? rca[0] : rca[1];
+                int wb = down ? rcb[0] : rcb[1];
+                boolean canAlignStreamed = ctx.aligns(w, w);
+                if (w == wb && Math.max(ha, hb) > maxUnits && w >= BatteryContext.MIN_FEATURES) {
+                    // Wide layer, whole tensors: stream the reference's units into the sampled cosine
+                    // matrix instead of holding both tensors (bounded memory at any width).
+                    if (ha == hb) {
+                        HiddenUnitMatchTest.Match m = streamedMatch(matchId, a, b, down, ha, w, false);
+                        out.add(new TaggedTest(target, m.result(), Kind.EXACT));
+                        if (canAlignStreamed) {
+                            m = streamedMatch(alignedId, a, b, down, ha, w, true);
+                            out.add(new TaggedTest(target, m.result(), Kind.EXACT));
+                        }
+                        sampled.add(m.assignment());
+                        sampledRoles.add(role);
+                        sampledRange = ha;
+                    } else {
+                        out.add(new TaggedTest(
+                                target,
+                                streamedRectangular(matchId, a, b, down, ha, hb, w, false)
+                                        .result(),
+                                Kind.EXACT));
+                        if (canAlignStreamed) {
+                            out.add(new TaggedTest(
+                                    target,
+                                    streamedRectangular(alignedId, a, b, down, ha, hb, w, true)
+                                            .result(),
+                                    Kind.EXACT));
+                        }
+                    }
+                    continue;
+                }
+            }
+            Matrix ma = ctx.unitsByResidual(s, a, down);
+            Matrix mb = ctx.unitsByResidual(r, b, down);
+            int[] used = null;
+            if (ma.cols() == mb.cols()) {
+                HiddenUnitMatchTest.Match m = match(matchId, ma, mb);
+                out.add(new TaggedTest(target, m.result(), Kind.EXACT));
+                used = ma.rows() == mb.rows() ? m.assignment() : null;
+            } else {
+                out.add(new TaggedTest(
+                        target,
+                        TestResult.notApplicable(matchId, "residual widths differ: " + ma.cols() + " vs " + mb.cols()),
+                        Kind.EXACT));
+            }
+            if (ctx.canAlign(ma, mb)) {
+                HiddenUnitMatchTest.Match m = match(alignedId, ma, ctx.alignCols(mb));
+                out.add(new TaggedTest(target, m.result(), Kind.EXACT));
+                used = ma.rows() == mb.rows() ? m.assignment() : null;
+            }
+            if (used != null && used.length > 0 && java.util.Arrays.stream(used).allMatch(x -> x >= 0)) {
+                assignments.add(used);
+                assignmentRoles.add(role);
+            }
+        }
+        // Streamed (sampled) matchings of the same units: agreement on the common sample.
+        for (int k = 1; k < sampled.size(); k++) {
+            String id = TestIds.agreement(p, sampledRoles.get(0), sampledRoles.get(k));
+            out.add(new TaggedTest(
+                    target,
+                    HiddenUnitMatchTest.agreementSampled(sampled.get(0), sampled.get(k), sampledRange, id),
+                    Kind.PRIMARY));
+        }
+        for (int k = 1; k < assignments.size(); k++) {
+            int[] x = assignments.get(0);
+            int[] y = assignments.get(k);
+            String id = TestIds.agreement(p, assignmentRoles.get(0), assignmentRoles.get(k));
+            if (x.length != y.length) {
+                out.add(new TaggedTest(
+                        target, TestResult.notApplicable(id, "matchings of different sizes"), Kind.PRIMARY));
+            } else {
+                out.add(new TaggedTest(target, HiddenUnitMatchTest.agreement(x, y, id), Kind.PRIMARY));
+            }
+        }
+        return out;
+    }
+
+    private List<TaggedTest> invariant(String p, int i, int j) throws IOException, ModelFormatException {
+        if (ctx.anchorsS() == null || ctx.anchorsR() == null || ctx.sampled()) {
+            return List.of(); // needs whole query/key matrices; weak evidence, left out under --sample
+        }
+        TensorRef qa = s.weight(component, i, Role.ATTN_Q);
+        TensorRef ka = s.weight(component, i, Role.ATTN_K);
+        TensorRef qb = r.weight(component, j, Role.ATTN_Q);
+        TensorRef kb = r.weight(component, j, Role.ATTN_K);
+        if (qa == null || ka == null || qb == null || kb == null) {
+            return List.of();
+        }
+        String id = TestIds.attentionInvariant(p);
+        Matrix invA = attnInvariant(ctx.anchorsS(), s, i, qa, ka);
+        Matrix invB = attnInvariant(ctx.anchorsR(), r, j, qb, kb);
+        if (invA == null || invB == null) {
+            return List.of(new TaggedTest(
+                    component, TestResult.notApplicable(id, "query/key shapes not understood"), Kind.WEAK));
+        }
+        // Its Mantel null is "no association between anchors", not independent initialisation: models
+        // trained on the same tokens converge to similar token geometry. Reported, never combined.
+        TestResult t = InvariantTest.test(id, invA, invB);
+        return List.of(new TaggedTest(component, t, Kind.WEAK));
+    }
+
+    private Matrix attnInvariant(Matrix anchors, ModelIndex m, int layer, TensorRef q, TensorRef k)
+            throws IOException, ModelFormatException {
+        int[] qs = ModelIndex.matrixShape(q);
+        int[] ks = ModelIndex.matrixShape(k);
+        if (qs[1] != anchors.cols() || ks[1] != anchors.cols()) {
+            return null;
+        }
+        int headDim = qs[0];
+        if (qs[0] != ks[0]) {
+            Integer hd = m.view.hints().effectiveHeadDim();
+            if (hd == null || qs[0] % hd != 0 || ks[0] % hd != 0) {
+                return null;
+            }
+            headDim = hd;
+        }
+        TensorRef g = m.weight(component, layer, Role.ATTN_NORM);
+        float[] gamma = g != null && g.elementCount() == anchors.cols() ? m.vector(g) : null;
+        if (gamma == null) {
+            gamma = new float[anchors.cols()];
+            java.util.Arrays.fill(gamma, 1f);
+        }
+        Matrix x = InvariantTest.normalisedAnchors(anchors, gamma, InvariantTest.DEFAULT_EPS);
+        try {
+            return InvariantTest.attentionInvariantFromProjections(project(x, q, qs), project(x, k, ks), headDim);
+        } catch (IllegalArgumentException e) {
+            return null; // head counts that do not divide
+        }
+    }
+
+    /** {@code x · Wᵀ} (anchors × rows of W), reading W in blocks of rows (bounded memory at any width). */
+    private static Matrix project(Matrix x, TensorRef w, int[] shape) throws IOException, ModelFormatException {
+        int rows = shape[0];
+        int cols = shape[1];
+        int n = x.rows();
+        float[] out = new float[Math.multiplyExact(n, rows)];
+        int block = Math.max(1, Math.min(rows, STREAM_CHUNK_FLOATS / Math.max(1, cols)));
+        float[] buf = new float[Math.multiplyExact(block, cols)];
+        for (int r0 = 0; r0 < rows; r0 += block) {
+            int nb = Math.min(block, rows - r0);
+            w.readRows(r0, nb, buf, 0);
+            float[] c = x.multiplyTransposed(
+                            Matrix.of(nb, cols, nb == block ? buf : java.util.Arrays.copyOf(buf, nb * cols)))
+                    .data();
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(c, i * nb, out, i * rows + r0, nb);
+            }
+        }
+        return Matrix.of(n, rows, out);
+    }
+
+    /** Floats per side read at once by the streamed matchings (32 MB). */
+    static final int STREAM_CHUNK_FLOATS = 8 << 20;
+
+    /** Most residual coordinates the streamed matchings compare units on (a seeded sample). */
+    static final int MATCH_FEATURES = 1024;
+
+    /**
+     * Zhu's sampled matching ({@link HiddenUnitMatchTest#matchSampled(int[], int, float[], long)}) of
+     * two same-shape 2-D tensors read in pieces: the sampled units of the suspect are gathered once,
+     * then the reference is streamed (blocks of unit rows, or its residual rows when the units are
+     * columns) into the k × h cosine matrix. Units are compared on at most {@value #MATCH_FEATURES}
+     * seeded residual coordinates, the same on both sides (the units stay exchangeable under H0, so
+     * the null is unchanged; the cost falls with the width). Memory: the k × h matrix and one chunk.
+     * With {@code idx}, the reference's residual coordinates are aligned first (signed, permuted).
+     */
+    private HiddenUnitMatchTest.Match streamedMatch(
+            String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, boolean aligned)
+            throws IOException, ModelFormatException {
+        int[] sample = HiddenUnitMatchTest.sampledRows(h, maxUnits, seed);
+        float[] cross = crossCosines(a, sample, false, b, h, aligned, null, outputSide, h, w);
+        return streamedResult(id, HiddenUnitMatchTest.matchSampled(sample, h, cross, seed), w);
+    }
+
+    /**
+     * The rectangular matching ({@link HiddenUnitMatchTest#matchRectangular(HiddenUnitMatchTest.RectangularPlan,
+     * float[], long)}) of tensors with the same residual width and different unit counts (width
+     * pruning), streamed like {@link #streamedMatch}: the narrow side's sampled units are gathered,
+     * the wide side is streamed into the cosine matrix in the plan's column order.
+     */
+    private HiddenUnitMatchTest.Match streamedRectangular(
+            String id, TensorRef a, TensorRef b, boolean outputSide, int ha, int hb, int w, boolean aligned)
+            throws IOException, ModelFormatException {
+        HiddenUnitMatchTest.RectangularPlan plan = HiddenUnitMatchTest.rectangularPlan(ha, hb, maxUnits, seed);
+        TensorRef narrow = plan.swap() ? b : a;
+        TensorRef wide = plan.swap() ? a : b;
+        int hn = plan.swap() ? hb : ha;
+        int hw = plan.swap() ? ha : hb;
+        int[] pi = plan.widePermutation();
+        int[] position = new int[hw];
+        for (int j = 0; j < hw; j++) {
+            position[pi[j]] = j;
+        }
+        float[] cross = crossCosines(
+                narrow,
+                plan.sample(),
+                aligned && narrow == b,
+                wide,
+                hw,
+                aligned && wide == b,
+                position,
+                outputSide,
+                hn,
+                w);
+        HiddenUnitMatchTest.Match m = HiddenUnitMatchTest.matchRectangular(plan, cross, seed);
+        TestResult t = m.result();
+        return streamedResult(
+                id,
+                new HiddenUnitMatchTest.Match(
+                        m.assignment(),
+                        TaggedTest.relabel(t, t.testId(), "widths " + ha + " vs " + hb + " (pruned?): " + t.note())),
+                w);
+    }
+
+    private static HiddenUnitMatchTest.Match streamedResult(String id, HiddenUnitMatchTest.Match m, int w) {
+        TestResult t = m.result();
+        String on = w > MATCH_FEATURES
+                ? "; streamed, units compared on " + MATCH_FEATURES + " of " + w + " seeded residual coordinates"
+                : "; streamed";
+        return new HiddenUnitMatchTest.Match(m.assignment(), TaggedTest.relabel(t, id, t.note() + on));
+    }
+
+    /**
+     * Cosines (k × ht, row-major) between the {@code units} of tensor {@code q} (of {@code hq} units)
+     * and every unit of tensor {@code t} (ht units, streamed), over at most
+     * {@value #MATCH_FEATURES} seeded residual coordinates; streamed unit u lands in column
+     * {@code position[u]} (null: u). A side marked aligned reads its residual coordinates through
+     * the residual alignment (signed, permuted). Units are rows of the tensors, or columns when
+     * {@code outputSide} (then only the picked residual rows are read).
+     */
+    private float[] crossCosines(
+            TensorRef q,
+            int[] units,
+            boolean alignQ,
+            TensorRef t,
+            int ht,
+            boolean alignT,
+            int[] position,
+            boolean outputSide,
+            int hq,
+            int w)
+            throws IOException, ModelFormatException {
+        int k = units.length;
+        int[] picked = ModelIndex.sample(w, MATCH_FEATURES, seed ^ 0xFEA7L);
+        int nf = picked == null ? w : picked.length;
+        int[] colsQ = new int[nf];
+        int[] colsT = new int[nf];
+        float[] signQ = new float[nf];
+        float[] signT = new float[nf];
+        int[] idx = alignQ || alignT ? ctx.align().index() : null;
+        float[] sg = alignQ || alignT ? ctx.align().sign() : null;
+        for (int f = 0; f < nf; f++) {
+            int c = picked == null ? f : picked[f];
+            colsQ[f] = alignQ ? idx[c] : c;
+            colsT[f] = alignT ? idx[c] : c;
+            signQ[f] = alignQ ? sg[c] : 1f;
+            signT[f] = alignT ? sg[c] : 1f;
+        }
+        float[] cross = new float[Math.multiplyExact(k, ht)];
+        if (!outputSide) {
+            float[] qr = ModelIndex.read(q, units).data();
+            float[] qf = new float[Math.multiplyExact(k, nf)];
+            for (int i = 0; i < k; i++) {
+                for (int f = 0; f < nf; f++) {
+                    qf[i * nf + f] = colsQ[f] < 0 ? 0f : qr[i * w + colsQ[f]] * signQ[f];
+                }
+            }
+            Matrix qn = Matrix.of(k, nf, qf).normaliseRows();
+            int block = Math.max(1, Math.min(ht, STREAM_CHUNK_FLOATS / w));
+            float[] xb = new float[Math.multiplyExact(block, w)];
+            for (int j0 = 0; j0 < ht; j0 += block) {
+                int n = Math.min(block, ht - j0);
+                t.readRows(j0, n, xb, 0);
+                float[] tf = new float[n * nf];
+                for (int u = 0; u < n; u++) {
+                    for (int f = 0; f < nf; f++) {
+                        tf[u * nf + f] = colsT[f] < 0 ? 0f : xb[u * w + colsT[f]] * signT[f];
+                    }
+                }
+                float[] c = qn.multiplyTransposed(Matrix.of(n, nf, tf).normaliseRows())
+                        .data();
+                for (int i = 0; i < k; i++) {
+                    if (position == null) {
+                        System.arraycopy(c, i * n, cross, i * ht + j0, n);
+                    } else {
+                        for (int u = 0; u < n; u++) {
+                            cross[i * ht + position[j0 + u]] = c[i * n + u];
+                        }
+                    }
+                }
+            }
+            return cross;
+        }
+        // Units are columns; the residual coordinates are the rows: read only the picked ones.
+        float[] row = new float[hq];
+        float[] qs = new float[Math.multiplyExact(k, nf)];
+        for (int f = 0; f < nf; f++) {
+            if (colsQ[f] < 0) {
+                continue;
+            }
+            q.readRows(colsQ[f], 1, row, 0);
+            for (int i = 0; i < k; i++) {
+                qs[i * nf + f] = row[units[i]] * signQ[f];
+            }
+        }
+        Matrix qn = Matrix.of(k, nf, qs).normaliseRows();
+        double[] norm2 = new double[ht];
+        float[] acc = new float[Math.multiplyExact(k, ht)];
+        int chunk = Math.max(1, Math.min(nf, STREAM_CHUNK_FLOATS / ht));
+        float[] xb = new float[Math.multiplyExact(chunk, ht)];
+        for (int f0 = 0; f0 < nf; f0 += chunk) {
+            int n = Math.min(chunk, nf - f0);
+            ModelIndex.readRowsSigned(t, colsT, signT, f0, n, xb, ht);
+            for (int f = 0; f < n; f++) {
+                for (int u = 0; u < ht; u++) {
+                    double v = xb[f * ht + u];
+                    norm2[u] += v * v;
+                }
+            }
+            float[] qp = new float[k * n];
+            for (int i = 0; i < k; i++) {
+                System.arraycopy(qn.data(), i * nf + f0, qp, i * n, n);
+            }
+            float[] c = Matrix.of(k, n, qp)
+                    .multiplyTransposed(Matrix.of(n, ht, java.util.Arrays.copyOf(xb, n * ht))
+                            .transpose())
+                    .data();
+            for (int x = 0; x < c.length; x++) {
+                acc[x] += c[x];
+            }
+        }
+        for (int i = 0; i < k; i++) {
+            for (int u = 0; u < ht; u++) {
+                cross[i * ht + (position == null ? u : position[u])] =
+                        norm2[u] > 0 ? (float) (acc[i * ht + u] / Math.sqrt(norm2[u])) : 0f;
+            }
+        }
+        return cross;
+    }
+
+    private TestResult cka(String id, Matrix a, Matrix b, long salt) {
+        if (a.cols() != b.cols()) {
+            return TestResult.notApplicable(id, "residual widths differ");
+        }
+        // Cka wants the residual dimensions as rows: Wqᵀ (d × units), Grams over residual dimensions.
+        // At most CKA_UNITS units and CKA_COLUMNS residual dimensions (seeded, the same on both sides):
+        // the Grams cost d²·units, and this weak statistic does not need all of them.
+        // The Grams are sums over units, so each side keeps its own unit sample (unit counts may differ).
+        int[] unitsA = ModelIndex.sample(a.rows(), CKA_UNITS, seed ^ salt);
+        int[] unitsB = ModelIndex.sample(b.rows(), CKA_UNITS, seed ^ salt);
+        int[] dims = ModelIndex.sample(a.cols(), CKA_COLUMNS, (seed ^ salt) + 1);
+        Matrix at = (unitsA == null ? a : a.rowsSubset(unitsA)).transpose();
+        Matrix bt = (unitsB == null ? b : b.rowsSubset(unitsB)).transpose();
+        if (dims != null) {
+            at = at.rowsSubset(dims);
+            bt = bt.rowsSubset(dims);
+        }
+        return Cka.test(id, at, bt, seed ^ salt, CKA_PERMUTATIONS);
+    }
+
+    /**
+     * Hidden-unit matching of [units × residual] matrices with equal residual widths: Zhu's φ_U
+     * (sampled above {@code maxUnits}) when the unit counts agree, otherwise the rectangular variant
+     * that matches the narrower layer's units into the wider one's (width pruning).
+     */
+    private HiddenUnitMatchTest.Match match(String id, Matrix a, Matrix b) {
+        if (a.cols() != b.cols()) {
+            return new HiddenUnitMatchTest.Match(
+                    new int[0],
+                    TestResult.notApplicable(
+                            id, "shapes differ: " + a.rows() + "x" + a.cols() + " vs " + b.rows() + "x" + b.cols()));
+        }
+        if (a.cols() < BatteryContext.MIN_FEATURES) {
+            // With one or two features the cosines tie and the LAP's tie order favours the identity.
+            return new HiddenUnitMatchTest.Match(
+                    new int[0], TestResult.notApplicable(id, "too few features per unit: " + a.cols()));
+        }
+        HiddenUnitMatchTest.Match m;
+        if (a.rows() == b.rows()) {
+            m = a.rows() > maxUnits
+                    ? HiddenUnitMatchTest.matchSampled(a, b, maxUnits, seed)
+                    : HiddenUnitMatchTest.match(a, b);
+        } else {
+            m = HiddenUnitMatchTest.matchRectangular(a, b, maxUnits, seed);
+        }
+        TestResult t = m.result();
+        String note =
+                a.rows() == b.rows() ? t.note() : "widths " + a.rows() + " vs " + b.rows() + " (pruned?): " + t.note();
+        return new HiddenUnitMatchTest.Match(m.assignment(), TaggedTest.relabel(t, id, note));
+    }
+}

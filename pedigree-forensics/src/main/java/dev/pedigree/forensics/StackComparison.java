@@ -1,0 +1,277 @@
+package dev.pedigree.forensics;
+
+import dev.pedigree.forensics.TaggedTest.Kind;
+import dev.pedigree.forensics.TestIds.Statistic;
+import dev.pedigree.forensics.result.Block;
+import dev.pedigree.forensics.result.LayerEvidenceMatrix;
+import dev.pedigree.forensics.result.LayerMatch;
+import dev.pedigree.forensics.result.Thresholds;
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.model.Component;
+import dev.pedigree.model.ComponentKind;
+import dev.pedigree.model.Part;
+import dev.pedigree.model.Role;
+import dev.pedigree.model.TensorRef;
+import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.TestResult;
+import dev.pedigree.stats.tests.CentredVectorTest;
+import dev.pedigree.stats.tests.ResidualAlignment.SignedPermutation;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stacks of blocks (a text stack, a vision or audio tower): the screening matrix over every suspect
+ * block × reference block, the full battery on each suspect block's best screened reference block
+ * (and its same-index block), the layer map, the stack's tensors outside its blocks, and the
+ * experts, whose tests are gathered with their blocks. A non-text tower is aligned on its own patch
+ * and position embeddings. Collects the layer map and the evidence matrices of every stack it
+ * compares; one per comparison, not thread-safe.
+ */
+final class StackComparison {
+    private final BatteryContext text;
+    private final Thresholds thresholds;
+    private final List<String> warnings;
+    private final List<LayerMatch> layerMap = new ArrayList<>();
+    private final List<LayerEvidenceMatrix> matrices = new ArrayList<>();
+    /** The experts' evidence, gathered with the blocks of their stack; null until a stack had expert tests. */
+    private ComponentEvidence experts;
+
+    /**
+     * @param text the comparison's context for the text stack
+     * @param warnings the comparison's warnings, to which failed tower alignments are added
+     */
+    StackComparison(BatteryContext text, Thresholds thresholds, List<String> warnings) {
+        this.text = text;
+        this.thresholds = thresholds;
+        this.warnings = warnings;
+    }
+
+    /** Every significant block pair of the stacks compared so far, in comparison order. */
+    List<LayerMatch> layerMap() {
+        return layerMap;
+    }
+
+    /** The full block × block matrix of each stack compared so far. */
+    List<LayerEvidenceMatrix> matrices() {
+        return matrices;
+    }
+
+    /**
+     * The evidence of the experts component {@code c}, from the expert tests gathered with its stack's
+     * blocks; none when no expert could be paired.
+     */
+    ComponentEvidence experts(Component c, long params) {
+        return experts == null
+                ? ComponentEvidence.none(c, params, "no expert could be paired with the reference")
+                : experts.as(c, params);
+    }
+
+    /** Combined screening value of suspect block {@code i} against each reference block, computed in parallel. */
+    private static Double[] screenRow(BlockBattery battery, int i, List<Integer> lr)
+            throws IOException, ModelFormatException {
+        Double[] row = new Double[lr.size()];
+        ParallelTasks.forEach(lr.size(), 2, b -> row[b] = Combination.cauchy(battery.screen(i, lr.get(b))));
+        return row;
+    }
+
+    /** A stack of blocks: screening matrix, full battery on chosen pairs, combination, layer map. */
+    ComponentEvidence compare(Component c, long params) throws IOException, ModelFormatException {
+        String name = c.name();
+        ModelIndex s = text.s();
+        ModelIndex r = text.r();
+        List<Integer> ls = s.layers(name);
+        List<Integer> lr = r.layers(name);
+        boolean textStack = c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER;
+        BatteryContext ctx = textStack ? text : towerContext(name);
+        BlockBattery battery = new BlockBattery(ctx, name);
+        int n1 = ls.size();
+        int n2 = lr.size();
+        double[][] screen = new double[n1][n2];
+        List<List<Double>> rows = new ArrayList<>();
+        battery.prepareScreening(ls, lr);
+        for (int a = 0; a < n1; a++) {
+            // The reference blocks are screened in parallel, on sketches built beforehand.
+            Double[] row = screenRow(battery, ls.get(a), lr);
+            for (int b = 0; b < n2; b++) {
+                screen[a][b] = row[b] == null ? 0 : row[b];
+            }
+            rows.add(new ArrayList<>(Arrays.asList(row)));
+        }
+        List<TaggedTest> all = new ArrayList<>();
+        List<Double> blockAll = new ArrayList<>();
+        List<Double> blockExact = new ArrayList<>();
+        Map<Integer, Integer> matched = new LinkedHashMap<>();
+        Map<Integer, List<TaggedTest>> expertTests = new LinkedHashMap<>();
+        for (int a = 0; a < n1; a++) {
+            int bestB = 0;
+            for (int b = 1; b < n2; b++) {
+                if (screen[a][b] < screen[a][bestB]) {
+                    bestB = b;
+                }
+            }
+            List<Integer> candidates = new ArrayList<>(List.of(bestB));
+            int same = lr.indexOf(ls.get(a));
+            if (same >= 0 && same != bestB) {
+                candidates.add(same);
+            }
+            Double bestAll = null;
+            Double bestExact = null;
+            List<TaggedTest> bestTests = List.of();
+            for (int b : candidates) {
+                BlockBattery.BlockTests bt = battery.full(ls.get(a), lr.get(b));
+                List<TaggedTest> t = bt.tests();
+                Double pa = bt.log10p();
+                Double pe = Combination.cauchyExact(t);
+                if (pa != null && (bestAll == null || pa < bestAll)) {
+                    bestAll = pa;
+                    bestTests = t;
+                }
+                if (pe != null && (bestExact == null || pe < bestExact)) {
+                    bestExact = pe;
+                }
+                if (pe != null) {
+                    // Only block-specific evidence enters the layer matrix: the exact unit matchings.
+                    Double screened = rows.get(a).get(b);
+                    rows.get(a).set(b, Math.min(pe, screened == null ? 0 : screened));
+                }
+            }
+            for (TaggedTest t : bestTests) {
+                if (t.component().equals(name)) {
+                    all.add(t);
+                } else {
+                    expertTests.computeIfAbsent(a, k -> new ArrayList<>()).add(t);
+                }
+            }
+            if (bestAll != null) {
+                blockAll.add(Combination.overReferenceBlocks(bestAll, n2));
+            }
+            if (bestExact != null) {
+                blockExact.add(Combination.overReferenceBlocks(bestExact, n2));
+            }
+            // Layer map: every significant pair of this suspect block (duplicates and skips stay visible).
+            for (int b = 0; b < n2; b++) {
+                Double v = rows.get(a).get(b);
+                Double corrected = v == null ? null : Combination.layerMatch(v, n1, n2, thresholds);
+                if (corrected != null) {
+                    layerMap.add(new LayerMatch(new Block(name, ls.get(a)), new Block(name, lr.get(b)), corrected));
+                    matched.putIfAbsent(ls.get(a), lr.get(b));
+                }
+            }
+        }
+        matrices.add(new LayerEvidenceMatrix(name, ls, lr, rows));
+        // Non-block tensors of the stack (position embeddings, final norm, patch embedding, ...).
+        List<Double> stackTensors = new ArrayList<>();
+        for (ModelIndex.Key k : s.keys(name)) {
+            if (k.layer() != null || k.part() != Part.WEIGHT) {
+                continue;
+            }
+            TensorRef ta = s.byKey.get(k);
+            TensorRef tb = r.get(name, null, k.role(), k.expert(), k.part());
+            if (tb == null
+                    || (ctx.align() != null
+                            && !textStack
+                            && (k.role() == Role.PATCH_EMBEDDING || k.role() == Role.POSITION_EMBEDDING))) {
+                continue; // used to fit the tower's alignment
+            }
+            String subject = TestIds.tensor(k.role(), null, null);
+            if (k.role().isNorm() || ta.shape().rank() == 1) {
+                float[] va = s.vector(ta);
+                float[] vb = r.vector(tb);
+                if (va.length == vb.length) {
+                    TestResult t = CentredVectorTest.test(TestIds.of(subject, Statistic.CENTRED), va, vb);
+                    all.add(new TaggedTest(name, t, Kind.WEAK));
+                }
+                continue;
+            }
+            List<TaggedTest> t = FlatComparison.tensorPair(ctx, name, subject, ta, tb);
+            all.addAll(t);
+            Double v = Combination.cauchy(t);
+            if (v != null) {
+                stackTensors.add(v);
+            }
+        }
+        Combination.StackValue value = Combination.stack(name, blockExact, blockAll, stackTensors);
+        all.addAll(value.combinations());
+        // Experts: collected per block, combined like the stack.
+        if (!expertTests.isEmpty() && s.components.containsKey(Component.EXPERTS.name())) {
+            experts = expertEvidence(expertTests, n2);
+        }
+        Double p = value.log10p();
+        String why = p == null ? "no block test applies (shapes or roles differ)" : "";
+        return new ComponentEvidence(c, params, all, p, Combination.hasPower(all), why, matched);
+    }
+
+    private static ComponentEvidence expertEvidence(Map<Integer, List<TaggedTest>> perBlock, int referenceBlocks) {
+        List<TaggedTest> all = new ArrayList<>();
+        List<Double> blocks = new ArrayList<>();
+        for (List<TaggedTest> t : perBlock.values()) {
+            all.addAll(t);
+            Double v = Combination.cauchy(t);
+            if (v != null) {
+                blocks.add(Combination.overReferenceBlocks(v, referenceBlocks));
+            }
+        }
+        Double p = blocks.isEmpty() ? null : Combination.cauchyOf(blocks);
+        return new ComponentEvidence(
+                Component.EXPERTS,
+                0,
+                all,
+                p,
+                Combination.hasPower(all),
+                p == null ? "no expert test applies" : "",
+                Map.of());
+    }
+
+    /** The context of a non-text tower: aligned from its patch and position embeddings (both sides), when they allow it. */
+    private BatteryContext towerContext(String comp) throws IOException, ModelFormatException {
+        ModelIndex s = text.s();
+        ModelIndex r = text.r();
+        List<Matrix> as = new ArrayList<>();
+        List<Matrix> bs = new ArrayList<>();
+        TensorRef pa = s.weight(comp, null, Role.PATCH_EMBEDDING);
+        TensorRef pb = r.weight(comp, null, Role.PATCH_EMBEDDING);
+        if (pa != null && pb != null && pa.shape().equals(pb.shape())) {
+            as.add(s.rows(pa, null).transpose());
+            bs.add(r.rows(pb, null).transpose());
+        }
+        TensorRef qa = s.weight(comp, null, Role.POSITION_EMBEDDING);
+        TensorRef qb = r.weight(comp, null, Role.POSITION_EMBEDDING);
+        if (qa != null && qb != null && qa.shape().equals(qb.shape())) {
+            as.add(s.rows(qa, null));
+            bs.add(r.rows(qb, null));
+        }
+        if (as.isEmpty()) {
+            return text.forTower(null, 0);
+        }
+        Matrix a = stackRows(as);
+        Matrix b = stackRows(bs);
+        if (a == null || b == null || a.rows() < Combination.MIN_POWER_N) {
+            return text.forTower(null, 0);
+        }
+        SignedPermutation align = TokenProbes.fitAlignment(b, a, comp + " patch/position embeddings", warnings);
+        return text.forTower(align, b.cols());
+    }
+
+    /** The rows of matrices with equal column counts, one below the other; null when the counts differ. */
+    private static Matrix stackRows(List<Matrix> ms) {
+        int cols = ms.get(0).cols();
+        int rows = 0;
+        for (Matrix m : ms) {
+            if (m.cols() != cols) {
+                return null;
+            }
+            rows += m.rows();
+        }
+        float[] d = new float[rows * cols];
+        int off = 0;
+        for (Matrix m : ms) {
+            System.arraycopy(m.data(), 0, d, off, m.data().length);
+            off += m.data().length;
+        }
+        return Matrix.of(rows, cols, d);
+    }
+}
