@@ -2,6 +2,8 @@ package dev.pedigree.forensics.calibrate;
 
 import dev.pedigree.forensics.CompareOptions;
 import dev.pedigree.forensics.LineageComparator;
+import dev.pedigree.forensics.TestIds;
+import dev.pedigree.forensics.TestIds.Statistic;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.Evidence;
@@ -12,10 +14,13 @@ import dev.pedigree.forensics.simulate.SyntheticTransformer;
 import dev.pedigree.forensics.simulate.TinyTrainer;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.Component;
+import dev.pedigree.model.Part;
+import dev.pedigree.model.Role;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -196,32 +201,43 @@ public final class CalibrationReport {
         return new NullSummary(family, pairs, fp, ind, inc, dists);
     }
 
-    /** Tests whose null distribution is tracked: block 0 vs 0 only (one value per pair). */
-    private static String testKey(String id) {
-        if (id.startsWith("block0~0.")) {
-            String t = id.substring("block0~0.".length());
-            return switch (t) {
-                case "mlp.up.match",
-                        "mlp.up.match_aligned",
-                        "attn.q.pearson",
-                        "attn.q.pearson_aligned",
-                        "attn.q.cka_aligned",
-                        "mlp.gate_up.agreement",
-                        "mlp.up_down.agreement",
-                        "attn.qk.invariant",
-                        "norm.attn_norm.centred" -> t;
-                default -> null;
-            };
+    /**
+     * Tests whose null distribution is tracked, id → the name it is reported under: block 0 against
+     * block 0 only (one value per pair; reported without the block scope), the token-row tests and
+     * the Fisher combination over blocks.
+     */
+    private static final Map<String, String> TRACKED = trackedTests();
+
+    private static Map<String, String> trackedTests() {
+        Map<String, String> tracked = new HashMap<>();
+        String first = TestIds.blockPair(0, 0);
+        for (String test : List.of(
+                TestIds.ofRole("", Role.MLP_UP, Statistic.MATCH),
+                TestIds.ofRole("", Role.MLP_UP, Statistic.MATCH_ALIGNED),
+                TestIds.ofRole("", Role.ATTN_Q, Statistic.PEARSON),
+                TestIds.ofRole("", Role.ATTN_Q, Statistic.PEARSON_ALIGNED),
+                TestIds.ofRole("", Role.ATTN_Q, Statistic.CKA_ALIGNED),
+                TestIds.agreement("", Role.MLP_GATE, Role.MLP_UP),
+                TestIds.agreement("", Role.MLP_UP, Role.MLP_DOWN),
+                TestIds.attentionInvariant(""),
+                TestIds.centred("", Part.WEIGHT, Role.ATTN_NORM))) {
+            tracked.put(first + test, test);
         }
-        return switch (id) {
-            case "embeddings.columns.pearson",
-                    "embeddings.columns.match",
-                    "embeddings.rows.pearson_aligned",
-                    "lm_head.columns.pearson",
-                    "lm_head.rows.pearson_aligned",
-                    "blocks.fisher_exact" -> id;
-            default -> null;
-        };
+        for (String id : List.of(
+                TestIds.tokenColumns(Component.EMBEDDINGS.name(), Statistic.PEARSON),
+                TestIds.tokenColumns(Component.EMBEDDINGS.name(), Statistic.MATCH),
+                TestIds.heldOutTokenRows(Component.EMBEDDINGS.name()),
+                TestIds.tokenColumns(Component.LM_HEAD.name(), Statistic.PEARSON),
+                TestIds.heldOutTokenRows(Component.LM_HEAD.name()),
+                TestIds.FISHER_OVER_BLOCKS)) {
+            tracked.put(id, id);
+        }
+        return Map.copyOf(tracked);
+    }
+
+    /** The name a tracked test is reported under; null for the others. */
+    static String testKey(String id) {
+        return TRACKED.get(id);
     }
 
     static PDistribution distribution(String name, List<Double> log10p) {

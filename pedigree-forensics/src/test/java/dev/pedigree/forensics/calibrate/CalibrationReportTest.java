@@ -38,4 +38,35 @@ class CalibrationReportTest {
         assertThat(d.ks()).isLessThanOrEqualTo(0.011);
         assertThat(d.below05()).isBetween(0.04, 0.05); // 0.05 itself may round either way
     }
+
+    /** The tests whose null distributions are reported: the same ids the table has always listed. */
+    @Test
+    void tracksBlockZeroAndTheComponentWideTests() {
+        for (String t : List.of(
+                "mlp.up.match",
+                "mlp.up.match_aligned",
+                "attn.q.pearson",
+                "attn.q.pearson_aligned",
+                "attn.q.cka_aligned",
+                "mlp.gate_up.agreement",
+                "mlp.up_down.agreement",
+                "attn.qk.invariant",
+                "norm.attn_norm.centred")) {
+            assertThat(CalibrationReport.testKey("block0~0." + t)).isEqualTo(t);
+            assertThat(CalibrationReport.testKey("block1~1." + t)).isNull();
+            assertThat(CalibrationReport.testKey("block0~0.expert1." + t)).isNull();
+        }
+        for (String id : List.of(
+                "embeddings.columns.pearson",
+                "embeddings.columns.match",
+                "embeddings.rows.pearson_aligned",
+                "lm_head.columns.pearson",
+                "lm_head.rows.pearson_aligned",
+                "blocks.fisher_exact")) {
+            assertThat(CalibrationReport.testKey(id)).isEqualTo(id);
+        }
+        assertThat(CalibrationReport.testKey("block0~0.mlp.down.match")).isNull();
+        assertThat(CalibrationReport.testKey("lm_head.columns.match")).isNull();
+        assertThat(CalibrationReport.testKey("blocks.cauchy_all")).isNull();
+    }
 }
