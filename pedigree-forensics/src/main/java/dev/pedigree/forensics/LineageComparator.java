@@ -55,12 +55,14 @@ import java.util.Map;
  *       reference block matrix; each suspect block's best reference block (and its same-index
  *       block) get the full battery, in two stages (fixed-index tests streamed over whole tensors,
  *       then the permutation-robust tests for each part they do not already decide; see
- *       {@link BlockBattery#full}). Pairs whose evidence, Bonferroni-corrected for all block pairs, reaches the layer threshold enter
- *       the map, so many-to-one and skipping maps appear as they are.
- *   <li>Combination (see {@link Combination}): Cauchy (ACAT) within a block pair and across blocks (valid under dependence);
- *       Fisher only across blocks for the exact matching tests (independent under H0 by Zhu et al.'s
- *       Theorem 3); a block's value is Bonferroni-corrected for the reference blocks it was chosen
- *       among; Holm across components. All in log10 space; never 0 or −∞.
+ *       {@link BlockBattery#full}). Pairs whose evidence, Bonferroni-corrected for all block pairs,
+ *       reaches the layer threshold enter the map, so many-to-one and skipping maps appear as they
+ *       are.
+ *   <li>Combination (all of it in {@link Combination}): Cauchy (ACAT) within a block pair and across
+ *       blocks (valid under dependence); Fisher only across blocks for the exact matching tests
+ *       (independent under H0 by Zhu et al.'s Theorem 3); a block's value is Bonferroni-corrected
+ *       for the reference blocks it was chosen among; Holm across components. All in log10 space;
+ *       never 0 or −∞.
  *   <li>Verdicts: SHARED_LINEAGE when the Holm-adjusted log10 p ≤ {@link Thresholds#sharedLog10p}
  *       (default −6); INDEPENDENT when it stays above {@link Thresholds#independentLog10p} and the
  *       tests had power (at least one applicable matching or correlation over ≥ {@value
