@@ -2,10 +2,10 @@ package dev.pedigree.bench;
 
 import dev.pedigree.format.gguf.GgmlDequant;
 import dev.pedigree.format.gguf.GgmlType;
+import dev.pedigree.kernels.decode.DecodeKernels;
+import dev.pedigree.kernels.decode.Fp8Format;
 import dev.pedigree.model.DType;
 import dev.pedigree.model.ElementDecoder;
-import dev.pedigree.model.kernels.DecodeKernels;
-import dev.pedigree.model.kernels.Fp8Format;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;

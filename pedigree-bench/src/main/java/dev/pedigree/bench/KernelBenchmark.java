@@ -1,6 +1,6 @@
 package dev.pedigree.bench;
 
-import dev.pedigree.stats.Kernels;
+import dev.pedigree.kernels.numeric.Kernels;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

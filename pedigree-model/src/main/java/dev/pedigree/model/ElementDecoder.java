@@ -1,14 +1,15 @@
 package dev.pedigree.model;
 
-import dev.pedigree.model.kernels.DecodeKernels;
-import dev.pedigree.model.kernels.Fp8Format;
+import dev.pedigree.kernels.VectorSupport;
+import dev.pedigree.kernels.decode.DecodeKernels;
+import dev.pedigree.kernels.decode.Fp8Format;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
  * Decodes runs of plain (non-block) element types from a memory segment into float32. BF16, F16,
- * the FP8 types, I8 and U8 go through {@link DecodeKernels#active()} (Vector API or its scalar twin,
+ * the FP8 types, I8 and U8 go through {@link VectorSupport#decode()} (Vector API or its scalar twin,
  * chosen once at start-up; both give the same bits); E8M0 goes through a 256-entry table built
  * once. Block-quantised ggml types are decoded by the GGUF module.
  *
@@ -59,17 +60,17 @@ public final class ElementDecoder {
             case F64 -> {
                 for (int i = 0; i < count; i++) dst[dstOffset + i] = (float) src.get(be ? D_BE : D_LE, offset + 8L * i);
             }
-            case F16 -> DecodeKernels.active().f16(src, offset, order, dst, dstOffset, count);
+            case F16 -> VectorSupport.decode().f16(src, offset, order, dst, dstOffset, count);
             case BF16 ->
-                (count < VECTOR_MIN_COUNT ? DecodeKernels.scalar() : DecodeKernels.active())
+                (count < VECTOR_MIN_COUNT ? DecodeKernels.scalar() : VectorSupport.decode())
                         .bf16(src, offset, order, dst, dstOffset, count);
-            case F8_E4M3 -> DecodeKernels.active().fp8(Fp8Format.E4M3FN, src, offset, dst, dstOffset, count);
-            case F8_E5M2 -> DecodeKernels.active().fp8(Fp8Format.E5M2, src, offset, dst, dstOffset, count);
-            case F8_E4M3FNUZ -> DecodeKernels.active().fp8(Fp8Format.E4M3FNUZ, src, offset, dst, dstOffset, count);
-            case F8_E5M2FNUZ -> DecodeKernels.active().fp8(Fp8Format.E5M2FNUZ, src, offset, dst, dstOffset, count);
+            case F8_E4M3 -> VectorSupport.decode().fp8(Fp8Format.E4M3FN, src, offset, dst, dstOffset, count);
+            case F8_E5M2 -> VectorSupport.decode().fp8(Fp8Format.E5M2, src, offset, dst, dstOffset, count);
+            case F8_E4M3FNUZ -> VectorSupport.decode().fp8(Fp8Format.E4M3FNUZ, src, offset, dst, dstOffset, count);
+            case F8_E5M2FNUZ -> VectorSupport.decode().fp8(Fp8Format.E5M2FNUZ, src, offset, dst, dstOffset, count);
             case F8_E8M0 -> lookup(E8M0, src, offset, dst, dstOffset, count);
-            case BOOL, U8 -> DecodeKernels.active().uint8(src, offset, 1f, 0, dst, dstOffset, count);
-            case I8 -> DecodeKernels.active().int8(src, offset, 1f, 0, dst, dstOffset, count);
+            case BOOL, U8 -> VectorSupport.decode().uint8(src, offset, 1f, 0, dst, dstOffset, count);
+            case I8 -> VectorSupport.decode().int8(src, offset, 1f, 0, dst, dstOffset, count);
             case U16 -> {
                 for (int i = 0; i < count; i++)
                     dst[dstOffset + i] = src.get(be ? S_BE : S_LE, offset + 2L * i) & 0xFFFF;

@@ -1,5 +1,7 @@
 package dev.pedigree.stats;
 
+import dev.pedigree.kernels.VectorSupport;
+import dev.pedigree.kernels.numeric.Kernels;
 import java.util.Objects;
 import java.util.stream.IntStream;
 
@@ -158,7 +160,23 @@ public record Matrix(int rows, int cols, float[] data) {
      * @throws IllegalArgumentException if the column counts differ
      */
     public Matrix multiplyTransposed(Matrix other) {
-        return Kernels.active().multiplyTransposed(this, other, true);
+        return multiplyTransposed(other, VectorSupport.numeric(), true);
+    }
+
+    /**
+     * {@link #multiplyTransposed(Matrix)} computed by a given twin of the kernels, for agreement tests and benchmarks;
+     * the twins agree bit for bit.
+     *
+     * @param parallel whether to spread row blocks over the common ForkJoin pool
+     * @throws IllegalArgumentException if the column counts differ
+     */
+    public Matrix multiplyTransposed(Matrix other, Kernels twin, boolean parallel) {
+        if (cols != other.cols) {
+            throw new IllegalArgumentException(
+                    "column mismatch: " + rows + "x" + cols + " · (" + other.rows + "x" + other.cols + ")ᵀ");
+        }
+        return new Matrix(
+                rows, other.rows, twin.multiplyTransposed(data, rows, other.data, other.rows, cols, parallel));
     }
 
     @Override

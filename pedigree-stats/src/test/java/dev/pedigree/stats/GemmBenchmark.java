@@ -1,5 +1,6 @@
 package dev.pedigree.stats;
 
+import dev.pedigree.kernels.VectorSupport;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -19,7 +20,7 @@ public final class GemmBenchmark {
         System.out.printf(
                 Locale.ROOT,
                 "kernels=%s cpus=%d%n",
-                Kernels.active().name(),
+                VectorSupport.numeric().name(),
                 Runtime.getRuntime().availableProcessors());
         for (String s : shapes) {
             String[] p = s.split(",");

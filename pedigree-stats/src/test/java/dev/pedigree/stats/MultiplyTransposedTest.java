@@ -3,6 +3,8 @@ package dev.pedigree.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pedigree.kernels.VectorSupport;
+import dev.pedigree.kernels.numeric.Kernels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -65,7 +67,7 @@ class MultiplyTransposedTest {
                 Locale.ROOT,
                 "multiplyTransposed: %d shapes (%s), worst |C-ref|/Σ|ab| = %.2e%n",
                 SHAPES.length,
-                Kernels.active().name(),
+                VectorSupport.numeric().name(),
                 worst);
     }
 
@@ -77,10 +79,10 @@ class MultiplyTransposedTest {
         Matrix a = Synth.gaussian(rng, 600, 16_384, 0, 1);
         Matrix b = Synth.gaussian(rng, 600, 16_384, 0, 1);
         int[] sample = {0, 1, 299, 595, 596, 597, 598, 599};
-        Matrix want = Kernels.scalar().multiplyTransposed(a, b, true);
+        Matrix want = a.multiplyTransposed(b, Kernels.scalar(), true);
         double worst = checkAgainstReference(a, b, want, sample);
         if (Kernels.vectorAvailable()) {
-            assertThat(Kernels.vector().multiplyTransposed(a, b, true).data()).isEqualTo(want.data());
+            assertThat(a.multiplyTransposed(b, Kernels.vector(), true).data()).isEqualTo(want.data());
         }
         // Positive-mean rows: no cancellation between chunks, the float runs carry the whole magnitude.
         Matrix p = Synth.gaussian(rng, 7, 16_384, 1, 0.01);
@@ -97,10 +99,10 @@ class MultiplyTransposedTest {
         for (int[] s : new int[][] {{1, 1, 9}, {7, 13, 4097}, {33, 1000, 300}, {257, 129, 513}, {100, 97, 2049}}) {
             Matrix a = Synth.gaussian(rng, s[0], s[2], 0, 1);
             Matrix b = Synth.gaussian(rng, s[1], s[2], 0, 1);
-            Matrix want = Kernels.scalar().multiplyTransposed(a, b, false);
+            Matrix want = a.multiplyTransposed(b, Kernels.scalar(), false);
             for (Kernels k : twins) {
                 for (boolean parallel : new boolean[] {false, true}) {
-                    assertThat(k.multiplyTransposed(a, b, parallel).data())
+                    assertThat(a.multiplyTransposed(b, k, parallel).data())
                             .as("%s parallel=%s shape %dx%dx%d", k.name(), parallel, s[0], s[1], s[2])
                             .isEqualTo(want.data());
                     cases++;
@@ -128,15 +130,15 @@ class MultiplyTransposedTest {
         for (Kernels k : twins()) {
             for (boolean parallel : new boolean[] {false, true}) {
                 Matrix c =
-                        k.multiplyTransposed(Matrix.of(0, 5, new float[0]), Matrix.of(3, 5, new float[15]), parallel);
+                        Matrix.of(0, 5, new float[0]).multiplyTransposed(Matrix.of(3, 5, new float[15]), k, parallel);
                 assertThat(c.rows()).isZero();
                 assertThat(c.cols()).isEqualTo(3);
-                c = k.multiplyTransposed(Matrix.of(4, 5, new float[20]), Matrix.of(0, 5, new float[0]), parallel);
+                c = Matrix.of(4, 5, new float[20]).multiplyTransposed(Matrix.of(0, 5, new float[0]), k, parallel);
                 assertThat(c.rows()).isEqualTo(4);
                 assertThat(c.cols()).isZero();
-                c = k.multiplyTransposed(Matrix.of(4, 0, new float[0]), Matrix.of(3, 0, new float[0]), parallel);
+                c = Matrix.of(4, 0, new float[0]).multiplyTransposed(Matrix.of(3, 0, new float[0]), k, parallel);
                 assertThat(c).isEqualTo(Matrix.of(4, 3, new float[12]));
-                c = k.multiplyTransposed(Matrix.of(0, 0, new float[0]), Matrix.of(0, 0, new float[0]), parallel);
+                c = Matrix.of(0, 0, new float[0]).multiplyTransposed(Matrix.of(0, 0, new float[0]), k, parallel);
                 assertThat(c.data()).isEmpty();
             }
         }
@@ -150,7 +152,7 @@ class MultiplyTransposedTest {
         a.data()[9 * 20 + 4] = Float.NaN;
         b.data()[10 * 20 + 19] = Float.POSITIVE_INFINITY;
         for (Kernels k : twins()) {
-            Matrix c = k.multiplyTransposed(a, b, true);
+            Matrix c = a.multiplyTransposed(b, k, true);
             for (int i = 0; i < 10; i++) {
                 for (int j = 0; j < 11; j++) {
                     boolean poisoned = i == 9 || j == 10;

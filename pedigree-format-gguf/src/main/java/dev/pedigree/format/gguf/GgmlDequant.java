@@ -1,6 +1,6 @@
 package dev.pedigree.format.gguf;
 
-import dev.pedigree.model.kernels.DecodeKernels;
+import dev.pedigree.kernels.VectorSupport;
 
 /**
  * Dequantisation of ggml block types (ggml-quants.c {@code dequantize_row_*}) from bytes
@@ -8,7 +8,7 @@ import dev.pedigree.model.kernels.DecodeKernels;
  * at {@code src[srcOff]} into {@code dst[dstOff..]}; callers pass whole blocks (a GGUF row is a
  * whole number of blocks along ne0). Products are evaluated in the same order as the C reference
  * so results match llama.cpp bit for bit. Q8_0, Q4_K and Q6_K (the types that dominate real GGUF
- * files) go through {@link DecodeKernels#active()}, the Vector API kernels with a scalar twin that
+ * files) go through {@link VectorSupport#decode()}, the Vector API kernels with a scalar twin that
  * give the same bits; the other types are decoded here, one value at a time.
  *
  * <p>Multi-byte fields inside blocks (f16 scales, the u32 {@code qh} of Q5_0/Q5_1) are read in the
@@ -69,7 +69,7 @@ public final class GgmlDequant {
 
     /** Q8_0: {@code d:f16, qs:i8[32]}; {@code y = q*d}. */
     public static void q8_0(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean be) {
-        DecodeKernels.active().q8_0(src, srcOff, blocks, dst, dstOff, be);
+        VectorSupport.decode().q8_0(src, srcOff, blocks, dst, dstOff, be);
     }
 
     /** Q4_0: {@code d:f16, qs[16]}; {@code y = (nibble - 8)*d}, low nibbles first. */
@@ -196,7 +196,7 @@ public final class GgmlDequant {
 
     /** Q4_K: {@code d, dmin:f16, scales[12], qs[128]}. */
     public static void q4_K(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean be) {
-        DecodeKernels.active().q4_K(src, srcOff, blocks, dst, dstOff, be);
+        VectorSupport.decode().q4_K(src, srcOff, blocks, dst, dstOff, be);
     }
 
     /** Q5_K: {@code d, dmin:f16, scales[12], qh[32], qs[128]}. */
@@ -233,7 +233,7 @@ public final class GgmlDequant {
 
     /** Q6_K: {@code ql[128], qh[64], scales:i8[16], d:f16}. */
     public static void q6_K(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean be) {
-        DecodeKernels.active().q6_K(src, srcOff, blocks, dst, dstOff, be);
+        VectorSupport.decode().q6_K(src, srcOff, blocks, dst, dstOff, be);
     }
 
     /** 6-bit scale of sub-block {@code t} (0..7) from the 12 packed bytes at {@code s}. */

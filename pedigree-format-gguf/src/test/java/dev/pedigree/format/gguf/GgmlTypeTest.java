@@ -2,6 +2,7 @@ package dev.pedigree.format.gguf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.kernels.decode.DecodeKernels;
 import dev.pedigree.model.DType;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,21 @@ class GgmlTypeTest {
             assertThat(t.dtype().blockElements()).as("%s DType elements", t).isEqualTo(eb[0]);
             assertThat(t.dtype().blockBytes()).as("%s DType bytes", t).isEqualTo(eb[1]);
         });
+    }
+
+    /**
+     * The decoding kernels keep their own copy of the three block layouts they decode (pedigree-kernels cannot see
+     * this module); GgmlType is the one home of the layout, and this is where the copy is held to it.
+     */
+    @Test
+    void decodeKernelBlockLayoutsAreGgmlTypes() {
+        assertThat(DecodeKernels.Q8_0_BLOCK_VALUES).isEqualTo(GgmlType.Q8_0.blockSize());
+        assertThat(DecodeKernels.Q8_0_BLOCK_BYTES).isEqualTo(GgmlType.Q8_0.typeSize());
+        assertThat(DecodeKernels.QK_K_BLOCK_VALUES)
+                .isEqualTo(GgmlType.Q4_K.blockSize())
+                .isEqualTo(GgmlType.Q6_K.blockSize());
+        assertThat(DecodeKernels.Q4_K_BLOCK_BYTES).isEqualTo(GgmlType.Q4_K.typeSize());
+        assertThat(DecodeKernels.Q6_K_BLOCK_BYTES).isEqualTo(GgmlType.Q6_K.typeSize());
     }
 
     @Test

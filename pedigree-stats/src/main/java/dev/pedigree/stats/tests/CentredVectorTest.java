@@ -1,6 +1,6 @@
 package dev.pedigree.stats.tests;
 
-import dev.pedigree.stats.Kernels;
+import dev.pedigree.kernels.numeric.Kernels;
 import dev.pedigree.stats.LogP;
 import dev.pedigree.stats.TestResult;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.pedigree.stats;
+package dev.pedigree.kernels.numeric;
 
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;

@@ -1,4 +1,4 @@
-package dev.pedigree.model.kernels;
+package dev.pedigree.kernels.decode;
 
 /**
  * The 8-bit float encodings decoded by {@link DecodeKernels}. Each constant carries its layout (mantissa bits,

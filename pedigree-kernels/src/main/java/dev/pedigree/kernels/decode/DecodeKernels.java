@@ -1,6 +1,7 @@
-package dev.pedigree.model.kernels;
+package dev.pedigree.kernels.decode;
 
-import java.lang.System.Logger.Level;
+import dev.pedigree.kernels.VectorSupport;
+import dev.pedigree.kernels.VectorTwin;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.Objects;
@@ -10,11 +11,12 @@ import java.util.Objects;
  * {@code FloatVector.SPECIES_PREFERRED}) and a plain scalar one. Both produce the same bits for every input (NaN
  * patterns included); the vector twin is only faster.
  *
- * <p>{@link #active()} is chosen once, at class initialisation: the vector twin when the incubator module is resolved
- * (start the JVM with {@code --add-modules jdk.incubator.vector}), the preferred species has 8 or 16 float lanes, and
- * the system property {@code pedigree.kernels} is not {@code scalar}; otherwise the scalar twin, and the reason is
- * logged at INFO through {@link System.Logger}. {@link #scalar()} and {@link #vector()} expose both twins for agreement
- * tests and benchmarks.
+ * <p>Readers use the twin that {@link VectorSupport#decode()} chose once at start-up. The vector twin needs the
+ * incubator module and a preferred species of 8 or 16 float lanes. {@link #scalar()} and {@link #vector()} expose both
+ * twins for agreement tests and benchmarks.
+ *
+ * <p>The ggml block sizes below are the kernels' own copy of the layout that {@code GgmlType} (pedigree-format-gguf)
+ * owns; {@code GgmlTypeTest} checks that the two agree, since this module cannot see that one.
  *
  * <p>Instances are stateless and thread-safe. Every method checks its ranges before decoding: a negative count or a
  * destination range outside {@code dst} throws {@link IndexOutOfBoundsException}, and a source range outside the
@@ -22,42 +24,22 @@ import java.util.Objects;
  * sizes against the file first and report {@code ModelFormatException}s themselves.
  */
 public final class DecodeKernels {
-    private static final System.Logger LOG = System.getLogger(DecodeKernels.class.getName());
     private static final DecodeKernels SCALAR = new DecodeKernels(ScalarDecodeOps.INSTANCE);
-    private static final DecodeKernels VECTOR;
-    private static final DecodeKernels ACTIVE;
 
+    /** Values per Q8_0 block. */
+    public static final int Q8_0_BLOCK_VALUES = 32;
     /** Bytes per Q8_0 block of 32 values ({@code d:f16, qs:i8[32]}). */
     public static final int Q8_0_BLOCK_BYTES = 34;
+    /** Values per k-quant super-block (ggml's {@code QK_K}), for Q4_K and Q6_K. */
+    public static final int QK_K_BLOCK_VALUES = 256;
     /** Bytes per Q4_K super-block of 256 values ({@code d, dmin:f16, scales[12], qs[128]}). */
     public static final int Q4_K_BLOCK_BYTES = 144;
     /** Bytes per Q6_K super-block of 256 values ({@code ql[128], qh[64], scales:i8[16], d:f16}). */
     public static final int Q6_K_BLOCK_BYTES = 210;
 
-    static {
-        DecodeKernels vector = null;
-        String why = null;
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            why = "module jdk.incubator.vector is not resolved (start the JVM with --add-modules jdk.incubator.vector)";
-        } else {
-            try {
-                vector = new DecodeKernels(new VectorDecodeOps());
-            } catch (LinkageError | RuntimeException e) {
-                why = "Vector API unusable: " + e;
-            }
-        }
-        VECTOR = vector;
-        if (vector != null && "scalar".equalsIgnoreCase(System.getProperty("pedigree.kernels", ""))) {
-            why = "system property pedigree.kernels=scalar";
-            ACTIVE = SCALAR;
-        } else {
-            ACTIVE = vector != null ? vector : SCALAR;
-        }
-        if (ACTIVE == SCALAR) {
-            LOG.log(Level.INFO, "pedigree decode kernels: scalar fallback because " + why);
-        } else {
-            LOG.log(Level.DEBUG, "pedigree decode kernels: " + ACTIVE.name());
-        }
+    /** Built on first use, so that a JVM without the incubator module never loads {@link VectorDecodeOps}. */
+    private static final class Vector {
+        static final VectorTwin<DecodeKernels> TWIN = VectorTwin.build(() -> new DecodeKernels(new VectorDecodeOps()));
     }
 
     private final DecodeOps ops;
@@ -74,23 +56,21 @@ public final class DecodeKernels {
     /**
      * The Vector API twin.
      *
-     * @throws UnsupportedOperationException if the Vector API is not usable in this JVM (see {@link #vectorAvailable()})
+     * @throws UnsupportedOperationException naming the reason, if the Vector API twin cannot run in this JVM (see
+     *     {@link #vectorAvailable()})
      */
     public static DecodeKernels vector() {
-        if (VECTOR == null) {
-            throw new UnsupportedOperationException("Vector API decode kernels not available in this JVM");
-        }
-        return VECTOR;
+        return Vector.TWIN.require();
     }
 
     /** Whether {@link #vector()} is usable. */
     public static boolean vectorAvailable() {
-        return VECTOR != null;
+        return Vector.TWIN.twin().isPresent();
     }
 
-    /** The twin chosen at start-up, used by the readers. */
-    public static DecodeKernels active() {
-        return ACTIVE;
+    /** The Vector API twin or the reason it cannot run here, for {@link VectorSupport}'s one decision. */
+    public static VectorTwin<DecodeKernels> vectorTwin() {
+        return Vector.TWIN;
     }
 
     /** Human-readable name of this twin, e.g. {@code vector(Species[float, 16, S_512_BIT])} or {@code scalar}. */
@@ -144,19 +124,19 @@ public final class DecodeKernels {
 
     /** ggml Q8_0: {@code blocks} blocks of {@value #Q8_0_BLOCK_BYTES} bytes at {@code src[srcOff]} to 32 floats each. */
     public void q8_0(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean bigEndian) {
-        checkBlocks(src, srcOff, blocks, Q8_0_BLOCK_BYTES, dst, dstOff, 32);
+        checkBlocks(src, srcOff, blocks, Q8_0_BLOCK_BYTES, dst, dstOff, Q8_0_BLOCK_VALUES);
         ops.q8_0(src, srcOff, blocks, dst, dstOff, bigEndian);
     }
 
     /** ggml Q4_K: super-blocks of {@value #Q4_K_BLOCK_BYTES} bytes to 256 floats each, bit-exact with ggml-quants.c. */
     public void q4_K(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean bigEndian) {
-        checkBlocks(src, srcOff, blocks, Q4_K_BLOCK_BYTES, dst, dstOff, 256);
+        checkBlocks(src, srcOff, blocks, Q4_K_BLOCK_BYTES, dst, dstOff, QK_K_BLOCK_VALUES);
         ops.q4_K(src, srcOff, blocks, dst, dstOff, bigEndian);
     }
 
     /** ggml Q6_K: super-blocks of {@value #Q6_K_BLOCK_BYTES} bytes to 256 floats each, bit-exact with ggml-quants.c. */
     public void q6_K(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean bigEndian) {
-        checkBlocks(src, srcOff, blocks, Q6_K_BLOCK_BYTES, dst, dstOff, 256);
+        checkBlocks(src, srcOff, blocks, Q6_K_BLOCK_BYTES, dst, dstOff, QK_K_BLOCK_VALUES);
         ops.q6_K(src, srcOff, blocks, dst, dstOff, bigEndian);
     }
 

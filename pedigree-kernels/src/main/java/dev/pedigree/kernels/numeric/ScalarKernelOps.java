@@ -1,4 +1,4 @@
-package dev.pedigree.stats;
+package dev.pedigree.kernels.numeric;
 
 /**
  * Plain loops with double accumulation: the reference twin of {@link VectorKernelOps}. {@link #multiplyTransposed}

@@ -1,50 +1,25 @@
-package dev.pedigree.stats;
+package dev.pedigree.kernels.numeric;
 
-import java.lang.System.Logger.Level;
+import dev.pedigree.kernels.VectorSupport;
+import dev.pedigree.kernels.VectorTwin;
 import java.util.Objects;
 
 /**
  * Numeric kernels on float arrays with double accumulation, in two twins: a Vector API implementation
  * ({@code jdk.incubator.vector}, {@code FloatVector.SPECIES_PREFERRED}) and a plain scalar one. The static methods
- * use the twin chosen once at class initialisation: the vector twin when the incubator module is resolved (run with
- * {@code --add-modules jdk.incubator.vector}) and the system property {@code pedigree.kernels} is not
- * {@code scalar}; otherwise the scalar twin, and the reason is logged at INFO through {@link System.Logger}.
- * {@link #scalar()} and {@link #vector()} expose both twins as instances for agreement tests and benchmarks.
+ * use the twin that {@link VectorSupport#numeric()} chose once at start-up. {@link #scalar()} and {@link #vector()}
+ * expose both twins as instances for agreement tests and benchmarks.
  *
  * <p>Stateless and thread-safe. Results of the two twins agree to about 1e-6 relative to {@code Σ|a_i b_i|}
  * (the vector twin accumulates at most 32 products per float lane before adding into a double).
  */
 public final class Kernels {
 
-    private static final System.Logger LOG = System.getLogger(Kernels.class.getName());
     private static final Kernels SCALAR = new Kernels(ScalarKernelOps.INSTANCE);
-    private static final Kernels VECTOR;
-    private static final Kernels ACTIVE;
 
-    static {
-        Kernels vector = null;
-        String why = null;
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            why = "module jdk.incubator.vector is not resolved (start the JVM with --add-modules jdk.incubator.vector)";
-        } else {
-            try {
-                vector = new Kernels(new VectorKernelOps());
-            } catch (LinkageError | RuntimeException e) {
-                why = "Vector API unusable: " + e;
-            }
-        }
-        VECTOR = vector;
-        if (vector != null && "scalar".equalsIgnoreCase(System.getProperty("pedigree.kernels", ""))) {
-            why = "system property pedigree.kernels=scalar";
-            ACTIVE = SCALAR;
-        } else {
-            ACTIVE = vector != null ? vector : SCALAR;
-        }
-        if (ACTIVE == SCALAR) {
-            LOG.log(Level.INFO, "pedigree kernels: scalar fallback because " + why);
-        } else {
-            LOG.log(Level.DEBUG, "pedigree kernels: " + ACTIVE.name());
-        }
+    /** Built on first use, so that a JVM without the incubator module never loads {@link VectorKernelOps}. */
+    private static final class Vector {
+        static final VectorTwin<Kernels> TWIN = VectorTwin.build(() -> new Kernels(new VectorKernelOps()));
     }
 
     private final KernelOps ops;
@@ -61,24 +36,21 @@ public final class Kernels {
     /**
      * The Vector API twin.
      *
-     * @throws UnsupportedOperationException if the Vector API is not available in this JVM (see
+     * @throws UnsupportedOperationException naming the reason, if the Vector API twin cannot run in this JVM (see
      *     {@link #vectorAvailable()})
      */
     public static Kernels vector() {
-        if (VECTOR == null) {
-            throw new UnsupportedOperationException("Vector API not available in this JVM");
-        }
-        return VECTOR;
+        return Vector.TWIN.require();
     }
 
     /** Whether {@link #vector()} is usable. */
     public static boolean vectorAvailable() {
-        return VECTOR != null;
+        return Vector.TWIN.twin().isPresent();
     }
 
-    /** The twin used by the static methods. */
-    public static Kernels active() {
-        return ACTIVE;
+    /** The Vector API twin or the reason it cannot run here, for {@link VectorSupport}'s one decision. */
+    public static VectorTwin<Kernels> vectorTwin() {
+        return Vector.TWIN;
     }
 
     /** Human-readable name of this twin, e.g. {@code vector(Species[float, 8, S_256_BIT])}. */
@@ -90,7 +62,7 @@ public final class Kernels {
 
     /** Σ a[aOff+i]·b[bOff+i] for i &lt; n, accumulated in double. */
     public static double dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        return ACTIVE.dotProduct(a, aOff, b, bOff, n);
+        return VectorSupport.numeric().dotProduct(a, aOff, b, bOff, n);
     }
 
     /**
@@ -99,7 +71,7 @@ public final class Kernels {
      */
     public static void multiplyAdd(
             float[] acc, int accOff, float[] x, int xOff, float[] y, int yOff, int n, int rows, int stride) {
-        ACTIVE.ops.multiplyAdd(acc, accOff, x, xOff, y, yOff, n, rows, stride);
+        VectorSupport.numeric().ops.multiplyAdd(acc, accOff, x, xOff, y, yOff, n, rows, stride);
     }
 
     /**
@@ -109,7 +81,7 @@ public final class Kernels {
      */
     public static void crossRows(
             float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int g, int n, double[] out) {
-        ACTIVE.crossRowsInto(a, aOff, aStride, b, bOff, bStride, g, n, out);
+        VectorSupport.numeric().crossRowsInto(a, aOff, aStride, b, bOff, bStride, g, n, out);
     }
 
     /** Instance twin of {@link #crossRows}. */
@@ -129,7 +101,7 @@ public final class Kernels {
      */
     public static void crossGroups(
             float[] acc, float[] x, int xOff, float[] y, int yOff, int p, int k, int n, int rows, int stride) {
-        ACTIVE.crossGroupsInto(acc, x, xOff, y, yOff, p, k, n, rows, stride);
+        VectorSupport.numeric().crossGroupsInto(acc, x, xOff, y, yOff, p, k, n, rows, stride);
     }
 
     /** Instance twin of {@link #crossGroups}. */
@@ -147,7 +119,7 @@ public final class Kernels {
      * square to {@code s1[j]} and {@code s2[j]} (elementwise; the twins agree bit for bit).
      */
     public static void shiftMoments(float[] x, int xOff, float[] shift, int shiftOff, float[] s1, float[] s2, int n) {
-        ACTIVE.shiftMomentsInto(x, xOff, shift, shiftOff, s1, s2, n);
+        VectorSupport.numeric().shiftMomentsInto(x, xOff, shift, shiftOff, s1, s2, n);
     }
 
     /** Instance twin of {@link #shiftMoments}. */
@@ -160,22 +132,22 @@ public final class Kernels {
 
     /** Σ a[off+i]² for i &lt; n. */
     public static double sumSquares(float[] a, int off, int n) {
-        return ACTIVE.sumOfSquares(a, off, n);
+        return VectorSupport.numeric().sumOfSquares(a, off, n);
     }
 
     /** Σ a[off+i] for i &lt; n. */
     public static double sum(float[] a, int off, int n) {
-        return ACTIVE.total(a, off, n);
+        return VectorSupport.numeric().total(a, off, n);
     }
 
     /** Pearson correlation (two-pass, centred, double accumulation); NaN when n &lt; 2 or a vector is constant. */
     public static double pearson(float[] a, float[] b) {
-        return ACTIVE.pearsonCorrelation(a, b);
+        return VectorSupport.numeric().pearsonCorrelation(a, b);
     }
 
     /** Cosine of the raw (uncentred) vectors; 0 when either is all zeros. */
     public static double cosine(float[] a, float[] b) {
-        return ACTIVE.cosineSimilarity(a, b);
+        return VectorSupport.numeric().cosineSimilarity(a, b);
     }
 
     // ---- instance twins ----
@@ -197,22 +169,26 @@ public final class Kernels {
     }
 
     /**
-     * {@code a · bᵀ}: the {@code a.rows() × b.rows()} matrix of row dot products (see
-     * {@link Matrix#multiplyTransposed}). Each entry sums its products by fused multiply-add in float over runs of
-     * 256 consecutive columns, adds the runs in double and rounds once to float; the vector and scalar twins use the
-     * same order and agree bit for bit. {@code a} and {@code b} may be the same matrix.
+     * {@code a · bᵀ} for row-major {@code a} ({@code aRows × cols}) and {@code b} ({@code bRows × cols}): the
+     * {@code aRows × bRows} row-major array of row dot products. Each entry sums its products by fused multiply-add in
+     * float over runs of 256 consecutive columns, adds the runs in double and rounds once to float; the vector and
+     * scalar twins use the same order and agree bit for bit. {@code a} and {@code b} may be the same array.
      *
      * @param parallel whether to spread row blocks over the common ForkJoin pool
-     * @throws IllegalArgumentException if the column counts differ
+     * @throws IllegalArgumentException if a size is negative or an array does not hold its rows
      */
-    public Matrix multiplyTransposed(Matrix a, Matrix b, boolean parallel) {
-        if (a.cols() != b.cols()) {
+    public float[] multiplyTransposed(float[] a, int aRows, float[] b, int bRows, int cols, boolean parallel) {
+        if (aRows < 0 || bRows < 0 || cols < 0) {
             throw new IllegalArgumentException(
-                    "column mismatch: " + a.rows() + "x" + a.cols() + " · (" + b.rows() + "x" + b.cols() + ")ᵀ");
+                    "negative size " + aRows + "x" + cols + " · (" + bRows + "x" + cols + ")ᵀ");
         }
-        float[] out = new float[Math.multiplyExact(a.rows(), b.rows())];
-        ops.multiplyTransposed(a.data(), b.data(), out, a.rows(), b.rows(), a.cols(), parallel);
-        return Matrix.of(a.rows(), b.rows(), out);
+        if (a.length != (long) aRows * cols || b.length != (long) bRows * cols) {
+            throw new IllegalArgumentException("arrays of " + a.length + " and " + b.length + " values for " + aRows
+                    + "x" + cols + " · (" + bRows + "x" + cols + ")ᵀ");
+        }
+        float[] out = new float[Math.multiplyExact(aRows, bRows)];
+        ops.multiplyTransposed(a, b, out, aRows, bRows, cols, parallel);
+        return out;
     }
 
     /** Instance twin of {@link #sumSquares}. */

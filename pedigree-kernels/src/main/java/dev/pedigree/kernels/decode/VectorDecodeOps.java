@@ -1,4 +1,4 @@
-package dev.pedigree.model.kernels;
+package dev.pedigree.kernels.decode;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -187,8 +187,8 @@ final class VectorDecodeOps implements DecodeOps {
     @Override
     public void q8_0(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean be) {
         for (int i = 0; i < blocks; i++) {
-            int b = srcOff + i * 34;
-            int y = dstOff + i * 32;
+            int b = srcOff + i * DecodeKernels.Q8_0_BLOCK_BYTES;
+            int y = dstOff + i * DecodeKernels.Q8_0_BLOCK_VALUES;
             float d = DecodeOps.f16(src, b, be);
             for (int j = 0; j < 32; j += L) {
                 bytesToFloats(ByteVector.fromArray(B, src, b + 2 + j)).mul(d).intoArray(dst, y + j);
@@ -199,8 +199,8 @@ final class VectorDecodeOps implements DecodeOps {
     @Override
     public void q4_K(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean be) {
         for (int i = 0; i < blocks; i++) {
-            int b = srcOff + i * 144;
-            int y = dstOff + i * 256;
+            int b = srcOff + i * DecodeKernels.Q4_K_BLOCK_BYTES;
+            int y = dstOff + i * DecodeKernels.QK_K_BLOCK_VALUES;
             float d = DecodeOps.f16(src, b, be);
             float min = DecodeOps.f16(src, b + 2, be);
             int s = b + 4;
@@ -228,8 +228,8 @@ final class VectorDecodeOps implements DecodeOps {
     @Override
     public void q6_K(byte[] src, int srcOff, int blocks, float[] dst, int dstOff, boolean be) {
         for (int i = 0; i < blocks; i++) {
-            int b = srcOff + i * 210;
-            int yb = dstOff + i * 256;
+            int b = srcOff + i * DecodeKernels.Q6_K_BLOCK_BYTES;
+            int yb = dstOff + i * DecodeKernels.QK_K_BLOCK_VALUES;
             float d = DecodeOps.f16(src, b + 208, be);
             for (int h = 0; h < 2; h++) {
                 int ql = b + 64 * h;

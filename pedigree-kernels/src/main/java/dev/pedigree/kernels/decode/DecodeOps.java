@@ -1,4 +1,4 @@
-package dev.pedigree.model.kernels;
+package dev.pedigree.kernels.decode;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
