@@ -5,6 +5,7 @@ import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
+import dev.pedigree.io.json.JsonCursor;
 import dev.pedigree.model.Shape;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
@@ -129,8 +130,8 @@ public record SafetensorsHeader(
         requireUtf8(source, json);
         List<SafetensorsEntry> entries = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
-        try (JsonCursor c = new JsonCursor(source, json, 8)) {
-            c.expect(JsonToken.START_OBJECT, "header");
+        try (JsonCursor c = JsonCursor.over(source, json, 8)) {
+            c.expectNext(JsonToken.START_OBJECT, "header");
             for (JsonToken t = c.next(); t != JsonToken.END_OBJECT; t = c.next()) {
                 if (t != JsonToken.FIELD_NAME) {
                     throw c.corrupt("header: expected a tensor name");
@@ -190,7 +191,7 @@ public record SafetensorsHeader(
     }
 
     private static SafetensorsEntry readEntry(JsonCursor c, String name, long keyAt) throws ModelFormatException {
-        c.expect(JsonToken.START_OBJECT, "tensor '" + name + "'");
+        c.expectNext(JsonToken.START_OBJECT, "tensor '" + name + "'");
         SafetensorsDType dtype = null;
         long[] dims = null;
         long begin = -1;
@@ -199,7 +200,7 @@ public record SafetensorsHeader(
             String field = c.name();
             switch (field) {
                 case "dtype" -> {
-                    c.expect(JsonToken.VALUE_STRING, "dtype of '" + name + "'");
+                    c.expectNext(JsonToken.VALUE_STRING, "dtype of '" + name + "'");
                     String s = c.text();
                     dtype = SafetensorsDType.forHeaderName(s);
                     if (dtype == null) {
@@ -211,17 +212,17 @@ public record SafetensorsHeader(
                 }
                 case "shape" -> dims = readShape(c, name);
                 case "data_offsets" -> {
-                    c.expect(JsonToken.START_ARRAY, "data_offsets of '" + name + "'");
+                    c.expectNext(JsonToken.START_ARRAY, "data_offsets of '" + name + "'");
                     c.next();
                     begin = c.nonNegativeLong("data_offsets begin of '" + name + "'");
                     c.next();
                     end = c.nonNegativeLong("data_offsets end of '" + name + "'");
-                    c.expect(JsonToken.END_ARRAY, "data_offsets of '" + name + "' (exactly two values)");
+                    c.expectNext(JsonToken.END_ARRAY, "data_offsets of '" + name + "' (exactly two values)");
                 }
                 default -> {
                     // Unknown fields are ignored, as serde does without deny_unknown_fields.
                     c.next();
-                    c.skipValue();
+                    c.skipValue("field '" + field + "' of '" + name + "'");
                 }
             }
         }
@@ -239,7 +240,7 @@ public record SafetensorsHeader(
     }
 
     private static long[] readShape(JsonCursor c, String name) throws ModelFormatException {
-        c.expect(JsonToken.START_ARRAY, "shape of '" + name + "'");
+        c.expectNext(JsonToken.START_ARRAY, "shape of '" + name + "'");
         long[] dims = new long[Shape.MAX_RANK];
         int rank = 0;
         long elements = 1;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.json.JsonCursor;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -60,18 +61,18 @@ public record SafetensorsIndex(
         Map<String, Long> offsets = new LinkedHashMap<>();
         Map<String, Object> metadata = new LinkedHashMap<>();
         Long totalSize = null;
-        try (JsonCursor c = new JsonCursor(source, json, 0)) {
-            c.expect(JsonToken.START_OBJECT, "index");
+        try (JsonCursor c = JsonCursor.over(source, json, 0)) {
+            c.expectNext(JsonToken.START_OBJECT, "index");
             for (JsonToken t = c.next(); t != JsonToken.END_OBJECT; t = c.next()) {
                 String key = c.name();
                 switch (key) {
                     case "weight_map" -> {
-                        c.expect(JsonToken.START_OBJECT, "weight_map");
+                        c.expectNext(JsonToken.START_OBJECT, "weight_map");
                         weightMap = new LinkedHashMap<>();
                         for (t = c.next(); t != JsonToken.END_OBJECT; t = c.next()) {
                             String tensor = c.name();
                             long at = c.offset();
-                            c.expect(JsonToken.VALUE_STRING, "shard of '" + tensor + "'");
+                            c.expectNext(JsonToken.VALUE_STRING, "shard of '" + tensor + "'");
                             weightMap.put(tensor, c.text());
                             offsets.put(tensor, at);
                         }
@@ -93,16 +94,16 @@ public record SafetensorsIndex(
                                         }
                                     }
                                     case VALUE_NUMBER_FLOAT -> metadata.put(k, Double.valueOf(c.text()));
-                                    default -> c.skipValue();
+                                    default -> c.skipValue("metadata value '" + k + "'");
                                 }
                             }
                         } else {
-                            c.skipValue();
+                            c.skipValue("'" + key + "'");
                         }
                     }
                     default -> {
                         c.next();
-                        c.skipValue();
+                        c.skipValue("'" + key + "'");
                     }
                 }
             }

@@ -1,7 +1,11 @@
 package dev.pedigree.format.tokenizers;
 
+import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.SegmentReader;
+import dev.pedigree.io.UnsupportedModelException;
+import java.io.IOException;
 
 /**
  * Splits a heap copy of a line-oriented tokenizer file ({@code .tiktoken}, {@code merges.txt},
@@ -21,6 +25,17 @@ final class TextLines {
     private int lineStart;
     private int lineEnd;
     private int lineNumber;
+
+    /** Copies a whole line-oriented file onto the heap, after checking it against {@link #MAX_TEXT_BYTES}. */
+    static byte[] heapCopy(ByteSource in, String what) throws IOException, ModelFormatException {
+        if (in.size() > MAX_TEXT_BYTES) {
+            throw new UnsupportedModelException(
+                    in.description(),
+                    0,
+                    what + " of " + in.size() + " bytes exceeds the " + MAX_TEXT_BYTES + "-byte limit for this format");
+        }
+        return in.readBytes(0, (int) in.size());
+    }
 
     TextLines(String source, byte[] data) {
         this.source = source;

@@ -48,7 +48,7 @@ public final class TiktokenReader {
      */
     public static Vocabulary read(ByteSource in) throws IOException, ModelFormatException {
         String source = in.description();
-        TextLines lines = new TextLines(source, JsonCursor.heapCopy(in, "tiktoken file", TextLines.MAX_TEXT_BYTES));
+        TextLines lines = new TextLines(source, TextLines.heapCopy(in, "tiktoken file"));
         byte[] data = lines.data();
         Base64.Decoder decoder = Base64.getDecoder();
         List<Token> tokens = new ArrayList<>();

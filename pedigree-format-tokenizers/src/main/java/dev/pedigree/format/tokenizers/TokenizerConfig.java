@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.json.JsonCursor;
 import dev.pedigree.model.Vocabulary;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ final class TokenizerConfig {
             c.next("tokenizer_config.json");
             c.expect(JsonToken.START_OBJECT, "tokenizer_config.json top level");
             while (c.next("tokenizer_config.json") == JsonToken.FIELD_NAME) {
-                String name = c.fieldName();
+                String name = c.name();
                 c.next(name);
                 if (name.equals("added_tokens_decoder") && c.current() != JsonToken.VALUE_NULL) {
                     readDecoder(c, out);
@@ -55,7 +56,7 @@ final class TokenizerConfig {
         c.expect(JsonToken.START_OBJECT, "added_tokens_decoder");
         while (c.next("added_tokens_decoder") == JsonToken.FIELD_NAME) {
             long at = c.offset();
-            String key = c.fieldName();
+            String key = c.name();
             int id;
             try {
                 id = Integer.parseInt(key);
@@ -68,7 +69,7 @@ final class TokenizerConfig {
             }
             c.next("added_tokens_decoder entry");
             c.expect(JsonToken.START_OBJECT, "added_tokens_decoder entry");
-            JsonNode n = c.tree("added_tokens_decoder entry");
+            JsonNode n = c.tree("added_tokens_decoder entry", TokenizerJsonReader.Trees.MAPPER);
             JsonNode content = n.get("content");
             if (content == null || !content.isTextual() || content.textValue().isEmpty()) {
                 throw c.corruptAt(at, "added_tokens_decoder entry " + id + " has no \"content\" string");

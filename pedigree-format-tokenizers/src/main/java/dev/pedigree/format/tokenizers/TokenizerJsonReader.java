@@ -2,10 +2,12 @@ package dev.pedigree.format.tokenizers;
 
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
+import dev.pedigree.io.json.JsonCursor;
 import dev.pedigree.model.Token;
 import dev.pedigree.model.TokenKind;
 import dev.pedigree.model.TokenText;
@@ -55,6 +57,16 @@ public final class TokenizerJsonReader {
     /** More entries than any real vocabulary or merge list; guards the heap against hostile files. */
     static final int MAX_ENTRIES = 4_000_000;
 
+    /**
+     * Builds the few small subtrees (pre-tokenizer, normaliser, decoder, added tokens) that are kept as trees; created
+     * on first use, since a mapper costs a fifth of a second of class loading.
+     */
+    static final class Trees {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+
+        private Trees() {}
+    }
+
     private TokenizerJsonReader() {}
 
     /**
@@ -90,7 +102,7 @@ public final class TokenizerJsonReader {
             c.next("tokenizer.json");
             c.expect(JsonToken.START_OBJECT, "tokenizer.json top level");
             while (c.next("tokenizer.json") == JsonToken.FIELD_NAME) {
-                String name = c.fieldName();
+                String name = c.name();
                 c.next(name);
                 switch (name) {
                     case "model" -> {
@@ -98,9 +110,9 @@ public final class TokenizerJsonReader {
                         readModel(c, p);
                     }
                     case "added_tokens" -> readAddedTokens(c, p.added);
-                    case "pre_tokenizer" -> p.preTokenizer = c.tree(name);
-                    case "decoder" -> p.decoder = c.tree(name);
-                    case "normalizer" -> p.normalizer = c.tree(name);
+                    case "pre_tokenizer" -> p.preTokenizer = c.tree(name, Trees.MAPPER);
+                    case "decoder" -> p.decoder = c.tree(name, Trees.MAPPER);
+                    case "normalizer" -> p.normalizer = c.tree(name, Trees.MAPPER);
                     default -> c.skipValue(name);
                 }
             }
@@ -146,7 +158,7 @@ public final class TokenizerJsonReader {
     private static void readModel(JsonCursor c, Parsed p) throws CorruptModelException, UnsupportedModelException {
         c.expect(JsonToken.START_OBJECT, "model");
         while (c.next("model") == JsonToken.FIELD_NAME) {
-            String name = c.fieldName();
+            String name = c.name();
             c.next("model." + name);
             switch (name) {
                 case "type" -> {
@@ -196,7 +208,7 @@ public final class TokenizerJsonReader {
         c.expect(JsonToken.START_OBJECT, what);
         while (c.next(what) == JsonToken.FIELD_NAME) {
             long at = c.offset();
-            String text = c.fieldName();
+            String text = c.name();
             c.next(what + " entry");
             int id = c.nonNegativeInt(what + " id of '" + abbreviate(text) + "'");
             if (texts.size() >= MAX_ENTRIES) {
@@ -280,7 +292,7 @@ public final class TokenizerJsonReader {
         while (c.next("added_tokens") != JsonToken.END_ARRAY) {
             long at = c.offset();
             c.expect(JsonToken.START_OBJECT, "added_tokens entry");
-            JsonNode n = c.tree("added_tokens entry");
+            JsonNode n = c.tree("added_tokens entry", Trees.MAPPER);
             JsonNode id = n.get("id");
             JsonNode content = n.get("content");
             if (id == null || !id.isInt() || id.intValue() < 0) {

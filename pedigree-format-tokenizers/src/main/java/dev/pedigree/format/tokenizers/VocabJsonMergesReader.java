@@ -4,6 +4,7 @@ import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
+import dev.pedigree.io.json.JsonCursor;
 import dev.pedigree.model.Token;
 import dev.pedigree.model.TokenKind;
 import dev.pedigree.model.TokenText;
@@ -101,8 +102,7 @@ public final class VocabJsonMergesReader {
 
     private static List<Vocabulary.Merge> readMerges(ByteSource in, Map<String, Integer> vocab)
             throws IOException, ModelFormatException {
-        TextLines lines =
-                new TextLines(in.description(), JsonCursor.heapCopy(in, "merges.txt", TextLines.MAX_TEXT_BYTES));
+        TextLines lines = new TextLines(in.description(), TextLines.heapCopy(in, "merges.txt"));
         List<Vocabulary.Merge> merges = new ArrayList<>();
         while (lines.next()) {
             if (lines.lineNumber() == 1

@@ -50,7 +50,7 @@ public final class VocabTxtReader {
      */
     public static Vocabulary read(ByteSource in) throws IOException, ModelFormatException {
         String source = in.description();
-        TextLines lines = new TextLines(source, JsonCursor.heapCopy(in, "vocab.txt", TextLines.MAX_TEXT_BYTES));
+        TextLines lines = new TextLines(source, TextLines.heapCopy(in, "vocab.txt"));
         List<Token> tokens = new ArrayList<>();
         while (lines.next()) {
             if (lines.length() == 0) {

@@ -1,6 +1,8 @@
 package dev.pedigree.io.http;
 
+import com.fasterxml.jackson.core.JsonToken;
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.json.JsonCursor;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -122,30 +124,40 @@ public final class RemoteRepository {
 
     /** Parses the bytes of an index file; errors name {@code description}. */
     static Map<String, String> parseWeightMap(byte[] bytes, String description) throws CorruptModelException {
-        Object root = JsonText.parse(bytes, description, 0);
-        if (!(root instanceof Map<?, ?> top)) {
-            throw new CorruptModelException(description, 0, "index is not a JSON object");
+        Map<String, String> out = null;
+        try (JsonCursor c = JsonCursor.over(description, bytes, 0)) {
+            c.expectNext(JsonToken.START_OBJECT, "index");
+            for (JsonToken t = c.next("index"); t != JsonToken.END_OBJECT; t = c.next("index")) {
+                String key = c.name();
+                c.next(key);
+                if (!key.equals("weight_map")) {
+                    c.skipValue(key);
+                    continue;
+                }
+                c.expect(JsonToken.START_OBJECT, "index \"weight_map\"");
+                out = new LinkedHashMap<>();
+                for (t = c.next("weight_map"); t != JsonToken.END_OBJECT; t = c.next("weight_map")) {
+                    String tensor = c.name();
+                    c.next(tensor);
+                    if (c.current() != JsonToken.VALUE_STRING) {
+                        throw c.corrupt("weight_map entry \"" + tensor + "\" is not a file name");
+                    }
+                    String shard = c.text();
+                    try {
+                        RemoteLocation.encodeRelativePath(shard);
+                    } catch (IllegalArgumentException bad) {
+                        throw c.corrupt("weight_map entry \"" + tensor + "\": " + bad.getMessage());
+                    }
+                    out.put(tensor, shard);
+                }
+            }
+            c.expectEnd();
         }
-        if (!(top.get("weight_map") instanceof Map<?, ?> map)) {
+        if (out == null) {
             throw new CorruptModelException(description, 0, "index has no \"weight_map\" object");
         }
-        if (map.isEmpty()) {
+        if (out.isEmpty()) {
             throw new CorruptModelException(description, 0, "index \"weight_map\" is empty");
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            String tensor = (String) e.getKey();
-            if (!(e.getValue() instanceof String shard)) {
-                throw new CorruptModelException(
-                        description, 0, "weight_map entry \"" + tensor + "\" is not a file name");
-            }
-            try {
-                RemoteLocation.encodeRelativePath(shard);
-            } catch (IllegalArgumentException bad) {
-                throw new CorruptModelException(
-                        description, 0, "weight_map entry \"" + tensor + "\": " + bad.getMessage());
-            }
-            out.put(tensor, shard);
         }
         return out;
     }

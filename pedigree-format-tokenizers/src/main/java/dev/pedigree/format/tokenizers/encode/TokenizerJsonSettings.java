@@ -1,17 +1,14 @@
 package dev.pedigree.format.tokenizers.encode;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
+import dev.pedigree.io.json.JsonCursor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,48 +34,38 @@ final class TokenizerJsonSettings {
         Boolean ignoreMerges = null;
         Boolean byteFallback = null;
         Integer maxChars = null;
-        JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxStringLength(Integer.MAX_VALUE)
-                        .maxNestingDepth(200)
-                        .build())
-                .build();
-        try (InputStream in = Files.newInputStream(file);
-                JsonParser p = factory.createParser(in)) {
-            p.setCodec(MAPPER);
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw corrupt(file, p, "tokenizer.json is not a JSON object");
+        // Read through the one JSON cursor, with the same limits as the vocabulary reader that reads this file too.
+        try (ByteSource src = ByteSource.map(file);
+                JsonCursor c = JsonCursor.open(src, "tokenizer.json")) {
+            if (c.next() != JsonToken.START_OBJECT) {
+                throw c.corrupt("tokenizer.json is not a JSON object");
             }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken value = p.nextToken();
+            while (c.next("tokenizer.json") == JsonToken.FIELD_NAME) {
+                String name = c.name();
+                JsonToken value = c.next(name);
                 switch (name) {
-                    case "normalizer" -> normalizer = p.readValueAsTree();
-                    case "pre_tokenizer" -> preTokenizer = p.readValueAsTree();
+                    case "normalizer" -> normalizer = c.tree(name, MAPPER);
+                    case "pre_tokenizer" -> preTokenizer = c.tree(name, MAPPER);
                     case "model" -> {
                         if (value != JsonToken.START_OBJECT) {
-                            p.skipChildren();
+                            c.skipValue(name);
                             continue;
                         }
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String field = p.currentName();
-                            JsonToken v = p.nextToken();
+                        while (c.next("model") == JsonToken.FIELD_NAME) {
+                            String field = c.name();
+                            JsonToken v = c.next(field);
                             switch (field) {
                                 case "ignore_merges" -> ignoreMerges = v == JsonToken.VALUE_TRUE;
                                 case "byte_fallback" -> byteFallback = v == JsonToken.VALUE_TRUE;
                                 case "max_input_chars_per_word" ->
-                                    maxChars = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : null;
-                                default -> p.skipChildren();
+                                    maxChars = v == JsonToken.VALUE_NUMBER_INT ? intValue(c, field) : null;
+                                default -> c.skipValue(field);
                             }
                         }
                     }
-                    default -> p.skipChildren();
+                    default -> c.skipValue(name);
                 }
             }
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
-            throw new CorruptModelException(
-                    file.toString(), at, "tokenizer.json is not valid JSON: " + e.getOriginalMessage(), e);
         }
         EncoderOptions o = base;
         if (ignoreMerges != null) {
@@ -93,8 +80,13 @@ final class TokenizerJsonSettings {
         return o.withParseSpecial(true);
     }
 
-    private static CorruptModelException corrupt(Path file, JsonParser p, String what) {
-        return new CorruptModelException(file.toString(), p.currentLocation().getByteOffset(), what);
+    /** An integer setting; values outside {@code int} were refused by the parser before, and still are. */
+    private static int intValue(JsonCursor c, String field) throws CorruptModelException {
+        Long n = c.longValueOrNull();
+        if (n == null || n != n.intValue()) {
+            throw c.corrupt(field + " " + c.text() + " does not fit in an int");
+        }
+        return n.intValue();
     }
 
     private static EncoderOptions applyNormalizer(JsonNode n, EncoderOptions o, Boolean byteFallback) {
