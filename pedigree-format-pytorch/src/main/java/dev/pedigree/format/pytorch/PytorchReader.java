@@ -1,12 +1,9 @@
 package dev.pedigree.format.pytorch;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.ShardIndex;
 import dev.pedigree.io.UnsafeModelException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ArchitectureHints;
@@ -17,7 +14,6 @@ import dev.pedigree.model.ModelView;
 import dev.pedigree.model.TensorRef;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,9 +31,6 @@ import java.util.Set;
  * <p>Stateless and thread-safe. The returned view owns the file mappings; close it.
  */
 public final class PytorchReader implements ModelReader {
-    /** Largest index.json accepted. */
-    static final long MAX_INDEX_BYTES = 64L << 20;
-
     private static final byte[] LEGACY_HEAD = {
         (byte) 0x80,
         0x02,
@@ -171,48 +164,22 @@ public final class PytorchReader implements ModelReader {
 
     private ModelView openSharded(Path index, ArchitectureHints hints) throws IOException, ModelFormatException {
         String where = index.toString();
-        long size = Files.size(index);
-        if (size > MAX_INDEX_BYTES) {
-            throw new CorruptModelException(where, 0, "index of " + size + " bytes exceeds " + MAX_INDEX_BYTES);
+        ShardIndex idx;
+        try (ByteSource src = ByteSource.map(index)) {
+            idx = ShardIndex.read(src);
         }
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readAllBytes(index));
-        } catch (JsonProcessingException e) {
-            JsonLocation loc = e.getLocation();
-            long at =
-                    loc == null ? 0 : Math.max(0, loc.getByteOffset() >= 0 ? loc.getByteOffset() : loc.getCharOffset());
-            throw new CorruptModelException(where, at, "index is not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        JsonNode map = root == null ? null : root.get("weight_map");
-        if (map == null || !map.isObject()) {
-            throw new CorruptModelException(where, 0, "index has no weight_map object");
-        }
+        // Shards in order of first mention, each with the tensors the index maps to it (in index order).
         Map<String, List<String>> byShard = new LinkedHashMap<>();
-        for (var it = map.properties().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (!e.getValue().isTextual()) {
-                throw new CorruptModelException(where, 0, "weight_map entry " + e.getKey() + " is not a file name");
-            }
-            String shard = e.getValue().asText();
-            if (shard.isEmpty()
-                    || shard.contains("/")
-                    || shard.contains("\\")
-                    || shard.equals("..")
-                    || shard.equals(".")) {
-                throw new UnsafeModelException(
-                        where, 0, "weight_map names shard '" + shard + "' outside the index's directory");
-            }
-            byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(e.getKey());
-        }
-        Path dir = index.toAbsolutePath().getParent();
+        idx.weightMap()
+                .forEach((tensor, shard) ->
+                        byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(tensor));
         BasicModelView.Builder view =
                 BasicModelView.builder(where, ModelFormat.PYTORCH).hints(hints).architecture(hints.architecture());
         List<ByteSource> opened = new ArrayList<>();
         try {
             List<TensorRef> tensors = new ArrayList<>();
             for (var shard : byShard.entrySet()) {
-                Path p = dir.resolve(shard.getKey());
+                Path p = idx.resolve(index, shard.getKey());
                 ByteSource src = ByteSource.map(p);
                 opened.add(src);
                 PytorchCheckpoint c = read(src, hints);

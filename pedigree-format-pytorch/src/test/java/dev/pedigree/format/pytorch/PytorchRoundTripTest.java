@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PytorchRoundTripTest {
     @TempDir
@@ -355,15 +356,23 @@ class PytorchRoundTripTest {
         assertThatThrownBy(() -> new PytorchReader().open(index))
                 .isInstanceOf(CorruptModelException.class)
                 .hasMessageContaining("missing.weight");
-        Files.writeString(index, """
-        {"weight_map": {"a.weight": "../../etc/passwd"}}
-        """);
-        assertThatThrownBy(() -> new PytorchReader().open(index))
-                .isInstanceOf(dev.pedigree.io.UnsafeModelException.class);
         Files.writeString(index, "{\"weight_map\": {\"a\": ");
         assertThatThrownBy(() -> new PytorchReader().open(index))
                 .isInstanceOf(CorruptModelException.class)
                 .hasMessageContaining(index.toString());
+    }
+
+    /** Traversal, an absolute path and backslash separators: one answer, unsafe, naming the index and the shard. */
+    @ParameterizedTest
+    @ValueSource(strings = {"../../etc/passwd", "/etc/passwd", "..\\\\x.bin", "C:\\\\x.bin"})
+    void shardNamesMayNotLeaveTheDirectory(String jsonName) throws Exception {
+        Path index = tmp.resolve("pytorch_model.bin.index.json");
+        Files.writeString(index, "{\"weight_map\": {\"a.weight\": \"" + jsonName + "\"}}");
+        assertThatThrownBy(() -> new PytorchReader().open(index))
+                .isInstanceOf(dev.pedigree.io.UnsafeModelException.class)
+                .hasMessageContaining(index.toString())
+                .hasMessageContaining("'" + jsonName.replace("\\\\", "\\") + "'")
+                .hasMessageContaining("not a plain file name");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.pedigree.format.safetensors;
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.ShardIndex;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.BasicModelView;
 import dev.pedigree.model.DType;
@@ -16,14 +17,12 @@ import dev.pedigree.model.naming.TensorNaming;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Reads safetensors files: a single {@code *.safetensors} file, or a sharded checkpoint given by
@@ -149,15 +148,9 @@ public final class SafetensorsReader implements ModelReader {
      * reported as warnings.
      */
     public static ModelView openSharded(Path index, ArchitectureHints hints) throws IOException, ModelFormatException {
-        SafetensorsIndex idx;
+        ShardIndex idx;
         try (ByteSource src = ByteSource.map(index)) {
-            idx = SafetensorsIndex.read(src);
-        }
-        Path dir = index.toAbsolutePath().getParent();
-        // Shards in name order (00001, 00002, ...), each with the offset of its first mention for errors.
-        Map<String, Long> firstMention = new TreeMap<>();
-        for (Map.Entry<String, String> e : idx.weightMap().entrySet()) {
-            firstMention.putIfAbsent(e.getValue(), idx.entryOffsets().get(e.getKey()));
+            idx = ShardIndex.read(src);
         }
         List<ByteSource> opened = new ArrayList<>();
         try {
@@ -166,8 +159,8 @@ public final class SafetensorsReader implements ModelReader {
             List<String> warnings = new ArrayList<>();
             Map<String, SafetensorsHeader> headers = new LinkedHashMap<>();
             Map<String, ByteSource> sources = new HashMap<>();
-            for (Map.Entry<String, Long> shard : firstMention.entrySet()) {
-                Path path = shardPath(idx, dir, shard.getKey(), shard.getValue());
+            for (Map.Entry<String, Long> shard : idx.shards().entrySet()) {
+                Path path = idx.resolve(index, shard.getKey());
                 ByteSource src = ByteSource.map(path);
                 opened.add(src);
                 view.resource(src).file(path);
@@ -243,33 +236,6 @@ public final class SafetensorsReader implements ModelReader {
             }
             throw e;
         }
-    }
-
-    private static Path shardPath(SafetensorsIndex idx, Path dir, String shard, long mentionedAt)
-            throws CorruptModelException {
-        // Shards live beside the index: a name with a separator could point anywhere on the disk.
-        if (shard.isEmpty()
-                || shard.equals(".")
-                || shard.equals("..")
-                || shard.indexOf('/') >= 0
-                || shard.indexOf('\\') >= 0) {
-            throw new CorruptModelException(
-                    idx.source(),
-                    mentionedAt,
-                    "shard name '" + shard + "' is not a plain file name in the index's directory");
-        }
-        Path path;
-        try {
-            path = dir.resolve(shard);
-        } catch (InvalidPathException e) {
-            throw new CorruptModelException(
-                    idx.source(), mentionedAt, "shard name '" + shard + "' is not a valid file name", e);
-        }
-        if (!Files.isRegularFile(path)) {
-            throw new CorruptModelException(
-                    idx.source(), mentionedAt, "shard " + shard + " named in weight_map does not exist in " + dir);
-        }
-        return path;
     }
 
     private static SafetensorsTensor tensor(

@@ -4,6 +4,7 @@ import static dev.pedigree.format.safetensors.RawFiles.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.UnsafeModelException;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.DType;
 import dev.pedigree.model.ModelView;
@@ -20,6 +21,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A sharded checkpoint reads as the same tensors as the single file it was split from. */
 class SafetensorsShardedTest {
@@ -144,16 +147,58 @@ class SafetensorsShardedTest {
         assertThat(e.getMessage()).contains("ghost.weight").contains("does not contain it");
     }
 
-    @Test
-    void shardNamesMayNotLeaveTheDirectory() throws Exception {
+    /** Traversal, an absolute path and backslash separators: one answer, unsafe, naming the index and the shard. */
+    @ParameterizedTest
+    @ValueSource(strings = {"../outside.safetensors", "/etc/passwd", "..\\\\outside.safetensors", "C:\\\\x"})
+    void shardNamesMayNotLeaveTheDirectory(String jsonName) throws Exception {
         Path sub = Files.createDirectories(dir.resolve("sub"));
         writer.write(dir.resolve("outside.safetensors"));
         Path index = sub.resolve("model.safetensors.index.json");
         Files.writeString(
-                index, "{\"weight_map\": {\"model.norm.weight\": \"../outside.safetensors\"}}", StandardCharsets.UTF_8);
-        CorruptModelException e =
-                assertFails(CorruptModelException.class, index, () -> new SafetensorsReader().open(index));
-        assertThat(e.getMessage()).contains("not a plain file name");
+                index, "{\"weight_map\": {\"model.norm.weight\": \"" + jsonName + "\"}}", StandardCharsets.UTF_8);
+        UnsafeModelException e =
+                assertFails(UnsafeModelException.class, index, () -> new SafetensorsReader().open(index));
+        assertThat(e.getMessage())
+                .contains("'" + jsonName.replace("\\\\", "\\") + "'")
+                .contains("not a plain file name");
+    }
+
+    @Test
+    void shardThatLinksOutOfTheFolderIsUnsafe() throws Exception {
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        writer.write(dir.resolve("outside.safetensors"));
+        Files.createSymbolicLink(sub.resolve("model-00001.safetensors"), dir.resolve("outside.safetensors"));
+        Path index = sub.resolve("model.safetensors.index.json");
+        Files.writeString(
+                index,
+                "{\"weight_map\": {\"model.norm.weight\": \"model-00001.safetensors\"}}",
+                StandardCharsets.UTF_8);
+        UnsafeModelException e =
+                assertFails(UnsafeModelException.class, index, () -> new SafetensorsReader().open(index));
+        assertThat(e.getMessage()).contains("'model-00001.safetensors'").contains("is a link to");
+    }
+
+    /**
+     * The Hugging Face cache layout: {@code snapshots/<rev>/} holds links into {@code blobs/}, the index's as well as
+     * the shards', so the shards stay where the index itself is.
+     */
+    @Test
+    void hubCacheLinksIntoBlobsAreRead() throws Exception {
+        Path blobs = Files.createDirectories(dir.resolve("blobs"));
+        Path snapshot = Files.createDirectories(dir.resolve("snapshots").resolve("abc123"));
+        Path shardBlob = blobs.resolve("5f1e");
+        writer.write(shardBlob);
+        Path indexBlob = blobs.resolve("9a0c");
+        Files.writeString(
+                indexBlob,
+                "{\"weight_map\": {\"model.norm.weight\": \"model-00001.safetensors\"}}",
+                StandardCharsets.UTF_8);
+        Files.createSymbolicLink(snapshot.resolve("model-00001.safetensors"), Path.of("../../blobs/5f1e"));
+        Path index =
+                Files.createSymbolicLink(snapshot.resolve("model.safetensors.index.json"), Path.of("../../blobs/9a0c"));
+        try (ModelView v = new SafetensorsReader().open(index)) {
+            assertThat(v.tensors()).extracting(TensorRef::name).contains("model.norm.weight");
+        }
     }
 
     @Test

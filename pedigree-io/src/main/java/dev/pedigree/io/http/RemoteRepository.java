@@ -1,8 +1,7 @@
 package dev.pedigree.io.http;
 
-import com.fasterxml.jackson.core.JsonToken;
-import dev.pedigree.io.CorruptModelException;
-import dev.pedigree.io.json.JsonCursor;
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.ShardIndex;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -20,8 +19,9 @@ import java.util.TreeSet;
  *
  * <ol>
  *   <li>{@code config.json};
- *   <li>{@code model.safetensors.index.json}: when present it is read and the shards named in its
- *       {@code weight_map} become the weight files (they are not probed until opened);
+ *   <li>{@code model.safetensors.index.json}: when present it is read ({@link ShardIndex}: a shard name that is
+ *       not a plain file name is refused as unsafe) and the shards named in its {@code weight_map} become the
+ *       weight files (they are not probed until opened);
  *   <li>otherwise {@code model.safetensors};
  *   <li>{@code tokenizer.json} and {@code tokenizer_config.json}.
  * </ol>
@@ -35,8 +35,6 @@ public final class RemoteRepository {
     public static final String SAFETENSORS = "model.safetensors";
     public static final String TOKENIZER = "tokenizer.json";
     public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
-    /** Largest index file read (a 1,000-layer MoE index is a few MB). */
-    static final long MAX_INDEX_BYTES = 64L << 20;
 
     private final RemoteSession session;
     private final RemoteLocation location;
@@ -61,7 +59,7 @@ public final class RemoteRepository {
     }
 
     static RemoteRepository discover(RemoteSession session, RemoteLocation location)
-            throws IOException, CorruptModelException {
+            throws IOException, ModelFormatException {
         Map<String, RemoteFileInfo> probed = new LinkedHashMap<>();
         List<String> files = new ArrayList<>();
         List<String> weights = new ArrayList<>();
@@ -70,7 +68,7 @@ public final class RemoteRepository {
         if (probe(session, location, SAFETENSORS_INDEX, probed, files)) {
             try (HttpByteSource index =
                     session.open(location.fileUri(SAFETENSORS_INDEX), probed.get(SAFETENSORS_INDEX))) {
-                weightMap.putAll(readWeightMap(index));
+                weightMap.putAll(ShardIndex.read(index).weightMap());
             }
             TreeSet<String> shards = new TreeSet<>(weightMap.values());
             weights.addAll(shards);
@@ -109,57 +107,6 @@ public final class RemoteRepository {
             }
             throw e;
         }
-    }
-
-    /** Reads {@code weight_map} (tensor name → shard file) and checks every shard name. */
-    static Map<String, String> readWeightMap(HttpByteSource index) throws IOException, CorruptModelException {
-        if (index.size() > MAX_INDEX_BYTES) {
-            throw new CorruptModelException(
-                    index.description(),
-                    0,
-                    "index of " + index.size() + " bytes exceeds the " + MAX_INDEX_BYTES + "-byte limit");
-        }
-        return parseWeightMap(index.readBytes(0, (int) index.size()), index.description());
-    }
-
-    /** Parses the bytes of an index file; errors name {@code description}. */
-    static Map<String, String> parseWeightMap(byte[] bytes, String description) throws CorruptModelException {
-        Map<String, String> out = null;
-        try (JsonCursor c = JsonCursor.over(description, bytes, 0)) {
-            c.expectNext(JsonToken.START_OBJECT, "index");
-            for (JsonToken t = c.next("index"); t != JsonToken.END_OBJECT; t = c.next("index")) {
-                String key = c.name();
-                c.next(key);
-                if (!key.equals("weight_map")) {
-                    c.skipValue(key);
-                    continue;
-                }
-                c.expect(JsonToken.START_OBJECT, "index \"weight_map\"");
-                out = new LinkedHashMap<>();
-                for (t = c.next("weight_map"); t != JsonToken.END_OBJECT; t = c.next("weight_map")) {
-                    String tensor = c.name();
-                    c.next(tensor);
-                    if (c.current() != JsonToken.VALUE_STRING) {
-                        throw c.corrupt("weight_map entry \"" + tensor + "\" is not a file name");
-                    }
-                    String shard = c.text();
-                    try {
-                        RemoteLocation.encodeRelativePath(shard);
-                    } catch (IllegalArgumentException bad) {
-                        throw c.corrupt("weight_map entry \"" + tensor + "\": " + bad.getMessage());
-                    }
-                    out.put(tensor, shard);
-                }
-            }
-            c.expectEnd();
-        }
-        if (out == null) {
-            throw new CorruptModelException(description, 0, "index has no \"weight_map\" object");
-        }
-        if (out.isEmpty()) {
-            throw new CorruptModelException(description, 0, "index \"weight_map\" is empty");
-        }
-        return out;
     }
 
     /** Where the repository is. */

@@ -1,6 +1,8 @@
 package dev.pedigree.io.http;
 
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.UnsafeModelException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -178,11 +180,12 @@ public final class RemoteSession implements AutoCloseable {
      * it to learn the shards), else {@code model.safetensors}, and the tokenizer files. See {@link
      * RemoteRepository}.
      *
-     * @throws CorruptModelException if the index is malformed or names unsafe shard paths
+     * @throws CorruptModelException if the index is malformed
+     * @throws UnsafeModelException if the index names a shard that is not a plain file name
      * @throws RemoteIOException if no config or weights are found, or a probe fails for another
      *     reason than 404
      */
-    public RemoteRepository openRepository(RemoteLocation location) throws IOException, CorruptModelException {
+    public RemoteRepository openRepository(RemoteLocation location) throws IOException, ModelFormatException {
         if (location.kind() != RemoteLocation.Kind.REPOSITORY) {
             throw new IllegalArgumentException("not a repository location: " + location.description());
         }

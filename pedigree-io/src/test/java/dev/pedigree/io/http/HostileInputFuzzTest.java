@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpExchange;
-import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.ShardIndex;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -195,18 +196,18 @@ class HostileInputFuzzTest {
         for (int c = 0; c < cases; c++) {
             byte[] m = mutate(valid, rnd);
             try {
-                Map<String, String> map =
-                        RemoteRepository.parseWeightMap(m, "https://hub/x/model.safetensors.index.json");
+                Map<String, String> map = ShardIndex.parse("https://hub/x/model.safetensors.index.json", m)
+                        .weightMap();
                 assertThat(map).isNotEmpty();
                 ok++;
-            } catch (CorruptModelException e) {
+            } catch (ModelFormatException e) {
                 assertThat(e.getMessage()).contains("https://hub/x/model.safetensors.index.json");
                 assertThat(e.offset()).isBetween(0L, (long) m.length);
                 corrupt++;
             }
         }
         System.out.printf(
-                "index fuzz: %d mutations of a %d-byte index -> %d parsed, %d CorruptModelException%n",
+                "index fuzz: %d mutations of a %d-byte index -> %d parsed, %d ModelFormatException%n",
                 cases, valid.length, ok, corrupt);
         assertThat(ok + corrupt).isEqualTo(cases);
         assertThat(corrupt).isGreaterThan(cases / 4);
@@ -230,9 +231,9 @@ class HostileInputFuzzTest {
         };
         for (String in : inputs) {
             try {
-                RemoteRepository.parseWeightMap(in.getBytes(java.nio.charset.StandardCharsets.UTF_8), "idx");
+                ShardIndex.parse("idx", in.getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 fail("accepted " + in.substring(0, Math.min(40, in.length())));
-            } catch (CorruptModelException e) {
+            } catch (ModelFormatException e) {
                 assertThat(e.source()).isEqualTo("idx");
             }
         }

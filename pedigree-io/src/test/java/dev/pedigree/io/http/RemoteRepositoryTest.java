@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.UnsafeModelException;
 import dev.pedigree.testkit.RealModels;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
@@ -158,19 +158,23 @@ class RemoteRepositoryTest {
         }
     }
 
-    @Test
-    void indexNamingUnsafeShardsIsCorrupt() throws Exception {
+    /** Shard names that could reach outside the repository: traversal, absolute paths, backslash separators. */
+    @ParameterizedTest
+    @ValueSource(strings = {"../../etc/passwd", "/etc/passwd", "..\\\\x.safetensors", "C:\\\\x.safetensors"})
+    void indexNamingUnsafeShardsIsUnsafe(String jsonName) throws Exception {
         String prefix = "/o/bad/resolve/main/";
         server.files.put(
                 prefix + "model.safetensors.index.json",
                 RangeServer.ofBytes(
-                        "{\"weight_map\":{\"a\":\"../../etc/passwd\"}}".getBytes(StandardCharsets.UTF_8), "\"i\""));
+                        ("{\"weight_map\":{\"a\":\"" + jsonName + "\"}}").getBytes(StandardCharsets.UTF_8), "\"i\""));
+        String shard = jsonName.replace("\\\\", "\\");
         try (RemoteSession session =
                 TestSessions.builder(tmp).hfEndpoint(server.base()).build()) {
             assertThatThrownBy(() -> session.openRepository(session.resolve("hf:o/bad")))
-                    .isInstanceOf(CorruptModelException.class)
+                    .isInstanceOf(UnsafeModelException.class)
                     .hasMessageContaining("model.safetensors.index.json")
-                    .hasMessageContaining("unsafe file name");
+                    .hasMessageContaining("'" + shard + "'")
+                    .hasMessageContaining("not a plain file name");
         }
     }
 
