@@ -101,7 +101,7 @@ public final class RemoteSampledBenchmark {
             for (String shard : hub.shardNames(repo).subList(0, shards)) {
                 try (HttpByteSource src =
                                 session.open(URI.create(hub.endpoint() + "/" + repo + "/resolve/main/" + shard));
-                        ModelView m = SafetensorsReader.open(src, ArchitectureHints.NONE)) {
+                        ModelView m = new SafetensorsReader().open(src, ArchitectureHints.NONE)) {
                     for (TensorRef t : m.tensors()) {
                         if (t.shape().rank() != 2) {
                             continue;

@@ -2,9 +2,6 @@ package dev.pedigree.formats;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pedigree.format.gguf.GgufReader;
-import dev.pedigree.format.safetensors.SafetensorsReader;
-import dev.pedigree.format.tokenizers.TokenizerJsonReader;
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
@@ -16,6 +13,7 @@ import dev.pedigree.io.http.RemoteSession;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.BasicModelView;
 import dev.pedigree.model.ModelFormat;
+import dev.pedigree.model.ModelReader;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.model.TensorRef;
 import java.io.IOException;
@@ -28,7 +26,9 @@ import java.util.List;
  * layout, or {@code hf:owner/name[@revision]}. Only the bytes that are read are fetched (HTTP Range
  * requests, see {@link RemoteSession}); the returned view owns the session and closes it.
  *
- * <p>Remote PyTorch and ONNX files are refused: their readers need the whole structure mapped.
+ * <p>Every file goes through the {@link ModelReader} its content selects ({@link ModelReader#open(ByteSource,
+ * ArchitectureHints)}), as a local file does. Remote PyTorch and ONNX files are refused by their readers: they need
+ * the whole structure mapped.
  */
 public final class RemoteModelOpener {
     /** Created on first use: a mapper costs a fifth of a second of class loading, which a local compare never needs. */
@@ -95,7 +95,7 @@ public final class RemoteModelOpener {
         try {
             List<TensorRef> all = new ArrayList<>();
             for (String w : repo.weightFiles()) {
-                ModelView v = SafetensorsReader.open(repo.open(w), hints);
+                ModelView v = openFile(repo.open(w), hints);
                 opened.add(v);
                 b.resource(v);
                 all.addAll(v.tensors());
@@ -103,8 +103,8 @@ public final class RemoteModelOpener {
             }
             b.tensors(ReaddressedTensor.all(all, hints));
             if (repo.contains(RemoteRepository.TOKENIZER)) {
-                try (HttpByteSource t = repo.open(RemoteRepository.TOKENIZER)) {
-                    b.vocabulary(TokenizerJsonReader.read(t));
+                try (ModelView t = openFile(repo.open(RemoteRepository.TOKENIZER), hints)) {
+                    b.vocabulary(t.vocabulary().orElse(null));
                 }
             }
             repo.commit().ifPresent(c -> b.metadata("remote.commit", c));
@@ -118,29 +118,20 @@ public final class RemoteModelOpener {
         }
     }
 
-    /** Opens one remote file by probing its first bytes. */
+    /**
+     * Opens one remote file through the reader that its first bytes and its name select, as for a local file. The
+     * view owns {@code src}; on failure {@code src} is closed.
+     */
     static ModelView openFile(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
-        byte[] head = src.readBytes(0, (int) Math.min(src.size(), ModelOpener.PROBE_BYTES));
-        java.nio.file.Path name = java.nio.file.Path.of(fileName(src.description()));
-        String reader = ModelOpener.readerFor(name, head).name();
-        return switch (reader) {
-            case "safetensors" -> SafetensorsReader.open(src, hints);
-            case "gguf" -> GgufReader.open(src);
-            case "tokenizer" -> {
-                BasicModelView v = BasicModelView.builder(src.description(), ModelFormat.TOKENIZER)
-                        .vocabulary(TokenizerJsonReader.read(src))
-                        .resource(src)
-                        .build();
-                yield v;
-            }
-            default -> {
-                src.close();
-                throw new UnsupportedModelException(
-                        src.description(),
-                        0,
-                        "remote " + reader + " files are not supported yet; download the file first");
-            }
-        };
+        ModelReader reader;
+        try {
+            byte[] head = src.readBytes(0, (int) Math.min(src.size(), ModelOpener.PROBE_BYTES));
+            reader = ModelOpener.readerFor(java.nio.file.Path.of(fileName(src.description())), head);
+        } catch (IOException | ModelFormatException | RuntimeException e) {
+            src.close();
+            throw e;
+        }
+        return reader.open(src, hints);
     }
 
     private static String fileName(String url) {

@@ -1,9 +1,11 @@
 package dev.pedigree.formats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ModelFormat;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.model.TensorHashes;
@@ -125,6 +127,51 @@ class RemoteModelTest {
         try (ModelView v = ModelOpener.open(url)) {
             assertThat(v.format()).isEqualTo(ModelFormat.TOKENIZER);
             assertThat(v.vocabulary().orElseThrow().size()).isEqualTo(3);
+        }
+    }
+
+    private String url(String file) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/acme/tiny/resolve/main/" + file;
+    }
+
+    /** A remote file goes through the reader its content selects, the same one a local copy gets. */
+    @Test
+    void fileUrlOfAGgufOpensThroughItsReaderAsTheLocalFileDoes() throws Exception {
+        TinyLlama m = new TinyLlama(6);
+        m.writeGguf(repo.resolve("tiny.gguf"));
+        try (ModelView remote = ModelOpener.open(url("tiny.gguf"));
+                ModelView local = ModelOpener.open(repo.resolve("tiny.gguf"))) {
+            assertThat(remote.format()).isEqualTo(ModelFormat.GGUF).isEqualTo(local.format());
+            assertThat(remote.tensors()).hasSameSizeAs(local.tensors());
+            for (int i = 0; i < local.tensors().size(); i++) {
+                TensorRef l = local.tensors().get(i);
+                TensorRef r = remote.tensors().get(i);
+                assertThat(r.address()).isEqualTo(l.address());
+                assertThat(TensorHashes.canonicalSha256(r)).isEqualTo(TensorHashes.canonicalSha256(l));
+            }
+        }
+    }
+
+    /** Readers that need a local file keep the interface's default: refused, naming the URL. */
+    @Test
+    void fileUrlOfAPytorchCheckpointIsRefusedByItsReader() throws Exception {
+        new TinyLlama(7).writePytorch(repo.resolve("pytorch_model.bin"));
+        assertThatThrownBy(() -> ModelOpener.open(url("pytorch_model.bin")))
+                .isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining(url("pytorch_model.bin"))
+                .hasMessageContaining("remote pytorch files are not supported yet");
+    }
+
+    @Test
+    void repositoryTokenizerIsReadThroughTheTokenizerReader() throws Exception {
+        new TinyLlama(8).writeSafetensors(repo.resolve("model.safetensors"));
+        Files.writeString(repo.resolve("tokenizer.json"), """
+        {"version":"1.0","added_tokens":[],"normalizer":null,"pre_tokenizer":null,"post_processor":null,"decoder":null,
+         "model":{"type":"BPE","vocab":{"a":0,"b":1,"ab":2,"c":3},"merges":["a b"]}}
+        """);
+        try (ModelView v = ModelOpener.open("hf:acme/tiny")) {
+            assertThat(v.vocabulary().orElseThrow().size()).isEqualTo(4);
+            assertThat(v.tensors()).isNotEmpty();
         }
     }
 }

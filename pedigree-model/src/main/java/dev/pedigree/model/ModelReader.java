@@ -1,6 +1,8 @@
 package dev.pedigree.model;
 
+import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.UnsupportedModelException;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -32,4 +34,26 @@ public interface ModelReader {
      *     unsupported or unsafe
      */
     ModelView open(Path file) throws IOException, ModelFormatException;
+
+    /**
+     * Opens one file's content from any byte source (a remote object read by HTTP ranges, bytes in memory), with
+     * {@code hints} from a {@code config.json} beside it. The returned view owns {@code src} and closes it; if opening
+     * fails, {@code src} is closed before the exception is thrown. Sibling files (shards, external data) cannot be
+     * reached from a byte source, so this opens the one file only.
+     *
+     * <p>The default refuses: formats whose readers need more than a byte source (the whole structure mapped, or
+     * siblings on a local disk) keep it.
+     *
+     * @throws UnsupportedModelException naming the source when this format cannot be read from a byte source
+     * @throws ModelFormatException naming the source and offset when the content is corrupt, unsupported or unsafe
+     */
+    default ModelView open(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
+        String where = src.description();
+        src.close();
+        throw new UnsupportedModelException(
+                where,
+                0,
+                "remote " + name() + " files are not supported yet (this reader needs a local file); download the"
+                        + " file first");
+    }
 }

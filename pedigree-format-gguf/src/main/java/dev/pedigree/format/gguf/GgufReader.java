@@ -173,6 +173,21 @@ public final class GgufReader implements ModelReader {
     }
 
     /**
+     * Opens one GGUF file from a byte source; the split siblings of a {@code -NNNNN-of-MMMMM} shard cannot be reached
+     * from one, so only this file is read. GGUF names its own architecture, so {@code hints} are not needed. The view
+     * owns {@code src}; on failure {@code src} is closed before the exception is thrown.
+     */
+    @Override
+    public ModelView open(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
+        try {
+            return open(src);
+        } catch (IOException | ModelFormatException | RuntimeException e) {
+            src.close();
+            throw e;
+        }
+    }
+
+    /**
      * Opens a single GGUF file from a byte source (no split handling). The view takes ownership of
      * {@code src} and closes it; on failure {@code src} is left open for the caller.
      */

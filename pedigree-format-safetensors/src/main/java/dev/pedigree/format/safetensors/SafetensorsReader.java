@@ -113,7 +113,8 @@ public final class SafetensorsReader implements ModelReader {
      * object). The returned view takes ownership of {@code src} and closes it; if opening fails,
      * {@code src} is closed before the exception is thrown.
      */
-    public static ModelView open(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
+    @Override
+    public ModelView open(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
         return open(src, null, hints);
     }
 

@@ -65,7 +65,7 @@ final class RawFiles {
 
     /** As {@link #openAndReadAll(Path)}, for bytes held in memory under the name {@code description}. */
     static int openAndReadAll(String description, byte[] bytes) throws IOException, ModelFormatException {
-        return readAll(SafetensorsReader.open(ByteSource.ofBytes(description, bytes), ArchitectureHints.NONE));
+        return readAll(new SafetensorsReader().open(ByteSource.ofBytes(description, bytes), ArchitectureHints.NONE));
     }
 
     private static int readAll(ModelView view) throws IOException, ModelFormatException {

@@ -75,7 +75,7 @@ class SafetensorsPrefetchTest {
     @Test
     void prefetchRowsHintsMergedRowRanges() throws Exception {
         Recording src = source();
-        try (ModelView m = SafetensorsReader.open(src, ArchitectureHints.NONE)) {
+        try (ModelView m = new SafetensorsReader().open(src, ArchitectureHints.NONE)) {
             SafetensorsTensor t = (SafetensorsTensor) m.tensors().getFirst();
             src.slices.clear(); // the header
             long rowBytes = COLS * 2L;
@@ -94,7 +94,7 @@ class SafetensorsPrefetchTest {
     void multiRowReadHintsTheWholeRangeThenDecodesInChunks() throws Exception {
         Recording src = source();
         float[] expected = values();
-        try (ModelView m = SafetensorsReader.open(src, ArchitectureHints.NONE)) {
+        try (ModelView m = new SafetensorsReader().open(src, ArchitectureHints.NONE)) {
             TensorRef t = m.tensors().getFirst();
             src.slices.clear(); // the header
             long off = ((SafetensorsTensor) t).fileOffset();

@@ -1,7 +1,9 @@
 package dev.pedigree.format.tokenizers;
 
+import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
+import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.BasicModelView;
 import dev.pedigree.model.ModelFormat;
 import dev.pedigree.model.ModelReader;
@@ -57,5 +59,39 @@ public final class TokenizerFileReader implements ModelReader {
             b.file(f);
         }
         return b.build();
+    }
+
+    /**
+     * Opens a {@code tokenizer.json} from a byte source (the one tokenizer format that needs no sibling file and is
+     * recognised from its content); the view carries the vocabulary and owns {@code src}. Other tokenizer formats are
+     * refused: their probes need the file's name. On failure {@code src} is closed before the exception is thrown.
+     */
+    @Override
+    public ModelView open(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
+        try {
+            if (!startsLikeJson(src.readBytes(0, (int) Math.min(src.size(), 64)))) {
+                throw new UnsupportedModelException(
+                        src.description(),
+                        0,
+                        "remote tokenizer files other than tokenizer.json are not supported yet; download the file"
+                                + " first");
+            }
+            return BasicModelView.builder(src.description(), ModelFormat.TOKENIZER)
+                    .vocabulary(TokenizerJsonReader.read(src))
+                    .resource(src)
+                    .build();
+        } catch (IOException | ModelFormatException | RuntimeException e) {
+            src.close();
+            throw e;
+        }
+    }
+
+    private static boolean startsLikeJson(byte[] head) {
+        for (byte b : head) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                return b == '{';
+            }
+        }
+        return false;
     }
 }
