@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
  * A float32 tensor held in memory: for generated models in tests and simulations, and for small
  * derived tensors. Immutable (the values are copied in).
  */
-public final class ArrayTensor implements TensorRef {
+public final class ArrayTensor extends AbstractTensorRef {
     private final String name;
     private final Shape shape;
     private final TensorAddress address;
@@ -58,11 +58,8 @@ public final class ArrayTensor implements TensorRef {
     }
 
     @Override
-    public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) {
+    protected void decodeRows(long firstRow, int rowCount, float[] dst, int dstOffset) {
         long cols = shape.columns();
-        if (firstRow < 0 || rowCount < 0 || firstRow + rowCount > shape.rows()) {
-            throw new IndexOutOfBoundsException("rows " + firstRow + "+" + rowCount + " of " + shape);
-        }
         System.arraycopy(values, (int) (firstRow * cols), dst, dstOffset, (int) (rowCount * cols));
     }
 

@@ -1,6 +1,7 @@
 package dev.pedigree.registry;
 
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.model.AbstractTensorRef;
 import dev.pedigree.model.DType;
 import dev.pedigree.model.Shape;
 import dev.pedigree.model.TensorAddress;
@@ -16,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Immutable and thread-safe as long as the parent is; borrows the parent's bytes.
  */
-public final class RestrictedTensor implements TensorRef {
+public final class RestrictedTensor extends AbstractTensorRef {
     private final TensorRef parent;
     private final int[] rows;
     private final int[] cols;
@@ -109,17 +110,9 @@ public final class RestrictedTensor implements TensorRef {
     }
 
     @Override
-    public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset)
+    protected void decodeRows(long firstRow, int rowCount, float[] dst, int dstOffset)
             throws IOException, ModelFormatException {
-        long outRows = shape.rank() <= 1 ? 1 : shape.dim(0);
         int outCols = (int) (cols == null ? parentCols : cols.length);
-        if (firstRow < 0 || rowCount < 0 || firstRow + rowCount > outRows) {
-            throw new IndexOutOfBoundsException("rows " + firstRow + "+" + rowCount + " of " + shape);
-        }
-        if (dstOffset < 0 || (long) dstOffset + (long) rowCount * outCols > dst.length) {
-            throw new IndexOutOfBoundsException(
-                    "destination range " + dstOffset + "+" + (long) rowCount * outCols + " of " + dst.length);
-        }
         float[] tmp = new float[(int) parentCols];
         long canonicalPerRow = parentRows == 0 ? 0 : parent.shape().rows() / parentRows;
         for (int i = 0; i < rowCount; i++) {

@@ -2,11 +2,11 @@ package dev.pedigree.format.gguf;
 
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
+import dev.pedigree.model.AbstractTensorRef;
 import dev.pedigree.model.DType;
 import dev.pedigree.model.ElementDecoder;
 import dev.pedigree.model.Shape;
 import dev.pedigree.model.TensorAddress;
-import dev.pedigree.model.TensorRef;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -26,7 +26,7 @@ import java.util.Objects;
  * <p>Immutable and thread-safe; it borrows the mapping of the {@link dev.pedigree.model.ModelView}
  * that created it and must not be used after that view is closed.
  */
-public final class GgufTensor implements TensorRef {
+public final class GgufTensor extends AbstractTensorRef {
     /** Bytes of quantised data decoded per chunk (bounds the scratch buffer). */
     private static final int CHUNK_BYTES = 1 << 20;
 
@@ -142,14 +142,8 @@ public final class GgufTensor implements TensorRef {
     }
 
     @Override
-    public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws ModelFormatException {
-        long rows = shape.rows();
+    protected void decodeRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws ModelFormatException {
         long cols = shape.columns();
-        if (firstRow < 0 || rowCount < 0 || firstRow > rows - rowCount) {
-            throw new IndexOutOfBoundsException(
-                    "rows " + firstRow + "+" + rowCount + " of tensor " + info.name() + " " + shape);
-        }
-        Objects.checkFromIndexSize((long) dstOffset, (long) rowCount * cols, (long) dst.length);
         GgmlType type = info.type();
         if (!type.decodable()) {
             throw new UnsupportedModelException(

@@ -3,10 +3,10 @@ package dev.pedigree.format.onnx;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
+import dev.pedigree.model.AbstractTensorRef;
 import dev.pedigree.model.DType;
 import dev.pedigree.model.Shape;
 import dev.pedigree.model.TensorAddress;
-import dev.pedigree.model.TensorRef;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -25,7 +25,7 @@ import java.lang.foreign.MemorySegment;
  * <p>Immutable and thread-safe; borrows the mappings of the view that created it and must not be
  * used after that view is closed.
  */
-public final class OnnxTensor implements TensorRef {
+public final class OnnxTensor extends AbstractTensorRef {
 
     /** How to dequantise stored integers; the channel of stored element s is {@code (s / stride) % channels}. */
     record Dequantisation(OnnxTensorData scale, OnnxTensorData zeroPoint, long stride, long channels) {}
@@ -149,17 +149,9 @@ public final class OnnxTensor implements TensorRef {
     }
 
     @Override
-    public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws ModelFormatException {
-        long rows = shape.rows();
+    protected void decodeRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws ModelFormatException {
         long cols = shape.columns();
-        if (firstRow < 0 || rowCount < 0 || firstRow > rows - rowCount) {
-            throw new IndexOutOfBoundsException("rows " + firstRow + "+" + rowCount + " of " + shape + " in " + name);
-        }
         long n = rowCount * cols;
-        if (dstOffset < 0 || n > dst.length - (long) dstOffset) {
-            throw new IndexOutOfBoundsException(
-                    "destination of " + dst.length + " floats cannot hold " + n + " values at " + dstOffset);
-        }
         if (data == null) {
             throw new UnsupportedModelException(
                     source, offset, "tensor '" + name + "' (" + storedName + "): " + unsupported);
@@ -210,7 +202,7 @@ public final class OnnxTensor implements TensorRef {
             throw new UnsupportedModelException(
                     source, offset, "tensor '" + name + "' (" + storedName + "): " + unsupported);
         }
-        return TensorRef.super.readAll();
+        return super.readAll();
     }
 
     /** Dequantises the stored run {@code [start, start + n)} held in {@code buf[off..]}, stepping the channel instead of dividing per element. */

@@ -3,6 +3,7 @@ package dev.pedigree.format.pytorch;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
+import dev.pedigree.model.AbstractTensorRef;
 import dev.pedigree.model.DType;
 import dev.pedigree.model.ElementDecoder;
 import dev.pedigree.model.Shape;
@@ -21,7 +22,7 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe; it borrows the mapping of the view that created it.
  */
-public final class PytorchTensor implements TensorRef {
+public final class PytorchTensor extends AbstractTensorRef {
     private final String name;
     private final DType dtype;
     private final Shape shape;
@@ -195,17 +196,9 @@ public final class PytorchTensor implements TensorRef {
     }
 
     @Override
-    public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws ModelFormatException {
-        long rows = shape.rows();
+    protected void decodeRows(long firstRow, int rowCount, float[] dst, int dstOffset) throws ModelFormatException {
         long cols = shape.columns();
-        if (firstRow < 0 || rowCount < 0 || firstRow > rows - rowCount) {
-            throw new IndexOutOfBoundsException("rows " + firstRow + "+" + rowCount + " of " + shape);
-        }
         long n = (long) rowCount * cols;
-        if (dstOffset < 0 || n > dst.length - (long) dstOffset) {
-            throw new IndexOutOfBoundsException(
-                    "destination of " + dst.length + " floats cannot take " + n + " values at " + dstOffset);
-        }
         if (!ElementDecoder.handles(dtype)) {
             throw new UnsupportedModelException(
                     source, "tensor " + name + " has dtype " + dtype + ", which Pedigree cannot decode to float32");

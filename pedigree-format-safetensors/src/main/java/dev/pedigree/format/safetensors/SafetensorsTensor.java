@@ -3,11 +3,11 @@ package dev.pedigree.format.safetensors;
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
+import dev.pedigree.model.AbstractTensorRef;
 import dev.pedigree.model.DType;
 import dev.pedigree.model.ElementDecoder;
 import dev.pedigree.model.Shape;
 import dev.pedigree.model.TensorAddress;
-import dev.pedigree.model.TensorRef;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -31,7 +31,7 @@ import java.util.Optional;
  * <p>Immutable and thread-safe. It borrows the mapping of the model view that created it and must
  * not be used after that view is closed.
  */
-public final class SafetensorsTensor implements TensorRef {
+public final class SafetensorsTensor extends AbstractTensorRef {
     /** Bytes decoded per slice in a multi-row read: the rows after it may still be arriving. */
     private static final long DECODE_CHUNK_BYTES = 1 << 20;
 
@@ -171,18 +171,10 @@ public final class SafetensorsTensor implements TensorRef {
     }
 
     @Override
-    public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset)
+    protected void decodeRows(long firstRow, int rowCount, float[] dst, int dstOffset)
             throws IOException, ModelFormatException {
-        long rows = shape.rows();
         long cols = shape.columns();
-        if (firstRow < 0 || rowCount < 0 || firstRow > rows - rowCount) {
-            throw new IndexOutOfBoundsException("rows " + firstRow + "+" + rowCount + " of " + name + " " + shape);
-        }
         long count = rowCount * cols;
-        if (dstOffset < 0 || count > dst.length - (long) dstOffset) {
-            throw new IndexOutOfBoundsException(count + " values of " + name + " do not fit in an array of "
-                    + dst.length + " from index " + dstOffset);
-        }
         if (count == 0) {
             return;
         }

@@ -1,12 +1,11 @@
 package dev.pedigree.model.naming;
 
 import dev.pedigree.io.ModelFormatException;
-import dev.pedigree.model.DType;
+import dev.pedigree.model.RowViewTensor;
 import dev.pedigree.model.Shape;
 import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 
 /**
  * A logical tensor made of a run of units taken from each of several equal blocks of a parent
@@ -23,16 +22,12 @@ import java.lang.foreign.MemorySegment;
  * <p>Immutable and thread-safe; reads go to the parent and nothing is copied up front. The stored
  * bytes are the parent's, as for every view.
  */
-public final class InterleavedRowsTensor implements TensorRef {
-    private final TensorRef parent;
-    private final String name;
+public final class InterleavedRowsTensor extends RowViewTensor {
     private final long blockCount;
     private final long blockStride;
     private final long offsetInBlock;
     private final long unitsPerBlock;
     private final boolean vector;
-    private final Shape shape;
-    private final TensorAddress address;
 
     /**
      * @param parent the fused tensor, of rank 1 (units are elements) or more (units are rows)
@@ -56,7 +51,7 @@ public final class InterleavedRowsTensor implements TensorRef {
         if (ps.rank() == 0) {
             throw new IllegalArgumentException("cannot slice scalar " + parent.name());
         }
-        this.vector = ps.rank() == 1;
+        boolean vector = ps.rank() == 1;
         long parentUnits = vector ? ps.dim(0) : ps.rows();
         if (blockCount < 0
                 || blockStride < 0
@@ -68,48 +63,12 @@ public final class InterleavedRowsTensor implements TensorRef {
                     + ", taking " + unitsPerBlock + " at " + offsetInBlock + ") out of range of parent " + ps);
         }
         long units = Math.multiplyExact(blockCount, unitsPerBlock);
-        this.parent = parent;
-        this.name = name;
+        this.vector = vector;
+        super(parent, name, vector ? Shape.of(units) : Shape.of(units, ps.columns()), address);
         this.blockCount = blockCount;
         this.blockStride = blockStride;
         this.offsetInBlock = offsetInBlock;
         this.unitsPerBlock = unitsPerBlock;
-        this.shape = vector ? Shape.of(units) : Shape.of(units, ps.columns());
-        this.address = address;
-    }
-
-    public TensorRef parent() {
-        return parent;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public DType dtype() {
-        return parent.dtype();
-    }
-
-    @Override
-    public Shape shape() {
-        return shape;
-    }
-
-    @Override
-    public TensorAddress address() {
-        return address;
-    }
-
-    @Override
-    public String source() {
-        return parent.source();
-    }
-
-    @Override
-    public MemorySegment storedBytes() throws IOException, ModelFormatException {
-        return parent.storedBytes();
     }
 
     /** Parent unit holding unit {@code u} of this part. */
@@ -118,11 +77,13 @@ public final class InterleavedRowsTensor implements TensorRef {
     }
 
     @Override
-    public void readRows(long first, int rowCount, float[] dst, int dstOffset)
+    protected long parentRow(long row) {
+        return vector ? -1 : parentUnit(row);
+    }
+
+    @Override
+    protected void decodeRows(long first, int rowCount, float[] dst, int dstOffset)
             throws IOException, ModelFormatException {
-        if (first < 0 || rowCount < 0 || first + rowCount > shape.rows()) {
-            throw new IndexOutOfBoundsException("rows " + first + "+" + rowCount + " of " + shape);
-        }
         if (rowCount == 0) {
             return;
         }
@@ -130,48 +91,22 @@ public final class InterleavedRowsTensor implements TensorRef {
             readVector(dst, dstOffset);
             return;
         }
-        long cols = shape.columns();
-        if (dstOffset < 0 || dstOffset + rowCount * cols > dst.length) {
-            throw new IndexOutOfBoundsException(
-                    "destination " + dstOffset + "+" + rowCount * cols + " of " + dst.length);
-        }
+        long cols = shape().columns();
         long u = first;
         long end = first + rowCount;
         int out = dstOffset;
         while (u < end) {
             // one parent read per contiguous run inside a block
             long run = Math.min(end - u, unitsPerBlock - u % unitsPerBlock);
-            parent.readRows(parentUnit(u), (int) run, dst, out);
+            parent().readRows(parentUnit(u), (int) run, dst, out);
             out += (int) (run * cols);
             u += run;
         }
     }
 
-    @Override
-    public void prefetchRows(int[] rows) {
-        if (vector) {
-            return;
-        }
-        int[] mapped = new int[rows.length];
-        int n = 0;
-        for (int r : rows) {
-            if (r >= 0 && r < shape.rows()) {
-                long p = parentUnit(r);
-                if (p <= Integer.MAX_VALUE) {
-                    mapped[n++] = (int) p;
-                }
-            }
-        }
-        parent.prefetchRows(java.util.Arrays.copyOf(mapped, n));
-    }
-
     private void readVector(float[] dst, int dstOffset) throws IOException, ModelFormatException {
-        int n = Math.toIntExact(shape.dim(0));
-        if (dstOffset < 0 || dstOffset + n > dst.length) {
-            throw new IndexOutOfBoundsException("destination " + dstOffset + "+" + n + " of " + dst.length);
-        }
-        float[] whole = new float[Math.toIntExact(parent.shape().dim(0))];
-        parent.readRows(0, 1, whole, 0);
+        float[] whole = new float[Math.toIntExact(parent().shape().dim(0))];
+        parent().readRows(0, 1, whole, 0);
         for (long b = 0; b < blockCount; b++) {
             System.arraycopy(
                     whole, (int) (b * blockStride + offsetInBlock), dst, (int) (dstOffset + b * unitsPerBlock), (int)
