@@ -21,18 +21,18 @@ import java.util.Objects;
  * <ol>
  *   <li>{@code chain}: every line parses and is byte-for-byte canonical JSON; indices count from 0; each {@code prev_hash} is the
  *       previous line's {@code entry_hash}; each {@code entry_hash} recomputes; steps strictly
- *       increase; every fingerprint sidecar exists below the ledger's directory (paths are relative to it), has the
+ *       increase; every checkpoint-sample sidecar exists below the ledger's directory (paths are relative to it), has the
  *       recorded size and SHA-256, decodes, carries the entry's model hash (recomputed from its
  *       tensor hashes) and the ledger's sampling.
- *   <li>{@code initialisation}: the first entry is step 0 and its fingerprint passes {@link
+ *   <li>{@code initialisation}: the first entry is step 0 and its checkpoint sample passes {@link
  *       InitialisationCheck}; with a registry, it shares lineage with none of the registry's
- *       models (each registry model is fingerprinted with the ledger's sampling and the two
- *       fingerprints are compared by the {@link LineageOracle}).
+ *       models (each registry model is sampled with the ledger's sampling and the two
+ *       samples are compared by the {@link LineageOracle}).
  *   <li>{@code continuity}: each checkpoint shares lineage with its predecessor, judged from the
- *       two fingerprints alone (the same seeded rows and columns of each tensor); identical model
+ *       two checkpoint samples alone (the same seeded rows and columns of each tensor); identical model
  *       hashes pass without a test.
  *   <li>{@code release}: the released model has the last checkpoint's hash, or shares lineage with
- *       it (from fingerprints); SKIPPED without a release.
+ *       it (from checkpoint samples); SKIPPED without a release.
  * </ol>
  *
  * <p>The registry is, for now, a directory whose entries (files or model directories) are each
@@ -79,7 +79,7 @@ public final class ChainVerifier {
         if (lines.isEmpty() && chain.isEmpty()) {
             chain.add(Finding.fail("ledger", "entries", "the ledger has no entries"));
         }
-        List<Fingerprint> fps = new ArrayList<>();
+        List<CheckpointSample> fps = new ArrayList<>();
         Path ledgerDir = ledger.toAbsolutePath().getParent().normalize();
         LedgerEntry prev = null;
         for (Ledger.Line l : lines) {
@@ -121,8 +121,8 @@ public final class ChainVerifier {
                         "step " + e.step() + " does not follow step " + prev.step());
             }
             if (!lines.isEmpty()) {
-                LedgerEntry.FingerprintRef f0 = lines.getFirst().entry().fingerprint();
-                LedgerEntry.FingerprintRef f = e.fingerprint();
+                LedgerEntry.SidecarRef f0 = lines.getFirst().entry().sidecar();
+                LedgerEntry.SidecarRef f = e.sidecar();
                 ok &= expect(
                         chain,
                         subj,
@@ -132,7 +132,7 @@ public final class ChainVerifier {
                                 && f.columnSamples() == f0.columnSamples(),
                         "fingerprint sampling differs from the first entry's");
             }
-            Fingerprint fp = sidecar(chain, subj, e, ledgerDir);
+            CheckpointSample fp = sidecar(chain, subj, e, ledgerDir);
             ok &= fp != null;
             fps.add(fp);
             if (ok) {
@@ -140,7 +140,7 @@ public final class ChainVerifier {
                         subj,
                         "entry",
                         "hash " + abbrev(e.entryHash()) + " chains to " + abbrev(e.prevHash()) + "; fingerprint "
-                                + abbrev(e.fingerprint().sha256()) + " matches; model " + abbrev(e.modelHash())));
+                                + abbrev(e.sidecar().sha256()) + " matches; model " + abbrev(e.modelHash())));
             }
             prev = e;
         }
@@ -202,7 +202,7 @@ public final class ChainVerifier {
 
     private record ReleaseOutcome(CheckResult result, AttestationReport.Subject subject) {}
 
-    private ReleaseOutcome release(Path releasePath, List<Ledger.Line> lines, List<Fingerprint> fps)
+    private ReleaseOutcome release(Path releasePath, List<Ledger.Line> lines, List<CheckpointSample> fps)
             throws IOException, ModelFormatException {
         String title = "the release equals or derives from the last checkpoint";
         if (lines.isEmpty() || fps.getLast() == null) {
@@ -216,11 +216,12 @@ public final class ChainVerifier {
                     null);
         }
         LedgerEntry last = lines.getLast().entry();
-        Fingerprint lastFp = fps.getLast();
-        Fingerprint rel;
+        CheckpointSample lastFp = fps.getLast();
+        CheckpointSample rel;
         try (ModelView v = ModelOpener.open(releasePath)) {
-            rel = Fingerprinter.of(
-                    v, new Fingerprinter.Options(lastFp.seed(), lastFp.rowSamples(), lastFp.columnSamples(), threads));
+            rel = CheckpointSampler.of(
+                    v,
+                    new CheckpointSampler.Options(lastFp.seed(), lastFp.rowSamples(), lastFp.columnSamples(), threads));
         }
         AttestationReport.Subject subject =
                 new AttestationReport.Subject(releasePath.getFileName().toString(), rel.modelHash(), last.step());
@@ -254,7 +255,7 @@ public final class ChainVerifier {
                 CheckResult.of(CheckResult.RELEASE, title, f, f.getLast().detail()), subject);
     }
 
-    private CheckResult initialisation(List<Ledger.Line> lines, List<Fingerprint> fps, Path registry)
+    private CheckResult initialisation(List<Ledger.Line> lines, List<CheckpointSample> fps, Path registry)
             throws IOException, ModelFormatException {
         String title = "the step-0 checkpoint is a fresh initialisation that shares no lineage with a registry model";
         if (lines.isEmpty()) {
@@ -268,7 +269,7 @@ public final class ChainVerifier {
                     "step_zero",
                     "the first entry is at step " + first.step() + ", not 0: the initial checkpoint was not recorded"));
         }
-        Fingerprint fp0 = fps.getFirst();
+        CheckpointSample fp0 = fps.getFirst();
         if (fp0 == null) {
             f.add(Finding.fail(subject(first), "fingerprint", "no readable fingerprint of the first checkpoint"));
             return CheckResult.of(CheckResult.INITIALISATION, title, f, "");
@@ -286,7 +287,8 @@ public final class ChainVerifier {
                         + (registry == null ? " (no registry given)" : " and shares lineage with no registry model"));
     }
 
-    private List<Finding> registryFindings(Fingerprint fp0, Path registry) throws IOException, ModelFormatException {
+    private List<Finding> registryFindings(CheckpointSample fp0, Path registry)
+            throws IOException, ModelFormatException {
         List<Finding> out = new ArrayList<>();
         if (!Files.isDirectory(registry)) {
             throw new java.nio.file.NotDirectoryException(registry.toString());
@@ -304,10 +306,10 @@ public final class ChainVerifier {
             out.add(Finding.info("registry " + registry, "registry", "the registry directory holds no models"));
         }
         for (Path p : models) {
-            Fingerprint ref;
+            CheckpointSample ref;
             try (ModelView v = ModelOpener.open(p)) {
-                ref = Fingerprinter.of(
-                        v, new Fingerprinter.Options(fp0.seed(), fp0.rowSamples(), fp0.columnSamples(), threads));
+                ref = CheckpointSampler.of(
+                        v, new CheckpointSampler.Options(fp0.seed(), fp0.rowSamples(), fp0.columnSamples(), threads));
             }
             String subj = "registry " + p.getFileName();
             if (ref.modelHash().equals(fp0.modelHash())) {
@@ -330,7 +332,7 @@ public final class ChainVerifier {
         return out;
     }
 
-    private CheckResult continuity(List<Ledger.Line> lines, List<Fingerprint> fps)
+    private CheckResult continuity(List<Ledger.Line> lines, List<CheckpointSample> fps)
             throws IOException, ModelFormatException {
         String title = "each checkpoint continues its predecessor (shared lineage, judged from the fingerprints)";
         if (lines.size() < 2) {
@@ -346,8 +348,8 @@ public final class ChainVerifier {
             LedgerEntry a = lines.get(i - 1).entry();
             LedgerEntry b = lines.get(i).entry();
             String subj = "checkpoint " + b.index() + " (step " + b.step() + ")";
-            Fingerprint fa = fps.get(i - 1);
-            Fingerprint fb = fps.get(i);
+            CheckpointSample fa = fps.get(i - 1);
+            CheckpointSample fb = fps.get(i);
             if (fa == null || fb == null) {
                 f.add(Finding.fail(
                         subj,
@@ -389,7 +391,8 @@ public final class ChainVerifier {
                 CheckResult.CONTINUITY, title, f, (lines.size() - 1) + " consecutive pairs share lineage");
     }
 
-    private LineageOracle.Judgement judge(Fingerprint suspect, Fingerprint reference, String sName, String rName)
+    private LineageOracle.Judgement judge(
+            CheckpointSample suspect, CheckpointSample reference, String sName, String rName)
             throws IOException, ModelFormatException {
         if (!suspect.alignedWith(reference)) {
             return new LineageOracle.Judgement(
@@ -405,9 +408,9 @@ public final class ChainVerifier {
         }
     }
 
-    private static Fingerprint sidecar(List<Finding> out, String subj, LedgerEntry e, Path ledgerDir)
+    private static CheckpointSample sidecar(List<Finding> out, String subj, LedgerEntry e, Path ledgerDir)
             throws IOException {
-        LedgerEntry.FingerprintRef ref = e.fingerprint();
+        LedgerEntry.SidecarRef ref = e.sidecar();
         Path p;
         try {
             p = ledgerDir.resolve(ref.path()).normalize();
@@ -427,7 +430,7 @@ public final class ChainVerifier {
             return null;
         }
         long size = Files.size(p);
-        if (size != ref.bytes() || size > FingerprintCodec.MAX_BYTES) {
+        if (size != ref.bytes() || size > CheckpointSampleCodec.MAX_BYTES) {
             out.add(Finding.fail(
                     subj,
                     "fingerprint_sha256",
@@ -444,9 +447,9 @@ public final class ChainVerifier {
                             + abbrev(ref.sha256())));
             return null;
         }
-        Fingerprint fp;
+        CheckpointSample fp;
         try {
-            fp = FingerprintCodec.decode(b, p.toString());
+            fp = CheckpointSampleCodec.decode(b, p.toString());
         } catch (CorruptModelException ex) {
             out.add(Finding.fail(subj, "fingerprint", ex.getMessage()));
             return null;

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Does a checkpoint look like a fresh initialisation? Works from its {@link Fingerprint} alone
+ * Does a checkpoint look like a fresh initialisation? Works from its {@link CheckpointSample} alone
  * (statistics over all values, the seeded sample, embedding row norms). Hard tests, each with a
  * bound that an i.i.d. draw from a standard scheme passes with overwhelming probability:
  *
@@ -40,9 +40,9 @@ public final class InitialisationCheck {
     private InitialisationCheck() {}
 
     /** Every finding for the tensors of {@code fp}. */
-    public static List<Finding> findings(Fingerprint fp) {
+    public static List<Finding> findings(CheckpointSample fp) {
         List<Finding> out = new ArrayList<>();
-        for (FingerprintTensor t : fp.tensors()) {
+        for (CheckpointSampleTensor t : fp.tensors()) {
             examine(fp, t, out);
         }
         if (fp.tensors().isEmpty()) {
@@ -51,10 +51,10 @@ public final class InitialisationCheck {
         return out;
     }
 
-    private static void examine(Fingerprint fp, FingerprintTensor t, List<Finding> out) {
+    private static void examine(CheckpointSample fp, CheckpointSampleTensor t, List<Finding> out) {
         TensorAddress a = t.address();
         String subj = a + " " + t.name();
-        TensorStats s = t.stats();
+        CheckpointMoments s = t.stats();
         if (s.nonFinite() > 0) {
             out.add(Finding.fail(subj, "finite", s.nonFinite() + " NaN or infinite values"));
             return;
@@ -173,7 +173,7 @@ public final class InitialisationCheck {
         }
     }
 
-    private static Finding marchenkoPastur(String subj, FingerprintTensor t) {
+    private static Finding marchenkoPastur(String subj, CheckpointSampleTensor t) {
         int r = t.sampledRows();
         int c = t.sampledColumns();
         float[] v = t.values();
@@ -249,7 +249,7 @@ public final class InitialisationCheck {
         return Math.sqrt(s);
     }
 
-    private static Finding scheme(Fingerprint fp, String subj, FingerprintTensor t) {
+    private static Finding scheme(CheckpointSample fp, String subj, CheckpointSampleTensor t) {
         long[] shape = t.shape();
         long fanOut = shape.length >= 2 ? shape[0] : 1;
         long fanIn = shape.length >= 2 ? t.stats().count() / Math.max(1, fanOut) : shape.length == 1 ? shape[0] : 1;
@@ -291,7 +291,7 @@ public final class InitialisationCheck {
                         fanIn));
     }
 
-    private static void rowNorms(String subj, FingerprintTensor t, float[] norms, List<Finding> out) {
+    private static void rowNorms(String subj, CheckpointSampleTensor t, float[] norms, List<Finding> out) {
         int v = norms.length;
         List<Integer> keep = new ArrayList<>();
         for (int i = 0; i < v; i++) {
@@ -360,7 +360,7 @@ public final class InitialisationCheck {
                                         cv, limit, expected)));
     }
 
-    private static long fanIn(Fingerprint fp, TensorAddress bias) {
+    private static long fanIn(CheckpointSample fp, TensorAddress bias) {
         return fp.tensor(bias.withPart(Part.WEIGHT))
                 .map(w -> w.matrix() ? w.stats().count() / Math.max(1, w.shape()[0]) : 0L)
                 .orElse(0L);

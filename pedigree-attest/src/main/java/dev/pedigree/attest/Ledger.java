@@ -18,7 +18,7 @@ import java.util.List;
 
 /**
  * An append-only training ledger: a JSON Lines file of {@link LedgerEntry} objects in canonical
- * JSON, one per recorded checkpoint, hash-chained. Fingerprint sidecars live in the directory
+ * JSON, one per recorded checkpoint, hash-chained. Checkpoint-sample sidecars ({@link CheckpointSample}) live in the directory
  * {@code <ledger file name>.fp/} next to it. Reading parses syntax and field types only; whether
  * the chain holds is {@link ChainVerifier}'s question. Stateless; appends take an exclusive file
  * lock, so concurrent writers in other processes serialise.
@@ -44,7 +44,7 @@ public final class Ledger {
      */
     public record Line(LedgerEntry entry, String recomputedHash, int lineNumber, long offset, boolean canonical) {}
 
-    /** Directory of the fingerprint sidecars of {@code ledger}. */
+    /** Directory of the checkpoint-sample sidecars of {@code ledger}. */
     public static Path sidecarDirectory(Path ledger) {
         Path parent = ledger.toAbsolutePath().getParent();
         return parent.resolve(ledger.getFileName().toString() + ".fp");
@@ -120,7 +120,7 @@ public final class Ledger {
         if (rows < 1 || rows > Integer.MAX_VALUE || cols < 1 || cols > Integer.MAX_VALUE) {
             throw f.bad("fingerprint sample sizes out of range");
         }
-        LedgerEntry.FingerprintRef ref = new LedgerEntry.FingerprintRef(
+        LedgerEntry.SidecarRef ref = new LedgerEntry.SidecarRef(
                 f.text(fp, "path"),
                 f.text(fp, "sha256"),
                 f.integer(fp, "bytes"),

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One line of a training ledger: a checkpoint's canonical hash, step and fingerprint reference,
+ * One line of a training ledger: a checkpoint's canonical hash, step and the reference to its
+ * checkpoint-sample sidecar,
  * chained to the previous line by {@code prevHash}. {@code entryHash} is the SHA-256 of the
  * {@link CanonicalJson canonical JSON} of the line's object without its {@code entry_hash} member.
  * Immutable.
@@ -19,7 +20,8 @@ import java.util.Objects;
  * @param tensors logical parameter tensors
  * @param parameters parameter values
  * @param storedBytes bytes of the checkpoint's files
- * @param fingerprint the sidecar fingerprint
+ * @param sidecar the checkpoint-sample sidecar ({@link CheckpointSample}); the line's JSON member
+ *     is named {@code fingerprint}, as the ledger format has it
  * @param recordedAt ISO-8601 instant of recording (informative)
  * @param prevHash entry hash of the previous line; {@link #GENESIS} for the first
  * @param entryHash this line's hash
@@ -33,7 +35,7 @@ public record LedgerEntry(
         long tensors,
         long parameters,
         long storedBytes,
-        FingerprintRef fingerprint,
+        SidecarRef sidecar,
         String recordedAt,
         String prevHash,
         String entryHash) {
@@ -45,20 +47,20 @@ public record LedgerEntry(
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(modelHash, "modelHash");
-        Objects.requireNonNull(fingerprint, "fingerprint");
+        Objects.requireNonNull(sidecar, "sidecar");
         Objects.requireNonNull(recordedAt, "recordedAt");
         Objects.requireNonNull(prevHash, "prevHash");
     }
 
     /**
-     * Where the fingerprint sidecar is and what it must hash to.
+     * Where the checkpoint-sample sidecar is and what it must hash to.
      *
      * @param path path relative to the ledger's directory
      * @param sha256 SHA-256 of the sidecar's bytes
      * @param bytes the sidecar's size
      */
-    public record FingerprintRef(String path, String sha256, long bytes, long seed, int rowSamples, int columnSamples) {
-        public FingerprintRef {
+    public record SidecarRef(String path, String sha256, long bytes, long seed, int rowSamples, int columnSamples) {
+        public SidecarRef {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(sha256, "sha256");
         }
@@ -67,12 +69,12 @@ public record LedgerEntry(
     /** The JSON object of this entry without {@code entry_hash}, ready for {@link CanonicalJson}. */
     public Map<String, Object> unsignedJson() {
         Map<String, Object> fp = new LinkedHashMap<>();
-        fp.put("path", fingerprint.path());
-        fp.put("sha256", fingerprint.sha256());
-        fp.put("bytes", fingerprint.bytes());
-        fp.put("seed", fingerprint.seed());
-        fp.put("row_samples", (long) fingerprint.rowSamples());
-        fp.put("column_samples", (long) fingerprint.columnSamples());
+        fp.put("path", sidecar.path());
+        fp.put("sha256", sidecar.sha256());
+        fp.put("bytes", sidecar.bytes());
+        fp.put("seed", sidecar.seed());
+        fp.put("row_samples", (long) sidecar.rowSamples());
+        fp.put("column_samples", (long) sidecar.columnSamples());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("schema", SCHEMA);
         m.put("index", index);
@@ -106,7 +108,7 @@ public record LedgerEntry(
                 tensors,
                 parameters,
                 storedBytes,
-                fingerprint,
+                sidecar,
                 recordedAt,
                 prevHash,
                 computeHash());

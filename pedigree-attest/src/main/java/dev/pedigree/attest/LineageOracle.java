@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.util.Objects;
 
 /**
- * Decides whether two (fingerprint) views share lineage. The verifier depends on this interface
+ * Decides whether two (checkpoint-sample) views share lineage. The verifier depends on this interface
  * rather than on the lineage engine directly, so its checks can be tested with a fake;
  * {@link ForensicsLineageOracle} is the real one. Implementations must be thread-safe.
  */

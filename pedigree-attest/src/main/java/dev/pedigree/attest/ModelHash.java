@@ -74,10 +74,10 @@ public final class ModelHash {
         return Sha256.hex(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The model hash of a fingerprint's tensors (equal to the hash recorded when it was made). */
-    public static String of(Fingerprint fp) {
+    /** The model hash of a checkpoint sample's tensors (equal to the hash recorded when it was made). */
+    public static String of(CheckpointSample fp) {
         List<Line> lines = new ArrayList<>();
-        for (FingerprintTensor t : fp.tensors()) {
+        for (CheckpointSampleTensor t : fp.tensors()) {
             lines.add(new Line(t.address(), t.canonicalSha256()));
         }
         return of(lines);

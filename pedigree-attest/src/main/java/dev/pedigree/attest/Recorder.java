@@ -20,10 +20,10 @@ import java.util.regex.Pattern;
 
 /**
  * Records checkpoints into a ledger ({@code pedigree attest record}): opens each checkpoint,
- * computes its {@link ModelHash} and {@link Fingerprint} in one pass, writes the fingerprint
- * sidecar, and appends the hash-chained {@link LedgerEntry}. The fingerprint seed is drawn at
- * random for the first entry and reused for every later one, so all fingerprints of a ledger are
- * aligned. Stateless and thread-safe; concurrent recorders of one ledger serialise on its lock.
+ * computes its {@link ModelHash} and {@link CheckpointSample} in one pass, writes the sample as the
+ * entry's sidecar, and appends the hash-chained {@link LedgerEntry}. The sampling seed is drawn at
+ * random for the first entry and reused for every later one, so all checkpoint samples of a ledger
+ * are aligned. Stateless and thread-safe; concurrent recorders of one ledger serialise on its lock.
  */
 public final class Recorder {
     private static final Pattern STEP = Pattern.compile(
@@ -35,7 +35,7 @@ public final class Recorder {
     /**
      * The outcome of recording one checkpoint.
      *
-     * @param seconds wall time of opening, hashing and fingerprinting (the sidecar write and append
+     * @param seconds wall time of opening, hashing and sampling (the sidecar write and append
      *     included)
      */
     public record Recording(LedgerEntry entry, Path sidecar, long checkpointBytes, long sidecarBytes, double seconds) {
@@ -53,18 +53,18 @@ public final class Recorder {
     /**
      * Options.
      *
-     * @param seed fingerprint seed for a new ledger; null draws one at random (an existing ledger's
+     * @param seed sampling seed for a new ledger; null draws one at random (an existing ledger's
      *     seed always wins)
      * @param rowSamples rows kept per matrix
      * @param columnSamples columns kept per row
-     * @param threads fingerprinting threads
+     * @param threads sampling threads
      * @param clock source of {@code recorded_at}
      */
     public record Options(Long seed, int rowSamples, int columnSamples, int threads, Clock clock) {
         public static final Options DEFAULT = new Options(
                 null,
-                Fingerprinter.Options.DEFAULT_ROWS,
-                Fingerprinter.Options.DEFAULT_COLUMNS,
+                CheckpointSampler.Options.DEFAULT_ROWS,
+                CheckpointSampler.Options.DEFAULT_COLUMNS,
                 Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
                 Clock.systemUTC());
 
@@ -128,14 +128,14 @@ public final class Recorder {
             rows = o.rowSamples();
             cols = o.columnSamples();
         } else {
-            LedgerEntry.FingerprintRef first = lines.getFirst().entry().fingerprint();
+            LedgerEntry.SidecarRef first = lines.getFirst().entry().sidecar();
             seed = first.seed();
             rows = first.rowSamples();
             cols = first.columnSamples();
         }
-        Fingerprint fp;
+        CheckpointSample fp;
         try (ModelView view = ModelOpener.open(checkpoint)) {
-            fp = Fingerprinter.of(view, new Fingerprinter.Options(seed, rows, cols, o.threads()));
+            fp = CheckpointSampler.of(view, new CheckpointSampler.Options(seed, rows, cols, o.threads()));
         }
         long index = last == null ? 0 : last.index() + 1;
         Path dir = Ledger.sidecarDirectory(ledger);
@@ -143,7 +143,7 @@ public final class Recorder {
         String fileName = String.format(Locale.ROOT, "%06d-step-%d.pdfp", index, s);
         Path sidecar = dir.resolve(fileName);
         Path tmp = dir.resolve(fileName + ".tmp");
-        String sha = FingerprintCodec.write(fp, tmp);
+        String sha = CheckpointSampleCodec.write(fp, tmp);
         Files.move(tmp, sidecar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         long sidecarBytes = Files.size(sidecar);
         String rel = ledger.toAbsolutePath()
@@ -160,7 +160,7 @@ public final class Recorder {
                         fp.tensors().size(),
                         fp.parameters(),
                         fp.storedBytes(),
-                        new LedgerEntry.FingerprintRef(rel, sha, sidecarBytes, seed, rows, cols),
+                        new LedgerEntry.SidecarRef(rel, sha, sidecarBytes, seed, rows, cols),
                         Instant.now(o.clock()).toString(),
                         last == null ? LedgerEntry.GENESIS : last.entryHash(),
                         null)

@@ -37,7 +37,7 @@ class LedgerFuzzTest {
         int unchanged = 0;
         int truncated = 0;
         for (int i = 0; i < cases; i++) {
-            byte[] m = FingerprintCodecTest.mutate(good, r);
+            byte[] m = CheckpointSampleCodecTest.mutate(good, r);
             Files.write(ledger, m);
             AttestationReport rep = v.verify(new ChainVerifier.Request(ledger, null, null));
             if (java.util.Arrays.equals(m, good)) {

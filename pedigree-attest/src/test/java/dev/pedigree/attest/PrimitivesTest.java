@@ -132,10 +132,10 @@ class PrimitivesTest {
         w.writeSharded(shardDir, "model", 9000);
         Path gguf = dir.resolve("m.gguf");
         g.write(gguf);
-        Fingerprinter.Options o = new Fingerprinter.Options(1, 64, 512, 2);
+        CheckpointSampler.Options o = new CheckpointSampler.Options(1, 64, 512, 2);
         String h1;
         try (ModelView v = ModelOpener.open(single)) {
-            Fingerprint fp = Fingerprinter.of(v, o);
+            CheckpointSample fp = CheckpointSampler.of(v, o);
             h1 = fp.modelHash();
             List<TensorRef> logical = TensorNaming.logicalTensors(v.tensors(), v.hints());
             for (TensorRef t : logical) {
@@ -144,10 +144,10 @@ class PrimitivesTest {
             }
         }
         try (ModelView v = ModelOpener.open(shardDir)) {
-            assertThat(Fingerprinter.of(v, o.withThreads(1)).modelHash()).isEqualTo(h1);
+            assertThat(CheckpointSampler.of(v, o.withThreads(1)).modelHash()).isEqualTo(h1);
         }
         try (ModelView v = ModelOpener.open(gguf)) {
-            assertThat(Fingerprinter.of(v, o).modelHash()).isEqualTo(h1);
+            assertThat(CheckpointSampler.of(v, o).modelHash()).isEqualTo(h1);
         }
         // Any change of one value changes the hash.
         float[] e = m.tensors().getFirst().readAll();
@@ -158,7 +158,7 @@ class PrimitivesTest {
                 m.tensors().get(2),
                 m.tensors().get(3)));
         try (ModelView v = ModelOpener.open(TinyChain.save(changed, dir.resolve("changed.safetensors")))) {
-            assertThat(Fingerprinter.of(v, o).modelHash()).isNotEqualTo(h1);
+            assertThat(CheckpointSampler.of(v, o).modelHash()).isNotEqualTo(h1);
         }
     }
 }

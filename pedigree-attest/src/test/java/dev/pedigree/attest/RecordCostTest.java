@@ -60,7 +60,7 @@ class RecordCostTest {
         report("synthetic Llama-shaped (safetensors F32)", b);
         assertThat(b.sidecarFraction()).isLessThan(0.02);
         // The synthetic init is a fresh N(0, 0.02) with unit norms: it must pass the initialisation check.
-        Fingerprint fp = FingerprintCodec.read(b.sidecar());
+        CheckpointSample fp = CheckpointSampleCodec.read(b.sidecar());
         assertThat(InitialisationCheck.findings(fp)).noneMatch(x -> x.status() == Status.FAIL);
     }
 

@@ -28,13 +28,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads and writes fingerprint sidecar files ({@code .pdfp}).
+ * Reads and writes the ledger's checkpoint-sample sidecar files ({@code .pdfp}; the format's own
+ * texts call them fingerprints, and its bytes, messages included, do not change).
  *
  * <pre>
  * offset 0   char[4]  magic "PDFP"
  * offset 4   uint32   version (1), little-endian
  * offset 8   uint64   H: byte length of the JSON header, little-endian
- * offset 16  byte[H]  UTF-8 JSON header (schema {@value Fingerprint#SCHEMA}): sampling, model
+ * offset 16  byte[H]  UTF-8 JSON header (schema {@value CheckpointSample#SCHEMA}): sampling, model
  *                     hash, hints and one object per tensor with its address, shape, canonical
  *                     hash, statistics, sample size ("rows", "columns") and the byte offsets of its
  *                     sample ("offset") and row norms ("row_norms_offset", "row_norms") in the data
@@ -46,7 +47,7 @@ import java.util.List;
  * reports corruption as {@link CorruptModelException} naming the file and the byte offset.
  * Stateless and thread-safe.
  */
-public final class FingerprintCodec {
+public final class CheckpointSampleCodec {
     static final byte[] MAGIC = {'P', 'D', 'F', 'P'};
     static final int VERSION = 1;
     static final int PREAMBLE = 16;
@@ -56,15 +57,15 @@ public final class FingerprintCodec {
     private static final JsonFactory JSON = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private FingerprintCodec() {}
+    private CheckpointSampleCodec() {}
 
-    /** The encoded bytes (deterministic: equal fingerprints encode equal). */
-    public static byte[] encode(Fingerprint fp) {
+    /** The encoded bytes (deterministic: equal samples encode equal). */
+    public static byte[] encode(CheckpointSample fp) {
         ByteArrayOutputStream header = new ByteArrayOutputStream();
         long dataBytes = 0;
         try (JsonGenerator g = JSON.createGenerator(header)) {
             g.writeStartObject();
-            g.writeStringField("schema", Fingerprint.SCHEMA);
+            g.writeStringField("schema", CheckpointSample.SCHEMA);
             g.writeStringField("sampling", IndexSample.ALGORITHM);
             g.writeNumberField("seed", fp.seed());
             g.writeNumberField("row_samples", fp.rowSamples());
@@ -91,7 +92,7 @@ public final class FingerprintCodec {
             }
             g.writeEndObject();
             g.writeArrayFieldStart("tensors");
-            for (FingerprintTensor t : fp.tensors()) {
+            for (CheckpointSampleTensor t : fp.tensors()) {
                 TensorAddress a = t.address();
                 g.writeStartObject();
                 g.writeStringField("name", t.name());
@@ -108,7 +109,7 @@ public final class FingerprintCodec {
                 }
                 g.writeEndArray();
                 g.writeStringField("sha256", t.canonicalSha256());
-                TensorStats s = t.stats();
+                CheckpointMoments s = t.stats();
                 g.writeObjectFieldStart("stats");
                 g.writeNumberField("count", s.count());
                 real(g, "mean", s.mean());
@@ -139,7 +140,7 @@ public final class FingerprintCodec {
         ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(PREAMBLE + hdr.length + dataBytes))
                 .order(ByteOrder.LITTLE_ENDIAN);
         out.put(MAGIC).putInt(VERSION).putLong(hdr.length).put(hdr);
-        for (FingerprintTensor t : fp.tensors()) {
+        for (CheckpointSampleTensor t : fp.tensors()) {
             for (float v : t.values()) {
                 out.putFloat(v);
             }
@@ -153,14 +154,14 @@ public final class FingerprintCodec {
     }
 
     /** Writes {@code fp} to {@code file} and returns the SHA-256 (hex) of the bytes written. */
-    public static String write(Fingerprint fp, Path file) throws IOException {
+    public static String write(CheckpointSample fp, Path file) throws IOException {
         byte[] b = encode(fp);
         Files.write(file, b);
         return Sha256.hex(b);
     }
 
     /** Reads a sidecar file. */
-    public static Fingerprint read(Path file) throws IOException, CorruptModelException {
+    public static CheckpointSample read(Path file) throws IOException, CorruptModelException {
         long size = Files.size(file);
         if (size > MAX_BYTES) {
             throw new CorruptModelException(
@@ -170,7 +171,7 @@ public final class FingerprintCodec {
     }
 
     /** Decodes sidecar bytes; {@code source} names them in errors. */
-    public static Fingerprint decode(byte[] bytes, String source) throws CorruptModelException {
+    public static CheckpointSample decode(byte[] bytes, String source) throws CorruptModelException {
         SegmentReader r = new SegmentReader(source, MemorySegment.ofArray(bytes)).order(ByteOrder.LITTLE_ENDIAN);
         byte[] magic = r.bytes(4, "magic");
         if (!java.util.Arrays.equals(magic, MAGIC)) {
@@ -208,8 +209,8 @@ public final class FingerprintCodec {
         if (root == null || !root.isObject()) {
             throw hd.bad("header is not a JSON object");
         }
-        if (!Fingerprint.SCHEMA.equals(hd.text(root, "schema", false))) {
-            throw hd.bad("schema is not " + Fingerprint.SCHEMA);
+        if (!CheckpointSample.SCHEMA.equals(hd.text(root, "schema", false))) {
+            throw hd.bad("schema is not " + CheckpointSample.SCHEMA);
         }
         if (!IndexSample.ALGORITHM.equals(hd.text(root, "sampling", false))) {
             throw hd.bad("sampling algorithm is not " + IndexSample.ALGORITHM);
@@ -245,7 +246,7 @@ public final class FingerprintCodec {
         }
         MemorySegment data = MemorySegment.ofArray(bytes).asSlice(dataStart);
         long cursor = 0;
-        List<FingerprintTensor> tensors = new ArrayList<>();
+        List<CheckpointSampleTensor> tensors = new ArrayList<>();
         for (int i = 0; i < ts.size(); i++) {
             JsonNode t = ts.get(i);
             hd.at = "tensor " + i;
@@ -291,9 +292,9 @@ public final class FingerprintCodec {
             if (st == null || !st.isObject()) {
                 throw hd.bad("stats is missing");
             }
-            TensorStats stats;
+            CheckpointMoments stats;
             try {
-                stats = new TensorStats(
+                stats = new CheckpointMoments(
                         hd.integer(st, "count"),
                         hd.real(st, "mean"),
                         hd.real(st, "std"),
@@ -331,7 +332,7 @@ public final class FingerprintCodec {
                 norms = hd.floats(data, dataStart, dataLen, cursor, hd.integer(t, "row_norms_offset"), nn, "row norms");
                 cursor += 4 * nn;
             }
-            tensors.add(new FingerprintTensor(
+            tensors.add(new CheckpointSampleTensor(
                     hd.text(t, "name", false),
                     addr,
                     hd.text(t, "dtype", false),
@@ -349,7 +350,7 @@ public final class FingerprintCodec {
                     dataStart + cursor,
                     (dataLen - cursor) + " bytes after the last region of the data section");
         }
-        return new Fingerprint(seed, rowSamples, colSamples, modelHash, src, format, arch, hints, stored, tensors);
+        return new CheckpointSample(seed, rowSamples, colSamples, modelHash, src, format, arch, hints, stored, tensors);
     }
 
     private static void integer(JsonGenerator g, String name, Integer v) throws IOException {

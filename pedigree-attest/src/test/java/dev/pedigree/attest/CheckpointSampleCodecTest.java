@@ -13,24 +13,24 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Round trip, corrupt-input suite and seeded mutation fuzz of the fingerprint sidecar format. */
-class FingerprintCodecTest {
-    static Fingerprint fp;
+/** Round trip, corrupt-input suite and seeded mutation fuzz of the checkpoint-sample sidecar format. */
+class CheckpointSampleCodecTest {
+    static CheckpointSample fp;
     static byte[] bytes;
 
     @BeforeAll
     static void make() throws Exception {
         try (ModelView v = TinyChain.train(TinyChain.init(5, 6), 6, 10).toView()) {
-            fp = Fingerprinter.of(v, new Fingerprinter.Options(9, 16, 16, 1));
+            fp = CheckpointSampler.of(v, new CheckpointSampler.Options(9, 16, 16, 1));
         }
-        bytes = FingerprintCodec.encode(fp);
+        bytes = CheckpointSampleCodec.encode(fp);
     }
 
     @Test
     void roundTripIsExactAndDeterministic() throws Exception {
-        Fingerprint back = FingerprintCodec.decode(bytes, "fp.pdfp");
+        CheckpointSample back = CheckpointSampleCodec.decode(bytes, "fp.pdfp");
         assertThat(back).isEqualTo(fp);
-        assertThat(FingerprintCodec.encode(back)).isEqualTo(bytes);
+        assertThat(CheckpointSampleCodec.encode(back)).isEqualTo(bytes);
         assertThat(ModelHash.of(back)).isEqualTo(fp.modelHash());
     }
 
@@ -53,7 +53,7 @@ class FingerprintCodecTest {
             bytes.length - 1
         };
         for (int cut : cuts) {
-            assertThatThrownBy(() -> FingerprintCodec.decode(Arrays.copyOf(bytes, cut), "cut.pdfp"))
+            assertThatThrownBy(() -> CheckpointSampleCodec.decode(Arrays.copyOf(bytes, cut), "cut.pdfp"))
                     .isInstanceOf(CorruptModelException.class)
                     .hasMessageContaining("cut.pdfp")
                     .hasMessageContaining("at offset");
@@ -64,30 +64,31 @@ class FingerprintCodecTest {
     void hugeLengthsGapsAndTrailingBytesAreRefused() {
         byte[] b = bytes.clone();
         ByteBuffer.wrap(b, 8, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE);
-        assertThatThrownBy(() -> FingerprintCodec.decode(b, "huge.pdfp"))
+        assertThatThrownBy(() -> CheckpointSampleCodec.decode(b, "huge.pdfp"))
                 .isInstanceOf(CorruptModelException.class)
                 .hasMessageContaining("huge.pdfp at offset 8");
-        String hdr = FingerprintCodec.headerText(bytes);
-        assertThatThrownBy(() -> FingerprintCodec.decode(
+        String hdr = CheckpointSampleCodec.headerText(bytes);
+        assertThatThrownBy(() -> CheckpointSampleCodec.decode(
                         withHeader(hdr.replaceFirst("\"rows\":16", "\"rows\":2000000000")), "big.pdfp"))
                 .isInstanceOf(CorruptModelException.class)
                 .hasMessageContaining("does not fit shape");
-        assertThatThrownBy(() -> FingerprintCodec.decode(Arrays.copyOf(bytes, bytes.length - 4), "short.pdfp"))
+        assertThatThrownBy(() -> CheckpointSampleCodec.decode(Arrays.copyOf(bytes, bytes.length - 4), "short.pdfp"))
                 .isInstanceOf(CorruptModelException.class)
                 .hasMessageContaining("runs past the end");
-        assertThatThrownBy(() -> FingerprintCodec.decode(
+        assertThatThrownBy(() -> CheckpointSampleCodec.decode(
                         withHeader(hdr.replaceFirst("\"offset\":0", "\"offset\":4")), "gap.pdfp"))
                 .isInstanceOf(CorruptModelException.class)
                 .hasMessageContaining("gap or overlap");
         byte[] trailing = Arrays.copyOf(bytes, bytes.length + 4);
-        assertThatThrownBy(() -> FingerprintCodec.decode(trailing, "tail.pdfp"))
+        assertThatThrownBy(() -> CheckpointSampleCodec.decode(trailing, "tail.pdfp"))
                 .isInstanceOf(CorruptModelException.class)
                 .hasMessageContaining("after the last region");
-        assertThatThrownBy(() -> FingerprintCodec.decode(
+        assertThatThrownBy(() -> CheckpointSampleCodec.decode(
                         withHeader(hdr.replaceFirst("\"role\":\"[A-Z_]+\"", "\"role\":\"NOPE\"")), "role.pdfp"))
                 .isInstanceOf(CorruptModelException.class)
                 .hasMessageContaining("bad address");
-        assertThatThrownBy(() -> FingerprintCodec.decode(withHeader(hdr.substring(0, hdr.length() - 5)), "json.pdfp"))
+        assertThatThrownBy(() ->
+                        CheckpointSampleCodec.decode(withHeader(hdr.substring(0, hdr.length() - 5)), "json.pdfp"))
                 .isInstanceOf(CorruptModelException.class)
                 .hasMessageContaining("not valid JSON");
     }
@@ -109,7 +110,7 @@ class FingerprintCodecTest {
         for (int i = 0; i < cases; i++) {
             byte[] m = mutate(bytes, r);
             try {
-                Fingerprint f = FingerprintCodec.decode(m, "fuzz.pdfp");
+                CheckpointSample f = CheckpointSampleCodec.decode(m, "fuzz.pdfp");
                 f.toView("fuzz").close();
                 ok++;
             } catch (CorruptModelException e) {

@@ -1,8 +1,8 @@
 package dev.pedigree.attest;
 
 /**
- * Moments and extremes of every value of one tensor, computed in the full pass that also hashes
- * it (not from the sample).
+ * Moments and extremes of every value of one tensor of a {@link CheckpointSample}, computed in the
+ * full pass that also hashes it (not from the sample).
  *
  * @param count values
  * @param mean arithmetic mean
@@ -14,9 +14,9 @@ package dev.pedigree.attest;
  * @param zeros values exactly 0
  * @param nonFinite NaN or infinite values (excluded from the moments)
  */
-public record TensorStats(
+public record CheckpointMoments(
         long count, double mean, double std, double kurtosis, double min, double max, long zeros, long nonFinite) {
-    public TensorStats {
+    public CheckpointMoments {
         if (count < 0 || zeros < 0 || nonFinite < 0) {
             throw new IllegalArgumentException("negative count in tensor statistics");
         }
@@ -93,9 +93,10 @@ public record TensorStats(
             n += counted;
         }
 
-        TensorStats finish() {
+        CheckpointMoments finish() {
             if (n == 0) {
-                return new TensorStats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, zeros, nonFinite);
+                return new CheckpointMoments(
+                        0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, zeros, nonFinite);
             }
             double m1 = s1 / n;
             double e2 = s2 / n;
@@ -105,7 +106,7 @@ public record TensorStats(
             double c4 = e4 - 4 * m1 * e3 + 6 * m1 * m1 * e2 - 3 * m1 * m1 * m1 * m1;
             double std = Math.sqrt(var);
             double kurt = var > 0 ? Math.max(0, c4) / (var * var) : Double.NaN;
-            return new TensorStats(n, shift + m1, std, kurt, min, max, zeros, nonFinite);
+            return new CheckpointMoments(n, shift + m1, std, kurt, min, max, zeros, nonFinite);
         }
     }
 }

@@ -26,14 +26,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Reads every value of a model once and produces its {@link ModelHash} and its sampled {@link
- * Fingerprint} in the same pass: per logical parameter tensor the canonical SHA-256 (bit-for-bit
+ * Reads every value of a checkpoint once and produces its {@link ModelHash} and its {@link
+ * CheckpointSample} (the ledger's sampled record of it) in the same pass: per logical parameter tensor the canonical SHA-256 (bit-for-bit
  * {@link dev.pedigree.model.TensorHashes#canonicalSha256}), moments and extremes, the seeded row ×
  * column sample, and row norms of token-indexed tensors. Tensors are processed on a small pool of
  * named threads; memory is a few megabytes of scratch per thread plus the samples, whatever the
  * model's size. Stateless and thread-safe.
  */
-public final class Fingerprinter {
+public final class CheckpointSampler {
     private static final int CHUNK_VALUES = 1 << 20;
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -72,22 +72,22 @@ public final class Fingerprinter {
         }
     }
 
-    private Fingerprinter() {}
+    private CheckpointSampler() {}
 
     /**
-     * Fingerprints {@code view} (which the caller keeps owning).
+     * Samples {@code view} (which the caller keeps owning).
      *
      * @throws IOException if reading fails
      * @throws ModelFormatException if a tensor is corrupt or cannot be decoded to float32
      */
-    public static Fingerprint of(ModelView view, Options o) throws IOException, ModelFormatException {
+    public static CheckpointSample of(ModelView view, Options o) throws IOException, ModelFormatException {
         List<TensorRef> params = new ArrayList<>();
         for (TensorRef t : TensorNaming.logicalTensors(view.tensors(), view.hints())) {
             if (t.address().part().isParameter()) {
                 params.add(t);
             }
         }
-        List<FingerprintTensor> out = new ArrayList<>(params.size());
+        List<CheckpointSampleTensor> out = new ArrayList<>(params.size());
         if (o.threads() == 1 || params.size() < 2) {
             for (TensorRef t : params) {
                 out.add(tensor(t, o));
@@ -96,14 +96,14 @@ public final class Fingerprinter {
             try (ExecutorService pool = Executors.newFixedThreadPool(
                     o.threads(),
                     Thread.ofPlatform()
-                            .name("pedigree-fingerprint-", 0)
+                            .name("pedigree-checkpoint-sampler-", 0)
                             .daemon()
                             .factory())) {
-                List<Future<FingerprintTensor>> fs = new ArrayList<>();
+                List<Future<CheckpointSampleTensor>> fs = new ArrayList<>();
                 for (TensorRef t : params) {
                     fs.add(pool.submit(() -> tensor(t, o)));
                 }
-                for (Future<FingerprintTensor> f : fs) {
+                for (Future<CheckpointSampleTensor> f : fs) {
                     out.add(join(f));
                 }
             }
@@ -117,7 +117,7 @@ public final class Fingerprinter {
         List<ModelHash.Line> lines = out.stream()
                 .map(t -> new ModelHash.Line(t.address(), t.canonicalSha256()))
                 .toList();
-        return new Fingerprint(
+        return new CheckpointSample(
                 o.seed(),
                 o.rowSamples(),
                 o.columnSamples(),
@@ -130,7 +130,8 @@ public final class Fingerprinter {
                 out);
     }
 
-    private static FingerprintTensor join(Future<FingerprintTensor> f) throws IOException, ModelFormatException {
+    private static CheckpointSampleTensor join(Future<CheckpointSampleTensor> f)
+            throws IOException, ModelFormatException {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -152,7 +153,7 @@ public final class Fingerprinter {
         return a.layer() == null && (a.role() == Role.EMBEDDING || a.role() == Role.LM_HEAD);
     }
 
-    static FingerprintTensor tensor(TensorRef t, Options o) throws IOException, ModelFormatException {
+    static CheckpointSampleTensor tensor(TensorRef t, Options o) throws IOException, ModelFormatException {
         Shape s = t.shape();
         long rows = s.rows();
         long cols = s.columns();
@@ -176,7 +177,7 @@ public final class Fingerprinter {
             hdr.putLong(d);
         }
         md.update(hdr.array());
-        TensorStats.Accumulator acc = new TensorStats.Accumulator();
+        CheckpointMoments.Accumulator acc = new CheckpointMoments.Accumulator();
         if (s.elementCount() > 0) {
             int c = (int) cols;
             int chunkRows = (int) Math.max(1, Math.min(rows, CHUNK_VALUES / cols));
@@ -215,7 +216,7 @@ public final class Fingerprinter {
             }
         }
         String hash = HexFormat.of().formatHex(md.digest());
-        return new FingerprintTensor(
+        return new CheckpointSampleTensor(
                 t.name(),
                 t.address(),
                 t.dtype().name(),

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One tensor of a {@link Fingerprint}: its canonical address, shape and hash, statistics over all
+ * One tensor of a {@link CheckpointSample}: its canonical address, shape and hash, statistics over all
  * of its values, and a seeded sample of its canonical matrix (the rows {@link IndexSample} picks
  * for {@code shape.rows()}, restricted to the columns it picks for {@code shape.columns()}).
  * Immutable; arrays are copied in and out.
@@ -20,19 +20,19 @@ import java.util.Objects;
  * @param rowNorms L2 norm of every canonical row for token-indexed tensors (embeddings, heads);
  *     null otherwise
  */
-public record FingerprintTensor(
+public record CheckpointSampleTensor(
         String name,
         TensorAddress address,
         String dtype,
         long[] shape,
         String canonicalSha256,
-        TensorStats stats,
+        CheckpointMoments stats,
         int sampledRows,
         int sampledColumns,
         float[] values,
         float[] rowNorms) {
 
-    public FingerprintTensor {
+    public CheckpointSampleTensor {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(dtype, "dtype");
@@ -83,7 +83,7 @@ public record FingerprintTensor(
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FingerprintTensor t
+        return o instanceof CheckpointSampleTensor t
                 && name.equals(t.name)
                 && address.equals(t.address)
                 && dtype.equals(t.dtype)
@@ -103,7 +103,7 @@ public record FingerprintTensor(
 
     @Override
     public String toString() {
-        return "FingerprintTensor[" + address + " " + Arrays.toString(shape) + " sample " + sampledRows + "×"
+        return "CheckpointSampleTensor[" + address + " " + Arrays.toString(shape) + " sample " + sampledRows + "×"
                 + sampledColumns + "]";
     }
 }
