@@ -1,5 +1,6 @@
 package dev.pedigree.attest;
 
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
@@ -240,7 +241,7 @@ public final class ChainVerifier {
                             + abbrev(last.modelHash())));
             LineageOracle.Judgement j = judge(rel, lastFp, "release", "last checkpoint");
             f.add(
-                    j.lineage() == LineageOracle.Lineage.SHARED_LINEAGE
+                    j.verdict() == Verdict.SHARED_LINEAGE
                             ? Finding.pass(
                                     subj,
                                     "derives",
@@ -249,7 +250,7 @@ public final class ChainVerifier {
                                     subj,
                                     "derives",
                                     "the release neither equals nor derives from the last checkpoint (" + subject(last)
-                                            + "): " + j.lineage() + ": " + j.detail()));
+                                            + "): " + j.verdict() + ": " + j.detail()));
         }
         return new ReleaseOutcome(
                 CheckResult.of(CheckResult.RELEASE, title, f, f.getLast().detail()), subject);
@@ -322,12 +323,12 @@ public final class ChainVerifier {
             LineageOracle.Judgement j =
                     judge(fp0, ref, "step 0", p.getFileName().toString());
             out.add(
-                    j.lineage() == LineageOracle.Lineage.SHARED_LINEAGE
+                    j.verdict() == Verdict.SHARED_LINEAGE
                             ? Finding.fail(
                                     subj,
                                     "registry_lineage",
                                     "step 0 shares lineage with this registry model: " + j.detail())
-                            : Finding.pass(subj, "registry_lineage", j.lineage() + ": " + j.detail()));
+                            : Finding.pass(subj, "registry_lineage", j.verdict() + ": " + j.detail()));
         }
         return out;
     }
@@ -366,7 +367,7 @@ public final class ChainVerifier {
                 continue;
             }
             LineageOracle.Judgement j = judge(fb, fa, "checkpoint " + b.index(), "checkpoint " + a.index());
-            switch (j.lineage()) {
+            switch (j.verdict()) {
                 case SHARED_LINEAGE ->
                     f.add(Finding.pass(
                             subj,
@@ -395,8 +396,7 @@ public final class ChainVerifier {
             CheckpointSample suspect, CheckpointSample reference, String sName, String rName)
             throws IOException, ModelFormatException {
         if (!suspect.alignedWith(reference)) {
-            return new LineageOracle.Judgement(
-                    LineageOracle.Lineage.INCONCLUSIVE, null, "fingerprints were sampled differently");
+            return new LineageOracle.Judgement(Verdict.INCONCLUSIVE, null, "fingerprints were sampled differently");
         }
         try (ModelView s = suspect.toView(sName);
                 ModelView r = reference.toView(rName)) {
@@ -404,7 +404,7 @@ public final class ChainVerifier {
         } catch (RuntimeException e) {
             // A failure of the engine on a strange pair must not end the verification: nothing was shown.
             return new LineageOracle.Judgement(
-                    LineageOracle.Lineage.INCONCLUSIVE, null, "the lineage engine failed on this pair: " + e);
+                    Verdict.INCONCLUSIVE, null, "the lineage engine failed on this pair: " + e);
         }
     }
 

@@ -12,8 +12,8 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * The real {@link LineageOracle}: {@link LineageComparator#compare} with the given options, its
- * verdict mapped one to one. Stateless and thread-safe.
+ * The real {@link LineageOracle}: {@link LineageComparator#compare} with the given options and its
+ * verdict. Stateless and thread-safe.
  */
 public final class ForensicsLineageOracle implements LineageOracle {
     private final CompareOptions options;
@@ -30,11 +30,6 @@ public final class ForensicsLineageOracle implements LineageOracle {
     @Override
     public Judgement compare(ModelView suspect, ModelView reference) throws IOException, ModelFormatException {
         ComparisonResult r = LineageComparator.compare(suspect, reference, options);
-        Lineage l = switch (r.verdict()) {
-            case SHARED_LINEAGE -> Lineage.SHARED_LINEAGE;
-            case INDEPENDENT -> Lineage.INDEPENDENT;
-            case INCONCLUSIVE -> Lineage.INCONCLUSIVE;
-        };
         String comps =
                 r.components().stream().map(ForensicsLineageOracle::describe).collect(Collectors.joining("; "));
         String detail = String.format(
@@ -43,7 +38,7 @@ public final class ForensicsLineageOracle implements LineageOracle {
                 r.verdict(),
                 r.log10p() == null ? "n/a" : String.format(Locale.ROOT, "%.1f", r.log10p()),
                 comps);
-        return new Judgement(l, r.log10p(), detail);
+        return new Judgement(r.verdict(), r.log10p(), detail);
     }
 
     private static String describe(ComponentResult c) {

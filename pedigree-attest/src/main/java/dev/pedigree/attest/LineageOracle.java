@@ -1,5 +1,6 @@
 package dev.pedigree.attest;
 
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.ModelView;
 import java.io.IOException;
@@ -12,22 +13,17 @@ import java.util.Objects;
  */
 public interface LineageOracle {
 
-    /** The three answers the verifier distinguishes. */
-    enum Lineage {
-        SHARED_LINEAGE,
-        INDEPENDENT,
-        INCONCLUSIVE
-    }
-
     /**
      * An answer with its evidence.
      *
+     * @param verdict the lineage engine's own verdict type: the verifier distinguishes exactly its
+     *     three answers
      * @param log10p combined evidence (null when no test ran)
      * @param detail one line: the engine's reason and its strongest evidence
      */
-    record Judgement(Lineage lineage, Double log10p, String detail) {
+    record Judgement(Verdict verdict, Double log10p, String detail) {
         public Judgement {
-            Objects.requireNonNull(lineage, "lineage");
+            Objects.requireNonNull(verdict, "verdict");
             Objects.requireNonNull(detail, "detail");
         }
     }

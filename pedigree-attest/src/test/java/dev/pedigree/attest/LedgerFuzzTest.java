@@ -2,6 +2,7 @@ package dev.pedigree.attest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.forensics.result.Verdict;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -24,7 +25,7 @@ class LedgerFuzzTest {
             Recorder.record(ledger, f, null, Recorder.Options.DEFAULT.withSeed(3L));
         }
         byte[] good = Files.readAllBytes(ledger);
-        LineageOracle yes = (s, r) -> new LineageOracle.Judgement(LineageOracle.Lineage.SHARED_LINEAGE, -10.0, "fake");
+        LineageOracle yes = (s, r) -> new LineageOracle.Judgement(Verdict.SHARED_LINEAGE, -10.0, "fake");
         ChainVerifier v = new ChainVerifier(yes, 1);
         assertThat(v.verify(new ChainVerifier.Request(ledger, null, null))
                         .check(CheckResult.CHAIN)
