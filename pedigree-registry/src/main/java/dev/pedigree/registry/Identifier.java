@@ -1,5 +1,9 @@
 package dev.pedigree.registry;
 
+import dev.pedigree.fingerprint.Fingerprint;
+import dev.pedigree.fingerprint.FingerprintComparator;
+import dev.pedigree.fingerprint.FingerprintOptions;
+import dev.pedigree.fingerprint.FingerprintTensor;
 import dev.pedigree.forensics.LineageComparator;
 import dev.pedigree.forensics.ParameterCounts;
 import dev.pedigree.forensics.ReportComponents;

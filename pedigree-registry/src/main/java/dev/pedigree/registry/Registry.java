@@ -2,6 +2,9 @@ package dev.pedigree.registry;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pedigree.fingerprint.Fingerprint;
+import dev.pedigree.fingerprint.FingerprintCodec;
+import dev.pedigree.fingerprint.FingerprintTensor;
 import dev.pedigree.forensics.ReportComponents;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.ModelView;

@@ -1,5 +1,6 @@
 package dev.pedigree.registry;
 
+import dev.pedigree.fingerprint.Fingerprint;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,7 @@
 package dev.pedigree.registry;
 
+import dev.pedigree.fingerprint.Fingerprint;
+import dev.pedigree.fingerprint.FingerprintOptions;
 import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.ModelView;

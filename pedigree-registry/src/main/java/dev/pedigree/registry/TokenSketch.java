@@ -1,13 +1,13 @@
 package dev.pedigree.registry;
 
-import java.nio.charset.StandardCharsets;
+import dev.pedigree.fingerprint.AnchorTokens;
 import java.util.Collection;
 
 /**
- * Architecture-independent sketches of a tokenizer for the registry's pre-filter: a 64-bit hash
- * of a token's normalised bytes, a MinHash signature over the regular tokens' keys (estimates the
- * Jaccard similarity of two vocabularies) and its locality-sensitive band keys. Stateless and
- * thread-safe.
+ * Architecture-independent sketches of a tokenizer for the registry's pre-filter: a MinHash
+ * signature over the regular tokens' keys, each hashed with {@link AnchorTokens#keyHash}
+ * (estimates the Jaccard similarity of two vocabularies), and its locality-sensitive band keys.
+ * Stateless and thread-safe.
  */
 public final class TokenSketch {
     /** Hash functions in a signature. */
@@ -18,17 +18,6 @@ public final class TokenSketch {
     private static final int ROWS_PER_BAND = SIGNATURE_SIZE / BANDS;
 
     private TokenSketch() {}
-
-    /** A 64-bit hash of a token key (its normalised bytes as ISO-8859-1): FNV-1a, then a mix. */
-    public static long keyHash(String key) {
-        byte[] b = key.getBytes(StandardCharsets.ISO_8859_1);
-        long h = 0xcbf29ce484222325L;
-        for (byte x : b) {
-            h ^= x & 0xFF;
-            h *= 0x100000001b3L;
-        }
-        return mix(h);
-    }
 
     private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
@@ -41,7 +30,7 @@ public final class TokenSketch {
         long[] sig = new long[SIGNATURE_SIZE];
         java.util.Arrays.fill(sig, Long.MAX_VALUE);
         for (String k : keys) {
-            long h = keyHash(k);
+            long h = AnchorTokens.keyHash(k);
             for (int i = 0; i < SIGNATURE_SIZE; i++) {
                 long v = mix(h ^ (0x9E3779B97F4A7C15L * (i + 1)));
                 if (v < sig[i]) {

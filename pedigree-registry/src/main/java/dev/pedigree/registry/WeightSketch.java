@@ -1,8 +1,13 @@
 package dev.pedigree.registry;
 
+import dev.pedigree.fingerprint.AnchorTokens;
+import dev.pedigree.fingerprint.DimensionSample;
+import dev.pedigree.fingerprint.Fingerprint;
+import dev.pedigree.fingerprint.FingerprintTensor;
+import dev.pedigree.fingerprint.FingerprintTensor.RowSource;
+import dev.pedigree.fingerprint.FingerprintTensor.Sample;
+import dev.pedigree.fingerprint.RestrictedTensor;
 import dev.pedigree.model.Role;
-import dev.pedigree.registry.FingerprintTensor.RowSource;
-import dev.pedigree.registry.FingerprintTensor.Sample;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -43,25 +48,26 @@ public final class WeightSketch {
     /** The sketch with up to {@code tokens} anchor tokens (a suspect keeps more, so it covers any candidate's first {@value #TOKENS}). */
     public static WeightSketch of(Fingerprint fp, int tokens) {
         Map<Integer, Float> m = new HashMap<>();
-        int[] anchors = fp.anchorsNoCopy();
+        int[] anchors = fp.anchors();
         for (FingerprintTensor t : fp.tensors()) {
             Sample s = t.sample();
             if (s == null || t.shape().rank() != 2) {
                 continue;
             }
             long[] rc = RestrictedTensor.matrixShape(t.shape());
-            int[] colPos = positions(s.colsNoCopy(), DimensionSample.indices(rc[1], POSITIONS, fp.seed()), rc[1]);
+            int[] sampledCols = s.cols();
+            int[] colPos = positions(sampledCols, DimensionSample.indices(rc[1], POSITIONS, fp.seed()), rc[1]);
             if (colPos == null) {
                 continue;
             }
-            int cols = s.colsNoCopy().length;
-            float[] v = s.valuesNoCopy();
+            int cols = sampledCols.length;
             if (t.address().role() == Role.EMBEDDING
                     && t.address().layer() == null
                     && s.rowSource() == RowSource.ANCHORS) {
+                float[] v = s.values();
                 // Anchors are in key-hash order: the first ones are the bottom of the sketch.
                 for (int a = 0; a < Math.min(tokens, anchors.length); a++) {
-                    long kh = TokenSketch.keyHash(fp.regularKeys().get(anchors[a]));
+                    long kh = AnchorTokens.keyHash(fp.regularKeys().get(anchors[a]));
                     for (int c = 0; c < colPos.length; c++) {
                         m.put(key(kh, 0, c, rc[1]), v[a * cols + colPos[c]]);
                     }
@@ -87,17 +93,17 @@ public final class WeightSketch {
             }
             Sample s = first.sample();
             long[] rc = RestrictedTensor.matrixShape(first.shape());
-            int[] rowPos = positions(s.rowsNoCopy(), DimensionSample.indices(rc[0], POSITIONS, fp.seed()), rc[0]);
-            int[] colPos = positions(s.colsNoCopy(), DimensionSample.indices(rc[1], POSITIONS, fp.seed()), rc[1]);
+            int[] sampledCols = s.cols();
+            int[] rowPos = positions(s.rows(), DimensionSample.indices(rc[0], POSITIONS, fp.seed()), rc[0]);
+            int[] colPos = positions(sampledCols, DimensionSample.indices(rc[1], POSITIONS, fp.seed()), rc[1]);
             if (rowPos == null || colPos == null) {
                 continue;
             }
-            int cols = s.colsNoCopy().length;
+            int cols = sampledCols.length;
+            float[] v = s.values();
             for (int r = 0; r < rowPos.length; r++) {
                 for (int c = 0; c < colPos.length; c++) {
-                    m.put(
-                            key(role.ordinal() * 1_000_003L + rc[0], r, c, rc[1]),
-                            s.valuesNoCopy()[rowPos[r] * cols + colPos[c]]);
+                    m.put(key(role.ordinal() * 1_000_003L + rc[0], r, c, rc[1]), v[rowPos[r] * cols + colPos[c]]);
                 }
             }
         }

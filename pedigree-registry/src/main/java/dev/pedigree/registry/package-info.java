@@ -1,18 +1,15 @@
 /**
- * The family tree: fingerprints of known models, an embedded registry of them, and
+ * The family tree: an embedded registry of fingerprints of known models, and
  * {@code pedigree identify}.
  *
  * <h2>Fingerprints</h2>
  *
- * {@link dev.pedigree.registry.Fingerprint} is Pedigree's canonical model fingerprint: seeded
- * row/column samples of every tensor (the same indices for every model with a dimension of that
- * size, {@link dev.pedigree.registry.DimensionSample}), token-keyed embedding and head rows of
- * anchor tokens, the tokenizer's regular tokens in creation order, and raw and canonical SHA-256 of
- * every tensor with its value statistics. Files ({@link dev.pedigree.registry.FingerprintCodec},
- * format version 1) are deterministic and carry a SHA-256 of their content. Sizes: under 2% of
- * the real ONNX models (0.7–1.9%), about 31 MB projected for Llama-3.1-405B. A suspect is compared
- * against a fingerprint with {@link dev.pedigree.registry.FingerprintComparator}, which runs the
- * unchanged lineage engine on the restricted pair; its Javadoc says what is weaker.
+ * What the registry stores is Pedigree's model fingerprint, {@link
+ * dev.pedigree.fingerprint.Fingerprint} (module {@code pedigree-fingerprint}: the fingerprint, its
+ * file format and {@link dev.pedigree.fingerprint.FingerprintComparator}, which compares a suspect
+ * with one). This package adds what a collection of them needs: the store, packs, seeding, the
+ * pre-filter sketches ({@link dev.pedigree.registry.TokenSketch},
+ * {@link dev.pedigree.registry.WeightSketch}) and identify.
  *
  * <h2>Registry</h2>
  *

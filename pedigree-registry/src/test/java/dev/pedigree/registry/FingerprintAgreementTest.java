@@ -2,6 +2,9 @@ package dev.pedigree.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.fingerprint.Fingerprint;
+import dev.pedigree.fingerprint.FingerprintComparator;
+import dev.pedigree.fingerprint.FingerprintOptions;
 import dev.pedigree.forensics.CompareOptions;
 import dev.pedigree.forensics.LineageComparator;
 import dev.pedigree.forensics.result.ComparisonResult;

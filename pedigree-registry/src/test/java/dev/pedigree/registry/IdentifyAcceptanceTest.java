@@ -2,6 +2,7 @@ package dev.pedigree.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.fingerprint.Fingerprint;
 import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.formats.ModelOpener;

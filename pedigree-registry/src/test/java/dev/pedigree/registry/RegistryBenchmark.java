@@ -1,5 +1,7 @@
 package dev.pedigree.registry;
 
+import dev.pedigree.fingerprint.Fingerprint;
+import dev.pedigree.fingerprint.FingerprintOptions;
 import dev.pedigree.forensics.simulate.DerivationSimulator;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;

@@ -3,6 +3,9 @@ package dev.pedigree.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pedigree.fingerprint.Fingerprint;
+import dev.pedigree.fingerprint.FingerprintOptions;
+import dev.pedigree.fingerprint.FingerprintTensor;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;
 import dev.pedigree.forensics.simulate.SyntheticTransformer.Config;
 import dev.pedigree.io.CorruptModelException;

@@ -1,9 +1,9 @@
 package dev.pedigree.registry.cli;
 
+import dev.pedigree.fingerprint.Fingerprint;
+import dev.pedigree.fingerprint.FingerprintOptions;
 import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.model.ModelView;
-import dev.pedigree.registry.Fingerprint;
-import dev.pedigree.registry.FingerprintOptions;
 import dev.pedigree.registry.ModelMetadata;
 import dev.pedigree.registry.Registry;
 import dev.pedigree.registry.RegistryEntry;

@@ -1,4 +1,4 @@
-package dev.pedigree.registry;
+package dev.pedigree.fingerprint;
 
 /**
  * Summary statistics of all values of one tensor (float32, canonical layout; non-finite values

@@ -1,5 +1,7 @@
-package dev.pedigree.registry;
+package dev.pedigree.fingerprint;
 
+import dev.pedigree.fingerprint.FingerprintTensor.RowSource;
+import dev.pedigree.fingerprint.FingerprintTensor.Sample;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.SegmentReader;
@@ -13,8 +15,6 @@ import dev.pedigree.model.Role;
 import dev.pedigree.model.Shape;
 import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TokenizerType;
-import dev.pedigree.registry.FingerprintTensor.RowSource;
-import dev.pedigree.registry.FingerprintTensor.Sample;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

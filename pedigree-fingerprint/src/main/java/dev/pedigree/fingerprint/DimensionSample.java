@@ -1,4 +1,4 @@
-package dev.pedigree.registry;
+package dev.pedigree.fingerprint;
 
 import java.util.Arrays;
 import java.util.HashMap;

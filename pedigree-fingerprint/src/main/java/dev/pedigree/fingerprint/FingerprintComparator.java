@@ -1,4 +1,4 @@
-package dev.pedigree.registry;
+package dev.pedigree.fingerprint;
 
 import dev.pedigree.forensics.CompareOptions;
 import dev.pedigree.forensics.LineageComparator;
@@ -50,7 +50,7 @@ import java.util.Set;
  *       head dimensions and are computed without head structure.
  *   <li>Values are float16 (relative error ≤ 2⁻¹¹ of each matrix's largest value): "bit-identical"
  *       layers in the customisation summary read as nearly identical; exact reuse is decided from
- *       the hashes instead ({@link Identifier}).
+ *       the tensor hashes instead (as {@code identify} does).
  * </ul>
  *
  * The result carries the suspect's true parameter counts, the tokenizer relation computed on the

@@ -1,4 +1,4 @@
-package dev.pedigree.registry;
+package dev.pedigree.fingerprint;
 
 import dev.pedigree.model.Shape;
 import dev.pedigree.model.TensorAddress;

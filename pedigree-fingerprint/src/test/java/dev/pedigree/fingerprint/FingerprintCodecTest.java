@@ -1,4 +1,4 @@
-package dev.pedigree.registry;
+package dev.pedigree.fingerprint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

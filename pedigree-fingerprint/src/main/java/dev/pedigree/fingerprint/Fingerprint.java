@@ -1,5 +1,7 @@
-package dev.pedigree.registry;
+package dev.pedigree.fingerprint;
 
+import dev.pedigree.fingerprint.FingerprintTensor.RowSource;
+import dev.pedigree.fingerprint.FingerprintTensor.Sample;
 import dev.pedigree.forensics.ParameterCounts;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.Sha256;
@@ -19,8 +21,6 @@ import dev.pedigree.model.TokenKind;
 import dev.pedigree.model.TokenizerType;
 import dev.pedigree.model.Vocabulary;
 import dev.pedigree.model.naming.TensorNaming;
-import dev.pedigree.registry.FingerprintTensor.RowSource;
-import dev.pedigree.registry.FingerprintTensor.Sample;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,7 +29,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.IdentityHashMap;
@@ -40,8 +39,13 @@ import java.util.Objects;
 
 /**
  * The compact, portable stand-in of a model against which the lineage engine can still be run:
- * Pedigree's canonical model fingerprint (registry entries, {@code pedigree fingerprint}, and the
- * intended fingerprint of attestation ledgers).
+ * Pedigree's model fingerprint, the one the registry stores and {@code pedigree fingerprint}
+ * writes.
+ *
+ * <p>Attestation ledgers do not use it (yet): beside each entry they keep an older, different
+ * record of the checkpoint ({@code dev.pedigree.attest.CheckpointSample}, sidecar format
+ * {@code PDFP}, sampled by another seeded rule and carrying other moments). Moving ledgers onto this
+ * fingerprint changes a file format and is a step of its own.
  *
  * <h2>What it keeps</h2>
  *
@@ -54,7 +58,7 @@ import java.util.Objects;
  *       columns, and the residual coordinates kept in every matrix are the same: the fingerprint
  *       is the model restricted to a coordinate subset, consistent across its tensors.
  *   <li>Residual-basis anchors: token embedding and head rows of {@code anchorTokens} regular
- *       tokens chosen by the smallest hash of their normalised bytes ({@link Token#key()}), keyed
+ *       tokens chosen by the smallest hash of their normalised bytes ({@link AnchorTokens}), keyed
  *       by those bytes so a suspect's rows are found by token, whatever its ids.
  *   <li>The tokenizer: every regular token's normalised bytes in creation order (deflated), its
  *       type and size, enough for {@link dev.pedigree.forensics.TokenizerLineageAnalyzer}.
@@ -190,7 +194,7 @@ public final class Fingerprint {
                 }
             }
         }
-        // Anchors: the bottom-k regular tokens by key hash, among tokens every token-indexed tensor has a row for.
+        // Anchors (AnchorTokens): among the tokens every token-indexed tensor has a row for.
         long tokenRows = Long.MAX_VALUE;
         for (TensorRef t : logical) {
             if (tokenIndexed(t.address(), t.shape())) {
@@ -207,15 +211,10 @@ public final class Fingerprint {
                     cand.add(i);
                 }
             }
-            final List<String> k = keys;
-            cand.sort(Comparator.comparingLong((Integer i) -> TokenSketch.keyHash(k.get(i)))
-                    .thenComparing(i -> k.get(i)));
-            int n = Math.min(options.anchorTokens(), cand.size());
-            anchorIdx = new int[n];
-            anchorIds = new int[n];
-            for (int i = 0; i < n; i++) {
-                anchorIdx[i] = cand.get(i);
-                anchorIds[i] = firstId.get(keys.get(cand.get(i)));
+            anchorIdx = AnchorTokens.bottomK(keys, cand, options.anchorTokens());
+            anchorIds = new int[anchorIdx.length];
+            for (int i = 0; i < anchorIdx.length; i++) {
+                anchorIds[i] = firstId.get(keys.get(anchorIdx[i]));
             }
         }
         boolean tokenRowsByAnchor = vocab != null && anchorIds.length > 0;

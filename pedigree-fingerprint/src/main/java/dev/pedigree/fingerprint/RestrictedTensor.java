@@ -1,4 +1,4 @@
-package dev.pedigree.registry;
+package dev.pedigree.fingerprint;
 
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.AbstractTensorRef;

@@ -1,4 +1,4 @@
-package dev.pedigree.registry;
+package dev.pedigree.fingerprint;
 
 /**
  * How a {@link Fingerprint} is made.
