@@ -1,5 +1,7 @@
 package dev.pedigree.attest;
 
+import dev.pedigree.model.TensorScan;
+
 /**
  * Moments and extremes of every value of one tensor of a {@link CheckpointSample}, computed in the
  * full pass that also hashes it (not from the sample).
@@ -35,8 +37,18 @@ public record CheckpointMoments(
         return count > 0 && nonFinite == 0 && min == max;
     }
 
-    /** Accumulates moments around a shift (the first value) to keep the cancellation small. */
-    static final class Accumulator {
+    /**
+     * Accumulates moments around a shift (the first value) to keep the cancellation small, fed by a
+     * {@link TensorScan}. Sums are taken chunk by chunk (each chunk's partial sums, then their
+     * total), so the recorded values depend on the scan's chunking. One tensor per instance; not
+     * thread-safe.
+     */
+    static final class Accumulator implements TensorScan.Listener {
+        @Override
+        public void rows(long firstRow, int rowCount, int columns, float[] values) {
+            add(values, 0, rowCount * columns);
+        }
+
         private long n;
         private double shift = Double.NaN;
         private double s1;

@@ -1,24 +1,18 @@
 package dev.pedigree.attest;
 
 import dev.pedigree.io.ModelFormatException;
-import dev.pedigree.io.Sha256;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.model.Role;
 import dev.pedigree.model.Shape;
 import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
+import dev.pedigree.model.TensorScan;
 import dev.pedigree.model.naming.TensorNaming;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -27,15 +21,14 @@ import java.util.concurrent.Future;
 
 /**
  * Reads every value of a checkpoint once and produces its {@link ModelHash} and its {@link
- * CheckpointSample} (the ledger's sampled record of it) in the same pass: per logical parameter tensor the canonical SHA-256 (bit-for-bit
- * {@link dev.pedigree.model.TensorHashes#canonicalSha256}), moments and extremes, the seeded row ×
- * column sample, and row norms of token-indexed tensors. Tensors are processed on a small pool of
- * named threads; memory is a few megabytes of scratch per thread plus the samples, whatever the
- * model's size. Stateless and thread-safe.
+ * CheckpointSample} (the ledger's sampled record of it) in the same pass ({@link TensorScan}): per
+ * logical parameter tensor the canonical SHA-256 ({@link TensorScan.CanonicalSha256}, as {@link
+ * dev.pedigree.model.TensorHashes#canonicalSha256}), moments and extremes, the seeded row × column
+ * sample, and row norms of token-indexed tensors. Tensors are processed on a small pool of named
+ * threads; memory is a few megabytes of scratch per thread plus the samples, whatever the model's
+ * size. Stateless and thread-safe.
  */
 public final class CheckpointSampler {
-    private static final int CHUNK_VALUES = 1 << 20;
-    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**
      * Sampling and parallelism.
@@ -157,7 +150,7 @@ public final class CheckpointSampler {
         Shape s = t.shape();
         long rows = s.rows();
         long cols = s.columns();
-        if (cols > CHUNK_VALUES * 16L || rows > Integer.MAX_VALUE) {
+        if (cols > TensorScan.CHUNK_VALUES * 16L || rows > Integer.MAX_VALUE) {
             throw new UnsupportedModelException(
                     t.source(), -1, "tensor " + t.name() + " of shape " + s + " is too large to fingerprint");
         }
@@ -168,64 +161,25 @@ public final class CheckpointSampler {
             rowIdx = new int[0];
             colIdx = new int[0];
         }
-        float[] sample = new float[Math.multiplyExact(rowIdx.length, colIdx.length)];
-        float[] norms = tokenIndexed(t.address()) && matrix ? new float[(int) rows] : null;
-        MessageDigest md = Sha256.digest();
-        ByteBuffer hdr = ByteBuffer.allocate(8 + 8 * s.rank()).order(ByteOrder.LITTLE_ENDIAN);
-        hdr.putLong(s.rank());
-        for (long d : s.dims()) {
-            hdr.putLong(d);
+        TensorScan.CanonicalSha256 hash = new TensorScan.CanonicalSha256();
+        CheckpointMoments.Accumulator moments = new CheckpointMoments.Accumulator();
+        TensorScan.RowSample sample = new TensorScan.RowSample(rowIdx, colIdx);
+        TensorScan.RowNorms norms = tokenIndexed(t.address()) && matrix ? new TensorScan.RowNorms(rows) : null;
+        if (norms == null) {
+            TensorScan.scan(t, hash, moments, sample);
+        } else {
+            TensorScan.scan(t, hash, moments, sample, norms);
         }
-        md.update(hdr.array());
-        CheckpointMoments.Accumulator acc = new CheckpointMoments.Accumulator();
-        if (s.elementCount() > 0) {
-            int c = (int) cols;
-            int chunkRows = (int) Math.max(1, Math.min(rows, CHUNK_VALUES / cols));
-            float[] vals = new float[Math.multiplyExact(chunkRows, c)];
-            byte[] bytes = new byte[Math.multiplyExact(vals.length, 4)];
-            int nextSample = 0;
-            for (long r = 0; r < rows; r += chunkRows) {
-                int k = (int) Math.min(chunkRows, rows - r);
-                t.readRows(r, k, vals, 0);
-                int n = k * c;
-                for (int i = 0; i < n; i++) {
-                    float v = vals[i];
-                    // Same normalisation as TensorHashes.canonicalSha256: -0.0 and NaN payloads hash equal.
-                    int bits = Float.isNaN(v) ? 0x7FC00000 : (v == 0f ? 0 : Float.floatToRawIntBits(v));
-                    INT_LE.set(bytes, i * 4, bits);
-                }
-                md.update(bytes, 0, n * 4);
-                acc.add(vals, 0, n);
-                if (norms != null) {
-                    for (int i = 0; i < k; i++) {
-                        double sq = 0;
-                        for (int j = i * c, e = j + c; j < e; j++) {
-                            sq += (double) vals[j] * vals[j];
-                        }
-                        norms[(int) (r + i)] = (float) Math.sqrt(sq);
-                    }
-                }
-                while (nextSample < rowIdx.length && rowIdx[nextSample] < r + k) {
-                    int base = (int) (rowIdx[nextSample] - r) * c;
-                    int dst = nextSample * colIdx.length;
-                    for (int j = 0; j < colIdx.length; j++) {
-                        sample[dst + j] = vals[base + colIdx[j]];
-                    }
-                    nextSample++;
-                }
-            }
-        }
-        String hash = HexFormat.of().formatHex(md.digest());
         return new CheckpointSampleTensor(
                 t.name(),
                 t.address(),
                 t.dtype().name(),
                 s.dims(),
-                hash,
-                acc.finish(),
+                hash.hex(),
+                moments.finish(),
                 rowIdx.length,
                 colIdx.length,
-                sample,
-                norms);
+                sample.values(),
+                norms == null ? null : norms.norms());
     }
 }

@@ -4,7 +4,6 @@ import dev.pedigree.fingerprint.FingerprintTensor.RowSource;
 import dev.pedigree.fingerprint.FingerprintTensor.Sample;
 import dev.pedigree.forensics.ParameterCounts;
 import dev.pedigree.io.ModelFormatException;
-import dev.pedigree.io.Sha256;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.ArrayTensor;
@@ -16,21 +15,18 @@ import dev.pedigree.model.RowSliceTensor;
 import dev.pedigree.model.Shape;
 import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
+import dev.pedigree.model.TensorScan;
 import dev.pedigree.model.Token;
 import dev.pedigree.model.TokenKind;
 import dev.pedigree.model.TokenizerType;
 import dev.pedigree.model.Vocabulary;
 import dev.pedigree.model.naming.TensorNaming;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -347,75 +343,15 @@ public final class Fingerprint {
         return bytes;
     }
 
-    /** Canonical SHA-256 (same bytes as {@link dev.pedigree.model.TensorHashes#canonicalSha256}) and statistics in one pass. */
+    /** Canonical SHA-256 ({@link TensorScan.CanonicalSha256}) and statistics of one tensor. */
     record ScanResult(String sha256, TensorStats stats) {}
 
+    /** The tensor's canonical hash and statistics from one {@link TensorScan} pass. */
     static ScanResult scan(TensorRef t) throws IOException, ModelFormatException {
-        MessageDigest md = Sha256.digest();
-        Shape s = t.shape();
-        ByteBuffer hdr = ByteBuffer.allocate(8 + 8 * s.rank()).order(ByteOrder.LITTLE_ENDIAN);
-        hdr.putLong(s.rank());
-        for (long d : s.dims()) {
-            hdr.putLong(d);
-        }
-        md.update(hdr.array());
-        long rows = s.rows();
-        long cols = s.columns();
-        double sum = 0;
-        double sumSq = 0;
-        long finite = 0;
-        long nonFinite = 0;
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        boolean constant = true;
-        int firstBits = 0;
-        boolean first = true;
-        if (s.elementCount() > 0) {
-            if (cols > Integer.MAX_VALUE / 8) {
-                throw new IllegalStateException("row of " + cols + " values is too long to hash in one piece");
-            }
-            int chunkRows = (int) Math.max(1, Math.min(rows, (1 << 20) / cols));
-            float[] vals = new float[(int) (chunkRows * cols)];
-            ByteBuffer bytes = ByteBuffer.allocate(vals.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (long r = 0; r < rows; r += chunkRows) {
-                int k = (int) Math.min(chunkRows, rows - r);
-                t.readRows(r, k, vals, 0);
-                bytes.clear();
-                int n = (int) (k * cols);
-                for (int i = 0; i < n; i++) {
-                    float v = vals[i];
-                    int bits = Float.isNaN(v) ? 0x7FC00000 : (v == 0f ? 0 : Float.floatToRawIntBits(v));
-                    bytes.putInt(bits);
-                    if (first) {
-                        firstBits = bits;
-                        first = false;
-                    } else if (bits != firstBits) {
-                        constant = false;
-                    }
-                    if (Float.isFinite(v)) {
-                        finite++;
-                        sum += v;
-                        sumSq += (double) v * v;
-                        min = Math.min(min, v);
-                        max = Math.max(max, v);
-                    } else {
-                        nonFinite++;
-                    }
-                }
-                md.update(bytes.array(), 0, n * 4);
-            }
-        }
-        double mean = finite == 0 ? 0 : sum / finite;
-        double var = finite == 0 ? 0 : Math.max(0, sumSq / finite - mean * mean);
-        TensorStats stats = new TensorStats(
-                mean,
-                Math.sqrt(var),
-                finite == 0 ? 0 : Math.sqrt(sumSq / finite),
-                finite == 0 ? 0 : min,
-                finite == 0 ? 0 : max,
-                nonFinite,
-                constant);
-        return new ScanResult(HexFormat.of().formatHex(md.digest()), stats);
+        TensorScan.CanonicalSha256 hash = new TensorScan.CanonicalSha256();
+        TensorStats.Accumulator stats = new TensorStats.Accumulator();
+        TensorScan.scan(t, hash, stats);
+        return new ScanResult(hash.hex(), stats.finish());
     }
 
     // ------------------------------------------------------------------ views
