@@ -66,7 +66,7 @@ public final class CheckpointSampleCodec {
         try (JsonGenerator g = JSON.createGenerator(header)) {
             g.writeStartObject();
             g.writeStringField("schema", CheckpointSample.SCHEMA);
-            g.writeStringField("sampling", IndexSample.ALGORITHM);
+            g.writeStringField("sampling", CheckpointSampler.SAMPLING);
             g.writeNumberField("seed", fp.seed());
             g.writeNumberField("row_samples", fp.rowSamples());
             g.writeNumberField("column_samples", fp.columnSamples());
@@ -212,8 +212,8 @@ public final class CheckpointSampleCodec {
         if (!CheckpointSample.SCHEMA.equals(hd.text(root, "schema", false))) {
             throw hd.bad("schema is not " + CheckpointSample.SCHEMA);
         }
-        if (!IndexSample.ALGORITHM.equals(hd.text(root, "sampling", false))) {
-            throw hd.bad("sampling algorithm is not " + IndexSample.ALGORITHM);
+        if (!CheckpointSampler.SAMPLING.equals(hd.text(root, "sampling", false))) {
+            throw hd.bad("sampling algorithm is not " + CheckpointSampler.SAMPLING);
         }
         long seed = hd.integer(root, "seed");
         int rowSamples = hd.count(root, "row_samples", 1, Integer.MAX_VALUE);

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * One tensor of a {@link CheckpointSample}: its canonical address, shape and hash, statistics over all
- * of its values, and a seeded sample of its canonical matrix (the rows {@link IndexSample} picks
+ * of its values, and a seeded sample of its canonical matrix (the rows {@link CheckpointSampler#indices} picks
  * for {@code shape.rows()}, restricted to the columns it picks for {@code shape.columns()}).
  * Immutable; arrays are copied in and out.
  *

@@ -9,6 +9,8 @@ import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
 import dev.pedigree.model.TensorScan;
 import dev.pedigree.model.naming.TensorNaming;
+import dev.pedigree.stats.SeededSample;
+import dev.pedigree.stats.SeededSample.SeedMix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +31,8 @@ import java.util.concurrent.Future;
  * size. Stateless and thread-safe.
  */
 public final class CheckpointSampler {
+    /** Name of the index sampling, recorded in every sidecar so that a change of algorithm is detected. */
+    public static final String SAMPLING = "splittable-fisher-yates/v1";
 
     /**
      * Sampling and parallelism.
@@ -141,6 +145,17 @@ public final class CheckpointSampler {
         }
     }
 
+    /**
+     * The sampled indices of a dimension of length {@code n}: {@code k} of them ascending, all of
+     * them when {@code n <= k}. They depend only on the seed and {@code n}, so sampled rows of two
+     * checkpoints are aligned and sampled columns of a residual dimension agree across tensors;
+     * a smaller sample is a subset of a larger one. {@link SeededSample#subset} with the seed mix
+     * {@link SeedMix#SPLITMIX64_OF_SEED_XOR_N}, the rule named by {@link #SAMPLING}.
+     */
+    static int[] indices(long n, int k, long seed) {
+        return SeededSample.subset(n, k, seed, SeedMix.SPLITMIX64_OF_SEED_XOR_N);
+    }
+
     /** True for tensors whose rows are indexed by token id. */
     static boolean tokenIndexed(TensorAddress a) {
         return a.layer() == null && (a.role() == Role.EMBEDDING || a.role() == Role.LM_HEAD);
@@ -155,8 +170,8 @@ public final class CheckpointSampler {
                     t.source(), -1, "tensor " + t.name() + " of shape " + s + " is too large to fingerprint");
         }
         boolean matrix = s.rank() >= 2;
-        int[] rowIdx = matrix ? IndexSample.of(rows, o.rowSamples(), o.seed()) : new int[] {0};
-        int[] colIdx = IndexSample.of(cols, o.columnSamples(), o.seed());
+        int[] rowIdx = matrix ? indices(rows, o.rowSamples(), o.seed()) : new int[] {0};
+        int[] colIdx = indices(cols, o.columnSamples(), o.seed());
         if (s.elementCount() == 0) {
             rowIdx = new int[0];
             colIdx = new int[0];

@@ -105,14 +105,16 @@ class CheckpointSamplerScanTest {
         if (s.elementCount() == 0) {
             return new int[0];
         }
-        return s.rank() >= 2 ? IndexSample.of(s.rows(), OPTIONS.rowSamples(), OPTIONS.seed()) : new int[] {0};
+        return s.rank() >= 2
+                ? CheckpointSampler.indices(s.rows(), OPTIONS.rowSamples(), OPTIONS.seed())
+                : new int[] {0};
     }
 
     private static int[] columnIndices(TensorRef t) {
         Shape s = t.shape();
         return s.elementCount() == 0
                 ? new int[0]
-                : IndexSample.of(s.columns(), OPTIONS.columnSamples(), OPTIONS.seed());
+                : CheckpointSampler.indices(s.columns(), OPTIONS.columnSamples(), OPTIONS.seed());
     }
 
     @Test

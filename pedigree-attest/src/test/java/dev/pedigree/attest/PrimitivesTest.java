@@ -92,12 +92,12 @@ class PrimitivesTest {
 
     @Test
     void indexSamplesAreSortedDeterministicAndNested() {
-        int[] a = IndexSample.of(100_000, 64, 7);
+        int[] a = CheckpointSampler.indices(100_000, 64, 7);
         assertThat(a).hasSize(64).isSorted().doesNotHaveDuplicates();
-        assertThat(IndexSample.of(100_000, 64, 7)).containsExactly(a);
-        assertThat(IndexSample.of(100_000, 512, 7)).contains(a);
-        assertThat(IndexSample.of(100_000, 64, 8)).isNotEqualTo(a);
-        assertThat(IndexSample.of(10, 64, 7)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(CheckpointSampler.indices(100_000, 64, 7)).containsExactly(a);
+        assertThat(CheckpointSampler.indices(100_000, 512, 7)).contains(a);
+        assertThat(CheckpointSampler.indices(100_000, 64, 8)).isNotEqualTo(a);
+        assertThat(CheckpointSampler.indices(10, 64, 7)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.pedigree.fingerprint;
 
+import dev.pedigree.stats.SeededSample;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,7 +19,7 @@ public final class AnchorTokens {
 
     /**
      * A 64-bit hash of a token key (its normalised bytes as ISO-8859-1, {@link
-     * dev.pedigree.model.Token#key()}): FNV-1a, then the SplitMix64 finaliser. Frozen: the anchors
+     * dev.pedigree.model.Token#key()}): FNV-1a, then the SplitMix64 finaliser ({@link SeededSample#mix64}). Frozen: the anchors
      * of every fingerprint file and the registry's token signatures depend on it.
      */
     public static long keyHash(String key) {
@@ -28,7 +29,7 @@ public final class AnchorTokens {
             h ^= x & 0xFF;
             h *= 0x100000001b3L;
         }
-        return mix(h);
+        return SeededSample.mix64(h);
     }
 
     /**
@@ -44,11 +45,5 @@ public final class AnchorTokens {
             out[i] = order.get(i);
         }
         return out;
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
     }
 }

@@ -1,9 +1,7 @@
 package dev.pedigree.fingerprint;
 
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.SplittableRandom;
+import dev.pedigree.stats.SeededSample;
+import dev.pedigree.stats.SeededSample.SeedMix;
 
 /**
  * The seeded choice of which indices of a dimension a fingerprint keeps. The choice depends only on
@@ -14,7 +12,9 @@ import java.util.SplittableRandom;
  * <p>Samples of different {@code k} for the same {@code n} are nested (the first k of one seeded
  * permutation), so fingerprints made with different budgets still share their smaller sample.
  * Indices are returned ascending, keeping the relative order of units (the Spearman-type matching
- * tests rely on it). Stateless and thread-safe.
+ * tests rely on it). The draw is {@link SeededSample}'s, with the seed mixed by
+ * {@link SeedMix#GOLDEN_RATIO_TIMES_N_PLUS_ONE} (frozen: every fingerprint file's indices). Stateless
+ * and thread-safe.
  */
 public final class DimensionSample {
     /** Default seed of {@link FingerprintOptions}. */
@@ -35,23 +35,6 @@ public final class DimensionSample {
         if (k < 1) {
             throw new IllegalArgumentException("sample size must be positive: " + k);
         }
-        if (n <= k) {
-            return null;
-        }
-        int size = (int) n;
-        SplittableRandom rnd = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (n + 1)));
-        // Sparse Fisher–Yates: only the displaced positions are stored, so n may be a vocabulary or a
-        // 50k-wide MLP without an O(n) array.
-        Map<Integer, Integer> moved = new HashMap<>();
-        int[] out = new int[k];
-        for (int i = 0; i < k; i++) {
-            int j = i + rnd.nextInt(size - i);
-            int vi = moved.getOrDefault(i, i);
-            int vj = moved.getOrDefault(j, j);
-            out[i] = vj;
-            moved.put(j, vi);
-        }
-        Arrays.sort(out);
-        return out;
+        return SeededSample.subsetOrNull(n, k, seed, SeedMix.GOLDEN_RATIO_TIMES_N_PLUS_ONE);
     }
 }

@@ -10,6 +10,7 @@ import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
 import dev.pedigree.model.naming.TensorNaming;
 import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.SeededSample;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 /**
@@ -269,24 +269,11 @@ final class ModelIndex {
         return t.readAll();
     }
 
-    /** A sorted seeded sample of {@code k} of {@code n} indices, or null (all) when {@code k >= n}. */
+    /**
+     * A sorted seeded sample of {@code k} of {@code n} indices, or null (all) when {@code k >= n}:
+     * {@link SeededSample#subsetOrNull} with the seed as given.
+     */
     static int[] sample(int n, int k, long seed) {
-        if (k >= n) {
-            return null;
-        }
-        SplittableRandom r = new SplittableRandom(seed);
-        int[] idx = new int[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        for (int i = 0; i < k; i++) {
-            int j = i + r.nextInt(n - i);
-            int x = idx[i];
-            idx[i] = idx[j];
-            idx[j] = x;
-        }
-        int[] out = Arrays.copyOf(idx, k);
-        Arrays.sort(out);
-        return out;
+        return SeededSample.subsetOrNull(n, k, seed, SeededSample.SeedMix.AS_GIVEN);
     }
 }

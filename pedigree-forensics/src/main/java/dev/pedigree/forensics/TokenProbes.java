@@ -7,6 +7,7 @@ import dev.pedigree.model.TensorRef;
 import dev.pedigree.model.Token;
 import dev.pedigree.model.Vocabulary;
 import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.SeededSample;
 import dev.pedigree.stats.tests.ResidualAlignment;
 import dev.pedigree.stats.tests.ResidualAlignment.SignedPermutation;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
  * The shared tokens used as probes: a seeded sample of the token rows both vocabularies hold, split
@@ -106,7 +106,7 @@ record TokenProbes(
         int cap = o.sampleRows() != null
                 ? Math.max(2 * Combination.MIN_POWER_N, o.sampleRows())
                 : Math.max(MIN_PROBE_TOKENS, Math.min(DEFAULT_PROBE_TOKENS, PROBE_FLOATS / Math.max(1, width)));
-        int[] order = shuffled(n, o.seed() ^ 0x70CE5L);
+        int[] order = SeededSample.permutation(n, o.seed() ^ 0x70CE5L);
         int k = Math.min(n, cap);
         int half = k / 2;
         int[] fitS = new int[half];
@@ -190,19 +190,6 @@ record TokenProbes(
             out[1][i] = pairs.get(i)[1];
         }
         return out;
-    }
-
-    /** A seeded permutation of 0 … n−1 (Fisher–Yates). */
-    private static int[] shuffled(int n, long seed) {
-        int[] idx = range(0, n);
-        SplittableRandom rnd = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int x = idx[i];
-            idx[i] = idx[j];
-            idx[j] = x;
-        }
-        return idx;
     }
 
     private static int[] range(int from, int to) {

@@ -1,6 +1,7 @@
 package dev.pedigree.registry;
 
 import dev.pedigree.fingerprint.AnchorTokens;
+import dev.pedigree.stats.SeededSample;
 import java.util.Collection;
 
 /**
@@ -19,12 +20,6 @@ public final class TokenSketch {
 
     private TokenSketch() {}
 
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
-
     /** MinHash signature over the keys; all {@code Long.MAX_VALUE} for an empty set. */
     public static long[] minHash(Collection<String> keys) {
         long[] sig = new long[SIGNATURE_SIZE];
@@ -32,7 +27,7 @@ public final class TokenSketch {
         for (String k : keys) {
             long h = AnchorTokens.keyHash(k);
             for (int i = 0; i < SIGNATURE_SIZE; i++) {
-                long v = mix(h ^ (0x9E3779B97F4A7C15L * (i + 1)));
+                long v = SeededSample.mix64(h ^ (0x9E3779B97F4A7C15L * (i + 1)));
                 if (v < sig[i]) {
                     sig[i] = v;
                 }
@@ -74,7 +69,7 @@ public final class TokenSketch {
         for (int b = 0; b < BANDS; b++) {
             long h = 0x84222325cbf29ce4L ^ b;
             for (int r = 0; r < ROWS_PER_BAND; r++) {
-                h = mix(h ^ sig[b * ROWS_PER_BAND + r]);
+                h = SeededSample.mix64(h ^ sig[b * ROWS_PER_BAND + r]);
             }
             out[b] = h;
         }

@@ -96,20 +96,6 @@ public final class Synth {
         return d;
     }
 
-    public static int[] permutation(SplittableRandom rng, int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
     /** Columns signed-permuted: out[:, j] = sign_j · a[:, perm[j]]. */
     public static Matrix signedPermuteCols(Matrix a, int[] perm, float[] sign) {
         Matrix c = a.colsSubset(perm);

@@ -10,6 +10,7 @@ import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.Token;
 import dev.pedigree.model.TokenKind;
 import dev.pedigree.model.Vocabulary;
+import dev.pedigree.stats.SeededSample;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,12 +125,12 @@ public final class DerivationSimulator {
             int cols = (int) t.shape().columns();
             switch (a.role()) {
                 case MLP_GATE, MLP_UP -> {
-                    int[] p = mlpPerm.computeIfAbsent(key, k -> permutation(rows, rnd));
+                    int[] p = mlpPerm.computeIfAbsent(key, k -> SeededSample.permutation(rnd, rows));
                     v = a.part() == Part.BIAS ? permuteVector(v, p) : permuteRows(v, rows, cols, p);
                 }
                 case MLP_DOWN -> {
                     if (a.part() == Part.WEIGHT) {
-                        int[] p = mlpPerm.computeIfAbsent(key, k -> permutation(cols, rnd));
+                        int[] p = mlpPerm.computeIfAbsent(key, k -> SeededSample.permutation(rnd, cols));
                         v = permuteCols(v, rows, cols, p);
                     }
                 }
@@ -137,7 +138,7 @@ public final class DerivationSimulator {
                     if (heads == null || kvHeads == null) {
                         break;
                     }
-                    int[] g = kvPerm.computeIfAbsent(attnKey, k -> permutation(kvHeads, rnd));
+                    int[] g = kvPerm.computeIfAbsent(attnKey, k -> SeededSample.permutation(rnd, kvHeads));
                     int hd = m.hints().effectiveHeadDim();
                     int groupHeads = a.role() == Role.ATTN_K || a.role() == Role.ATTN_V ? 1 : heads / kvHeads;
                     int[] unitPerm = headUnitPermutation(g, groupHeads * hd);
@@ -165,7 +166,7 @@ public final class DerivationSimulator {
     public static SimModel permuteResidual(SimModel m, Component component, boolean rescaleGains, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int d = m.hints().hiddenSize();
-        int[] p = permutation(d, rnd);
+        int[] p = SeededSample.permutation(rnd, d);
         SimModel src = rescaleGains ? rescaleGains(m, component, rnd) : m;
         List<ArrayTensor> out = new ArrayList<>();
         for (ArrayTensor t : src.tensors()) {
@@ -489,10 +490,7 @@ public final class DerivationSimulator {
     /** A sorted random subset keeping about {@code 1 - fraction} of {@code n} indices (at least one). */
     private static int[] keptSorted(int n, double fraction, SplittableRandom rnd) {
         int keep = Math.max(1, (int) Math.round(n * (1 - fraction)));
-        int[] p = permutation(n, rnd);
-        int[] k = java.util.Arrays.copyOf(p, keep);
-        java.util.Arrays.sort(k);
-        return k;
+        return SeededSample.ofPermutation(rnd, n, keep);
     }
 
     private static float[] selectRows(float[] v, int cols, int[] keep) {
@@ -648,20 +646,6 @@ public final class DerivationSimulator {
             out.add(SimModel.replace(t, v));
         }
         return m.withTensors(out);
-    }
-
-    static int[] permutation(int n, SplittableRandom rnd) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int x = p[i];
-            p[i] = p[j];
-            p[j] = x;
-        }
-        return p;
     }
 
     private static int[] headUnitPermutation(int[] groupPerm, int groupSize) {

@@ -1,6 +1,7 @@
 package dev.pedigree.stats.tests;
 
 import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.SeededSample;
 import dev.pedigree.stats.TestResult;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -78,7 +79,7 @@ public final class Cka {
         SplittableRandom rng = new SplittableRandom(seed);
         double[] nulls = new double[permutations];
         for (int t = 0; t < permutations; t++) {
-            int[] perm = PermutationNull.randomPermutation(rng, n);
+            int[] perm = SeededSample.permutation(rng, n);
             nulls[t] = p.cka(p.crossTrace(perm), p.linear(perm));
         }
         double mc = PermutationNull.log10p(obs, nulls);

@@ -4,6 +4,7 @@ import dev.pedigree.stats.LinearAssignment;
 import dev.pedigree.stats.LogP;
 import dev.pedigree.stats.Matrix;
 import dev.pedigree.stats.RankStats;
+import dev.pedigree.stats.SeededSample;
 import dev.pedigree.stats.TestResult;
 import java.util.SplittableRandom;
 
@@ -199,7 +200,7 @@ public final class HiddenUnitMatchTest {
      * The rows {@link #matchSampled(Matrix, Matrix, int, long)} samples: {@code k} of {@code h}, seeded, increasing.
      */
     public static int[] sampledRows(int h, int k, long seed) {
-        return PermutationNull.sample(new SplittableRandom(seed), h, Math.min(k, h));
+        return SeededSample.ofPermutation(new SplittableRandom(seed), h, Math.min(k, h));
     }
 
     /**
@@ -331,11 +332,11 @@ public final class HiddenUnitMatchTest {
         int h2 = swap ? aUnits : bUnits;
         int k = Math.min(sampleRows, h1);
         SplittableRandom rng = new SplittableRandom(seed);
-        int[] s = k < h1 ? PermutationNull.sample(rng, h1, k) : identity(h1);
+        int[] s = k < h1 ? SeededSample.ofPermutation(rng, h1, k) : identity(h1);
         // The wide side is relabelled by a seeded uniform permutation before the LAP and mapped back, so that
         // ties (all-zero rows, one-column inputs) are broken at random: σ stays a uniform injection under H0 even
         // when the optimum is not unique, where a solver's fixed tie order would favour the identity.
-        int[] pi = PermutationNull.randomPermutation(rng, h2);
+        int[] pi = SeededSample.permutation(rng, h2);
         return new RectangularPlan(swap, s, pi, aUnits, bUnits);
     }
 

@@ -2,6 +2,7 @@ package dev.pedigree.stats.tests;
 
 import dev.pedigree.kernels.numeric.Kernels;
 import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.SeededSample;
 import dev.pedigree.stats.TestResult;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -70,7 +71,7 @@ public final class InvariantTest {
         SplittableRandom rng = new SplittableRandom(seed);
         double[] nulls = new double[permutations];
         for (int t = 0; t < permutations; t++) {
-            nulls[t] = PermutationNull.cross(a, b, n, PermutationNull.randomPermutation(rng, n)) / offCount;
+            nulls[t] = PermutationNull.cross(a, b, n, SeededSample.permutation(rng, n)) / offCount;
         }
         double mc = PermutationNull.log10p(obs, nulls);
         PermutationNull.SplitWins w = PermutationNull.splitWins(a, b, n, rng);

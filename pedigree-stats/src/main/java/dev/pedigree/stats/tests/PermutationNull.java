@@ -2,40 +2,19 @@ package dev.pedigree.stats.tests;
 
 import dev.pedigree.stats.LogP;
 import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.SeededSample;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
  * Shared machinery for tests whose null is a uniformly random relabelling of rows (and, for n×n matrices,
- * simultaneously of columns): seeded permutations, the quadratic-assignment cross term, exact Monte-Carlo p-values
- * and the split "diagonal wins" count whose tail bound is sound at any level.
+ * simultaneously of columns): the quadratic-assignment cross term, exact Monte-Carlo p-values and the split
+ * "diagonal wins" count whose tail bound is sound at any level. The seeded permutations themselves are
+ * {@link SeededSample}'s.
  */
 final class PermutationNull {
 
     private PermutationNull() {}
-
-    /** A uniformly random permutation of {@code 0..n-1} (Fisher–Yates). */
-    static int[] randomPermutation(SplittableRandom rng, int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
-    /** {@code k} distinct indices from {@code 0..n-1}, uniformly, in increasing order. */
-    static int[] sample(SplittableRandom rng, int n, int k) {
-        int[] p = randomPermutation(rng, n);
-        int[] s = java.util.Arrays.copyOf(p, k);
-        java.util.Arrays.sort(s);
-        return s;
-    }
 
     /**
      * {@code Σ_{i,j} a[i·n+j] · b[perm[i]·n + perm[j]]} in double (the quadratic-assignment / Mantel cross term),
@@ -95,7 +74,7 @@ final class PermutationNull {
      */
     static SplitWins splitWins(float[] a, float[] b, int n, SplittableRandom rng) {
         int r = Math.min(512, n / 2);
-        int[] perm = randomPermutation(rng, n);
+        int[] perm = SeededSample.permutation(rng, n);
         int[] ref = java.util.Arrays.copyOf(perm, r);
         int[] test = java.util.Arrays.copyOfRange(perm, r, n);
         int s = test.length;

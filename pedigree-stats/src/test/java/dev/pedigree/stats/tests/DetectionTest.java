@@ -3,6 +3,7 @@ package dev.pedigree.stats.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.SeededSample;
 import dev.pedigree.stats.Synth;
 import dev.pedigree.stats.TestResult;
 import java.util.Locale;
@@ -72,7 +73,7 @@ class DetectionTest {
         SplittableRandom rng = new SplittableRandom(11);
         Matrix a = Synth.gaussian(rng, 256, 128, 0, 1);
         // Keep a random 75% of the units in their order (width pruning).
-        int[] keep = java.util.Arrays.stream(Synth.permutation(rng, 256))
+        int[] keep = java.util.Arrays.stream(SeededSample.permutation(rng, 256))
                 .limit(192)
                 .sorted()
                 .toArray();
@@ -119,7 +120,7 @@ class DetectionTest {
         SplittableRandom rng = new SplittableRandom(2);
         Matrix gate = Synth.gaussian(rng, 256, 128, 0, 1);
         Matrix up = Synth.gaussian(rng, 256, 128, 0, 1);
-        int[] perm = Synth.permutation(rng, 256);
+        int[] perm = SeededSample.permutation(rng, 256);
         // φ_U with a hidden permutation: a documented false negative
         sweep(
                 "zhu.match rows permuted (expect none)",
@@ -203,7 +204,7 @@ class DetectionTest {
         int d = 128;
         Matrix emb = Synth.gaussian(rng, 600, d, 0, 1);
         Matrix up = Synth.gaussian(rng, 256, d, 0, 1);
-        int[] perm = Synth.permutation(rng, d);
+        int[] perm = SeededSample.permutation(rng, d);
         float[] sign = Synth.signs(rng, d);
         Matrix embB = Synth.noisy(Synth.signedPermuteCols(emb, perm, sign), 0.5, rng);
         // without alignment: no detection
