@@ -2,6 +2,7 @@ package dev.pedigree.attest;
 
 import dev.pedigree.model.Part;
 import dev.pedigree.model.TensorAddress;
+import dev.pedigree.stats.RankStats;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -315,7 +316,7 @@ public final class InitialisationCheck {
             ids[i] = keep.get(i);
             vals[i] = norms[keep.get(i)];
         }
-        double rho = pearson(ranks(ids), ranks(vals));
+        double rho = rankCorrelation(ids, vals);
         double zr = Math.abs(rho) * Math.sqrt(m - 1.0);
         out.add(
                 zr <= 5
@@ -366,49 +367,16 @@ public final class InitialisationCheck {
                 .orElse(0L);
     }
 
-    /** Average ranks (ties share the mean rank). */
-    static double[] ranks(double[] x) {
-        int n = x.length;
-        Integer[] idx = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (p, q) -> Double.compare(x[p], x[q]));
-        double[] r = new double[n];
-        int i = 0;
-        while (i < n) {
-            int j = i;
-            while (j + 1 < n && x[idx[j + 1]] == x[idx[i]]) {
-                j++;
-            }
-            double avg = (i + j) / 2.0;
-            for (int k = i; k <= j; k++) {
-                r[idx[k]] = avg;
-            }
-            i = j + 1;
-        }
-        return r;
-    }
-
-    static double pearson(double[] a, double[] b) {
-        int n = a.length;
-        double ma = 0;
-        double mb = 0;
-        for (int i = 0; i < n; i++) {
-            ma += a[i];
-            mb += b[i];
-        }
-        ma /= n;
-        mb /= n;
-        double sab = 0;
-        double saa = 0;
-        double sbb = 0;
-        for (int i = 0; i < n; i++) {
-            sab += (a[i] - ma) * (b[i] - mb);
-            saa += (a[i] - ma) * (a[i] - ma);
-            sbb += (b[i] - mb) * (b[i] - mb);
-        }
-        return saa == 0 || sbb == 0 ? 0 : sab / Math.sqrt(saa * sbb);
+    /**
+     * Spearman ρ of two samples for the row-norm test ({@link RankStats}, Pearson on average ranks),
+     * with two choices of this check made explicit: a NaN (the norm of a row holding NaN) ranks above
+     * every number instead of being refused, and a constant sample, where ρ is undefined (NaN), counts
+     * as no order at all, ρ = 0, so all-equal row norms pass the order test.
+     */
+    static double rankCorrelation(double[] a, double[] b) {
+        double rho = RankStats.pearson(
+                RankStats.ranks(a, RankStats.NaNs.RANK_HIGHEST), RankStats.ranks(b, RankStats.NaNs.RANK_HIGHEST));
+        return Double.isNaN(rho) ? 0 : rho;
     }
 
     private static String fmt(String f, Object... args) {

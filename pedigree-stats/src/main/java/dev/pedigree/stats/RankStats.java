@@ -9,6 +9,18 @@ public final class RankStats {
 
     private RankStats() {}
 
+    /** What {@link #ranks(double[], NaNs)} does with a NaN. */
+    public enum NaNs {
+        /** A NaN is the caller's error: {@link IllegalArgumentException}. */
+        REJECT,
+        /**
+         * A NaN ranks above every number, each NaN its own rank in index order (the order of
+         * {@link Double#compare}; NaNs are never tied), for callers whose data may hold NaN and who
+         * must still get an answer.
+         */
+        RANK_HIGHEST
+    }
+
     /**
      * Spearman correlation between a permutation and the identity: {@code r = 1 − 6Σ(π(i) − i)²/(n(n² − 1))}.
      *
@@ -87,10 +99,19 @@ public final class RankStats {
 
     /** Average ranks (1-based) with ties sharing their mean rank. NaN is rejected. */
     public static double[] ranks(double[] x) {
+        return ranks(x, NaNs.REJECT);
+    }
+
+    /**
+     * Average ranks (1-based) with ties sharing their mean rank; NaN as {@code nans} says. The ranks
+     * sum to {@code n(n+1)/2} exactly, so their mean is exact and a Pearson correlation of ranks does
+     * not depend on where the ranks start.
+     */
+    public static double[] ranks(double[] x, NaNs nans) {
         int n = x.length;
         Integer[] idx = new Integer[n];
         for (int i = 0; i < n; i++) {
-            if (Double.isNaN(x[i])) {
+            if (nans == NaNs.REJECT && Double.isNaN(x[i])) {
                 throw new IllegalArgumentException("NaN at index " + i);
             }
             idx[i] = i;

@@ -1,6 +1,7 @@
 package dev.pedigree.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import org.hipparchus.stat.correlation.SpearmansCorrelation;
@@ -35,5 +36,15 @@ class RankStatsTest {
         double[] x = {1, 2, 2, 5, 3, 9, 9, 9, 0, 4};
         double[] y = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3};
         assertThat(RankStats.spearman(x, y)).isCloseTo(new SpearmansCorrelation().correlation(x, y), offset(1e-12));
+    }
+
+    @Test
+    void nanIsRefusedOrRankedHighestAsAsked() {
+        double[] x = {3, Double.NaN, 1, 3, Double.NaN, -0.0, 0.0};
+        assertThatThrownBy(() -> RankStats.ranks(x)).isInstanceOf(IllegalArgumentException.class);
+        // -0.0 and 0.0 tie (ranks 1 and 2 -> 1.5), 1 is 3rd, the 3s tie (4.5), the NaNs follow in index order.
+        assertThat(RankStats.ranks(x, RankStats.NaNs.RANK_HIGHEST)).containsExactly(4.5, 6, 3, 4.5, 7, 1.5, 1.5);
+        assertThat(RankStats.pearson(new double[] {2, 2, 2}, new double[] {1, 2, 3}))
+                .isNaN();
     }
 }
