@@ -50,7 +50,9 @@ class GoldenOutputsTest {
         work = Path.of("target", "golden-work").toAbsolutePath();
         deleteTree(work);
         Files.createDirectories(work);
-        sims = work.resolve("models");
+        // Relative, so that the paths the outputs record (a fingerprint file and an attestation
+        // sidecar store their source's path in binary form) are the same in every checkout.
+        sims = Path.of("target", "golden-work", "models");
         SimModel base = SyntheticTransformer.random("base", Config.smallDecoder(), 31);
         writeHf(base, sims.resolve("sim-base"));
         writeHf(DerivationSimulator.noise(base, 0.2, 5), sims.resolve("sim-noise"));
