@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.model.ModelView;
+import dev.pedigree.testkit.Mutations;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -108,7 +109,8 @@ class CheckpointSampleCodecTest {
         int corrupt = 0;
         int cases = 3000;
         for (int i = 0; i < cases; i++) {
-            byte[] m = mutate(bytes, r);
+            // The JSON header, where the structure lives, is in about the first quarter of the file.
+            byte[] m = Mutations.mutate(bytes, 16 + bytes.length / 4, Mutations.JSON_TOKENS, r);
             try {
                 CheckpointSample f = CheckpointSampleCodec.decode(m, "fuzz.pdfp");
                 f.toView("fuzz").close();
@@ -120,33 +122,5 @@ class CheckpointSampleCodecTest {
         }
         System.out.printf("fingerprint fuzz: %d cases, %d decoded, %d CorruptModelException%n", cases, ok, corrupt);
         assertThat(ok + corrupt).isEqualTo(cases);
-    }
-
-    static byte[] mutate(byte[] src, SplittableRandom r) {
-        byte[] m = src.clone();
-        switch (r.nextInt(4)) {
-            case 0 -> {
-                for (int k = 1 + r.nextInt(4); k > 0; k--) {
-                    m[r.nextInt(m.length)] ^= (byte) (1 << r.nextInt(8));
-                }
-            }
-            case 1 -> m = Arrays.copyOf(m, r.nextInt(m.length));
-            case 2 -> {
-                int at = r.nextInt(m.length);
-                byte[] ins = new byte[1 + r.nextInt(8)];
-                r.nextBytes(ins);
-                byte[] out = new byte[m.length + ins.length];
-                System.arraycopy(m, 0, out, 0, at);
-                System.arraycopy(ins, 0, out, at, ins.length);
-                System.arraycopy(m, at, out, at + ins.length, m.length - at);
-                m = out;
-            }
-            default -> {
-                // Flip within the JSON header, where the structure lives.
-                int h = Math.min(m.length - 1, 16 + r.nextInt(Math.max(1, m.length / 4)));
-                m[h] = (byte) "0123456789{}[]\":,-e.".charAt(r.nextInt(20));
-            }
-        }
-        return m;
     }
 }

@@ -3,6 +3,7 @@ package dev.pedigree.attest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pedigree.forensics.result.Verdict;
+import dev.pedigree.testkit.Mutations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -38,7 +39,7 @@ class LedgerFuzzTest {
         int unchanged = 0;
         int truncated = 0;
         for (int i = 0; i < cases; i++) {
-            byte[] m = CheckpointSampleCodecTest.mutate(good, r);
+            byte[] m = Mutations.mutate(good, good.length, Mutations.JSON_TOKENS, r);
             Files.write(ledger, m);
             AttestationReport rep = v.verify(new ChainVerifier.Request(ledger, null, null));
             if (java.util.Arrays.equals(m, good)) {

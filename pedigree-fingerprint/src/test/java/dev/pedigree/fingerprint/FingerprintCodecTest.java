@@ -13,6 +13,7 @@ import dev.pedigree.model.ModelView;
 import dev.pedigree.model.TensorHashes;
 import dev.pedigree.model.TensorRef;
 import dev.pedigree.model.naming.TensorNaming;
+import dev.pedigree.testkit.Mutations;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -254,7 +255,7 @@ class FingerprintCodecTest {
         int resealedCases = 0;
         long t0 = System.nanoTime();
         for (int i = 0; i < 4000; i++) {
-            byte[] b = mutate(ok, rnd);
+            byte[] b = Mutations.mutate(ok, rnd);
             boolean reseal = i % 2 == 1 && b.length >= FingerprintCodec.HEADER_BYTES;
             if (reseal) {
                 reseal(b);
@@ -292,37 +293,5 @@ class FingerprintCodecTest {
                 unsupported,
                 (System.nanoTime() - t0) / 1_000_000);
         assertThat(decoded + corrupt + unsupported).isEqualTo(cases);
-    }
-
-    static byte[] mutate(byte[] ok, SplittableRandom rnd) {
-        byte[] b = ok.clone();
-        int kind = rnd.nextInt(4);
-        int at = FingerprintCodec.HEADER_BYTES + rnd.nextInt(Math.max(1, b.length - FingerprintCodec.HEADER_BYTES));
-        switch (kind) {
-            case 0 -> {
-                int flips = 1 + rnd.nextInt(4);
-                for (int k = 0; k < flips; k++) {
-                    int p = rnd.nextInt(b.length);
-                    b[p] ^= (byte) (1 << rnd.nextInt(8));
-                }
-            }
-            case 1 -> b = Arrays.copyOf(b, rnd.nextInt(b.length));
-            case 2 -> {
-                byte[] ins = new byte[1 + rnd.nextInt(8)];
-                rnd.nextBytes(ins);
-                byte[] o = new byte[b.length + ins.length];
-                System.arraycopy(b, 0, o, 0, at);
-                System.arraycopy(ins, 0, o, at, ins.length);
-                System.arraycopy(b, at, o, at + ins.length, b.length - at);
-                b = o;
-            }
-            default -> {
-                // Overwrite a 4-byte field-sized run with an extreme value.
-                int p = Math.min(at, b.length - 4);
-                int v = rnd.nextBoolean() ? -1 : rnd.nextInt();
-                ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(p, v);
-            }
-        }
-        return b;
     }
 }

@@ -7,11 +7,11 @@ import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.model.TensorRef;
+import dev.pedigree.testkit.Mutations;
 import dev.pedigree.testkit.SharedFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -70,7 +70,7 @@ class GgufFuzzTest {
         long t0 = System.nanoTime();
         assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
             for (int i = 0; i < cases; i++) {
-                byte[] b = mutate(original, headerEnd, rnd);
+                byte[] b = Mutations.mutate(original, (int) Math.max(32, headerEnd), rnd);
                 String outcome;
                 try (ModelView v = GgufReader.open(ByteSource.ofBytes("fuzz-" + i, b))) {
                     for (TensorRef t : v.tensors()) t.readAll();
@@ -89,54 +89,5 @@ class GgufFuzzTest {
                 "GGUF fuzz %s: %d cases in %.1f s, outcomes %s%n",
                 file.getFileName(), cases, (System.nanoTime() - t0) / 1e9, outcomes);
         assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(cases);
-    }
-
-    private static byte[] mutate(byte[] orig, long headerEnd, Random rnd) {
-        byte[] b = orig;
-        int edits = 1 + rnd.nextInt(3);
-        for (int e = 0; e < edits; e++) {
-            // mostly hit the header (where the structure is), sometimes anywhere
-            int limit = rnd.nextInt(4) == 0 ? b.length : (int) Math.min(b.length, Math.max(32, headerEnd));
-            int pos = rnd.nextInt(Math.max(1, limit));
-            switch (rnd.nextInt(6)) {
-                case 0, 1 -> {
-                    b = b == orig ? b.clone() : b;
-                    if (pos < b.length) b[pos] ^= (byte) (1 << rnd.nextInt(8));
-                }
-                case 2 -> {
-                    b = b == orig ? b.clone() : b;
-                    long v = switch (rnd.nextInt(4)) {
-                        case 0 -> -1L;
-                        case 1 -> 1L << (20 + rnd.nextInt(43));
-                        case 2 -> rnd.nextInt(64);
-                        default -> rnd.nextLong();
-                    };
-                    for (int k = 0; k < 8 && pos + k < b.length; k++) b[pos + k] = (byte) (v >>> (8 * k));
-                }
-                case 3 -> b = Arrays.copyOf(b, Math.min(b.length, pos));
-                case 4 -> {
-                    byte[] ins = new byte[1 + rnd.nextInt(16)];
-                    rnd.nextBytes(ins);
-                    byte[] n = new byte[b.length + ins.length];
-                    System.arraycopy(b, 0, n, 0, Math.min(pos, b.length));
-                    System.arraycopy(ins, 0, n, Math.min(pos, b.length), ins.length);
-                    System.arraycopy(
-                            b,
-                            Math.min(pos, b.length),
-                            n,
-                            Math.min(pos, b.length) + ins.length,
-                            b.length - Math.min(pos, b.length));
-                    b = n;
-                }
-                default -> {
-                    int cut = Math.min(1 + rnd.nextInt(16), Math.max(0, b.length - pos));
-                    byte[] n = new byte[b.length - cut];
-                    System.arraycopy(b, 0, n, 0, pos);
-                    System.arraycopy(b, pos + cut, n, pos, b.length - pos - cut);
-                    b = n;
-                }
-            }
-        }
-        return b;
     }
 }

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.model.TensorRef;
+import dev.pedigree.testkit.Mutations;
 import dev.pedigree.testkit.RealModels;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -49,47 +49,6 @@ class OnnxFuzzTest {
         }
     }
 
-    static byte[] mutate(byte[] base, Random rnd, int limit) {
-        byte[] b = base.clone();
-        int span = Math.min(limit, b.length);
-        switch (rnd.nextInt(6)) {
-            case 0 -> {
-                int flips = 1 + rnd.nextInt(4);
-                for (int i = 0; i < flips; i++) {
-                    b[rnd.nextInt(span)] ^= (byte) (1 << rnd.nextInt(8));
-                }
-            }
-            case 1 -> b[rnd.nextInt(span)] = (byte) rnd.nextInt(256);
-            case 2 -> b = Arrays.copyOf(b, rnd.nextInt(b.length));
-            case 3 -> {
-                int at = rnd.nextInt(span);
-                byte[] ins = new byte[1 + rnd.nextInt(8)];
-                rnd.nextBytes(ins);
-                byte[] out = new byte[b.length + ins.length];
-                System.arraycopy(b, 0, out, 0, at);
-                System.arraycopy(ins, 0, out, at, ins.length);
-                System.arraycopy(b, at, out, at + ins.length, b.length - at);
-                b = out;
-            }
-            case 4 -> {
-                int at = rnd.nextInt(span);
-                int len = Math.min(b.length - at, 1 + rnd.nextInt(16));
-                byte[] out = new byte[b.length - len];
-                System.arraycopy(b, 0, out, 0, at);
-                System.arraycopy(b, at + len, out, at, b.length - at - len);
-                b = out;
-            }
-            default -> {
-                // Large varint-like values where lengths and dims live.
-                int at = rnd.nextInt(span);
-                for (int i = at; i < Math.min(b.length, at + 1 + rnd.nextInt(6)); i++) {
-                    b[i] = (byte) 0xFF;
-                }
-            }
-        }
-        return b;
-    }
-
     @Test
     void generatedModelMutations() {
         byte[] base = KnownModels.rich();
@@ -99,7 +58,7 @@ class OnnxFuzzTest {
         assertTimeoutPreemptively(Duration.ofSeconds(90), () -> {
             for (int i = 0; i < cases; i++) {
                 Path p = dir.resolve("fuzz.onnx");
-                Files.write(p, mutate(base, rnd, base.length));
+                Files.write(p, Mutations.mutate(base, rnd));
                 outcomes.merge(attempt(p), 1, Integer::sum);
             }
         });
@@ -126,7 +85,7 @@ class OnnxFuzzTest {
                 if (i % 4 == 3) {
                     // truncations and insertions/deletions: a separate file of the first few MB
                     Path p = dir.resolve("real-cut.onnx");
-                    Files.write(p, mutate(first, rnd, first.length));
+                    Files.write(p, Mutations.mutate(first, rnd));
                     outcomes.merge(attempt(p), 1, Integer::sum);
                     continue;
                 }

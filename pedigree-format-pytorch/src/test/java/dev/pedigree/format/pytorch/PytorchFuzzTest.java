@@ -6,6 +6,7 @@ import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.DType;
+import dev.pedigree.testkit.Mutations;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
@@ -18,9 +19,6 @@ import org.junit.jupiter.api.Timeout;
  */
 class PytorchFuzzTest {
     private static final int CASES = 3_500;
-    private static final long[] INTERESTING = {
-        0, 1, 0x7F, 0x80, 0xFF, 0xFFFF, 0x7FFFFFFFL, 0x80000000L, 0xFFFFFFFFL, -1L, Long.MAX_VALUE, 64, 4096
-    };
 
     static byte[] base(boolean legacy) {
         double[] s = new double[24];
@@ -38,67 +36,14 @@ class PytorchFuzzTest {
         return legacy ? b.legacyBytes() : b.zipBytes();
     }
 
-    static byte[] mutate(byte[] in, Random r) {
-        byte[] b = in.clone();
-        switch (r.nextInt(6)) {
-            case 0 -> { // flip a few bits
-                int n = 1 + r.nextInt(8);
-                for (int i = 0; i < n && b.length > 0; i++) {
-                    b[r.nextInt(b.length)] ^= (byte) (1 << r.nextInt(8));
-                }
-            }
-            case 1 -> { // overwrite a 1/2/4/8-byte field with an interesting value
-                int width = 1 << r.nextInt(4);
-                if (b.length > width) {
-                    int at = r.nextInt(b.length - width);
-                    long v = INTERESTING[r.nextInt(INTERESTING.length)];
-                    for (int i = 0; i < width; i++) {
-                        b[at + i] = (byte) (v >>> (8 * i));
-                    }
-                }
-            }
-            case 2 -> b = java.util.Arrays.copyOf(b, r.nextInt(b.length + 1)); // truncate
-            case 3 -> { // insert random bytes
-                int at = r.nextInt(b.length + 1);
-                byte[] ins = new byte[1 + r.nextInt(16)];
-                r.nextBytes(ins);
-                byte[] c = new byte[b.length + ins.length];
-                System.arraycopy(b, 0, c, 0, at);
-                System.arraycopy(ins, 0, c, at, ins.length);
-                System.arraycopy(b, at, c, at + ins.length, b.length - at);
-                b = c;
-            }
-            case 4 -> { // delete a range
-                if (b.length > 1) {
-                    int at = r.nextInt(b.length);
-                    int len = 1 + r.nextInt(Math.min(32, b.length - at));
-                    byte[] c = new byte[b.length - len];
-                    System.arraycopy(b, 0, c, 0, at);
-                    System.arraycopy(b, at + len, c, at, b.length - at - len);
-                    b = c;
-                }
-            }
-            default -> { // random byte values in a short run
-                if (b.length > 0) {
-                    int at = r.nextInt(b.length);
-                    int len = Math.min(b.length - at, 1 + r.nextInt(6));
-                    for (int i = 0; i < len; i++) {
-                        b[at + i] = (byte) r.nextInt(256);
-                    }
-                }
-            }
-        }
-        return b;
-    }
-
     private static void fuzz(String label, byte[] base, long seed) throws Exception {
         Random r = new Random(seed);
         TreeMap<String, Integer> outcomes = new TreeMap<>();
         long slowest = 0;
         for (int i = 0; i < CASES; i++) {
-            byte[] m = mutate(base, r);
+            byte[] m = Mutations.mutate(base, r);
             if (r.nextInt(4) == 0) {
-                m = mutate(m, r);
+                m = Mutations.mutate(m, r);
             }
             long t0 = System.nanoTime();
             String outcome;
@@ -154,7 +99,7 @@ class PytorchFuzzTest {
         Random r = new Random(77);
         TreeMap<String, Integer> outcomes = new TreeMap<>();
         for (int i = 0; i < CASES; i++) {
-            byte[] m = mutate(pkl, r);
+            byte[] m = Mutations.mutate(pkl, r);
             byte[] zip = PytorchWriter.zip(
                     List.of(
                             new PytorchWriter.ZipRecord("archive/data.pkl", m, false),

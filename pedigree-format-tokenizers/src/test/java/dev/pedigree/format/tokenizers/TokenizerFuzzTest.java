@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.Vocabulary;
+import dev.pedigree.testkit.Mutations;
 import dev.pedigree.testkit.RealModels;
 import dev.pedigree.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ class TokenizerFuzzTest {
         int ok = 0;
         int rejected = 0;
         for (int i = 0; i < cases; i++) {
-            byte[] m = mutate(valid, rnd);
+            byte[] m = Mutations.mutate(valid, valid.length, ALPHABET.getBytes(StandardCharsets.US_ASCII), rnd);
             String source = label + "#" + i;
             try {
                 Object r = reader.read(ByteSource.ofBytes(source, m));
@@ -55,54 +56,6 @@ class TokenizerFuzzTest {
         }
         System.out.printf("fuzz %-32s %5d cases: %5d read, %5d ModelFormatException%n", label, cases, ok, rejected);
         return new Outcome(ok, rejected);
-    }
-
-    static byte[] mutate(byte[] in, SplittableRandom rnd) {
-        byte[] b = in.clone();
-        int ops = 1 + rnd.nextInt(3);
-        for (int k = 0; k < ops; k++) {
-            if (b.length == 0) {
-                return b;
-            }
-            switch (rnd.nextInt(6)) {
-                case 0 -> b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8));
-                case 1 -> b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
-                case 2 -> b = Arrays.copyOf(b, rnd.nextInt(b.length));
-                case 3 -> {
-                    int at = rnd.nextInt(b.length + 1);
-                    byte[] ins = new byte[1 + rnd.nextInt(8)];
-                    for (int i = 0; i < ins.length; i++) {
-                        ins[i] = rnd.nextBoolean()
-                                ? (byte) rnd.nextInt(256)
-                                : (byte) ALPHABET.charAt(rnd.nextInt(ALPHABET.length()));
-                    }
-                    byte[] out = new byte[b.length + ins.length];
-                    System.arraycopy(b, 0, out, 0, at);
-                    System.arraycopy(ins, 0, out, at, ins.length);
-                    System.arraycopy(b, at, out, at + ins.length, b.length - at);
-                    b = out;
-                }
-                case 4 -> {
-                    int from = rnd.nextInt(b.length);
-                    int len = Math.min(b.length - from, 1 + rnd.nextInt(16));
-                    byte[] out = new byte[b.length - len];
-                    System.arraycopy(b, 0, out, 0, from);
-                    System.arraycopy(b, from + len, out, from, b.length - from - len);
-                    b = out;
-                }
-                default -> {
-                    int from = rnd.nextInt(b.length);
-                    int len = Math.min(b.length - from, 1 + rnd.nextInt(32));
-                    int at = rnd.nextInt(b.length + 1);
-                    byte[] out = new byte[b.length + len];
-                    System.arraycopy(b, 0, out, 0, at);
-                    System.arraycopy(b, from, out, at, len);
-                    System.arraycopy(b, at, out, at + len, b.length - at);
-                    b = out;
-                }
-            }
-        }
-        return b;
     }
 
     private static byte[] utf8(String s) {

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.fail;
 import com.sun.net.httpserver.HttpExchange;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.ShardIndex;
+import dev.pedigree.testkit.Mutations;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -194,7 +196,7 @@ class HostileInputFuzzTest {
         int corrupt = 0;
         int cases = 4000;
         for (int c = 0; c < cases; c++) {
-            byte[] m = mutate(valid, rnd);
+            byte[] m = Mutations.mutate(valid, valid.length, PUNCTUATION.getBytes(StandardCharsets.US_ASCII), rnd);
             try {
                 Map<String, String> map = ShardIndex.parse("https://hub/x/model.safetensors.index.json", m)
                         .weightMap();
@@ -237,31 +239,5 @@ class HostileInputFuzzTest {
                 assertThat(e.source()).isEqualTo("idx");
             }
         }
-    }
-
-    private static byte[] mutate(byte[] in, Random rnd) {
-        byte[] out = in.clone();
-        int ops = 1 + rnd.nextInt(3);
-        for (int i = 0; i < ops; i++) {
-            switch (rnd.nextInt(4)) {
-                case 0 -> out[rnd.nextInt(out.length)] ^= (byte) (1 << rnd.nextInt(8));
-                case 1 -> out[rnd.nextInt(out.length)] = (byte) PUNCTUATION.charAt(rnd.nextInt(PUNCTUATION.length()));
-                case 2 -> out = Arrays.copyOf(out, rnd.nextInt(out.length));
-                default -> {
-                    int at = rnd.nextInt(out.length + 1);
-                    byte[] ins = new byte[1 + rnd.nextInt(4)];
-                    rnd.nextBytes(ins);
-                    byte[] n = new byte[out.length + ins.length];
-                    System.arraycopy(out, 0, n, 0, at);
-                    System.arraycopy(ins, 0, n, at, ins.length);
-                    System.arraycopy(out, at, n, at + ins.length, out.length - at);
-                    out = n;
-                }
-            }
-            if (out.length == 0) {
-                out = new byte[] {'{'};
-            }
-        }
-        return out;
     }
 }

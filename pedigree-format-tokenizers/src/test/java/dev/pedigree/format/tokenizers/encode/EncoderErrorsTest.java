@@ -11,11 +11,11 @@ import dev.pedigree.model.Token;
 import dev.pedigree.model.TokenKind;
 import dev.pedigree.model.TokenizerType;
 import dev.pedigree.model.Vocabulary;
+import dev.pedigree.testkit.Mutations;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -138,7 +138,7 @@ class EncoderErrorsTest {
         Path f = dir.resolve("tokenizer.json");
         for (int i = 0; i < cases; i++) {
             byte[] src = i % 2 == 0 ? base : unigram;
-            byte[] m = mutate(src, rnd);
+            byte[] m = Mutations.mutate(src, src.length, Mutations.JSON_TOKENS, rnd);
             Files.write(f, m);
             try {
                 Encoder e = Encoders.forTokenizer(f);
@@ -158,27 +158,5 @@ class EncoderErrorsTest {
                 "tokenizer.json mutation fuzz: %d cases, %d encoded, %d rejected with ModelFormatException%n",
                 cases, opened, rejected);
         assertThat(opened + rejected).isEqualTo(cases);
-    }
-
-    private static byte[] mutate(byte[] src, Random rnd) {
-        List<Byte> out = new ArrayList<>(src.length + 8);
-        for (byte b : src) {
-            out.add(b);
-        }
-        int edits = 1 + rnd.nextInt(3);
-        for (int k = 0; k < edits && !out.isEmpty(); k++) {
-            int at = rnd.nextInt(out.size());
-            switch (rnd.nextInt(4)) {
-                case 0 -> out.set(at, (byte) (out.get(at) ^ (1 << rnd.nextInt(8))));
-                case 1 -> out.subList(at, out.size()).clear();
-                case 2 -> out.add(at, (byte) "{}[]\":,0\\".charAt(rnd.nextInt(9)));
-                default -> out.remove(at);
-            }
-        }
-        byte[] r = new byte[out.size()];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = out.get(i);
-        }
-        return r;
     }
 }
