@@ -34,10 +34,17 @@ public final class TokenizerFileReader implements ModelReader {
     @Override
     public ModelView open(Path file) throws IOException, ModelFormatException {
         TokenizerProbe.Guess guess = TokenizerProbe.probe(file, Tokenizers.head(file));
+        TokenizerFormat format = guess.format();
         if (guess.confidence() == 0) {
-            throw new UnsupportedModelException(file.toString(), 0, "not a recognised tokenizer file");
+            // Content too damaged to recognise: a file named tokenizer.json is read as the format its name claims, so
+            // that the error says where it breaks (an empty or cut-short tokenizer.json is corrupt, not of an unknown
+            // kind); any other unrecognised file, such as a config.json, is not a tokenizer.
+            if (!file.getFileName().toString().equals("tokenizer.json")) {
+                throw new UnsupportedModelException(file.toString(), 0, "not a recognised tokenizer file");
+            }
+            format = TokenizerFormat.TOKENIZER_JSON;
         }
-        TokenizerFile t = Tokenizers.read(file, guess.format());
+        TokenizerFile t = Tokenizers.read(file, format);
         Vocabulary v = t.vocabulary();
         BasicModelView.Builder b = BasicModelView.builder(file.toString(), ModelFormat.TOKENIZER)
                 .vocabulary(v)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ModelFormat;
 import dev.pedigree.model.ModelReader;
@@ -82,6 +83,17 @@ class TokenizerFileReaderTest {
         assertThatThrownBy(() -> reader().open(other))
                 .isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining(other.toString());
+    }
+
+    @Test
+    void aTokenizerJsonTooDamagedToRecogniseIsCorruptWhereItBreaks() throws Exception {
+        Path cut = dir.resolve("tokenizer.json");
+        Files.writeString(cut, "{\"versi");
+        assertThat(probe(cut)).isZero();
+        assertThatThrownBy(() -> reader().open(cut))
+                .isInstanceOfSatisfying(
+                        CorruptModelException.class, e -> assertThat(e.offset()).isBetween(0L, 7L))
+                .hasMessageContaining(cut.toString());
     }
 
     @Test
