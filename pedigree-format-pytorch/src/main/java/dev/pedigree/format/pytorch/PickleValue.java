@@ -15,10 +15,10 @@ import java.util.Objects;
  * instantiated from the pickle: calls to allowlisted globals become plain records that describe
  * what PyTorch would have built ({@link TensorSpec} for {@code _rebuild_tensor_v2}).
  *
- * <p>Immutable values ({@link Tuple}, {@link PySet}) are built from finished children, so they are
- * acyclic and their nesting depth is known and bounded. {@link PyList} and {@link PyDict} are
- * mutable while the pickle runs (APPEND, SETITEM) and compare by identity, like their Python
- * counterparts are unhashable.
+ * <p>Immutable values ({@link Tuple}) are built from finished children, so they are acyclic and
+ * their nesting depth is known and bounded. {@link PyList}, {@link PyDict} and {@link PySet} are
+ * mutable while the pickle runs (APPEND, SETITEM, ADDITEMS) and compare by identity, like their
+ * Python counterparts are unhashable.
  */
 public sealed interface PickleValue {
 
@@ -42,6 +42,9 @@ public sealed interface PickleValue {
 
     /** Python {@code bool}. */
     record Bool(boolean value) implements PickleValue {
+        static final Bool TRUE = new Bool(true);
+        static final Bool FALSE = new Bool(false);
+
         @Override
         public String describe() {
             return value ? "True" : "False";
@@ -159,29 +162,28 @@ public sealed interface PickleValue {
         }
     }
 
-    /** Python {@code set} or {@code frozenset} (EMPTY_SET or {@code builtins.set(list)}); immutable here. */
-    record PySet(List<PickleValue> items, int depth) implements PickleValue {
-        public PySet {
-            items = List.copyOf(items);
+    /**
+     * What the persistent-load hook of torch's pre-0.4 tar loader returns for an id: a storage or
+     * tensor deserialised elsewhere, or a module class. Only pickles inside such archives produce it,
+     * and only so that they can be scanned for globals; nothing is ever read through it.
+     */
+    record TarObject(String id) implements PickleValue {
+        public TarObject {
+            Objects.requireNonNull(id);
         }
 
         @Override
         public String describe() {
-            return "set(" + items.size() + ")";
-        }
-
-        @Override
-        public String toString() {
-            return describe();
+            return "persistent object " + id;
         }
     }
 
-    /** Python {@code list}; mutable while unpickling, identity semantics. */
-    final class PyList implements PickleValue {
+    /** Items in order, mutable while unpickling (APPEND, ADDITEMS), identity semantics. */
+    abstract sealed class Items implements PickleValue permits PyList, PySet {
         private final List<PickleValue> items = new ArrayList<>();
         private int depth = 1;
 
-        PyList() {}
+        Items() {}
 
         void add(PickleValue v) {
             items.add(v);
@@ -199,13 +201,31 @@ public sealed interface PickleValue {
         }
 
         @Override
-        public String describe() {
-            return "list(" + items.size() + ")";
-        }
-
-        @Override
         public String toString() {
             return describe();
+        }
+    }
+
+    /** Python {@code list}. */
+    final class PyList extends Items {
+        PyList() {}
+
+        @Override
+        public String describe() {
+            return "list(" + items().size() + ")";
+        }
+    }
+
+    /**
+     * Python {@code set} or {@code frozenset} (EMPTY_SET with ADDITEMS, FROZENSET, or
+     * {@code builtins.set(list)}). Items are kept in order and never hashed.
+     */
+    final class PySet extends Items {
+        PySet() {}
+
+        @Override
+        public String describe() {
+            return "set(" + items().size() + ")";
         }
     }
 

@@ -180,7 +180,9 @@ record PytorchCheckpoint(
         String where = src.description();
         MemorySegment all = src.slice(0, src.size());
         long pos = 0;
-        RestrictedUnpickler u = new RestrictedUnpickler(where, all, 0, limits, PersistentIds.LEGACY);
+        // the five pickles of the stream share one heap budget
+        PickleBudget budget = limits.newBudget();
+        RestrictedUnpickler u = new RestrictedUnpickler(where, all, 0, limits, PersistentIds.LEGACY, budget);
         PickleValue magic = u.load();
         if (!(magic instanceof PickleValue.BigInt b) || !b.value().equals(LEGACY_MAGIC)) {
             throw new CorruptModelException(
@@ -188,7 +190,7 @@ record PytorchCheckpoint(
         }
         pos += u.position();
         long at = pos;
-        u = new RestrictedUnpickler(where, all.asSlice(pos), pos, limits, PersistentIds.LEGACY);
+        u = new RestrictedUnpickler(where, all.asSlice(pos), pos, limits, PersistentIds.LEGACY, budget);
         PickleValue protocol = u.load();
         if (!(protocol instanceof PickleValue.Int p) || p.value() != LEGACY_PROTOCOL) {
             throw new UnsupportedModelException(
@@ -196,7 +198,7 @@ record PytorchCheckpoint(
         }
         pos += u.position();
         at = pos;
-        u = new RestrictedUnpickler(where, all.asSlice(pos), pos, limits, PersistentIds.LEGACY);
+        u = new RestrictedUnpickler(where, all.asSlice(pos), pos, limits, PersistentIds.LEGACY, budget);
         PickleValue sysInfo = u.load();
         if (!(sysInfo instanceof PyDict info)) {
             throw new CorruptModelException(
@@ -208,11 +210,11 @@ record PytorchCheckpoint(
         }
         pos += u.position();
         long mainAt = pos;
-        u = new RestrictedUnpickler(where, all.asSlice(pos), pos, limits, PersistentIds.LEGACY);
+        u = new RestrictedUnpickler(where, all.asSlice(pos), pos, limits, PersistentIds.LEGACY, budget);
         PickleValue root = u.load();
         pos += u.position();
         at = pos;
-        u = new RestrictedUnpickler(where, all.asSlice(pos), pos, limits, PersistentIds.LEGACY);
+        u = new RestrictedUnpickler(where, all.asSlice(pos), pos, limits, PersistentIds.LEGACY, budget);
         PickleValue keyList = u.load();
         pos += u.position();
         List<PickleValue> keyValues = switch (keyList) {

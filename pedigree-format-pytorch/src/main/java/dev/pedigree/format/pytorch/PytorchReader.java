@@ -28,6 +28,10 @@ import java.util.Set;
  * pickle streams, and sharded checkpoints through {@code pytorch_model.bin.index.json}. Pickles go
  * through {@link RestrictedUnpickler}; TorchScript archives and pre-0.4 tar files are refused.
  *
+ * <p>A file is judged by what {@code torch.load} would do with it, in torch's order (see
+ * {@link #read}): a file that torch opens as a tar archive is never read as the legacy pickle it
+ * may also be, and every pickle the tar loader would unpickle is scanned for globals first.
+ *
  * <p>Stateless and thread-safe. The returned view owns the file mappings; close it.
  */
 public final class PytorchReader implements ModelReader {
@@ -79,7 +83,7 @@ public final class PytorchReader implements ModelReader {
         if (startsWith(head, LEGACY_HEAD)) {
             return 100;
         }
-        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+        if (zipSignature(head)) {
             if (head.length >= 30) {
                 int nameLen = (head[26] & 0xFF) | (head[27] & 0xFF) << 8;
                 if (30 + nameLen <= head.length) {
@@ -92,10 +96,22 @@ public final class PytorchReader implements ModelReader {
             }
             return torchName ? 60 : 5;
         }
-        if (head.length >= 2 && (head[0] & 0xFF) == 0x80 && head[1] >= 2 && head[1] <= 5 && torchName) {
-            return 40;
+        if (TarArchive.startsWithHeader(head)) {
+            // torch.load opens any tar archive with its legacy tar loader and unpickles its members
+            String first = TarArchive.nts(java.util.Arrays.copyOf(head, 100));
+            return torchName || LegacyTarCheckpoint.MEMBERS.contains(LegacyTarCheckpoint.normalise(first)) ? 90 : 20;
+        }
+        // torch.load and pickle.load unpickle anything else, from a pickle of any protocol
+        PickleSniffer.Sniff sniff = PickleSniffer.sniff(head);
+        if (sniff.pickle()) {
+            return torchName ? 40 : sniff.namesGlobal() ? 25 : 0;
         }
         return 0;
+    }
+
+    /** torch's {@code _is_zipfile}: the local-header signature at offset 0, nothing else. */
+    private static boolean zipSignature(byte[] head) {
+        return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
     }
 
     @Override
@@ -141,25 +157,63 @@ public final class PytorchReader implements ModelReader {
         return read(src, hints).tensors();
     }
 
+    /**
+     * Reads {@code src} the way {@code torch.load} would open it, in its order (torch/serialization.py:
+     * {@code load()}, {@code _is_zipfile()}, {@code _legacy_load()}):
+     *
+     * <ol>
+     *   <li>{@code _is_zipfile}: the first four bytes are {@code PK\x03\x04}: the zip reader
+     *       ({@code torch.jit.load} for TorchScript archives, refused here);
+     *   <li>otherwise {@code _legacy_load} first calls {@code legacy_load}, which opens the file with
+     *       {@code tarfile.open(fileobj=f, mode='r:')} and unpickles the members {@code storages},
+     *       {@code tensors} and {@code pickle}; only a {@code tarfile.TarError} raised in there falls
+     *       back to step 3, so a tar file can have both its members and its legacy stream unpickled;
+     *   <li>{@code pickle_module.load} from offset 0: magic number, protocol, sys_info, the object
+     *       and the storage keys, each a pickle of any protocol.
+     * </ol>
+     *
+     * A file torch would open as a tar archive is refused (Pedigree does not read pre-0.4
+     * checkpoints) after the pickles of both paths were scanned, so that a payload in either is
+     * reported as unsafe.
+     */
     PytorchCheckpoint read(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
         long size = src.size();
         byte[] head = src.readBytes(0, (int) Math.min(size, 512));
-        if (head.length >= 4
-                && head[0] == 'P'
-                && head[1] == 'K'
-                && (head[2] == 3 || head[2] == 5)
-                && (head[3] == 4 || head[3] == 6)) {
+        if (zipSignature(head)) {
             return PytorchCheckpoint.readZip(src, hints, limits);
         }
-        if (head.length >= 262 && new String(head, 257, 5, StandardCharsets.ISO_8859_1).equals("ustar")) {
-            throw new UnsupportedModelException(
-                    src.description(), 257, "tar-format torch checkpoint (before torch 0.4) is not supported");
+        TarArchive tar = TarArchive.examine(src);
+        if (tar.kind() == TarArchive.Kind.NOT_TAR) {
+            try {
+                return PytorchCheckpoint.readLegacy(src, hints, limits);
+            } catch (CorruptModelException e) {
+                if (e.offset() == 0) {
+                    throw new CorruptModelException(
+                            src.description(),
+                            0,
+                            "neither a zip archive, a tar archive nor a pickle stream: not a PyTorch checkpoint ("
+                                    + e.detail() + ")",
+                            e);
+                }
+                throw e;
+            }
         }
-        if (head.length >= 2 && (head[0] & 0xFF) == 0x80) {
-            return PytorchCheckpoint.readLegacy(src, hints, limits);
+        if (tar.kind() == TarArchive.Kind.TAR) {
+            LegacyTarCheckpoint.scan(src, tar, limits);
         }
-        throw new CorruptModelException(
-                src.description(), 0, "neither a zip archive nor a pickle stream: not a PyTorch checkpoint");
+        try {
+            PytorchCheckpoint.readLegacy(src, hints, limits);
+        } catch (CorruptModelException | UnsupportedModelException e) {
+            // torch's fallback would fail at the same place; the tar path decides
+        }
+        throw new UnsupportedModelException(
+                src.description(),
+                0,
+                tar.kind() == TarArchive.Kind.TAR
+                        ? "tar-format torch checkpoint (before torch 0.4): torch.load opens it with its tar loader"
+                                + " (no unsafe global found in its pickles); not supported"
+                        : "the file starts with a tar header, so torch.load would try its tar loader first, in a way"
+                                + " Pedigree does not follow (" + tar.reason() + "); not supported");
     }
 
     private ModelView openSharded(Path index, ArchitectureHints hints) throws IOException, ModelFormatException {

@@ -18,6 +18,7 @@ import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.DType;
 import java.lang.foreign.MemorySegment;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,18 +27,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A fail-closed interpreter for the pickles inside PyTorch checkpoints. It implements only the
- * opcodes that {@code torch.save} emits (protocol 2, plus the protocol 3–5 string, framing, memo
- * and STACK_GLOBAL opcodes), resolves globals only against {@link PickleGlobal}'s allowlist, and
- * never executes, imports or instantiates anything: a call to an allowlisted callable becomes an
- * inert {@link PickleValue} describing its result ({@link TensorSpec} for
- * {@code _rebuild_tensor_v2}).
+ * A fail-closed interpreter for the pickles inside PyTorch checkpoints. It understands every
+ * opcode of pickle protocols 0 to 5 (so that whatever path a pickle takes to a global, the global
+ * is found and named), resolves globals only against {@link PickleGlobal}'s allowlist, and never
+ * executes, imports or instantiates anything: a call to an allowlisted callable becomes an inert
+ * {@link PickleValue} describing its result ({@link TensorSpec} for {@code _rebuild_tensor_v2}).
+ *
+ * <p>Every way a pickle can reach code goes through a global or the extension registry: GLOBAL,
+ * STACK_GLOBAL and INST name one (and REDUCE, NEWOBJ, NEWOBJ_EX, OBJ, BUILD and ADDITEMS can only
+ * call or mutate what such an opcode produced); EXT1/2/4 look one up in {@code copyreg}'s registry,
+ * which this interpreter cannot see, so they are refused; PERSID and BINPERSID go to torch's own
+ * persistent-load hook, whose ids are checked against what torch accepts.
  *
  * <p>Refusals are {@link UnsafeModelException}s naming the opcode or {@code module.global} and the
  * absolute offset; malformed input and exceeded {@link UnpicklerLimits} are
  * {@link CorruptModelException}s. Work is linear in the input size (each opcode consumes at least
  * one byte and every multi-value opcode consumes what it pops), and memory is bounded by the
- * limits.
+ * limits, the values' heap included ({@link PickleBudget}).
  *
  * <p>Not thread-safe; one instance reads one pickle ({@link #load()} once).
  *
@@ -46,10 +52,16 @@ import java.util.Optional;
  * EMPTY_TUPLE ')', EMPTY_LIST ']', EMPTY_DICT '}', EMPTY_SET 0x8f, APPEND 'a', APPENDS 'e',
  * SETITEM 's', SETITEMS 'u', BINGET 'h', LONG_BINGET 'j', BINPUT 'q', LONG_BINPUT 'r',
  * MEMOIZE 0x94, NONE 'N', NEWTRUE 0x88, NEWFALSE 0x89, BININT 'J' (i32 LE), BININT1 'K' (u8),
- * BININT2 'M' (u16 LE), LONG1 0x8a (u8 n, n bytes two's complement LE), BINFLOAT 'G' (f64 BE),
- * BINUNICODE 'X' (u32 len), SHORT_BINUNICODE 0x8c (u8), BINUNICODE8 0x8d (u64), SHORT_BINSTRING
- * 'U' (u8), BINBYTES 'B' (u32), SHORT_BINBYTES 'C' (u8), FRAME 0x95 (u64), BINPERSID 'Q',
- * GLOBAL 'c' (module\nname\n), STACK_GLOBAL 0x93, REDUCE 'R', BUILD 'b', NEWOBJ 0x81
+ * BININT2 'M' (u16 LE), LONG1 0x8a (u8 n, n bytes two's complement LE), LONG4 0x8b (i32 n),
+ * BINFLOAT 'G' (f64 BE), BINUNICODE 'X' (u32 len), SHORT_BINUNICODE 0x8c (u8), BINUNICODE8 0x8d
+ * (u64), SHORT_BINSTRING 'U' (u8), BINSTRING 'T' (i32), BINBYTES 'B' (u32), SHORT_BINBYTES 'C'
+ * (u8), BINBYTES8 0x8e (u64), BYTEARRAY8 0x96 (u64), FRAME 0x95 (u64), BINPERSID 'Q', GLOBAL 'c'
+ * (module\nname\n), STACK_GLOBAL 0x93, REDUCE 'R', BUILD 'b', NEWOBJ 0x81, NEWOBJ_EX 0x92,
+ * ADDITEMS 0x90, FROZENSET 0x91, POP '0', POP_MARK '1', DUP '2', EXT1..4 0x82..0x84,
+ * NEXT_BUFFER 0x97, READONLY_BUFFER 0x98
+ * protocol 0 (text lines ending in \n): INT 'I', LONG 'L', FLOAT 'F', STRING 'S' (quoted, escaped),
+ * UNICODE 'V' (raw-unicode-escape), GET 'g', PUT 'p', PERSID 'P', INST 'i' (module\nname\n),
+ * OBJ 'o', LIST 'l', DICT 'd'
  * </pre>
  */
 public final class RestrictedUnpickler {
@@ -58,17 +70,27 @@ public final class RestrictedUnpickler {
         /** Zip format: {@code ('storage', type, key, location, numel)}. */
         ZIP,
         /** Legacy stream: {@code ('storage', type, root_key, location, numel, view_metadata|None)}. */
-        LEGACY
+        LEGACY,
+        /**
+         * Members of a pre-0.4 tar checkpoint: any id (a class tuple or a storage key) becomes an
+         * inert {@link PickleValue.TarObject}; such pickles are only scanned, never turned into tensors.
+         */
+        TAR
     }
 
     private static final int MAX_GLOBAL_LINE = 512;
     private static final int HIGHEST_PROTOCOL = 5;
     private static final int MAX_TUPLE_KEY = 16;
+    /** Longest integer key accepted in a dict: hashing a bigger one costs time on every SETITEM. */
+    private static final int MAX_KEY_BITS = 256;
+    /** CPython refuses to parse longer decimal integers ({@code sys.int_info.default_max_str_digits}). */
+    private static final int MAX_INT_DIGITS = 4300;
 
     private final String source;
     private final SegmentReader in;
     private final UnpicklerLimits limits;
     private final PersistentIds persistentIds;
+    private final PickleBudget budget;
     private final List<PickleValue> stack = new ArrayList<>();
     private int[] marks = new int[16];
     private int markCount;
@@ -84,10 +106,22 @@ public final class RestrictedUnpickler {
      */
     public RestrictedUnpickler(
             String source, MemorySegment pickle, long base, UnpicklerLimits limits, PersistentIds persistentIds) {
+        this(source, pickle, base, limits, persistentIds, limits.newBudget());
+    }
+
+    /** As above, charging the values to {@code budget}, which the other pickles of the same file share. */
+    RestrictedUnpickler(
+            String source,
+            MemorySegment pickle,
+            long base,
+            UnpicklerLimits limits,
+            PersistentIds persistentIds,
+            PickleBudget budget) {
         this.source = source;
         this.in = new SegmentReader(source, pickle, base);
         this.limits = limits;
         this.persistentIds = persistentIds;
+        this.budget = budget;
     }
 
     /** Unpickles a byte array with the default limits and zip-style persistent ids. */
@@ -105,8 +139,8 @@ public final class RestrictedUnpickler {
     /**
      * Interprets the pickle up to its STOP opcode and returns the top of the stack.
      *
-     * @throws UnsafeModelException on any opcode, global, persistent id, call or BUILD outside the
-     *     allowlist (the message names it and the offset)
+     * @throws UnsafeModelException on any global, extension code, persistent id, call, BUILD or
+     *     mutation outside the allowlist (the message names it and the offset)
      * @throws CorruptModelException on malformed or truncated input, or when a limit is exceeded
      * @throws UnsupportedModelException for a pickle protocol above 5
      */
@@ -137,16 +171,28 @@ public final class RestrictedUnpickler {
                 }
                 case '(' -> pushMark();
                 case 't' -> push(tuple(popMark()));
-                case ')' -> push(Tuple.of(List.of()));
+                case ')' -> push(tuple(List.of()));
                 case 0x85 -> push(tuple(popN(1)));
                 case 0x86 -> push(tuple(popN(2)));
                 case 0x87 -> push(tuple(popN(3)));
                 case 'N' -> push(PyNone.NONE);
-                case 0x88 -> push(new Bool(true));
-                case 0x89 -> push(new Bool(false));
-                case ']' -> push(new PyList());
-                case '}' -> push(new PyDict(false));
-                case 0x8f -> push(new PickleValue.PySet(List.of(), 1));
+                case 0x88 -> push(PickleValue.Bool.TRUE);
+                case 0x89 -> push(PickleValue.Bool.FALSE);
+                case ']' -> push(newList(List.of()));
+                case 'l' -> push(newList(popMark())); // LIST
+                case '}' -> push(newDict(false));
+                case 'd' -> { // DICT
+                    List<PickleValue> items = popMark();
+                    PyDict d = newDict(false);
+                    setItems(d, items);
+                    push(d);
+                }
+                case 0x8f -> push(newSet(List.of())); // EMPTY_SET
+                case 0x91 -> push(newSet(popMark())); // FROZENSET
+                case 0x90 -> { // ADDITEMS
+                    List<PickleValue> items = popMark();
+                    addItems(peek(), items);
+                }
                 case 'a' -> { // APPEND
                     PickleValue v = pop();
                     append(peek(), List.of(v));
@@ -164,30 +210,56 @@ public final class RestrictedUnpickler {
                     List<PickleValue> items = popMark();
                     setItems(peek(), items);
                 }
+                case '0' -> { // POP: an empty frame pops its MARK instead, as CPython does
+                    if (stack.size() > fence()) {
+                        stack.removeLast();
+                    } else {
+                        popMark();
+                    }
+                }
+                case '1' -> popMark(); // POP_MARK
+                case '2' -> push(peek()); // DUP
                 case 'h' -> push(memoGet(in.u8("BINGET index")));
                 case 'j' -> push(memoGet(in.u32("LONG_BINGET index")));
+                case 'g' -> push(memoGet(decimalIndex("GET index"))); // GET
                 case 'q' -> memoPut(in.u8("BINPUT index"));
                 case 'r' -> memoPut(in.u32("LONG_BINPUT index"));
+                case 'p' -> memoPut(decimalIndex("PUT index")); // PUT
                 case 0x94 -> memoPut(memo.size());
-                case 'J' -> push(new Int(in.i32("BININT")));
-                case 'K' -> push(new Int(in.u8("BININT1")));
-                case 'M' -> push(new Int(in.u16("BININT2")));
-                case 0x8a -> push(long1());
+                case 'J' -> push(integer(in.i32("BININT")));
+                case 'K' -> push(integer(in.u8("BININT1")));
+                case 'M' -> push(integer(in.u16("BININT2")));
+                case 0x8a -> push(longBytes(in.u8("LONG1 length"), "LONG1"));
+                case 0x8b -> push(longBytes(nonNegativeLength(in.i32("LONG4 length"), "LONG4"), "LONG4"));
+                case 'I' -> push(textInt()); // INT
+                case 'L' -> push(textLong()); // LONG
                 case 'G' ->
-                    push(new PickleValue.PyFloat(Double.longBitsToDouble(Long.reverseBytes(in.i64("BINFLOAT")))));
-                case 'X' -> push(new Str(utf8(in.u32("BINUNICODE length"), "BINUNICODE")));
-                case 0x8c -> push(new Str(utf8(in.u8("SHORT_BINUNICODE length"), "SHORT_BINUNICODE")));
-                case 0x8d -> push(new Str(utf8(u64Length("BINUNICODE8 length"), "BINUNICODE8")));
-                case 'U' -> push(shortBinString());
-                case 'B' -> push(new PickleValue.Bytes(bytes(in.u32("BINBYTES length"), "BINBYTES")));
-                case 'C' -> push(new PickleValue.Bytes(bytes(in.u8("SHORT_BINBYTES length"), "SHORT_BINBYTES")));
+                    push(scalar(
+                            new PickleValue.PyFloat(Double.longBitsToDouble(Long.reverseBytes(in.i64("BINFLOAT"))))));
+                case 'F' -> push(scalar(new PickleValue.PyFloat(textFloat()))); // FLOAT
+                case 'X' -> push(str(utf8(in.u32("BINUNICODE length"), "BINUNICODE")));
+                case 0x8c -> push(str(utf8(in.u8("SHORT_BINUNICODE length"), "SHORT_BINUNICODE")));
+                case 0x8d -> push(str(utf8(u64Length("BINUNICODE8 length"), "BINUNICODE8")));
+                case 'V' -> push(str(rawUnicodeEscape(rawLine("UNICODE", limits.maxStringBytes())))); // UNICODE
+                case 'U' -> push(byteString(bytes(in.u8("SHORT_BINSTRING length"), "SHORT_BINSTRING")));
+                case 'T' -> // BINSTRING
+                    push(byteString(bytes(nonNegativeLength(in.i32("BINSTRING length"), "BINSTRING"), "BINSTRING")));
+                case 'S' -> push(byteString(quotedString(rawLine("STRING", limits.maxStringBytes())))); // STRING
+                case 'B' -> push(byteValue(bytes(in.u32("BINBYTES length"), "BINBYTES")));
+                case 'C' -> push(byteValue(bytes(in.u8("SHORT_BINBYTES length"), "SHORT_BINBYTES")));
+                case 0x8e -> push(byteValue(bytes(u64Length("BINBYTES8 length"), "BINBYTES8")));
+                case 0x96 -> push(byteValue(bytes(u64Length("BYTEARRAY8 length"), "BYTEARRAY8")));
                 case 0x95 -> { // FRAME: framing is advisory; only check the claimed length
                     long n = u64Length("FRAME length");
                     if (n > in.remaining()) {
                         throw corrupt("FRAME claims " + n + " bytes, " + in.remaining() + " remain");
                     }
                 }
-                case 'Q' -> push(persistentLoad(pop()));
+                case 'Q' -> push(persistentLoad(pop())); // BINPERSID
+                case 'P' -> { // PERSID: the id is a line of ASCII text
+                    byte[] id = rawLine("PERSID id", MAX_GLOBAL_LINE);
+                    push(persistentLoad(str(new String(id, StandardCharsets.ISO_8859_1))));
+                }
                 case 'c' -> {
                     String module = line("GLOBAL module");
                     String name = line("GLOBAL name");
@@ -202,6 +274,19 @@ public final class RestrictedUnpickler {
                     }
                     push(global(m.value(), n.value(), "STACK_GLOBAL"));
                 }
+                case 'i' -> { // INST: CPython resolves the class before it pops the arguments
+                    String module = line("INST module");
+                    String name = line("INST name");
+                    Global cls = global(module, name, "INST");
+                    push(call(cls, tuple(popMark()), "INST"));
+                }
+                case 'o' -> { // OBJ: MARK, class, arguments
+                    List<PickleValue> items = popMark();
+                    if (items.isEmpty()) {
+                        throw corrupt("OBJ needs a class after its MARK");
+                    }
+                    push(call(items.getFirst(), tuple(items.subList(1, items.size())), "OBJ"));
+                }
                 case 'R' -> { // REDUCE
                     PickleValue args = pop();
                     PickleValue callable = pop();
@@ -210,18 +295,46 @@ public final class RestrictedUnpickler {
                 case 0x81 -> { // NEWOBJ
                     PickleValue args = pop();
                     PickleValue cls = pop();
-                    if (!(cls instanceof Global g)
-                            || (g.kind() != PickleGlobal.ORDERED_DICT && g.kind() != PickleGlobal.PARAMETER)) {
-                        throw new UnsafeModelException(source, opOffset, "refused NEWOBJ on " + cls.describe());
+                    push(newObject(cls, args, "NEWOBJ"));
+                }
+                case 0x92 -> { // NEWOBJ_EX: cls.__new__(cls, *args, **kwargs)
+                    PickleValue kwargs = pop();
+                    PickleValue args = pop();
+                    PickleValue cls = pop();
+                    if (!(kwargs instanceof PyDict kw) || !kw.entries().isEmpty()) {
+                        throw new UnsafeModelException(
+                                source,
+                                opOffset,
+                                "refused NEWOBJ_EX on " + cls.describe() + " with keyword arguments "
+                                        + kwargs.describe());
                     }
-                    push(call(cls, args, "NEWOBJ"));
+                    push(newObject(cls, args, "NEWOBJ_EX"));
                 }
                 case 'b' -> build(pop(), peek());
-                default ->
+                case 0x82, 0x83, 0x84 -> { // EXT1, EXT2, EXT4
+                    String name = op == 0x82 ? "EXT1" : op == 0x83 ? "EXT2" : "EXT4";
+                    long code = switch (op) {
+                        case 0x82 -> in.u8("EXT1 code");
+                        case 0x83 -> in.u16("EXT2 code");
+                        default -> in.i32("EXT4 code");
+                    };
                     throw new UnsafeModelException(
                             source,
                             opOffset,
-                            "refused pickle opcode " + opcodeName(op) + " (0x" + String.format("%02x", op) + ")");
+                            "refused pickle opcode " + name + " (0x" + String.format("%02x", op) + "): extension code "
+                                    + code + " names a global through copyreg's registry, which cannot be checked");
+                }
+                case 0x97 -> // NEXT_BUFFER
+                    throw corrupt("NEXT_BUFFER refers to out-of-band buffers, which torch.load never passes"
+                            + " (the unpickler stops here)");
+                case 0x98 -> { // READONLY_BUFFER: a no-op on bytes; CPython raises on anything else
+                    if (!(peek() instanceof PickleValue.Bytes)) {
+                        throw corrupt("READONLY_BUFFER on " + peek().describe() + ", which is not a buffer");
+                    }
+                }
+                default ->
+                    // CPython's unpickler raises on an unknown opcode, so nothing after it runs
+                    throw corrupt("invalid pickle opcode 0x" + String.format("%02x", op));
             }
         }
     }
@@ -288,11 +401,56 @@ public final class RestrictedUnpickler {
     }
 
     private Tuple tuple(List<PickleValue> items) throws CorruptModelException {
+        charge(PickleBudget.tuple(items.size()));
         Tuple t = Tuple.of(items);
         if (t.depth() > limits.maxNesting()) {
             throw corrupt("pickle values nested deeper than " + limits.maxNesting());
         }
         return t;
+    }
+
+    // ---------------------------------------------------------------- values and their heap
+
+    private void charge(long bytes) throws CorruptModelException {
+        budget.charge(bytes, source, opOffset);
+    }
+
+    private PickleValue scalar(PickleValue v) throws CorruptModelException {
+        charge(PickleBudget.SCALAR);
+        return v;
+    }
+
+    private PickleValue integer(long v) throws CorruptModelException {
+        return scalar(new Int(v));
+    }
+
+    private Str str(String s) throws CorruptModelException {
+        charge(PickleBudget.string(s.length()));
+        return new Str(s);
+    }
+
+    private PickleValue.Bytes byteValue(byte[] b) throws CorruptModelException {
+        charge(PickleBudget.bytes(b.length));
+        return new PickleValue.Bytes(b);
+    }
+
+    private PyList newList(List<PickleValue> items) throws ModelFormatException {
+        charge(PickleBudget.CONTAINER);
+        PyList list = new PyList();
+        append(list, items);
+        return list;
+    }
+
+    private PyDict newDict(boolean ordered) throws CorruptModelException {
+        charge(PickleBudget.DICT);
+        return new PyDict(ordered);
+    }
+
+    private PickleValue.PySet newSet(List<PickleValue> items) throws ModelFormatException {
+        charge(PickleBudget.CONTAINER);
+        PickleValue.PySet set = new PickleValue.PySet();
+        addItems(set, items);
+        return set;
     }
 
     // ---------------------------------------------------------------- containers
@@ -302,10 +460,24 @@ public final class RestrictedUnpickler {
             throw new UnsafeModelException(
                     source, opOffset, "refused APPEND to " + target.describe() + " (only lists)");
         }
+        charge(PickleBudget.SLOT * items.size());
         for (PickleValue v : items) {
             list.add(v);
         }
         checkNesting(list);
+    }
+
+    /** ADDITEMS on anything but a set would call that object's {@code add} attribute: refused. */
+    private void addItems(PickleValue target, List<PickleValue> items) throws ModelFormatException {
+        if (!(target instanceof PickleValue.PySet set)) {
+            throw new UnsafeModelException(
+                    source, opOffset, "refused ADDITEMS to " + target.describe() + " (only sets)");
+        }
+        charge(PickleBudget.SLOT * items.size());
+        for (PickleValue v : items) {
+            set.add(v);
+        }
+        checkNesting(set);
     }
 
     private void setItems(PickleValue target, List<PickleValue> kv) throws ModelFormatException {
@@ -316,6 +488,7 @@ public final class RestrictedUnpickler {
         if (kv.size() % 2 != 0) {
             throw corrupt("SETITEMS with an odd number (" + kv.size() + ") of keys and values");
         }
+        charge(PickleBudget.DICT_ENTRY * (kv.size() / 2));
         for (int i = 0; i < kv.size(); i += 2) {
             PickleValue k = kv.get(i);
             checkKey(k);
@@ -330,7 +503,8 @@ public final class RestrictedUnpickler {
      */
     private void checkKey(PickleValue k) throws CorruptModelException {
         boolean ok = switch (k) {
-            case Str _, PickleValue.Int _, PickleValue.BigInt _, Bool _, PickleValue.PyFloat _, PyNone _ -> true;
+            case Str _, PickleValue.Int _, Bool _, PickleValue.PyFloat _, PyNone _ -> true;
+            case PickleValue.BigInt b -> b.value().bitLength() <= MAX_KEY_BITS;
             case Tuple t -> {
                 boolean flat = t.size() <= MAX_TUPLE_KEY;
                 for (PickleValue v : t.items()) {
@@ -381,26 +555,43 @@ public final class RestrictedUnpickler {
 
     private void memoPut(long key) throws CorruptModelException {
         PickleValue v = peek();
-        if (!memo.containsKey(key) && memo.size() >= limits.maxMemo()) {
-            throw corrupt("pickle memo exceeds " + limits.maxMemo() + " entries");
+        if (!memo.containsKey(key)) {
+            if (memo.size() >= limits.maxMemo()) {
+                throw corrupt("pickle memo exceeds " + limits.maxMemo() + " entries");
+            }
+            charge(PickleBudget.MEMO_ENTRY);
         }
         memo.put(key, v);
     }
 
     // ---------------------------------------------------------------- scalars and strings
 
-    private PickleValue long1() throws CorruptModelException {
-        int n = in.u8("LONG1 length");
-        byte[] le = in.bytes(n, "LONG1 value");
+    /** LONG1/LONG4: {@code n} bytes of a little-endian two's complement integer. */
+    private PickleValue longBytes(long n, String what) throws CorruptModelException {
+        byte[] le = bytes(n, what + " value");
         if (n == 0) {
-            return new Int(0);
+            return integer(0);
         }
-        byte[] be = new byte[n];
-        for (int i = 0; i < n; i++) {
-            be[i] = le[n - 1 - i];
+        byte[] be = new byte[le.length];
+        for (int i = 0; i < le.length; i++) {
+            be[i] = le[le.length - 1 - i];
         }
-        BigInteger v = new BigInteger(be);
-        return v.bitLength() < 64 ? new Int(v.longValue()) : new PickleValue.BigInt(v);
+        return bigOrLong(new BigInteger(be));
+    }
+
+    private PickleValue bigOrLong(BigInteger v) throws CorruptModelException {
+        if (v.bitLength() < 64) {
+            return integer(v.longValue());
+        }
+        charge(PickleBudget.bytes(v.bitLength() / 8 + 1));
+        return new PickleValue.BigInt(v);
+    }
+
+    private long nonNegativeLength(int n, String what) throws CorruptModelException {
+        if (n < 0) {
+            throw corrupt(what + " has a negative length " + n);
+        }
+        return n;
     }
 
     private long u64Length(String what) throws CorruptModelException {
@@ -428,15 +619,86 @@ public final class RestrictedUnpickler {
         return SegmentReader.decodeUtf8(bytes(n, what), source, at, what);
     }
 
-    /** Protocol-2 {@code str} from Python 2; torch loads it as UTF-8 text. Non-text stays bytes. */
-    private PickleValue shortBinString() throws CorruptModelException {
-        long at = in.absolutePosition();
-        byte[] b = bytes(in.u8("SHORT_BINSTRING length"), "SHORT_BINSTRING");
+    /**
+     * A Python 2 {@code str} (SHORT_BINSTRING, BINSTRING, STRING); torch loads it with
+     * {@code encoding='utf-8'}, so text becomes a string. Non-text stays bytes.
+     */
+    private PickleValue byteString(byte[] b) throws CorruptModelException {
         try {
-            return new Str(SegmentReader.decodeUtf8(b, source, at, "SHORT_BINSTRING"));
+            return str(SegmentReader.decodeUtf8(b, source, opOffset, "byte string"));
         } catch (CorruptModelException e) {
-            return new PickleValue.Bytes(b);
+            return byteValue(b);
         }
+    }
+
+    /**
+     * The bytes of a protocol-0 argument line, without its newline. CPython reads the line with
+     * {@code readline()}, so a line that runs to the end of the input is malformed.
+     */
+    private byte[] rawLine(String what, long max) throws CorruptModelException {
+        long start = in.position();
+        long limit = Math.min(in.remaining(), max + 1);
+        MemorySegment seg = in.segment();
+        for (long i = 0; i < limit; i++) {
+            if (seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, start + i) == '\n') {
+                byte[] b = in.bytes(i, what);
+                in.skip(1, what);
+                return b;
+            }
+        }
+        throw corrupt(what + " is not a newline-terminated line of at most " + max + " bytes");
+    }
+
+    /** INT: {@code 00} and {@code 01} are the booleans protocol 0 writes; otherwise {@code int(line, 0)}. */
+    private PickleValue textInt() throws CorruptModelException {
+        String line = new String(rawLine("INT argument", MAX_INT_DIGITS + 8), StandardCharsets.ISO_8859_1);
+        if (line.equals("00")) {
+            return PickleValue.Bool.FALSE;
+        }
+        if (line.equals("01")) {
+            return PickleValue.Bool.TRUE;
+        }
+        return bigOrLong(PythonLiterals.parseInt(line, 0, MAX_INT_DIGITS)
+                .orElseThrow(() -> corrupt("INT argument '" + printable(line) + "' is not an integer")));
+    }
+
+    /** LONG: {@code int(line, 0)} after dropping one trailing {@code L} (Python 2's long suffix). */
+    private PickleValue textLong() throws CorruptModelException {
+        String raw = new String(rawLine("LONG argument", MAX_INT_DIGITS + 8), StandardCharsets.ISO_8859_1);
+        String line = raw.endsWith("L") ? raw.substring(0, raw.length() - 1) : raw;
+        return bigOrLong(PythonLiterals.parseInt(line, 0, MAX_INT_DIGITS)
+                .orElseThrow(() -> corrupt("LONG argument '" + printable(raw) + "' is not an integer")));
+    }
+
+    private double textFloat() throws CorruptModelException {
+        String line = new String(rawLine("FLOAT argument", 512), StandardCharsets.ISO_8859_1);
+        return PythonLiterals.parseFloat(line)
+                .orElseThrow(() -> corrupt("FLOAT argument '" + printable(line) + "' is not a number"));
+    }
+
+    /** GET/PUT: a decimal memo index. */
+    private long decimalIndex(String what) throws CorruptModelException {
+        String line = new String(rawLine(what, 64), StandardCharsets.ISO_8859_1);
+        BigInteger v = PythonLiterals.parseInt(line, 10, 64)
+                .orElseThrow(() -> corrupt(what + " '" + printable(line) + "' is not an integer"));
+        if (v.signum() < 0 || v.bitLength() > 62) {
+            throw corrupt(what + " " + printable(line) + " is out of range");
+        }
+        return v.longValue();
+    }
+
+    /** STRING: a quoted Python 2 literal, decoded like {@code codecs.escape_decode}. */
+    private byte[] quotedString(byte[] line) throws CorruptModelException {
+        if (line.length < 2 || line[0] != line[line.length - 1] || (line[0] != '\'' && line[0] != '"')) {
+            throw corrupt("STRING argument is not quoted");
+        }
+        return PythonLiterals.escapeDecode(line, 1, line.length - 1)
+                .orElseThrow(() -> corrupt("STRING argument has an invalid escape"));
+    }
+
+    private String rawUnicodeEscape(byte[] line) throws CorruptModelException {
+        return PythonLiterals.rawUnicodeEscape(line)
+                .orElseThrow(() -> corrupt("UNICODE argument has an invalid \\u or \\U escape"));
     }
 
     private String line(String what) throws CorruptModelException {
@@ -460,9 +722,11 @@ public final class RestrictedUnpickler {
 
     // ---------------------------------------------------------------- globals and calls
 
-    private Global global(String module, String name, String opcode) throws UnsafeModelException {
+    private Global global(String module, String name, String opcode) throws ModelFormatException {
         Optional<Global> g = PickleGlobal.resolve(module, name);
-        if (g.isEmpty()) {
+        if (g.isPresent()) {
+            charge(PickleBudget.CONTAINER);
+        } else {
             PickleGlobal.Safety safety = PickleGlobal.classify(module, name);
             throw new UnsafeModelException(
                     source,
@@ -493,6 +757,8 @@ public final class RestrictedUnpickler {
             throw corrupt(
                     opcode + " on " + g.qualifiedName() + " needs an argument tuple, got " + argsValue.describe());
         }
+        // the inert record the call becomes (a tensor spec with its shape arrays at most)
+        charge(2 * PickleBudget.CONTAINER);
         return switch (g.kind()) {
             case ORDERED_DICT -> orderedDict(args);
             case REBUILD_TENSOR_V2 -> {
@@ -543,13 +809,7 @@ public final class RestrictedUnpickler {
             case SET -> {
                 arity(g, args, 0, 1);
                 List<PickleValue> items = args.size() == 0 ? List.of() : sequence(args.get(0), g);
-                int depth = 0;
-                for (PickleValue v : items) {
-                    depth = Math.max(depth, v.depth());
-                }
-                PickleValue.PySet s = new PickleValue.PySet(items, depth + 1);
-                checkNesting(s);
-                yield s;
+                yield newSet(items);
             }
             case TENSOR, STORAGE_TYPE, UNTYPED_STORAGE, DTYPE ->
                 throw new UnsafeModelException(
@@ -557,6 +817,15 @@ public final class RestrictedUnpickler {
                         opOffset,
                         "refused " + opcode + " on " + g.qualifiedName() + " (not callable in a checkpoint)");
         };
+    }
+
+    /** NEWOBJ and NEWOBJ_EX: {@code cls.__new__(cls, *args)}, accepted for the classes torch.save emits it on. */
+    private PickleValue newObject(PickleValue cls, PickleValue args, String opcode) throws ModelFormatException {
+        if (!(cls instanceof Global g)
+                || (g.kind() != PickleGlobal.ORDERED_DICT && g.kind() != PickleGlobal.PARAMETER)) {
+            throw new UnsafeModelException(source, opOffset, "refused " + opcode + " on " + cls.describe());
+        }
+        return call(cls, args, opcode);
     }
 
     private void arity(Global g, Tuple args, int min, int max) throws UnsafeModelException {
@@ -579,7 +848,7 @@ public final class RestrictedUnpickler {
     }
 
     private PickleValue orderedDict(Tuple args) throws ModelFormatException {
-        PyDict d = new PyDict(true);
+        PyDict d = newDict(true);
         if (args.size() == 0) {
             return d;
         }
@@ -590,11 +859,13 @@ public final class RestrictedUnpickler {
         switch (args.get(0)) {
             case PyDict src -> {
                 // Keys were checked when they entered src.
+                charge(PickleBudget.DICT_ENTRY * src.entries().size());
                 for (var e : src.entries().entrySet()) {
                     d.put(e.getKey(), e.getValue());
                 }
             }
             case PyList l -> {
+                charge(PickleBudget.DICT_ENTRY * l.items().size());
                 for (PickleValue item : l.items()) {
                     if (!(item instanceof Tuple pair) || pair.size() != 2) {
                         throw corrupt("OrderedDict expects (key, value) pairs, got " + item.describe());
@@ -662,7 +933,7 @@ public final class RestrictedUnpickler {
             }
             out[i] = (byte) c;
         }
-        return new PickleValue.Bytes(out);
+        return byteValue(out);
     }
 
     private TensorSpec rebuildTensor(Global g, Tuple args, DType explicit) throws ModelFormatException {
@@ -718,7 +989,13 @@ public final class RestrictedUnpickler {
 
     // ---------------------------------------------------------------- persistent ids
 
-    private StorageRef persistentLoad(PickleValue pid) throws ModelFormatException {
+    private PickleValue persistentLoad(PickleValue pid) throws ModelFormatException {
+        charge(PickleBudget.CONTAINER);
+        if (persistentIds == PersistentIds.TAR) {
+            // torch's tar loader returns saved_id[0] for a tuple and a deserialised storage or tensor
+            // otherwise; neither runs anything from the pickle.
+            return new PickleValue.TarObject(pid.describe());
+        }
         if (!(pid instanceof Tuple t) || t.size() == 0) {
             throw new UnsafeModelException(
                     source,
@@ -773,38 +1050,5 @@ public final class RestrictedUnpickler {
 
     private CorruptModelException corrupt(String detail) {
         return new CorruptModelException(source, opOffset, detail);
-    }
-
-    static String opcodeName(int op) {
-        return switch (op) {
-            case 'i' -> "INST";
-            case 'o' -> "OBJ";
-            case 0x82 -> "EXT1";
-            case 0x83 -> "EXT2";
-            case 0x84 -> "EXT4";
-            case 'P' -> "PERSID";
-            case 0x92 -> "NEWOBJ_EX";
-            case 0x96 -> "BYTEARRAY8";
-            case 0x97 -> "NEXT_BUFFER";
-            case 0x98 -> "READONLY_BUFFER";
-            case '0' -> "POP";
-            case '1' -> "POP_MARK";
-            case '2' -> "DUP";
-            case 'F' -> "FLOAT";
-            case 'I' -> "INT";
-            case 'L' -> "LONG";
-            case 0x8b -> "LONG4";
-            case 'S' -> "STRING";
-            case 'T' -> "BINSTRING";
-            case 'V' -> "UNICODE";
-            case 'g' -> "GET";
-            case 'p' -> "PUT";
-            case 'l' -> "LIST";
-            case 'd' -> "DICT";
-            case 0x90 -> "ADDITEMS";
-            case 0x91 -> "FROZENSET";
-            case 0x8e -> "BINBYTES8";
-            default -> "unknown";
-        };
     }
 }

@@ -69,6 +69,19 @@ class PytorchFuzzTest {
                 "fuzz %s: %d cases, seed %d, outcomes %s, slowest case %.1f ms%n",
                 label, CASES, seed, outcomes, slowest / 1e6);
         assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(CASES);
+        assertTypedRejectionFloor(label, outcomes, 3_000);
+    }
+
+    /**
+     * The mutants must mostly be refused with a typed error (corrupt, unsupported, unsafe): a
+     * change that reads damaged files as if they were fine, or that stops reaching the checks,
+     * lowers the count below the floor measured when the suite was written (minus a margin).
+     */
+    static void assertTypedRejectionFloor(String label, java.util.Map<String, Integer> outcomes, int floor) {
+        int typed = outcomes.getOrDefault("corrupt", 0)
+                + outcomes.getOrDefault("unsupported", 0)
+                + outcomes.getOrDefault("unsafe", 0);
+        assertThat(typed).as(label + " typed rejections in " + outcomes).isGreaterThanOrEqualTo(floor);
     }
 
     @Test
@@ -119,6 +132,7 @@ class PytorchFuzzTest {
             outcomes.merge(outcome, 1, Integer::sum);
         }
         System.out.printf("fuzz data.pkl: %d cases, seed 77, outcomes %s%n", CASES, outcomes);
+        assertTypedRejectionFloor("data.pkl", outcomes, 3_300);
     }
 
     /** Opens bytes and reads every tensor; returns the tensor count. */
