@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Pulls a response body one buffer list at a time, so the reader controls how much is received:
- * it never asks for more than it will use, gives up when no data arrives within the idle timeout,
- * and {@link #close()} cancels the exchange (the server's remaining bytes are never read). Used by
+ * it never asks for more than it will use, gives up when no data arrives within the idle timeout or
+ * when the read's overall deadline passes (however slowly data keeps coming), and {@link #close()}
+ * cancels the exchange (the server's remaining bytes are never read). Used by
  * one thread at a time.
  */
 final class BodyStream implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseable {
@@ -23,12 +24,14 @@ final class BodyStream implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseab
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final ArrayDeque<ByteBuffer> current = new ArrayDeque<>();
     private final Duration idleTimeout;
+    private final ReadDeadline.Deadline deadline;
     private volatile Flow.Subscription subscription;
     private boolean finished;
     private volatile boolean closed;
 
-    BodyStream(Duration idleTimeout) {
+    BodyStream(Duration idleTimeout, ReadDeadline.Deadline deadline) {
         this.idleTimeout = idleTimeout;
+        this.deadline = deadline;
     }
 
     @Override
@@ -60,12 +63,17 @@ final class BodyStream implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseab
      * Reads up to {@code len} bytes into {@code b}; returns -1 at the end of the body.
      *
      * @throws IOException if the exchange failed or stalled longer than the idle timeout
+     * @throws DeadlineExceededException if the read's deadline passed
      */
     int read(byte[] b, int off, int len) throws IOException {
         if (closed) {
             throw new IOException("body stream closed");
         }
         while (true) {
+            if (deadline.expired()) {
+                close();
+                throw new DeadlineExceededException("response body still arriving at the deadline");
+            }
             ByteBuffer head = current.peek();
             if (head != null) {
                 if (!head.hasRemaining()) {
@@ -83,8 +91,9 @@ final class BodyStream implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseab
                 return -1;
             }
             Object next;
+            long waitMs = Math.min(idleTimeout.toMillis(), deadline.remaining().toMillis() + 1);
             try {
-                next = queue.poll(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                next = queue.poll(waitMs, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 close();
@@ -92,6 +101,9 @@ final class BodyStream implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseab
             }
             if (next == null) {
                 close();
+                if (deadline.expired()) {
+                    throw new DeadlineExceededException("no response data before the deadline");
+                }
                 throw new HttpTimeoutException("no response data for " + idleTimeout.toMillis() + " ms");
             }
             if (next == END) {

@@ -22,7 +22,9 @@ import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The HTTP exchanges behind {@link HttpByteSource}: a size probe and validated range reads, with
- * bounded retries, the byte budget and the bearer token. Redirects are followed by the {@link
+ * bounded retries, the byte budget and the bearer token. Every read has an overall deadline
+ * ({@link ReadDeadline}: all attempts, waits and partial answers together) and the session's
+ * failures share one {@link RetryBudget}; an error that ends a read says which limit it hit. Redirects are followed by the {@link
  * HttpClient} ({@code Redirect.NORMAL}), which drops {@code Authorization} when the host changes,
  * so a token given for the hub never reaches a CDN. The token is sent only over HTTPS or to a
  * loopback host. Thread-safe.
@@ -46,6 +48,8 @@ final class RangeClient {
     private final Duration requestTimeout;
     private final Duration idleTimeout;
     private final ByteBudget budget;
+    private final ReadDeadline deadlines;
+    private final RetryBudget retryBudget;
 
     RangeClient(
             HttpClient client,
@@ -53,26 +57,34 @@ final class RangeClient {
             RetryPolicy retry,
             Duration requestTimeout,
             Duration idleTimeout,
-            ByteBudget budget) {
+            ByteBudget budget,
+            ReadDeadline deadlines,
+            RetryBudget retryBudget) {
         this.client = client;
         this.token = token;
         this.retry = retry;
         this.requestTimeout = requestTimeout;
         this.idleTimeout = idleTimeout;
         this.budget = budget;
+        this.deadlines = deadlines;
+        this.retryBudget = retryBudget;
     }
 
     // ---- size probe ----
 
     /** HEAD the file (falling back to a one-byte range GET) and record size and validators. */
     RemoteFileInfo probe(URI uri, String url, TransferCounters counters) throws IOException {
+        ReadDeadline.Deadline deadline = deadlines.start(0);
         return withRetries(
                 url,
+                "size probe",
                 counters,
+                deadline,
+                NO_PROGRESS,
                 () -> {
                     counters.request();
                     HttpResponse<Void> r = send(
-                            request(uri)
+                            request(uri, deadline)
                                     .method("HEAD", HttpRequest.BodyPublishers.noBody())
                                     .build(),
                             HttpResponse.BodyHandlers.discarding());
@@ -99,22 +111,29 @@ final class RangeClient {
                     }
                     throw failure(url, r, "HEAD");
                 },
-                () -> probeByRange(uri, url, counters));
+                () -> probeByRange(uri, url, counters, deadline));
     }
 
-    private RemoteFileInfo probeByRange(URI uri, String url, TransferCounters counters) throws IOException {
+    private RemoteFileInfo probeByRange(URI uri, String url, TransferCounters counters, ReadDeadline.Deadline deadline)
+            throws IOException {
         return withRetries(
                 url,
+                "size probe",
                 counters,
+                deadline,
+                NO_PROGRESS,
                 () -> {
                     budget.reserve(url, 0, 1);
                     long received = 0;
                     try {
                         counters.request();
                         HttpResponse<Flow.Publisher<List<ByteBuffer>>> r = send(
-                                request(uri).header("Range", "bytes=0-0").GET().build(),
+                                request(uri, deadline)
+                                        .header("Range", "bytes=0-0")
+                                        .GET()
+                                        .build(),
                                 HttpResponse.BodyHandlers.ofPublisher());
-                        try (BodyStream body = subscribe(r)) {
+                        try (BodyStream body = subscribe(r, deadline)) {
                             int st = r.statusCode();
                             if (st == 206) {
                                 long[] range = contentRange(url, r.headers(), 0, 0);
@@ -184,6 +203,8 @@ final class RangeClient {
     void fetch(URI uri, RemoteFileInfo info, long start, long endInclusive, RangeSink sink, TransferCounters counters)
             throws IOException {
         long[] pos = {start};
+        ReadDeadline.Deadline deadline = deadlines.start(endInclusive - start + 1);
+        String what = "bytes " + start + "-" + endInclusive;
         for (int answers = 0; pos[0] <= endInclusive; answers++) {
             if (answers == MAX_PARTIAL_ANSWERS) {
                 throw new RemoteIOException(
@@ -194,9 +215,12 @@ final class RangeClient {
             }
             withRetries(
                     info.url(),
+                    what,
                     counters,
+                    deadline,
+                    () -> pos[0],
                     () -> {
-                        fetchOnce(uri, info, pos, endInclusive, sink, counters);
+                        fetchOnce(uri, info, pos, endInclusive, sink, counters, deadline);
                         return Boolean.TRUE;
                     },
                     null);
@@ -204,7 +228,13 @@ final class RangeClient {
     }
 
     private void fetchOnce(
-            URI uri, RemoteFileInfo info, long[] pos, long end, RangeSink sink, TransferCounters counters)
+            URI uri,
+            RemoteFileInfo info,
+            long[] pos,
+            long end,
+            RangeSink sink,
+            TransferCounters counters,
+            ReadDeadline.Deadline deadline)
             throws IOException, TransientFailure {
         String url = info.url();
         long from = pos[0];
@@ -214,12 +244,12 @@ final class RangeClient {
         try {
             counters.request();
             HttpResponse<Flow.Publisher<List<ByteBuffer>>> r = send(
-                    request(uri)
+                    request(uri, deadline)
                             .header("Range", "bytes=" + from + "-" + end)
                             .GET()
                             .build(),
                     HttpResponse.BodyHandlers.ofPublisher());
-            try (BodyStream body = subscribe(r)) {
+            try (BodyStream body = subscribe(r, deadline)) {
                 int st = r.statusCode();
                 if (st == 200) {
                     throw new RemoteIOException(
@@ -281,8 +311,8 @@ final class RangeClient {
         }
     }
 
-    private BodyStream subscribe(HttpResponse<Flow.Publisher<List<ByteBuffer>>> r) {
-        BodyStream body = new BodyStream(idleTimeout);
+    private BodyStream subscribe(HttpResponse<Flow.Publisher<List<ByteBuffer>>> r, ReadDeadline.Deadline deadline) {
+        BodyStream body = new BodyStream(idleTimeout, deadline);
         r.body().subscribe(body);
         return body;
     }
@@ -338,9 +368,14 @@ final class RangeClient {
 
     // ---- requests, failures and retries ----
 
-    private HttpRequest.Builder request(URI uri) {
-        HttpRequest.Builder b =
-                HttpRequest.newBuilder(uri).timeout(requestTimeout).header("User-Agent", USER_AGENT);
+    /** A request that waits for its response headers no longer than the read's deadline allows. */
+    private HttpRequest.Builder request(URI uri, ReadDeadline.Deadline deadline) {
+        Duration left = deadline.remaining();
+        Duration timeout = left.compareTo(requestTimeout) < 0 ? left : requestTimeout;
+        if (timeout.toMillis() < 1) {
+            timeout = Duration.ofMillis(1);
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", USER_AGENT);
         if (token != null && mayCarryToken(uri)) {
             b.header("Authorization", token.authorizationHeader());
         }
@@ -427,13 +462,34 @@ final class RangeClient {
         T run() throws IOException;
     }
 
+    /** How far a read has got (bytes delivered), to tell a failed attempt from a productive one. */
+    private interface Progress {
+        long position();
+    }
+
+    private static final Progress NO_PROGRESS = () -> 0;
+
     /**
-     * Runs {@code attempt} until it succeeds, fails permanently, or runs out of attempts. A null
+     * Runs {@code attempt} until it succeeds, fails permanently, runs out of attempts, passes the
+     * read's {@code deadline}, or would spend more than the session's retry budget has left. A null
      * result hands over to {@code fallback}.
      */
-    private <T> T withRetries(String url, TransferCounters counters, Attempt<T> attempt, Fallback<T> fallback)
+    private <T> T withRetries(
+            String url,
+            String what,
+            TransferCounters counters,
+            ReadDeadline.Deadline deadline,
+            Progress progress,
+            Attempt<T> attempt,
+            Fallback<T> fallback)
             throws IOException {
+        RemoteIOException last = null;
         for (int n = 1; ; n++) {
+            if (deadline.expired()) {
+                throw deadlinePassed(url, what, deadline, last);
+            }
+            long t0 = System.nanoTime();
+            long p0 = progress.position();
             TransientFailure failure;
             try {
                 T result = attempt.run();
@@ -443,19 +499,31 @@ final class RangeClient {
                 return result;
             } catch (TransientFailure t) {
                 failure = t;
+            } catch (DeadlineExceededException e) {
+                throw deadlinePassed(url, what, deadline, last);
             } catch (RemoteIOException
                     | InterruptedIOException
                     | ByteBudgetExceededException
                     | SSLHandshakeException e) {
                 throw e;
             } catch (IOException e) {
-                // connection reset, premature end of body, stalled body, connect failure
+                if (deadline.expired()) {
+                    throw deadlinePassed(
+                            url,
+                            what,
+                            deadline,
+                            new RemoteIOException(url, RemoteIOException.NO_STATUS, "network error: " + reason(e), e));
+                }
+                // connection refused or reset, premature end of body, stalled body, connect failure
                 failure = new TransientFailure(
-                        new RemoteIOException(url, RemoteIOException.NO_STATUS, "network error: " + e.getMessage(), e),
+                        new RemoteIOException(url, RemoteIOException.NO_STATUS, "network error: " + reason(e), e),
                         null);
             }
+            last = failure.error;
+            if (progress.position() == p0) {
+                retryBudget.spend(Duration.ofNanos(System.nanoTime() - t0));
+            }
             if (n >= retry.maxAttempts()) {
-                RemoteIOException last = failure.error;
                 throw new RemoteIOException(
                         url, last.status(), stripUrl(last) + " (gave up after " + n + " attempts)", last.getCause());
             }
@@ -464,8 +532,8 @@ final class RangeClient {
                 if (failure.retryAfter.compareTo(retry.maxRetryAfter()) > 0) {
                     throw new RemoteIOException(
                             url,
-                            failure.error.status(),
-                            stripUrl(failure.error) + "; server asked to retry after " + failure.retryAfter.toSeconds()
+                            last.status(),
+                            stripUrl(last) + "; server asked to retry after " + failure.retryAfter.toSeconds()
                                     + " s, more than the allowed "
                                     + retry.maxRetryAfter().toSeconds() + " s");
                 }
@@ -475,6 +543,24 @@ final class RangeClient {
                 wait = Duration.ofMillis(
                         ms + (ms > 3 ? ThreadLocalRandom.current().nextLong(ms / 4 + 1) : 0));
             }
+            String asked = failure.retryAfter != null
+                    ? "; server asked to retry after " + ReadDeadline.seconds(wait)
+                    : "; a retry after " + ReadDeadline.seconds(wait);
+            if (wait.compareTo(deadline.remaining()) > 0) {
+                if (failure.retryAfter == null) {
+                    throw deadlinePassed(url, what, deadline, last);
+                }
+                throw new RemoteIOException(
+                        url, last.status(), stripUrl(last) + asked + " would pass " + deadline.description(), last);
+            }
+            if (!retryBudget.tryTake(wait)) {
+                throw new RemoteIOException(
+                        url,
+                        last.status(),
+                        stripUrl(last) + asked + ", more than the " + ReadDeadline.seconds(retryBudget.left())
+                                + " left of " + retryBudget.describe(),
+                        last);
+            }
             counters.retry();
             try {
                 Thread.sleep(wait);
@@ -483,6 +569,44 @@ final class RangeClient {
                 throw new InterruptedIOException("interrupted while waiting to retry " + url);
             }
         }
+    }
+
+    private static RemoteIOException deadlinePassed(
+            String url, String what, ReadDeadline.Deadline deadline, RemoteIOException last) {
+        String detail = what + " not read within " + deadline.description();
+        if (last != null) {
+            detail += "; last attempt: " + stripUrl(last);
+        }
+        return new RemoteIOException(url, last == null ? RemoteIOException.NO_STATUS : last.status(), detail, last);
+    }
+
+    /**
+     * What went wrong, in words: the first message in the cause chain, or a name for the failures
+     * the JDK reports without one (a refused connection is a {@code ConnectException} with a null
+     * message, which printed as "network error: null").
+     */
+    static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && !m.isBlank()) {
+                return m.strip();
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String known = switch (t) {
+                case java.net.http.HttpConnectTimeoutException _ -> "connect timed out";
+                case java.net.ConnectException _ -> "connection refused";
+                case java.nio.channels.UnresolvedAddressException _ -> "host name not resolved";
+                case java.net.UnknownHostException _ -> "host name not resolved";
+                case java.nio.channels.ClosedChannelException _ -> "connection closed";
+                case java.io.EOFException _ -> "connection closed by the server";
+                default -> null;
+            };
+            if (known != null) {
+                return known;
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     private static String stripUrl(RemoteIOException e) {

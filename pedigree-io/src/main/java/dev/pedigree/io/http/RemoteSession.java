@@ -31,6 +31,11 @@ import java.util.function.Function;
  *   <li>range cache folder: property {@code pedigree.cache}, else {@code $PEDIGREE_CACHE}, else
  *       {@code $XDG_CACHE_HOME/pedigree}, else {@code ~/.cache/pedigree}; blocks go under its
  *       {@code ranges/} subfolder (so by default {@code ~/.cache/pedigree/ranges}).
+ *   <li>deadline of one remote read: property {@code pedigree.http.deadline}, else {@code
+ *       PEDIGREE_HTTP_DEADLINE}, in seconds (default 15), plus 1 s per MiB of the range;
+ *   <li>retry budget of the session: property {@code pedigree.http.retryBudget}, else {@code
+ *       PEDIGREE_HTTP_RETRY_BUDGET}, in seconds (default 20): the time all reads together may lose
+ *       to failed attempts and waits before retries.
  * </ul>
  *
  * <p>Thread-safe. The session owns its HTTP client and its prefetch threads (at most {@link
@@ -84,7 +89,17 @@ public final class RemoteSession implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(b.connectTimeout)
                 .build();
-        this.rangeClient = new RangeClient(client, token, b.retry, b.requestTimeout, b.idleTimeout, budget);
+        ReadDeadline deadline = b.deadline != null
+                ? b.deadline
+                : new ReadDeadline(
+                        seconds(props, env, ReadDeadline.PROPERTY, ReadDeadline.ENV, ReadDeadline.DEFAULT.base()),
+                        ReadDeadline.DEFAULT.perMiB());
+        RetryBudget retryBudget = new RetryBudget(
+                b.retryBudget != null
+                        ? b.retryBudget
+                        : seconds(props, env, RetryBudget.PROPERTY, RetryBudget.ENV, RetryBudget.DEFAULT));
+        this.rangeClient =
+                new RangeClient(client, token, b.retry, b.requestTimeout, b.idleTimeout, budget, deadline, retryBudget);
         this.prefetchConcurrency = b.prefetchConcurrency;
         this.prefetchPool = b.prefetchConcurrency == 0 ? null : prefetchThreads(b.prefetchConcurrency);
     }
@@ -100,6 +115,33 @@ public final class RemoteSession implements AutoCloseable {
                 Thread.ofPlatform().name("pedigree-prefetch-", 0).daemon(true).factory());
         pool.allowCoreThreadTimeOut(true);
         return pool;
+    }
+
+    /** A duration in (possibly fractional) seconds from a system property or else the environment. */
+    private static Duration seconds(
+            Function<String, String> props,
+            Function<String, String> env,
+            String property,
+            String variable,
+            Duration d) {
+        String v = props.apply(property);
+        String from = property;
+        if (v == null || v.isBlank()) {
+            v = env.apply(variable);
+            from = variable;
+        }
+        if (v == null || v.isBlank()) {
+            return d;
+        }
+        try {
+            double s = Double.parseDouble(v.strip());
+            if (s >= 0 && s <= 86_400) {
+                return Duration.ofMillis(Math.round(s * 1000));
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(from + " must be a number of seconds between 0 and 86400, not '" + v + "'");
     }
 
     /** A session configured from system properties and the environment, with no byte budget. */
@@ -274,9 +316,11 @@ public final class RemoteSession implements AutoCloseable {
         private int blockSize = DEFAULT_BLOCK_SIZE;
         private long memoryCacheBytes = 64L << 20;
         private RetryPolicy retry = RetryPolicy.DEFAULT;
-        private Duration connectTimeout = Duration.ofSeconds(30);
-        private Duration requestTimeout = Duration.ofSeconds(60);
-        private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofSeconds(10);
+        private ReadDeadline deadline;
+        private Duration retryBudget;
         private URI hfEndpoint;
         private int prefetchConcurrency = DEFAULT_PREFETCH_CONCURRENCY;
 
@@ -349,6 +393,27 @@ public final class RemoteSession implements AutoCloseable {
             this.connectTimeout = Objects.requireNonNull(connect);
             this.requestTimeout = Objects.requireNonNull(request);
             this.idleTimeout = Objects.requireNonNull(idle);
+            return this;
+        }
+
+        /**
+         * The overall deadline of one remote read ({@code base} plus {@code perMiB} for each MiB of
+         * the range, every attempt and wait included), overriding {@code PEDIGREE_HTTP_DEADLINE}.
+         */
+        public Builder deadline(Duration base, Duration perMiB) {
+            this.deadline = new ReadDeadline(base, perMiB);
+            return this;
+        }
+
+        /**
+         * The time all reads of the session may lose to failed attempts and waits before retries,
+         * overriding {@code PEDIGREE_HTTP_RETRY_BUDGET}; once spent, nothing is retried.
+         */
+        public Builder retryBudget(Duration total) {
+            if (total.isNegative()) {
+                throw new IllegalArgumentException("negative retry budget " + total);
+            }
+            this.retryBudget = total;
             return this;
         }
 
