@@ -7,8 +7,10 @@ import java.util.Objects;
 
 /**
  * A GGUF metadata array: its element type and its values. Numeric elements are held in primitive
- * arrays (so a large {@code scores} or {@code precompiled_charsmap} array costs what it weighs in
- * the file); {@link #get(int)} boxes on demand. Immutable and thread-safe.
+ * arrays of their own width (u8/i8 in a {@code byte[]}, u16/i16 in a {@code short[]}), so a large
+ * {@code scores} or {@code precompiled_charsmap} array costs what it weighs in the file and no more
+ * (a 140 MB u8 array once took 560 MB as {@code int[]}); {@link #get(int)} widens and boxes on
+ * demand. Immutable and thread-safe.
  *
  * <p>Element representations: u8, i8, u16, i16, i32 as {@code Integer}; u32, i64 and u64 (raw bits)
  * as {@code Long}; f32 as {@code Float}; f64 as {@code Double}; bool as {@code Boolean}; string as
@@ -25,7 +27,11 @@ public final class GgufArray {
         this.size = size;
     }
 
-    /** Wraps integer elements (u8..i32 as int, u32/u64/i64 as long are passed via {@link #ofLongs}). */
+    /**
+     * Wraps integer elements (u8..i32 as int, u32/u64/i64 as long are passed via {@link #ofLongs}).
+     *
+     * @throws IllegalArgumentException if a value does not fit the element type
+     */
     public static GgufArray ofInts(GgufValueType type, int[] v) {
         requireType(
                 type,
@@ -34,7 +40,47 @@ public final class GgufArray {
                 GgufValueType.UINT16,
                 GgufValueType.INT16,
                 GgufValueType.INT32);
-        return new GgufArray(type, v.clone(), v.length);
+        Object backing = switch (type) {
+            case UINT8, INT8 -> {
+                byte[] b = new byte[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    b[i] = (byte) checkRange(type, v[i]);
+                }
+                yield b;
+            }
+            case UINT16, INT16 -> {
+                short[] b = new short[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    b[i] = (short) checkRange(type, v[i]);
+                }
+                yield b;
+            }
+            default -> v.clone();
+        };
+        return new GgufArray(type, backing, v.length);
+    }
+
+    private static int checkRange(GgufValueType type, int x) {
+        boolean ok = switch (type) {
+            case UINT8 -> x >= 0 && x <= 0xFF;
+            case INT8 -> x >= Byte.MIN_VALUE && x <= Byte.MAX_VALUE;
+            case UINT16 -> x >= 0 && x <= 0xFFFF;
+            case INT16 -> x >= Short.MIN_VALUE && x <= Short.MAX_VALUE;
+            default -> true;
+        };
+        if (!ok) {
+            throw new IllegalArgumentException(x + " does not fit " + type);
+        }
+        return x;
+    }
+
+    /** Element {@code i} of a {@code byte[]} or {@code short[]} backing, widened by the element type's sign. */
+    private int narrow(int i) {
+        return switch (values) {
+            case byte[] a -> elementType == GgufValueType.UINT8 ? a[i] & 0xFF : a[i];
+            case short[] a -> elementType == GgufValueType.UINT16 ? a[i] & 0xFFFF : a[i];
+            default -> throw new IllegalStateException("not a narrow backing: " + values.getClass());
+        };
     }
 
     public static GgufArray ofLongs(GgufValueType type, long[] v) {
@@ -96,6 +142,7 @@ public final class GgufArray {
     public Object get(int i) {
         Objects.checkIndex(i, size);
         return switch (values) {
+            case byte[] _, short[] _ -> narrow(i);
             case int[] a -> a[i];
             case long[] a -> a[i];
             case float[] a -> a[i];
@@ -133,6 +180,9 @@ public final class GgufArray {
     public double[] toDoubleArray() {
         double[] out = new double[size];
         switch (values) {
+            case byte[] _, short[] _ -> {
+                for (int i = 0; i < size; i++) out[i] = narrow(i);
+            }
             case int[] a -> {
                 for (int i = 0; i < size; i++) out[i] = a[i];
             }
@@ -158,6 +208,11 @@ public final class GgufArray {
     /** Integer elements as long; throws for floating, string and array elements. */
     public long[] toLongArray() {
         return switch (values) {
+            case byte[] _, short[] _ -> {
+                long[] out = new long[size];
+                for (int i = 0; i < size; i++) out[i] = narrow(i);
+                yield out;
+            }
             case int[] a -> Arrays.stream(a).asLongStream().toArray();
             case long[] a -> a.clone();
             default -> throw new IllegalStateException("array of " + elementType + " is not integral");
@@ -172,7 +227,18 @@ public final class GgufArray {
         return a.clone();
     }
 
-    /** Reader-internal: the backing array without a copy. */
+    /** Whether the elements are integers (u8 to u64, i8 to i64). */
+    public boolean integral() {
+        return values instanceof byte[]
+                || values instanceof short[]
+                || values instanceof int[]
+                || values instanceof long[];
+    }
+
+    /**
+     * Reader-internal: the backing array without a copy ({@code byte[]} for u8/i8 and {@code
+     * short[]} for u16/i16, see the class comment).
+     */
     Object backing() {
         return values;
     }

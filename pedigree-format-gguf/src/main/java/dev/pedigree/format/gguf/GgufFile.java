@@ -44,6 +44,14 @@ public final class GgufFile {
     public static final int MAX_TENSOR_NAME = 63;
     /** Longest key or tensor name accepted at all. */
     public static final int MAX_KEY_BYTES = 65_535;
+    /**
+     * Heap that all metadata of one file may take once parsed (keys, strings, arrays, the maps
+     * holding them), estimated as each value is read and before anything is allocated. Real files
+     * need a few tens of MB at most (a 256k-token vocabulary with its merges, scores and types
+     * about 40 MB); hostile ones (12M one-character strings, nested empty arrays, a 140 MB u8 array)
+     * are refused with the key and offset instead of exhausting the heap.
+     */
+    public static final long MAX_METADATA_HEAP = 128L << 20;
     /** Deepest nesting of arrays inside arrays. */
     public static final int MAX_ARRAY_DEPTH = 8;
     /** Default {@code general.alignment}. */
@@ -88,7 +96,12 @@ public final class GgufFile {
      * @throws UnsupportedModelException for GGUF v1, unknown versions or a type without known layout
      */
     public static GgufFile parse(ByteSource src) throws IOException, ModelFormatException {
-        Parser p = new Parser(src);
+        return parse(src, MAX_METADATA_HEAP);
+    }
+
+    /** As {@link #parse(ByteSource)} with another metadata heap limit (tests use small ones). */
+    static GgufFile parse(ByteSource src, long maxMetadataHeap) throws IOException, ModelFormatException {
+        Parser p = new Parser(src, maxMetadataHeap);
         p.run();
         return new GgufFile(p);
     }
@@ -192,9 +205,12 @@ public final class GgufFile {
         long dataStart;
         final List<String> warnings = new ArrayList<>();
         int badUtf8;
+        final long maxMetadataHeap;
+        long metadataHeap;
 
-        Parser(ByteSource src) throws IOException, ModelFormatException {
+        Parser(ByteSource src, long maxMetadataHeap) throws IOException, ModelFormatException {
             this.src = src;
+            this.maxMetadataHeap = maxMetadataHeap;
             this.desc = src.description();
             MemorySegment all = src.slice(0, src.size());
             this.in = new SegmentReader(desc, all, 0);
@@ -312,9 +328,34 @@ public final class GgufFile {
             alignment = a;
         }
 
+        /** Estimated heap of a string decoded from {@code n} bytes (UTF-16 needs at most two per byte). */
+        private static long stringHeap(long n) {
+            return 48 + 2 * n;
+        }
+
+        /** Charges {@code bytes} of metadata heap before they are allocated; see {@link #MAX_METADATA_HEAP}. */
+        private void charge(long bytes, long at, String key) throws UnsupportedModelException {
+            metadataHeap += bytes;
+            if (metadataHeap > maxMetadataHeap) {
+                throw new UnsupportedModelException(
+                        desc,
+                        at,
+                        "metadata needs more than " + (maxMetadataHeap >> 20) + " MiB of memory (at key '"
+                                + printableKey(key)
+                                + "'), the limit of the GGUF reader; real files need a few tens of MB");
+            }
+        }
+
+        private static String printableKey(String key) {
+            String k = key.length() > 80 ? key.substring(0, 80) + "..." : key;
+            return k.replaceAll("[^\\x20-\\x7e]", "?");
+        }
+
         private void readKv() throws ModelFormatException {
             long at = in.absolutePosition();
             String key = string("metadata key", MAX_KEY_BYTES);
+            // the key in three maps (value, type, offset) and its string
+            charge(160 + stringHeap(key.length()), at, key);
             if (metadata.containsKey(key)) {
                 // Real files written by older gguf-py (e.g. llama.cpp's ggml-vocab-dbrx.gguf) repeat keys;
                 // keep the last value, as a reader that walks the KVs in order would.
@@ -334,7 +375,13 @@ public final class GgufFile {
             keyOffsets.put(key, at);
         }
 
-        private String string(String what, long maxBytes) throws CorruptModelException {
+        private String string(String what, long maxBytes) throws ModelFormatException {
+            return string(what, maxBytes, null);
+        }
+
+        /** A string; when {@code chargeKey} is set its heap is charged to the metadata budget first. */
+        private String string(String what, long maxBytes, String chargeKey)
+                throws CorruptModelException, UnsupportedModelException {
             long at = in.absolutePosition();
             long len = in.u64("length of " + what);
             if (len > in.remaining()) {
@@ -344,6 +391,9 @@ public final class GgufFile {
             if (len > maxBytes) {
                 throw new CorruptModelException(
                         desc, at, what + " of " + len + " bytes exceeds the limit of " + maxBytes);
+            }
+            if (chargeKey != null) {
+                charge(stringHeap(len), at, chargeKey);
             }
             byte[] b = in.bytes(len, what);
             try {
@@ -355,6 +405,9 @@ public final class GgufFile {
         }
 
         private Object value(GgufValueType type, String key, int depth) throws ModelFormatException {
+            if (type != GgufValueType.STRING && type != GgufValueType.ARRAY) {
+                charge(24, in.absolutePosition(), key); // a boxed scalar
+            }
             return switch (type) {
                 case UINT8 -> in.u8(key);
                 case INT8 -> in.i8(key);
@@ -364,7 +417,7 @@ public final class GgufFile {
                 case INT32 -> in.i32(key);
                 case FLOAT32 -> in.f32(key);
                 case BOOL -> bool(key);
-                case STRING -> string("string value of '" + key + "'", Integer.MAX_VALUE - 16);
+                case STRING -> string("string value of '" + key + "'", Integer.MAX_VALUE - 16, key);
                 case ARRAY -> array(key, depth + 1);
                 case UINT64, INT64 -> in.i64(key);
                 case FLOAT64 -> in.f64(key);
@@ -406,10 +459,24 @@ public final class GgufFile {
                         desc, countAt, "array '" + key + "' of " + count + " elements is too large");
             }
             int n = (int) count;
+            long perElement = switch (et) {
+                case UINT8, INT8, BOOL -> 1;
+                case UINT16, INT16 -> 2;
+                case INT32, FLOAT32 -> 4;
+                // u32 is held as long; strings and nested arrays are a reference here plus their own charge
+                case UINT32, UINT64, INT64, FLOAT64, STRING, ARRAY -> 8;
+            };
+            charge(64 + perElement * n, countAt, key);
             Object values = switch (et) {
-                case UINT8, INT8, UINT16, INT16, INT32 -> {
+                case UINT8, INT8 -> in.bytes(n, key);
+                case UINT16, INT16 -> {
+                    short[] a = new short[n];
+                    for (int i = 0; i < n; i++) a[i] = (short) in.i16(key);
+                    yield a;
+                }
+                case INT32 -> {
                     int[] a = new int[n];
-                    for (int i = 0; i < n; i++) a[i] = (Integer) value(et, key, depth);
+                    for (int i = 0; i < n; i++) a[i] = in.i32(key);
                     yield a;
                 }
                 case UINT32, UINT64, INT64 -> {
@@ -435,7 +502,7 @@ public final class GgufFile {
                 case STRING -> {
                     String[] a = new String[n];
                     for (int i = 0; i < n; i++)
-                        a[i] = string("element " + i + " of '" + key + "'", Integer.MAX_VALUE - 16);
+                        a[i] = string("element " + i + " of '" + key + "'", Integer.MAX_VALUE - 16, key);
                     yield a;
                 }
                 case ARRAY -> {

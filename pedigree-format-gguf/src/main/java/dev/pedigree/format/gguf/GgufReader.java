@@ -313,7 +313,7 @@ public final class GgufReader implements ModelReader {
             case Integer i -> x = i;
             case Long l -> x = l;
             case GgufArray a
-            when a.backing() instanceof int[] || a.backing() instanceof long[] -> {
+            when a.integral() -> {
                 long[] all = a.toLongArray();
                 if (all.length == 0) {
                     return null;

@@ -89,5 +89,11 @@ class GgufFuzzTest {
                 "GGUF fuzz %s: %d cases in %.1f s, outcomes %s%n",
                 file.getFileName(), cases, (System.nanoTime() - t0) / 1e9, outcomes);
         assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(cases);
+        // a floor on typed rejections (74-88% when the suite was written): a reader that stops
+        // checking, or accepts damaged headers, falls below it
+        int typed = outcomes.getOrDefault("CorruptModelException", 0)
+                + outcomes.getOrDefault("UnsupportedModelException", 0)
+                + outcomes.getOrDefault("UnsafeModelException", 0);
+        assertThat(typed).as("typed rejections in " + outcomes).isGreaterThanOrEqualTo(cases * 7 / 10);
     }
 }
