@@ -1,5 +1,6 @@
 package dev.pedigree.format.tokenizers.encode;
 
+import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.Token;
 import dev.pedigree.model.TokenKind;
 import java.io.IOException;
@@ -24,7 +25,9 @@ import java.util.Set;
  * Measures how well tokenizers fit a language: tokens per character and per word, bytes per token,
  * how much of the corpus falls back to bytes or the unknown token, and, for a tokenizer that extends
  * another's vocabulary, which of its added tokens carry the gain. Each corpus line is encoded on its
- * own, without BOS/EOS. Stateless and thread-safe.
+ * own, without BOS/EOS. A tokenizer whose pre-tokenizer regex gives up on a line (see
+ * {@link PreTokenizerLimitException}) is reported as an input error naming the line. Stateless and
+ * thread-safe.
  */
 public final class LanguageFitness {
     private LanguageFitness() {}
@@ -48,8 +51,10 @@ public final class LanguageFitness {
      * @param corpus a label for the corpus
      * @param lines the corpus lines
      * @param encoders label → encoder, reported in iteration order
+     * @throws UnsupportedModelException if a tokenizer's pre-tokenizer regex gives up on a line
      */
-    public static FitnessReport measure(String corpus, List<String> lines, Map<String, Encoder> encoders) {
+    public static FitnessReport measure(String corpus, List<String> lines, Map<String, Encoder> encoders)
+            throws UnsupportedModelException {
         return measure(corpus, lines, encoders, null, null, 0);
     }
 
@@ -59,6 +64,7 @@ public final class LanguageFitness {
      *
      * @param topGainTokens how many descendant-only tokens to list
      * @throws IllegalArgumentException if a label is not among the encoders
+     * @throws UnsupportedModelException if a tokenizer's pre-tokenizer regex gives up on a line
      */
     public static FitnessReport measure(
             String corpus,
@@ -66,7 +72,8 @@ public final class LanguageFitness {
             Map<String, Encoder> encoders,
             String descendant,
             String ancestor,
-            int topGainTokens) {
+            int topGainTokens)
+            throws UnsupportedModelException {
         long chars = 0;
         long words = 0;
         long bytes = 0;
@@ -77,7 +84,7 @@ public final class LanguageFitness {
         }
         List<TokenizerFitness> out = new ArrayList<>();
         for (Map.Entry<String, Encoder> e : encoders.entrySet()) {
-            out.add(measure(e.getKey(), e.getValue(), lines));
+            out.add(measure(e.getKey(), e.getValue(), lines, corpus));
         }
         VocabularyGain gain = null;
         if (descendant != null || ancestor != null) {
@@ -87,13 +94,23 @@ public final class LanguageFitness {
                 throw new IllegalArgumentException("gain pair " + descendant + " / " + ancestor
                         + " is not among the tokenizers " + encoders.keySet());
             }
-            gain = gain(descendant, d, ancestor, a, lines, topGainTokens);
+            gain = gain(descendant, d, ancestor, a, lines, topGainTokens, corpus);
         }
         return new FitnessReport(corpus, lines.size(), chars, words, bytes, out, gain);
     }
 
-    /** One encoder's figures on the corpus. */
-    public static TokenizerFitness measure(String name, Encoder encoder, List<String> lines) {
+    /**
+     * One encoder's figures on the corpus.
+     *
+     * @throws UnsupportedModelException if the encoder's pre-tokenizer regex gives up on a line
+     */
+    public static TokenizerFitness measure(String name, Encoder encoder, List<String> lines)
+            throws UnsupportedModelException {
+        return measure(name, encoder, lines, "the corpus");
+    }
+
+    private static TokenizerFitness measure(String name, Encoder encoder, List<String> lines, String corpus)
+            throws UnsupportedModelException {
         long tokens = 0;
         long chars = 0;
         long words = 0;
@@ -102,11 +119,13 @@ public final class LanguageFitness {
         long unknown = 0;
         long partial = 0;
         Map<Integer, Boolean> partialCache = new HashMap<>();
+        int lineNumber = 0;
         for (String line : lines) {
+            lineNumber++;
             chars += line.codePointCount(0, line.length());
             words += countWords(line);
             bytes += utf8Length(line);
-            for (int id : encoder.encode(line)) {
+            for (int id : encode(encoder, line, "line " + lineNumber + " of " + corpus)) {
                 tokens++;
                 Token t = encoder.token(id).orElse(null);
                 if (t == null) {
@@ -150,7 +169,20 @@ public final class LanguageFitness {
             String ancestorName,
             Encoder ancestor,
             List<String> lines,
-            int top) {
+            int top)
+            throws UnsupportedModelException {
+        return gain(descendantName, descendant, ancestorName, ancestor, lines, top, "the corpus");
+    }
+
+    private static VocabularyGain gain(
+            String descendantName,
+            Encoder descendant,
+            String ancestorName,
+            Encoder ancestor,
+            List<String> lines,
+            int top,
+            String corpus)
+            throws UnsupportedModelException {
         Objects.requireNonNull(descendant);
         Objects.requireNonNull(ancestor);
         Set<String> ancestorKeys = new HashSet<>();
@@ -166,8 +198,10 @@ public final class LanguageFitness {
         Map<Integer, Long> counts = new HashMap<>();
         long total = 0;
         long ownTotal = 0;
+        int lineNumber = 0;
         for (String line : lines) {
-            for (int id : descendant.encode(line)) {
+            lineNumber++;
+            for (int id : encode(descendant, line, "line " + lineNumber + " of " + corpus)) {
                 total++;
                 if (own.contains(id)) {
                     ownTotal++;
@@ -198,7 +232,8 @@ public final class LanguageFitness {
         for (GainToken g : ranked.subList(0, Math.min(Math.max(0, top), ranked.size()))) {
             String probe =
                     dummyPrefix && g.decoded().startsWith(" ") ? g.decoded().substring(1) : g.decoded();
-            int ancestorTokens = g.script().equals("BYTES") ? 0 : ancestor.encode(probe).length;
+            int ancestorTokens =
+                    g.script().equals("BYTES") ? 0 : encode(ancestor, probe, "the text of token " + g.id()).length;
             topList.add(new GainToken(
                     g.id(),
                     g.text(),
@@ -215,6 +250,19 @@ public final class LanguageFitness {
                 .forEach(e -> sortedScripts.put(e.getKey(), e.getValue()));
         return new VocabularyGain(
                 descendantName, ancestorName, own.size(), ownTotal, ratio(ownTotal, total), sortedScripts, topList);
+    }
+
+    /** Encodes {@code text}; a pre-tokenizer that gives up is an input error naming {@code where}. */
+    private static int[] encode(Encoder encoder, String text, String where) throws UnsupportedModelException {
+        try {
+            return encoder.encode(text);
+        } catch (PreTokenizerLimitException e) {
+            throw new UnsupportedModelException(
+                    encoder.vocabulary().source(),
+                    UnsupportedModelException.NO_OFFSET,
+                    e.getMessage() + " (" + where + "); the tokenizer cannot be measured on it",
+                    e);
+        }
     }
 
     /** True when the encoder spells a leading space that the text lacks (SentencePiece's dummy prefix). */

@@ -11,18 +11,26 @@ import java.util.regex.Pattern;
  * regex over each piece separately.
  *
  * <p>A regex comes from the tokenizer file and may backtrack catastrophically ({@code (a+)+b}).
- * Matching therefore reads the text through a character budget proportional to the piece's length;
- * when a regex exhausts it, the rest of that piece is kept whole (as an unmatched gap) instead of
- * hanging. The regexes of real tokenizers stay far below the budget. Immutable and thread-safe.
+ * Matching therefore reads the text through a step budget (characters read by the regex engine)
+ * per rule: {@link #BUDGET_BASE} plus {@link #BUDGET_PER_CHAR} for each character of the text,
+ * so a text of any length ends in a few seconds at most. A regex that exhausts it (or overflows
+ * the stack) makes {@link #split} throw {@link PreTokenizerLimitException}: the text cannot be
+ * split the way the tokenizer defines, and a guess would change the token counts silently. The
+ * step count is deterministic, so the same input gives the same outcome on every machine. The
+ * regexes of real tokenizers read each character a few times (a few dozen at most on long runs of
+ * one character class). Immutable and thread-safe.
  */
 final class PreTokenizer {
-    /** Character reads allowed per character of a piece, plus {@link #BUDGET_BASE}. */
-    static final long BUDGET_PER_CHAR = 2_000;
+    /**
+     * Character reads allowed per rule for each character of the text, plus {@link #BUDGET_BASE}.
+     * A hostile regex exhausts it on a 4 MB line in about 8 s ({@code (a+)+$}, 257M steps, measured
+     * end to end with {@code ./pedigree tokens --corpus}: 9.6 s; issue 18 measured 74 s with a
+     * per-piece budget of 2,000 reads per character). The well-known regexes stay within it on runs
+     * of 60,000 characters of one class ({@code PreTokenizerBudgetTest}).
+     */
+    static final long BUDGET_PER_CHAR = 64;
 
-    static final long BUDGET_BASE = 200_000;
-
-    /** How often a regex ran out of budget (diagnostics for tests). */
-    static final java.util.concurrent.atomic.AtomicLong BUDGET_EXHAUSTED = new java.util.concurrent.atomic.AtomicLong();
+    static final long BUDGET_BASE = 1_000_000;
 
     private final List<SplitRule> rules;
     private final List<Pattern> patterns;
@@ -36,20 +44,30 @@ final class PreTokenizer {
         return rules;
     }
 
-    /** The pieces of {@code text} as consecutive {@code start, end} pairs. */
+    /**
+     * The pieces of {@code text} as consecutive {@code start, end} pairs.
+     *
+     * @throws PreTokenizerLimitException if a rule's regex exhausts its step budget on this text
+     */
     int[] split(String text) {
         int[] ranges = {0, text.length()};
         int n = text.isEmpty() ? 0 : 1;
+        long budget = BUDGET_BASE + BUDGET_PER_CHAR * (long) text.length();
         for (int r = 0; r < patterns.size(); r++) {
             IntBuffer out = new IntBuffer(Math.max(8, n * 4));
             BudgetedText budgeted = new BudgetedText(text);
+            budgeted.reset(budget);
             Matcher m = patterns.get(r).matcher(budgeted);
             SplitRule rule = rules.get(r);
-            for (int i = 0; i < n; i++) {
-                int start = ranges[2 * i];
-                int end = ranges[2 * i + 1];
-                budgeted.reset(BUDGET_BASE + BUDGET_PER_CHAR * (end - start));
-                splitOne(m, rule, start, end, out);
+            try {
+                for (int i = 0; i < n; i++) {
+                    splitOne(m, rule, ranges[2 * i], ranges[2 * i + 1], out);
+                }
+            } catch (BudgetExhausted x) {
+                throw new PreTokenizerLimitException(rule.regex(), budget, text.length(), false);
+            } catch (StackOverflowError x) {
+                // a group loop that recursed too deep in java.util.regex; nothing is half-updated
+                throw new PreTokenizerLimitException(rule.regex(), budget, text.length(), true);
             }
             ranges = out.toArray();
             n = ranges.length / 2;
@@ -63,14 +81,7 @@ final class PreTokenizer {
         m.region(start, end);
         int pos = start;
         while (true) {
-            try {
-                if (!m.find()) {
-                    break;
-                }
-            } catch (BudgetExhausted | StackOverflowError x) {
-                // A hostile regex: too much backtracking, or a group loop that recursed too deep in
-                // java.util.regex. Nothing is shared or half-updated, so the piece's rest stays whole.
-                BUDGET_EXHAUSTED.incrementAndGet();
+            if (!m.find()) {
                 break;
             }
             int s = m.start();
