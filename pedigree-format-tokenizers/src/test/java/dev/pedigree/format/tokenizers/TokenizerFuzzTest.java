@@ -115,7 +115,9 @@ class TokenizerFuzzTest {
             }
             System.out.printf(
                     "fuzz generated total: %d cases, %d rejected, %d read%n", total, rejected, total - rejected);
-            assertThat(rejected).isPositive();
+            // a floor on typed rejections (92% when the suite was written): readers that stop
+            // checking, or accept damaged files, fall below it
+            assertThat(rejected).as("typed rejections of %d cases", total).isGreaterThanOrEqualTo(total * 85 / 100);
         });
     }
 
