@@ -66,6 +66,115 @@ class RegistryPackCorruptTest {
         }
     }
 
+    static Path realPack(Path dir) throws Exception {
+        Path pack = dir.resolve("real.zip");
+        try (Registry r = Registry.open(dir.resolve("src.db"))) {
+            r.add(RegistryTest.small(1), ModelMetadata.named("alpha"));
+            r.add(RegistryTest.small(2), ModelMetadata.named("beta"));
+            r.exportPack(pack);
+        }
+        return pack;
+    }
+
+    @Test
+    void aTruncatedPackIsOneLineNamingThePackAndTheEntry(@TempDir Path dir) throws Exception {
+        byte[] ok = Files.readAllBytes(realPack(dir));
+        try (Registry r = Registry.open(dir.resolve("r.db"))) {
+            for (int cut : new int[] {ok.length / 3, ok.length / 2, ok.length - 30}) {
+                Path f = dir.resolve("cut.zip");
+                Files.write(f, Arrays.copyOf(ok, cut));
+                assertThatThrownBy(() -> r.importPack(f))
+                        .isInstanceOf(CorruptModelException.class)
+                        .hasMessageContaining(f.toString())
+                        .hasMessageNotContaining("\n")
+                        .satisfies(e -> assertThat(e.getMessage())
+                                .containsAnyOf("the pack is truncated: it ends", "not a valid zip pack"))
+                        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Unexpected end of ZLIB"));
+            }
+            assertThat(r.size()).isZero();
+        }
+    }
+
+    @Test
+    void aTruncationInsideAnEntryNamesThatEntry(@TempDir Path dir) throws Exception {
+        byte[] ok = Files.readAllBytes(realPack(dir));
+        // the second local header is the first fingerprint: cut a few bytes after it
+        int second = indexOf(ok, new byte[] {'P', 'K', 3, 4}, 4);
+        Path f = dir.resolve("cut.zip");
+        Files.write(f, Arrays.copyOf(ok, second + 120));
+        try (Registry r = Registry.open(dir.resolve("r.db"))) {
+            assertThatThrownBy(() -> r.importPack(f))
+                    .isInstanceOf(CorruptModelException.class)
+                    .hasMessageContaining("the pack is truncated: it ends inside entry fingerprints/00000.pfp")
+                    .hasMessageContaining(f + "!/fingerprints/00000.pfp at offset " + (second + 120));
+        }
+    }
+
+    static int indexOf(byte[] b, byte[] what, int from) {
+        outer:
+        for (int i = from; i <= b.length - what.length; i++) {
+            for (int k = 0; k < what.length; k++) {
+                if (b[i + k] != what[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void aZipBombIsRefusedBeforeItIsHeld(@TempDir Path dir) throws Exception {
+        Path bomb = dir.resolve("bomb.zip");
+        try (OutputStream os = Files.newOutputStream(bomb);
+                ZipOutputStream z = new ZipOutputStream(os)) {
+            z.putNextEntry(new ZipEntry("manifest.json"));
+            z.write("{}".getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+            z.putNextEntry(new ZipEntry("fingerprints/00000.pfp"));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 64; i++) {
+                z.write(zeros);
+            }
+            z.closeEntry();
+        }
+        assertThat(Files.size(bomb)).isLessThan(200_000);
+        try (Registry r = Registry.open(dir.resolve("r.db"))) {
+            assertThatThrownBy(() -> r.importPack(bomb))
+                    .isInstanceOf(CorruptModelException.class)
+                    .hasMessageContaining(bomb + "!/fingerprints/00000.pfp")
+                    .hasMessageContaining("inflates more than 100 times its compressed size");
+        }
+    }
+
+    @Test
+    void aPackLargerThanItsTotalCapIsRefused(@TempDir Path dir) throws Exception {
+        Path pack = realPack(dir);
+        long size = 0;
+        for (RegistryPack.Item it : RegistryPack.read(pack)) {
+            size += it.bytes().length;
+        }
+        long cap = size / 2;
+        assertThatThrownBy(() -> RegistryPack.read(pack, cap))
+                .isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("the pack inflates to more than");
+        assertThat(RegistryPack.maxTotalBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 2);
+    }
+
+    @Test
+    void aDamagedEntryNamesIt(@TempDir Path dir) throws Exception {
+        byte[] b = Files.readAllBytes(realPack(dir));
+        int second = indexOf(b, new byte[] {'P', 'K', 3, 4}, 4);
+        b[second + 200] ^= 0x55; // inside the deflated fingerprint
+        Path f = dir.resolve("damaged.zip");
+        Files.write(f, b);
+        try (Registry r = Registry.open(dir.resolve("r.db"))) {
+            assertThatThrownBy(() -> r.importPack(f))
+                    .isInstanceOf(CorruptModelException.class)
+                    .hasMessageContaining(f + "!/fingerprints/00000.pfp");
+        }
+    }
+
     @Test
     void seededPackFuzz(@TempDir Path dir) throws Exception {
         Path pack = dir.resolve("pack.zip");
@@ -92,7 +201,8 @@ class RegistryPackCorruptTest {
                 try {
                     r.importPack(f);
                     imported++;
-                } catch (ModelFormatException | java.io.IOException e) {
+                } catch (ModelFormatException | RegistryException e) {
+                    assertThat(e.getMessage()).contains(f.toString());
                     refused++;
                 }
             }
@@ -103,5 +213,7 @@ class RegistryPackCorruptTest {
                 imported,
                 refused);
         assertThat(imported + refused).isEqualTo(500);
+        // a floor on typed rejections: damaged packs must not import
+        assertThat(refused).isGreaterThanOrEqualTo(450);
     }
 }
