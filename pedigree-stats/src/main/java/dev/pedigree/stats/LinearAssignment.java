@@ -17,15 +17,17 @@ public final class LinearAssignment {
     /**
      * Maximises {@code Σ_i score[i·cols + assignment[i]]} over injective assignments of rows to columns.
      *
-     * @param score row-major {@code rows × cols} scores, all finite
+     * @param score row-major {@code rows × cols} scores, all finite (callers neutralise non-finite inputs first,
+     *     see {@link NonFiniteCount})
      * @return for each row the column assigned to it (distinct columns)
      * @throws IllegalArgumentException if {@code rows > cols}, the array length is wrong, or a score is not finite
+     *     (the message names its row and column)
      */
     public static int[] maximise(double[] score, int rows, int cols) {
         checkShape(score.length, rows, cols);
-        for (double v : score) {
-            if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException("non-finite score " + v);
+        for (int i = 0; i < score.length; i++) {
+            if (!Double.isFinite(score[i])) {
+                throw nonFinite(score[i], i, cols);
             }
         }
         return solve(i -> score[i], rows, cols);
@@ -37,12 +39,21 @@ public final class LinearAssignment {
      */
     public static int[] maximise(float[] score, int rows, int cols) {
         checkShape(score.length, rows, cols);
-        for (float x : score) {
-            if (!Float.isFinite(x)) {
-                throw new IllegalArgumentException("non-finite score " + x);
+        for (int i = 0; i < score.length; i++) {
+            if (!Float.isFinite(score[i])) {
+                throw nonFinite(score[i], i, cols);
             }
         }
         return solve(i -> score[i], rows, cols);
+    }
+
+    /**
+     * A caller bug: non-finite weights are a property of the input and are neutralised before any matching
+     * ({@link NonFiniteCount}), so a non-finite score here means a caller skipped that.
+     */
+    private static IllegalArgumentException nonFinite(double v, int index, int cols) {
+        return new IllegalArgumentException("non-finite score " + v + " at row " + index / cols + ", column "
+                + index % cols + " (callers neutralise non-finite inputs before matching; see NonFiniteCount)");
     }
 
     /** Scores by flat row-major index; two implementations keep the inner loop's call bimorphic. */

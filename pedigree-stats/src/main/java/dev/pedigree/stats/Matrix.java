@@ -106,16 +106,41 @@ public record Matrix(int rows, int cols, float[] data) {
         return new Matrix(rows, m, out);
     }
 
+    /** The non-finite values of this matrix (see {@link NonFiniteCount} for how they are treated). */
+    public NonFiniteCount nonFinite() {
+        return NonFiniteCount.of(data);
+    }
+
+    /** How many rows hold at least one non-finite value (they normalise to zero rows). */
+    public int nonFiniteRows() {
+        int n = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int c = r * cols, end = c + cols; c < end; c++) {
+                if (!Float.isFinite(data[c])) {
+                    n++;
+                    break;
+                }
+            }
+        }
+        return n;
+    }
+
     /**
      * A new matrix whose rows are this matrix's rows scaled to unit Euclidean norm (norms accumulated in double).
-     * All-zero rows stay zero, so their cosine with anything is 0.
+     * All-zero rows stay zero, so their cosine with anything is 0; so do rows holding a non-finite value
+     * ({@link NonFiniteCount}: such a row carries no signal, and a NaN must never reach a cosine or a matching).
      */
     public Matrix normaliseRows() {
         float[] out = new float[data.length];
         IntStream.range(0, rows).parallel().forEach(r -> {
             int off = r * cols;
             double ss = Kernels.sumSquares(data, off, cols);
-            if (ss > 0) {
+            if (!Double.isFinite(ss)) {
+                // the vector kernel squares in float, which overflows above about 1.8e19: recount in double,
+                // which stays finite for every finite float row and non-finite only with a non-finite value
+                ss = sumSquaresInDouble(data, off, cols);
+            }
+            if (ss > 0 && Double.isFinite(ss)) {
                 double inv = 1.0 / Math.sqrt(ss);
                 for (int c = 0; c < cols; c++) {
                     out[off + c] = (float) (data[off + c] * inv);
@@ -128,19 +153,23 @@ public record Matrix(int rows, int cols, float[] data) {
     /**
      * A new matrix whose rows are centred (row mean subtracted, in double) and then scaled to unit norm, so that
      * {@code centredRows(a).multiplyTransposed(centredRows(b))} is the matrix of Pearson correlations of rows.
-     * Constant rows become zero.
+     * Constant rows become zero, and so do rows holding a non-finite value ({@link NonFiniteCount}).
      */
     public Matrix centreAndNormaliseRows() {
         float[] out = new float[data.length];
         IntStream.range(0, rows).parallel().forEach(r -> {
             int off = r * cols;
-            double mean = cols == 0 ? 0 : Kernels.sum(data, off, cols) / cols;
+            double sum = Kernels.sum(data, off, cols);
+            if (!Double.isFinite(sum)) {
+                sum = sumInDouble(data, off, cols); // float lanes overflow above about 3.4e38 in all
+            }
+            double mean = cols == 0 ? 0 : sum / cols;
             double ss = 0;
             for (int c = 0; c < cols; c++) {
                 double v = data[off + c] - mean;
                 ss += v * v;
             }
-            if (ss > 0) {
+            if (ss > 0 && Double.isFinite(ss)) {
                 double inv = 1.0 / Math.sqrt(ss);
                 for (int c = 0; c < cols; c++) {
                     out[off + c] = (float) ((data[off + c] - mean) * inv);
@@ -148,6 +177,23 @@ public record Matrix(int rows, int cols, float[] data) {
             }
         });
         return new Matrix(rows, cols, out);
+    }
+
+    private static double sumSquaresInDouble(float[] a, int off, int n) {
+        double ss = 0;
+        for (int i = off; i < off + n; i++) {
+            double v = a[i];
+            ss += v * v;
+        }
+        return ss;
+    }
+
+    private static double sumInDouble(float[] a, int off, int n) {
+        double s = 0;
+        for (int i = off; i < off + n; i++) {
+            s += a[i];
+        }
+        return s;
     }
 
     /**

@@ -35,6 +35,18 @@ class LinearAssignmentTest {
     }
 
     @Test
+    void aNonFiniteScoreIsACallerBugNamingItsCell() {
+        double[] d = {1, 2, 3, 4, 5, Double.NaN};
+        assertThatThrownBy(() -> LinearAssignment.maximise(d, 2, 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("non-finite score NaN at row 1, column 2");
+        float[] f = {1, Float.POSITIVE_INFINITY, 3, 4};
+        assertThatThrownBy(() -> LinearAssignment.maximise(f, 2, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("non-finite score Infinity at row 0, column 1");
+    }
+
+    @Test
     void matchesBruteForceOnAllSmallShapes() {
         SplittableRandom rng = new SplittableRandom(11);
         int instances = 0;

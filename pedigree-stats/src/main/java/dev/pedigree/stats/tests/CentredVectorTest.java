@@ -2,6 +2,7 @@ package dev.pedigree.stats.tests;
 
 import dev.pedigree.kernels.numeric.Kernels;
 import dev.pedigree.stats.LogP;
+import dev.pedigree.stats.NonFiniteCount;
 import dev.pedigree.stats.TestResult;
 import java.util.Locale;
 
@@ -33,13 +34,27 @@ public final class CentredVectorTest {
         if (a.length != b.length) {
             throw new IllegalArgumentException("length mismatch " + a.length + " vs " + b.length);
         }
+        NonFiniteCount bad = NonFiniteCount.of(a).plus(NonFiniteCount.of(b));
+        String dropped = "";
+        if (bad.any()) {
+            // non-finite weights carry no evidence (NonFiniteCount): test the positions finite in both
+            float[][] kept = finiteInBoth(a, b);
+            dropped = "; " + (a.length - kept[0].length) + " position(s) with non-finite values (" + bad.describe()
+                    + ") left out";
+            a = kept[0];
+            b = kept[1];
+        }
         int n = a.length;
         if (n < 4) {
-            return TestResult.notApplicable(testId, "need at least 4 entries, got " + n);
+            return TestResult.notApplicable(testId, "need at least 4 entries, got " + n + dropped);
         }
         double r = Kernels.pearson(a, b);
         if (Double.isNaN(r)) {
-            return TestResult.notApplicable(testId, "a vector is constant: correlation undefined");
+            // the kernel sums in float, which overflows for values near Float.MAX_VALUE; recount in double
+            r = pearsonInDouble(a, b);
+        }
+        if (Double.isNaN(r)) {
+            return TestResult.notApplicable(testId, "a vector is constant: correlation undefined" + dropped);
         }
         double df = n - 2.0;
         double t = r * Math.sqrt(df / Math.max(1e-15, (1 - r) * (1 + r)));
@@ -51,7 +66,48 @@ public final class CentredVectorTest {
                 r,
                 n - 2,
                 rawCosine(a, b));
-        return new TestResult(testId, t, l, r, n, note);
+        return new TestResult(testId, t, l, r, n, note + dropped);
+    }
+
+    private static float[][] finiteInBoth(float[] a, float[] b) {
+        int n = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (Float.isFinite(a[i]) && Float.isFinite(b[i])) {
+                n++;
+            }
+        }
+        float[] x = new float[n];
+        float[] y = new float[n];
+        for (int i = 0, k = 0; i < a.length; i++) {
+            if (Float.isFinite(a[i]) && Float.isFinite(b[i])) {
+                x[k] = a[i];
+                y[k++] = b[i];
+            }
+        }
+        return new float[][] {x, y};
+    }
+
+    /** Two-pass Pearson entirely in double; NaN for a constant vector. */
+    private static double pearsonInDouble(float[] a, float[] b) {
+        double ma = 0;
+        double mb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ma += a[i];
+            mb += b[i];
+        }
+        ma /= a.length;
+        mb /= b.length;
+        double sab = 0;
+        double saa = 0;
+        double sbb = 0;
+        for (int i = 0; i < a.length; i++) {
+            double x = a[i] - ma;
+            double y = b[i] - mb;
+            sab += x * y;
+            saa += x * x;
+            sbb += y * y;
+        }
+        return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Double.NaN;
     }
 
     /** Raw (uncentred) cosine, for the report only, never evidence. */

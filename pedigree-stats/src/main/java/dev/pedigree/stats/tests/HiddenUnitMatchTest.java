@@ -3,6 +3,7 @@ package dev.pedigree.stats.tests;
 import dev.pedigree.stats.LinearAssignment;
 import dev.pedigree.stats.LogP;
 import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.NonFiniteCount;
 import dev.pedigree.stats.RankStats;
 import dev.pedigree.stats.SeededSample;
 import dev.pedigree.stats.TestResult;
@@ -21,7 +22,12 @@ import java.util.SplittableRandom;
  * <p>Rows are hidden units (e.g. U is h×d), columns the residual coordinates in the same basis; a residual
  * permutation or rotation by the suspect, or a hidden permutation, makes this test lose power (false negative), never
  * produce false positives. Per-block results are independent under H0 and may be combined with
- * {@link LogP#fisher}; results from several tensors of one block may not. Stateless and thread-safe.
+ * {@link LogP#fisher}; results from several tensors of one block may not.
+ *
+ * <p><b>Non-finite weights</b> ({@link NonFiniteCount}): a unit holding one normalises to a zero row, and a
+ * non-finite entry of a cosine matrix handed in by a streaming caller counts as 0, so such units are matched
+ * without evidence either way (less power, never a false positive); the note says how many there were. Stateless
+ * and thread-safe.
  */
 public final class HiddenUnitMatchTest {
 
@@ -69,7 +75,7 @@ public final class HiddenUnitMatchTest {
             return new Match(identity(h), TestResult.notApplicable(MATCH_ID, "need at least 3 hidden units, got " + h));
         }
         Matrix c = a.normaliseRows().multiplyTransposed(b.normaliseRows());
-        int[] asg = LinearAssignment.maximise(c.data(), h, h);
+        int[] asg = LinearAssignment.maximise(finite(c.data()), h, h);
         double r = RankStats.spearmanWithIdentity(asg);
         TestResult t = RankStats.spearmanTest(MATCH_ID, r, h);
         int fixed = 0;
@@ -84,8 +90,42 @@ public final class HiddenUnitMatchTest {
                 t.log10p(),
                 t.effectSize(),
                 h,
-                t.note() + "; h=" + h + ", fixed points " + fixed + "/" + h);
+                t.note() + "; h=" + h + ", fixed points " + fixed + "/" + h + zeroRowsNote(a, b));
         return new Match(asg, out);
+    }
+
+    /** {@code cross} with its non-finite entries (from non-finite weights) set to 0; copied only if there are any. */
+    private static float[] finite(float[] cross) {
+        float[] out = cross;
+        for (int i = 0; i < cross.length; i++) {
+            if (!Float.isFinite(cross[i])) {
+                if (out == cross) {
+                    out = cross.clone();
+                }
+                out[i] = 0f;
+            }
+        }
+        return out;
+    }
+
+    private static String nonFiniteNote(float[] cross) {
+        long n = NonFiniteCount.of(cross).total();
+        return n == 0 ? "" : "; " + n + " non-finite cosine(s) from non-finite weights counted as 0";
+    }
+
+    private static String zeroRowsNote(Matrix a, Matrix b) {
+        int n = a.nonFiniteRows() + b.nonFiniteRows();
+        return n == 0 ? "" : "; " + n + " unit(s) with non-finite weights matched as zero rows (cosine 0)";
+    }
+
+    private static Match withNote(Match m, String extra) {
+        if (extra.isEmpty()) {
+            return m;
+        }
+        TestResult r = m.result();
+        return new Match(
+                m.assignment(),
+                new TestResult(r.testId(), r.statistic(), r.log10p(), r.effectSize(), r.n(), r.note() + extra));
     }
 
     /**
@@ -193,7 +233,7 @@ public final class HiddenUnitMatchTest {
         }
         int[] s = sampledRows(h, k, seed);
         Matrix c = a.rowsSubset(s).normaliseRows().multiplyTransposed(b.normaliseRows());
-        return matchSampled(s, h, c.data(), seed);
+        return withNote(matchSampled(s, h, c.data(), seed), zeroRowsNote(a.rowsSubset(s), b));
     }
 
     /**
@@ -220,7 +260,7 @@ public final class HiddenUnitMatchTest {
         if (cross.length != (long) k * h) {
             throw new IllegalArgumentException("cross matrix of " + cross.length + " entries for " + k + "x" + h);
         }
-        int[] sigma = LinearAssignment.maximise(cross, k, h);
+        int[] sigma = LinearAssignment.maximise(finite(cross), k, h);
         int fixed = 0;
         double[] x = new double[k];
         double[] y = new double[k];
@@ -244,14 +284,15 @@ public final class HiddenUnitMatchTest {
         String note = String.format(
                 java.util.Locale.ROOT,
                 "sampled %d of %d rows (seed %d) vs all rows; fixed points %d (log10p<=%.3g), Spearman r=%.4f"
-                        + " (log10p=%.3g); Bonferroni x2; p is for the sample",
+                        + " (log10p=%.3g); Bonferroni x2; p is for the sample%s",
                 k,
                 h,
                 seed,
                 fixed,
                 lFixed,
                 r,
-                sp.log10p());
+                sp.log10p(),
+                nonFiniteNote(cross));
         return new Match(full, new TestResult(SAMPLED_ID, fixed, l, r, k, note));
     }
 
@@ -312,7 +353,8 @@ public final class HiddenUnitMatchTest {
         Matrix c = (k < h1 ? narrow.rowsSubset(s) : narrow)
                 .normaliseRows()
                 .multiplyTransposed(wide.rowsSubset(pi).normaliseRows());
-        return matchRectangular(plan, c.data(), seed);
+        return withNote(
+                matchRectangular(plan, c.data(), seed), zeroRowsNote(k < h1 ? narrow.rowsSubset(s) : narrow, wide));
     }
 
     /**
@@ -362,7 +404,7 @@ public final class HiddenUnitMatchTest {
         if (cross.length != (long) k * h2) {
             throw new IllegalArgumentException("cross matrix of " + cross.length + " entries for " + k + "x" + h2);
         }
-        int[] sigma = LinearAssignment.maximise(cross, k, h2);
+        int[] sigma = LinearAssignment.maximise(finite(cross), k, h2);
         for (int i = 0; i < k; i++) {
             sigma[i] = pi[sigma[i]];
         }
@@ -393,7 +435,7 @@ public final class HiddenUnitMatchTest {
         String note = String.format(
                 java.util.Locale.ROOT,
                 "%d of %d units of the %s side matched into %d (seed %d); Spearman r=%.4f (log10p=%.3g), fixed points"
-                        + " %d (log10p<=%.3g); Bonferroni x2%s",
+                        + " %d (log10p<=%.3g); Bonferroni x2%s%s",
                 k,
                 h1,
                 swap ? "second" : "first",
@@ -403,7 +445,8 @@ public final class HiddenUnitMatchTest {
                 sp.log10p(),
                 fixed,
                 lFixed,
-                k < h1 ? "; p is for the sample" : "");
+                k < h1 ? "; p is for the sample" : "",
+                nonFiniteNote(cross));
         return new Match(full, new TestResult(RECTANGULAR_ID, fixed, l, r, k, note));
     }
 
