@@ -138,7 +138,7 @@ public record Matrix(int rows, int cols, float[] data) {
             if (!Double.isFinite(ss)) {
                 // the vector kernel squares in float, which overflows above about 1.8e19: recount in double,
                 // which stays finite for every finite float row and non-finite only with a non-finite value
-                ss = sumSquaresInDouble(data, off, cols);
+                ss = Kernels.scalar().sumOfSquares(data, off, cols);
             }
             if (ss > 0 && Double.isFinite(ss)) {
                 double inv = 1.0 / Math.sqrt(ss);
@@ -161,7 +161,7 @@ public record Matrix(int rows, int cols, float[] data) {
             int off = r * cols;
             double sum = Kernels.sum(data, off, cols);
             if (!Double.isFinite(sum)) {
-                sum = sumInDouble(data, off, cols); // float lanes overflow above about 3.4e38 in all
+                sum = Kernels.scalar().total(data, off, cols); // float lanes overflow above about 3.4e38 in all
             }
             double mean = cols == 0 ? 0 : sum / cols;
             double ss = 0;
@@ -177,23 +177,6 @@ public record Matrix(int rows, int cols, float[] data) {
             }
         });
         return new Matrix(rows, cols, out);
-    }
-
-    private static double sumSquaresInDouble(float[] a, int off, int n) {
-        double ss = 0;
-        for (int i = off; i < off + n; i++) {
-            double v = a[i];
-            ss += v * v;
-        }
-        return ss;
-    }
-
-    private static double sumInDouble(float[] a, int off, int n) {
-        double s = 0;
-        for (int i = off; i < off + n; i++) {
-            s += a[i];
-        }
-        return s;
     }
 
     /**

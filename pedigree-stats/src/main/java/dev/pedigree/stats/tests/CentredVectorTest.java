@@ -51,7 +51,7 @@ public final class CentredVectorTest {
         double r = Kernels.pearson(a, b);
         if (Double.isNaN(r)) {
             // the kernel sums in float, which overflows for values near Float.MAX_VALUE; recount in double
-            r = pearsonInDouble(a, b);
+            r = Kernels.scalar().pearsonCorrelation(a, b);
         }
         if (Double.isNaN(r)) {
             return TestResult.notApplicable(testId, "a vector is constant: correlation undefined" + dropped);
@@ -85,29 +85,6 @@ public final class CentredVectorTest {
             }
         }
         return new float[][] {x, y};
-    }
-
-    /** Two-pass Pearson entirely in double; NaN for a constant vector. */
-    private static double pearsonInDouble(float[] a, float[] b) {
-        double ma = 0;
-        double mb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ma += a[i];
-            mb += b[i];
-        }
-        ma /= a.length;
-        mb /= b.length;
-        double sab = 0;
-        double saa = 0;
-        double sbb = 0;
-        for (int i = 0; i < a.length; i++) {
-            double x = a[i] - ma;
-            double y = b[i] - mb;
-            sab += x * y;
-            saa += x * x;
-            sbb += y * y;
-        }
-        return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Double.NaN;
     }
 
     /** Raw (uncentred) cosine, for the report only, never evidence. */
