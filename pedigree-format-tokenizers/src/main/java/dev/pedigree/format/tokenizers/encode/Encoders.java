@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.ServiceLoader;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
@@ -206,12 +205,7 @@ public final class Encoders {
         if (!(s.contains("\\") || s.contains("|") || s.contains("["))) {
             return false;
         }
-        try {
-            Pattern.compile(s, Pattern.UNICODE_CHARACTER_CLASS);
-            return true;
-        } catch (PatternSyntaxException e) {
-            return false;
-        }
+        return SplitRule.problem(s).isEmpty();
     }
 
     private static byte[] head(Path file) throws IOException {

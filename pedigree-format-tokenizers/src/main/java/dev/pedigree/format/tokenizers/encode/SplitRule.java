@@ -45,11 +45,37 @@ public record SplitRule(String regex, Behavior behavior, boolean invert) {
     }
 
     /**
+     * Longest pre-tokenizer regex accepted from a file: the longest real one (DeepSeek's letter
+     * classes) is about 1.5 KB; java.util.regex compiles recursively, so a regex of nested groups
+     * deep enough overflows the stack.
+     */
+    public static final int MAX_REGEX_CHARS = 16_384;
+
+    /**
      * Compiles the regex with Unicode character classes.
      *
      * @throws PatternSyntaxException if Java cannot compile the pattern
      */
     Pattern compile() {
         return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+    }
+
+    /**
+     * Why {@code regex} (from a tokenizer file) cannot be used, or empty if it compiles: longer than
+     * {@link #MAX_REGEX_CHARS}, not valid in Java's dialect, or nested too deeply to compile.
+     */
+    public static java.util.Optional<String> problem(String regex) {
+        if (regex.length() > MAX_REGEX_CHARS) {
+            return java.util.Optional.of(
+                    "is " + regex.length() + " characters long, more than the " + MAX_REGEX_CHARS + " accepted");
+        }
+        try {
+            Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+            return java.util.Optional.empty();
+        } catch (PatternSyntaxException e) {
+            return java.util.Optional.of("does not compile in Java: " + e.getDescription());
+        } catch (StackOverflowError e) {
+            return java.util.Optional.of("is nested too deeply to compile");
+        }
     }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The parts of a Hugging Face {@code tokenizer.json} that decide how text is encoded and that the
@@ -147,13 +146,11 @@ final class TokenizerJsonSettings {
                     } else {
                         continue;
                     }
-                    try {
-                        Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
-                    } catch (PatternSyntaxException e) {
+                    java.util.Optional<String> problem = SplitRule.problem(regex);
+                    if (problem.isPresent()) {
                         throw new UnsupportedModelException(
                                 file.toString(),
-                                "pre_tokenizer Split regex /" + abbreviate(regex) + "/ does not compile in Java: "
-                                        + e.getDescription());
+                                "pre_tokenizer Split regex /" + abbreviate(regex) + "/ " + problem.get());
                     }
                     rules.add(new SplitRule(
                             regex,

@@ -118,6 +118,23 @@ class EncoderErrorsTest {
     }
 
     @Test
+    void regexesTooLongOrTooDeepToCompileAreUnsupported(@TempDir Path dir) throws Exception {
+        Path deep = dir.resolve("deep.json");
+        Files.writeString(deep, byteLevelJson("(".repeat(12_000) + "a" + ")".repeat(12_000)), StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> Encoders.forTokenizer(deep))
+                .isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining(deep.toString())
+                .hasMessageContaining("more than the 16384 accepted");
+        Path nested = dir.resolve("nested.json");
+        Files.writeString(nested, byteLevelJson("(?:".repeat(4_000) + "a" + ")".repeat(4_000)), StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> Encoders.forTokenizer(nested))
+                .isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining(nested.toString());
+        assertThat(SplitRule.problem("(".repeat(5_000) + ")".repeat(5_000))).isPresent();
+        assertThat(SplitRule.problem(SplitPatterns.O200K)).isEmpty();
+    }
+
+    @Test
     void otherAlgorithmsAreUnsupported() {
         Vocabulary v = new Vocabulary(
                 TokenizerType.OTHER,
