@@ -21,9 +21,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -94,7 +92,7 @@ public final class RestrictedUnpickler {
     private final List<PickleValue> stack = new ArrayList<>();
     private int[] marks = new int[16];
     private int markCount;
-    private final Map<Long, PickleValue> memo = new HashMap<>();
+    private final PickleMemo memo = new PickleMemo();
     private long ops;
     private long opOffset;
     private boolean loaded;
@@ -555,11 +553,11 @@ public final class RestrictedUnpickler {
 
     private void memoPut(long key) throws CorruptModelException {
         PickleValue v = peek();
-        if (!memo.containsKey(key)) {
+        if (!memo.contains(key)) {
             if (memo.size() >= limits.maxMemo()) {
                 throw corrupt("pickle memo exceeds " + limits.maxMemo() + " entries");
             }
-            charge(PickleBudget.MEMO_ENTRY);
+            charge(memo.cost(key));
         }
         memo.put(key, v);
     }

@@ -19,8 +19,8 @@ public record UnpicklerLimits(
         int maxMemo, int maxStack, int maxMarks, long maxOps, int maxNesting, int maxStringBytes, long maxValueBytes) {
 
     /**
-     * Default {@link #maxValueBytes}: a state dict as CPython's pickler writes it charges about 1.7 KB
-     * per tensor (measured on generated 20k-tensor dicts), so 256 MiB admits about 150k tensors,
+     * Default {@link #maxValueBytes}: a state dict as CPython's pickler writes it charges about 1.5 KB
+     * per tensor (measured on generated 5k- and 20k-tensor dicts), so 256 MiB admits about 170k tensors,
      * while a pickle that exhausts it keeps the process near 300 MB resident (amplification cases
      * of issue 18, launcher heap of 512 MB).
      */

@@ -157,6 +157,11 @@ class RestrictedUnpicklerTest {
         assertThat(load(p("S'k'\np0\n0g0\n."))).isEqualTo(new PickleValue.Str("k"));
         assertThat(load(p(0x80, 2, 'N', '2', 0x86, '.')).describe()).isEqualTo("tuple(2)");
         assertThat(load(p(0x80, 2, 'N', 'N', '0', '.'))).isEqualTo(PickleValue.PyNone.NONE);
+        // memo keys far apart (the map) and dense (the array) both resolve
+        assertThat(load(p(0x80, 2, 'K', 7, 'r', 0, 0, 0, 0x40, '0', 'K', 8, 'q', 3, '0', 'j', 0, 0, 0, 0x40, '.')))
+                .isEqualTo(new PickleValue.Int(7));
+        assertThat(load(p(0x80, 2, 'K', 7, 'r', 0, 0, 0, 0x40, '0', 'K', 8, 'q', 3, '0', 'h', 3, '.')))
+                .isEqualTo(new PickleValue.Int(8));
         assertThat(load(p(0x80, 2, 'N', '(', '0', '.'))).isEqualTo(PickleValue.PyNone.NONE);
         assertThat(load(p(0x80, 2, 'N', '(', 'N', 'N', '1', '.'))).isEqualTo(PickleValue.PyNone.NONE);
         assertThat(load(p(0x80, 5, 0x96, 1, 0, 0, 0, 0, 0, 0, 0, 7, 0x98, '.')))
