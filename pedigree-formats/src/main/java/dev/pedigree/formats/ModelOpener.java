@@ -1,6 +1,7 @@
 package dev.pedigree.formats;
 
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.GitLfsPointer;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ModelReader;
@@ -79,11 +80,17 @@ public final class ModelOpener {
         return readerFor(file, head(file));
     }
 
-    /** The reader that claims content starting with {@code head} (named {@code file}) most confidently. */
+    /**
+     * The reader that claims content starting with {@code head} (named {@code file}) most confidently.
+     *
+     * @throws UnsupportedModelException if the content is a Git LFS pointer (every route, local file, file of a
+     *     directory or remote file, comes through here) or no reader recognises it
+     */
     public static ModelReader readerFor(Path file, byte[] head) throws ModelFormatException {
         if (head.length == 0) {
             throw new CorruptModelException(file.toString(), 0, "file is empty");
         }
+        GitLfsPointer.refuse(file.toString(), head);
         ModelReader best = null;
         int bestScore = 0;
         for (ModelReader r : Readers.ALL) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.GitLfsPointer;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.io.http.HttpByteSource;
@@ -126,6 +127,7 @@ public final class RemoteModelOpener {
         ModelReader reader;
         try {
             byte[] head = src.readBytes(0, (int) Math.min(src.size(), ModelOpener.PROBE_BYTES));
+            GitLfsPointer.refuse(src.description(), head); // named by its URL, not only its file name
             reader = ModelOpener.readerFor(java.nio.file.Path.of(fileName(src.description())), head);
         } catch (IOException | ModelFormatException | RuntimeException e) {
             src.close();

@@ -174,4 +174,19 @@ class RemoteModelTest {
             assertThat(v.tensors()).isNotEmpty();
         }
     }
+
+    /** A repository served without its LFS objects (or a raw URL) hands out pointers: say so, for a file URL and a repo. */
+    @Test
+    void aGitLfsPointerServedInPlaceOfTheFileIsNamed() throws Exception {
+        Files.writeString(repo.resolve("model.safetensors"), GitLfsPointerInputTest.POINTER);
+        Files.writeString(repo.resolve("config.json"), "{\"model_type\": \"llama\", \"hidden_size\": 64}");
+        assertThatThrownBy(() -> ModelOpener.open(url("model.safetensors")))
+                .isInstanceOf(UnsupportedModelException.class)
+                .hasMessageStartingWith(GitLfsPointerInputTest.SAYS)
+                .hasMessageContaining(url("model.safetensors"));
+        assertThatThrownBy(() -> ModelOpener.open("hf:acme/tiny"))
+                .isInstanceOf(UnsupportedModelException.class)
+                .hasMessageStartingWith(GitLfsPointerInputTest.SAYS)
+                .hasMessageContaining("model.safetensors");
+    }
 }

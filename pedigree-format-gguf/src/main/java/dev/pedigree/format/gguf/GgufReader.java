@@ -2,6 +2,7 @@ package dev.pedigree.format.gguf;
 
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.GitLfsPointer;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.BasicModelView;
@@ -143,6 +144,7 @@ public final class GgufReader implements ModelReader {
             }
             ByteSource s = ByteSource.map(p);
             sources.add(s);
+            GitLfsPointer.refuse(s);
             GgufFile part = GgufFile.parse(s);
             Long pc = part.integer("split.count");
             Long pn = part.integer("split.no");

@@ -2,6 +2,7 @@ package dev.pedigree.format.onnx;
 
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.GitLfsPointer;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsafeModelException;
 import dev.pedigree.model.DType;
@@ -241,6 +242,7 @@ final class OnnxDataResolver implements AutoCloseable {
         if (file == null) {
             file = ByteSource.map(real);
             external.put(real, file);
+            GitLfsPointer.refuse(file);
         }
         long size = file.size();
         if (length < 0) {

@@ -2,6 +2,7 @@ package dev.pedigree.format.pytorch;
 
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.GitLfsPointer;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.ShardIndex;
 import dev.pedigree.io.UnsafeModelException;
@@ -236,6 +237,7 @@ public final class PytorchReader implements ModelReader {
                 Path p = idx.resolve(index, shard.getKey());
                 ByteSource src = ByteSource.map(p);
                 opened.add(src);
+                GitLfsPointer.refuse(src);
                 PytorchCheckpoint c = read(src, hints);
                 Set<String> expected = new HashSet<>(shard.getValue());
                 Set<String> present = new HashSet<>();

@@ -2,6 +2,7 @@ package dev.pedigree.format.safetensors;
 
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.GitLfsPointer;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.ShardIndex;
 import dev.pedigree.model.ArchitectureHints;
@@ -164,6 +165,7 @@ public final class SafetensorsReader implements ModelReader {
                 Path path = idx.resolve(index, shard.getKey());
                 ByteSource src = ByteSource.map(path);
                 opened.add(src);
+                GitLfsPointer.refuse(src);
                 view.resource(src).file(path);
                 headers.put(shard.getKey(), SafetensorsHeader.read(src));
                 sources.put(shard.getKey(), src);

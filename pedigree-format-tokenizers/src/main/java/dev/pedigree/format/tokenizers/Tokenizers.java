@@ -1,5 +1,6 @@
 package dev.pedigree.format.tokenizers;
 
+import dev.pedigree.io.GitLfsPointer;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.Vocabulary;
@@ -38,7 +39,9 @@ public final class Tokenizers {
                                     path.toString(),
                                     "directory holds no tokenizer.json, tokenizer.model, vocab.json+merges.txt, vocab.txt or .tiktoken"));
         }
-        TokenizerProbe.Guess guess = TokenizerProbe.probe(path, head(path));
+        byte[] head = head(path);
+        GitLfsPointer.refuse(path.toString(), head);
+        TokenizerProbe.Guess guess = TokenizerProbe.probe(path, head);
         if (guess.confidence() == 0) {
             throw new UnsupportedModelException(
                     path.toString(),
@@ -50,6 +53,7 @@ public final class Tokenizers {
 
     /** Reads a file known to be in {@code format}. */
     public static TokenizerFile read(Path file, TokenizerFormat format) throws IOException, ModelFormatException {
+        GitLfsPointer.refuse(file);
         return switch (format) {
             case TOKENIZER_JSON -> new TokenizerFile(format, TokenizerJsonReader.read(file), null, List.of(file));
             case SENTENCEPIECE_MODEL -> {

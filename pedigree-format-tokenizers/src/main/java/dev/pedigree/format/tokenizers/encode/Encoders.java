@@ -3,6 +3,7 @@ package dev.pedigree.format.tokenizers.encode;
 import dev.pedigree.format.tokenizers.SentencePieceSpec;
 import dev.pedigree.format.tokenizers.TokenizerFile;
 import dev.pedigree.format.tokenizers.Tokenizers;
+import dev.pedigree.io.GitLfsPointer;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ModelReader;
@@ -40,12 +41,16 @@ public final class Encoders {
      * @throws ModelFormatException naming the file and offset when the file is corrupt
      */
     public static Encoder forTokenizer(Path path) throws IOException, ModelFormatException {
-        if (Files.isDirectory(path) || Tokenizers.probe(path, head(path)).confidence() > 0) {
+        if (Files.isDirectory(path)) {
+            return of(Tokenizers.read(path));
+        }
+        byte[] head = head(path);
+        GitLfsPointer.refuse(path.toString(), head);
+        if (Tokenizers.probe(path, head).confidence() > 0) {
             return of(Tokenizers.read(path));
         }
         ModelReader best = null;
         int bestScore = 0;
-        byte[] head = head(path);
         for (ModelReader r : ServiceLoader.load(ModelReader.class)) {
             int s = r.probe(path, head);
             if (s > bestScore) {
