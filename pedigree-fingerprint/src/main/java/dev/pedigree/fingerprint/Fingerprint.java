@@ -423,7 +423,7 @@ public final class Fingerprint {
             }
             if (!kept.isEmpty()) {
                 restrictedVocab = new Vocabulary(
-                        sv.type(), kept, List.of(), sv.preTokenizer(), sv.source() + " (fingerprint anchors)");
+                        sv.type(), kept, List.of(), sv.preTokenizer(), sv.source() + " (fingerprint anchors)", false);
                 tokenRows = rows.stream().mapToInt(Integer::intValue).toArray();
             } else {
                 tokenRows = new int[0];
@@ -521,7 +521,7 @@ public final class Fingerprint {
             byte[] b = regularKeys.get(anchors[i]).getBytes(StandardCharsets.ISO_8859_1);
             ts.add(new Token(i, b, new String(b, StandardCharsets.UTF_8), TokenKind.NORMAL, Float.NaN));
         }
-        return new Vocabulary(tokenizerType, ts, List.of(), null, "fingerprint:" + source + " (anchors)");
+        return new Vocabulary(tokenizerType, ts, List.of(), null, "fingerprint:" + source + " (anchors)", false);
     }
 
     /**
@@ -537,7 +537,7 @@ public final class Fingerprint {
             byte[] b = regularKeys.get(i).getBytes(StandardCharsets.ISO_8859_1);
             ts.add(new Token(i, b, new String(b, StandardCharsets.UTF_8), TokenKind.NORMAL, Float.NaN));
         }
-        return new Vocabulary(tokenizerType, ts, List.of(), null, "fingerprint:" + source);
+        return new Vocabulary(tokenizerType, ts, List.of(), null, "fingerprint:" + source, false);
     }
 
     ModelFormat formatEnum() {

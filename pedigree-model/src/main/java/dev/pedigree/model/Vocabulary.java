@@ -17,9 +17,17 @@ import java.util.Objects;
  * @param preTokenizer the pre-tokenizer regex or identifier (GGUF {@code tokenizer.ggml.pre}),
  *     null if none
  * @param source description of the file the vocabulary was read from
+ * @param specialsRecorded whether the source can name special tokens at all: false for formats
+ *     that hold only the learned tokens (a {@code .tiktoken} rank file, whose specials live in
+ *     code; a fingerprint's regular tokens), where an absent special token says nothing
  */
 public record Vocabulary(
-        TokenizerType type, List<Token> tokens, List<Merge> merges, String preTokenizer, String source) {
+        TokenizerType type,
+        List<Token> tokens,
+        List<Merge> merges,
+        String preTokenizer,
+        String source,
+        boolean specialsRecorded) {
 
     /** One BPE merge, as written in the file. */
     public record Merge(String left, String right) {
@@ -36,6 +44,11 @@ public record Vocabulary(
         sorted.sort(Comparator.comparingInt(Token::id));
         tokens = Collections.unmodifiableList(sorted);
         merges = List.copyOf(merges);
+    }
+
+    /** A vocabulary whose source records its special tokens (every format but rank files and fingerprints). */
+    public Vocabulary(TokenizerType type, List<Token> tokens, List<Merge> merges, String preTokenizer, String source) {
+        this(type, tokens, merges, preTokenizer, source, true);
     }
 
     public int size() {

@@ -275,7 +275,13 @@ public final class DerivationSimulator {
                 m.name() + "+vocab" + added,
                 m.hints(),
                 out,
-                new Vocabulary(v.type(), tokens, v.merges(), v.preTokenizer(), v.source() + "+extended"));
+                new Vocabulary(
+                        v.type(),
+                        tokens,
+                        v.merges(),
+                        v.preTokenizer(),
+                        v.source() + "+extended",
+                        v.specialsRecorded()));
     }
 
     /** Removes a random {@code fraction} of the tokens (and their embedding and head rows), keeping order. */
@@ -316,7 +322,8 @@ public final class DerivationSimulator {
                 m.name() + "+pruned",
                 m.hints(),
                 out,
-                new Vocabulary(v.type(), tokens, v.merges(), v.preTokenizer(), v.source() + "+pruned"));
+                new Vocabulary(
+                        v.type(), tokens, v.merges(), v.preTokenizer(), v.source() + "+pruned", v.specialsRecorded()));
     }
 
     /** Replaces every tensor of {@code component} in {@code target} by the donor's tensors of that component. */

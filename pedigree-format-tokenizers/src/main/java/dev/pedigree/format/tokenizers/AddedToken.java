@@ -28,9 +28,11 @@ record AddedToken(int id, String content, boolean special, long offset) {
 
     /**
      * Lays added tokens over a vocabulary: an added token whose id exists replaces that entry's text
-     * and kind (the unknown token stays {@link TokenKind#UNKNOWN}); a new id adds an entry. Added
-     * tokens keep their UTF-8 text as bytes. Two added tokens with one id in the same list are
-     * corrupt.
+     * and kind (the unknown token stays {@link TokenKind#UNKNOWN}); a new id adds an entry. An added
+     * token that repeats its entry's text keeps that entry's normalised bytes; any other added token
+     * has its UTF-8 text as bytes. Two added tokens with one id in the same list are corrupt. The
+     * added tokens name the specials, so the result records them ({@link
+     * Vocabulary#specialsRecorded()}).
      */
     static Vocabulary overlay(Vocabulary base, List<AddedToken> added, String addedSource)
             throws CorruptModelException {
@@ -59,9 +61,14 @@ record AddedToken(int id, String content, boolean special, long offset) {
                 kind = TokenKind.UNKNOWN;
             }
             float score = existing != null ? existing.score() : Float.NaN;
-            byId.put(a.id(), new Token(a.id(), a.content().getBytes(StandardCharsets.UTF_8), a.content(), kind, score));
+            // An entry re-declared under its own text (Gemma's "\u2581\u2581", BERT's "[unused0]") is the same
+            // token with another flag: it keeps the bytes the vocabulary gave it, so that lineage sees one token.
+            byte[] bytes = existing != null && existing.text().equals(a.content())
+                    ? existing.bytes()
+                    : a.content().getBytes(StandardCharsets.UTF_8);
+            byId.put(a.id(), new Token(a.id(), bytes, a.content(), kind, score));
         }
         return new Vocabulary(
-                base.type(), new ArrayList<>(byId.values()), base.merges(), base.preTokenizer(), base.source());
+                base.type(), new ArrayList<>(byId.values()), base.merges(), base.preTokenizer(), base.source(), true);
     }
 }

@@ -21,7 +21,8 @@ import java.util.Map;
  * Reads an OpenAI {@code .tiktoken} rank file: one {@code <base64 token> <rank>} per line, as
  * loaded by {@code tiktoken.load.load_tiktoken_bpe}. The token bytes are exact (no alphabet to
  * undo); the id and the score are the rank. Special tokens such as {@code <|endoftext|>} are not in
- * these files (tiktoken adds them in code), so every entry is {@link TokenKind#NORMAL}.
+ * these files (tiktoken adds them in code), so every entry is {@link TokenKind#NORMAL} and the
+ * vocabulary says its specials are not recorded ({@link Vocabulary#specialsRecorded()}).
  *
  * <p>Validation is strict: a line that is not {@code base64 SPACE decimal}, undecodable base64, an
  * empty token, a rank outside {@code 0..2^31-1}, a repeated rank or repeated token bytes are
@@ -123,7 +124,7 @@ public final class TiktokenReader {
         if (tokens.isEmpty()) {
             throw new CorruptModelException(source, 0, "tiktoken file holds no tokens");
         }
-        return new Vocabulary(TokenizerType.TIKTOKEN, tokens, List.of(), null, source);
+        return new Vocabulary(TokenizerType.TIKTOKEN, tokens, List.of(), null, source, false);
     }
 
     static boolean isBase64Char(byte b) {
