@@ -79,7 +79,8 @@ public final class RealModels {
         return p != null ? Path.of(p) : Path.of(System.getProperty("java.io.tmpdir"), "pedigree-real-models");
     }
 
-    private static synchronized Path extract(String resource) {
+    /** Copies a class-path resource into the cache folder once and returns the copy (shared with {@link RealVocabularies}). */
+    static synchronized Path extract(String resource) {
         Path dir = cacheDir();
         Path out = dir.resolve(resource);
         try (InputStream in = RealModels.class.getClassLoader().getResourceAsStream(resource)) {

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 
 /**
  * The {@link ModelReader} for stand-alone tokenizer files ({@code tokenizer.json}, {@code
- * tokenizer.model}, {@code .tiktoken}, {@code vocab.json} beside {@code merges.txt}, {@code
- * vocab.txt}). The view it opens has format {@link ModelFormat#TOKENIZER}, no tensors, the
+ * tokenizer.model}, {@code .tiktoken} and its JSON form, {@code vocab.json} beside {@code merges.txt},
+ * {@code vocab.txt}). The view it opens has format {@link ModelFormat#TOKENIZER}, no tensors, the
  * vocabulary, and a few metadata entries ({@code tokenizer.*}, and {@code sentencepiece.*} for
  * SentencePiece models). The view holds no resources. Stateless and thread-safe.
  */
@@ -69,22 +69,26 @@ public final class TokenizerFileReader implements ModelReader {
     }
 
     /**
-     * Opens a {@code tokenizer.json} from a byte source (the one tokenizer format that needs no sibling file and is
-     * recognised from its content); the view carries the vocabulary and owns {@code src}. Other tokenizer formats are
-     * refused: their probes need the file's name. On failure {@code src} is closed before the exception is thrown.
+     * Opens a {@code tokenizer.json} or a tiktoken JSON rank file from a byte source (the tokenizer formats that need
+     * no sibling file and are recognised from their content); the view carries the vocabulary and owns {@code src}.
+     * Other tokenizer formats are refused: their probes need the file's name. On failure {@code src} is closed before
+     * the exception is thrown.
      */
     @Override
     public ModelView open(ByteSource src, ArchitectureHints hints) throws IOException, ModelFormatException {
         try {
-            if (!startsLikeJson(src.readBytes(0, (int) Math.min(src.size(), 64)))) {
+            byte[] head = src.readBytes(0, (int) Math.min(src.size(), Tokenizers.PROBE_BYTES));
+            if (!startsLikeJson(head)) {
                 throw new UnsupportedModelException(
                         src.description(),
                         0,
-                        "remote tokenizer files other than tokenizer.json are not supported yet; download the file"
-                                + " first");
+                        "remote tokenizer files other than tokenizer.json and tiktoken JSON are not supported yet;"
+                                + " download the file first");
             }
+            boolean tiktoken =
+                    TokenizerProbe.probe(Path.of("remote.json"), head).format() == TokenizerFormat.TIKTOKEN_JSON;
             return BasicModelView.builder(src.description(), ModelFormat.TOKENIZER)
-                    .vocabulary(TokenizerJsonReader.read(src))
+                    .vocabulary(tiktoken ? TiktokenJsonReader.read(src) : TokenizerJsonReader.read(src))
                     .resource(src)
                     .build();
         } catch (IOException | ModelFormatException | RuntimeException e) {

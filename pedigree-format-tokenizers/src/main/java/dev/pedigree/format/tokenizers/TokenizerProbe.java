@@ -14,6 +14,9 @@ final class TokenizerProbe {
     private static final Pattern MODEL_KEY = Pattern.compile("\"model\"\\s*:\\s*\\{");
     private static final Pattern ADDED_KEY = Pattern.compile("\"added_tokens\"\\s*:\\s*[\\[n]");
     private static final Pattern VERSION_KEY = Pattern.compile("\"version\"\\s*:");
+    private static final Pattern BPE_RANKS_KEY = Pattern.compile("\"bpe_ranks\"\\s*:\\s*\"");
+    private static final Pattern TIKTOKEN_JSON_KEY =
+            Pattern.compile("\"(pat_str|special_tokens|explicit_n_vocab)\"\\s*:");
 
     /** The likeliest format and how sure the probe is (0 = not a tokenizer file, 100 = certain). */
     record Guess(TokenizerFormat format, int confidence) {}
@@ -52,6 +55,11 @@ final class TokenizerProbe {
             return NONE;
         }
         String text = new String(head, StandardCharsets.ISO_8859_1);
+        if (BPE_RANKS_KEY.matcher(text).find()) {
+            return new Guess(
+                    TokenizerFormat.TIKTOKEN_JSON,
+                    TIKTOKEN_JSON_KEY.matcher(text).find() ? 95 : 80);
+        }
         boolean model = MODEL_KEY.matcher(text).find();
         boolean added = ADDED_KEY.matcher(text).find();
         boolean version = VERSION_KEY.matcher(text).find();

@@ -46,7 +46,8 @@ public final class Tokenizers {
             throw new UnsupportedModelException(
                     path.toString(),
                     0,
-                    "not a recognised tokenizer file (tokenizer.json, tokenizer.model, .tiktoken, vocab.json, vocab.txt)");
+                    "not a recognised tokenizer file (tokenizer.json, tokenizer.model, .tiktoken, tiktoken JSON,"
+                            + " vocab.json, vocab.txt)");
         }
         return read(path, guess.format());
     }
@@ -61,6 +62,7 @@ public final class Tokenizers {
                 yield new TokenizerFile(format, m.vocabulary(), m.spec(), List.of(file));
             }
             case TIKTOKEN -> new TokenizerFile(format, TiktokenReader.read(file), null, List.of(file));
+            case TIKTOKEN_JSON -> new TokenizerFile(format, TiktokenJsonReader.read(file), null, List.of(file));
             case VOCAB_JSON_MERGES -> {
                 Path merges = TokenizerProbe.mergesBeside(file);
                 yield new TokenizerFile(format, VocabJsonMergesReader.read(file, merges), null, List.of(file, merges));

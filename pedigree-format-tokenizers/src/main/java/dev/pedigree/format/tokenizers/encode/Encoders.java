@@ -80,7 +80,7 @@ public final class Encoders {
                 o = o.withSentencePiece(
                         spec.addDummyPrefix(), spec.removeExtraWhitespaces(), nfkc, spec.byteFallback());
             }
-            case TIKTOKEN, VOCAB_JSON_MERGES, VOCAB_TXT -> {}
+            case TIKTOKEN, TIKTOKEN_JSON, VOCAB_JSON_MERGES, VOCAB_TXT -> {}
         }
         return of(v, o);
     }
