@@ -121,6 +121,16 @@ public final class CompareJson {
         m.put("removed_tokens", t.removedTokens());
         m.put("added_examples", t.addedExamples());
         m.put("note", t.note());
+        m.put("shared_tokens", t.order().sharedTokens());
+        m.put("inherited_in_order", t.order().inheritedInOrder());
+        m.put("order_score", round(t.order().score()));
+        TokenizerLineage.SpecialTokens sp = t.specials();
+        m.put("specials_compared", sp.compared());
+        m.put("added_special_tokens", sp.added());
+        m.put("removed_special_tokens", sp.removed());
+        m.put("added_special", sp.addedTexts());
+        m.put("removed_special", sp.removedTexts());
+        m.put("flag_changes", sp.flagChanges());
         return m;
     }
 

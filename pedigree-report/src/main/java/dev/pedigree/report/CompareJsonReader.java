@@ -205,12 +205,19 @@ public final class CompareJsonReader {
             TokenizerLineage.Direction dir = present(n, "direction")
                     ? enumOf(TokenizerLineage.Direction.class, text(n, "direction", p), p + ".direction")
                     : TokenizerLineage.Direction.UNKNOWN;
-            List<String> examples = new ArrayList<>();
-            if (present(n, "added_examples")) {
-                JsonNode xs = array(n, "added_examples", p);
-                for (int i = 0; i < xs.size(); i++) {
-                    examples.add(string(xs.get(i), p + ".added_examples[" + i + "]"));
-                }
+            long shared = optInteger(n, "shared_tokens", p);
+            long inOrder = optInteger(n, "inherited_in_order", p);
+            if (inOrder > shared || shared < 0 || inOrder < 0) {
+                throw fail(p + ".inherited_in_order", inOrder + " tokens in order of " + shared + " shared");
+            }
+            List<String> added = strings(n, "added_special", p);
+            List<String> removed = strings(n, "removed_special", p);
+            long addedCount = present(n, "added_special_tokens") ? integer(n, "added_special_tokens", p) : added.size();
+            long removedCount =
+                    present(n, "removed_special_tokens") ? integer(n, "removed_special_tokens", p) : removed.size();
+            long flagChanges = optInteger(n, "flag_changes", p);
+            if (addedCount < added.size() || removedCount < removed.size() || flagChanges < 0) {
+                throw fail(p, "special-token counts below the listed special tokens");
             }
             return new TokenizerLineage(
                     rel,
@@ -219,8 +226,36 @@ public final class CompareJsonReader {
                     optNumber(n, "inherited_fraction", p),
                     optInteger(n, "added_tokens", p),
                     optInteger(n, "removed_tokens", p),
-                    examples,
-                    nullableText(n, "note", p));
+                    strings(n, "added_examples", p),
+                    nullableText(n, "note", p),
+                    new TokenizerLineage.OrderEvidence(shared, inOrder, optNumber(n, "order_score", p)),
+                    new TokenizerLineage.SpecialTokens(
+                            present(n, "specials_compared") && bool(n, "specials_compared", p),
+                            addedCount,
+                            removedCount,
+                            added,
+                            removed,
+                            flagChanges));
+        }
+
+        /** An optional array of strings; empty when absent. */
+        List<String> strings(JsonNode n, String field, String p) throws ResultFormatException {
+            List<String> out = new ArrayList<>();
+            if (present(n, field)) {
+                JsonNode xs = array(n, field, p);
+                for (int i = 0; i < xs.size(); i++) {
+                    out.add(string(xs.get(i), p + "." + field + "[" + i + "]"));
+                }
+            }
+            return out;
+        }
+
+        boolean bool(JsonNode n, String field, String p) throws ResultFormatException {
+            JsonNode v = n.get(field);
+            if (v == null || !v.isBoolean()) {
+                throw fail(p + "." + field, "expected true or false");
+            }
+            return v.booleanValue();
         }
 
         LayerEvidenceMatrix matrix(JsonNode n, String p) throws ResultFormatException {

@@ -7,6 +7,7 @@ import dev.pedigree.forensics.result.LayerMatch;
 import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.forensics.result.Verdict;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 
 /** A terminal summary of a comparison that a non-expert can read. */
@@ -73,16 +74,31 @@ public final class CompareText {
         if (t.relation() != TokenizerLineage.Relation.ABSENT) {
             sb.append(String.format(
                     Locale.ROOT,
-                    " (Jaccard %.3f, inherited %.1f%%, %d added, %d removed)",
+                    " (Jaccard %.3f, inherited %.1f%%, %d added, %d removed",
                     t.jaccard(),
                     100 * t.inheritedFraction(),
                     t.addedTokens(),
                     t.removedTokens()));
+            if (t.specials().added() + t.specials().removed() > 0) {
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "; special tokens: %d added, %d removed",
+                        t.specials().added(),
+                        t.specials().removed()));
+            }
+            sb.append(')');
         }
         sb.append(". Tokenizer lineage is reported beside weight lineage, never as proof of it.\n");
         if (!t.note().isEmpty()) {
             sb.append("  ").append(t.note()).append('\n');
         }
+        specialList(
+                sb, "special tokens added", t.specials().added(), t.specials().addedTexts());
+        specialList(
+                sb,
+                "special tokens removed",
+                t.specials().removed(),
+                t.specials().removedTexts());
         if (!r.warnings().isEmpty()) {
             sb.append("\nCaveats:\n");
             r.warnings().forEach(w -> sb.append("  - ").append(w).append('\n'));
@@ -141,5 +157,19 @@ public final class CompareText {
     private static String describe(dev.pedigree.forensics.result.ModelSummary s) {
         return s.source() + " (" + s.format() + (s.architecture() == null ? "" : ", " + s.architecture()) + ", "
                 + InspectText.human(s.parameters()) + " parameters)";
+    }
+
+    /** One line listing special tokens (the first few, then how many more). */
+    private static void specialList(StringBuilder sb, String what, long count, List<String> texts) {
+        if (count == 0) {
+            return;
+        }
+        int shown = Math.min(texts.size(), 12);
+        sb.append("  ").append(what).append(" (").append(count).append("): ");
+        sb.append(String.join(", ", texts.subList(0, shown)));
+        if (count > shown) {
+            sb.append(", \u2026");
+        }
+        sb.append('\n');
     }
 }

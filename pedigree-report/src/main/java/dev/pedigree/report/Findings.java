@@ -71,7 +71,7 @@ public final class Findings {
     /** The sentence on the tokenizers. */
     public static String tokenizerSentence(TokenizerLineage t, String referenceName) {
         String s = switch (t.relation()) {
-            case IDENTICAL -> "The two tokenizers have the same regular vocabulary.";
+            case IDENTICAL -> "The two tokenizers have the same vocabulary.";
             case DERIVED -> {
                 String who = switch (t.direction()) {
                     case SUSPECT_FROM_REFERENCE -> "The suspect's tokenizer is derived from that of " + referenceName;
@@ -81,7 +81,11 @@ public final class Findings {
                 };
                 yield who + ": " + percent(t.inheritedFraction())
                         + " of the smaller vocabulary is inherited in creation order, " + count(t.addedTokens())
-                        + " tokens added, " + count(t.removedTokens()) + " removed.";
+                        + " tokens added, " + count(t.removedTokens()) + " removed"
+                        + (t.specials().added() + t.specials().removed() == 0
+                                ? "."
+                                : " (special tokens: " + count(t.specials().added()) + " added, "
+                                        + count(t.specials().removed()) + " removed).");
             }
             case INDEPENDENT ->
                 String.format(Locale.ROOT, "The tokenizers are unrelated (Jaccard overlap %.3f).", t.jaccard());

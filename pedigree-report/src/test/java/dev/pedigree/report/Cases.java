@@ -279,7 +279,10 @@ public final class Cases {
                         2400,
                         12,
                         List.of("Привет", "мир", "日本語", "東京", "नमस्ते", "hello", "123", "Ελλάδα"),
-                        "suspect keeps the reference's tokens in order and appends 2400"),
+                        "suspect keeps the reference's tokens in order and appends 2400",
+                        new TokenizerLineage.OrderEvidence(30_000, 29_985, 173.1),
+                        new TokenizerLineage.SpecialTokens(
+                                true, 3, 1, List.of("<|user|>", "<|assistant|>", "<|end|>"), List.of("<pad>"), 994)),
                 0.0,
                 List.of("No weights: only tokenizer lineage can be reported."),
                 List.of(),
@@ -326,7 +329,9 @@ public final class Cases {
                         3,
                         1,
                         List.of(HOSTILE, "|pipe|", "`tick`", "[link](http://x)", "a\u0000b"),
-                        HOSTILE),
+                        HOSTILE,
+                        new TokenizerLineage.OrderEvidence(10, 9, 2.85),
+                        new TokenizerLineage.SpecialTokens(true, 2, 0, List.of(HOSTILE, "|pipe|"), List.of(), 0)),
                 c.sharedParameterFraction(),
                 List.of(HOSTILE),
                 List.of(

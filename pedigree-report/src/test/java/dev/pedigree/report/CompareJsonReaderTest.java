@@ -45,6 +45,22 @@ class CompareJsonReaderTest {
         assertThat(Cases.tokenizerOnly().log10p()).isNull();
     }
 
+    /** The separated regular and special additions, the order statistic and the flag changes come back as written. */
+    @Test
+    void readsTokenizerDetailsBack(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("t.json");
+        Json.write(CompareJson.tree(Cases.tokenizerOnly()), f);
+        String json = Files.readString(f);
+        assertThat(json)
+                .contains("\"added_special_tokens\" : 3")
+                .contains("\"<|assistant|>\"")
+                .contains("\"flag_changes\" : 994");
+        var t = CompareJsonReader.read(f).tokenizer();
+        assertThat(t.addedTokens()).isEqualTo(2400);
+        assertThat(t.specials()).isEqualTo(Cases.tokenizerOnly().tokenizer().specials());
+        assertThat(t.order()).isEqualTo(Cases.tokenizerOnly().tokenizer().order());
+    }
+
     @Test
     void toleratesMissingExtras() throws Exception {
         String minimal = """

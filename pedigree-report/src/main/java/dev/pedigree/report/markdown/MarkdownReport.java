@@ -184,7 +184,8 @@ public final class MarkdownReport {
                 .append("\n\n");
         if (t.relation() != TokenizerLineage.Relation.ABSENT) {
             sb.append(
-                    "| relation | direction | Jaccard | inherited fraction | added | removed |\n|---|---|---:|---:|---:|---:|\n");
+                    "| relation | direction | Jaccard | inherited fraction | added | removed | special added | special removed |\n"
+                            + "|---|---|---:|---:|---:|---:|---:|---:|\n");
             sb.append("| ")
                     .append(t.relation())
                     .append(" | ")
@@ -197,6 +198,16 @@ public final class MarkdownReport {
                     .append(Findings.count(t.addedTokens()))
                     .append(" | ")
                     .append(Findings.count(t.removedTokens()))
+                    .append(" | ")
+                    .append(
+                            t.specials().compared()
+                                    ? Findings.count(t.specials().added())
+                                    : "\u2013")
+                    .append(" | ")
+                    .append(
+                            t.specials().compared()
+                                    ? Findings.count(t.specials().removed())
+                                    : "\u2013")
                     .append(" |\n\n");
         }
         if (!t.addedExamples().isEmpty()) {

@@ -109,7 +109,7 @@ class HtmlReportTest {
                         "The text encoder (10.6 M parameters, 47% of the model) shares lineage with all-minilm-l6-v2.onnx: p &lt; 10<sup>\u2212412</sup>.")
                 .contains(
                         "The token embeddings (12.1 M parameters, 53% of the model) shares lineage with all-minilm-l6-v2.onnx: p &lt; 10<sup>\u2212350</sup>.")
-                .contains("The two tokenizers have the same regular vocabulary.")
+                .contains("The two tokenizers have the same vocabulary.")
                 .contains("The suspect declares no base model.")
                 .contains("consistent with int8 quantisation noise");
         assertThat(figures(html)).hasSize(5);
@@ -141,7 +141,7 @@ class HtmlReportTest {
                 .contains("Answer: <span class=\"verdict-label\">INCONCLUSIVE</span>")
                 .contains("Undecided. No weight test could run, so the weights say nothing either way.")
                 .contains(
-                        "The suspect&#39;s tokenizer is derived from that of meta-llama/Llama-2-7b: 99.9% of the smaller vocabulary is inherited in creation order, 2,400 tokens added, 12 removed.")
+                        "The suspect&#39;s tokenizer is derived from that of meta-llama/Llama-2-7b: 99.9% of the smaller vocabulary is inherited in creation order, 2,400 tokens added, 12 removed (special tokens: 3 added, 1 removed).")
                 .contains("No weight component was compared.")
                 .contains("No weight test ran.")
                 .contains("id=\"fig-tokenizer\"")

@@ -52,7 +52,7 @@ class MarkdownReportTest {
     void otherCases() {
         assertThat(MarkdownReport.render(Cases.int8(), ReportContext.EMPTY))
                 .contains("**Answer: SHARED LINEAGE.** Yes. 100% of the suspect's parameters")
-                .contains("The two tokenizers have the same regular vocabulary.")
+                .contains("The two tokenizers have the same vocabulary.")
                 .contains("12 tensors compared in matched blocks; 0 bit-identical");
         assertThat(MarkdownReport.render(Cases.unrelated(), ReportContext.EMPTY))
                 .contains("**Answer: INDEPENDENT.** No.")
@@ -64,7 +64,7 @@ class MarkdownReportTest {
                         .build());
         assertThat(d)
                 .contains("**Answer: INCONCLUSIVE.** Undecided. No weight test could run")
-                .contains("| DERIVED | SUSPECT_FROM_REFERENCE | 0.9282 | 0.9995 | 2,400 | 12 |")
+                .contains("| DERIVED | SUSPECT_FROM_REFERENCE | 0.9282 | 0.9995 | 2,400 | 12 | 3 | 1 |")
                 .contains("No weight test ran.")
                 .contains("`Привет`")
                 .contains("| not verified |");
