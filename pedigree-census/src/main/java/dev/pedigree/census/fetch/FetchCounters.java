@@ -1,0 +1,45 @@
+package dev.pedigree.census.fetch;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What a {@link HubClient} has asked of the hub: API pages, resolutions of file locations (the
+ * hub's rate-limited "resolver" calls), range requests to the file store, bytes received, and the
+ * 429/503 answers it waited out. Thread-safe.
+ */
+public final class FetchCounters {
+    final AtomicLong api = new AtomicLong();
+    final AtomicLong resolves = new AtomicLong();
+    final AtomicLong ranges = new AtomicLong();
+    final AtomicLong bytes = new AtomicLong();
+    final AtomicLong throttled = new AtomicLong();
+    final AtomicLong waitedMillis = new AtomicLong();
+
+    /** A snapshot of the counters. */
+    public Snapshot snapshot() {
+        return new Snapshot(api.get(), resolves.get(), ranges.get(), bytes.get(), throttled.get(), waitedMillis.get());
+    }
+
+    /**
+     * Counter values at one moment.
+     *
+     * @param api listing and model-info requests
+     * @param resolves resolutions of a file's location through the hub
+     * @param ranges byte-range requests to a file's location
+     * @param bytes bytes received in those ranges
+     * @param throttled answers 429/503 that were waited out and retried
+     * @param waitedMillis time spent waiting on {@code Retry-After} or back-off
+     */
+    public record Snapshot(long api, long resolves, long ranges, long bytes, long throttled, long waitedMillis) {
+        /** The difference {@code this - earlier}. */
+        public Snapshot since(Snapshot earlier) {
+            return new Snapshot(
+                    api - earlier.api,
+                    resolves - earlier.resolves,
+                    ranges - earlier.ranges,
+                    bytes - earlier.bytes,
+                    throttled - earlier.throttled,
+                    waitedMillis - earlier.waitedMillis);
+        }
+    }
+}
