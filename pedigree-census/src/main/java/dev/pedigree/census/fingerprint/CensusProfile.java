@@ -31,7 +31,8 @@ import java.util.SplittableRandom;
  * @param layerStride sample every this many layers
  * @param mergeGapBytes reads separated by at most this many bytes share a range request
  */
-public record CensusProfile(int units, int blocks, int anchorTokens, long seed, int layerStride, int mergeGapBytes) {
+public record CensusProfile(int units, int blocks, int anchorTokens, long seed, int layerStride, int mergeGapBytes)
+        implements java.io.Serializable {
     /** Largest sample the block offsets are placed for (smaller samples are nested in it). */
     public static final int MAX_UNITS = 256;
 

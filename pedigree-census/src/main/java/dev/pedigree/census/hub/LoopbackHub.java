@@ -102,7 +102,10 @@ public final class LoopbackHub implements AutoCloseable {
 
     private LoopbackHub(Path dir, Options options, Clock clock) throws IOException {
         this.dir = dir;
-        this.models = HubListing.read(dir.resolve(HubListing.FILE));
+        // Oldest first, as the hub lists with sort=createdAt&direction=1.
+        List<HubModel> listed = new java.util.ArrayList<>(HubListing.read(dir.resolve(HubListing.FILE)));
+        listed.sort(java.util.Comparator.comparing(HubModel::createdAt).thenComparing(HubModel::id));
+        this.models = List.copyOf(listed);
         for (HubModel m : models) {
             byId.put(m.id(), m);
         }
