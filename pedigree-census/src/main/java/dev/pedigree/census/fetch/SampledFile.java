@@ -61,9 +61,12 @@ public final class SampledFile implements ByteSource {
         this.mode = m;
     }
 
-    /** Fetches {@code r} now and holds its bytes. */
-    public synchronized void fetch(Range r) throws IOException {
-        hold(r.offset(), reader.read(r.offset(), r.length()));
+    /** Fetches {@code r} now and holds its bytes (several fetches may run at once). */
+    public void fetch(Range r) throws IOException {
+        byte[] b = reader.read(r.offset(), r.length());
+        synchronized (this) {
+            hold(r.offset(), b);
+        }
     }
 
     /** The reads recorded outside the held ranges, in the order they were made. */

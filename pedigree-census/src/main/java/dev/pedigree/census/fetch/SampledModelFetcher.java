@@ -26,6 +26,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Fetches and fingerprints one hub model by sampled range reads, planned before any weight byte is
@@ -48,6 +53,8 @@ import java.util.Set;
 public final class SampledModelFetcher {
     /** Bytes read at the start of each safetensors file: its 8-byte header length and, usually, the whole header. */
     public static final int PROLOGUE_BYTES = 64 * 1024;
+    /** Range requests of one model in flight at once. */
+    public static final int CONCURRENT_REQUESTS = 8;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -129,13 +136,20 @@ public final class SampledModelFetcher {
         // Dry run: record what the fingerprint reads.
         CensusFingerprinter.fingerprint(view(where, files, hints, vocab), weightBytes, profile);
         long largest = 0;
+        List<Callable<Void>> fetches = new ArrayList<>();
         for (SampledFile sf : files) {
             for (Range r : SampledFile.coalesce(sf.recorded(), profile.mergeGapBytes())) {
-                sf.fetch(r);
+                fetches.add(() -> {
+                    sf.fetch(r);
+                    return null;
+                });
                 plannedRequests++;
                 plannedBytes += r.length();
                 largest = Math.max(largest, r.length());
             }
+        }
+        fetchConcurrently(fetches);
+        for (SampledFile sf : files) {
             sf.mode(SampledFile.Mode.SERVE);
         }
         CensusFingerprint fp = CensusFingerprinter.fingerprint(view(where, files, hints, vocab), weightBytes, profile);
@@ -151,6 +165,30 @@ public final class SampledModelFetcher {
                 client.counters().snapshot().since(before),
                 weightBytes,
                 largest);
+    }
+
+    /**
+     * Runs the planned range requests, {@link #CONCURRENT_REQUESTS} at a time: over a real network
+     * each request waits a round trip, so one model's fetch is latency-bound, not bandwidth-bound.
+     */
+    private static void fetchConcurrently(List<Callable<Void>> fetches) throws IOException {
+        try (ExecutorService pool = Executors.newFixedThreadPool(
+                CONCURRENT_REQUESTS, Thread.ofVirtual().name("census-fetch-", 0).factory())) {
+            List<Future<Void>> done = pool.invokeAll(fetches);
+            for (Future<Void> f : done) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IllegalStateException("range fetch failed", e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while fetching ranges", e);
+        }
     }
 
     /** The safetensors files of the model: the shards of an index, or the top-level {@code *.safetensors} files. */
