@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
             BuildCommand.class,
             UpdateCommand.class,
             QueryCommand.class,
-            ExportCommand.class
+            ExportCommand.class,
+            CostCommand.class
         })
 public final class CensusMain implements Runnable {
     /** Exit code of an input error, as in Pedigree's other commands. */

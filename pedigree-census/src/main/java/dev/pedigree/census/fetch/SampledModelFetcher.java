@@ -23,8 +23,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -133,12 +135,12 @@ public final class SampledModelFetcher {
             files.add(sf);
             weightBytes += f.size();
         }
-        // Dry run: record what the fingerprint reads.
-        CensusFingerprinter.fingerprint(view(where, files, hints, vocab), weightBytes, profile);
         long largest = 0;
         List<Callable<Void>> fetches = new ArrayList<>();
-        for (SampledFile sf : files) {
-            for (Range r : SampledFile.coalesce(sf.recorded(), profile.mergeGapBytes())) {
+        for (Map.Entry<SampledFile, List<Range>> e :
+                plan(where, files, hints, vocab, weightBytes, profile).entrySet()) {
+            SampledFile sf = e.getKey();
+            for (Range r : e.getValue()) {
                 fetches.add(() -> {
                     sf.fetch(r);
                     return null;
@@ -165,6 +167,28 @@ public final class SampledModelFetcher {
                 client.counters().snapshot().since(before),
                 weightBytes,
                 largest);
+    }
+
+    /**
+     * The range requests a census fingerprint of these files needs: a dry run of {@link
+     * CensusFingerprinter} over the files in {@link SampledFile.Mode#RECORD} (each holding at least
+     * its header), its reads merged per {@link CensusProfile#mergeGapBytes()}. Depends only on the
+     * headers, the vocabulary and the profile, so it also predicts the cost of models never fetched.
+     */
+    public static Map<SampledFile, List<Range>> plan(
+            String where,
+            List<SampledFile> files,
+            ArchitectureHints hints,
+            Vocabulary vocab,
+            long weightBytes,
+            CensusProfile profile)
+            throws IOException, ModelFormatException {
+        CensusFingerprinter.fingerprint(view(where, files, hints, vocab), weightBytes, profile);
+        Map<SampledFile, List<Range>> out = new LinkedHashMap<>();
+        for (SampledFile sf : files) {
+            out.put(sf, SampledFile.coalesce(sf.recorded(), profile.mergeGapBytes()));
+        }
+        return out;
     }
 
     /**

@@ -240,7 +240,9 @@ public final class CensusJob {
         Dataset<Row> members = ok.flatMap(
                         (FlatMapFunction<Row, Row>) r -> blocks(r, tokFamily).iterator(), Encoders.row(memberSchema))
                 .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> scores = sketchScores(members, settings.tileSize());
+        // Used by the top-K and the root rules: computed once.
+        Dataset<Row> scores = sketchScores(members, settings.tileSize())
+                .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> topK = scores.withColumn(
                         "rn",
                         row_number()
@@ -262,7 +264,7 @@ public final class CensusJob {
                 .filter(col("x").notEqual(col("y")))
                 .map((MapFunction<Row, Row>) CensusJob::orient, Encoders.row(PAIR_SCHEMA))
                 .withColumn("source", lit("declared"));
-        Dataset<Row> exact = exactPairs(digests);
+        Dataset<Row> exact = exactPairs(digests).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> fileSpokes = spokes(
                         filesDf.filter(col("sha256").isNotNull().and(col("path").endsWith(".safetensors"))),
                         "sha256",
@@ -282,6 +284,7 @@ public final class CensusJob {
                 .map((MapFunction<Row, Row>) CensusJob::scoreCandidate, Encoders.row(Tables.CANDIDATES_SCHEMA));
         write(candidates, runId, Tables.CANDIDATES);
         members.unpersist();
+        scores.unpersist();
         candidates = read(runId, Tables.CANDIDATES);
         long t2 = System.nanoTime();
 
@@ -319,6 +322,7 @@ public final class CensusJob {
             edges = edges.unionByName(reused);
         }
         write(edges, runId, Tables.EDGES);
+        exact.unpersist();
         edges = read(runId, Tables.EDGES);
         long t3 = System.nanoTime();
 
