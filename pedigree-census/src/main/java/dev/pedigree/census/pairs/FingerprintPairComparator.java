@@ -1,8 +1,8 @@
 package dev.pedigree.census.pairs;
 
 import dev.pedigree.forensics.CompareOptions;
-import dev.pedigree.forensics.ComparisonResult;
 import dev.pedigree.forensics.LineageComparator;
+import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.registry.Fingerprint;
 import dev.pedigree.registry.FingerprintTensor;

@@ -13,7 +13,7 @@ import dev.pedigree.census.sim.GroundTruth;
 import dev.pedigree.census.sim.SimKind;
 import dev.pedigree.census.sim.SimulatedHub;
 import dev.pedigree.forensics.CompareOptions;
-import dev.pedigree.forensics.ComponentResult;
+import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.registry.Fingerprint;
 import java.nio.file.Path;
 import java.time.Duration;
