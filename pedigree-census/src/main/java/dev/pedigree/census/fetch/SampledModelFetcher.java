@@ -253,7 +253,7 @@ public final class SampledModelFetcher {
                 .hints(hints)
                 .architecture(hints.architecture());
         for (SampledFile f : files) {
-            ModelView v = SafetensorsReader.open(f, hints);
+            ModelView v = new SafetensorsReader().open(f, hints);
             b.tensors(v.tensors());
         }
         if (vocab != null) {
