@@ -30,9 +30,22 @@ import java.util.SplittableRandom;
  * @param seed seed of the block offsets and of the anchor choice
  * @param layerStride sample every this many layers
  * @param mergeGapBytes reads separated by at most this many bytes share a range request
+ * @param sampling contiguous blocks (the census) or the registry's scattered {@link DimensionSample}
  */
-public record CensusProfile(int units, int blocks, int anchorTokens, long seed, int layerStride, int mergeGapBytes)
+public record CensusProfile(
+        int units, int blocks, int anchorTokens, long seed, int layerStride, int mergeGapBytes, RowSampling sampling)
         implements java.io.Serializable {
+    /** How the indices of a dimension are chosen. */
+    public enum RowSampling {
+        /** {@link #blocks} contiguous runs: a handful of range requests per matrix. */
+        BLOCKS,
+        /**
+         * The registry fingerprint's {@link DimensionSample}: one request per sampled row, but a
+         * fingerprint that {@code identify} and the registry line up with.
+         */
+        SCATTERED
+    }
+
     /** Largest sample the block offsets are placed for (smaller samples are nested in it). */
     public static final int MAX_UNITS = 256;
 
@@ -40,7 +53,15 @@ public record CensusProfile(int units, int blocks, int anchorTokens, long seed, 
      * 32 units in 4 blocks of 8, 64 anchor tokens, every layer, only touching reads merged (a gap
      * merge trades bytes for requests: worth it for wide rows, not for the narrow simulated ones).
      */
-    public static final CensusProfile DEFAULT = new CensusProfile(32, 4, 64, DimensionSample.DEFAULT_SEED, 1, 0);
+    public static final CensusProfile DEFAULT =
+            new CensusProfile(32, 4, 64, DimensionSample.DEFAULT_SEED, 1, 0, RowSampling.BLOCKS);
+
+    /**
+     * The registry's layout (64 scattered units, 1,024 anchor tokens, every layer): for the roots a
+     * census exports as a registry pack, so that {@code identify} can compare suspects with them.
+     */
+    public static final CensusProfile REGISTRY =
+            new CensusProfile(64, 1, 1024, DimensionSample.DEFAULT_SEED, 1, 0, RowSampling.SCATTERED);
 
     public CensusProfile {
         if (units < 16 || units > MAX_UNITS) {
@@ -52,16 +73,17 @@ public record CensusProfile(int units, int blocks, int anchorTokens, long seed, 
         if (anchorTokens < 0 || layerStride < 1 || mergeGapBytes < 0) {
             throw new IllegalArgumentException("negative anchors or gap, or layer stride below 1");
         }
+        java.util.Objects.requireNonNull(sampling, "sampling");
     }
 
     /** The same profile with another layer stride. */
     public CensusProfile withLayerStride(int stride) {
-        return new CensusProfile(units, blocks, anchorTokens, seed, stride, mergeGapBytes);
+        return new CensusProfile(units, blocks, anchorTokens, seed, stride, mergeGapBytes, sampling);
     }
 
     /** The same profile with another number of units. */
     public CensusProfile withUnits(int k) {
-        return new CensusProfile(k, blocks, anchorTokens, seed, layerStride, mergeGapBytes);
+        return new CensusProfile(k, blocks, anchorTokens, seed, layerStride, mergeGapBytes, sampling);
     }
 
     /**
@@ -71,6 +93,9 @@ public record CensusProfile(int units, int blocks, int anchorTokens, long seed, 
     public int[] indices(long n) {
         if (n < 0 || n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("dimension size out of range: " + n);
+        }
+        if (sampling == RowSampling.SCATTERED) {
+            return DimensionSample.indices(n, units, seed);
         }
         if (n <= units) {
             return null;

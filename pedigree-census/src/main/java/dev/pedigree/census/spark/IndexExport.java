@@ -65,6 +65,31 @@ public final class IndexExport {
                 .collectAsList();
     }
 
+    /** A family root: the earliest member of a family of at least two models in some component. */
+    public record Root(String modelId, String sha, String createdAt, String declaredBase) {}
+
+    /** The roots of the current run's families of two or more models, in any component. */
+    public static java.util.List<Root> roots(SparkSession spark, CensusStore store) throws IOException {
+        Path dir = store.runDir(store.requireCurrent());
+        org.apache.spark.sql.Dataset<Row> fam =
+                spark.read().parquet(dir.resolve(Tables.FAMILIES).toString());
+        org.apache.spark.sql.Dataset<Row> ids = fam.groupBy("component", "family_id")
+                .count()
+                .filter(org.apache.spark.sql.functions.col("count").geq(2))
+                .select(org.apache.spark.sql.functions.col("family_id").as("model_id"))
+                .distinct();
+        java.util.List<Root> out = new java.util.ArrayList<>();
+        for (Row r : spark.read()
+                .parquet(dir.resolve(Tables.MODELS).toString())
+                .join(ids, "model_id")
+                .select("model_id", "sha", "created_at", "declared_base")
+                .orderBy("created_at", "model_id")
+                .collectAsList()) {
+            out.add(new Root(r.getString(0), r.getString(1), r.getString(2), r.getString(3)));
+        }
+        return out;
+    }
+
     /** component → model → family id, and model → text parent, of the current run. */
     public static Map<String, Map<String, String>> familyMap(
             java.util.List<Row> rows, Map<String, String> textParents) {

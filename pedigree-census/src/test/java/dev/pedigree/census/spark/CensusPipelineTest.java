@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pedigree.census.fetch.HubClient;
+import dev.pedigree.census.fetch.RootsPack;
 import dev.pedigree.census.fingerprint.LineageComponent;
 import dev.pedigree.census.hub.HubModel;
 import dev.pedigree.census.hub.LoopbackHub;
@@ -14,7 +15,14 @@ import dev.pedigree.census.sim.SimKind;
 import dev.pedigree.census.sim.SimulatedHub;
 import dev.pedigree.forensics.CompareOptions;
 import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.Verdict;
+import dev.pedigree.formats.ModelOpener;
+import dev.pedigree.model.ModelView;
 import dev.pedigree.registry.Fingerprint;
+import dev.pedigree.registry.Identifier;
+import dev.pedigree.registry.IdentifyOptions;
+import dev.pedigree.registry.IdentifyResult;
+import dev.pedigree.registry.Registry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -225,5 +233,33 @@ class CensusPipelineTest {
                         .add("created_at", "string")
                         .add("sketches", "binary"));
         assertThat(CensusJob.sketchScores(m, 256).count()).isZero();
+    }
+
+    @Test
+    void aRegistryPackOfTheRootsLetsIdentifyNameTheBase() throws Exception {
+        List<IndexExport.Root> roots = IndexExport.roots(spark, full);
+        List<String> ids = roots.stream().map(IndexExport.Root::modelId).toList();
+        assertThat(ids).containsAll(truth.ids(SimKind.BASE)).containsAll(truth.ids(SimKind.VISION_ROOT));
+        Path pack = dir.resolve("roots.zip");
+        try (HubClient c = new HubClient(hub.endpoint(), null, 4, Duration.ofSeconds(5))) {
+            List<HubModel> models = new ArrayList<>();
+            for (IndexExport.Root r : roots) {
+                models.add(c.info(r.modelId(), r.sha(), r.createdAt(), r.declaredBase()));
+            }
+            assertThat(RootsPack.write(c, models, pack)).isEqualTo(roots.size());
+        }
+        GroundTruth.Entry suspect = truth.models().stream()
+                .filter(e -> e.kind() == SimKind.PERMUTED)
+                .findFirst()
+                .orElseThrow();
+        try (Registry registry = Registry.open(dir.resolve("registry.db"));
+                ModelView v = ModelOpener.open(SimulatedHub.repoDir(dir.resolve("hub"), suspect.id()))) {
+            registry.importPack(pack);
+            IdentifyResult r = Identifier.identify(v, registry, IdentifyOptions.DEFAULT);
+            assertThat(r.best()).isPresent();
+            assertThat(r.best().get().entry().metadata().name())
+                    .isEqualTo(suspect.families().get("text"));
+            assertThat(r.best().get().result().verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        }
     }
 }
