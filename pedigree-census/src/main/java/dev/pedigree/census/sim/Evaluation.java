@@ -18,13 +18,15 @@ import java.util.TreeMap;
  * @param joinedIndependents independent controls (and standalone roots) placed in a family with another model
  * @param parentsRight derivatives whose predicted parent is their true parent (text component)
  * @param parentsTotal derivatives with a true parent
+ * @param missedByKind how many models of each kind were missed (in any component)
  */
 public record Evaluation(
         Map<String, Counts> components,
         List<String> missedDerivatives,
         List<String> joinedIndependents,
         int parentsRight,
-        int parentsTotal) {
+        int parentsTotal,
+        Map<SimKind, Integer> missedByKind) {
 
     /** Pair counts of one component. */
     public record Counts(long truePositives, long falsePositives, long falseNegatives, int models) {
@@ -87,6 +89,14 @@ public record Evaluation(
                 }
             }
         }
+        Map<SimKind, Integer> byKind = new java.util.EnumMap<>(SimKind.class);
+        Map<String, SimKind> kinds = new HashMap<>();
+        for (GroundTruth.Entry e : truth.models()) {
+            kinds.put(e.id(), e.kind());
+        }
+        for (String m : missed) {
+            byKind.merge(kinds.get(m.substring(m.indexOf(':') + 1)), 1, Integer::sum);
+        }
         int right = 0;
         int total = 0;
         for (GroundTruth.Entry e : truth.models()) {
@@ -97,7 +107,7 @@ public record Evaluation(
                 }
             }
         }
-        return new Evaluation(out, missed, joined, right, total);
+        return new Evaluation(out, missed, joined, right, total, byKind);
     }
 
     /** A few lines for the terminal. */

@@ -28,6 +28,18 @@ public enum SimKind {
     UPCYCLED_MOE(true, "moe"),
     /** A vision-language model: the base's text stack fine-tuned, a standalone vision tower frozen in. */
     VLM(true, "vlm"),
+    /** Every second block kept (layer dropping), then lightly fine-tuned. */
+    RESTACKED(true, "half-depth"),
+    /** SOLAR-style depth up-scaling: the block stack with its middle repeated. */
+    DEPTH_UPSCALED(true, "upscaled"),
+    /** 30% of the vocabulary pruned (tokens and their rows), then lightly fine-tuned. */
+    VOCAB_PRUNED(true, "vocab-pruned"),
+    /** Minitron-style width pruning: 25% of the MLP units and 25% of the residual dimensions dropped. */
+    WIDTH_PRUNED(true, "width-pruned"),
+    /** Residual coordinates permuted with new norm gains folded in (same function), then lightly fine-tuned. */
+    RESIDUAL_PERMUTED(true, "res-permuted"),
+    /** Residual stream rotated by a random orthogonal matrix (same function). */
+    RESIDUAL_ROTATED(true, "res-rotated"),
     /** Independent control: same shapes and tokenizer, freshly drawn weights; claims nothing. */
     INDEPENDENT(false, "indep"),
     /** Independent control whose model card falsely declares the family's base. */
@@ -46,6 +58,16 @@ public enum SimKind {
     /** Whether a model of this kind descends from its family's base (its text stack does). */
     public boolean derivative() {
         return derivative;
+    }
+
+    /**
+     * Whether the census is known to miss this kind: the fingerprint-pair test samples 32 of the
+     * residual coordinates, which a residual permutation or rotation moves out of line, so the test
+     * has no power (the anchor row-norm channel still proposes the pair, r ≈ 1.0). Measured, not
+     * assumed: see the README's census section.
+     */
+    public boolean knownGap() {
+        return this == RESIDUAL_PERMUTED || this == RESIDUAL_ROTATED;
     }
 
     /** Short name used in the simulated repository names. */

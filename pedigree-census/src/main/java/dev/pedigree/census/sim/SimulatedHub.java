@@ -41,8 +41,8 @@ import java.util.SplittableRandom;
  * for a seed. Not thread-safe (one call writes one directory).
  */
 public final class SimulatedHub {
-    /** Models per text family: the base, eleven derivatives, two independent controls. */
-    public static final int FAMILY_SIZE = 13;
+    /** Models per text family: the base, sixteen derivatives, two independent controls. */
+    public static final int FAMILY_SIZE = 19;
     /** Standalone vision towers (each frozen into the VLMs of every other family). */
     public static final int VISION_TOWERS = 2;
     /** Families that share one tokenizer (so a tokenizer block holds several unrelated families). */
@@ -60,6 +60,12 @@ public final class SimulatedHub {
         SimKind.CHAIN,
         SimKind.UPCYCLED_MOE,
         SimKind.VLM,
+        SimKind.RESTACKED,
+        SimKind.DEPTH_UPSCALED,
+        SimKind.VOCAB_PRUNED,
+        SimKind.WIDTH_PRUNED,
+        SimKind.RESIDUAL_PERMUTED,
+        SimKind.RESIDUAL_ROTATED,
         SimKind.INDEPENDENT,
         SimKind.INDEPENDENT_FALSE_CLAIM
     };
@@ -174,6 +180,23 @@ public final class SimulatedHub {
                                 "vlm");
                         declared = baseId;
                     }
+                    case RESTACKED ->
+                        m = DerivationSimulator.noise(
+                                DerivationSimulator.restack(base, Component.TEXT_DECODER, everySecond(text.layers())),
+                                0.3,
+                                seed);
+                    case DEPTH_UPSCALED ->
+                        m = DerivationSimulator.restack(base, Component.TEXT_DECODER, upscaled(text.layers()));
+                    case VOCAB_PRUNED ->
+                        m = DerivationSimulator.noise(DerivationSimulator.pruneVocabulary(base, 0.3, seed), 0.3, ~seed);
+                    case WIDTH_PRUNED ->
+                        m = DerivationSimulator.widthPruning(base, Component.TEXT_DECODER, 0.25, 0.25, seed);
+                    case RESIDUAL_PERMUTED ->
+                        m = DerivationSimulator.noise(
+                                DerivationSimulator.permuteResidual(base, Component.TEXT_DECODER, true, seed),
+                                0.3,
+                                ~seed);
+                    case RESIDUAL_ROTATED -> m = DerivationSimulator.rotateResidual(base, Component.TEXT_DECODER, seed);
                     case INDEPENDENT -> {
                         m = DerivationSimulator.matchedRandom(base, seed);
                         parent = null;
@@ -213,6 +236,26 @@ public final class SimulatedHub {
     /** The repository directory of a model id inside a simulated hub. */
     public static Path repoDir(Path hub, String id) {
         return hub.resolve("repos").resolve(id);
+    }
+
+    /** Every second layer: 0, 2, 4, … */
+    static int[] everySecond(int layers) {
+        int[] out = new int[Math.ceilDiv(layers, 2)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = 2 * i;
+        }
+        return out;
+    }
+
+    /** SOLAR-style: all layers but the last quarter, then all layers but the first quarter. */
+    static int[] upscaled(int layers) {
+        int q = Math.max(1, layers / 4);
+        int[] out = new int[2 * (layers - q)];
+        for (int i = 0; i < layers - q; i++) {
+            out[i] = i;
+            out[layers - q + i] = q + i;
+        }
+        return out;
     }
 
     /** Blocks fine-tuned (noise 0.5×), embeddings and head left bit-identical. */

