@@ -36,7 +36,7 @@ public final class AnchorTokens {
      * The anchors among {@code candidates} (indices into {@code keys}): the {@code count} with the
      * smallest {@link #keyHash} (ties by the key), in that order.
      */
-    static int[] bottomK(List<String> keys, List<Integer> candidates, int count) {
+    public static int[] bottomK(List<String> keys, List<Integer> candidates, int count) {
         List<Integer> order = new ArrayList<>(candidates);
         order.sort(Comparator.comparingLong((Integer i) -> keyHash(keys.get(i))).thenComparing(i -> keys.get(i)));
         int n = Math.min(count, order.size());

@@ -21,7 +21,7 @@ final class SimCommand implements Callable<Integer> {
             names = "--models",
             defaultValue = "210",
             description =
-                    "at least this many models (whole families of 13, plus 2 vision towers); default ${DEFAULT-VALUE}")
+                    "at least this many models (whole families of 19, plus 2 vision towers); default ${DEFAULT-VALUE}")
     int models;
 
     @Option(

@@ -15,7 +15,7 @@ import java.util.List;
  * {@code pedigree registry import PACK} lets {@code identify} name the foundations the census found.
  * The roots are fetched again with {@link CensusProfile#REGISTRY}: census fingerprints keep
  * block-sampled indices, which a registry fingerprint's {@code restrict} (scattered {@link
- * dev.pedigree.registry.DimensionSample} indices) would not line up with. Stateless.
+ * dev.pedigree.fingerprint.DimensionSample} indices) would not line up with. Stateless.
  */
 public final class RootsPack {
     private RootsPack() {}

@@ -1,6 +1,6 @@
 package dev.pedigree.census.fingerprint;
 
-import dev.pedigree.registry.Fingerprint;
+import dev.pedigree.fingerprint.Fingerprint;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

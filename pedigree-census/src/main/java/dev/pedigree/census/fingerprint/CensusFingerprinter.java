@@ -2,6 +2,13 @@ package dev.pedigree.census.fingerprint;
 
 import dev.pedigree.census.fingerprint.CensusFingerprint.SketchChannel;
 import dev.pedigree.census.fingerprint.CensusFingerprint.TensorDigest;
+import dev.pedigree.fingerprint.AnchorTokens;
+import dev.pedigree.fingerprint.Fingerprint;
+import dev.pedigree.fingerprint.FingerprintCodec;
+import dev.pedigree.fingerprint.FingerprintTensor;
+import dev.pedigree.fingerprint.FingerprintTensor.RowSource;
+import dev.pedigree.fingerprint.FingerprintTensor.Sample;
+import dev.pedigree.fingerprint.RestrictedTensor;
 import dev.pedigree.forensics.ParameterCounts;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.Sha256;
@@ -15,12 +22,6 @@ import dev.pedigree.model.TensorRef;
 import dev.pedigree.model.Token;
 import dev.pedigree.model.Vocabulary;
 import dev.pedigree.model.naming.TensorNaming;
-import dev.pedigree.registry.Fingerprint;
-import dev.pedigree.registry.FingerprintCodec;
-import dev.pedigree.registry.FingerprintTensor;
-import dev.pedigree.registry.FingerprintTensor.RowSource;
-import dev.pedigree.registry.FingerprintTensor.Sample;
-import dev.pedigree.registry.RestrictedTensor;
 import dev.pedigree.registry.TokenSketch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,7 +29,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -99,14 +99,11 @@ public final class CensusFingerprinter {
                 cand.add(i);
             }
         }
-        cand.sort(Comparator.comparingLong((Integer i) -> TokenSketch.keyHash(keys.get(i)))
-                .thenComparing(keys::get));
-        int na = Math.min(profile.anchorTokens(), cand.size());
-        int[] anchorIdx = new int[na];
+        int[] anchorIdx = AnchorTokens.bottomK(keys, cand, profile.anchorTokens());
+        int na = anchorIdx.length;
         int[] anchorIds = new int[na];
         for (int i = 0; i < na; i++) {
-            anchorIdx[i] = cand.get(i);
-            anchorIds[i] = firstId.get(keys.get(cand.get(i)));
+            anchorIds[i] = firstId.get(keys.get(anchorIdx[i]));
         }
 
         List<FingerprintTensor> out = new ArrayList<>();
@@ -152,7 +149,7 @@ public final class CensusFingerprinter {
             if (anchorsRows && a.role() == Role.EMBEDDING) {
                 float[] full = new float[(int) rc[1]];
                 for (int i = 0; i < Math.min(SKETCH_TOKENS * 2, na); i++) {
-                    long kh = TokenSketch.keyHash(keys.get(anchorIdx[i]));
+                    long kh = AnchorTokens.keyHash(keys.get(anchorIdx[i]));
                     t.readRows(anchorIds[i], 1, full, 0);
                     double s = 0;
                     for (float x : full) {

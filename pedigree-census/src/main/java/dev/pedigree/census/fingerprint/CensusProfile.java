@@ -1,11 +1,11 @@
 package dev.pedigree.census.fingerprint;
 
-import dev.pedigree.registry.DimensionSample;
+import dev.pedigree.fingerprint.DimensionSample;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * How the census samples a model: what a registry {@link dev.pedigree.registry.FingerprintOptions}
+ * How the census samples a model: what a registry {@link dev.pedigree.fingerprint.FingerprintOptions}
  * says, changed for fetching hundreds of thousands of models over HTTP.
  *
  * <ul>

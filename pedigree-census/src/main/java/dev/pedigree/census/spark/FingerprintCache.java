@@ -1,7 +1,7 @@
 package dev.pedigree.census.spark;
 
+import dev.pedigree.fingerprint.Fingerprint;
 import dev.pedigree.io.ModelFormatException;
-import dev.pedigree.registry.Fingerprint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ final class FingerprintCache {
             }
         }
         byte[] b = Files.readAllBytes(Path.of(path));
-        Fingerprint f = dev.pedigree.registry.FingerprintCodec.decode(b, path);
+        Fingerprint f = dev.pedigree.fingerprint.FingerprintCodec.decode(b, path);
         synchronized (this) {
             loads++;
             entries.put(path, new Entry(f, b.length));

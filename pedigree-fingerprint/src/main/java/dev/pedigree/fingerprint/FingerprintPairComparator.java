@@ -1,13 +1,11 @@
-package dev.pedigree.census.pairs;
+package dev.pedigree.fingerprint;
 
+import dev.pedigree.fingerprint.FingerprintTensor.RowSource;
+import dev.pedigree.fingerprint.FingerprintTensor.Sample;
 import dev.pedigree.forensics.CompareOptions;
 import dev.pedigree.forensics.LineageComparator;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.io.ModelFormatException;
-import dev.pedigree.registry.Fingerprint;
-import dev.pedigree.registry.FingerprintTensor;
-import dev.pedigree.registry.FingerprintTensor.RowSource;
-import dev.pedigree.registry.FingerprintTensor.Sample;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +20,7 @@ import java.util.Map;
  * token inside the engine, as for a suspect against a registry fingerprint.
  *
  * <p>What is weaker than comparing the full models is what {@link
- * dev.pedigree.registry.FingerprintComparator} lists, on both sides: tests run on the common sampled
+ * FingerprintComparator} lists, on both sides: tests run on the common sampled
  * units, embeddings on the common anchor tokens. Stateless and thread-safe.
  */
 public final class FingerprintPairComparator {
