@@ -163,31 +163,13 @@ class GgmlDequantTest {
 
     // ---- random blocks: implementation vs per-element reference, through the whole reader ----
 
-    static byte[] randomBlocks(GgmlType t, int blocks, Random rnd) {
-        byte[] b = new byte[blocks * t.typeSize()];
-        rnd.nextBytes(b);
-        for (int i = 0; i < blocks; i++) {
-            int o = i * t.typeSize();
-            int[] halfs = switch (t) {
-                case Q8_0, Q4_0, Q5_0 -> new int[] {0};
-                case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
-                case Q2_K -> new int[] {80, 82};
-                case Q3_K -> new int[] {108};
-                case Q6_K -> new int[] {208};
-                default -> new int[0];
-            };
-            for (int h : halfs) f16(b, o + h, Float.floatToFloat16((rnd.nextFloat() - 0.5f) * 4f));
-        }
-        return b;
-    }
-
     @ParameterizedTest
     @EnumSource(names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void randomBlocksMatchTheFormulaThroughTheReader(GgmlType t) throws Exception {
         Random rnd = new Random(t.id() * 7919L);
         int rows = 3;
         int blocksPerRow = 2;
-        byte[] data = randomBlocks(t, rows * blocksPerRow, rnd);
+        byte[] data = GgmlBlocks.random(t, rows * blocksPerRow, rnd);
         long cols = (long) blocksPerRow * t.blockSize();
         byte[] file = new GgufWriter()
                 .putString("general.architecture", "test")
@@ -217,7 +199,7 @@ class GgmlDequantTest {
     void bigEndianBlocksSwapOnlyTheirMultiByteFields() {
         Random rnd = new Random(5);
         for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q6_K}) {
-            byte[] le = randomBlocks(t, 1, rnd);
+            byte[] le = GgmlBlocks.random(t, 1, rnd);
             byte[] be = le.clone();
             int[] fields16 = switch (t) {
                 case Q8_0 -> new int[] {0};

@@ -43,12 +43,12 @@ class GgufFuzzTest {
                 "blk.0.ffn_up.weight",
                 GgmlType.Q4_K,
                 new long[] {256, 2},
-                GgmlDequantTest.randomBlocks(GgmlType.Q4_K, 2, new Random(1)));
+                GgmlBlocks.random(GgmlType.Q4_K, 2, new Random(1)));
         w.addRawTensor(
                 "blk.0.ffn_down.weight",
                 GgmlType.Q6_K,
                 new long[] {256, 1},
-                GgmlDequantTest.randomBlocks(GgmlType.Q6_K, 1, new Random(2)));
+                GgmlBlocks.random(GgmlType.Q6_K, 1, new Random(2)));
         Path p = Files.createTempFile("fuzz", ".gguf");
         try {
             Files.write(p, w.toBytes());

@@ -1,4 +1,4 @@
-package dev.pedigree.registry;
+package dev.pedigree.bench;
 
 import dev.pedigree.fingerprint.Fingerprint;
 import dev.pedigree.fingerprint.FingerprintOptions;
@@ -7,18 +7,20 @@ import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;
 import dev.pedigree.forensics.simulate.SyntheticTransformer.Config;
 import dev.pedigree.model.Component;
+import dev.pedigree.registry.Identifier;
+import dev.pedigree.registry.IdentifyOptions;
+import dev.pedigree.registry.IdentifyResult;
+import dev.pedigree.registry.ModelMetadata;
+import dev.pedigree.registry.Registry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Lookup time of identify's pre-filter as the registry grows: fills a registry with N synthetic
  * entries (default 10,000; tiny random decoders of four widths, 500 tokenizer families) and times
  * the pre-filter and the whole identify for a derivative of one entry and for an unrelated model.
- * Run: {@code ./mvnw -o -q -pl pedigree-registry test -Dtest=RegistryBenchmark -Dpedigree.bench=10000}
- * or its {@link #main}. Numbers are printed, never asserted.
+ * Run: {@code ./bench main RegistryBenchmark [entries]} (default 10,000). Numbers are printed, never asserted.
  */
 public final class RegistryBenchmark {
     static final int[] WIDTHS = {32, 48, 64, 96};
@@ -108,14 +110,5 @@ public final class RegistryBenchmark {
 
     private static long sizeOrZero(Path p) throws java.io.IOException {
         return Files.exists(p) ? Files.size(p) : 0;
-    }
-
-    /** JUnit entry, off unless {@code -Dpedigree.bench=N}. */
-    static final class AsTest {
-        @Test
-        @EnabledIfSystemProperty(named = "pedigree.bench", matches = "\\d+")
-        void bench() throws Exception {
-            run(Integer.parseInt(System.getProperty("pedigree.bench")));
-        }
     }
 }

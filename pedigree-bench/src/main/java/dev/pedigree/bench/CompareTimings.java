@@ -1,37 +1,40 @@
-package dev.pedigree.forensics;
+package dev.pedigree.bench;
 
+import dev.pedigree.forensics.CompareOptions;
+import dev.pedigree.forensics.LineageComparator;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.simulate.DerivationSimulator;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;
-import dev.pedigree.format.onnx.OnnxReader;
+import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.model.Component;
 import dev.pedigree.model.ModelView;
-import dev.pedigree.testkit.RealModels;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Wall-time benchmark of {@link LineageComparator#compare} on real ONNX models and a synthetic
- * Llama-like pair; dumps verdicts and every test's log10 p to {@code pedigree.perf.out} for
- * diffing. Runs only with {@code -Dpedigree.perf=true}.
+ * Wall time of {@link LineageComparator#compare} in one warm JVM, full and sampled (256 rows): on a given pair of
+ * models, and on a synthetic Llama-like pair (1024 wide, 8 layers, 5% noise). Every verdict and every test's log10
+ * p goes to a text file without the times, so two builds can be diffed for identical results. Run with
+ * {@code ./bench main CompareTimings OUT.txt [SUSPECT REFERENCE]}. Numbers are for the record, never asserted.
  */
-@EnabledIfSystemProperty(named = "pedigree.perf", matches = "true")
-class PerfBenchTest {
-    @Test
-    void bench() throws Exception {
-        Path out = Path.of(System.getProperty("pedigree.perf.out", "target/perf.txt"));
-        try (PrintStream ps = new PrintStream(Files.newOutputStream(out), true, "UTF-8")) {
-            for (Integer sample : new Integer[] {null, 256}) {
-                try (ModelView s = new OnnxReader().open(RealModels.onnx(RealModels.BGE_SMALL_EN_V15));
-                        ModelView r = new OnnxReader().open(RealModels.onnx(RealModels.E5_SMALL_V2))) {
-                    run(ps, "bge~e5 sample=" + sample, s, r, sample);
+public final class CompareTimings {
+    private CompareTimings() {}
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "compare-timings.txt");
+        try (PrintStream ps = new PrintStream(Files.newOutputStream(out), true, StandardCharsets.UTF_8)) {
+            if (args.length >= 3) {
+                for (Integer sample : new Integer[] {null, 256}) {
+                    try (ModelView s = ModelOpener.open(args[1]);
+                            ModelView r = ModelOpener.open(args[2])) {
+                        run(ps, "given pair sample=" + sample, s, r, sample);
+                    }
                 }
             }
             SyntheticTransformer.Config c = new SyntheticTransformer.Config(

@@ -1,5 +1,8 @@
-package dev.pedigree.format.gguf;
+package dev.pedigree.bench;
 
+import dev.pedigree.format.gguf.GgmlBlocks;
+import dev.pedigree.format.gguf.GgmlDequant;
+import dev.pedigree.format.gguf.GgmlType;
 import dev.pedigree.model.DType;
 import dev.pedigree.model.ElementDecoder;
 import java.lang.foreign.MemorySegment;
@@ -8,7 +11,7 @@ import java.util.Random;
 /**
  * A plain micro benchmark (not a test): decodes ~256 MB of synthetic Q4_K, Q8_0 and BF16 blocks to
  * float32 and prints input GB/s (per wall second and per thread-CPU second) and output Gfloat/s. Run with
- * {@code java -cp target/classes:target/test-classes:<model+io jars> dev.pedigree.format.gguf.DequantThroughput [MB]}.
+ * {@code ./bench main DequantThroughput [MB]}.
  * Numbers are for the record, never asserted.
  */
 public final class DequantThroughput {
@@ -29,9 +32,8 @@ public final class DequantThroughput {
         int chunkBlocks = (1 << 20) / t.typeSize(); // ~1 MB per call, as GgufTensor decodes
         int chunkBytes = chunkBlocks * t.typeSize();
         int chunks = (int) (bytes / chunkBytes);
-        byte[] data = t == GgmlType.BF16
-                ? new byte[chunkBytes * 8]
-                : GgmlDequantTest.randomBlocks(t, chunkBlocks * 8, new Random(1));
+        byte[] data =
+                t == GgmlType.BF16 ? new byte[chunkBytes * 8] : GgmlBlocks.random(t, chunkBlocks * 8, new Random(1));
         if (t == GgmlType.BF16) {
             new Random(1).nextBytes(data);
         }

@@ -1,11 +1,13 @@
-package dev.pedigree.stats;
+package dev.pedigree.bench;
 
+import dev.pedigree.stats.LinearAssignment;
+import dev.pedigree.stats.Matrix;
 import java.util.SplittableRandom;
 
 /**
  * Micro benchmark (not a test): times {@link LinearAssignment#maximise} on random dense instances, both on uniform
  * scores and on cosine matrices of random Gaussian rows (the φ_U workload). Run with
- * {@code java -cp target/classes:target/test-classes dev.pedigree.stats.LapBenchmark [n...]}.
+ * {@code ./bench main LapBenchmark [n...]}.
  */
 public final class LapBenchmark {
     private LapBenchmark() {}
@@ -22,8 +24,8 @@ public final class LapBenchmark {
             long t0 = System.nanoTime();
             LinearAssignment.maximise(u, n, n);
             long t1 = System.nanoTime();
-            Matrix a = Synth.gaussian(rng, n, 256, 0, 1).normaliseRows();
-            Matrix b = Synth.gaussian(rng, n, 256, 0, 1).normaliseRows();
+            Matrix a = RandomMatrices.gaussian(rng, n, 256, 0, 1).normaliseRows();
+            Matrix b = RandomMatrices.gaussian(rng, n, 256, 0, 1).normaliseRows();
             long t2 = System.nanoTime();
             Matrix c = a.multiplyTransposed(b);
             long t3 = System.nanoTime();

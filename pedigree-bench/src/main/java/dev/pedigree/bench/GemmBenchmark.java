@@ -1,6 +1,7 @@
-package dev.pedigree.stats;
+package dev.pedigree.bench;
 
 import dev.pedigree.kernels.VectorSupport;
+import dev.pedigree.stats.Matrix;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -8,8 +9,7 @@ import java.util.SplittableRandom;
  * Timing harness (not a test) for {@link Matrix#multiplyTransposed}: GFLOP/s = 2·m·n·k / seconds, best of 5 after
  * two warm-up runs, for each shape {@code m×k · (n×k)ᵀ}. Single-threaded figures come from pinning the JVM to one
  * core ({@code taskset -c 0}), which leaves the common pool with one thread besides the caller on that core. Run with
- * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes
- * dev.pedigree.stats.GemmBenchmark [m,n,k ...]} (default shapes 1024,1024,2048 and 2048,2048,2048).
+ * {@code ./bench main GemmBenchmark [m,n,k ...]} (prefix {@code taskset -c 0} for one core) (default shapes 1024,1024,2048 and 2048,2048,2048).
  */
 public final class GemmBenchmark {
     private GemmBenchmark() {}
@@ -27,8 +27,8 @@ public final class GemmBenchmark {
             int m = Integer.parseInt(p[0]);
             int n = Integer.parseInt(p[1]);
             int k = Integer.parseInt(p[2]);
-            Matrix a = Synth.gaussian(rng, m, k, 0, 1);
-            Matrix b = Synth.gaussian(rng, n, k, 0, 1);
+            Matrix a = RandomMatrices.gaussian(rng, m, k, 0, 1);
+            Matrix b = RandomMatrices.gaussian(rng, n, k, 0, 1);
             double flops = 2.0 * m * n * k;
             double best = Double.MAX_VALUE;
             for (int rep = 0; rep < 7; rep++) {
