@@ -1,9 +1,9 @@
 package dev.pedigree.bench;
 
 import dev.pedigree.formats.ModelOpener;
-import dev.pedigree.formats.inspect.Inspection;
-import dev.pedigree.formats.inspect.Inspector;
 import dev.pedigree.model.ModelView;
+import dev.pedigree.model.inspect.Inspection;
+import dev.pedigree.model.inspect.Inspector;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;

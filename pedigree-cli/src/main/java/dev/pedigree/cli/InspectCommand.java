@@ -1,11 +1,11 @@
 package dev.pedigree.cli;
 
 import dev.pedigree.formats.ModelOpener;
-import dev.pedigree.formats.inspect.Inspection;
-import dev.pedigree.formats.inspect.Inspector;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsafeModelException;
 import dev.pedigree.model.ModelView;
+import dev.pedigree.model.inspect.Inspection;
+import dev.pedigree.model.inspect.Inspector;
 import dev.pedigree.report.InspectJson;
 import dev.pedigree.report.InspectText;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.pedigree.report;
 
-import dev.pedigree.formats.inspect.Inspection;
 import dev.pedigree.model.LineageClaim;
+import dev.pedigree.model.inspect.Inspection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;

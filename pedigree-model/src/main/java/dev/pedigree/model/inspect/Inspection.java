@@ -1,4 +1,4 @@
-package dev.pedigree.formats.inspect;
+package dev.pedigree.model.inspect;
 
 import dev.pedigree.model.ComponentKind;
 import dev.pedigree.model.LineageClaim;
