@@ -2,15 +2,15 @@ package dev.pedigree.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Validates JSON output against the contracts in {@code ../shared/contracts}. Copies of the schemas
@@ -41,13 +41,13 @@ public final class JsonContracts {
         try {
             // The contracts use relative $ids ("pedigree/inspect/v1"); give them an absolute base so the
             // validator can resolve them.
-            JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+            Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
                     .getSchema(
-                            com.networknt.schema.SchemaLocation.of("https://pedigree.invalid/contracts/" + schemaName),
+                            SchemaLocation.of("https://pedigree.invalid/contracts/" + schemaName),
                             MAPPER.readTree(schemaText(schemaName)));
             JsonNode node = MAPPER.readTree(json);
-            Set<ValidationMessage> errors = schema.validate(node);
-            return errors.stream().map(ValidationMessage::getMessage).sorted().toList();
+            List<Error> errors = schema.validate(node);
+            return errors.stream().map(Error::toString).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
