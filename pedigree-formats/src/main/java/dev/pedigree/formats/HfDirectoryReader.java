@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.ModelFolder;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ArchitectureHints;
@@ -44,6 +45,7 @@ public final class HfDirectoryReader {
 
     /** Opens the directory; the view owns every file view opened inside it. */
     public static ModelView open(Path dir) throws IOException, ModelFormatException {
+        ModelFolder.check(dir);
         Map<String, Object> config = new LinkedHashMap<>();
         JsonNode cfg = readJson(dir.resolve("config.json"));
         if (cfg != null) {

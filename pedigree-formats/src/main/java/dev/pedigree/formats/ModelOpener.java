@@ -2,6 +2,7 @@ package dev.pedigree.formats;
 
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.GitLfsPointer;
+import dev.pedigree.io.ModelFolder;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ModelReader;
@@ -58,6 +59,7 @@ public final class ModelOpener {
         if (!Files.exists(path)) {
             throw new NoSuchFileException(path.toString(), null, "no such file or directory");
         }
+        ModelFolder.requireFileOrFolder(path);
         if (Files.isDirectory(path)) {
             return HfDirectoryReader.open(path);
         }
@@ -77,6 +79,7 @@ public final class ModelOpener {
 
     /** The reader that claims {@code file} most confidently. */
     public static ModelReader readerFor(Path file) throws IOException, ModelFormatException {
+        ModelFolder.requireFileOrFolder(file);
         return readerFor(file, head(file));
     }
 

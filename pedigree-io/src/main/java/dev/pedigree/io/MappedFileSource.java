@@ -51,6 +51,11 @@ public final class MappedFileSource implements ByteSource {
         if (Files.isDirectory(path)) {
             throw new IOException(path + " is a directory, not a file");
         }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            // Opening a FIFO blocks until a writer appears: refuse before opening (ModelFolder names what it is).
+            throw new IOException(
+                    path + " is not a regular file (a FIFO, device or socket); only regular files are read");
+        }
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
         Arena arena = Arena.ofShared();
         try {

@@ -64,14 +64,24 @@ public final class RealModels {
         }
     }
 
+    /**
+     * Places {@code target} at {@code at} as a hard link, or a copy where the file system has none: never a symbolic
+     * link, since a model folder's files must resolve inside the folder (a folder an older version built with
+     * symbolic links is rebuilt).
+     */
     private static void link(Path target, Path at) throws IOException {
-        if (!Files.exists(at)) {
-            try {
-                Files.createSymbolicLink(at, target);
-            } catch (IOException | UnsupportedOperationException e) {
-                Files.copy(target, at, StandardCopyOption.REPLACE_EXISTING);
-            }
+        if (Files.exists(at) && !Files.isSymbolicLink(at)) {
+            return;
         }
+        Path tmp = at.resolveSibling(
+                at.getFileName() + "." + ProcessHandle.current().pid() + ".part");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createLink(tmp, target);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(target, tmp, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.move(tmp, at, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static Path cacheDir() {

@@ -3,6 +3,7 @@ package dev.pedigree.format.gguf;
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.GitLfsPointer;
+import dev.pedigree.io.ModelFolder;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.BasicModelView;
@@ -142,6 +143,7 @@ public final class GgufReader implements ModelReader {
                 throw new CorruptModelException(
                         desc, "split shard " + p.getFileName() + " (" + (i + 1) + " of " + splitCount + ") is missing");
             }
+            ModelFolder.inside(dir, p);
             ByteSource s = ByteSource.map(p);
             sources.add(s);
             GitLfsPointer.refuse(s);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.ModelFolder;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.json.JsonCursor;
 import dev.pedigree.model.Vocabulary;
@@ -27,6 +28,7 @@ final class TokenizerConfig {
         if (!Files.isRegularFile(config)) {
             return base;
         }
+        ModelFolder.inside(config.toAbsolutePath().getParent(), config);
         try (ByteSource in = ByteSource.map(config)) {
             return AddedToken.overlay(base, addedTokensDecoder(in), in.description());
         }

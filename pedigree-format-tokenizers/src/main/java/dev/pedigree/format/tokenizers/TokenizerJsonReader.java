@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.io.ModelFolder;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.io.json.JsonCursor;
@@ -75,6 +76,7 @@ public final class TokenizerJsonReader {
      */
     public static Vocabulary read(Path fileOrDirectory) throws IOException, ModelFormatException {
         if (Files.isDirectory(fileOrDirectory)) {
+            ModelFolder.check(fileOrDirectory);
             Vocabulary v = readFile(fileOrDirectory.resolve("tokenizer.json"));
             return TokenizerConfig.overlay(v, fileOrDirectory.resolve("tokenizer_config.json"));
         }

@@ -1,6 +1,7 @@
 package dev.pedigree.format.tokenizers;
 
 import dev.pedigree.io.GitLfsPointer;
+import dev.pedigree.io.ModelFolder;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.Vocabulary;
@@ -65,6 +66,7 @@ public final class Tokenizers {
             case TIKTOKEN_JSON -> new TokenizerFile(format, TiktokenJsonReader.read(file), null, List.of(file));
             case VOCAB_JSON_MERGES -> {
                 Path merges = TokenizerProbe.mergesBeside(file);
+                ModelFolder.inside(merges.getParent(), merges);
                 yield new TokenizerFile(format, VocabJsonMergesReader.read(file, merges), null, List.of(file, merges));
             }
             case VOCAB_TXT -> new TokenizerFile(format, VocabTxtReader.read(file), null, List.of(file));
@@ -80,6 +82,7 @@ public final class Tokenizers {
      * @return empty if the directory holds none of these files
      */
     public static Optional<TokenizerFile> readDirectory(Path dir) throws IOException, ModelFormatException {
+        ModelFolder.check(dir);
         Path config = dir.resolve("tokenizer_config.json");
         TokenizerFile found = null;
         if (Files.isRegularFile(dir.resolve("tokenizer.json"))) {
