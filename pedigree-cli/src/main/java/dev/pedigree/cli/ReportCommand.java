@@ -1,8 +1,8 @@
 package dev.pedigree.cli;
 
 import dev.pedigree.forensics.result.ComparisonResult;
-import dev.pedigree.report.CompareJsonReader;
 import dev.pedigree.report.ReportContext;
+import dev.pedigree.report.compare.CompareJsonReader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,7 +35,7 @@ final class ReportCommand implements Callable<Integer> {
         ComparisonResult r;
         try {
             r = CompareJsonReader.read(result);
-        } catch (dev.pedigree.report.ResultFormatException e) {
+        } catch (dev.pedigree.report.compare.ResultFormatException e) {
             throw new CliException(ExitCode.INPUT_ERROR, e.getMessage(), e);
         }
         ReportContext ctx = ReportContext.builder()

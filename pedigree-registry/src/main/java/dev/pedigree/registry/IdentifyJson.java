@@ -1,7 +1,7 @@
 package dev.pedigree.registry;
 
 import dev.pedigree.forensics.result.ModelSummary;
-import dev.pedigree.report.CompareJson;
+import dev.pedigree.report.compare.CompareJson;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.pedigree.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.report.compare.CompareJson;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

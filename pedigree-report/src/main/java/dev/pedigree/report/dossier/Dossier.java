@@ -2,11 +2,11 @@ package dev.pedigree.report.dossier;
 
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.io.Sha256;
-import dev.pedigree.report.CompareJson;
 import dev.pedigree.report.Json;
 import dev.pedigree.report.ReportContext;
 import dev.pedigree.report.bom.BomContext;
 import dev.pedigree.report.bom.CycloneDxBom;
+import dev.pedigree.report.compare.CompareJson;
 import dev.pedigree.report.html.HtmlReport;
 import dev.pedigree.report.markdown.MarkdownReport;
 import java.io.IOException;

@@ -1,7 +1,8 @@
-package dev.pedigree.report;
+package dev.pedigree.report.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.report.Cases;
 import org.junit.jupiter.api.Test;
 
 class CompareTextTest {

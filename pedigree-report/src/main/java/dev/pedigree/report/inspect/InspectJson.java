@@ -1,4 +1,4 @@
-package dev.pedigree.report;
+package dev.pedigree.report.inspect;
 
 import dev.pedigree.model.LineageClaim;
 import dev.pedigree.model.inspect.Inspection;

@@ -1,4 +1,4 @@
-package dev.pedigree.report;
+package dev.pedigree.report.compare;
 
 import dev.pedigree.forensics.result.Block;
 import dev.pedigree.forensics.result.ComparisonResult;

@@ -1,9 +1,11 @@
-package dev.pedigree.report;
+package dev.pedigree.report.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.report.Cases;
+import dev.pedigree.report.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.pedigree.report;
+package dev.pedigree.report.compare;
 
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
@@ -6,6 +6,7 @@ import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerMatch;
 import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.forensics.result.Verdict;
+import dev.pedigree.report.inspect.InspectText;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.pedigree.report;
+package dev.pedigree.report.compare;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -18,6 +18,7 @@ import dev.pedigree.forensics.result.Thresholds;
 import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.model.ComponentKind;
+import dev.pedigree.report.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

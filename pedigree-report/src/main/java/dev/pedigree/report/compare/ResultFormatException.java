@@ -1,4 +1,4 @@
-package dev.pedigree.report;
+package dev.pedigree.report.compare;
 
 /**
  * A saved result file that cannot be read back: malformed JSON, a wrong schema id, a missing or
