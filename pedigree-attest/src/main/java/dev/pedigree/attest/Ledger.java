@@ -160,10 +160,11 @@ public final class Ledger {
      * {@link LedgerEntry#GENESIS} for an empty ledger): the append is refused if another writer got
      * there first.
      *
-     * @throws IllegalStateException if the ledger's last entry is not {@code expectedPrev}
+     * @throws LedgerException if the ledger's last entry is not {@code expectedPrev}
      */
     @SuppressWarnings("try") // the lock is held for the try block's duration, never referenced
-    public static void append(Path ledger, LedgerEntry entry) throws IOException, CorruptModelException {
+    public static void append(Path ledger, LedgerEntry entry)
+            throws IOException, CorruptModelException, LedgerException {
         try (FileChannel ch = FileChannel.open(
                         ledger, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 FileLock lock = ch.lock()) {
@@ -181,7 +182,7 @@ public final class Ledger {
                     ? LedgerEntry.GENESIS
                     : lines.getLast().entry().entryHash();
             if (!last.equals(entry.prevHash())) {
-                throw new IllegalStateException(
+                throw new LedgerException(
                         "ledger " + ledger + " moved on: last entry is " + last + ", not " + entry.prevHash());
             }
             byte[] line = entry.line();

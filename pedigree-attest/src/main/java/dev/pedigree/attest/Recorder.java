@@ -92,13 +92,13 @@ public final class Recorder {
     /**
      * Records {@code checkpoint} at {@code step} (null: parse it from the name).
      *
-     * @throws IllegalArgumentException if no step is given or found, or the step does not follow the
-     *     ledger's last step (an input error)
+     * @throws LedgerException if no step is given or found, or the step does not follow the ledger's
+     *     last step, or another writer appended first (an input error)
      * @throws CorruptModelException if the ledger cannot be parsed
      * @throws ModelFormatException if the checkpoint cannot be read
      */
     public static Recording record(Path ledger, Path checkpoint, Long step, Options o)
-            throws IOException, ModelFormatException {
+            throws IOException, ModelFormatException, LedgerException {
         long started = System.nanoTime();
         long s;
         if (step != null) {
@@ -106,18 +106,18 @@ public final class Recorder {
         } else {
             OptionalLong parsed = stepOf(checkpoint);
             if (parsed.isEmpty()) {
-                throw new IllegalArgumentException("no step in the name " + checkpoint.getFileName()
+                throw new LedgerException("no step in the name " + checkpoint.getFileName()
                         + " (expected e.g. step-000100 or checkpoint-100); give --step");
             }
             s = parsed.getAsLong();
         }
         if (s < 0) {
-            throw new IllegalArgumentException("negative step " + s);
+            throw new LedgerException("negative step " + s);
         }
         List<Ledger.Line> lines = Files.exists(ledger) ? Ledger.read(ledger) : List.of();
         LedgerEntry last = lines.isEmpty() ? null : lines.getLast().entry();
         if (last != null && s <= last.step()) {
-            throw new IllegalArgumentException(
+            throw new LedgerException(
                     "step " + s + " of " + checkpoint + " does not follow the ledger's last step " + last.step());
         }
         long seed;

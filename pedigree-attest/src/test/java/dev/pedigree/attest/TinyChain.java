@@ -13,26 +13,27 @@ import java.util.List;
 /**
  * Tiny language models trained here from random initialisation with {@link TinyTrainer} (a
  * one-block MLP LM: embedding 64×32, MLP 64, head 64×32, SGD with momentum on a Markov token
- * stream), saved as safetensors checkpoints.
+ * stream), saved as safetensors checkpoints. Shipped in this module's test-jar for the CLI tests of
+ * the attest commands.
  */
-final class TinyChain {
-    static final TinyTrainer.Config CONFIG = TinyTrainer.Config.DEFAULT;
+public final class TinyChain {
+    public static final TinyTrainer.Config CONFIG = TinyTrainer.Config.DEFAULT;
 
     private TinyChain() {}
 
     /** A fresh initialisation (zero training steps). */
-    static SimModel init(long initSeed, long dataSeed) {
+    public static SimModel init(long initSeed, long dataSeed) {
         return TinyTrainer.train("init-" + initSeed, CONFIG.withSteps(0), initSeed, dataSeed)
                 .model();
     }
 
     /** Continues training {@code m} for {@code steps} steps. */
-    static SimModel train(SimModel m, long dataSeed, int steps) {
+    public static SimModel train(SimModel m, long dataSeed, int steps) {
         return TinyTrainer.fineTune(m, CONFIG, dataSeed, steps).model();
     }
 
     /** Trains from {@code initSeed} and returns the checkpoints at steps 0, every, 2·every, ... */
-    static List<SimModel> run(long initSeed, long dataSeed, int every, int saves) {
+    public static List<SimModel> run(long initSeed, long dataSeed, int every, int saves) {
         List<SimModel> out = new ArrayList<>();
         SimModel m = init(initSeed, dataSeed);
         out.add(m);
@@ -44,7 +45,7 @@ final class TinyChain {
     }
 
     /** Writes a safetensors checkpoint. */
-    static Path save(SimModel m, Path file) throws IOException {
+    public static Path save(SimModel m, Path file) throws IOException {
         SafetensorsWriter w = new SafetensorsWriter();
         for (ArrayTensor t : m.tensors()) {
             w.add("model." + t.name().replace("lm_head.weight", "LMHEAD"), DType.F32, t.shape(), t.readAll());

@@ -118,10 +118,6 @@ final class CompareCommand implements Callable<Integer> {
             spec.commandLine().getOut().print(CompareText.render(result));
         }
         spec.commandLine().getOut().flush();
-        return switch (result.verdict()) {
-            case SHARED_LINEAGE -> ExitCode.SHARED_LINEAGE.code();
-            case INDEPENDENT -> ExitCode.INDEPENDENT.code();
-            case INCONCLUSIVE -> ExitCode.INCONCLUSIVE.code();
-        };
+        return ExitCode.of(result.verdict()).code();
     }
 }

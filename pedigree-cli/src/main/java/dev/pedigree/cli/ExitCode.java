@@ -1,45 +1,76 @@
 package dev.pedigree.cli;
 
+import java.util.Locale;
+
 /**
- * Process exit codes. Scripts depend on these numbers; they never change meaning.
- *
- * <pre>
- *  0  OK                 the command did what was asked (inspect, report, ...)
- *  1  INTERNAL_ERROR     a bug in Pedigree (please report it with --verbose output)
- *  2  USAGE              wrong command-line arguments
- *  3  INPUT_ERROR        an input is missing, unreadable, corrupt or unsupported
- *  4  UNSAFE_INPUT       an input asked for code execution or other unsafe behaviour and was refused
- * 10  SHARED_LINEAGE     compare/identify: weights share lineage with the reference
- * 11  INDEPENDENT        compare/identify: tests with power found no shared lineage
- * 12  INCONCLUSIVE       compare/identify: no test could decide (too small, no weights, ...)
- * </pre>
+ * The one table of process exit codes, for every command. Scripts depend on these numbers; they
+ * never change meaning. {@code pedigree --help} prints {@link #helpTable()}, so the help, the
+ * commands and this enum cannot drift apart; the name is the one used everywhere (help, text,
+ * README).
  */
 public enum ExitCode {
-    OK(0),
-    INTERNAL_ERROR(1),
-    USAGE(2),
-    INPUT_ERROR(3),
-    UNSAFE_INPUT(4),
-    SHARED_LINEAGE(10),
-    INDEPENDENT(11),
-    INCONCLUSIVE(12),
-    VERIFICATION_FAILED(20);
+    OK(0, "the command did what was asked"),
+    INTERNAL_ERROR(1, "a bug in Pedigree (rerun with --verbose and report it)"),
+    USAGE(2, "wrong command-line arguments"),
+    INPUT_ERROR(3, "an input is missing, unreadable, corrupt or unsupported"),
+    UNSAFE_INPUT(4, "an input asked for code execution or other unsafe behaviour and was refused"),
+    SHARED_LINEAGE(10, "compare/identify: the weights share lineage with the reference"),
+    INDEPENDENT(11, "compare/identify: tests with power found no shared lineage"),
+    INCONCLUSIVE(12, "compare/identify: no test could decide"),
+    VERIFICATION_FAILED(20, "attest verify: a check failed or the statement did not verify (the output names it)");
 
     private final int code;
+    private final String meaning;
 
-    ExitCode(int code) {
+    ExitCode(int code, String meaning) {
         this.code = code;
+        this.meaning = meaning;
     }
 
     public int code() {
         return code;
     }
 
-    /** The table printed in {@code pedigree --help}. */
+    /** One line: what the code means. */
+    public String meaning() {
+        return meaning;
+    }
+
+    /** The exit code of a lineage verdict (compare, identify). */
+    public static ExitCode of(dev.pedigree.forensics.result.Verdict verdict) {
+        return switch (verdict) {
+            case SHARED_LINEAGE -> SHARED_LINEAGE;
+            case INDEPENDENT -> INDEPENDENT;
+            case INCONCLUSIVE -> INCONCLUSIVE;
+        };
+    }
+
+    /** Width of the help's lines (picocli's default usage width): longer meanings wrap under themselves. */
+    static final int HELP_WIDTH = 80;
+
+    /**
+     * The table printed under "Exit codes:" in {@code pedigree --help}: one row per code (number,
+     * name, meaning), meanings wrapped at {@link #HELP_WIDTH} columns under their own start.
+     */
     public static String helpTable() {
+        int width = 0;
+        for (ExitCode e : values()) {
+            width = Math.max(width, e.name().length());
+        }
+        String indent = " ".repeat(6 + width + 2);
         StringBuilder sb = new StringBuilder();
         for (ExitCode e : values()) {
-            sb.append(String.format(java.util.Locale.ROOT, "  %2d  %s%n", e.code, e.name()));
+            StringBuilder line =
+                    new StringBuilder(String.format(Locale.ROOT, "  %2d  %-" + width + "s ", e.code, e.name()));
+            for (String word : e.meaning.split(" ")) {
+                if (line.length() + 1 + word.length() > HELP_WIDTH && line.length() > indent.length()) {
+                    sb.append(line).append(System.lineSeparator());
+                    line = new StringBuilder(indent).append(word);
+                } else {
+                    line.append(' ').append(word);
+                }
+            }
+            sb.append(line).append(System.lineSeparator());
         }
         return sb.toString();
     }

@@ -1,5 +1,11 @@
 package dev.pedigree.cli;
 
+import dev.pedigree.attest.KeyFileException;
+import dev.pedigree.attest.LedgerException;
+import dev.pedigree.cli.attest.AttestCommand;
+import dev.pedigree.cli.registry.FingerprintCommand;
+import dev.pedigree.cli.registry.IdentifyCommand;
+import dev.pedigree.cli.registry.RegistryCommand;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsafeModelException;
 import java.io.IOException;
@@ -21,18 +27,8 @@ import picocli.CommandLine.Option;
             "Pedigree reads model weights and tokenizers (safetensors, GGUF, ONNX, PyTorch, Hugging Face directories, tokenizer files)",
             "and decides from the weights themselves whether two models share lineage."
         },
-        footerHeading = "%nExit codes:%n",
-        footer = {
-            "   0  OK                the command did what was asked",
-            "   1  INTERNAL_ERROR    a bug in Pedigree (rerun with --verbose and report it)",
-            "   2  USAGE             wrong command-line arguments",
-            "   3  INPUT_ERROR       an input is missing, unreadable, corrupt or unsupported",
-            "   4  UNSAFE_INPUT      an input asked for code execution or other unsafe behaviour and was refused",
-            "  10  SHARED_LINEAGE    compare/identify: the weights share lineage with the reference",
-            "  11  INDEPENDENT       compare/identify: tests with power found no shared lineage",
-            "  12  INCONCLUSIVE      compare/identify: no test could decide",
-            "  20  VERIFICATION_FAILED  attest verify: a check failed (the output names it)"
-        })
+        // The table under the heading is ExitCode.helpTable(), set in run(): one table, no copy here.
+        footerHeading = "%nExit codes:%n")
 public final class Main implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces with errors.")
@@ -57,10 +53,10 @@ public final class Main implements Runnable {
             CalibrateCommand.class,
             TokensCommand.class,
             ReportCommand.class,
-            dev.pedigree.registry.cli.FingerprintCommand.class,
-            dev.pedigree.registry.cli.RegistryCommand.class,
-            dev.pedigree.registry.cli.IdentifyCommand.class,
-            dev.pedigree.attest.cli.AttestCommand.class,
+            FingerprintCommand.class,
+            RegistryCommand.class,
+            IdentifyCommand.class,
+            AttestCommand.class,
             CommandLine.HelpCommand.class);
 
     /**
@@ -100,6 +96,7 @@ public final class Main implements Runnable {
                 cl.addSubcommand(c);
             }
         }
+        cl.getCommandSpec().usageMessage().footer(ExitCode.helpTable().lines().toArray(String[]::new));
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -125,6 +122,8 @@ public final class Main implements Runnable {
             case CliException c -> c.exitCode();
             case UnsafeModelException u -> ExitCode.UNSAFE_INPUT;
             case ModelFormatException m -> ExitCode.INPUT_ERROR;
+            case LedgerException l -> ExitCode.INPUT_ERROR;
+            case KeyFileException k -> ExitCode.INPUT_ERROR;
             case IOException io -> ExitCode.INPUT_ERROR;
             case java.io.UncheckedIOException uio -> ExitCode.INPUT_ERROR;
             default -> ExitCode.INTERNAL_ERROR;
@@ -139,6 +138,8 @@ public final class Main implements Runnable {
             case java.io.UncheckedIOException u -> message(u.getCause());
             case IOException io -> io.getMessage() == null ? io.toString() : io.getMessage();
             case CliException c -> c.getMessage();
+            case LedgerException l -> l.getMessage();
+            case KeyFileException k -> k.getMessage();
             default -> "internal error: " + t;
         };
     }

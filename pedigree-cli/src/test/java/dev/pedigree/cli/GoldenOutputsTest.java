@@ -227,8 +227,8 @@ class GoldenOutputsTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
-    /** A simulated decoder as a Hugging Face Llama directory (model.safetensors + config.json). */
-    private static void writeHf(SimModel m, Path dir) throws IOException {
+    /** A simulated decoder as a Hugging Face Llama directory (model.safetensors + config.json); returns {@code dir}. */
+    static Path writeHf(SimModel m, Path dir) throws IOException {
         Files.createDirectories(dir);
         SafetensorsWriter w = new SafetensorsWriter();
         for (ArrayTensor t : m.tensors()) {
@@ -252,6 +252,7 @@ class GoldenOutputsTest {
                         h.intermediateSize(),
                         h.numLayers(),
                         m.vocabRows()));
+        return dir;
     }
 
     /** A tiny trained checkpoint as one safetensors file, names as the trainer gives them. */

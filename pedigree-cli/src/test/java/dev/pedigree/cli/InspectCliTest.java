@@ -96,39 +96,7 @@ class InspectCliTest {
 
     @Test
     void hostilePickleIsRefusedAndReportedAsUnsafe() throws Exception {
-        // A protocol-2 pickle in a torch zip archive whose data.pkl calls os.system.
-        byte[] pickle = {
-            (byte) 0x80,
-            2,
-            'c',
-            'o',
-            's',
-            '\n',
-            's',
-            'y',
-            's',
-            't',
-            'e',
-            'm',
-            '\n',
-            'X',
-            2,
-            0,
-            0,
-            0,
-            'i',
-            'd',
-            (byte) 0x85,
-            'R',
-            '.'
-        };
-        Path f = dir.resolve("evil.pt");
-        Files.write(
-                f,
-                dev.pedigree.format.pytorch.PytorchWriter.zip(
-                        List.of(new dev.pedigree.format.pytorch.PytorchWriter.ZipRecord(
-                                "evil/data.pkl", pickle, false)),
-                        false));
+        Path f = HostileInputs.torchCallingOsSystem(dir.resolve("evil.pt"));
         Path out = dir.resolve("evil.json");
         Cli r = Cli.run("inspect", f.toString(), "--json", out.toString());
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(ExitCode.UNSAFE_INPUT.code());
@@ -171,9 +139,16 @@ class InspectCliTest {
     void helpDocumentsExitCodes() {
         Cli r = Cli.run("--help");
         assertThat(r.exit()).isEqualTo(0);
+        // The footer is the one table, generated: every code with its number, name and meaning.
+        assertThat(r.out()).contains("Exit codes:" + System.lineSeparator() + ExitCode.helpTable());
+        String words = r.out().replaceAll("\\s+", " ");
         for (ExitCode c : ExitCode.values()) {
-            assertThat(r.out()).contains(c.name());
+            assertThat(r.out()).containsPattern("(?m)^ +" + c.code() + "  " + c.name() + " ");
+            assertThat(words).contains(c.name() + " " + c.meaning());
         }
+        assertThat(ExitCode.helpTable().lines()).allMatch(l -> l.length() <= ExitCode.HELP_WIDTH);
+        // Subcommands have no table of their own.
+        assertThat(Cli.run("attest", "--help").out()).doesNotContain("Exit codes:" + System.lineSeparator());
     }
 
     @Test

@@ -32,8 +32,8 @@
  *
  * The ONNX models ship inside the {@code dev.langchain4j:langchain4j-embeddings-*} jars on Maven
  * Central; the test kit extracts them (with their {@code tokenizer.json}) to
- * {@code ${java.io.tmpdir}/pedigree-real-models}. Outside the CLI,
- * {@code java -cp … dev.pedigree.registry.cli.RegistryCli registry seed PATH…} does the same.
+ * {@code ${java.io.tmpdir}/pedigree-real-models}. The commands ({@code registry}, {@code identify},
+ * {@code fingerprint}) live in {@code pedigree-cli} ({@code dev.pedigree.cli.registry}).
  * Seeding twice is harmless (present names are skipped).
  *
  * <h2>Identify</h2>

@@ -9,16 +9,13 @@ import dev.pedigree.fingerprint.FingerprintTensor;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;
 import dev.pedigree.forensics.simulate.SyntheticTransformer.Config;
 import dev.pedigree.io.CorruptModelException;
-import java.io.OutputStream;
+import dev.pedigree.testkit.Mutations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,7 +88,7 @@ public class RegistryTest {
         }
         // Tamper with one fingerprint entry: the import is refused and names the entry.
         Path bad = dir.resolve("bad.zip");
-        rewrite(pack, bad, "fingerprints/00001.pfp");
+        Mutations.flipBitInZipEntry(pack, bad, "fingerprints/00001.pfp");
         try (Registry r = Registry.open(dir.resolve("c.db"))) {
             assertThatThrownBy(() -> r.importPack(bad))
                     .isInstanceOf(CorruptModelException.class)
@@ -100,24 +97,6 @@ public class RegistryTest {
                     .hasMessageContaining("beta")
                     .hasMessageContaining("bad.zip");
             assertThat(r.size()).as("nothing imported").isZero();
-        }
-    }
-
-    /** Copies a zip, flipping one byte in the named entry. */
-    public static void rewrite(Path in, Path out, String victim) throws Exception {
-        try (ZipInputStream zi = new ZipInputStream(Files.newInputStream(in));
-                OutputStream os = Files.newOutputStream(out);
-                ZipOutputStream zo = new ZipOutputStream(os)) {
-            ZipEntry e;
-            while ((e = zi.getNextEntry()) != null) {
-                byte[] data = zi.readAllBytes();
-                if (e.getName().equals(victim)) {
-                    data[data.length / 2] ^= 0x10;
-                }
-                zo.putNextEntry(new ZipEntry(e.getName()));
-                zo.write(data);
-                zo.closeEntry();
-            }
         }
     }
 

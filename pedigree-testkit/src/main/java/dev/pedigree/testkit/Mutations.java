@@ -1,8 +1,14 @@
 package dev.pedigree.testkit;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 
 /**
  * Seeded mutations of a valid file for fuzz tests: one to three edits, each a bit flip, an overwrite with a boundary
@@ -134,5 +140,25 @@ public final class Mutations {
         System.arraycopy(ins, 0, out, at, ins.length);
         System.arraycopy(b, at, out, at + ins.length, b.length - at);
         return out;
+    }
+
+    /**
+     * Copies the zip archive {@code in} to {@code out} with one bit flipped in the middle of entry {@code victim} (a
+     * tampered pack or archive whose directory still reads).
+     */
+    public static void flipBitInZipEntry(Path in, Path out, String victim) throws IOException {
+        try (ZipInputStream zi = new ZipInputStream(Files.newInputStream(in));
+                ZipOutputStream zo = new ZipOutputStream(Files.newOutputStream(out))) {
+            ZipEntry e;
+            while ((e = zi.getNextEntry()) != null) {
+                byte[] data = zi.readAllBytes();
+                if (e.getName().equals(victim)) {
+                    data[data.length / 2] ^= 0x10;
+                }
+                zo.putNextEntry(new ZipEntry(e.getName()));
+                zo.write(data);
+                zo.closeEntry();
+            }
+        }
     }
 }

@@ -1,7 +1,8 @@
-package dev.pedigree.attest.cli;
+package dev.pedigree.cli.attest;
 
 import dev.pedigree.attest.Ed25519Keys;
-import java.io.IOException;
+import dev.pedigree.cli.CliException;
+import dev.pedigree.cli.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -28,25 +29,17 @@ public final class KeygenCommand implements Callable<Integer> {
     boolean force;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         Path priv = out.resolveSibling(out.getFileName() + ".key");
         Path pub = out.resolveSibling(out.getFileName() + ".pub");
-        try {
-            if (!force && (Files.exists(priv) || Files.exists(pub))) {
-                spec.commandLine()
-                        .getErr()
-                        .println("error: " + priv + " or " + pub + " exists (use --force to overwrite)");
-                return AttestExit.INPUT_ERROR;
-            }
-            KeyPair kp = Ed25519Keys.generate();
-            Ed25519Keys.write(kp, out);
-            spec.commandLine()
-                    .getOut()
-                    .println("wrote " + priv + " and " + pub + "; key id " + Ed25519Keys.keyId(kp.getPublic()));
-            return AttestExit.PASS;
-        } catch (IOException e) {
-            spec.commandLine().getErr().println("error: cannot write keys: " + e);
-            return AttestExit.INPUT_ERROR;
+        if (!force && (Files.exists(priv) || Files.exists(pub))) {
+            throw new CliException(ExitCode.INPUT_ERROR, priv + " or " + pub + " exists (use --force to overwrite)");
         }
+        KeyPair kp = Ed25519Keys.generate();
+        Ed25519Keys.write(kp, out);
+        spec.commandLine()
+                .getOut()
+                .println("wrote " + priv + " and " + pub + "; key id " + Ed25519Keys.keyId(kp.getPublic()));
+        return ExitCode.OK.code();
     }
 }

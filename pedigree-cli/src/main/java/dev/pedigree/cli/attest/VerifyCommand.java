@@ -1,4 +1,4 @@
-package dev.pedigree.attest.cli;
+package dev.pedigree.cli.attest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -6,24 +6,17 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.pedigree.attest.AttestationReport;
 import dev.pedigree.attest.ChainVerifier;
 import dev.pedigree.attest.CheckResult;
-import dev.pedigree.attest.Dsse;
-import dev.pedigree.attest.Ed25519Keys;
 import dev.pedigree.attest.Finding;
 import dev.pedigree.attest.ForensicsLineageOracle;
-import dev.pedigree.attest.InTotoStatement;
-import dev.pedigree.attest.KeyFileException;
-import dev.pedigree.attest.Ledger;
+import dev.pedigree.attest.StatementSigner;
 import dev.pedigree.attest.Status;
-import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.cli.CliException;
+import dev.pedigree.cli.ExitCode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -85,87 +78,31 @@ public final class VerifyCommand implements Callable<Integer> {
     int threads;
 
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+    public Integer call() throws Exception {
         if ((statement == null) != (key == null)) {
-            err.println("error: --statement and --key go together");
-            return AttestExit.USAGE;
+            throw new CliException(ExitCode.USAGE, "--statement and --key go together");
         }
-        try {
-            boolean signing = key != null && Ed25519Keys.typeOf(key).equals("PRIVATE KEY");
-            PrivateKey priv = signing ? Ed25519Keys.readPrivate(key) : null;
-            PublicKey pub = key != null && !signing ? Ed25519Keys.readPublic(key) : null;
-            AttestationReport report = new ChainVerifier(new ForensicsLineageOracle(), threads)
-                    .verify(new ChainVerifier.Request(ledger, release, registry));
-            String signNote = null;
-            if (pub != null) {
-                report = report.withSignature(verifyStatement(statement, pub, report));
-            } else if (priv != null) {
-                if (report.verdict() == Status.PASS) {
-                    List<Ledger.Line> lines = Ledger.read(ledger);
-                    byte[] payload = InTotoStatement.of(
-                            report,
-                            lines.getLast().entry().entryHash(),
-                            lines.getFirst().entry().step(),
-                            Instant.now());
-                    Dsse.Envelope env = Dsse.sign(Dsse.IN_TOTO, payload, priv);
-                    Files.writeString(statement, env.toJson(), StandardCharsets.UTF_8);
-                    signNote = "signed statement written to " + statement + " (key id "
-                            + env.signatures().getFirst().keyid() + ")";
-                } else {
-                    signNote = "verification failed: no statement signed";
-                }
-            }
-            if (json != null) {
-                writeJson(report, json);
-            }
-            print(out, report);
-            if (signNote != null) {
-                out.println(signNote);
-            }
-            out.flush();
-            return report.verdict() == Status.PASS ? AttestExit.PASS : AttestExit.VERIFY_FAILED;
-        } catch (NoSuchFileException e) {
-            err.println("error: no such file: " + e.getFile());
-            return AttestExit.INPUT_ERROR;
-        } catch (IOException | ModelFormatException | KeyFileException e) {
-            err.println("error: " + e.getMessage());
-            return AttestExit.INPUT_ERROR;
+        StatementSigner signer = key == null ? null : StatementSigner.forKey(statement, key);
+        AttestationReport report = new ChainVerifier(new ForensicsLineageOracle(), threads)
+                .verify(new ChainVerifier.Request(ledger, release, registry));
+        StatementSigner.Outcome signed = signer == null ? null : signer.apply(report, ledger);
+        if (signed != null) {
+            report = signed.report();
         }
-    }
-
-    static AttestationReport.SignatureCheck verifyStatement(Path file, PublicKey key, AttestationReport report)
-            throws IOException {
-        String keyid = Ed25519Keys.keyId(key);
-        Dsse.Envelope env;
-        try {
-            if (Files.size(file) > 16 << 20) {
-                return new AttestationReport.SignatureCheck(
-                        file.toString(), false, keyid, "statement file is larger than 16 MiB");
-            }
-            env = Dsse.parse(Files.readAllBytes(file));
-        } catch (Dsse.EnvelopeException e) {
-            return new AttestationReport.SignatureCheck(
-                    file.toString(), false, keyid, "not a DSSE envelope: " + e.getMessage());
+        if (json != null) {
+            writeJson(report, json);
         }
-        if (!Dsse.IN_TOTO.equals(env.payloadType())) {
-            return new AttestationReport.SignatureCheck(
-                    file.toString(), false, keyid, "payloadType is " + env.payloadType() + ", not " + Dsse.IN_TOTO);
+        PrintWriter out = spec.commandLine().getOut();
+        print(out, report);
+        if (signer != null && signer.signs()) {
+            out.println(
+                    signed.signed() != null
+                            ? "signed statement written to " + signed.signed().statement() + " (key id "
+                                    + signed.signed().keyid() + ")"
+                            : "verification failed: no statement signed");
         }
-        if (!Dsse.verify(env, key)) {
-            return new AttestationReport.SignatureCheck(
-                    file.toString(), false, keyid, "no signature verifies under key " + keyid);
-        }
-        String why = InTotoStatement.mismatch(env.payload(), report);
-        return why == null
-                ? new AttestationReport.SignatureCheck(
-                        file.toString(),
-                        true,
-                        keyid,
-                        "signature verifies; statement attests "
-                                + report.subject().name() + " with verdict PASS")
-                : new AttestationReport.SignatureCheck(file.toString(), false, keyid, "signature verifies but " + why);
+        out.flush();
+        return (report.verdict() == Status.PASS ? ExitCode.OK : ExitCode.VERIFICATION_FAILED).code();
     }
 
     static void writeJson(AttestationReport report, Path file) throws IOException {

@@ -1,4 +1,4 @@
-package dev.pedigree.registry.cli;
+package dev.pedigree.cli.registry;
 
 import dev.pedigree.registry.RegistryLocation;
 import java.nio.file.Path;

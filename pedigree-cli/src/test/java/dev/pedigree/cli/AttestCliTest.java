@@ -1,8 +1,11 @@
-package dev.pedigree.attest;
+package dev.pedigree.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pedigree.attest.cli.AttestCommand;
+import dev.pedigree.attest.Dsse;
+import dev.pedigree.attest.InTotoStatement;
+import dev.pedigree.attest.Ledger;
+import dev.pedigree.attest.TinyChain;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.testkit.RealModels;
 import java.io.PrintWriter;
@@ -17,13 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The issue's acceptance points, end to end through the CLI: a tiny LM trained here from random
+ * The attest commands end to end through {@link Main#run} (the attestation issue's acceptance points): a tiny LM trained here from random
  * initialisation with checkpoints recorded at several steps verifies; swapping step 0 for a
  * pretrained model (the real all-MiniLM-L6-v2, and a "pretrained-like" tiny model), swapping a
  * middle checkpoint for an independently trained one, or editing the ledger fails and names the
  * check; statements verify with the right key only.
  */
-class AttestAcceptanceTest {
+class AttestCliTest {
     @TempDir
     static Path shared;
 
@@ -45,7 +48,10 @@ class AttestAcceptanceTest {
     static Run cli(String... args) {
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
-        int code = AttestCommand.run(args, new PrintWriter(o), new PrintWriter(e));
+        String[] all = new String[args.length + 1];
+        all[0] = "attest";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int code = Main.run(all, new PrintWriter(o, true), new PrintWriter(e, true));
         System.out.println("$ attest " + String.join(" ", args) + "\n" + o + e + "[exit " + code + "]");
         return new Run(code, o.toString(), e.toString());
     }
@@ -135,7 +141,7 @@ class AttestAcceptanceTest {
                 stmt.toString(),
                 "--key",
                 other + ".pub");
-        assertThat(wrongKey.code).isEqualTo(20);
+        assertThat(wrongKey.code).isEqualTo(ExitCode.VERIFICATION_FAILED.code());
         assertThat(wrongKey.out).contains("FAIL  signature", "no signature verifies", "verdict: FAIL (signature)");
 
         // Tamper with the payload (a different subject digest), keep the signature.
@@ -162,13 +168,13 @@ class AttestAcceptanceTest {
                 badFile.toString(),
                 "--key",
                 keys + ".pub");
-        assertThat(modified.code).isEqualTo(20);
+        assertThat(modified.code).isEqualTo(ExitCode.VERIFICATION_FAILED.code());
         assertThat(modified.out).contains("FAIL  signature");
 
         // A statement about another subject (no release: the subject is the last checkpoint) does not verify even
         // though the signature does.
         Run otherSubject = cli("verify", ledger.toString(), "--statement", stmt.toString(), "--key", keys + ".pub");
-        assertThat(otherSubject.code).isEqualTo(20);
+        assertThat(otherSubject.code).isEqualTo(ExitCode.VERIFICATION_FAILED.code());
         assertThat(otherSubject.out).contains("signature verifies but no subject");
     }
 
@@ -183,7 +189,7 @@ class AttestAcceptanceTest {
         Path ledger = record(ckpts);
         Path json = dir.resolve("report.json");
         Run r = cli("verify", ledger.toString(), "--json", json.toString());
-        assertThat(r.code).isEqualTo(20);
+        assertThat(r.code).isEqualTo(ExitCode.VERIFICATION_FAILED.code());
         assertThat(r.out).contains("FAIL  initialisation", "verdict: FAIL (initialisation)");
         // MiniLM's LayerNorm gains are learned, its weights heavy-tailed: the evidence is in the report.
         assertThat(Files.readString(json)).contains("learned norm gains", "heavy-tailed");
@@ -201,7 +207,7 @@ class AttestAcceptanceTest {
         }
         Path ledger = record(save(chain));
         Run r = cli("verify", ledger.toString());
-        assertThat(r.code).isEqualTo(20);
+        assertThat(r.code).isEqualTo(ExitCode.VERIFICATION_FAILED.code());
         assertThat(r.out)
                 .contains("PASS  chain", "FAIL  initialisation", "PASS  continuity", "verdict: FAIL (initialisation)");
     }
@@ -213,7 +219,7 @@ class AttestAcceptanceTest {
         chain.set(2, TinyChain.train(TinyChain.init(12345, 7), 7, 200));
         Path ledger = record(save(chain));
         Run r = cli("verify", ledger.toString());
-        assertThat(r.code).isEqualTo(20);
+        assertThat(r.code).isEqualTo(ExitCode.VERIFICATION_FAILED.code());
         assertThat(r.out)
                 .contains(
                         "PASS  chain",
@@ -236,7 +242,7 @@ class AttestAcceptanceTest {
                         lines.get(2).replace("\"step\":200", "\"step\":250"),
                         lines.get(3)));
         Run r = cli("verify", ledger.toString());
-        assertThat(r.code).isEqualTo(20);
+        assertThat(r.code).isEqualTo(ExitCode.VERIFICATION_FAILED.code());
         assertThat(r.out).contains("FAIL  chain", "entry 2 (step 250)", "entry_hash", "verdict: FAIL (chain)");
 
         // 2. Change one byte of a model hash.
@@ -251,13 +257,13 @@ class AttestAcceptanceTest {
                         lines.get(2),
                         lines.get(3)));
         r = cli("verify", ledger.toString());
-        assertThat(r.code).isEqualTo(20);
+        assertThat(r.code).isEqualTo(ExitCode.VERIFICATION_FAILED.code());
         assertThat(r.out).contains("FAIL  chain", "entry 1 (step 100)", "entry_hash");
 
         // 3. Delete an entry: the next prev_hash no longer matches.
         Files.write(ledger, List.of(lines.get(0), lines.get(2), lines.get(3)));
         r = cli("verify", ledger.toString());
-        assertThat(r.code).isEqualTo(20);
+        assertThat(r.code).isEqualTo(ExitCode.VERIFICATION_FAILED.code());
         assertThat(r.out).contains("FAIL  chain", "prev_hash");
 
         // The untouched ledger verifies again.
@@ -270,7 +276,7 @@ class AttestAcceptanceTest {
         b[b.length - 3] ^= 0x10;
         Files.write(sidecar, b);
         r = cli("verify", ledger.toString());
-        assertThat(r.code).isEqualTo(20);
+        assertThat(r.code).isEqualTo(ExitCode.VERIFICATION_FAILED.code());
         assertThat(r.out).contains("FAIL  chain", "fingerprint_sha256");
     }
 
@@ -281,22 +287,22 @@ class AttestAcceptanceTest {
         Path registry = Files.createDirectories(dir.resolve("registry"));
         Files.copy(ckpts.getFirst(), registry.resolve("published-init.safetensors"));
         Run r = cli("verify", ledger.toString(), "--registry", registry.toString());
-        assertThat(r.code).isEqualTo(20);
+        assertThat(r.code).isEqualTo(ExitCode.VERIFICATION_FAILED.code());
         assertThat(r.out).contains("FAIL  initialisation", "identical to this registry model");
     }
 
     @Test
-    void inputErrorsExitWithThree() throws Exception {
-        assertThat(cli("verify", dir.resolve("missing.ledger").toString()).code).isEqualTo(3);
+    void inputErrorsExitWithInputError() throws Exception {
+        assertThat(cli("verify", dir.resolve("missing.ledger").toString()).code).isEqualTo(ExitCode.INPUT_ERROR.code());
         Path noStep = TinyChain.save(honest.getFirst(), dir.resolve("model.safetensors"));
         Run r = cli("record", "--ledger", dir.resolve("x.ledger").toString(), noStep.toString());
-        assertThat(r.code).isEqualTo(3);
+        assertThat(r.code).isEqualTo(ExitCode.INPUT_ERROR.code());
         assertThat(r.err).contains("no step in the name");
         assertThat(cli("record", "--ledger", dir.resolve("x.ledger").toString(), "--step", "0", noStep.toString()).code)
                 .isZero();
         // Steps must increase.
         assertThat(cli("record", "--ledger", dir.resolve("x.ledger").toString(), "--step", "0", noStep.toString()).code)
-                .isEqualTo(3);
+                .isEqualTo(ExitCode.INPUT_ERROR.code());
         Path notKey = Files.writeString(dir.resolve("k.pem"), "hello");
         assertThat(cli(
                                 "verify",
@@ -306,6 +312,22 @@ class AttestAcceptanceTest {
                                 "--key",
                                 notKey.toString())
                         .code)
-                .isEqualTo(3);
+                .isEqualTo(ExitCode.INPUT_ERROR.code());
+    }
+
+    @Test
+    void unsafePickleIsRefusedAsUnsafeInputByRecordAndVerify() throws Exception {
+        // A checkpoint whose pickle calls os.system: record refuses it with UNSAFE_INPUT (it was INPUT_ERROR before the
+        // attest commands threw to Main's handler), and so does verify when it is the release.
+        Path evil = HostileInputs.torchCallingOsSystem(dir.resolve("step-000300.pt"));
+        Run rec = cli("record", "--ledger", dir.resolve("evil.ledger").toString(), evil.toString());
+        assertThat(rec.code).as(rec.err).isEqualTo(ExitCode.UNSAFE_INPUT.code());
+        assertThat(rec.err).contains("os.system");
+        assertThat(rec.err.strip().lines()).hasSize(1);
+
+        Path ledger = record(save(honest));
+        Run ver = cli("verify", ledger.toString(), "--release", evil.toString());
+        assertThat(ver.code).as(ver.err).isEqualTo(ExitCode.UNSAFE_INPUT.code());
+        assertThat(ver.err).contains("os.system");
     }
 }

@@ -1,5 +1,6 @@
-package dev.pedigree.registry.cli;
+package dev.pedigree.cli.registry;
 
+import dev.pedigree.cli.ExitCode;
 import dev.pedigree.fingerprint.Fingerprint;
 import dev.pedigree.fingerprint.FingerprintOptions;
 import dev.pedigree.formats.ModelOpener;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code pedigree fingerprint MODEL -o FILE [--units K] [--anchors T]}: writes a portable fingerprint file. Exit 0, 2 usage, 3 input error. */
+/** {@code pedigree fingerprint MODEL -o FILE [--units K] [--anchors T]}: writes a portable fingerprint file. */
 @Command(
         name = "fingerprint",
         mixinStandardHelpOptions = true,
@@ -87,6 +88,6 @@ public final class FingerprintCommand implements Callable<Integer> {
                 fp.modelBytes(),
                 fp.sha256());
         out.flush();
-        return 0;
+        return ExitCode.OK.code();
     }
 }

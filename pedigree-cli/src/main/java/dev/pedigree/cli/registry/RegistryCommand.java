@@ -1,5 +1,6 @@
-package dev.pedigree.registry.cli;
+package dev.pedigree.cli.registry;
 
+import dev.pedigree.cli.ExitCode;
 import dev.pedigree.fingerprint.Fingerprint;
 import dev.pedigree.fingerprint.FingerprintOptions;
 import dev.pedigree.formats.ModelOpener;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code pedigree registry add|list|show|remove|export|import|seed}: the embedded registry of known
  * models. Every subcommand takes {@code --registry DB} (else {@code PEDIGREE_REGISTRY}, else
- * {@code ~/.local/share/pedigree/registry.db}). Exit codes: 0 OK, 2 usage, 3 input error (including
+ * {@code ~/.local/share/pedigree/registry.db}). Exit codes ({@link ExitCode}): OK, USAGE, INPUT_ERROR (including
  * an unknown or duplicate name and a pack whose hashes do not match).
  */
 @Command(
@@ -115,7 +116,7 @@ public final class RegistryCommand implements Runnable {
                     e.tensors(),
                     e.fingerprintBytes());
             out.flush();
-            return 0;
+            return ExitCode.OK.code();
         }
     }
 
@@ -158,7 +159,7 @@ public final class RegistryCommand implements Runnable {
                 out.printf(Locale.ROOT, "%d model%s in %s%n", all.size(), all.size() == 1 ? "" : "s", reg.path());
             }
             out.flush();
-            return 0;
+            return ExitCode.OK.code();
         }
     }
 
@@ -220,7 +221,7 @@ public final class RegistryCommand implements Runnable {
                 out.printf(Locale.ROOT, "sha256          %s%n", e.fingerprintSha256());
             }
             out.flush();
-            return 0;
+            return ExitCode.OK.code();
         }
 
         private static String orDash(String s) {
@@ -249,7 +250,7 @@ public final class RegistryCommand implements Runnable {
             }
             spec.commandLine().getOut().println("removed " + name);
             spec.commandLine().getOut().flush();
-            return 0;
+            return ExitCode.OK.code();
         }
     }
 
@@ -277,7 +278,7 @@ public final class RegistryCommand implements Runnable {
             }
             spec.commandLine().getOut().printf(Locale.ROOT, "exported %d model%s to %s%n", n, n == 1 ? "" : "s", file);
             spec.commandLine().getOut().flush();
-            return 0;
+            return ExitCode.OK.code();
         }
     }
 
@@ -311,7 +312,7 @@ public final class RegistryCommand implements Runnable {
                             r.added().size() == 1 ? "" : "s",
                             r.skipped().size());
             spec.commandLine().getOut().flush();
-            return 0;
+            return ExitCode.OK.code();
         }
     }
 
@@ -352,7 +353,7 @@ public final class RegistryCommand implements Runnable {
             }
             out.printf(Locale.ROOT, "%d added of %d found%n", added, res.size());
             out.flush();
-            return 0;
+            return ExitCode.OK.code();
         }
     }
 }

@@ -1,10 +1,9 @@
-package dev.pedigree.attest.cli;
+package dev.pedigree.cli.attest;
 
 import dev.pedigree.attest.Recorder;
-import dev.pedigree.io.ModelFormatException;
-import java.io.IOException;
+import dev.pedigree.cli.CliException;
+import dev.pedigree.cli.ExitCode;
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -71,56 +70,43 @@ public final class RecordCommand implements Callable<Integer> {
     int threads;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         if (step != null && checkpoints.size() != 1) {
-            err.println("error: --step applies to a single checkpoint, not " + checkpoints.size());
-            return AttestExit.USAGE;
+            throw new CliException(ExitCode.USAGE, "--step applies to a single checkpoint, not " + checkpoints.size());
         }
         if (rows < 8 || columns < 8 || threads < 1) {
-            err.println("error: --rows and --columns must be at least 8 and --threads at least 1");
-            return AttestExit.USAGE;
+            throw new CliException(ExitCode.USAGE, "--rows and --columns must be at least 8 and --threads at least 1");
         }
         List<Path> ordered = new ArrayList<>(checkpoints);
         if (step == null) {
             for (Path p : ordered) {
                 if (Recorder.stepOf(p).isEmpty()) {
-                    err.println("error: no step in the name " + p.getFileName()
-                            + " (expected e.g. step-000100 or checkpoint-100); give --step");
-                    return AttestExit.INPUT_ERROR;
+                    throw new CliException(
+                            ExitCode.INPUT_ERROR,
+                            "no step in the name " + p.getFileName()
+                                    + " (expected e.g. step-000100 or checkpoint-100); give --step");
                 }
             }
             ordered.sort(Comparator.comparingLong((Path p) -> stepOrMax(Recorder.stepOf(p))));
         }
         Recorder.Options o = new Recorder.Options(seed, rows, columns, threads, java.time.Clock.systemUTC());
         for (Path p : ordered) {
-            try {
-                Recorder.Recording r = Recorder.record(ledger, p, step, o);
-                out.println(String.format(
-                        Locale.ROOT,
-                        "recorded entry %d step %d: model %s; fingerprint %s (%.2f%% of %s) in %.2f s (%.2f s/GB)",
-                        r.entry().index(),
-                        r.entry().step(),
-                        r.entry().modelHash().substring(0, 16),
-                        size(r.sidecarBytes()),
-                        100 * r.sidecarFraction(),
-                        size(r.checkpointBytes()),
-                        r.seconds(),
-                        r.secondsPerGb()));
-            } catch (NoSuchFileException e) {
-                err.println("error: no such file: " + e.getFile());
-                return AttestExit.INPUT_ERROR;
-            } catch (IOException | ModelFormatException | IllegalArgumentException e) {
-                err.println("error: " + p + ": " + e.getMessage());
-                return AttestExit.INPUT_ERROR;
-            } catch (IllegalStateException e) {
-                err.println("error: " + e.getMessage());
-                return AttestExit.INPUT_ERROR;
-            }
+            Recorder.Recording r = Recorder.record(ledger, p, step, o);
+            out.println(String.format(
+                    Locale.ROOT,
+                    "recorded entry %d step %d: model %s; fingerprint %s (%.2f%% of %s) in %.2f s (%.2f s/GB)",
+                    r.entry().index(),
+                    r.entry().step(),
+                    r.entry().modelHash().substring(0, 16),
+                    size(r.sidecarBytes()),
+                    100 * r.sidecarFraction(),
+                    size(r.checkpointBytes()),
+                    r.seconds(),
+                    r.secondsPerGb()));
         }
         out.flush();
-        return AttestExit.PASS;
+        return ExitCode.OK.code();
     }
 
     private static long stepOrMax(OptionalLong s) {

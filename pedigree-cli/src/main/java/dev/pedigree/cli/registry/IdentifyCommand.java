@@ -1,5 +1,7 @@
-package dev.pedigree.registry.cli;
+package dev.pedigree.cli.registry;
 
+import dev.pedigree.cli.ExitCode;
+import dev.pedigree.cli.JsonOption;
 import dev.pedigree.forensics.CompareOptions;
 import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.model.ModelView;
@@ -9,7 +11,6 @@ import dev.pedigree.registry.IdentifyOptions;
 import dev.pedigree.registry.IdentifyResult;
 import dev.pedigree.registry.IdentifyText;
 import dev.pedigree.registry.Registry;
-import dev.pedigree.report.Json;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -20,9 +21,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code pedigree identify SUSPECT [--registry DB] [--json FILE]}. Exit codes: 10 a registered
- * ancestor shares lineage (or a tensor is reused exactly), 11 none found by tests with power, 12
- * inconclusive, 2 usage, 3 input error.
+ * {@code pedigree identify SUSPECT [--registry DB] [--json FILE]}. Exit codes ({@link ExitCode}):
+ * SHARED_LINEAGE a registered ancestor shares lineage (or a tensor is reused exactly), INDEPENDENT
+ * none found by tests with power, INCONCLUSIVE otherwise.
  */
 @Command(
         name = "identify",
@@ -77,22 +78,11 @@ public final class IdentifyCommand implements Callable<Integer> {
                 ModelView v = ModelOpener.open(suspect)) {
             r = Identifier.identify(v, reg, o);
         }
-        boolean toStdout = json != null && json.toString().equals("-");
-        if (json != null) {
-            if (toStdout) {
-                spec.commandLine().getOut().print(Json.write(IdentifyJson.tree(r)));
-            } else {
-                Json.write(IdentifyJson.tree(r), json);
-            }
-        }
-        if (!toStdout) {
+        JsonOption.write(IdentifyJson.tree(r), json, spec.commandLine().getOut());
+        if (!JsonOption.toStdout(json)) {
             spec.commandLine().getOut().print(IdentifyText.render(r));
         }
         spec.commandLine().getOut().flush();
-        return switch (r.verdict()) {
-            case SHARED_LINEAGE -> 10;
-            case INDEPENDENT -> 11;
-            case INCONCLUSIVE -> 12;
-        };
+        return ExitCode.of(r.verdict()).code();
     }
 }

@@ -1,4 +1,4 @@
-package dev.pedigree.registry.cli;
+package dev.pedigree.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,26 +8,19 @@ import dev.pedigree.forensics.simulate.DerivationSimulator;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;
 import dev.pedigree.forensics.simulate.SyntheticTransformer.Config;
-import dev.pedigree.format.safetensors.SafetensorsWriter;
-import dev.pedigree.model.ArrayTensor;
-import dev.pedigree.model.DType;
 import dev.pedigree.testkit.RealModels;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Black-box tests of the registry, identify and fingerprint commands: exit codes and output. */
+/** Black-box tests of the registry, identify and fingerprint commands through {@link Main#run}: exit codes and output. */
 class RegistryCliTest {
     record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        int code = RegistryCli.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
-        return new Run(code, o.toString(), e.toString());
+        Cli r = Cli.run(args);
+        return new Run(r.exit(), r.out(), r.err());
     }
 
     @Test
@@ -54,10 +47,10 @@ class RegistryCliTest {
         assertThat(run("identify", minilm, "--registry", db).code()).isEqualTo(12);
         // Simulated Llama-style checkpoints written as safetensors directories: independent (11) and derived (10).
         SimModel base = SyntheticTransformer.random("base", Config.smallDecoder(), 31);
-        Path baseDir = writeHf(base, dir.resolve("sim-base"));
-        Path otherDir =
-                writeHf(SyntheticTransformer.random("other", Config.smallDecoder(), 32), dir.resolve("sim-other"));
-        Path tunedDir = writeHf(DerivationSimulator.noise(base, 0.2, 5), dir.resolve("sim-tuned"));
+        Path baseDir = GoldenOutputsTest.writeHf(base, dir.resolve("sim-base"));
+        Path otherDir = GoldenOutputsTest.writeHf(
+                SyntheticTransformer.random("other", Config.smallDecoder(), 32), dir.resolve("sim-other"));
+        Path tunedDir = GoldenOutputsTest.writeHf(DerivationSimulator.noise(base, 0.2, 5), dir.resolve("sim-tuned"));
         assertThat(run("registry", "add", baseDir.toString(), "--name", "sim-base", "--registry", db)
                         .code())
                 .isZero();
@@ -131,7 +124,7 @@ class RegistryCliTest {
         assertThat(imp.code()).as(imp.err()).isZero();
         assertThat(imp.out()).contains("imported 2 models");
         Path bad = dir.resolve("bad.zip");
-        dev.pedigree.registry.RegistryTest.rewrite(pack, bad, "fingerprints/00000.pfp");
+        dev.pedigree.testkit.Mutations.flipBitInZipEntry(pack, bad, "fingerprints/00000.pfp");
         Run refused = run(
                 "registry",
                 "import",
@@ -161,33 +154,8 @@ class RegistryCliTest {
                 .contains("already_present");
     }
 
-    /** Writes a simulated decoder as a Hugging Face Llama directory (model.safetensors + config.json). */
-    static Path writeHf(SimModel m, Path dir) throws Exception {
-        Files.createDirectories(dir);
-        SafetensorsWriter w = new SafetensorsWriter();
-        for (ArrayTensor t : m.tensors()) {
-            String name = t.name().replaceFirst("^text\\.lm_head", "lm_head").replaceFirst("^text\\.", "model.");
-            w.add(name, DType.F32, t.shape(), t.readAll());
-        }
-        w.write(dir.resolve("model.safetensors"));
-        var h = m.hints();
-        Files.writeString(
-                dir.resolve("config.json"),
-                String.format(
-                        java.util.Locale.ROOT,
-                        "{\"model_type\": \"llama\", \"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": %d, \"num_attention_heads\": %d, \"num_key_value_heads\": %d, "
-                                + "\"intermediate_size\": %d, \"num_hidden_layers\": %d, \"vocab_size\": %d, \"tie_word_embeddings\": false}",
-                        h.hiddenSize(),
-                        h.numHeads(),
-                        h.numKvHeads(),
-                        h.intermediateSize(),
-                        h.numLayers(),
-                        m.vocabRows()));
-        return dir;
-    }
-
     @Test
-    void usageAndInputErrors(@TempDir Path dir) {
+    void usageAndInputErrors(@TempDir Path dir) throws Exception {
         assertThat(run("registry", "add", "x").code()).isEqualTo(2); // --name missing
         assertThat(run("fingerprint", "x").code()).isEqualTo(2); // -o missing
         assertThat(run("identify").code()).isEqualTo(2);
@@ -198,5 +166,17 @@ class RegistryCliTest {
                 dir.resolve("o.pfp").toString());
         assertThat(missing.code()).isEqualTo(3);
         assertThat(missing.err()).startsWith("error: ");
+        // Unsafe input is UNSAFE_INPUT here too (the registry's own entry point, gone, said INPUT_ERROR).
+        Path evil = HostileInputs.torchCallingOsSystem(dir.resolve("evil.pt"));
+        Run unsafe =
+                run("fingerprint", evil.toString(), "-o", dir.resolve("e.pfp").toString());
+        assertThat(unsafe.code()).as(unsafe.err()).isEqualTo(ExitCode.UNSAFE_INPUT.code());
+        assertThat(run(
+                                "identify",
+                                evil.toString(),
+                                "--registry",
+                                dir.resolve("r.db").toString())
+                        .code())
+                .isEqualTo(ExitCode.UNSAFE_INPUT.code());
     }
 }
