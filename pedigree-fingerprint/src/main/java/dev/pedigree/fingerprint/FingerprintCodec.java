@@ -74,8 +74,13 @@ public final class FingerprintCodec {
     public static final byte[] MAGIC = "PDGFPRNT".getBytes(StandardCharsets.US_ASCII);
     /** Bytes before the body. */
     public static final int HEADER_BYTES = 56;
-    /** Largest inflated tokenizer section accepted. */
-    static final long MAX_INFLATED = 512L << 20;
+    /**
+     * Largest inflated tokenizer section accepted: the keys of a 256k-token vocabulary take a few MB, and the output
+     * buffer grows only as far as the DEFLATE data really inflates (never to the claimed size up front).
+     */
+    static final long MAX_INFLATED = 64L << 20;
+    /** First size of the inflation buffer; it doubles as the data fills it, up to the claimed size. */
+    private static final int INFLATE_START = 1 << 16;
 
     private FingerprintCodec() {}
 
@@ -357,7 +362,13 @@ public final class FingerprintCodec {
             long inflatedPos = r.position();
             long inflated = r.u32("inflated key bytes");
             long deflated = r.u32("deflated key bytes");
-            if (inflated > MAX_INFLATED || inflated < nKeys) {
+            if (inflated > MAX_INFLATED) {
+                throw r.corruptAt(
+                        inflatedPos,
+                        "inflated key section of " + inflated + " bytes exceeds the limit of " + MAX_INFLATED
+                                + " bytes");
+            }
+            if (inflated < nKeys) {
                 throw r.corruptAt(inflatedPos, "inflated key section of " + inflated + " bytes for " + nKeys + " keys");
             }
             long defPos = r.absolutePosition();
@@ -657,10 +668,15 @@ public final class FingerprintCodec {
         Inflater inf = new Inflater(true);
         try {
             inf.setInput(def);
-            byte[] out = new byte[inflated];
+            // The claimed size is only a bound: a 1 KB pack may claim far more than it holds, so the buffer grows with
+            // what actually inflates.
+            byte[] out = new byte[Math.min(inflated, INFLATE_START)];
             int n = 0;
             while (n < inflated) {
-                int k = inf.inflate(out, n, inflated - n);
+                if (n == out.length) {
+                    out = java.util.Arrays.copyOf(out, (int) Math.min(inflated, 2L * out.length));
+                }
+                int k = inf.inflate(out, n, out.length - n);
                 if (k == 0) {
                     if (inf.finished() || inf.needsInput() || inf.needsDictionary()) {
                         break;

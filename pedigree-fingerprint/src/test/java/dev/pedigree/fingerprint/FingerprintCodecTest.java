@@ -238,6 +238,63 @@ class FingerprintCodecTest {
                 .hasMessageContaining("offset 60");
     }
 
+    /**
+     * Issue 18: the token-key section's claimed inflated size is only a bound. A pack claiming far more than its
+     * DEFLATE data holds is refused naming the offset, and the buffer never grows past what really inflates.
+     */
+    @Test
+    void aClaimedInflatedSizeIsNotAllocatedUpFront() throws Exception {
+        byte[] ok = valid();
+        Fingerprint f = FingerprintCodec.decode(ok, "ok.pfp");
+        long inflated = 0;
+        for (String k : f.regularKeys()) {
+            int len = k.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1).length;
+            inflated += len + (len < 128 ? 1 : len < 16384 ? 2 : 3);
+        }
+        ByteBuffer pattern = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        pattern.putInt(f.regularKeys().size()).putInt((int) inflated);
+        int at = indexOf(ok, pattern.array());
+        assertThat(at).as("key section header").isPositive();
+        int inflatedPos = at + 4;
+        long deflated = Integer.toUnsignedLong(
+                ByteBuffer.wrap(ok).order(ByteOrder.LITTLE_ENDIAN).getInt(at + 8));
+        long claim = Math.min(FingerprintCodec.MAX_INFLATED, deflated * 1000);
+        assertThat(claim).isGreaterThan(8 * inflated);
+        byte[] b = ok.clone();
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(inflatedPos, (int) claim);
+        reseal(b);
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> FingerprintCodec.decode(b, "claims.pfp"))
+                .isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("claims.pfp")
+                .hasMessageContaining("header says " + claim);
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).as("bytes allocated decoding").isLessThan(claim / 2);
+
+        byte[] over = ok.clone();
+        ByteBuffer.wrap(over).order(ByteOrder.LITTLE_ENDIAN).putInt(inflatedPos, (int) (512L << 20));
+        reseal(over);
+        assertThatThrownBy(() -> FingerprintCodec.decode(over, "over.pfp"))
+                .isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("exceeds the limit of " + FingerprintCodec.MAX_INFLATED)
+                .hasMessageContaining("over.pfp at offset");
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     static void reseal(byte[] b) {
         byte[] h = FingerprintCodec.sha256(b, FingerprintCodec.HEADER_BYTES, b.length - FingerprintCodec.HEADER_BYTES);
         System.arraycopy(h, 0, b, 24, 32);
