@@ -2,6 +2,7 @@ package dev.pedigree.cli;
 
 import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.Printable;
 import dev.pedigree.io.UnsafeModelException;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.model.inspect.Inspection;
@@ -67,7 +68,7 @@ final class InspectCommand implements Callable<Integer> {
                             .getOut()
                             .printf(
                                     "  %-60s %-6s %-18s (%s, %s, %s%s)%n",
-                                    t.name(),
+                                    Printable.escape(t.name()),
                                     t.dtype(),
                                     java.util.Arrays.toString(t.shape()),
                                     t.component(),

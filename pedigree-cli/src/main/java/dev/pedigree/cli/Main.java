@@ -7,6 +7,7 @@ import dev.pedigree.cli.registry.FingerprintCommand;
 import dev.pedigree.cli.registry.IdentifyCommand;
 import dev.pedigree.cli.registry.RegistryCommand;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.Printable;
 import dev.pedigree.io.UnsafeModelException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -107,7 +108,10 @@ public final class Main implements Runnable {
     }
 
     /** Runs the command line and returns the exit code (used by tests). */
-    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    public static int run(String[] args, PrintWriter rawOut, PrintWriter rawErr) {
+        // Nothing from an input reaches the terminal as a control sequence, whichever command prints it.
+        PrintWriter out = new PrintWriter(Printable.terminal(rawOut), true);
+        PrintWriter err = new PrintWriter(Printable.terminal(rawErr), true);
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
         Class<?> only = subcommandFor(args);
@@ -121,7 +125,7 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             ExitCode code = classify(ex);
-            err.println("error: " + message(ex));
+            err.println("error: " + Printable.escape(message(ex, inputs(commandLine))));
             if (main.verbose || code == ExitCode.INTERNAL_ERROR) {
                 ex.printStackTrace(err);
             }
@@ -129,16 +133,39 @@ public final class Main implements Runnable {
             return code.code();
         });
         cl.setParameterExceptionHandler((ex, arguments) -> {
-            err.println("error: " + ex.getMessage());
+            err.println("error: " + Printable.escape(ex.getMessage()));
             err.flush();
             return ExitCode.USAGE.code();
         });
         cl.setExitCodeExceptionMapper(t -> classify(t).code());
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes Errors through; the heap the failed command held is free again by now.
+            err.println("error: " + Printable.escape(message(e, inputs(cl))));
+            if (main.verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return ExitCode.INPUT_ERROR.code();
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** The positional arguments of the command line (its inputs), for messages that have no other source. */
+    static List<String> inputs(CommandLine cl) {
+        List<String> in = new java.util.ArrayList<>();
+        for (CommandLine.ParseResult pr = cl.getParseResult(); pr != null; pr = pr.subcommand()) {
+            pr.matchedPositionals().forEach(p -> in.addAll(p.originalStringValues()));
+        }
+        return in;
     }
 
     static ExitCode classify(Throwable t) {
         return switch (t) {
+            case Throwable x when outOfMemory(x) != null -> ExitCode.INPUT_ERROR;
             case CliException c -> c.exitCode();
             case UnsafeModelException u -> ExitCode.UNSAFE_INPUT;
             case ModelFormatException m -> ExitCode.INPUT_ERROR;
@@ -148,6 +175,31 @@ public final class Main implements Runnable {
             case java.io.UncheckedIOException uio -> ExitCode.INPUT_ERROR;
             default -> ExitCode.INTERNAL_ERROR;
         };
+    }
+
+    /**
+     * One line for {@code t}; an OutOfMemoryError names {@code inputs} and the heap limit it hit (the exceptions of
+     * inputs name their source themselves).
+     */
+    static String message(Throwable t, List<String> inputs) {
+        OutOfMemoryError oom = outOfMemory(t);
+        if (oom != null) {
+            long mib = Runtime.getRuntime().maxMemory() >> 20;
+            return "out of memory reading " + (inputs.isEmpty() ? "the input" : String.join(", ", inputs))
+                    + ": it needs more than the Java heap limit of " + mib + " MiB (" + oom.getMessage()
+                    + "); raise it with PEDIGREE_JAVA_OPTS=-Xmx<size> if the input is genuine";
+        }
+        return message(t);
+    }
+
+    /** The OutOfMemoryError {@code t} is or carries as a cause (from a worker thread), or null. */
+    static OutOfMemoryError outOfMemory(Throwable t) {
+        for (int depth = 0; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t instanceof OutOfMemoryError oom) {
+                return oom;
+            }
+        }
+        return null;
     }
 
     static String message(Throwable t) {

@@ -25,7 +25,9 @@ final class ModelCardClaims {
         List<LineageClaim> out = new ArrayList<>();
         Path card = dir.resolve("README.md");
         if (Files.isRegularFile(card) && Files.size(card) <= MAX_CARD_BYTES) {
-            out.addAll(fromFrontMatter(Files.readString(card, StandardCharsets.UTF_8), "README.md front matter"));
+            out.addAll(fromFrontMatter(
+                    // A stray non-UTF-8 byte in a model card is replaced, not fatal: the card is prose.
+                    new String(Files.readAllBytes(card), StandardCharsets.UTF_8), "README.md front matter"));
         }
         JsonNode adapter = HfDirectoryReader.readJson(dir.resolve("adapter_config.json"));
         if (adapter != null && adapter.hasNonNull("base_model_name_or_path")) {

@@ -23,11 +23,13 @@ public abstract sealed class ModelFormatException extends Exception
         super(compose(source, offset, detail), cause);
         this.source = source == null ? "<unknown>" : source;
         this.offset = offset;
-        this.detail = detail;
+        this.detail = Printable.escape(detail);
     }
 
-    private static String compose(String source, long offset, String detail) {
-        String where = source == null ? "<unknown>" : source;
+    /** One line: the detail, the source and the offset, with any control character from the input escapes. */
+    private static String compose(String source, long offset, String rawDetail) {
+        String where = source == null ? "<unknown>" : Printable.escape(source);
+        String detail = Printable.escape(rawDetail);
         return offset >= 0 ? detail + " (" + where + " at offset " + offset + ")" : detail + " (" + where + ")";
     }
 
@@ -41,7 +43,7 @@ public abstract sealed class ModelFormatException extends Exception
         return offset;
     }
 
-    /** The message without the source and offset. */
+    /** The message without the source and offset (control characters escaped, see {@link Printable}). */
     public String detail() {
         return detail;
     }

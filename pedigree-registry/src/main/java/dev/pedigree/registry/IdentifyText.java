@@ -2,6 +2,7 @@ package dev.pedigree.registry;
 
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.io.Printable;
 import java.util.Locale;
 
 /** Terminal rendering of an {@link IdentifyResult}. Computes nothing. Stateless. */
@@ -11,7 +12,7 @@ public final class IdentifyText {
     public static String render(IdentifyResult r) {
         StringBuilder sb = new StringBuilder();
         sb.append("suspect   ")
-                .append(r.suspect().source())
+                .append(Printable.escape(r.suspect().source()))
                 .append(" (")
                 .append(r.suspect().format())
                 .append(
@@ -29,9 +30,9 @@ public final class IdentifyText {
                 sb.append(String.format(
                         Locale.ROOT,
                         "  %-48s = %s : %s  [%s, %,d values]%n",
-                        m.suspectTensor(),
-                        m.model(),
-                        m.modelTensor(),
+                        Printable.escape(m.suspectTensor()),
+                        Printable.escape(m.model()),
+                        Printable.escape(m.modelTensor()),
                         m.component(),
                         m.elements()));
             }
@@ -53,14 +54,14 @@ public final class IdentifyText {
                     if (comps.length() > 0) {
                         comps.append(", ");
                     }
-                    comps.append(cr.name())
+                    comps.append(Printable.escape(cr.name()))
                             .append('=')
                             .append(short_(cr.verdict().name()));
                 }
                 sb.append(String.format(
                         Locale.ROOT,
                         "  %-32s %-15s %9s %6.0f%% %-12s %s%n",
-                        c.entry().name(),
+                        Printable.escape(c.entry().name()),
                         x.verdict(),
                         x.log10p() == null ? "-" : String.format(Locale.ROOT, "%.1f", x.log10p()),
                         100 * x.sharedParameterFraction(),

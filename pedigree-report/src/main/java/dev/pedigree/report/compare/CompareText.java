@@ -6,6 +6,7 @@ import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerMatch;
 import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.forensics.result.Verdict;
+import dev.pedigree.io.Printable;
 import dev.pedigree.report.inspect.InspectText;
 import java.util.Comparator;
 import java.util.List;
@@ -27,7 +28,7 @@ public final class CompareText {
                 sb.append(String.format(
                         Locale.ROOT,
                         "  %-14s %-15s %10s %5.1f%%  %-15s %s%n",
-                        c.name(),
+                        Printable.escape(c.name()),
                         c.kind().jsonName(),
                         InspectText.human(c.parameters()),
                         100.0 * c.parameters() / total,
@@ -43,7 +44,7 @@ public final class CompareText {
                             .append(" ")
                             .append(pvalue(best.log10p()));
                     if (!best.note().isEmpty()) {
-                        sb.append(" - ").append(best.note());
+                        sb.append(" - ").append(Printable.escape(best.note()));
                     }
                     sb.append('\n');
                 }
@@ -102,7 +103,8 @@ public final class CompareText {
                 t.specials().removedTexts());
         if (!r.warnings().isEmpty()) {
             sb.append("\nCaveats:\n");
-            r.warnings().forEach(w -> sb.append("  - ").append(w).append('\n'));
+            r.warnings()
+                    .forEach(w -> sb.append("  - ").append(Printable.escape(w)).append('\n'));
         }
         if (r.sampling().sampleRows() != null) {
             sb.append(String.format(
@@ -156,7 +158,8 @@ public final class CompareText {
     }
 
     private static String describe(dev.pedigree.forensics.result.ModelSummary s) {
-        return s.source() + " (" + s.format() + (s.architecture() == null ? "" : ", " + s.architecture()) + ", "
+        return Printable.escape(s.source()) + " (" + s.format()
+                + (s.architecture() == null ? "" : ", " + Printable.escape(s.architecture())) + ", "
                 + InspectText.human(s.parameters()) + " parameters)";
     }
 
@@ -167,7 +170,7 @@ public final class CompareText {
         }
         int shown = Math.min(texts.size(), 12);
         sb.append("  ").append(what).append(" (").append(count).append("): ");
-        sb.append(String.join(", ", texts.subList(0, shown)));
+        sb.append(Printable.escape(String.join(", ", texts.subList(0, shown))));
         if (count > shown) {
             sb.append(", \u2026");
         }

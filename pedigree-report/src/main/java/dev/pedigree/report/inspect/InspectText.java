@@ -1,5 +1,6 @@
 package dev.pedigree.report.inspect;
 
+import dev.pedigree.io.Printable;
 import dev.pedigree.model.LineageClaim;
 import dev.pedigree.model.inspect.Inspection;
 import java.util.Locale;
@@ -12,10 +13,10 @@ public final class InspectText {
 
     public static String render(Inspection in) {
         StringBuilder sb = new StringBuilder();
-        sb.append("Model:         ").append(in.source()).append('\n');
+        sb.append("Model:         ").append(esc(in.source())).append('\n');
         sb.append("Format:        ").append(in.format()).append('\n');
         sb.append("Architecture:  ")
-                .append(in.architecture() == null ? "unknown" : in.architecture())
+                .append(in.architecture() == null ? "unknown" : esc(in.architecture()))
                 .append('\n');
         sb.append("Parameters:    ")
                 .append(human(in.parameters()))
@@ -38,7 +39,7 @@ public final class InspectText {
                 sb.append(String.format(
                         Locale.ROOT,
                         "  %-22s %-15s %14s %6.1f%% %6d%n",
-                        c.name(),
+                        esc(c.name()),
                         c.kind().jsonName(),
                         human(c.parameters()),
                         share,
@@ -65,23 +66,28 @@ public final class InspectText {
             sb.append('\n');
             for (LineageClaim c : in.claims()) {
                 sb.append("  ")
-                        .append(c.relation())
+                        .append(esc(c.relation()))
                         .append(": ")
-                        .append(c.value())
+                        .append(esc(c.value()))
                         .append("  (")
-                        .append(c.origin())
+                        .append(esc(c.origin()))
                         .append(", declared, not verified)\n");
             }
         }
         sb.append("Safety:        ")
                 .append(in.safety().status())
                 .append(" - ")
-                .append(in.safety().detail())
+                .append(esc(in.safety().detail()))
                 .append('\n');
         for (String w : in.warnings()) {
-            sb.append("warning: ").append(w).append('\n');
+            sb.append("warning: ").append(esc(w)).append('\n');
         }
         return sb.toString();
+    }
+
+    /** {@code s} as one line of visible text (see {@link Printable}): names and values come from the file. */
+    static String esc(String s) {
+        return Printable.escape(s);
     }
 
     /** 1234567 → "1.23 M". */
