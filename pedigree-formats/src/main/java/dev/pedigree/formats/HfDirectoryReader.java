@@ -6,14 +6,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ModelFolder;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.UnsafeModelException;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.BasicModelView;
 import dev.pedigree.model.ModelFormat;
+import dev.pedigree.model.ModelReader;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.model.TensorRef;
+import dev.pedigree.model.inspect.Inspector;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,6 +101,10 @@ public final class HfDirectoryReader {
             }
             b.claims(ModelCardClaims.read(dir));
             b.architecture(architecture);
+            List<String> notWeightsOnly = checkBeside(dir, opened);
+            if (!notWeightsOnly.isEmpty()) {
+                b.metadata(Inspector.NOT_WEIGHTS_ONLY, String.join("; ", notWeightsOnly));
+            }
             if (weightFiles.isEmpty() && tok == null) {
                 throw new UnsupportedModelException(
                         dir.toString(), "directory holds no weights or tokenizer files Pedigree can read");
@@ -112,6 +118,53 @@ public final class HfDirectoryReader {
         }
     }
 
+    /**
+     * Checks every other file of the folder the way a common loader would open it ({@link ModelReader#checkBeside}):
+     * a malicious {@code pytorch_model.bin}, {@code adapter_model.bin} or {@code training_args.bin} beside safe
+     * weights makes the whole input unsafe, naming the file; a pickle-based file that cannot be checked is refused
+     * too (fail closed).
+     *
+     * @return one entry per file that is not loadable weights-only but runs no code ({@code training_args.bin (its
+     *     classes)}), in name order
+     */
+    static List<String> checkBeside(Path dir, List<ModelView> opened) throws IOException, ModelFormatException {
+        Set<Path> read = new HashSet<>();
+        for (ModelView v : opened) {
+            v.files().forEach(f -> read.add(f.toAbsolutePath().normalize()));
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(Files::isRegularFile).sorted().toList();
+        }
+        List<String> notes = new ArrayList<>();
+        for (Path f : files) {
+            if (read.contains(f.toAbsolutePath().normalize())) {
+                continue;
+            }
+            ModelReader r;
+            try {
+                r = ModelOpener.readerFor(f);
+            } catch (UnsupportedModelException | CorruptModelException notAModelFile) {
+                continue; // empty, a Git LFS pointer or nothing a loader recognises
+            }
+            List<String> classes;
+            try {
+                classes = r.checkBeside(f);
+            } catch (CorruptModelException | UnsupportedModelException e) {
+                throw new UnsafeModelException(
+                        f.toString(),
+                        e.offset(),
+                        "cannot be checked for code a loader would run (" + e.detail() + "); a " + r.name()
+                                + " file beside the weights is refused unless it is checked",
+                        e);
+            }
+            if (!classes.isEmpty()) {
+                notes.add(name(f) + " (" + String.join(", ", classes) + ")");
+            }
+        }
+        return notes;
+    }
+
     static JsonNode readJson(Path file) throws IOException, CorruptModelException {
         if (!Files.isRegularFile(file)) {
             return null;
@@ -122,9 +175,17 @@ public final class HfDirectoryReader {
                     file.toString(), 0, "JSON file of " + size + " bytes is implausibly large for a configuration");
         }
         try {
-            return Json.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            // Bytes, not a String: Jackson decodes the UTF-8 itself and names the offset of an invalid byte (a String
+            // decode would fail with only "Input length = 1").
+            return Json.MAPPER.readTree(Files.readAllBytes(file));
         } catch (JsonProcessingException e) {
-            long off = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getCharOffset());
+            long off = e.getLocation() == null
+                    ? 0
+                    : Math.max(
+                            0,
+                            Math.max(
+                                    e.getLocation().getByteOffset(),
+                                    e.getLocation().getCharOffset()));
             throw new CorruptModelException(file.toString(), off, "invalid JSON: " + e.getOriginalMessage(), e);
         }
     }

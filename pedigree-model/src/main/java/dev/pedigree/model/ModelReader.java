@@ -36,6 +36,20 @@ public interface ModelReader {
     ModelView open(Path file) throws IOException, ModelFormatException;
 
     /**
+     * Checks a file that a model directory holds beside the weights Pedigree reads ({@code training_args.bin} beside
+     * {@code model.safetensors}), without reading tensors: would a common loader of this file run code? The default
+     * answers for formats that cannot name code: nothing to report.
+     *
+     * @return what a loader would import beyond plain weights (qualified names of data classes it constructs); empty
+     *     when the file loads weights-only
+     * @throws dev.pedigree.io.UnsafeModelException naming the file, what it would run and the offset
+     * @throws ModelFormatException when the file cannot be checked (corrupt, unsupported)
+     */
+    default java.util.List<String> checkBeside(Path file) throws IOException, ModelFormatException {
+        return java.util.List.of();
+    }
+
+    /**
      * Opens one file's content from any byte source (a remote object read by HTTP ranges, bytes in memory), with
      * {@code hints} from a {@code config.json} beside it. The returned view owns {@code src} and closes it; if opening
      * fails, {@code src} is closed before the exception is thrown. Sibling files (shards, external data) cannot be

@@ -29,7 +29,13 @@ public enum PickleGlobal {
     SIZE,
     DEVICE,
     CODECS_ENCODE,
-    SET;
+    SET,
+    /**
+     * A global outside the allowlist that is not on the deny-list, met by a safety scan of a file beside the weights
+     * ({@link RestrictedUnpickler#scanOnly}): recorded and carried along as an opaque value, never by a load of
+     * weights, which refuses it.
+     */
+    FOREIGN;
 
     /** How a refused (or accepted) global is reported, following picklescan's categories. */
     public enum Safety {
@@ -236,6 +242,51 @@ public enum PickleGlobal {
             default -> kind = null;
         }
         return kind == null ? Optional.empty() : Optional.of(new PickleValue.Global(kind, module, name, dtype));
+    }
+
+    /**
+     * Modules whose classes a Hugging Face training run pickles into {@code training_args.bin} (the arguments
+     * dataclass, its enums and nested configs) or a trainer's RNG state ({@code numpy} arrays): classes of plain
+     * data, which a loader with {@code weights_only=False} imports and constructs but which run no code of the file.
+     */
+    private static final Set<String> TRAINING_METADATA_MODULES = Set.of(
+            "transformers.training_args",
+            "transformers.training_args_seq2seq",
+            "transformers.trainer_utils",
+            "transformers.trainer_pt_utils",
+            "transformers.debug_utils",
+            "transformers.utils.generic",
+            "accelerate.utils.dataclasses",
+            "trl.trainer.sft_config",
+            "trl.trainer.dpo_config",
+            "trl.trainer.grpo_config",
+            "trl.trainer.orpo_config",
+            "trl.trainer.kto_config",
+            "trl.trainer.reward_config",
+            "trl.trainer.ppo_config");
+
+    private static final Set<String> TRAINING_METADATA_GLOBALS = Set.of(
+            "numpy.core.multiarray._reconstruct",
+            "numpy._core.multiarray._reconstruct",
+            "numpy.core.multiarray.scalar",
+            "numpy._core.multiarray.scalar",
+            "numpy.ndarray",
+            "numpy.dtype");
+
+    /**
+     * Whether {@code module.name} is a data class of training metadata (see {@link #TRAINING_METADATA_MODULES}): a
+     * class name (upper-case first letter, no dotted attribute path) in one of those modules, or one of numpy's array
+     * reconstructors. A file naming only these and allowlisted globals is not loadable weights-only, yet runs no code
+     * of its own; anything else outside the allowlist is refused even beside the weights.
+     */
+    public static boolean trainingMetadata(String module, String name) {
+        if (TRAINING_METADATA_GLOBALS.contains(module + "." + name)) {
+            return true;
+        }
+        return TRAINING_METADATA_MODULES.contains(module)
+                && !name.isEmpty()
+                && Character.isUpperCase(name.charAt(0))
+                && name.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_');
     }
 
     /** picklescan-style classification of {@code module.name} for reports. */

@@ -120,6 +120,14 @@ public final class PytorchReader implements ModelReader {
         return open(file, ArchitectureHints.NONE);
     }
 
+    /** Scans every pickle torch.load would unpickle from {@code file}, by {@link PickleSafetyScan}'s rule. */
+    @Override
+    public List<String> checkBeside(Path file) throws IOException, ModelFormatException {
+        try (ByteSource src = ByteSource.map(file)) {
+            return PickleSafetyScan.scan(src, limits);
+        }
+    }
+
     /**
      * Opens a checkpoint file, or a sharded checkpoint through its {@code *.index.json}, naming
      * tensors with {@code hints} (from the HF directory's config.json).

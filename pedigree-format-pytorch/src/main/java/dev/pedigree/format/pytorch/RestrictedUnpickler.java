@@ -96,6 +96,8 @@ public final class RestrictedUnpickler {
     private long ops;
     private long opOffset;
     private boolean loaded;
+    /** Non-null in a safety scan ({@link #scanOnly}): the foreign globals met, by qualified name, with the offset. */
+    private java.util.Map<String, Long> foreign;
 
     /**
      * @param source description of the file, used in every error
@@ -127,6 +129,16 @@ public final class RestrictedUnpickler {
         return new RestrictedUnpickler(
                         source, MemorySegment.ofArray(pickle), 0, UnpicklerLimits.DEFAULT, PersistentIds.ZIP)
                 .load();
+    }
+
+    /**
+     * Turns this interpreter into a safety scan of a file that is not read for weights: a global on the deny-list is
+     * still refused, but one that is merely outside the allowlist is recorded in {@code sink} and carried along as an
+     * opaque value (calls to it, BUILD on what it made), so that the scan goes on to every later global.
+     */
+    RestrictedUnpickler scanOnly(java.util.Map<String, Long> sink) {
+        this.foreign = sink;
+        return this;
     }
 
     /** Bytes consumed so far (after {@link #load()}: the length of the pickle including STOP). */
@@ -533,6 +545,9 @@ public final class RestrictedUnpickler {
                 // Tensor state (requires_grad, hooks, python attributes) carries no weights; ignore it.
             }
             case PyDict d when d.ordered() -> d.state(state);
+            case Global g when g.kind() == PickleGlobal.FOREIGN -> {
+                // a scan's opaque instance: its state is data already interpreted (and scanned) on the stack
+            }
             default ->
                 throw new UnsafeModelException(
                         source,
@@ -726,6 +741,13 @@ public final class RestrictedUnpickler {
             charge(PickleBudget.CONTAINER);
         } else {
             PickleGlobal.Safety safety = PickleGlobal.classify(module, name);
+            if (foreign != null && safety != PickleGlobal.Safety.DANGEROUS) {
+                charge(PickleBudget.CONTAINER);
+                if (foreign.size() < 64) {
+                    foreign.putIfAbsent(printable(module) + "." + printable(name), opOffset);
+                }
+                return new Global(PickleGlobal.FOREIGN, module, name, null);
+            }
             throw new UnsafeModelException(
                     source,
                     opOffset,
@@ -758,6 +780,8 @@ public final class RestrictedUnpickler {
         // the inert record the call becomes (a tensor spec with its shape arrays at most)
         charge(2 * PickleBudget.CONTAINER);
         return switch (g.kind()) {
+            // a scan's opaque value: what calling it makes is as opaque (an instance, an enum member)
+            case FOREIGN -> new Global(PickleGlobal.FOREIGN, g.module(), g.name() + "()", null);
             case ORDERED_DICT -> orderedDict(args);
             case REBUILD_TENSOR_V2 -> {
                 arity(g, args, 6, 7);
@@ -820,7 +844,9 @@ public final class RestrictedUnpickler {
     /** NEWOBJ and NEWOBJ_EX: {@code cls.__new__(cls, *args)}, accepted for the classes torch.save emits it on. */
     private PickleValue newObject(PickleValue cls, PickleValue args, String opcode) throws ModelFormatException {
         if (!(cls instanceof Global g)
-                || (g.kind() != PickleGlobal.ORDERED_DICT && g.kind() != PickleGlobal.PARAMETER)) {
+                || (g.kind() != PickleGlobal.ORDERED_DICT
+                        && g.kind() != PickleGlobal.PARAMETER
+                        && g.kind() != PickleGlobal.FOREIGN)) {
             throw new UnsafeModelException(source, opOffset, "refused " + opcode + " on " + cls.describe());
         }
         return call(cls, args, opcode);

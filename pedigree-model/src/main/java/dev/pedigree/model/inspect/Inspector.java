@@ -81,9 +81,25 @@ public final class Inspector {
                 rows,
                 tok,
                 view.claims(),
-                new Inspection.Safety("SAFE", "read through a bounded, non-executing parser"),
+                safety(view),
                 files,
                 view.warnings());
+    }
+
+    /**
+     * Metadata key under which a directory reader lists the files beside the weights that cannot be loaded
+     * weights-only but run no code ({@code training_args.bin (transformers.training_args.TrainingArguments, ...)}).
+     */
+    public static final String NOT_WEIGHTS_ONLY = "pedigree.not_weights_only";
+
+    /** SAFE, naming the files beside the weights that a loader could not open weights-only. */
+    static Inspection.Safety safety(ModelView view) {
+        String detail = "read through a bounded, non-executing parser";
+        if (view.metadata().get(NOT_WEIGHTS_ONLY) instanceof String files) {
+            detail += "; not loadable weights-only (a loader with weights_only=False imports and constructs these"
+                    + " training-metadata classes, none of which runs code): " + files;
+        }
+        return new Inspection.Safety("SAFE", detail);
     }
 
     /** Parameters per component (and per role), counting only weights and biases. */
