@@ -26,17 +26,22 @@ final class BlockBattery {
 
     private final BatteryContext ctx;
     private final String component;
+    private final String refComponent;
     private final ScreeningSketches sketches;
     private final FixedIndexStage fixedIndex;
     private final PermutationStage permutation;
 
-    /** The battery of one stacked component, read through {@code ctx}. */
-    BlockBattery(BatteryContext ctx, String component) {
+    /**
+     * The battery of one stacked component against the reference's {@code refComponent} (the same
+     * name, or the stack paired with it by structure), read through {@code ctx}.
+     */
+    BlockBattery(BatteryContext ctx, String component, String refComponent) {
         this.ctx = ctx;
         this.component = component;
-        this.sketches = new ScreeningSketches(ctx, component);
+        this.refComponent = refComponent;
+        this.sketches = new ScreeningSketches(ctx, component, refComponent);
         this.fixedIndex = new FixedIndexStage(ctx, component);
-        this.permutation = new PermutationStage(ctx, component);
+        this.permutation = new PermutationStage(ctx, component, refComponent);
     }
 
     /**
@@ -106,12 +111,12 @@ final class BlockBattery {
         List<TaggedTest> attn = new ArrayList<>();
         for (Role role : ATTN_ROLES) {
             attn.addAll(fixedIndex.tests(
-                    p, role, ctx.s().weight(component, i, role), ctx.r().weight(component, j, role)));
+                    p, role, ctx.s().weight(component, i, role), ctx.r().weight(refComponent, j, role)));
         }
         List<TaggedTest> mlp = new ArrayList<>();
         for (Role role : PermutationStage.MLP_ROLES) {
             mlp.addAll(fixedIndex.tests(
-                    p, role, ctx.s().weight(component, i, role), ctx.r().weight(component, j, role)));
+                    p, role, ctx.s().weight(component, i, role), ctx.r().weight(refComponent, j, role)));
         }
         out.addAll(attn);
         out.addAll(mlp);

@@ -33,7 +33,7 @@ final class FlatComparison {
                 continue;
             }
             TensorRef a = ctx.s().byKey.get(k);
-            TensorRef b = ctx.r().get(c.name(), k.layer(), k.role(), k.expert(), k.part());
+            TensorRef b = ctx.r().byKey.get(k);
             if (b == null) {
                 continue;
             }

@@ -123,18 +123,29 @@ public final class LineageComparator {
             Map<Component, Long> params = ParameterCounts.byComponent(
                     s.logical, s.tied && s.components.get(Component.LM_HEAD.name()) == null);
             long total = params.values().stream().mapToLong(Long::longValue).sum();
+            List<IdenticalTensors.Pair> identical = IdenticalTensors.find(s, r, o.sampleRows(), o.seed());
             TokenProbes probes = TokenProbes.prepare(s, r, o, warnings);
             BatteryContext text = BatteryContext.forText(s, r, probes, maxUnits, o.sampleRows(), o.seed());
             StackComparison stacks = new StackComparison(text, o.thresholds(), warnings);
             List<ComponentEvidence> parts = new ArrayList<>();
             for (Component c : s.components.values()) {
-                parts.add(compareComponent(c, params.getOrDefault(c, 0L), text, stacks));
+                parts.add(compareComponent(c, params.getOrDefault(c, 0L), text, stacks, identical));
             }
             // The experts' evidence is complete once every stack has been compared.
             for (int k = 0; k < parts.size(); k++) {
                 ComponentEvidence p = parts.get(k);
                 if (p.component().kind() == ComponentKind.EXPERTS) {
                     parts.set(k, stacks.experts(p.component(), p.parameters()));
+                } else if (p.log10p() == null
+                        && p.component().kind() != ComponentKind.EMBEDDINGS
+                        && p.component().kind() != ComponentKind.LM_HEAD) {
+                    // Names and labels gave no partner: pair its matrices by shape and values.
+                    ComponentEvidence found = PartnerSearch.compare(text, p.component(), p.parameters());
+                    if (found != null) {
+                        parts.set(k, found);
+                        warnings.add("suspect " + p.component().name() + " had no partner by name (" + p.reason()
+                                + "): its matrices were paired with reference matrices by shape and values");
+                    }
                 }
             }
             for (Component c : r.components.values()) {
@@ -145,23 +156,29 @@ public final class LineageComparator {
             Thresholds th = o.thresholds();
             List<Double> adjusted = Combination.holm(
                     parts.stream().map(ComponentEvidence::log10p).toList());
+            Map<String, IdenticalTensors.Counts> identicalCounts =
+                    IdenticalTensors.countByComponent(identical, s.logical, o.sampleRows() == null);
             List<ComponentResult> results = new ArrayList<>();
             long sharedParams = 0;
             for (int k = 0; k < parts.size(); k++) {
                 ComponentEvidence p = parts.get(k);
                 Double a = adjusted.get(k);
                 Combination.Judgement j = Combination.judge(a, p.power(), p.reason(), th);
-                if (j.verdict() == Verdict.SHARED_LINEAGE) {
+                // An identical tensor decides its component, whatever the tests say.
+                ComponentResult c = IdenticalTensors.apply(
+                        new ComponentResult(
+                                p.component().name(),
+                                p.component().kind(),
+                                p.parameters(),
+                                j.verdict(),
+                                a,
+                                evidence(p),
+                                j.reason()),
+                        identicalCounts.get(p.component().name()));
+                if (c.verdict() == Verdict.SHARED_LINEAGE) {
                     sharedParams += sharedParametersOf(p);
                 }
-                results.add(new ComponentResult(
-                        p.component().name(),
-                        p.component().kind(),
-                        p.parameters(),
-                        j.verdict(),
-                        a,
-                        evidence(p),
-                        j.reason()));
+                results.add(c);
             }
             Verdict overall = Combination.overall(results);
             Double best = Combination.pairLog10p(results);
@@ -195,7 +212,11 @@ public final class LineageComparator {
          * stack for components with blocks on both sides, tensor by tensor otherwise.
          */
         private ComponentEvidence compareComponent(
-                Component c, long params, BatteryContext text, StackComparison stacks)
+                Component c,
+                long params,
+                BatteryContext text,
+                StackComparison stacks,
+                List<IdenticalTensors.Pair> identical)
                 throws IOException, ModelFormatException {
             return switch (c.kind()) {
                 // Evidence for experts is gathered with the blocks of their stack (see StackComparison).
@@ -205,12 +226,14 @@ public final class LineageComparator {
                 case LM_HEAD ->
                     hasPartner(c) ? TokenRowComparison.compare(text, c, params, Role.LM_HEAD) : noPartner(c, params);
                 case TEXT_DECODER, TEXT_ENCODER, VISION_ENCODER, AUDIO_ENCODER, PROJECTOR, OTHER -> {
-                    if (!hasPartner(c)) {
-                        yield noPartner(c, params);
+                    // A stack is paired by structure, the label first: labels are a hint, never a gate.
+                    List<String> refs = s.layers(c.name()).isEmpty()
+                            ? List.of()
+                            : ComponentPairing.candidates(s, r, c.name(), identical);
+                    if (!refs.isEmpty()) {
+                        yield stacks.compareAcross(c, refs, params);
                     }
-                    boolean stacked =
-                            !s.layers(c.name()).isEmpty() && !r.layers(c.name()).isEmpty();
-                    yield stacked ? stacks.compare(c, params) : FlatComparison.compare(text, c, params);
+                    yield hasPartner(c) ? FlatComparison.compare(text, c, params) : noPartner(c, params);
                 }
             };
         }

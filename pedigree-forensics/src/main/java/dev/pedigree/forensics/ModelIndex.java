@@ -30,8 +30,42 @@ import java.util.TreeSet;
  * synchronised; the rest is read-only after construction.
  */
 final class ModelIndex {
-    /** Key of one logical tensor. */
-    record Key(String component, Integer layer, Role role, Integer expert, Part part) {}
+    /**
+     * Key of one logical tensor.
+     *
+     * @param slot null for tensors whose role is known; for {@link Role#OTHER} (names no family
+     *     knows) the name with its layer segment replaced by {@code #}, so that unknown names give
+     *     distinct keys and the same unknown name of every block the same slot
+     */
+    record Key(String component, Integer layer, Role role, Integer expert, Part part, String slot) {
+        Key(String component, Integer layer, Role role, Integer expert, Part part) {
+            this(component, layer, role, expert, part, null);
+        }
+
+        /** The same key in another component (a stack paired across component labels). */
+        Key in(String otherComponent) {
+            return new Key(otherComponent, layer, role, expert, part, slot);
+        }
+    }
+
+    /** The slot of a tensor's key: null for known roles, otherwise its name without the layer index. */
+    static String slot(TensorRef t) {
+        TensorAddress a = t.address();
+        if (a.role() != Role.OTHER) {
+            return null;
+        }
+        String[] segs = t.name().split("\\.", -1);
+        if (a.layer() != null) {
+            String layer = Integer.toString(a.layer());
+            for (int i = 0; i < segs.length; i++) {
+                if (segs[i].equals(layer)) {
+                    segs[i] = "#";
+                    break;
+                }
+            }
+        }
+        return String.join(".", segs);
+    }
 
     final ModelView view;
     final List<TensorRef> logical;
@@ -81,7 +115,7 @@ final class ModelIndex {
             TensorAddress a = t.address();
             Component c = ReportComponents.of(a);
             components.putIfAbsent(c.name(), c);
-            Key k = new Key(c.name(), a.layer(), a.role(), a.expert(), a.part());
+            Key k = new Key(c.name(), a.layer(), a.role(), a.expert(), a.part(), slot(t));
             if (byKey.putIfAbsent(k, t) != null) {
                 notes.add("duplicate tensor address " + a + " (" + t.name() + "); the first is used");
             }

@@ -48,14 +48,17 @@ final class PermutationStage {
     private final ModelIndex s;
     private final ModelIndex r;
     private final String component;
+    /** The reference's component paired with {@link #component} (the same name unless paired by structure). */
+    private final String refComponent;
 
-    PermutationStage(BatteryContext ctx, String component) {
+    PermutationStage(BatteryContext ctx, String component, String refComponent) {
         this.ctx = ctx;
         this.maxUnits = ctx.maxUnits();
         this.seed = ctx.seed();
         this.s = ctx.s();
         this.r = ctx.r();
         this.component = component;
+        this.refComponent = refComponent;
     }
 
     /** Norm gains and biases of block pair (i, j): centred statistics only, weak evidence. */
@@ -66,7 +69,7 @@ final class PermutationStage {
                     continue;
                 }
                 TensorRef a = s.get(component, i, role, null, part);
-                TensorRef b = r.get(component, j, role, null, part);
+                TensorRef b = r.get(refComponent, j, role, null, part);
                 if (a == null || b == null || a.shape().rank() != 1 || b.shape().rank() != 1) {
                     continue;
                 }
@@ -97,7 +100,7 @@ final class PermutationStage {
     void attention(List<TaggedTest> out, String p, int i, int j) throws IOException, ModelFormatException {
         for (Role role : new Role[] {Role.ATTN_Q, Role.ATTN_K}) {
             TensorRef a = s.weight(component, i, role);
-            TensorRef b = r.weight(component, j, role);
+            TensorRef b = r.weight(refComponent, j, role);
             if (a == null || b == null) {
                 continue;
             }
@@ -131,7 +134,7 @@ final class PermutationStage {
 
     /** Hidden-unit matchings of the dense MLP of block pair (i, j) and their agreement (exact). */
     List<TaggedTest> denseMlp(String p, int i, int j) throws IOException, ModelFormatException {
-        return mlp(p, component, i, null, component, j, null, component);
+        return mlp(p, component, i, null, refComponent, j, null, component);
     }
 
     /** Experts (MoE) against the partner's experts or dense MLP (upcycling). */
@@ -156,7 +159,7 @@ final class PermutationStage {
                         partner,
                         Component.EXPERTS.name()));
             } else {
-                out.addAll(mlp(ep, Component.EXPERTS.name(), i, e, component, j, null, Component.EXPERTS.name()));
+                out.addAll(mlp(ep, Component.EXPERTS.name(), i, e, refComponent, j, null, Component.EXPERTS.name()));
             }
         }
     }
@@ -268,14 +271,14 @@ final class PermutationStage {
         }
         TensorRef qa = s.weight(component, i, Role.ATTN_Q);
         TensorRef ka = s.weight(component, i, Role.ATTN_K);
-        TensorRef qb = r.weight(component, j, Role.ATTN_Q);
-        TensorRef kb = r.weight(component, j, Role.ATTN_K);
+        TensorRef qb = r.weight(refComponent, j, Role.ATTN_Q);
+        TensorRef kb = r.weight(refComponent, j, Role.ATTN_K);
         if (qa == null || ka == null || qb == null || kb == null) {
             return List.of();
         }
         String id = TestIds.attentionInvariant(p);
-        Matrix invA = attnInvariant(ctx.anchorsS(), s, i, qa, ka);
-        Matrix invB = attnInvariant(ctx.anchorsR(), r, j, qb, kb);
+        Matrix invA = attnInvariant(ctx.anchorsS(), s, component, i, qa, ka);
+        Matrix invB = attnInvariant(ctx.anchorsR(), r, refComponent, j, qb, kb);
         if (invA == null || invB == null) {
             return List.of(new TaggedTest(
                     component, TestResult.notApplicable(id, "query/key shapes not understood"), Kind.WEAK));
@@ -286,7 +289,7 @@ final class PermutationStage {
         return List.of(new TaggedTest(component, t, Kind.WEAK));
     }
 
-    private Matrix attnInvariant(Matrix anchors, ModelIndex m, int layer, TensorRef q, TensorRef k)
+    private Matrix attnInvariant(Matrix anchors, ModelIndex m, String comp, int layer, TensorRef q, TensorRef k)
             throws IOException, ModelFormatException {
         int[] qs = ModelIndex.matrixShape(q);
         int[] ks = ModelIndex.matrixShape(k);
@@ -301,7 +304,7 @@ final class PermutationStage {
             }
             headDim = hd;
         }
-        TensorRef g = m.weight(component, layer, Role.ATTN_NORM);
+        TensorRef g = m.weight(comp, layer, Role.ATTN_NORM);
         float[] gamma = g != null && g.elementCount() == anchors.cols() ? m.vector(g) : null;
         if (gamma == null) {
             gamma = new float[anchors.cols()];

@@ -37,12 +37,15 @@ final class ScreeningSketches {
     private final ModelIndex s;
     private final ModelIndex r;
     private final String component;
+    /** The reference's component paired with {@link #component} (the same name unless paired by structure). */
+    private final String refComponent;
 
-    ScreeningSketches(BatteryContext ctx, String component) {
+    ScreeningSketches(BatteryContext ctx, String component, String refComponent) {
         this.ctx = ctx;
         this.s = ctx.s();
         this.r = ctx.r();
         this.component = component;
+        this.refComponent = refComponent;
     }
 
     /**
@@ -108,18 +111,18 @@ final class ScreeningSketches {
         if (t == null) {
             return null;
         }
-        prefetchSketch(s, k.layer() + 1, k.role());
+        prefetchSketch(s, component, k.layer() + 1, k.role());
         int width = residualWidth(t, k.role());
         int[] cols = columnsFor(width);
         return sketch(s, t, k.role() == Role.MLP_DOWN, cols, null);
     }
 
     private Matrix[] referenceSketches(SketchKey k) throws IOException, ModelFormatException {
-        TensorRef t = r.weight(component, k.layer(), k.role());
+        TensorRef t = r.weight(refComponent, k.layer(), k.role());
         if (t == null) {
             return null;
         }
-        prefetchSketch(r, k.layer() + 1, k.role());
+        prefetchSketch(r, refComponent, k.layer() + 1, k.role());
         boolean down = k.role() == Role.MLP_DOWN;
         int width = residualWidth(t, k.role());
         boolean wantPlain = sketchWidth == width;
@@ -153,8 +156,8 @@ final class ScreeningSketches {
      * over a remote source they arrive while this block is being decoded and tested (a no-op for
      * local files).
      */
-    private void prefetchSketch(ModelIndex m, int layer, Role role) {
-        TensorRef next = m.weight(component, layer, role);
+    private void prefetchSketch(ModelIndex m, String comp, int layer, Role role) {
+        TensorRef next = m.weight(comp, layer, role);
         if (next == null || role == Role.MLP_DOWN) {
             return;
         }

@@ -78,16 +78,94 @@ final class StackComparison {
         return row;
     }
 
+    /**
+     * A stack against each reference stack of {@code refs} ({@link ComponentPairing#candidates}, best
+     * first) until one decides: the first alone when it reaches the shared threshold (or is the only
+     * candidate); otherwise every candidate, keeping the smallest value times a Bonferroni factor
+     * {@code 2K} for the K stacks tried (with the first branch, the chance under H0 of a value ≤ α is
+     * at most 1.5α). The layer map, matrices and experts kept are those of the stack chosen; a
+     * warning names a pairing across labels.
+     */
+    ComponentEvidence compareAcross(Component c, List<String> refs, long params)
+            throws IOException, ModelFormatException {
+        Attempt first = attempt(c, refs.get(0), params);
+        Attempt best = first;
+        Double value = first.evidence().log10p();
+        if (refs.size() > 1 && (value == null || value > thresholds.sharedLog10p())) {
+            for (String ref : refs.subList(1, refs.size())) {
+                Attempt a = attempt(c, ref, params);
+                Double v = a.evidence().log10p();
+                if (v != null
+                        && (best.evidence().log10p() == null
+                                || v < best.evidence().log10p())) {
+                    best = a;
+                }
+            }
+            Double m = best.evidence().log10p();
+            value = m == null ? null : Math.min(0, m + Math.log10(2.0 * refs.size()));
+        }
+        layerMap.addAll(best.map());
+        matrices.addAll(best.matrices());
+        if (best.experts() != null) {
+            experts = best.experts();
+        }
+        if (!best.reference().equals(c.name())) {
+            warnings.add("suspect " + c.name() + " compared with the reference's " + best.reference()
+                    + " stack, paired by structure (block roles and shapes"
+                    + (refs.size() > 1 ? "; " + refs.size() + " reference stacks tried, Bonferroni-corrected" : "")
+                    + "): component labels are a hint, not a gate");
+        }
+        ComponentEvidence e = best.evidence();
+        return new ComponentEvidence(
+                e.component(), e.parameters(), e.tests(), value, e.power(), e.reason(), e.matchedBlocks());
+    }
+
+    /** One stack pair's evidence and what it added to the layer map, matrices and experts. */
+    private record Attempt(
+            String reference,
+            ComponentEvidence evidence,
+            List<LayerMatch> map,
+            List<LayerEvidenceMatrix> matrices,
+            ComponentEvidence experts) {}
+
+    /** Compares a stack with one reference stack, taking back what it adds to the shared lists. */
+    private Attempt attempt(Component c, String ref, long params) throws IOException, ModelFormatException {
+        int m0 = layerMap.size();
+        int x0 = matrices.size();
+        ComponentEvidence e0 = experts;
+        experts = null;
+        ComponentEvidence e = compare(c, ref, params);
+        List<LayerMatch> map = new ArrayList<>(layerMap.subList(m0, layerMap.size()));
+        List<LayerEvidenceMatrix> mats = new ArrayList<>(matrices.subList(x0, matrices.size()));
+        layerMap.subList(m0, layerMap.size()).clear();
+        matrices.subList(x0, matrices.size()).clear();
+        ComponentEvidence ex = experts;
+        experts = e0;
+        return new Attempt(ref, e, map, mats, ex);
+    }
+
     /** A stack of blocks: screening matrix, full battery on chosen pairs, combination, layer map. */
     ComponentEvidence compare(Component c, long params) throws IOException, ModelFormatException {
+        return compare(c, c.name(), params);
+    }
+
+    /**
+     * A stack of blocks against the reference's stack {@code refName}: the component of the same
+     * name, or the stack {@link ComponentPairing} paired with it by structure when the labels do not
+     * line up (a tower filed under another component). Only a text stack compared with the
+     * reference's text stack uses the token probes' alignment; any other pair is aligned on its own
+     * patch and position embeddings when both sides have them of one shape.
+     */
+    ComponentEvidence compare(Component c, String refName, long params) throws IOException, ModelFormatException {
         String name = c.name();
         ModelIndex s = text.s();
         ModelIndex r = text.r();
         List<Integer> ls = s.layers(name);
-        List<Integer> lr = r.layers(name);
-        boolean textStack = c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER;
-        BatteryContext ctx = textStack ? text : towerContext(name);
-        BlockBattery battery = new BlockBattery(ctx, name);
+        List<Integer> lr = r.layers(refName);
+        boolean textStack = (c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER)
+                && name.equals(refName);
+        BatteryContext ctx = textStack ? text : towerContext(name, refName);
+        BlockBattery battery = new BlockBattery(ctx, name, refName);
         int n1 = ls.size();
         int n2 = lr.size();
         double[][] screen = new double[n1][n2];
@@ -157,7 +235,7 @@ final class StackComparison {
                 Double v = rows.get(a).get(b);
                 Double corrected = v == null ? null : Combination.layerMatch(v, n1, n2, thresholds);
                 if (corrected != null) {
-                    layerMap.add(new LayerMatch(new Block(name, ls.get(a)), new Block(name, lr.get(b)), corrected));
+                    layerMap.add(new LayerMatch(new Block(name, ls.get(a)), new Block(refName, lr.get(b)), corrected));
                     matched.putIfAbsent(ls.get(a), lr.get(b));
                 }
             }
@@ -170,7 +248,7 @@ final class StackComparison {
                 continue;
             }
             TensorRef ta = s.byKey.get(k);
-            TensorRef tb = r.get(name, null, k.role(), k.expert(), k.part());
+            TensorRef tb = r.byKey.get(k.in(refName));
             if (tb == null
                     || (ctx.align() != null
                             && !textStack
@@ -227,19 +305,19 @@ final class StackComparison {
     }
 
     /** The context of a non-text tower: aligned from its patch and position embeddings (both sides), when they allow it. */
-    private BatteryContext towerContext(String comp) throws IOException, ModelFormatException {
+    private BatteryContext towerContext(String comp, String refComp) throws IOException, ModelFormatException {
         ModelIndex s = text.s();
         ModelIndex r = text.r();
         List<Matrix> as = new ArrayList<>();
         List<Matrix> bs = new ArrayList<>();
         TensorRef pa = s.weight(comp, null, Role.PATCH_EMBEDDING);
-        TensorRef pb = r.weight(comp, null, Role.PATCH_EMBEDDING);
+        TensorRef pb = r.weight(refComp, null, Role.PATCH_EMBEDDING);
         if (pa != null && pb != null && pa.shape().equals(pb.shape())) {
             as.add(s.rows(pa, null).transpose());
             bs.add(r.rows(pb, null).transpose());
         }
         TensorRef qa = s.weight(comp, null, Role.POSITION_EMBEDDING);
-        TensorRef qb = r.weight(comp, null, Role.POSITION_EMBEDDING);
+        TensorRef qb = r.weight(refComp, null, Role.POSITION_EMBEDDING);
         if (qa != null && qb != null && qa.shape().equals(qb.shape())) {
             as.add(s.rows(qa, null));
             bs.add(r.rows(qb, null));

@@ -28,6 +28,11 @@ public enum TestFamily {
      * tests already decided it; it carries no p-value.
      */
     SKIPPED_STAGE,
+    /**
+     * Bit-identical tensors found by content hash, whatever their names ({@link IdenticalTensors});
+     * decides its component.
+     */
+    IDENTICAL_TENSORS,
     /** An id this version of the engine does not build (for example read from another tool's JSON). */
     UNKNOWN
 }

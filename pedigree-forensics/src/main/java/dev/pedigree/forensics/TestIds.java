@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  *       {@code norm.attn_norm.centred} and the stage markers {@code attn.stage2}, {@code mlp.stage2};
  *   <li>token rows: {@code embeddings.columns.pearson}, {@code lm_head.rows.pearson_aligned};
  *   <li>tensors outside blocks: {@code tensor.<role>[.<layer>][.expert<e>].<statistic>};
- *   <li>a stack's combinations: {@code blocks.fisher_exact}, {@code blocks.cauchy_all}.
+ *   <li>a stack's combinations: {@code blocks.fisher_exact}, {@code blocks.cauchy_all};
+ *   <li>exact reuse of a component: {@code tensors.identical} ({@link IdenticalTensors}).
  * </ul>
  *
  * <p>The ids are part of the {@code pedigree/compare/v1} JSON ({@code evidence[].test}) and must not
@@ -37,7 +38,8 @@ public final class TestIds {
         AGREEMENT("agreement", TestFamily.MATCH_AGREEMENT),
         STAGE_SKIPPED("stage2", TestFamily.SKIPPED_STAGE),
         FISHER_EXACT("fisher_exact", TestFamily.FISHER),
-        CAUCHY_ALL("cauchy_all", TestFamily.CAUCHY);
+        CAUCHY_ALL("cauchy_all", TestFamily.CAUCHY),
+        IDENTICAL("identical", TestFamily.IDENTICAL_TENSORS);
 
         private final String suffix;
         private final TestFamily family;

@@ -4,6 +4,7 @@ import dev.pedigree.fingerprint.Fingerprint;
 import dev.pedigree.fingerprint.FingerprintComparator;
 import dev.pedigree.fingerprint.FingerprintOptions;
 import dev.pedigree.fingerprint.FingerprintTensor;
+import dev.pedigree.forensics.IdenticalTensors;
 import dev.pedigree.forensics.LineageComparator;
 import dev.pedigree.forensics.ParameterCounts;
 import dev.pedigree.forensics.ReportComponents;
@@ -94,6 +95,8 @@ public final class Identifier {
                     .orElseThrow(() -> new RegistryException(
                             "model '" + c.name() + "' vanished from registry " + registry.path()));
             ComparisonResult r = FingerprintComparator.compare(suspect, fp, "registry:" + c.name(), options.compare());
+            // Exact reuse from the hashes decides its components: such a candidate never reads INDEPENDENT.
+            r = IdenticalTensors.apply(r, identicalCounts(probe, reuse, c.name()), ParameterCounts.total(suspect));
             compared.add(new IdentifyResult.Candidate(entry, c, r));
         }
         compared.sort(
@@ -117,6 +120,30 @@ public final class Identifier {
                 registryModels,
                 prior.size(),
                 new IdentifyResult.Timings((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000));
+    }
+
+    /** Per suspect component: its tensors identical to registry model {@code model}'s (distinct suspect tensors). */
+    static Map<String, IdenticalTensors.Counts> identicalCounts(
+            Fingerprint probe, List<TensorMatch> reuse, String model) {
+        Map<String, Integer> tensors = new HashMap<>();
+        for (FingerprintTensor t : probe.tensors()) {
+            if (t.address().part().isParameter()) {
+                tensors.merge(ReportComponents.of(t.address()).name(), 1, Integer::sum);
+            }
+        }
+        Map<String, IdenticalTensors.Counts> out = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (TensorMatch m : reuse) {
+            if (!m.model().equals(model) || !seen.add(m.suspectTensor())) {
+                continue;
+            }
+            IdenticalTensors.Counts k = out.getOrDefault(
+                    m.component(), new IdenticalTensors.Counts(0, tensors.getOrDefault(m.component(), 0), 0, true));
+            out.put(
+                    m.component(),
+                    new IdenticalTensors.Counts(k.identical() + 1, k.tensors(), k.parameters() + m.elements(), true));
+        }
+        return out;
     }
 
     private static Verdict decide(List<IdentifyResult.Candidate> compared, List<TensorMatch> reuse) {

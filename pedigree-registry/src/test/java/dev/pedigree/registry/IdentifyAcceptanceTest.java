@@ -3,6 +3,8 @@ package dev.pedigree.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pedigree.fingerprint.Fingerprint;
+import dev.pedigree.forensics.LineageComparator;
+import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.formats.ModelOpener;
@@ -151,6 +153,45 @@ class IdentifyAcceptanceTest {
                 "exact reuse: %d vision tensors of sim-vision recognised by canonical hash (%s)%n",
                 r.exactReuse().size(),
                 r.statement());
+    }
+
+    /**
+     * Issue 14 §1: a copy behind new tensor names and a tower behind another component label are
+     * found by {@code compare} and {@code identify} alike, and a candidate with exact reuse reads
+     * SHARED_LINEAGE with the identical tensors counted.
+     */
+    @Test
+    void compareAndIdentifyAgreeWhenLabelsChange() throws Exception {
+        for (String label : List.of("decoder+renamed", "dual-encoder+vision-is-encoder")) {
+            SimSuite.Case c = suite.cases().stream()
+                    .filter(x -> x.label().equals(label))
+                    .findFirst()
+                    .orElseThrow();
+            SimModel base = suite.bases().stream()
+                    .filter(b -> b.name().equals(c.ancestors().getFirst()))
+                    .findFirst()
+                    .orElseThrow();
+            IdentifyResult id = Identifier.identify(c.suspect().toView(), registry, IdentifyOptions.DEFAULT);
+            ComparisonResult cmp = LineageComparator.compare(
+                    c.suspect().toView(), base.toView(), dev.pedigree.forensics.CompareOptions.DEFAULT);
+            assertThat(id.verdict()).as(label).isEqualTo(Verdict.SHARED_LINEAGE);
+            assertThat(cmp.verdict()).as(label).isEqualTo(id.verdict());
+            assertThat(id.exactReuse()).as(label).isNotEmpty();
+            for (IdentifyResult.Candidate k : id.candidates()) {
+                boolean reused = id.exactReuse().stream()
+                        .anyMatch(m -> m.model().equals(k.entry().name()));
+                if (reused) {
+                    assertThat(k.result().verdict())
+                            .as(label + " " + k.entry().name())
+                            .isEqualTo(Verdict.SHARED_LINEAGE);
+                    assertThat(k.result().components())
+                            .as(label)
+                            .anyMatch(x -> x.reason().startsWith("exact reuse: ")
+                                    && x.reason().contains(" tensors, ")
+                                    && x.reason().contains(" parameters identical"));
+                }
+            }
+        }
     }
 
     @Test

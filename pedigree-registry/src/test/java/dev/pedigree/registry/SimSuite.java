@@ -59,6 +59,16 @@ final class SimSuite {
                 "tiny+finetune",
                 TinyTrainer.fineTune(tiny, TinyTrainer.Config.DEFAULT, 8, 200).model(),
                 List.of("sim-tiny")));
+        // Issue 14 §1: labels hide nothing.
+        out.add(new Case("decoder+renamed", DerivationSimulator.renameTensors(decoder, 11), List.of("sim-decoder")));
+        out.add(new Case(
+                "dual-encoder+vision-is-encoder",
+                DerivationSimulator.relabelTower(
+                        SyntheticTransformer.random("dual", Config.smallEncoder(), 212),
+                        encoder,
+                        Component.TEXT_ENCODER,
+                        Component.VISION),
+                List.of("sim-encoder")));
         // Independent controls.
         out.add(new Case(
                 "control:fresh-decoder",

@@ -67,12 +67,18 @@ public final class MethodCatalogue {
             "Cauchy combination",
             "All combined p-values are uniform under H0; the Cauchy combination stays valid under arbitrary dependence between them.",
             false);
+    static final Family IDENTICAL = new Family(
+            "identical-tensors",
+            "Identical tensors (content hash)",
+            "Independently initialised weights are never bit-identical: a non-constant tensor of at least 64 values whose float32 content has the same "
+                    + "SHA-256 as a reference tensor (whatever its name) is reused; the chance of a hash collision is 2^-256. Decides its component.",
+            false);
     static final Family OTHER =
             new Family("other", "Other test", "The two models' weights were initialised independently.", false);
 
     /** Every family, in the order the method section lists them. */
     public static final List<Family> FAMILIES =
-            List.of(MATCH, AGREEMENT, PEARSON, CKA, INVARIANT, CENTRED, FISHER, CAUCHY, OTHER);
+            List.of(MATCH, AGREEMENT, PEARSON, CKA, INVARIANT, CENTRED, FISHER, CAUCHY, IDENTICAL, OTHER);
 
     /**
      * The description of a test family. No {@code default}: a family the engine adds does not
@@ -88,6 +94,7 @@ public final class MethodCatalogue {
             case CENTRED_VECTOR -> CENTRED;
             case FISHER -> FISHER;
             case CAUCHY -> CAUCHY;
+            case IDENTICAL_TENSORS -> IDENTICAL;
             // The skipped-stage markers carry no p-value and have always been listed as "Other test";
             // a description of their own would change every report that lists them.
             case SKIPPED_STAGE, UNKNOWN -> OTHER;

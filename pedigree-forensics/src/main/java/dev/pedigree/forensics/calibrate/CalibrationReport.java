@@ -150,6 +150,20 @@ public final class CalibrationReport {
                     .model();
             return new SimModel[] {a, b};
         }));
+        // Issue 14 §1: the searches across labels (stacks paired by structure, matrices paired by shape
+        // and values) must not create evidence between independent models either.
+        int structural = Math.max(1, c.randomPairs() / 10);
+        nulls.add(nullFamily("random-init, suspect renamed", structural, opts, k -> {
+            SimModel a = SyntheticTransformer.random("a" + k, c.model(), c.seed() + 500_000 + 2 * k);
+            SimModel b = SyntheticTransformer.random("b" + k, c.model(), c.seed() + 500_001 + 2 * k);
+            return new SimModel[] {DerivationSimulator.renameTensors(a, k), b};
+        }));
+        nulls.add(nullFamily("random-init, tower relabelled", structural, opts, k -> {
+            SimModel a = SyntheticTransformer.random("a" + k, c.model(), c.seed() + 600_000 + 3 * k);
+            SimModel d = SyntheticTransformer.random("d" + k, c.model(), c.seed() + 600_001 + 3 * k);
+            SimModel b = SyntheticTransformer.random("b" + k, c.model(), c.seed() + 600_002 + 3 * k);
+            return new SimModel[] {DerivationSimulator.relabelTower(a, d, Component.TEXT_DECODER, Component.VISION), b};
+        }));
         List<DetectionRow> det = detection(c, opts);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         Result r = new Result(nulls, det, opts.thresholds().sharedLog10p(), ms);
@@ -332,6 +346,23 @@ public final class CalibrationReport {
             SimModel m = base.apply(k);
             return new SimModel[] {DerivationSimulator.upcycle(m, text, 4, 1, k + 5), m};
         }));
+        for (double rel : new double[] {0, 1, 4}) {
+            String strength = rel == 0 ? "identical" : "σ×" + fmt(rel);
+            rows.add(detect("tower relabelled (text→vision)", strength, reps, opts, k -> {
+                SimModel m = base.apply(k);
+                SimModel donor = rel == 0 ? m : DerivationSimulator.noise(m, rel, k + 5);
+                SimModel own = SyntheticTransformer.random("own" + k, c.model(), c.seed() + 95_000 + k);
+                return new SimModel[] {DerivationSimulator.relabelTower(own, donor, text, Component.VISION), m};
+            }));
+        }
+        for (double rel : new double[] {0, 1, 4}) {
+            String strength = rel == 0 ? "identical" : "σ×" + fmt(rel);
+            rows.add(detect("tensors renamed", strength, reps, opts, k -> {
+                SimModel m = base.apply(k);
+                SimModel v = rel == 0 ? m : DerivationSimulator.noise(m, rel, k + 5);
+                return new SimModel[] {DerivationSimulator.renameTensors(v, k + 6), m};
+            }));
+        }
         for (int steps : new int[] {100, 1000, 4000}) {
             rows.add(detect("tiny trainer fine-tune (new data)", steps + " steps", reps, opts, k -> {
                 TinyTrainer.Config tc = TinyTrainer.Config.DEFAULT.withSteps(200);

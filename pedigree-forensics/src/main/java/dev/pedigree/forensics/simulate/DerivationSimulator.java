@@ -1,6 +1,7 @@
 package dev.pedigree.forensics.simulate;
 
 import dev.pedigree.forensics.simulate.SyntheticTransformer.Gauss;
+import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.ArrayTensor;
 import dev.pedigree.model.Component;
 import dev.pedigree.model.Part;
@@ -10,6 +11,7 @@ import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.Token;
 import dev.pedigree.model.TokenKind;
 import dev.pedigree.model.Vocabulary;
+import dev.pedigree.model.naming.TensorNaming;
 import dev.pedigree.stats.SeededSample;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -340,6 +342,68 @@ public final class DerivationSimulator {
             }
         }
         return target.withTensors(out).named(target.name() + "+" + component.name() + "-from-" + donor.name());
+    }
+
+    /**
+     * Renames every tensor of {@code m}: arbitrary names under one prefix ({@code net.<10 hex
+     * digits>.weight}, no layer numbers), addressed as a reader would address them ({@link
+     * TensorNaming#classifyAll}: names no family knows), and a custom {@code model_type} without the
+     * head counts. Values and order unchanged: the same weights hidden behind new labels.
+     */
+    public static SimModel renameTensors(SimModel m, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<String> names = new ArrayList<>();
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (int k = 0; k < m.tensors().size(); k++) {
+            String n;
+            do {
+                StringBuilder sb = new StringBuilder("net.");
+                sb.append((char) ('a' + rnd.nextInt(6)));
+                for (int i = 0; i < 9; i++) {
+                    sb.append(Character.forDigit(rnd.nextInt(16), 16));
+                }
+                n = sb.append(".weight").toString();
+            } while (!used.add(n));
+            names.add(n);
+        }
+        ArchitectureHints hints = new ArchitectureHints("custom_lm", null, null, null, null, null, null, null);
+        List<TensorAddress> addresses = TensorNaming.classifyAll(names, hints);
+        List<ArrayTensor> out = new ArrayList<>();
+        for (int k = 0; k < names.size(); k++) {
+            ArrayTensor t = m.tensors().get(k);
+            out.add(new ArrayTensor(names.get(k), t.shape(), addresses.get(k), t.readAll()));
+        }
+        return new SimModel(m.name() + "+renamed", hints, out, m.vocabulary());
+    }
+
+    /**
+     * A tower transplanted under another label: the block tensors of {@code donor}'s component
+     * {@code from} (a text encoder's layers) added to {@code target} as component {@code to} (a dual
+     * encoder's vision tower), with {@code to}'s names and addresses; {@code target}'s own tensors
+     * of {@code to} are replaced.
+     */
+    public static SimModel relabelTower(SimModel target, SimModel donor, Component from, Component to) {
+        List<ArrayTensor> out = new ArrayList<>();
+        for (ArrayTensor t : target.tensors()) {
+            if (!t.address().component().equals(to)) {
+                out.add(t);
+            }
+        }
+        for (ArrayTensor t : donor.tensors()) {
+            TensorAddress a = t.address();
+            if (a.component().equals(from) && a.layer() != null) {
+                String name = to.name() + "_tower.blocks." + a.layer() + "."
+                        + a.role().name().toLowerCase(java.util.Locale.ROOT) + "."
+                        + a.part().name().toLowerCase(java.util.Locale.ROOT);
+                out.add(new ArrayTensor(
+                        name,
+                        t.shape(),
+                        new TensorAddress(to, a.layer(), a.role(), a.expert(), a.part()),
+                        t.readAll()));
+            }
+        }
+        return target.withTensors(out)
+                .named(target.name() + "+" + to.name() + "-is-" + donor.name() + "-" + from.name());
     }
 
     /** Adds every tensor of {@code extra} to {@code m} (e.g. a vision tower and projector beside a text stack). */

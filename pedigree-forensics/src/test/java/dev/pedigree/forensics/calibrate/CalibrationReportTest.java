@@ -16,7 +16,7 @@ class CalibrationReportTest {
                 CalibrationReport.Config.quick(), new PrintStream(buf, true, StandardCharsets.UTF_8));
         String table = buf.toString(StandardCharsets.UTF_8);
         System.out.println(table);
-        assertThat(r.nullPairs()).isEqualTo(70);
+        assertThat(r.nullPairs()).isEqualTo(82);
         assertThat(r.falsePositives()).isZero();
         assertThat(r.detection())
                 .filteredOn(d ->
@@ -26,6 +26,12 @@ class CalibrationReportTest {
                 .filteredOn(d -> d.transformation().startsWith("int8"))
                 .allMatch(d -> d.rate() == 1.0);
         assertThat(table).contains("Detection", "false SHARED_LINEAGE 0");
+        assertThat(r.detection())
+                .filteredOn(d -> (d.transformation().startsWith("tower relabelled")
+                                || d.transformation().startsWith("tensors renamed"))
+                        && !d.strength().equals("σ×4"))
+                .hasSize(4)
+                .allMatch(d -> d.rate() == 1.0);
     }
 
     @Test

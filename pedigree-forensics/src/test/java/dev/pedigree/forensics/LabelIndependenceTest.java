@@ -1,0 +1,180 @@
+package dev.pedigree.forensics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.Evidence;
+import dev.pedigree.forensics.result.Verdict;
+import dev.pedigree.forensics.simulate.DerivationSimulator;
+import dev.pedigree.forensics.simulate.SimModel;
+import dev.pedigree.forensics.simulate.SyntheticTransformer;
+import dev.pedigree.forensics.simulate.SyntheticTransformer.Config;
+import dev.pedigree.model.ArrayTensor;
+import dev.pedigree.model.Component;
+import dev.pedigree.model.Role;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14 §1: reuse must not depend on labels. A tower filed under another component, tensors
+ * renamed beyond recognition and a single bit-identical tensor must each show the reuse, while the
+ * independent controls built the same way must not.
+ */
+class LabelIndependenceTest {
+    private static final Config ENC = Config.smallEncoder();
+    private static final Config DEC = Config.smallDecoder();
+
+    private static ComparisonResult compare(SimModel s, SimModel r) throws Exception {
+        return LineageComparator.compare(s.toView(), r.toView(), CompareOptions.DEFAULT);
+    }
+
+    /** A dual encoder: its own text tower (seed {@code textSeed}) and a vision tower made of {@code donor}'s text layers. */
+    static SimModel dualEncoder(long textSeed, SimModel donor) {
+        SimModel own = SyntheticTransformer.random("dual", ENC, textSeed);
+        return DerivationSimulator.relabelTower(own, donor, Component.TEXT_ENCODER, Component.VISION);
+    }
+
+    private static ComponentResult component(ComparisonResult r, String name) {
+        return r.component(name)
+                .orElseThrow(() -> new AssertionError("no component " + name + " in " + r.components()));
+    }
+
+    @Test
+    void towerRelabelledIsFoundAgainstTheTextEncoder() throws Exception {
+        SimModel published = SyntheticTransformer.random("published", ENC, 41);
+        ComparisonResult r = compare(dualEncoder(42, published), published);
+        ComponentResult vision = component(r, "vision");
+        assertThat(vision.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(vision.reason()).contains("of " + countParams(dualEncoder(42, published), "vision") + " tensors");
+        assertThat(component(r, "text").verdict()).isNotEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(r.layerMap())
+                .filteredOn(m -> m.suspect().component().equals("vision"))
+                .extracting(m -> m.suspect().layer() + ">" + m.reference().component()
+                        + m.reference().layer())
+                .contains("0>text0", "1>text1", "2>text2", "3>text3");
+        assertThat(r.warnings()).anyMatch(w -> w.contains("paired by structure"));
+    }
+
+    @Test
+    void towerRelabelledAfterFineTuningIsFound() throws Exception {
+        SimModel published = SyntheticTransformer.random("published", ENC, 41);
+        SimModel tuned = DerivationSimulator.noise(published, 1, 7);
+        ComparisonResult r = compare(dualEncoder(43, tuned), published);
+        ComponentResult vision = component(r, "vision");
+        assertThat(vision.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(vision.log10p()).isLessThan(-20);
+        assertThat(vision.evidence()).noneMatch(e -> e.test().equals(IdenticalTensors.TEST_ID));
+    }
+
+    @Test
+    void towerRelabelledFromAnIndependentEncoderIsNotShared() throws Exception {
+        SimModel other = SyntheticTransformer.random("other", ENC, 51);
+        SimModel published = SyntheticTransformer.random("published", ENC, 52);
+        ComparisonResult r = compare(dualEncoder(53, other), published);
+        assertThat(r.verdict()).isNotEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(component(r, "vision").verdict()).isEqualTo(Verdict.INDEPENDENT);
+    }
+
+    @Test
+    void renamedIdenticalCopyIsSharedWithoutDuplicateAddresses() throws Exception {
+        SimModel base = SyntheticTransformer.random("base", DEC, 1);
+        SimModel renamed = DerivationSimulator.renameTensors(base, 3);
+        ComparisonResult r = compare(renamed, base);
+        assertThat(r.warnings()).noneMatch(w -> w.contains("duplicate tensor address"));
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        int tensors = renamed.tensors().size();
+        long constant = renamed.tensors().stream()
+                .filter(LabelIndependenceTest::constant)
+                .count();
+        assertThat(r.components()).allMatch(c -> c.verdict() == Verdict.SHARED_LINEAGE);
+        int identical = r.components().stream()
+                .flatMap(c -> c.evidence().stream())
+                .filter(e -> e.test().equals(IdenticalTensors.TEST_ID))
+                .mapToInt(e -> e.statistic().intValue())
+                .sum();
+        assertThat(identical).isEqualTo(tensors - (int) constant);
+    }
+
+    @Test
+    void renamedCopyIsSharedUnderSampling() throws Exception {
+        SimModel base = SyntheticTransformer.random("base", DEC, 1);
+        SimModel renamed = DerivationSimulator.renameTensors(base, 5);
+        ComparisonResult r =
+                LineageComparator.compare(renamed.toView(), base.toView(), CompareOptions.DEFAULT.withSampleRows(16));
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(r.components())
+                .flatExtracting(ComponentResult::evidence)
+                .filteredOn(e -> e.test().equals(IdenticalTensors.TEST_ID))
+                .isNotEmpty()
+                .allMatch(e -> e.note().contains("under --sample"));
+    }
+
+    @Test
+    void renamedFineTunedCopyIsShared() throws Exception {
+        SimModel base = SyntheticTransformer.random("base", DEC, 1);
+        SimModel renamed = DerivationSimulator.renameTensors(DerivationSimulator.noise(base, 1, 9), 4);
+        ComparisonResult r = compare(renamed, base);
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(r.log10p()).isLessThan(-20);
+        assertThat(r.components())
+                .flatExtracting(ComponentResult::evidence)
+                .extracting(Evidence::test)
+                .doesNotContain(IdenticalTensors.TEST_ID);
+    }
+
+    @Test
+    void renamedIndependentModelIsNotShared() throws Exception {
+        SimModel base = SyntheticTransformer.random("base", DEC, 1);
+        for (long seed = 60; seed < 64; seed++) {
+            SimModel other = DerivationSimulator.renameTensors(SyntheticTransformer.random("o", DEC, seed), seed);
+            ComparisonResult r = compare(other, base);
+            assertThat(r.verdict()).as("seed " + seed).isNotEqualTo(Verdict.SHARED_LINEAGE);
+        }
+    }
+
+    @Test
+    void oneIdenticalTensorDecidesItsComponent() throws Exception {
+        SimModel base = SyntheticTransformer.random("base", DEC, 1);
+        SimModel other = SyntheticTransformer.random("other", DEC, 2);
+        ArrayTensor up = base.select(a -> a.layer() != null && a.layer() == 2 && a.role() == Role.MLP_UP)
+                .getFirst();
+        List<ArrayTensor> ts = new ArrayList<>();
+        for (ArrayTensor t : other.tensors()) {
+            ts.add(t.address().equals(up.address()) ? up : t);
+        }
+        SimModel grafted = other.withTensors(ts);
+        ComparisonResult r = compare(grafted, base);
+        ComponentResult text = component(r, "text");
+        assertThat(text.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        long textTensors = grafted.tensors().stream()
+                .filter(t -> ReportComponents.of(t.address()).name().equals("text"))
+                .count();
+        assertThat(text.reason())
+                .startsWith("exact reuse: 1 of " + textTensors + " tensors, " + up.elementCount()
+                        + " parameters identical");
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        // The other components stay as their tests say.
+        assertThat(component(r, "embeddings").verdict()).isEqualTo(Verdict.INDEPENDENT);
+    }
+
+    private static long countParams(SimModel m, String component) {
+        return m.tensors().stream()
+                .map(ArrayTensor::address)
+                .map(ReportComponents::of)
+                .filter(c -> c.name().equals(component))
+                .count();
+    }
+
+    private static boolean constant(ArrayTensor t) {
+        float[] v = t.readAll();
+        for (float x : v) {
+            if (Float.compare(x, v[0]) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
