@@ -78,7 +78,8 @@ public final class FingerprintComparator {
             throws IOException, ModelFormatException {
         ModelView restricted = reference.restrict(suspect);
         ModelView samples = reference.toModelView();
-        ComparisonResult c = LineageComparator.compare(restricted, samples, options);
+        // Equal float16 samples are not equal tensors: exact reuse is decided from hashes by the caller.
+        ComparisonResult c = LineageComparator.compare(restricted, samples, options, false);
         Map<Component, Long> byComponent = ParameterCounts.byComponent(suspect);
         Map<String, Long> counts = new HashMap<>();
         long total = 0;

@@ -44,6 +44,9 @@ public final class IdenticalTensors {
     /** log10 of 2^−256: the chance that two different contents have the same SHA-256. */
     public static final double LOG10P = -256 * Math.log10(2);
 
+    /** How the reason of a component with identical tensors starts. */
+    public static final String REASON_PREFIX = "exact reuse: ";
+
     /** The id of the evidence entry. */
     public static final String TEST_ID = TestIds.of("tensors", TestIds.Statistic.IDENTICAL);
 
@@ -211,7 +214,14 @@ public final class IdenticalTensors {
         if (k == null || k.identical() == 0) {
             return c;
         }
+        // Applied once: an earlier count of this component is replaced, not repeated.
         List<Evidence> ev = new ArrayList<>(c.evidence());
+        ev.removeIf(e -> e.test().equals(TEST_ID));
+        String own = c.reason();
+        if (own.startsWith(REASON_PREFIX)) {
+            int semi = own.indexOf("; ");
+            own = semi < 0 ? "" : own.substring(semi + 2);
+        }
         ev.add(new Evidence(
                 TEST_ID,
                 (double) k.identical(),
@@ -224,8 +234,8 @@ public final class IdenticalTensors {
                         + ", whatever the tensor names; constant tensors and tensors under " + MIN_ELEMENTS
                         + " values do not count)"));
         double v = c.log10p() == null ? LOG10P : Math.min(c.log10p(), LOG10P);
-        String reason = "exact reuse: " + k.sentence() + " to the reference"
-                + (c.verdict() == Verdict.SHARED_LINEAGE && !c.reason().isEmpty() ? "; " + c.reason() : "");
+        String reason = REASON_PREFIX + k.sentence() + " to the reference"
+                + (c.verdict() == Verdict.SHARED_LINEAGE && !own.isEmpty() ? "; " + own : "");
         return new ComponentResult(c.name(), c.kind(), c.parameters(), Verdict.SHARED_LINEAGE, v, ev, reason);
     }
 

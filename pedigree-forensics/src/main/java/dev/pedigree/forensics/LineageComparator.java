@@ -97,7 +97,22 @@ public final class LineageComparator {
      */
     public static ComparisonResult compare(ModelView suspect, ModelView reference, CompareOptions options)
             throws IOException, ModelFormatException {
-        return new Run(suspect, reference, options).run();
+        return compare(suspect, reference, options, true);
+    }
+
+    /**
+     * {@link #compare}, optionally without looking for identical tensors ({@link IdenticalTensors}):
+     * a comparison against a fingerprint's float16 samples leaves it out, because equal samples are
+     * not equal tensors; its caller decides exact reuse from the full tensors' hashes instead.
+     *
+     * @param exactReuse whether identical tensors are looked for and decide their components
+     * @throws IOException if reading a tensor fails
+     * @throws ModelFormatException if a tensor's bytes are corrupt or cannot be decoded
+     */
+    public static ComparisonResult compare(
+            ModelView suspect, ModelView reference, CompareOptions options, boolean exactReuse)
+            throws IOException, ModelFormatException {
+        return new Run(suspect, reference, options, exactReuse).run();
     }
 
     /** One comparison: the two indexes, the warnings, and the orchestration of the engine. */
@@ -108,8 +123,10 @@ public final class LineageComparator {
         final int maxUnits;
         final List<String> warnings = new ArrayList<>();
         final ReadAccounting accounting = new ReadAccounting();
+        final boolean exactReuse;
 
-        Run(ModelView suspect, ModelView reference, CompareOptions o) {
+        Run(ModelView suspect, ModelView reference, CompareOptions o, boolean exactReuse) {
+            this.exactReuse = exactReuse;
             this.s = new ModelIndex(suspect, accounting);
             this.r = new ModelIndex(reference, accounting);
             this.o = o;
@@ -123,7 +140,8 @@ public final class LineageComparator {
             Map<Component, Long> params = ParameterCounts.byComponent(
                     s.logical, s.tied && s.components.get(Component.LM_HEAD.name()) == null);
             long total = params.values().stream().mapToLong(Long::longValue).sum();
-            List<IdenticalTensors.Pair> identical = IdenticalTensors.find(s, r, o.sampleRows(), o.seed());
+            List<IdenticalTensors.Pair> identical =
+                    exactReuse ? IdenticalTensors.find(s, r, o.sampleRows(), o.seed()) : List.of();
             TokenProbes probes = TokenProbes.prepare(s, r, o, warnings);
             BatteryContext text = BatteryContext.forText(s, r, probes, maxUnits, o.sampleRows(), o.seed());
             StackComparison stacks = new StackComparison(text, o.thresholds(), warnings);
