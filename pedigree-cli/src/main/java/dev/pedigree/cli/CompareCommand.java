@@ -3,11 +3,28 @@ package dev.pedigree.cli;
 import dev.pedigree.forensics.CompareOptions;
 import dev.pedigree.forensics.LineageComparator;
 import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.format.tokenizers.encode.FitnessReport;
+import dev.pedigree.format.tokenizers.encode.LanguageFitness;
+import dev.pedigree.format.tokenizers.encode.TokenizerFitness;
 import dev.pedigree.formats.ModelOpener;
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.io.Sha256;
 import dev.pedigree.model.ModelView;
-import dev.pedigree.report.compare.CompareJson;
+import dev.pedigree.report.FileHash;
+import dev.pedigree.report.LanguageFitnessRow;
+import dev.pedigree.report.ReportContext;
+import dev.pedigree.report.ReportFormat;
+import dev.pedigree.report.bom.BomContext;
 import dev.pedigree.report.compare.CompareText;
+import dev.pedigree.report.dossier.Dossier;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,6 +35,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "compare",
         mixinStandardHelpOptions = true,
+        modelTransformer = ReportOptions.class,
         description = {
             "Decide, per component, whether SUSPECT's weights share lineage with REFERENCE's (fine-tuned, quantised, pruned,",
             "permuted or otherwise derived from it or from a common ancestor) or were initialised independently.",
@@ -34,12 +52,6 @@ final class CompareCommand implements Callable<Integer> {
     String reference;
 
     @Option(
-            names = "--json",
-            paramLabel = "FILE",
-            description = "Write the result as JSON (pedigree/compare/v1) to FILE ('-' for standard output).")
-    Path json;
-
-    @Option(
             names = "--sample",
             paramLabel = "N",
             description =
@@ -53,20 +65,8 @@ final class CompareCommand implements Callable<Integer> {
             description = "Seed for sampling and randomised nulls (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--html", paramLabel = "FILE", description = "Write a self-contained HTML report.")
-    Path html;
-
-    @Option(names = "--markdown", paramLabel = "FILE", description = "Write a Markdown summary.")
-    Path markdown;
-
     @Option(
-            names = "--cyclonedx",
-            paramLabel = "FILE",
-            description = "Write a CycloneDX 1.6 ML-BOM of the suspect with its verified and declared lineage.")
-    Path cyclonedx;
-
-    @Option(
-            names = "--dossier",
+            names = Dossier.OPTION,
             paramLabel = "DIR",
             description =
                     "Write a reproducible dossier: result, reports, BOM, command, version, input hashes and rerun.sh.")
@@ -88,36 +88,92 @@ final class CompareCommand implements Callable<Integer> {
             throw new CliException(ExitCode.USAGE, "--sample must be at least 8 rows, got " + sample);
         }
         CompareOptions options = CompareOptions.DEFAULT.withSeed(seed).withSampleRows(sample);
+        Map<ReportFormat, Path> outputs = ReportOptions.requested(spec);
+        PrintWriter out = spec.commandLine().getOut();
         ComparisonResult result;
         try (ModelView s = ModelOpener.open(suspect);
                 ModelView r = ModelOpener.open(reference)) {
             result = LineageComparator.compare(s, r, options);
-            if (html != null || markdown != null || cyclonedx != null || dossier != null) {
-                java.util.List<String> args =
-                        spec.commandLine().getParseResult().originalArgs();
-                // The command that determines the result: output destinations are left out so that a
-                // dossier written twice (or to another place) is byte-identical.
-                String commandLine = "pedigree "
-                        + String.join(
-                                " ",
-                                ReportOutputs.rerunArgs(args).stream()
-                                        .map(ReportOutputs::shellQuote)
-                                        .toList());
-                var fit = corpus == null ? null : ReportOutputs.fitness(s, r, corpus);
-                var ctx =
-                        ReportOutputs.context(commandLine, ReportOutputs.hashInputs(s, r), s.claims(), reference, fit);
-                var bom = ReportOutputs.bom(ctx, suspect, r.source(), reference);
-                ReportOutputs.writeAll(result, ctx, bom, html, markdown, cyclonedx);
-                if (dossier != null) {
-                    ReportOutputs.dossier(dossier, result, ctx.withoutGeneratedAt(), bom, args);
-                }
+            ReportContext ctx = ReportContext.EMPTY;
+            BomContext bom = BomContext.EMPTY;
+            if (dossier != null || outputs.keySet().stream().anyMatch(ReportFormat::usesContext)) {
+                // Gathered while both views are open: input hashes, declared claims, language fitness.
+                ctx = context(s, r);
+                bom = BomContext.of(ctx, suspect, r.source(), reference);
+            }
+            ReportOptions.write(outputs, result, ctx, bom, out);
+            if (dossier != null) {
+                String launcher = System.getenv().getOrDefault("PEDIGREE_LAUNCHER", "pedigree");
+                Dossier.write(
+                        dossier,
+                        result,
+                        ctx,
+                        bom,
+                        new Dossier.Rerun(originalArgs(), launcher, Path.of("").toAbsolutePath()));
             }
         }
-        JsonOption.write(CompareJson.tree(result), json, spec.commandLine().getOut());
-        if (!JsonOption.toStdout(json)) {
-            spec.commandLine().getOut().print(CompareText.render(result));
+        if (!ReportOptions.toStdout(outputs)) {
+            out.print(CompareText.render(result));
         }
-        spec.commandLine().getOut().flush();
+        out.flush();
         return ExitCode.of(result.verdict()).code();
+    }
+
+    private List<String> originalArgs() {
+        return spec.commandLine().getParseResult().originalArgs();
+    }
+
+    /**
+     * What the human reports and the dossier show beside the result: the command that determines it,
+     * the version, the input files' hashes, the suspect's declared claims and, with {@code --corpus},
+     * both tokenizers' language fitness.
+     */
+    private ReportContext context(ModelView s, ModelView r) throws IOException, ModelFormatException {
+        Optional<FitnessReport> fit = corpus == null ? Optional.empty() : LanguageFitness.compare(s, r, corpus);
+        ReportContext.Builder b = ReportContext.builder()
+                .commandLine(Dossier.commandLine(originalArgs()))
+                .pedigreeVersion(Main.version())
+                .inputHashes(hashInputs(s, r))
+                .declaredClaims(s.claims())
+                .referenceName(reference);
+        fit.ifPresent(f -> {
+            List<LanguageFitnessRow> rows = new ArrayList<>();
+            for (TokenizerFitness t : f.tokenizers()) {
+                rows.add(new LanguageFitnessRow(
+                        t.name() + " (" + t.description() + ")",
+                        t.tokensPerCharacter(),
+                        t.tokensPerWord(),
+                        String.format(
+                                Locale.ROOT,
+                                "%d tokens; byte fallback %.1f%%, unknown %d",
+                                t.tokens(),
+                                100 * t.fallbackShare(),
+                                t.unknownTokens())));
+            }
+            b.languageFitness(rows);
+            f.gainAnalysis().ifPresent(g -> b.addedTokenScripts(g.occurrencesByScript()));
+        });
+        return b.build();
+    }
+
+    /** SHA-256 of every file behind both views; remote sources are listed by URL without a hash. */
+    private static List<FileHash> hashInputs(ModelView suspect, ModelView reference) throws IOException {
+        List<FileHash> out = new ArrayList<>();
+        for (var e : Map.of("suspect", suspect, "reference", reference).entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .toList()) {
+            ModelView v = e.getValue();
+            if (v.files().isEmpty()) {
+                out.add(new FileHash(
+                        e.getKey(),
+                        v.source(),
+                        "remote (revision " + v.metadata().getOrDefault("remote.revision", "?") + ", commit "
+                                + v.metadata().getOrDefault("remote.commit", "?") + ")"));
+            }
+            for (Path f : v.files()) {
+                out.add(new FileHash(e.getKey(), f.toString(), Sha256.file(f)));
+            }
+        }
+        return out;
     }
 }

@@ -117,7 +117,9 @@ public final class Main implements Runnable {
         Class<?> only = subcommandFor(args);
         for (Class<?> c : SUBCOMMANDS) {
             if ((only == null && !versionOnly(args)) || c == only) {
-                cl.addSubcommand(c);
+                // A CommandLine of its own applies the command's model transformer (e.g. the report
+                // format options of ReportOptions), which addSubcommand(Class) would skip.
+                cl.addSubcommand(new CommandLine(c));
             }
         }
         cl.getCommandSpec().usageMessage().footer(ExitCode.helpTable().lines().toArray(String[]::new));

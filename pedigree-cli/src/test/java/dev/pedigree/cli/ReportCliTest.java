@@ -77,6 +77,54 @@ class ReportCliTest {
         assertThat(Files.readString(html2)).contains("SHARED LINEAGE");
     }
 
+    /**
+     * Every report format that compare writes on request is the dossier's file byte for byte (the
+     * same renderer and contexts), --corpus reaches the reports, and '-' sends a format to standard
+     * output instead of the terminal summary.
+     */
+    @Test
+    void compareOutputsEqualTheDossiersFilesAndCarryLanguageFitness() throws Exception {
+        String s = RealModels.directory(RealModels.ALL_MINILM_L6_V2_Q).toString();
+        String r = RealModels.directory(RealModels.ALL_MINILM_L6_V2).toString();
+        Path corpus = dir.resolve("corpus.txt");
+        Files.writeString(corpus, "The quick brown fox jumps over the lazy dog.\nPedigree reads weights.\n");
+        Path d = dir.resolve("dossier");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+                "compare", s, r, "--sample", "64", "--corpus", corpus.toString(), "--dossier", d.toString()));
+        for (dev.pedigree.report.ReportFormat f : dev.pedigree.report.ReportFormat.values()) {
+            args.add(f.option());
+            args.add(
+                    f == dev.pedigree.report.ReportFormat.JSON
+                            ? "-"
+                            : dir.resolve("out-" + f.dossierFile()).toString());
+        }
+        Cli c = Cli.run(args.toArray(String[]::new));
+        assertThat(c.exit()).as(c.err()).isEqualTo(ExitCode.SHARED_LINEAGE.code());
+        assertThat(c.out()).isEqualTo(Files.readString(d.resolve("result.json")));
+        for (dev.pedigree.report.ReportFormat f : dev.pedigree.report.ReportFormat.values()) {
+            if (f != dev.pedigree.report.ReportFormat.JSON) {
+                assertThat(Files.readString(dir.resolve("out-" + f.dossierFile())))
+                        .as(f.option())
+                        .isEqualTo(Files.readString(d.resolve(f.dossierFile())));
+            }
+        }
+        assertThat(Files.readString(d.resolve("report.md")))
+                .contains("| tokenizer | tokens per character |")
+                .contains("| suspect \\(")
+                .contains("| reference \\(")
+                .contains("tokens; byte fallback");
+        assertThat(Files.readString(d.resolve("command.txt")))
+                .contains("'--corpus'")
+                .doesNotContain("out-");
+
+        Cli nothing = Cli.run("report", d.resolve("result.json").toString());
+        assertThat(nothing.exit()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(nothing.err()).contains("--json, --html, --markdown, --cyclonedx");
+        Cli again = Cli.run("report", d.resolve("result.json").toString(), "--json", "-");
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.out()).isEqualTo(Files.readString(d.resolve("result.json")));
+    }
+
     @Test
     void reportOnACorruptResultIsAnInputError() throws Exception {
         Path bad = dir.resolve("bad.json");

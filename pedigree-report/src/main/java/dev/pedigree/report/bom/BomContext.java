@@ -2,6 +2,7 @@ package dev.pedigree.report.bom;
 
 import dev.pedigree.model.LineageClaim;
 import dev.pedigree.report.FileHash;
+import dev.pedigree.report.ReportContext;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +33,25 @@ public record BomContext(
 
     /** Nothing beyond the results. */
     public static final BomContext EMPTY = new BomContext(null, null, List.of(), null, Map.of(), null, null);
+
+    /**
+     * The BOM extras of one comparison: the input hashes, declared claims and version of {@code
+     * report}, no time stamp.
+     *
+     * @param suspectName component name of the suspect
+     * @param referenceSource the reference's source, named {@code referenceName}
+     */
+    public static BomContext of(
+            ReportContext report, String suspectName, String referenceSource, String referenceName) {
+        return new BomContext(
+                suspectName,
+                null,
+                report.inputHashes(),
+                report.declaredClaims(),
+                Map.of(referenceSource, referenceName),
+                report.pedigreeVersion(),
+                null);
+    }
 
     public BomContext {
         files = files == null ? List.of() : List.copyOf(files);

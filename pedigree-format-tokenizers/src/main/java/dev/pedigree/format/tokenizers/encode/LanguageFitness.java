@@ -1,6 +1,8 @@
 package dev.pedigree.format.tokenizers.encode;
 
+import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.UnsupportedModelException;
+import dev.pedigree.model.ModelView;
 import dev.pedigree.model.Token;
 import dev.pedigree.model.TokenKind;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -43,6 +46,34 @@ public final class LanguageFitness {
             text = text.substring(1);
         }
         return text.lines().toList();
+    }
+
+    /**
+     * Language fitness of a suspect's and a reference's tokenizers on a corpus file, with the
+     * suspect's vocabulary gain over the reference (its 20 largest contributors) when both have a
+     * vocabulary. Labels: {@code suspect} and {@code reference}.
+     *
+     * @return empty when neither model has a vocabulary
+     * @throws IOException if the corpus cannot be read
+     * @throws ModelFormatException if a vocabulary cannot be encoded with, or a pre-tokenizer regex
+     *     gives up on a line
+     */
+    public static Optional<FitnessReport> compare(ModelView suspect, ModelView reference, Path corpus)
+            throws IOException, ModelFormatException {
+        Map<String, Encoder> enc = new LinkedHashMap<>();
+        if (suspect.vocabulary().isPresent()) {
+            enc.put("suspect", Encoders.of(suspect.vocabulary().get()));
+        }
+        if (reference.vocabulary().isPresent()) {
+            enc.put("reference", Encoders.of(reference.vocabulary().get()));
+        }
+        if (enc.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> lines = readCorpus(corpus);
+        boolean both = enc.size() == 2;
+        return Optional.of(
+                measure(corpus.toString(), lines, enc, both ? "suspect" : null, both ? "reference" : null, 20));
     }
 
     /**
