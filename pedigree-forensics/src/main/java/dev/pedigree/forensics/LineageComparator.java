@@ -127,8 +127,8 @@ public final class LineageComparator {
 
         Run(ModelView suspect, ModelView reference, CompareOptions o, boolean exactReuse) {
             this.exactReuse = exactReuse;
-            this.s = new ModelIndex(suspect, accounting);
-            this.r = new ModelIndex(reference, accounting);
+            this.s = new ModelIndex(suspect, accounting.model("suspect"));
+            this.r = new ModelIndex(reference, accounting.model("reference"));
             this.o = o;
             this.maxUnits = o.sampleRows() != null ? o.sampleRows() : DEFAULT_MAX_UNITS;
             s.notes.forEach(n -> warnings.add("suspect: " + n));
@@ -280,7 +280,8 @@ public final class LineageComparator {
                                             + " biases and vision patch/position embeddings; attention output and MLP down projections not read)")
                             + "; " + probeTokens + " shared tokens as probes; seed " + o.seed(),
                     accounting.bytesRead(),
-                    accounting.weightBytes());
+                    accounting.weightBytes(),
+                    accounting.nonFinite());
         }
 
         private long sharedParametersOf(ComponentEvidence p) {

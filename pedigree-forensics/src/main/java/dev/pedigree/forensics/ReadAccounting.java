@@ -1,5 +1,6 @@
 package dev.pedigree.forensics;
 
+import dev.pedigree.forensics.result.NonFiniteTensor;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.DType;
 import dev.pedigree.model.Shape;
@@ -7,6 +8,12 @@ import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,8 +29,90 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe (atomic counter); owned by one comparison.
  */
 final class ReadAccounting {
-    private final AtomicLong bytesRead = new AtomicLong();
-    private final AtomicLong weightBytes = new AtomicLong();
+    /** Rows of one tensor with non-finite values whose counts are kept; beyond, a tensor's counts stop growing. */
+    private static final int MAX_NON_FINITE_ROWS = 1 << 16;
+
+    private final AtomicLong bytesRead;
+    private final AtomicLong weightBytes;
+    /** Per model label and tensor name: row → {NaN, +Inf, -Inf} of that row (each row counted once). */
+    private final Map<String, Map<Long, long[]>> nonFinite;
+
+    private final String model;
+
+    ReadAccounting() {
+        this(new AtomicLong(), new AtomicLong(), new ConcurrentHashMap<>(), "model");
+    }
+
+    private ReadAccounting(
+            AtomicLong bytesRead, AtomicLong weightBytes, Map<String, Map<Long, long[]>> nonFinite, String model) {
+        this.bytesRead = bytesRead;
+        this.weightBytes = weightBytes;
+        this.nonFinite = nonFinite;
+        this.model = model;
+    }
+
+    /** The same counters, for the tensors of the model called {@code label} (suspect, reference). */
+    ReadAccounting model(String label) {
+        return new ReadAccounting(bytesRead, weightBytes, nonFinite, label);
+    }
+
+    /**
+     * The tensors in which the rows read held non-finite values (NaN, ±Inf), by model and tensor name in name order;
+     * a row read twice counts once. Such values are a property of the input: the statistics leave them out.
+     */
+    List<NonFiniteTensor> nonFinite() {
+        List<NonFiniteTensor> out = new ArrayList<>();
+        for (var e : new TreeMap<>(nonFinite).entrySet()) {
+            long nan = 0;
+            long pos = 0;
+            long neg = 0;
+            int rows;
+            synchronized (e.getValue()) {
+                for (long[] c : e.getValue().values()) {
+                    nan += c[0];
+                    pos += c[1];
+                    neg += c[2];
+                }
+                rows = e.getValue().size();
+            }
+            String key = e.getKey();
+            int sep = key.indexOf('\u0000');
+            out.add(new NonFiniteTensor(key.substring(0, sep), key.substring(sep + 1), rows, nan, pos, neg));
+        }
+        return out;
+    }
+
+    private void countNonFinite(String tensor, long firstRow, int rowCount, float[] dst, int off, int cols) {
+        Map<Long, long[]> rows = null;
+        for (int r = 0; r < rowCount; r++) {
+            int base = off + r * cols;
+            long nan = 0;
+            long pos = 0;
+            long neg = 0;
+            for (int i = base; i < base + cols; i++) {
+                float x = dst[i];
+                if ((Float.floatToRawIntBits(x) & 0x7f800000) == 0x7f800000) {
+                    if (x != x) {
+                        nan++;
+                    } else if (x > 0) {
+                        pos++;
+                    } else {
+                        neg++;
+                    }
+                }
+            }
+            if (nan + pos + neg > 0) {
+                if (rows == null) {
+                    rows = nonFinite.computeIfAbsent(model + '\u0000' + tensor, k -> new HashMap<>());
+                }
+                synchronized (rows) {
+                    if (rows.size() < MAX_NON_FINITE_ROWS) {
+                        rows.put(firstRow + r, new long[] {nan, pos, neg});
+                    }
+                }
+            }
+        }
+    }
 
     /** Stored bytes decoded so far. */
     long bytesRead() {
@@ -96,6 +185,8 @@ final class ReadAccounting {
                 throws IOException, ModelFormatException {
             t.readRows(firstRow, rowCount, dst, dstOffset);
             bytesRead.addAndGet(rowCount * rowBytes);
+            long cols = t.shape().rank() == 0 ? 1 : t.shape().columns();
+            countNonFinite(t.name(), firstRow, rowCount, dst, dstOffset, (int) cols);
         }
 
         @Override

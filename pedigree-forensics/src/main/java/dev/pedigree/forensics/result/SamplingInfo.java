@@ -1,5 +1,6 @@
 package dev.pedigree.forensics.result;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,7 @@ import java.util.Objects;
  *     ReadAccounting}: rows read × stored bytes per row; 0 when not measured)
  * @param weightBytes stored bytes of every tensor of both models (same arithmetic; 0 when not
  *     measured)
+ * @param nonFinite the tensors whose rows read held NaN or infinite values (empty when none)
  */
 public record SamplingInfo(
         Integer sampleRows,
@@ -23,12 +25,26 @@ public record SamplingInfo(
         int probeTokens,
         String description,
         long bytesRead,
-        long weightBytes) {
+        long weightBytes,
+        List<NonFiniteTensor> nonFinite) {
     public SamplingInfo {
         Objects.requireNonNull(description, "description");
+        nonFinite = List.copyOf(nonFinite);
         if (bytesRead < 0 || weightBytes < 0) {
             throw new IllegalArgumentException("negative byte counts " + bytesRead + ", " + weightBytes);
         }
+    }
+
+    /** Without non-finite values. */
+    public SamplingInfo(
+            Integer sampleRows,
+            long seed,
+            int maxMatchedUnits,
+            int probeTokens,
+            String description,
+            long bytesRead,
+            long weightBytes) {
+        this(sampleRows, seed, maxMatchedUnits, probeTokens, description, bytesRead, weightBytes, List.of());
     }
 
     /** Without byte accounting (both counts 0). */

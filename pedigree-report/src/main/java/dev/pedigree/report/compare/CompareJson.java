@@ -8,6 +8,7 @@ import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerEvidenceMatrix;
 import dev.pedigree.forensics.result.LayerMatch;
 import dev.pedigree.forensics.result.ModelSummary;
+import dev.pedigree.forensics.result.NonFiniteTensor;
 import dev.pedigree.forensics.result.TokenizerLineage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -86,6 +87,21 @@ public final class CompareJson {
         s.put("description", r.sampling().description());
         s.put("bytes_read", r.sampling().bytesRead());
         s.put("weight_bytes", r.sampling().weightBytes());
+        if (!r.sampling().nonFinite().isEmpty()) {
+            // Only when there are any, so results of finite weights stay byte for byte what they were.
+            List<Map<String, Object>> nf = new ArrayList<>();
+            for (NonFiniteTensor t : r.sampling().nonFinite()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("model", t.model());
+                e.put("tensor", t.tensor());
+                e.put("rows", t.rows());
+                e.put("nan", t.nan());
+                e.put("positive_infinity", t.positiveInfinity());
+                e.put("negative_infinity", t.negativeInfinity());
+                nf.add(e);
+            }
+            s.put("non_finite", nf);
+        }
         m.put("sampling", s);
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("shared_log10_p", r.thresholds().sharedLog10p());

@@ -13,6 +13,7 @@ import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerEvidenceMatrix;
 import dev.pedigree.forensics.result.LayerMatch;
 import dev.pedigree.forensics.result.ModelSummary;
+import dev.pedigree.forensics.result.NonFiniteTensor;
 import dev.pedigree.forensics.result.SamplingInfo;
 import dev.pedigree.forensics.result.Thresholds;
 import dev.pedigree.forensics.result.TokenizerLineage;
@@ -356,6 +357,24 @@ public final class CompareJsonReader {
             if (bytesRead < 0 || weightBytes < 0) {
                 throw fail(p, "bytes_read or weight_bytes negative");
             }
+            List<NonFiniteTensor> nonFinite = new ArrayList<>();
+            if (present(n, "non_finite")) {
+                JsonNode xs = array(n, "non_finite", p);
+                for (int i = 0; i < xs.size(); i++) {
+                    String q = p + ".non_finite[" + i + "]";
+                    JsonNode x = xs.get(i);
+                    object(x, q);
+                    long rowsWith = optInteger(x, "rows", q);
+                    long nan = optInteger(x, "nan", q);
+                    long pos = optInteger(x, "positive_infinity", q);
+                    long neg = optInteger(x, "negative_infinity", q);
+                    if (rowsWith < 0 || nan < 0 || pos < 0 || neg < 0) {
+                        throw fail(q, "negative count");
+                    }
+                    nonFinite.add(
+                            new NonFiniteTensor(text(x, "model", q), text(x, "tensor", q), rowsWith, nan, pos, neg));
+                }
+            }
             return new SamplingInfo(
                     rows == null ? null : rows.intValue(),
                     optInteger(n, "seed", p),
@@ -363,7 +382,8 @@ public final class CompareJsonReader {
                     (int) probes,
                     d == null ? "" : d,
                     bytesRead,
-                    weightBytes);
+                    weightBytes,
+                    nonFinite);
         }
 
         Thresholds thresholds(JsonNode n, String p) throws ResultFormatException {

@@ -4,6 +4,7 @@ import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerMatch;
+import dev.pedigree.forensics.result.NonFiniteTensor;
 import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.io.Printable;
@@ -101,10 +102,25 @@ public final class CompareText {
                 "special tokens removed",
                 t.specials().removed(),
                 t.specials().removedTexts());
-        if (!r.warnings().isEmpty()) {
+        if (!r.warnings().isEmpty() || !r.sampling().nonFinite().isEmpty()) {
             sb.append("\nCaveats:\n");
             r.warnings()
                     .forEach(w -> sb.append("  - ").append(Printable.escape(w)).append('\n'));
+            for (NonFiniteTensor nf : r.sampling().nonFinite()) {
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "  - %s tensor %s: %d non-finite value%s (NaN %d, +Inf %d, -Inf %d) in %d row%s read;"
+                                + " those rows carry no evidence%n",
+                        nf.model(),
+                        Printable.escape(nf.tensor()),
+                        nf.total(),
+                        nf.total() == 1 ? "" : "s",
+                        nf.nan(),
+                        nf.positiveInfinity(),
+                        nf.negativeInfinity(),
+                        nf.rows(),
+                        nf.rows() == 1 ? "" : "s"));
+            }
         }
         if (r.sampling().sampleRows() != null) {
             sb.append(String.format(

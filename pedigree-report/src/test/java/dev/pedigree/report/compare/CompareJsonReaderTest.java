@@ -34,6 +34,49 @@ class CompareJsonReaderTest {
         }
     }
 
+    /** Issue 18: non-finite weights are counted per tensor, written as sampling.non_finite and listed as caveats. */
+    @Test
+    void nonFiniteCountsRoundTripAndAreListedAsCaveats(@TempDir Path dir) throws Exception {
+        ComparisonResult c = Cases.transplant();
+        var s = c.sampling();
+        var nf = List.of(
+                new dev.pedigree.forensics.result.NonFiniteTensor("suspect", "model.embed_tokens.weight", 1, 0, 1, 0),
+                new dev.pedigree.forensics.result.NonFiniteTensor("reference", "x\nforged", 2, 3, 0, 1));
+        ComparisonResult r = new ComparisonResult(
+                c.schema(),
+                c.suspect(),
+                c.reference(),
+                c.verdict(),
+                c.log10p(),
+                c.components(),
+                c.layerMap(),
+                c.tokenizer(),
+                c.sharedParameterFraction(),
+                c.warnings(),
+                c.layerEvidence(),
+                c.customisation(),
+                new dev.pedigree.forensics.result.SamplingInfo(
+                        s.sampleRows(),
+                        s.seed(),
+                        s.maxMatchedUnits(),
+                        s.probeTokens(),
+                        s.description(),
+                        s.bytesRead(),
+                        s.weightBytes(),
+                        nf),
+                c.thresholds());
+        Path f = dir.resolve("nf.json");
+        Json.write(CompareJson.tree(r), f);
+        assertThat(Files.readString(f)).contains("\"non_finite\"").contains("\"positive_infinity\" : 1");
+        assertThat(CompareJsonReader.read(f).sampling().nonFinite()).isEqualTo(nf);
+        assertThat(Json.write(CompareJson.tree(c))).doesNotContain("non_finite");
+        String text = CompareText.render(r);
+        assertThat(text)
+                .contains(
+                        "suspect tensor model.embed_tokens.weight: 1 non-finite value (NaN 0, +Inf 1, -Inf 0) in 1 row")
+                .contains("reference tensor x\\u000aforged: 4 non-finite values");
+    }
+
     @Test
     void readsRecordValuesBack(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("c.json");
