@@ -44,7 +44,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        dev.pedigree.io.StandardStreams.runAndExit((out, err) -> run(args, out, err));
     }
 
     /** The subcommands, in the order the help lists them. */

@@ -256,7 +256,7 @@ class GoldenOutputsTest {
     }
 
     /** A tiny trained checkpoint as one safetensors file, names as the trainer gives them. */
-    private static void saveCheckpoint(SimModel m, Path file) throws IOException {
+    static void saveCheckpoint(SimModel m, Path file) throws IOException {
         Files.createDirectories(file.getParent());
         SafetensorsWriter w = new SafetensorsWriter();
         for (ArrayTensor t : m.tensors()) {

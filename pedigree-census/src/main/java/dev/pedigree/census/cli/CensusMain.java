@@ -33,7 +33,7 @@ public final class CensusMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        dev.pedigree.io.StandardStreams.runAndExit((out, err) -> run(args, out, err));
     }
 
     /** Runs the command line; returns the exit code. */
@@ -57,7 +57,7 @@ public final class CensusMain implements Runnable {
             err.println("error: internal error (" + e + "); rerun with --verbose and report it");
             return 1;
         });
-        return cl.execute(rest);
+        return dev.pedigree.io.StandardStreams.finish(cl.execute(rest), out, err);
     }
 
     @Override

@@ -51,7 +51,10 @@ final class QueryCommand implements Callable<Integer> {
             description = "text, vision, audio or experts; default ${DEFAULT-VALUE}")
     String component;
 
-    @Option(names = "--json", description = "also write the answer as JSON to FILE")
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "also write the answer as JSON to FILE; - writes only the JSON, to standard output")
     Path json;
 
     @Override
@@ -84,6 +87,32 @@ final class QueryCommand implements Callable<Integer> {
         }
         double ms = (System.nanoTime() - t0) / 1e6;
         PrintWriter o = spec.commandLine().getOut();
+        boolean toStdout = json != null && json.toString().equals("-");
+        if (!toStdout) {
+            printRows(o, kind, name, rows, ms, openMs);
+        }
+        if (json != null) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("schema", "pedigree/census-query/v1");
+            doc.put("question", kind);
+            doc.put("model", name);
+            doc.put("component", component);
+            doc.put("models", rows);
+            String text = new ObjectMapper()
+                            .enable(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(doc) + "\n";
+            if (toStdout) {
+                o.print(text);
+                o.flush();
+            } else {
+                java.nio.file.Files.writeString(json, text, java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return 0;
+    }
+
+    private void printRows(
+            PrintWriter o, String kind, String name, List<LineageIndex.Relative> rows, double ms, double openMs) {
         o.printf(
                 Locale.ROOT,
                 "%s of %s in component %s: %d (query %.1f ms; index opened in %.0f ms)%n",
@@ -102,15 +131,5 @@ final class QueryCommand implements Callable<Integer> {
                     r.parentId() == null ? "-" : r.parentId(),
                     r.how());
         }
-        if (json != null) {
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("schema", "pedigree/census-query/v1");
-            doc.put("question", kind);
-            doc.put("model", name);
-            doc.put("component", component);
-            doc.put("models", rows);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
-        }
-        return 0;
     }
 }

@@ -12,6 +12,7 @@ import dev.pedigree.attest.StatementSigner;
 import dev.pedigree.attest.Status;
 import dev.pedigree.cli.CliException;
 import dev.pedigree.cli.ExitCode;
+import dev.pedigree.cli.JsonOption;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,10 @@ public final class VerifyCommand implements Callable<Integer> {
             description = "Directory of reference models step 0 must not derive from.")
     Path registry;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the full report as JSON.")
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Write the full report as JSON; - writes it to standard output instead of the summary.")
     Path json;
 
     @Option(
@@ -89,27 +93,40 @@ public final class VerifyCommand implements Callable<Integer> {
         if (signed != null) {
             report = signed.report();
         }
-        if (json != null) {
+        PrintWriter out = spec.commandLine().getOut();
+        boolean toStdout = JsonOption.toStdout(json);
+        if (toStdout) {
+            out.print(json(report));
+        } else if (json != null) {
             writeJson(report, json);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        print(out, report);
+        if (!toStdout) {
+            print(out, report);
+        }
         if (signer != null && signer.signs()) {
-            out.println(
-                    signed.signed() != null
-                            ? "signed statement written to " + signed.signed().statement() + " (key id "
-                                    + signed.signed().keyid() + ")"
-                            : "verification failed: no statement signed");
+            // with --json -, standard output carries only the JSON
+            (toStdout ? spec.commandLine().getErr() : out)
+                    .println(
+                            signed.signed() != null
+                                    ? "signed statement written to "
+                                            + signed.signed().statement() + " (key id "
+                                            + signed.signed().keyid() + ")"
+                                    : "verification failed: no statement signed");
         }
         out.flush();
         return (report.verdict() == Status.PASS ? ExitCode.OK : ExitCode.VERIFICATION_FAILED).code();
     }
 
     static void writeJson(AttestationReport report, Path file) throws IOException {
+        Files.writeString(file, json(report), StandardCharsets.UTF_8);
+    }
+
+    /** The report as indented JSON with a final newline, as {@code --json} writes it. */
+    static String json(AttestationReport report) throws IOException {
         ObjectMapper m = new ObjectMapper()
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(SerializationFeature.INDENT_OUTPUT);
-        Files.writeString(file, m.writeValueAsString(report) + "\n", StandardCharsets.UTF_8);
+        return m.writeValueAsString(report) + "\n";
     }
 
     static void print(PrintWriter out, AttestationReport r) {
