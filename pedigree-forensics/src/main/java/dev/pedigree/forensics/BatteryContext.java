@@ -1,6 +1,7 @@
 package dev.pedigree.forensics;
 
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.model.Role;
 import dev.pedigree.model.TensorRef;
 import dev.pedigree.stats.Matrix;
 import dev.pedigree.stats.tests.ResidualAlignment.SignedPermutation;
@@ -27,6 +28,10 @@ import java.io.IOException;
  *     output-side tensors (o, down) have their units in columns, which cannot be sampled without
  *     reading every row
  * @param seed seed of every random choice
+ * @param alignAttention whether the alignment may serve the attention tests too (true when it was
+ *     fitted on token embeddings or a tower's patch and position embeddings); false when it was
+ *     fitted on the attention weights themselves ({@link WeightAlignment}), which only the MLP tests
+ *     may then use
  */
 record BatteryContext(
         ModelIndex s,
@@ -38,7 +43,8 @@ record BatteryContext(
         TokenProbes probes,
         int maxUnits,
         Integer sampleRows,
-        long seed) {
+        long seed,
+        boolean alignAttention) {
     /**
      * Fewest features (columns) per unit for a correlation or matching test: below it cosines tie
      * (one feature: every cosine is ±1) and a LAP's tie order would favour the identity.
@@ -58,12 +64,27 @@ record BatteryContext(
                 probes,
                 maxUnits,
                 sampleRows,
-                seed);
+                seed,
+                true);
     }
 
     /** The same comparison for a non-text tower: its own alignment (null: none), no token anchors. */
     BatteryContext forTower(SignedPermutation towerAlign, int towerAlignFrom) {
-        return new BatteryContext(s, r, towerAlign, towerAlignFrom, null, null, probes, maxUnits, sampleRows, seed);
+        return new BatteryContext(
+                s, r, towerAlign, towerAlignFrom, null, null, probes, maxUnits, sampleRows, seed, true);
+    }
+
+    /** The same context with a residual alignment fitted on attention weights, for the MLP tests only. */
+    BatteryContext withWeightAlignment(SignedPermutation weightAlign, int from) {
+        return new BatteryContext(
+                s, r, weightAlign, from, anchorsS, anchorsR, probes, maxUnits, sampleRows, seed, false);
+    }
+
+    /** Whether the alignment (if any) may serve the tests of tensors of {@code role}. */
+    boolean alignsFor(Role role) {
+        return align != null
+                && (alignAttention
+                        || !(role == Role.ATTN_Q || role == Role.ATTN_K || role == Role.ATTN_V || role == Role.ATTN_O));
     }
 
     /** Whether tensors are read as seeded row samples (--sample). */

@@ -59,7 +59,7 @@ final class FixedIndexStage {
         Matrix mb = ctx.unitsByResidual(ctx.r(), b, outputSide);
         TestResult plain = pearsonSameRows(plainId, ma, mb);
         out.add(primary(plain));
-        if (ctx.canAlign(ma, mb)) {
+        if (ctx.alignsFor(role) && ctx.canAlign(ma, mb)) {
             out.add(
                     decisive(plain)
                             ? alignedSkipped(alignedId, plain.log10p())
@@ -85,7 +85,7 @@ final class FixedIndexStage {
         List<TaggedTest> out = new ArrayList<>();
         TestResult plain = streamedPass(plainId, a, b, outputSide, h, w, null);
         out.add(primary(plain));
-        if (ctx.aligns(w, w)) {
+        if (ctx.alignsFor(a.address().role()) && ctx.aligns(w, w)) {
             out.add(
                     decisive(plain)
                             ? alignedSkipped(alignedId, plain.log10p())

@@ -143,7 +143,8 @@ public final class LineageComparator {
             List<IdenticalTensors.Pair> identical =
                     exactReuse ? IdenticalTensors.find(s, r, o.sampleRows(), o.seed()) : List.of();
             TokenProbes probes = TokenProbes.prepare(s, r, o, warnings);
-            BatteryContext text = BatteryContext.forText(s, r, probes, maxUnits, o.sampleRows(), o.seed());
+            BatteryContext text =
+                    withWeightAlignment(BatteryContext.forText(s, r, probes, maxUnits, o.sampleRows(), o.seed()));
             StackComparison stacks = new StackComparison(text, o.thresholds(), warnings);
             List<ComponentEvidence> parts = new ArrayList<>();
             for (Component c : s.components.values()) {
@@ -223,6 +224,58 @@ public final class LineageComparator {
                     custom,
                     sampling(probes.count()),
                     th);
+        }
+
+        /**
+         * Issue 14 §2: when the text stacks' residual widths differ and tokens give no alignment (no
+         * shared vocabulary, a padded embedding) or a weaker one than the attention weights do, the
+         * alignment fitted on the attention weights ({@link WeightAlignment}) serves the MLP tests.
+         */
+        private BatteryContext withWeightAlignment(BatteryContext text) throws IOException, ModelFormatException {
+            String name = textStackName();
+            if (name == null) {
+                return text;
+            }
+            TensorRef qa = s.weight(name, s.layers(name).getFirst(), Role.ATTN_Q);
+            TensorRef qb = r.weight(name, r.layers(name).getFirst(), Role.ATTN_Q);
+            if (qa == null
+                    || qb == null
+                    || qa.shape().rank() != 2
+                    || qb.shape().rank() != 2
+                    || qa.shape().dim(1) == qb.shape().dim(1)) {
+                return text;
+            }
+            var fitted = WeightAlignment.fit(s, r, name, warnings);
+            if (fitted == null || (text.align() != null && text.align().meanAbsCos() >= fitted.meanAbsCos())) {
+                return text;
+            }
+            warnings.add(String.format(
+                    Locale.ROOT,
+                    "residual widths differ (%d vs %d): residual coordinates aligned on the attention weights"
+                            + " (mean |r| %.3f%s), used for the MLP tests only",
+                    qa.shape().dim(1),
+                    qb.shape().dim(1),
+                    fitted.meanAbsCos(),
+                    text.align() == null
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    "; token embeddings gave %.3f",
+                                    text.align().meanAbsCos())));
+            return text.withWeightAlignment(fitted, (int) qb.shape().dim(1));
+        }
+
+        /** The text stack both models have, or null. */
+        private String textStackName() {
+            for (Component c : s.components.values()) {
+                boolean isText = c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER;
+                if (isText
+                        && !s.layers(c.name()).isEmpty()
+                        && !r.layers(c.name()).isEmpty()) {
+                    return c.name();
+                }
+            }
+            return null;
         }
 
         /**

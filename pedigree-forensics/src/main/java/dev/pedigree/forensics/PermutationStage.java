@@ -108,7 +108,7 @@ final class PermutationStage {
             long salt = i * 7919L + j + role.ordinal();
             Matrix ma = s.rows(a, ckaUnits(a, salt));
             Matrix mb = r.rows(b, ckaUnits(b, salt));
-            if (ctx.canAlign(ma, mb)) {
+            if (ctx.alignsFor(role) && ctx.canAlign(ma, mb)) {
                 // AWM's Gram CKA takes residual dimensions as units; the alignment was fitted on token
                 // embeddings, which independent models trained on the same data share up to a change of
                 // basis, so its permutation null is optimistic. Reported as an effect size, not combined.

@@ -128,7 +128,7 @@ final class ScreeningSketches {
         boolean wantPlain = sketchWidth == width;
         int[] from = null;
         float[] sg = null;
-        if (ctx.aligns(sketchWidth, width)) {
+        if (ctx.alignsFor(k.role()) && ctx.aligns(sketchWidth, width)) {
             int[] idx = ctx.align().index();
             float[] sign = ctx.align().sign();
             int n = sketchCols == null ? idx.length : sketchCols.length;

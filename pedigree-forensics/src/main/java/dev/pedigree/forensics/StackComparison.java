@@ -335,7 +335,7 @@ final class StackComparison {
     }
 
     /** The rows of matrices with equal column counts, one below the other; null when the counts differ. */
-    private static Matrix stackRows(List<Matrix> ms) {
+    static Matrix stackRows(List<Matrix> ms) {
         int cols = ms.get(0).cols();
         int rows = 0;
         for (Matrix m : ms) {

@@ -164,6 +164,18 @@ public final class CalibrationReport {
             SimModel b = SyntheticTransformer.random("b" + k, c.model(), c.seed() + 600_002 + 3 * k);
             return new SimModel[] {DerivationSimulator.relabelTower(a, d, Component.TEXT_DECODER, Component.VISION), b};
         }));
+        nulls.add(nullFamily("random-init, narrow merge vs wider model", structural, opts, k -> {
+            SimModel wide = SyntheticTransformer.random("w" + k, c.model(), c.seed() + 700_000 + 3 * k);
+            SimModel sliced = DerivationSimulator.widthPruning(
+                    SyntheticTransformer.random("x" + k, c.model(), c.seed() + 700_001 + 3 * k),
+                    Component.TEXT_DECODER,
+                    0.25,
+                    0.25,
+                    k);
+            SimModel other = DerivationSimulator.matchedRandom(sliced, c.seed() + 700_002 + 3 * k)
+                    .withVocabulary(SyntheticTransformer.vocabulary(c.model().vocab(), 100_000));
+            return new SimModel[] {DerivationSimulator.merge(other, sliced, 0.5), wide};
+        }));
         List<DetectionRow> det = detection(c, opts);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         Result r = new Result(nulls, det, opts.thresholds().sharedLog10p(), ms);
@@ -363,6 +375,26 @@ public final class CalibrationReport {
                 return new SimModel[] {DerivationSimulator.renameTensors(v, k + 6), m};
             }));
         }
+        // Issue 14 §2: a 50/50 merge of a model with another tokenizer and a width-sliced copy of the
+        // parent, against the wider parent; a width-pruned copy with a padded embedding and no tokenizer.
+        int narrow = c.model().hidden() * 3 / 4;
+        rows.add(detect(
+                "merge against the wider parent", "50/50, d " + c.model().hidden() + "→" + narrow, reps, opts, k -> {
+                    SimModel m = base.apply(k);
+                    SimModel sliced = DerivationSimulator.widthPruning(m, text, 0.25, 0.25, k + 5);
+                    SimModel other = DerivationSimulator.matchedRandom(sliced, k + 6)
+                            .withVocabulary(
+                                    SyntheticTransformer.vocabulary(c.model().vocab(), 100_000));
+                    return new SimModel[] {DerivationSimulator.merge(other, sliced, 0.5), m};
+                }));
+        rows.add(detect("width pruning + padded vocabulary", "−25% / −25%, +64 rows, no tokenizer", reps, opts, k -> {
+            SimModel m = base.apply(k);
+            return new SimModel[] {
+                DerivationSimulator.padVocabularyWithoutTokenizer(
+                        DerivationSimulator.widthPruning(m, text, 0.25, 0.25, k + 5), 64),
+                m
+            };
+        }));
         for (int steps : new int[] {100, 1000, 4000}) {
             rows.add(detect("tiny trainer fine-tune (new data)", steps + " steps", reps, opts, k -> {
                 TinyTrainer.Config tc = TinyTrainer.Config.DEFAULT.withSteps(200);

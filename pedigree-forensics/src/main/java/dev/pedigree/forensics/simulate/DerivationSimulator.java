@@ -406,6 +406,56 @@ public final class DerivationSimulator {
                 .named(target.name() + "+" + to.name() + "-is-" + donor.name() + "-" + from.name());
     }
 
+    /**
+     * A linear merge: every tensor of {@code a} that {@code b} has at the same address and shape
+     * becomes {@code weightA·a + (1 − weightA)·b}; the rest, the hints and the vocabulary are
+     * {@code a}'s.
+     */
+    public static SimModel merge(SimModel a, SimModel b, double weightA) {
+        Map<TensorAddress, ArrayTensor> other = new HashMap<>();
+        for (ArrayTensor t : b.tensors()) {
+            other.putIfAbsent(t.address(), t);
+        }
+        List<ArrayTensor> out = new ArrayList<>();
+        for (ArrayTensor t : a.tensors()) {
+            ArrayTensor u = other.get(t.address());
+            if (u == null || !u.shape().equals(t.shape())) {
+                out.add(t);
+                continue;
+            }
+            float[] x = t.readAll();
+            float[] y = u.readAll();
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (weightA * x[i] + (1 - weightA) * y[i]);
+            }
+            out.add(SimModel.replace(t, x));
+        }
+        return a.withTensors(out).named(a.name() + "+merge-" + b.name());
+    }
+
+    /**
+     * A checkpoint shipped without its tokenizer and with its token embedding (and untied head) padded
+     * by {@code rows} zero rows, as vocabularies are padded to a multiple of 64: embedding rows can no
+     * longer be paired by token or by count.
+     */
+    public static SimModel padVocabularyWithoutTokenizer(SimModel m, int rows) {
+        List<ArrayTensor> out = new ArrayList<>();
+        for (ArrayTensor t : m.tensors()) {
+            Role role = t.address().role();
+            if (t.address().layer() == null
+                    && (role == Role.EMBEDDING || role == Role.LM_HEAD)
+                    && t.shape().rank() == 2) {
+                int r0 = (int) t.shape().rows();
+                int cols = (int) t.shape().columns();
+                float[] v = java.util.Arrays.copyOf(t.readAll(), (r0 + rows) * cols);
+                out.add(SimModel.replace(t, Shape.of(r0 + rows, cols), v));
+            } else {
+                out.add(t);
+            }
+        }
+        return new SimModel(m.name() + "+padded" + rows, m.hints(), out, null);
+    }
+
     /** Adds every tensor of {@code extra} to {@code m} (e.g. a vision tower and projector beside a text stack). */
     public static SimModel combine(SimModel m, List<ArrayTensor> extra, String name) {
         List<ArrayTensor> out = m.mutableTensors();
