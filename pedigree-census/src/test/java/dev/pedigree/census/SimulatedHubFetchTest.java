@@ -131,11 +131,9 @@ class SimulatedHubFetchTest {
                         .append(a == null || b == null ? "-" : String.format("%.2f", a.correlation(b)));
             }
             System.out.println(e.kind() + " " + c.verdict() + " text=" + text + " log10p=" + c.log10p() + sk);
-            if (!e.kind().knownGap()) {
-                assertThat(c.verdict())
-                        .as(e.id())
-                        .isEqualTo(e.kind().derivative() ? Verdict.SHARED_LINEAGE : Verdict.INDEPENDENT);
-            }
+            assertThat(c.verdict())
+                    .as(e.id())
+                    .isEqualTo(e.kind().derivative() ? Verdict.SHARED_LINEAGE : Verdict.INDEPENDENT);
         }
     }
 }

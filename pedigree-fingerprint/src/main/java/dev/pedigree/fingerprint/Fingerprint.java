@@ -73,8 +73,14 @@ import java.util.Objects;
  * <p>Instances are immutable and thread-safe. Files: {@link FingerprintCodec}.
  */
 public final class Fingerprint {
-    /** Version of the file layout written by {@link FingerprintCodec}. */
+    /** Version of the file layout {@link FingerprintCodec} writes for a fingerprint without row norms. */
     public static final int FORMAT_VERSION = 1;
+
+    /**
+     * Version of the file layout {@link FingerprintCodec} writes when some sample keeps whole-row
+     * norms ({@link Sample#rowNorms()}); both versions are read.
+     */
+    public static final int FORMAT_VERSION_ROW_NORMS = 2;
 
     private final String source;
     private final String format;
@@ -636,6 +642,25 @@ public final class Fingerprint {
 
     public List<FingerprintTensor> tensors() {
         return tensors;
+    }
+
+    /** The same fingerprint with other tensors (every other part unchanged). */
+    public Fingerprint withTensors(List<FingerprintTensor> replacement) {
+        return new Fingerprint(
+                source,
+                format,
+                architecture,
+                hints,
+                parameters,
+                modelBytes,
+                units,
+                seed,
+                tokenizerType,
+                vocabularySize,
+                regularKeys,
+                anchors,
+                replacement,
+                warnings);
     }
 
     /** Non-fatal observations made while fingerprinting. */

@@ -33,12 +33,16 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * The fingerprint file, version {@value Fingerprint#FORMAT_VERSION}. Little-endian throughout.
+ * The fingerprint file, version {@value Fingerprint#FORMAT_VERSION} or {@value
+ * Fingerprint#FORMAT_VERSION_ROW_NORMS}. Little-endian throughout. A fingerprint none of whose
+ * samples keeps row norms is written as version 1, byte for byte as before version 2 existed; one
+ * that keeps some is written as version 2, which adds one flag (and the norms) after each sample's
+ * values. Both are read.
  *
  * <pre>
  * offset size
  *      0    8  magic "PDGFPRNT"
- *      8    4  u32 format version (1)
+ *      8    4  u32 format version (1 or 2)
  *     12    4  u32 reserved, 0
  *     16    8  u64 body length = file size − 56
  *     24   32  SHA-256 of the body (integrity)
@@ -58,7 +62,8 @@ import java.util.zip.Inflater;
  *     u8 has stats; if 1: f64 mean, std, rms, min, max, u64 non-finite, u8 constant
  *     u8 has sample; if 1: u8 row source (0 dimension, 1 anchors), u32 rows, varint rows (delta from previous+1 for
  *       dimension rows, absolute ids for anchor rows), u32 cols, varint cols (delta),
- *       u8 encoding (0 f32, 1 f16 of value/scale), [f32 scale], values
+ *       u8 encoding (0 f32, 1 f16 of value/scale), [f32 scale], values,
+ *       [version 2 only: u8 has row norms; if 1: rows × f32 whole-row norms ({@link Sample#rowNorms()})]
  *   u32 warnings, str…
  * str: u32 length + UTF-8; ostr: i32 length (−1 null) + UTF-8; oi32: u8 present + i32.
  * </pre>
@@ -105,6 +110,12 @@ public final class FingerprintCodec {
 
     /** The file's bytes. */
     public static byte[] encode(Fingerprint f) {
+        int version = Fingerprint.FORMAT_VERSION;
+        for (FingerprintTensor t : f.tensors()) {
+            if (t.sample() != null && t.sample().rowNormsNoCopy() != null) {
+                version = Fingerprint.FORMAT_VERSION_ROW_NORMS;
+            }
+        }
         Out o = new Out();
         o.str(f.source());
         o.str(f.format());
@@ -218,6 +229,15 @@ public final class FingerprintCodec {
                     o.f32(x);
                 }
             }
+            if (version >= Fingerprint.FORMAT_VERSION_ROW_NORMS) {
+                float[] norms = sm.rowNormsNoCopy();
+                o.u8(norms == null ? 0 : 1);
+                if (norms != null) {
+                    for (float x : norms) {
+                        o.f32(x);
+                    }
+                }
+            }
         }
         o.u32(f.warnings().size());
         for (String w : f.warnings()) {
@@ -226,7 +246,7 @@ public final class FingerprintCodec {
         byte[] body = o.toByteArray();
         ByteBuffer file = ByteBuffer.allocate(HEADER_BYTES + body.length).order(ByteOrder.LITTLE_ENDIAN);
         file.put(MAGIC);
-        file.putInt(Fingerprint.FORMAT_VERSION);
+        file.putInt(version);
         file.putInt(0);
         file.putLong(body.length);
         file.put(sha256(body, 0, body.length));
@@ -285,12 +305,12 @@ public final class FingerprintCodec {
             throw new CorruptModelException(source, 0, "not a Pedigree fingerprint: bad magic");
         }
         long version = r.u32("format version");
-        if (version != Fingerprint.FORMAT_VERSION) {
+        if (version != Fingerprint.FORMAT_VERSION && version != Fingerprint.FORMAT_VERSION_ROW_NORMS) {
             throw new UnsupportedModelException(
                     source,
                     8,
                     "fingerprint format version " + version + " (this reader knows " + Fingerprint.FORMAT_VERSION
-                            + ")");
+                            + " and " + Fingerprint.FORMAT_VERSION_ROW_NORMS + ")");
         }
         long reserved = r.u32("reserved");
         if (reserved != 0) {
@@ -311,10 +331,10 @@ public final class FingerprintCodec {
                     "content sha256 mismatch: header says " + HexFormat.of().formatHex(expected) + ", body hashes to "
                             + HexFormat.of().formatHex(actual));
         }
-        return parseBody(r, source);
+        return parseBody(r, source, (int) version);
     }
 
-    private static Fingerprint parseBody(SegmentReader r, String source) throws ModelFormatException {
+    private static Fingerprint parseBody(SegmentReader r, String source, int version) throws ModelFormatException {
         String src = str(r, "source");
         String format = str(r, "format");
         String arch = ostr(r, "architecture");
@@ -419,7 +439,7 @@ public final class FingerprintCodec {
         }
         List<FingerprintTensor> tensors = new ArrayList<>((int) nTensors);
         for (long i = 0; i < nTensors; i++) {
-            tensors.add(tensor(r, anchors.length));
+            tensors.add(tensor(r, anchors.length, version));
         }
         long nWarnPos = r.position();
         long nWarn = r.u32("warning count");
@@ -454,7 +474,7 @@ public final class FingerprintCodec {
         }
     }
 
-    private static FingerprintTensor tensor(SegmentReader r, int anchorCount) throws ModelFormatException {
+    private static FingerprintTensor tensor(SegmentReader r, int anchorCount, int version) throws ModelFormatException {
         long start = r.position();
         String name = str(r, "tensor name");
         String comp = str(r, "component name");
@@ -592,7 +612,26 @@ public final class FingerprintCodec {
                     v[i] = r.f32("value");
                 }
             }
-            sample = new Sample(rs, rows, cols, v);
+            float[] norms = null;
+            if (version >= Fingerprint.FORMAT_VERSION_ROW_NORMS) {
+                long normsPos = r.position();
+                int hasNorms = r.u8("row norms flag");
+                if (hasNorms > 1) {
+                    throw r.corruptAt(normsPos, "row norms flag " + hasNorms);
+                }
+                if (hasNorms == 1) {
+                    r.require(nRows * 4, "float32 row norms");
+                    norms = new float[(int) nRows];
+                    for (int i = 0; i < nRows; i++) {
+                        long p = r.position();
+                        norms[i] = r.f32("row norm");
+                        if (!(norms[i] >= 0) || Float.isInfinite(norms[i])) {
+                            throw r.corruptAt(p, "row norm " + norms[i]);
+                        }
+                    }
+                }
+            }
+            sample = new Sample(rs, rows, cols, v, norms);
         }
         return new FingerprintTensor(name, address, dtype, shape, raw, canonical, stats, sample);
     }

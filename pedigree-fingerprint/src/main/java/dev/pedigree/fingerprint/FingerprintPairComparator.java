@@ -5,11 +5,18 @@ import dev.pedigree.fingerprint.FingerprintTensor.Sample;
 import dev.pedigree.forensics.CompareOptions;
 import dev.pedigree.forensics.LineageComparator;
 import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.Evidence;
+import dev.pedigree.forensics.result.Thresholds;
+import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.stats.LogP;
+import dev.pedigree.stats.TestResult;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -40,7 +47,115 @@ public final class FingerprintPairComparator {
         }
         Fingerprint s = restrictToCommon(suspect, reference);
         Fingerprint r = restrictToCommon(reference, suspect);
-        return LineageComparator.compare(s.toModelView(), r.toModelView(), options);
+        ComparisonResult engine = LineageComparator.compare(s.toModelView(), r.toModelView(), options);
+        Map<String, UnitNormTest.Result> norms = UnitNormTest.compare(s, r);
+        return norms.isEmpty() ? engine : withUnitNorms(engine, norms);
+    }
+
+    /**
+     * The engine's result with the {@link UnitNormTest} of each component that has one folded in.
+     * The unit-norm values are Bonferroni-corrected for the {@code m} components tested; a
+     * component's value becomes {@code 2·min(p_engine, m·p_norms)} (Bonferroni for taking the
+     * better of the two), so that the family-wise error of the pair's verdict stays at most the
+     * threshold's. A component's verdict is judged again from that value with the engine's
+     * thresholds: SHARED_LINEAGE at or below the shared threshold; INDEPENDENT only where the engine
+     * judged it so and the value stays above the independent threshold; otherwise INCONCLUSIVE. The
+     * pair's verdict and value follow the engine's rules.
+     */
+    static ComparisonResult withUnitNorms(ComparisonResult c, Map<String, UnitNormTest.Result> norms) {
+        Thresholds th = c.thresholds();
+        double bonferroniComponents = Math.log10(norms.size());
+        List<ComponentResult> out = new ArrayList<>();
+        boolean newlyShared = false;
+        long newlySharedParams = 0;
+        for (ComponentResult cr : c.components()) {
+            UnitNormTest.Result u = norms.get(cr.name());
+            if (u == null) {
+                out.add(cr);
+                continue;
+            }
+            double un = Math.min(0, u.log10p() + bonferroniComponents);
+            double v = cr.log10p() == null ? un : Math.min(0, Math.min(cr.log10p(), un) + Math.log10(2));
+            v = LogP.clamp(v);
+            Verdict verdict;
+            if (v <= th.sharedLog10p()) {
+                verdict = Verdict.SHARED_LINEAGE;
+            } else if (cr.verdict() == Verdict.INDEPENDENT && v > th.independentLog10p()) {
+                verdict = Verdict.INDEPENDENT;
+            } else {
+                verdict = Verdict.INCONCLUSIVE;
+            }
+            if (verdict == Verdict.SHARED_LINEAGE && cr.verdict() != Verdict.SHARED_LINEAGE) {
+                newlyShared = true;
+                newlySharedParams += cr.parameters();
+            }
+            List<Evidence> ev = new ArrayList<>(cr.evidence());
+            TestResult t = u.testResult();
+            ev.add(new Evidence(
+                    t.testId(),
+                    t.statistic(),
+                    Math.min(0, t.log10p()),
+                    t.note()
+                            + String.format(
+                                    Locale.ROOT,
+                                    " (n=%d, median r %.4g; fingerprint pairs only)",
+                                    t.n(),
+                                    u.medianR())));
+            String reason = String.format(
+                    Locale.ROOT,
+                    "2·min(engine %s, unit norms %.2f over %d component%s): log10 p %.2f; %s",
+                    cr.log10p() == null ? "none" : String.format(Locale.ROOT, "%.2f", cr.log10p()),
+                    un,
+                    norms.size(),
+                    norms.size() == 1 ? "" : "s",
+                    v,
+                    verdict == cr.verdict() ? cr.reason() : "judged again with the thresholds");
+            out.add(new ComponentResult(cr.name(), cr.kind(), cr.parameters(), verdict, v, ev, reason));
+        }
+        Verdict overall = overall(out);
+        Double best = null;
+        for (ComponentResult cr : out) {
+            if (cr.log10p() != null) {
+                best = best == null ? cr.log10p() : Math.min(best, cr.log10p());
+            }
+        }
+        double frac = c.sharedParameterFraction();
+        if (newlyShared && c.suspect().parameters() > 0) {
+            frac = Math.min(1, frac + newlySharedParams / (double) c.suspect().parameters());
+        }
+        return new ComparisonResult(
+                c.schema(),
+                c.suspect(),
+                c.reference(),
+                overall,
+                best,
+                out,
+                c.layerMap(),
+                c.tokenizer(),
+                frac,
+                c.warnings(),
+                c.layerEvidence(),
+                c.customisation(),
+                c.sampling(),
+                th);
+    }
+
+    /** The engine's pair rule: shared if any component is; independent when those judged so hold half the compared parameters. */
+    private static Verdict overall(List<ComponentResult> components) {
+        long compared = 0;
+        long independent = 0;
+        for (ComponentResult cr : components) {
+            if (cr.verdict() == Verdict.SHARED_LINEAGE) {
+                return Verdict.SHARED_LINEAGE;
+            }
+            if (cr.log10p() != null) {
+                compared += cr.parameters();
+                if (cr.verdict() == Verdict.INDEPENDENT) {
+                    independent += cr.parameters();
+                }
+            }
+        }
+        return compared > 0 && independent * 2 >= compared ? Verdict.INDEPENDENT : Verdict.INCONCLUSIVE;
     }
 
     /** {@code f} with every sampled tensor that {@code other} also samples (same name and shape) restricted to the indices both keep. */
@@ -75,7 +190,7 @@ public final class FingerprintPairComparator {
                     t.rawSha256(),
                     t.canonicalSha256(),
                     t.stats(),
-                    new Sample(s.rowSource(), rows, cols, subSample(s, rows, cols))));
+                    new Sample(s.rowSource(), rows, cols, subSample(s, rows, cols), subNorms(s, rows))));
         }
         if (!changed) {
             return f;
@@ -108,6 +223,19 @@ public final class FingerprintPairComparator {
             for (int j = 0; j < ci.length; j++) {
                 out[i * cols.length + j] = v[ri[i] * sc.length + ci[j]];
             }
+        }
+        return out;
+    }
+
+    private static float[] subNorms(Sample s, int[] rows) {
+        float[] norms = s.rowNormsNoCopy();
+        if (norms == null) {
+            return null;
+        }
+        int[] ri = positions(s.rows(), rows, s.rowSource() == RowSource.ANCHORS);
+        float[] out = new float[ri.length];
+        for (int i = 0; i < ri.length; i++) {
+            out[i] = norms[ri[i]];
         }
         return out;
     }

@@ -50,17 +50,40 @@ public record FingerprintTensor(
      *     {@link RowSource#ANCHORS} the token ids of the anchors in the reference model
      * @param cols kept column indices, ascending
      * @param values {@code rows.length × cols.length} values, row-major
+     * @param rowNorms null, or one value per kept row: the L2 norm of the <em>whole</em> row (every
+     *     column, not only the kept ones) with the gain of the norm that feeds the tensor folded in
+     *     (row ⊙ γ). Kept for hidden-unit rows (MLP gate and up), whose norms a residual rotation or
+     *     permutation leaves unchanged ({@link UnitNormTest}); file format 2 ({@link FingerprintCodec})
      */
-    public record Sample(RowSource rowSource, int[] rows, int[] cols, float[] values) {
+    public record Sample(RowSource rowSource, int[] rows, int[] cols, float[] values, float[] rowNorms) {
         public Sample {
             Objects.requireNonNull(rowSource, "rowSource");
             rows = rows.clone();
             cols = cols.clone();
             values = values.clone();
+            rowNorms = rowNorms == null ? null : rowNorms.clone();
             if ((long) rows.length * cols.length != values.length) {
                 throw new IllegalArgumentException(
                         rows.length + "×" + cols.length + " sample with " + values.length + " values");
             }
+            if (rowNorms != null && rowNorms.length != rows.length) {
+                throw new IllegalArgumentException(rowNorms.length + " row norms for " + rows.length + " rows");
+            }
+        }
+
+        /** A sample without row norms. */
+        public Sample(RowSource rowSource, int[] rows, int[] cols, float[] values) {
+            this(rowSource, rows, cols, values, null);
+        }
+
+        /** The whole-row norms (see the record's description), or null when not kept. */
+        @Override
+        public float[] rowNorms() {
+            return rowNorms == null ? null : rowNorms.clone();
+        }
+
+        float[] rowNormsNoCopy() {
+            return rowNorms;
         }
 
         @Override

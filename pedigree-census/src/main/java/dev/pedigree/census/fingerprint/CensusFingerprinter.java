@@ -114,6 +114,7 @@ public final class CensusFingerprinter {
         Map<Long, Float> norms = new HashMap<>();
         Map<LineageComponent, Integer> widths = new EnumMap<>(LineageComponent.class);
         Map<String, Integer> firstSketchLayer = new HashMap<>();
+        Map<String, float[]> mlpGains = profile.unitNorms() ? mlpGains(logical, profile) : Map.of();
         for (TensorRef t : logical) {
             TensorAddress a = t.address();
             if (!a.part().isParameter() || t.elementCount() == 0 || !profile.samplesLayer(a.layer())) {
@@ -141,7 +142,12 @@ public final class CensusFingerprinter {
                     null,
                     null,
                     null,
-                    new Sample(anchorsRows ? RowSource.ANCHORS : RowSource.DIMENSION, r, c, v)));
+                    new Sample(
+                            anchorsRows ? RowSource.ANCHORS : RowSource.DIMENSION,
+                            r,
+                            c,
+                            v,
+                            profile.unitNorms() && !anchorsRows ? unitNorms(t, r, mlpGains) : null)));
             digests.add(digest(lc, a, t.shape(), v));
             if (lc != null && (a.role() == Role.ATTN_Q || a.role() == Role.MLP_UP) && a.part() == Part.WEIGHT) {
                 widths.putIfAbsent(lc, (int) rc[1]);
@@ -217,6 +223,72 @@ public final class CensusFingerprinter {
                 widths,
                 vocab == null ? null : tokenizerId(keys),
                 vocab == null ? null : TokenSketch.minHash(keys));
+    }
+
+    /**
+     * The gains of the norms that feed each sampled block's MLP ({@link Role#MLP_NORM}), whole, by
+     * {@link #gainKey}. Norm vectors are read whole for their sample anyway: no extra bytes.
+     */
+    private static Map<String, float[]> mlpGains(List<TensorRef> logical, CensusProfile profile)
+            throws IOException, ModelFormatException {
+        Map<String, float[]> out = new HashMap<>();
+        for (TensorRef t : logical) {
+            TensorAddress a = t.address();
+            if (a.role() == Role.MLP_NORM
+                    && a.part() == Part.WEIGHT
+                    && a.layer() != null
+                    && t.shape().rank() == 1
+                    && profile.samplesLayer(a.layer())) {
+                try {
+                    out.putIfAbsent(gainKey(a), new RestrictedTensor(t, null, null).readAll());
+                } catch (UnsupportedModelException e) {
+                    // Not decodable: that block's rows keep no norms (see unitNorms).
+                    out.putIfAbsent(gainKey(a), new float[0]);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String gainKey(TensorAddress a) {
+        return a.component().name() + "/" + a.layer();
+    }
+
+    /**
+     * For a hidden-unit-indexed matrix (MLP gate or up of a block), the whole-row L2 norm of each
+     * kept row with the MLP norm's gain folded in ({@code ‖row ⊙ γ‖}; γ = 1 when the block has no
+     * such norm); null for every other tensor, or when the gain cannot be folded. The rows are read
+     * whole for the sample anyway: no extra bytes. See {@link dev.pedigree.fingerprint.UnitNormTest}.
+     */
+    static float[] unitNorms(TensorRef t, int[] rows, Map<String, float[]> gains)
+            throws IOException, ModelFormatException {
+        TensorAddress a = t.address();
+        if (a.layer() == null
+                || a.part() != Part.WEIGHT
+                || (a.role() != Role.MLP_GATE && a.role() != Role.MLP_UP)
+                || t.shape().rank() != 2) {
+            return null;
+        }
+        int cols = (int) t.shape().columns();
+        float[] gain = gains.get(gainKey(a));
+        if (gain != null && gain.length != cols) {
+            return null;
+        }
+        float[] row = new float[cols];
+        float[] out = new float[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            t.readRows(rows[i], 1, row, 0);
+            double s = 0;
+            for (int j = 0; j < cols; j++) {
+                double x = gain == null ? row[j] : (double) row[j] * gain[j];
+                s += x * x;
+            }
+            out[i] = (float) Math.sqrt(s);
+            if (!Float.isFinite(out[i])) {
+                return null;
+            }
+        }
+        return out;
     }
 
     /** SHA-256 of the regular tokens' normalised bytes in creation order (each followed by a 0 byte). */

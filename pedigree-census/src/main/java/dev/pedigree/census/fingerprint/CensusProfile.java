@@ -125,6 +125,16 @@ public record CensusProfile(
         return out;
     }
 
+    /**
+     * Whether sampled MLP hidden-unit rows keep their whole-row norms ({@link
+     * dev.pedigree.fingerprint.FingerprintTensor.Sample#rowNorms()}, fingerprint file version 2):
+     * for {@link RowSampling#BLOCKS}, the census's own layout. The {@link RowSampling#SCATTERED}
+     * registry layout stays the registry's version-1 file.
+     */
+    public boolean unitNorms() {
+        return sampling == RowSampling.BLOCKS;
+    }
+
     /** Whether block layer {@code layer} is sampled (null: not a block tensor, always sampled). */
     public boolean samplesLayer(Integer layer) {
         return layer == null || layer % layerStride == 0;

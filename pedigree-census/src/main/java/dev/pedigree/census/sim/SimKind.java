@@ -60,16 +60,6 @@ public enum SimKind {
         return derivative;
     }
 
-    /**
-     * Whether the census is known to miss this kind: the fingerprint-pair test samples 32 of the
-     * residual coordinates, which a residual permutation or rotation moves out of line, so the test
-     * has no power (the anchor row-norm channel still proposes the pair, r ≈ 1.0). Measured, not
-     * assumed: see the README's census section.
-     */
-    public boolean knownGap() {
-        return this == RESIDUAL_PERMUTED || this == RESIDUAL_ROTATED;
-    }
-
     /** Short name used in the simulated repository names. */
     public String slug() {
         return slug;
