@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Result of {@link Identifier#identify}: {@code pedigree/identify/v1} ({@link IdentifyJson}).
+ * Result of {@link Identifier#identify}: rendered as {@code pedigree/identify/v1} by {@code pedigree-report}
+ * ({@code dev.pedigree.report.identify.IdentifyJson}).
  * Immutable.
  *
  * @param verdict SHARED_LINEAGE when some registry model shares lineage with the suspect (by the

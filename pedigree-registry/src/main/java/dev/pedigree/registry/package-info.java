@@ -39,7 +39,8 @@
  * <h2>Identify</h2>
  *
  * {@link dev.pedigree.registry.Identifier}: exact reuse from hashes first, then the pre-filter,
- * then the full comparison of the best candidates; {@link dev.pedigree.registry.IdentifyJson}
- * renders {@code pedigree/identify/v1}.
+ * then the full comparison of the best candidates; {@code pedigree-report} renders the
+ * {@link dev.pedigree.registry.IdentifyResult} ({@code dev.pedigree.report.identify}: IdentifyJson,
+ * {@code pedigree/identify/v1}, and IdentifyText).
  */
 package dev.pedigree.registry;

@@ -32,22 +32,47 @@ public final class Json {
 
     private Json() {}
 
-    /** Serialises a tree of maps, lists and scalars. */
-    public static String write(Map<String, ?> tree) {
-        String streamed = stream(tree);
-        return streamed != null ? streamed : bind(tree);
+    /** Where array elements go; objects always have one member a line, indented by two spaces. */
+    public enum Layout {
+        /** Every array element on its own line (the result contracts: compare, identify, inspect). */
+        ONE_PER_LINE,
+        /**
+         * Jackson's default pretty printer: an array's elements follow its bracket on the same line
+         * ({@code [ {}, {} ]}, {@code [ ]} when empty), line ends the system's. The attestation
+         * report keeps this layout, which it had when databind wrote it.
+         */
+        INLINE_ARRAYS
     }
 
-    private static DefaultPrettyPrinter printer() {
-        return new DefaultPrettyPrinter()
-                .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-                .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+    /** Serialises a tree of maps, lists and scalars. */
+    public static String write(Map<String, ?> tree) {
+        return write(tree, Layout.ONE_PER_LINE);
+    }
+
+    /** Serialises a tree of maps, lists and scalars in the given layout. */
+    public static String write(Map<String, ?> tree, Layout layout) {
+        String streamed = stream(tree, layout);
+        return streamed != null ? streamed : bind(tree, layout);
+    }
+
+    private static DefaultPrettyPrinter printer(Layout layout) {
+        return switch (layout) {
+            case ONE_PER_LINE ->
+                new DefaultPrettyPrinter()
+                        .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+                        .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+            case INLINE_ARRAYS -> new DefaultPrettyPrinter();
+        };
     }
 
     /** The databind form (also the reference the streaming form is tested against). */
     static String bind(Map<String, ?> tree) {
+        return bind(tree, Layout.ONE_PER_LINE);
+    }
+
+    static String bind(Map<String, ?> tree, Layout layout) {
         try {
-            return Mapper.MAPPER.writer(printer()).writeValueAsString(tree) + "\n";
+            return Mapper.MAPPER.writer(printer(layout)).writeValueAsString(tree) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("result tree is not serialisable", e);
         }
@@ -55,9 +80,13 @@ public final class Json {
 
     /** The streaming form, or null when the tree holds a node {@link #value} does not write exactly as databind would. */
     static String stream(Map<String, ?> tree) {
+        return stream(tree, Layout.ONE_PER_LINE);
+    }
+
+    private static String stream(Map<String, ?> tree, Layout layout) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.setPrettyPrinter(printer().createInstance());
+            g.setPrettyPrinter(printer(layout).createInstance());
             value(g, tree, 0);
         } catch (NotStreamable e) {
             return null;

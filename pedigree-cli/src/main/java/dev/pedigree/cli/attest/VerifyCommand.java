@@ -1,24 +1,17 @@
 package dev.pedigree.cli.attest;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.pedigree.attest.AttestationReport;
 import dev.pedigree.attest.ChainVerifier;
-import dev.pedigree.attest.CheckResult;
-import dev.pedigree.attest.Finding;
 import dev.pedigree.attest.ForensicsLineageOracle;
 import dev.pedigree.attest.StatementSigner;
 import dev.pedigree.attest.Status;
 import dev.pedigree.cli.CliException;
 import dev.pedigree.cli.ExitCode;
 import dev.pedigree.cli.JsonOption;
-import java.io.IOException;
+import dev.pedigree.report.attest.AttestJson;
+import dev.pedigree.report.attest.AttestText;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -96,64 +89,18 @@ public final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean toStdout = JsonOption.toStdout(json);
         if (toStdout) {
-            out.print(json(report));
+            out.print(AttestJson.write(report));
         } else if (json != null) {
-            writeJson(report, json);
+            AttestJson.write(report, json);
         }
         if (!toStdout) {
-            print(out, report);
+            out.print(AttestText.render(report));
         }
         if (signer != null && signer.signs()) {
             // with --json -, standard output carries only the JSON
-            (toStdout ? spec.commandLine().getErr() : out)
-                    .println(
-                            signed.signed() != null
-                                    ? "signed statement written to "
-                                            + signed.signed().statement() + " (key id "
-                                            + signed.signed().keyid() + ")"
-                                    : "verification failed: no statement signed");
+            (toStdout ? spec.commandLine().getErr() : out).print(AttestText.signing(signed));
         }
         out.flush();
         return (report.verdict() == Status.PASS ? ExitCode.OK : ExitCode.VERIFICATION_FAILED).code();
-    }
-
-    static void writeJson(AttestationReport report, Path file) throws IOException {
-        Files.writeString(file, json(report), StandardCharsets.UTF_8);
-    }
-
-    /** The report as indented JSON with a final newline, as {@code --json} writes it. */
-    static String json(AttestationReport report) throws IOException {
-        ObjectMapper m = new ObjectMapper()
-                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                .enable(SerializationFeature.INDENT_OUTPUT);
-        return m.writeValueAsString(report) + "\n";
-    }
-
-    static void print(PrintWriter out, AttestationReport r) {
-        out.println("ledger " + r.ledger() + ": " + r.entries() + " entries (sha256 "
-                + r.ledgerSha256().substring(0, 16) + ")");
-        for (CheckResult c : r.checks()) {
-            out.println(c.status() + "  " + c.id() + ": " + c.summary());
-            if (c.status() == Status.FAIL) {
-                List<Finding> f = c.failures();
-                for (int i = 0; i < Math.min(5, f.size()); i++) {
-                    out.println("        - " + f.get(i).subject() + " ["
-                            + f.get(i).test() + "]: " + f.get(i).detail());
-                }
-                if (f.size() > 5) {
-                    out.println("        - … " + (f.size() - 5) + " more failures (see --json)");
-                }
-            }
-        }
-        if (r.signature() != null) {
-            out.println((r.signature().verified() ? "PASS" : "FAIL") + "  signature: "
-                    + r.signature().detail());
-        }
-        if (r.subject() != null) {
-            out.println("subject " + r.subject().name() + " model hash "
-                    + r.subject().modelHash());
-        }
-        out.println("verdict: " + r.verdict() + (r.failedCheck() == null ? "" : " (" + r.failedCheck() + ")") + " — "
-                + r.reason());
     }
 }

@@ -111,7 +111,8 @@ public final class CompareJson {
         return m;
     }
 
-    private static Map<String, Object> model(ModelSummary s) {
+    /** A model's summary object ({@code source}, {@code format}, {@code architecture}, {@code parameters}). */
+    public static Map<String, Object> model(ModelSummary s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("source", s.source());
         m.put("format", s.format());

@@ -1,8 +1,10 @@
-package dev.pedigree.registry;
+package dev.pedigree.report.identify;
 
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.io.Printable;
+import dev.pedigree.registry.IdentifyResult;
+import dev.pedigree.registry.TensorMatch;
 import java.util.Locale;
 
 /** Terminal rendering of an {@link IdentifyResult}. Computes nothing. Stateless. */

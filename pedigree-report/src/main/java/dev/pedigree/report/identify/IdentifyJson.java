@@ -1,6 +1,8 @@
-package dev.pedigree.registry;
+package dev.pedigree.report.identify;
 
-import dev.pedigree.forensics.result.ModelSummary;
+import dev.pedigree.registry.IdentifyResult;
+import dev.pedigree.registry.RegistryEntry;
+import dev.pedigree.registry.TensorMatch;
 import dev.pedigree.report.compare.CompareJson;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +22,7 @@ public final class IdentifyJson {
     public static Map<String, Object> tree(IdentifyResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("schema", IdentifyResult.SCHEMA);
-        m.put("suspect", model(r.suspect()));
+        m.put("suspect", CompareJson.model(r.suspect()));
         m.put("verdict", r.verdict().name());
         m.put("statement", r.statement());
         List<Object> reuse = new ArrayList<>();
@@ -65,15 +67,6 @@ public final class IdentifyJson {
         reg.put("prefilter_ms", r.timings().prefilterMillis());
         reg.put("compare_ms", r.timings().compareMillis());
         m.put("registry", reg);
-        return m;
-    }
-
-    private static Map<String, Object> model(ModelSummary s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("source", s.source());
-        m.put("format", s.format());
-        m.put("architecture", s.architecture());
-        m.put("parameters", s.parameters());
         return m;
     }
 }
