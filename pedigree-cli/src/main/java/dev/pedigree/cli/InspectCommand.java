@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -33,11 +34,8 @@ final class InspectCommand implements Callable<Integer> {
                     "Weights file, Hugging Face style directory, tokenizer file, https:// URL or hf:owner/name[@revision].")
     String model;
 
-    @Option(
-            names = "--json",
-            paramLabel = "FILE",
-            description = "Write the result as JSON (pedigree/inspect/v1) to FILE ('-' for standard output).")
-    Path json;
+    @Mixin
+    JsonOption json;
 
     @Option(names = "--no-hashes", description = "Skip per-tensor content hashes (they read the whole model).")
     boolean noHashes;
@@ -59,8 +57,8 @@ final class InspectCommand implements Callable<Integer> {
             result = refused(e);
             code = ExitCode.UNSAFE_INPUT;
         }
-        JsonOption.write(InspectJson.tree(result), json, spec.commandLine().getOut());
-        if (!JsonOption.toStdout(json)) {
+        json.write(InspectJson.tree(result), spec.commandLine().getOut());
+        if (!json.toStdout()) {
             spec.commandLine().getOut().print(InspectText.render(result));
             if (listTensors) {
                 for (Inspection.TensorSummary t : result.tensors()) {

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -49,11 +50,8 @@ final class TokensCommand implements Callable<Integer> {
     @Option(names = "--top", defaultValue = "20", description = "Gain tokens to list (default: ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(
-            names = "--json",
-            paramLabel = "FILE",
-            description = "Write the report as JSON to FILE ('-' for standard output).")
-    Path json;
+    @Mixin
+    JsonOption json;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -83,8 +81,8 @@ final class TokensCommand implements Callable<Integer> {
         }
         List<String> lines = LanguageFitness.readCorpus(corpus);
         FitnessReport r = LanguageFitness.measure(corpus.toString(), lines, encoders, descendant, anc, top);
-        JsonOption.write(tree(r), json, spec.commandLine().getOut());
-        if (!JsonOption.toStdout(json)) {
+        json.write(tree(r), spec.commandLine().getOut());
+        if (!json.toStdout()) {
             spec.commandLine().getOut().print(text(r));
         }
         spec.commandLine().getOut().flush();

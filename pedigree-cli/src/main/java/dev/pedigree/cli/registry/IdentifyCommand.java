@@ -11,7 +11,6 @@ import dev.pedigree.registry.IdentifyResult;
 import dev.pedigree.registry.Registry;
 import dev.pedigree.report.identify.IdentifyJson;
 import dev.pedigree.report.identify.IdentifyText;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,11 +42,8 @@ public final class IdentifyCommand implements Callable<Integer> {
     @Mixin
     RegistryOption registry;
 
-    @Option(
-            names = "--json",
-            paramLabel = "FILE",
-            description = "Write pedigree/identify/v1 JSON to FILE ('-' for standard output).")
-    Path json;
+    @Mixin
+    JsonOption json;
 
     @Option(
             names = "--candidates",
@@ -78,8 +74,8 @@ public final class IdentifyCommand implements Callable<Integer> {
                 ModelView v = ModelOpener.open(suspect)) {
             r = Identifier.identify(v, reg, o);
         }
-        JsonOption.write(IdentifyJson.tree(r), json, spec.commandLine().getOut());
-        if (!JsonOption.toStdout(json)) {
+        json.write(IdentifyJson.tree(r), spec.commandLine().getOut());
+        if (!json.toStdout()) {
             spec.commandLine().getOut().print(IdentifyText.render(r));
         }
         spec.commandLine().getOut().flush();
