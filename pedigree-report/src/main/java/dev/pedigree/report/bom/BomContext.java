@@ -12,8 +12,8 @@ import java.util.Objects;
 /**
  * What a BOM says beyond the comparison results. Immutable.
  *
- * @param suspectName component name of the suspect model (e.g. a repository id); null: derived
- *     from its source path
+ * @param suspectName display name of the suspect model (a repository id, a directory name); null:
+ *     derived from its source ({@link ModelIdentity}); a local path is reduced to its last segment
  * @param suspectVersion component version (e.g. a revision); may be null
  * @param files SHA-256 of the input files; role {@code suspect} for the suspect's files, role
  *     {@code reference} or the reference's source for a reference's files
@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param referenceNames display name per reference source (e.g. a repository id); may be empty
  * @param pedigreeVersion version of the tool, listed under metadata.tools; may be null
  * @param timestamp BOM timestamp; null leaves it out, for byte-identical reruns
+ * @param suspectPurl package URL of the suspect ({@code pkg:huggingface/owner/name@revision}); may be null
+ * @param suspectLicenses licences the suspect's model card declares; may be empty
  */
 public record BomContext(
         String suspectName,
@@ -29,10 +31,33 @@ public record BomContext(
         List<LineageClaim> declaredClaims,
         Map<String, String> referenceNames,
         String pedigreeVersion,
-        Instant timestamp) {
+        Instant timestamp,
+        String suspectPurl,
+        List<ModelCardLicenses.License> suspectLicenses) {
 
     /** Nothing beyond the results. */
     public static final BomContext EMPTY = new BomContext(null, null, List.of(), null, Map.of(), null, null);
+
+    /** A context without package URL and licences. */
+    public BomContext(
+            String suspectName,
+            String suspectVersion,
+            List<FileHash> files,
+            List<LineageClaim> declaredClaims,
+            Map<String, String> referenceNames,
+            String pedigreeVersion,
+            Instant timestamp) {
+        this(
+                suspectName,
+                suspectVersion,
+                files,
+                declaredClaims,
+                referenceNames,
+                pedigreeVersion,
+                timestamp,
+                null,
+                List.of());
+    }
 
     /**
      * The BOM extras of one comparison: the input hashes, declared claims and version of {@code
@@ -43,14 +68,31 @@ public record BomContext(
      */
     public static BomContext of(
             ReportContext report, String suspectName, String referenceSource, String referenceName) {
+        ModelIdentity id = ModelIdentity.of(suspectName);
         return new BomContext(
-                suspectName,
-                null,
+                id.displayName(),
+                id.revision(),
                 report.inputHashes(),
                 report.declaredClaims(),
-                Map.of(referenceSource, referenceName),
+                Map.of(referenceSource, ModelIdentity.of(referenceName).displayName()),
                 report.pedigreeVersion(),
-                null);
+                null,
+                id.purl(),
+                ModelCardLicenses.of(suspectName));
+    }
+
+    /** This context with another time stamp (null: none). */
+    public BomContext withTimestamp(Instant t) {
+        return new BomContext(
+                suspectName,
+                suspectVersion,
+                files,
+                declaredClaims,
+                referenceNames,
+                pedigreeVersion,
+                t,
+                suspectPurl,
+                suspectLicenses);
     }
 
     public BomContext {
@@ -60,5 +102,6 @@ public record BomContext(
                 ? Map.of()
                 : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(referenceNames));
         referenceNames.forEach((k, v) -> Objects.requireNonNull(v, "reference name of " + k));
+        suspectLicenses = suspectLicenses == null ? List.of() : List.copyOf(suspectLicenses);
     }
 }

@@ -64,14 +64,7 @@ public final class Dossier {
     public static Map<String, String> render(ComparisonResult r, ReportContext report, BomContext bom) {
         ReportContext rc = (report == null ? ReportContext.EMPTY : report).withoutGeneratedAt();
         BomContext b = bom == null ? BomContext.EMPTY : bom;
-        BomContext bc = new BomContext(
-                b.suspectName(),
-                b.suspectVersion(),
-                b.files(),
-                b.declaredClaims(),
-                b.referenceNames(),
-                b.pedigreeVersion(),
-                null);
+        BomContext bc = b.withTimestamp(null);
         Map<String, String> out = new LinkedHashMap<>();
         for (ReportFormat f : ReportFormat.values()) {
             out.put(f.dossierFile(), f.render(r, rc, bc));
