@@ -387,7 +387,7 @@ public final class CalibrationReport {
                                     SyntheticTransformer.vocabulary(c.model().vocab(), 100_000));
                     return new SimModel[] {DerivationSimulator.merge(other, sliced, 0.5), m};
                 }));
-        rows.add(detect("width pruning + padded vocabulary", "−25% / −25%, +64 rows, no tokenizer", reps, opts, k -> {
+        rows.add(detect("width-pruned, padded, no tokenizer", "−25%/−25%, +64 rows", reps, opts, k -> {
             SimModel m = base.apply(k);
             return new SimModel[] {
                 DerivationSimulator.padVocabularyWithoutTokenizer(

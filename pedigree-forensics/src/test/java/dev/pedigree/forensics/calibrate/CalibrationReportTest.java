@@ -34,7 +34,7 @@ class CalibrationReportTest {
                 .allMatch(d -> d.rate() == 1.0);
         assertThat(r.detection())
                 .filteredOn(d -> d.transformation().startsWith("merge against the wider parent")
-                        || d.transformation().startsWith("width pruning + padded"))
+                        || d.transformation().startsWith("width-pruned, padded"))
                 .hasSize(2)
                 .allMatch(d -> d.rate() == 1.0);
     }
