@@ -97,6 +97,8 @@ public record ShardIndex(
                         }
                         String shard = c.text();
                         checkPlainName(c.source(), at, tensor, shard);
+                        // every shard may be under the limit while all of them together are not
+                        TensorCountLimit.check(c.source(), at, weightMap.size() + 1L);
                         weightMap.put(tensor, shard);
                         offsets.put(tensor, at);
                     }

@@ -267,6 +267,7 @@ public final class GgufFile {
                         "tensor_count " + tensorCount + " cannot fit in the " + in.remaining()
                                 + " bytes that remain (each tensor info needs at least " + MIN_TENSOR_INFO_BYTES + ")");
             }
+            dev.pedigree.io.TensorCountLimit.check(desc, tcOff, tensorCount);
             for (long i = 0; i < kvCount; i++) {
                 readKv();
             }

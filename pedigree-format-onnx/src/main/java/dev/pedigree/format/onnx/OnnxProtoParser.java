@@ -4,6 +4,7 @@ import dev.pedigree.io.ByteSource;
 import dev.pedigree.io.CorruptModelException;
 import dev.pedigree.io.ProtoWireReader;
 import dev.pedigree.io.SegmentReader;
+import dev.pedigree.io.TensorCountLimit;
 import dev.pedigree.io.UnsupportedModelException;
 import dev.pedigree.model.Shape;
 import java.io.IOException;
@@ -129,15 +130,19 @@ public final class OnnxProtoParser {
             switch (g.field()) {
                 case 1 -> {
                     long t = g.tagOffset();
+                    // a node costs about what a tensor does: one limit for both
+                    TensorCountLimit.check(src, t, nodes.size() + 1L);
                     nodes.add(node(g.nested(), depth, t));
                 }
                 case 2 -> name = g.string();
                 case 5 -> {
                     long t = g.tagOffset();
+                    TensorCountLimit.check(src, t, inits.size() + sparse.size() + 1L);
                     inits.add(tensor(g, t));
                 }
                 case 15 -> {
                     long t = g.tagOffset();
+                    TensorCountLimit.check(src, t, inits.size() + sparse.size() + 1L);
                     sparse.add(sparseTensor(g, t));
                 }
                 default -> g.skipValue();

@@ -141,6 +141,7 @@ public record SafetensorsHeader(
                 if (key.equals(METADATA_KEY)) {
                     readMetadata(c, metadata);
                 } else {
+                    dev.pedigree.io.TensorCountLimit.check(source, keyAt, entries.size() + 1L);
                     entries.add(readEntry(c, key, keyAt));
                 }
             }
