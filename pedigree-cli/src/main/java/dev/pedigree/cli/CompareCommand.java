@@ -11,6 +11,7 @@ import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.Sha256;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.report.FileHash;
+import dev.pedigree.report.Findings;
 import dev.pedigree.report.LanguageFitnessRow;
 import dev.pedigree.report.ReportContext;
 import dev.pedigree.report.ReportFormat;
@@ -79,6 +80,18 @@ final class CompareCommand implements Callable<Integer> {
                     "Text for the language-fitness section of the reports (tokens per character/word of both tokenizers).")
     Path corpus;
 
+    @Option(
+            names = "--name",
+            paramLabel = "NAME",
+            description = "Display name of SUSPECT in the reports (default: its Hugging Face id or directory name).")
+    String suspectName;
+
+    @Option(
+            names = "--reference-name",
+            paramLabel = "NAME",
+            description = "Display name of REFERENCE in the reports (default: its Hugging Face id or directory name).")
+    String referenceName;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -113,10 +126,16 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         if (!ReportOptions.toStdout(outputs)) {
-            out.print(CompareText.render(result));
+            out.print(CompareText.render(
+                    result, displayName(suspectName, suspect), displayName(referenceName, reference)));
         }
         out.flush();
         return ExitCode.of(result.verdict()).code();
+    }
+
+    /** The display name of a model: the option when given, else its Hugging Face id or directory name. */
+    static String displayName(String option, String argument) {
+        return option != null && !option.isBlank() ? option : Findings.displayName(argument);
     }
 
     private List<String> originalArgs() {
@@ -135,7 +154,8 @@ final class CompareCommand implements Callable<Integer> {
                 .pedigreeVersion(Main.version())
                 .inputHashes(hashInputs(s, r))
                 .declaredClaims(s.claims())
-                .referenceName(reference);
+                .referenceName(displayName(referenceName, reference))
+                .suspectName(displayName(suspectName, suspect));
         fit.ifPresent(f -> {
             List<LanguageFitnessRow> rows = new ArrayList<>();
             for (TokenizerFitness t : f.tokenizers()) {

@@ -220,7 +220,13 @@ class GoldenOutputsTest {
         String models =
                 RealModels.directory(RealModels.ALL_MINILM_L6_V2).getParent().toString();
         String root = Path.of("").toAbsolutePath().getParent().toString();
-        return s.replace(work.toString(), "$WORK").replace(models, "$MODELS").replace(root, "$ROOT");
+        // Reports show input paths relative to the working directory: normalised like the absolute ones.
+        String modelsRelative =
+                Path.of("").toAbsolutePath().relativize(Path.of(models)).toString();
+        return s.replace(work.toString(), "$WORK")
+                .replace(modelsRelative, "$MODELS")
+                .replace(models, "$MODELS")
+                .replace(root, "$ROOT");
     }
 
     private static String sha256(byte[] b) throws NoSuchAlgorithmException {

@@ -15,12 +15,12 @@ import java.util.Objects;
  * comparison. Immutable.
  *
  * @param status what the weights say about the claim
- * @param claim the declared claim; null for {@link Status#UNDECLARED_ANCESTOR}
+ * @param claim the declared claim; null for {@link Status#UNDECLARED_RELATIVE}
  * @param message one plain sentence for the report
  */
 public record ClaimCheck(Status status, LineageClaim claim, String message) {
 
-    /** Outcome of one declared claim, or the undeclared-ancestor finding. */
+    /** Outcome of one declared claim, or the undeclared-relative finding. */
     public enum Status {
         /** The claim names the reference and the weights share lineage with it. */
         CONFIRMED,
@@ -31,11 +31,11 @@ public record ClaimCheck(Status status, LineageClaim claim, String message) {
         /** The claim names another model: this comparison says nothing about it. */
         NOT_TESTED,
         /** The weights share lineage with the reference, which no claim names. */
-        UNDECLARED_ANCESTOR;
+        UNDECLARED_RELATIVE;
 
         /** Whether the report must draw attention to it. */
         public boolean flagged() {
-            return this == CONTRADICTED || this == UNDECLARED_ANCESTOR;
+            return this == CONTRADICTED || this == UNDECLARED_RELATIVE;
         }
     }
 
@@ -90,15 +90,15 @@ public record ClaimCheck(Status status, LineageClaim claim, String message) {
                     });
         }
         if (r.verdict() == Verdict.SHARED_LINEAGE && !anyAboutReference) {
-            out.add(
-                    new ClaimCheck(
-                            Status.UNDECLARED_ANCESTOR,
-                            null,
-                            "Undeclared ancestor: the weights share lineage with " + ref + " ("
-                                    + Findings.pValue(r.log10p()) + "), which the suspect "
-                                    + (claims.isEmpty()
-                                            ? "does not declare (it declares no base model)."
-                                            : "does not name among its declared base models; it may be an ancestor of one of them.")));
+            out.add(new ClaimCheck(
+                    Status.UNDECLARED_RELATIVE,
+                    null,
+                    "Undeclared relative: the weights show a shared origin with " + ref + " ("
+                            + Findings.pValue(r.log10p()) + "), which the suspect "
+                            + (claims.isEmpty()
+                                    ? "does not declare (it declares no base model)"
+                                    : "does not name among its declared base models; it may be related through one of them")
+                            + ". The weights do not show which model came first."));
         }
         return out;
     }

@@ -44,8 +44,9 @@ public final class MethodCatalogue {
             "aligned-cka",
             "Aligned Gram CKA (AWM style)",
             "Under independent weights, the centred kernel alignment of the two matrices (after residual alignment) is no larger than under random "
-                    + "permutations of rows (permutation test).",
-            false);
+                    + "permutations of rows (permutation test). The alignment is fitted on token embeddings, which unrelated models trained on "
+                    + "the same data share: reported as an effect size, never combined.",
+            true);
     static final Family INVARIANT = new Family(
             "attention-invariant",
             "Attention invariant (HuRef style)",
@@ -122,5 +123,5 @@ public final class MethodCatalogue {
             "A p-value is the probability of evidence this strong if the weights were initialised independently; it is not the probability that the model is derived.",
             "Long further training, heavy pruning or a rotation of the residual stream can erase the evidence: such cases end INCONCLUSIVE, not INDEPENDENT.",
             "INDEPENDENT is reported only where the tests had the power to see shared lineage; sampled rows (see Sampling) lower that power.",
-            "The comparison is pairwise: an undeclared ancestor can only be found when it is given as the reference.");
+            "The comparison is pairwise: an undeclared relative can only be found when it is given as the reference, and the weights show relatedness, not which model came first.");
 }

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param addedTokenScripts script → count of added tokens, computed elsewhere; null: the report
  *     counts scripts over {@code TokenizerLineage.addedExamples} and says so
  * @param generatedAt a time stamp shown in the footer; leave null for byte-identical reruns
+ * @param suspectName display name of the suspect (e.g. {@code --name}); null: derived from its source
  */
 public record ReportContext(
         String commandLine,
@@ -30,11 +31,12 @@ public record ReportContext(
         String referenceName,
         List<LanguageFitnessRow> languageFitness,
         Map<String, Long> addedTokenScripts,
-        String generatedAt) {
+        String generatedAt,
+        String suspectName) {
 
     /** No extras. */
     public static final ReportContext EMPTY =
-            new ReportContext(null, null, List.of(), null, null, List.of(), null, null);
+            new ReportContext(null, null, List.of(), null, null, List.of(), null, null, null);
 
     public ReportContext {
         inputHashes = inputHashes == null ? List.of() : List.copyOf(inputHashes);
@@ -55,7 +57,8 @@ public record ReportContext(
                 referenceName,
                 languageFitness,
                 addedTokenScripts,
-                null);
+                null,
+                suspectName);
     }
 
     /** A builder starting from {@link #EMPTY}. */
@@ -73,8 +76,14 @@ public record ReportContext(
         private List<LanguageFitnessRow> languageFitness = List.of();
         private Map<String, Long> addedTokenScripts;
         private String generatedAt;
+        private String suspectName;
 
         private Builder() {}
+
+        public Builder suspectName(String v) {
+            suspectName = v;
+            return this;
+        }
 
         public Builder commandLine(String v) {
             commandLine = v;
@@ -125,7 +134,8 @@ public record ReportContext(
                     referenceName,
                     languageFitness,
                     addedTokenScripts,
-                    generatedAt);
+                    generatedAt,
+                    suspectName);
         }
     }
 }

@@ -16,8 +16,12 @@ class FindingsTest {
         assertThat(Findings.pValue(-8.5)).isEqualTo("p = 3.2 \u00d7 10^-9");
         assertThat(Findings.pValue(-9.0)).isEqualTo("p = 1.0 \u00d7 10^-9");
         assertThat(Findings.pValue(-8.0000001)).isEqualTo("p = 1.0 \u00d7 10^-8");
-        assertThat(Findings.pValue(-412.7)).isEqualTo("p < 10^-412");
-        assertThat(Findings.pValue(-300.2)).isEqualTo("p < 10^-300");
+        // Capped at 10^-100: beyond it chance is no credible explanation; the exact value is in the details.
+        assertThat(Findings.pValue(-412.7)).isEqualTo("p < 10^-100");
+        assertThat(Findings.pValue(-300.2)).isEqualTo("p < 10^-100");
+        assertThat(Findings.pValue(-99.5)).isEqualTo("p = 3.2 \u00d7 10^-100");
+        assertThat(Findings.pSentence(-412.7)).isEqualTo("p below 10^-100: chance is not a credible explanation");
+        assertThat(Findings.exactLog10p(-412.7)).isEqualTo("log10 p = -412.7");
     }
 
     @Test
@@ -42,14 +46,17 @@ class FindingsTest {
         List<String> s = Findings.componentSentences(r, "openai/clip-vit-large-patch14");
         assertThat(s)
                 .containsExactly(
-                        "The vision encoder (632 M parameters, 9% of the model) shares lineage with openai/clip-vit-large-patch14: p < 10^-412.",
-                        "The language model (6.1 B parameters, 90% of the model) shows no sign of it (p = 0.16).",
-                        "The multimodal projector (20 M parameters, 0.3% of the model) is undecided: the reference has no projector.");
+                        "The vision encoder (632 M parameters, 9% of the model) is related to openai/clip-vit-large-patch14: lightly changed (median relative change 5%); overwhelming evidence (p < 10^-100).",
+                        "The language model (6.1 B parameters, 90% of the model) shows no sign of it: none found with adequate power (p = 0.16).",
+                        "The multimodal projector (20 M parameters, 0.3% of the model): cannot tell; the reference has no projector.");
         assertThat(Findings.answer(r, "openai/clip-vit-large-patch14"))
                 .isEqualTo(
-                        "Yes. 9% of the suspect's parameters share lineage with openai/clip-vit-large-patch14 (p < 10^-412).");
+                        "Yes: vlm-7b shares an origin with openai/clip-vit-large-patch14; 1 of 3 components related (the vision encoder). "
+                                + "Overwhelming evidence (p below 10^-100: chance is not a credible explanation). The weights do not show which model came first.");
         assertThat(Findings.question(r, null))
-                .isEqualTo("Do the weights of vlm-7b descend from clip-vit-large-patch14 (or from a common ancestor)?");
+                .isEqualTo(
+                        "Do the weights of vlm-7b and clip-vit-large-patch14 share an origin (one derived from the other, or both from a common ancestor)?");
+        assertThat(Relation.looksLike(r)).contains("merge");
     }
 
     @Test
@@ -57,14 +64,14 @@ class FindingsTest {
         ComparisonResult b = Cases.unrelated();
         assertThat(Findings.answer(b, null))
                 .isEqualTo(
-                        "No. Tests with the power to detect shared lineage with e5-small-v2.onnx found none (p = 0.38).");
+                        "No: tests with the power to detect a shared origin with e5-small-v2 found none. None found with adequate power (p = 0.38).");
         assertThat(Findings.componentSentences(b, null).get(0))
                 .isEqualTo(
-                        "The text encoder (21.3 M parameters, 64% of the model) shows no sign of shared lineage with e5-small-v2.onnx (p = 0.38).");
+                        "The text encoder (21.3 M parameters, 64% of the model) shows no sign of a shared origin with e5-small-v2: none found with adequate power (p = 0.38).");
         ComparisonResult d = Cases.tokenizerOnly();
         assertThat(Findings.componentSentences(d, null)).isEmpty();
         assertThat(Findings.answer(d, "meta-llama/Llama-2-7b"))
-                .startsWith("Undecided. No weight test could run, so the weights say nothing either way. ")
+                .startsWith("Cannot tell: no weight test could run, so the weights say nothing either way. ")
                 .contains(
                         "The suspect's tokenizer is derived from that of meta-llama/Llama-2-7b: 99.9% of the smaller vocabulary is inherited in creation order, 2,400 tokens added, 12 removed (special tokens: 3 added, 1 removed).")
                 .endsWith("never as proof of it.");
@@ -77,7 +84,7 @@ class FindingsTest {
         List<ClaimCheck> k = ClaimCheck.check(c, Cases.transplantClaims(), "openai/clip-vit-large-patch14");
         assertThat(k)
                 .extracting(ClaimCheck::status)
-                .containsExactly(ClaimCheck.Status.NOT_TESTED, ClaimCheck.Status.UNDECLARED_ANCESTOR);
+                .containsExactly(ClaimCheck.Status.NOT_TESTED, ClaimCheck.Status.UNDECLARED_RELATIVE);
         assertThat(k.get(1).status().flagged()).isTrue();
         // Declares the reference: confirmed.
         List<ClaimCheck> ok = ClaimCheck.check(
@@ -110,7 +117,7 @@ class FindingsTest {
         // No claims at all but shared lineage: undeclared ancestor.
         assertThat(ClaimCheck.check(Cases.int8(), List.of(), null))
                 .extracting(ClaimCheck::status)
-                .containsExactly(ClaimCheck.Status.UNDECLARED_ANCESTOR);
+                .containsExactly(ClaimCheck.Status.UNDECLARED_RELATIVE);
     }
 
     @Test

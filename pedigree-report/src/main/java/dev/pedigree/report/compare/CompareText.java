@@ -8,8 +8,9 @@ import dev.pedigree.forensics.result.NonFiniteTensor;
 import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.io.Printable;
+import dev.pedigree.report.Findings;
+import dev.pedigree.report.Relation;
 import dev.pedigree.report.inspect.InspectText;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -18,10 +19,43 @@ public final class CompareText {
     private CompareText() {}
 
     public static String render(ComparisonResult r) {
+        return render(r, null, null);
+    }
+
+    /**
+     * The summary, naming the models by their display names ({@link Findings#modelName} when a name
+     * is null or blank); sources appear only on the first two lines, relative to the working
+     * directory.
+     */
+    public static String render(ComparisonResult r, String suspectName, String referenceName) {
+        String sus = blank(suspectName) ? Findings.modelName(r.suspect()) : suspectName;
+        String ref = blank(referenceName) ? Findings.modelName(r.reference()) : referenceName;
         StringBuilder sb = new StringBuilder();
-        sb.append("Suspect:    ").append(describe(r.suspect())).append('\n');
-        sb.append("Reference:  ").append(describe(r.reference())).append("\n\n");
-        sb.append("Answer: ").append(headline(r)).append("\n\n");
+        sb.append("Suspect:    ").append(describe(sus, r.suspect())).append('\n');
+        sb.append("Reference:  ").append(describe(ref, r.reference())).append("\n\n");
+        sb.append("Answer: ")
+                .append(label(r.verdict()))
+                .append(" (")
+                .append(Relation.scale(r.verdict(), r.log10p()))
+                .append(")\n");
+        sb.append("  ").append(Printable.escape(Findings.answer(r, ref, sus))).append('\n');
+        for (String s : Findings.componentSentences(r, ref)) {
+            sb.append("  - ").append(Printable.escape(s)).append('\n');
+        }
+        Relation.looksLike(r)
+                .ifPresent(l -> sb.append("  Looks like: ")
+                        .append(l)
+                        .append(" (")
+                        .append(Relation.looksLikeBecause(l))
+                        .append(").\n"));
+        if (r.log10p() != null) {
+            sb.append("  Parameters in related components: ")
+                    .append(Findings.percent(r.sharedParameterFraction()))
+                    .append(" of ")
+                    .append(Findings.parameters(r.suspect().parameters()))
+                    .append(".\n");
+        }
+        sb.append('\n');
         if (!r.components().isEmpty()) {
             sb.append("By component (suspect's parameters, verdict, evidence):\n");
             long total = Math.max(1, r.suspect().parameters());
@@ -34,23 +68,22 @@ public final class CompareText {
                         InspectText.human(c.parameters()),
                         100.0 * c.parameters() / total,
                         label(c.verdict()),
-                        pvalue(c.log10p())));
-                Evidence best = c.evidence().stream()
-                        .filter(e -> e.log10p() != null)
-                        .min(Comparator.comparingDouble(Evidence::log10p))
-                        .orElse(null);
-                if (best != null) {
-                    sb.append("      strongest evidence: ")
-                            .append(best.test())
-                            .append(" ")
-                            .append(pvalue(best.log10p()));
-                    if (!best.note().isEmpty()) {
-                        sb.append(" - ").append(Printable.escape(best.note()));
-                    }
-                    sb.append('\n');
-                }
+                        pvalue(c.log10p())
+                                + (c.log10p() != null && c.log10p() <= Relation.CAP_LOG10P
+                                        ? " (" + Findings.exactLog10p(c.log10p()) + ")"
+                                        : "")));
+                Relation.strongestCounted(c)
+                        .ifPresent(best -> evidenceLine(sb, "strongest counted evidence: ", best, ""));
+                Relation.strongestContext(c)
+                        .filter(w -> Relation.strongestCounted(c)
+                                .map(b -> w.log10p() < b.log10p())
+                                .orElse(true))
+                        .ifPresent(w -> evidenceLine(
+                                sb, "context, not counted: ", w, " (not counted: " + Relation.whyNotCounted(w) + ")"));
                 if (!c.reason().isEmpty()) {
-                    sb.append("      ").append(c.reason()).append('\n');
+                    sb.append("      ")
+                            .append(Printable.escape(Findings.plainReason(c.reason())))
+                            .append('\n');
                 }
             }
             sb.append('\n');
@@ -140,26 +173,11 @@ public final class CompareText {
         return sb.toString();
     }
 
-    static String headline(ComparisonResult r) {
-        return switch (r.verdict()) {
-            case SHARED_LINEAGE ->
-                String.format(
-                        Locale.ROOT,
-                        "SHARED LINEAGE. %.1f%% of the suspect's parameters are inherited from the reference or a common ancestor (%s).",
-                        100 * r.sharedParameterFraction(),
-                        pvalue(r.log10p()));
-            case INDEPENDENT ->
-                "INDEPENDENT. Tests with the power to see shared lineage found none (" + pvalue(r.log10p()) + ").";
-            case INCONCLUSIVE ->
-                "INCONCLUSIVE. The tests that could run cannot decide either way; see the reasons below.";
-        };
-    }
-
     static String label(Verdict v) {
         return v.name().replace('_', ' ');
     }
 
-    /** Human p-value: "p = 0.043", "p = 3.2e-9", "p ≈ 10^-312.4". */
+    /** Human p-value: "p = 0.043", "p = 3.2e-9", capped at "p < 10^-100" (the exact value is beside it). */
     public static String pvalue(Double log10p) {
         if (log10p == null) {
             return "no test";
@@ -167,14 +185,29 @@ public final class CompareText {
         if (log10p > -4) {
             return String.format(Locale.ROOT, "p = %.3g", Math.pow(10, log10p));
         }
-        if (log10p > -300) {
+        if (log10p > Relation.CAP_LOG10P) {
             return String.format(Locale.ROOT, "p = %.1e", Math.pow(10, log10p));
         }
-        return String.format(Locale.ROOT, "p = 10^%.1f", log10p);
+        return "p < 10^-100";
     }
 
-    private static String describe(dev.pedigree.forensics.result.ModelSummary s) {
-        return Printable.escape(s.source()) + " (" + s.format()
+    private static void evidenceLine(StringBuilder sb, String lead, Evidence e, String tail) {
+        sb.append("      ").append(lead).append(e.test()).append(' ').append(pvalue(e.log10p()));
+        String note = Relation.noteWithoutMarker(e);
+        if (!note.isEmpty()) {
+            sb.append(" - ").append(Printable.escape(note));
+        }
+        sb.append(tail).append('\n');
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String describe(String name, dev.pedigree.forensics.result.ModelSummary s) {
+        String source = Findings.relativeSource(s.source());
+        return Printable.escape(name) + (source.equals(name) ? "" : " [" + Printable.escape(source) + "]") + " ("
+                + s.format()
                 + (s.architecture() == null ? "" : ", " + Printable.escape(s.architecture())) + ", "
                 + InspectText.human(s.parameters()) + " parameters)";
     }

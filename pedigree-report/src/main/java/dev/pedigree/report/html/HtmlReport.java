@@ -13,6 +13,7 @@ import dev.pedigree.report.FileHash;
 import dev.pedigree.report.Findings;
 import dev.pedigree.report.LanguageFitnessRow;
 import dev.pedigree.report.MethodCatalogue;
+import dev.pedigree.report.Relation;
 import dev.pedigree.report.ReportContext;
 import dev.pedigree.report.svg.DataTable;
 import dev.pedigree.report.svg.Figure;
@@ -38,6 +39,9 @@ public final class HtmlReport {
         String ref = c.referenceName() == null || c.referenceName().isBlank()
                 ? Findings.modelName(r.reference())
                 : c.referenceName();
+        String sus = c.suspectName() == null || c.suspectName().isBlank()
+                ? Findings.modelName(r.suspect())
+                : c.suspectName();
         StringBuilder sb = new StringBuilder(64 * 1024);
         sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -47,7 +51,7 @@ public final class HtmlReport {
                 .append(c.pedigreeVersion() == null ? "" : " " + Html.escape(c.pedigreeVersion()))
                 .append("\">\n")
                 .append("<title>Pedigree report: ")
-                .append(Html.escape(Findings.modelName(r.suspect())))
+                .append(Html.escape(sus))
                 .append(" vs ")
                 .append(Html.escape(ref))
                 .append("</title>\n")
@@ -55,19 +59,21 @@ public final class HtmlReport {
                 .append(CSS)
                 .append("</style>\n</head>\n<body>\n");
         sb.append("<header>\n<p class=\"kicker\">Pedigree lineage report</p>\n<h1>")
-                .append(Html.escape(Findings.question(r, ref)))
+                .append(Html.escape(Findings.question(r, ref, sus)))
                 .append("</h1>\n</header>\n<main>\n");
-        answer(sb, r, ref, c);
+        answer(sb, r, ref, sus, c);
+        howToRead(sb);
         List<Figure> figures = new ArrayList<>();
         int[] n = {0};
         inherited(sb, r, ref, n, figures);
         claims(sb, r, ref, c);
-        models(sb, r, c);
+        models(sb, r, c, sus, ref);
         components(sb, r);
         layers(sb, r, ref, n, figures);
         tokenizer(sb, r, ref, c, n, figures);
         customisation(sb, r, ref, n, figures);
         method(sb, r);
+        glossary(sb);
         if (!r.warnings().isEmpty()) {
             sb.append("<section id=\"caveats\">\n<h2>Caveats</h2>\n<ul>\n");
             r.warnings().forEach(w -> sb.append("<li>").append(Html.escape(w)).append("</li>\n"));
@@ -83,22 +89,26 @@ public final class HtmlReport {
         }
         sb.append("</p>\n");
         if (c.commandLine() != null) {
-            sb.append("<p>Command: <code>").append(Html.escape(c.commandLine())).append("</code></p>\n");
+            sb.append("<p>Command: <code>")
+                    .append(Html.escape(Findings.relativeCommand(c.commandLine())))
+                    .append("</code></p>\n");
         }
         sb.append(
                 "<p>This file is self-contained: it loads nothing from the network and runs no scripts.</p>\n</footer>\n</body>\n</html>\n");
         return sb.toString();
     }
 
-    private static void answer(StringBuilder sb, ComparisonResult r, String ref, ReportContext c) {
+    private static void answer(StringBuilder sb, ComparisonResult r, String ref, String sus, ReportContext c) {
         sb.append("<section id=\"answer\" class=\"answer ")
                 .append(verdictClass(r.verdict()))
                 .append("\" aria-labelledby=\"answer-h\">\n")
                 .append("<h2 id=\"answer-h\">Answer: <span class=\"verdict-label\">")
                 .append(Html.escape(r.verdict().name().replace('_', ' ')))
-                .append("</span></h2>\n")
+                .append("</span> <span class=\"scale\">(")
+                .append(Html.escape(Relation.scale(r.verdict(), r.log10p())))
+                .append(")</span></h2>\n")
                 .append("<p class=\"headline\">")
-                .append(Html.withExponents(Findings.answer(r, ref)))
+                .append(Html.withExponents(Findings.answer(r, ref, sus)))
                 .append("</p>\n");
         List<String> sentences = Findings.componentSentences(r, ref);
         if (!sentences.isEmpty()) {
@@ -112,6 +122,18 @@ public final class HtmlReport {
             }
             sb.append("</ul>\n");
         }
+        Relation.looksLike(r).ifPresent(l -> {
+            sb.append("<p class=\"looks-like\"><strong>Looks like:</strong> ")
+                    .append(Html.escape(l))
+                    .append(" (")
+                    .append(Html.escape(Relation.looksLikeBecause(l)))
+                    .append(").</p>\n");
+            Relation.modelCardSnippet(r, ref)
+                    .ifPresent(snippet -> sb.append(
+                                    "<details><summary>Suggested model-card metadata (verified from the weights)</summary>\n<pre><code>")
+                            .append(Html.escape(snippet))
+                            .append("</code></pre>\n</details>\n"));
+        });
         if (r.verdict() != Verdict.INCONCLUSIVE || r.log10p() != null) {
             sb.append("<p>")
                     .append(Html.escape(Findings.tokenizerSentence(r.tokenizer(), ref)))
@@ -126,7 +148,7 @@ public final class HtmlReport {
                                         ? "the weights contradict the suspect's declared "
                                                 + Html.escape(k.claim().relation()) + " \u201c"
                                                 + Html.escape(k.claim().value()) + "\u201d"
-                                        : "the weights find an ancestor the suspect does not declare")
+                                        : "the weights find a relative the suspect does not declare")
                         .append("; see <a href=\"#claims\">Declared lineage</a>.</p>\n");
             }
         }
@@ -134,10 +156,10 @@ public final class HtmlReport {
     }
 
     private static void inherited(StringBuilder sb, ComparisonResult r, String ref, int[] n, List<Figure> figures) {
-        sb.append("<section id=\"inherited\">\n<h2>Inherited parameters</h2>\n<p>")
+        sb.append("<section id=\"inherited\">\n<h2>Parameters in related components</h2>\n<p>")
                 .append(Html.escape(Findings.percent(r.sharedParameterFraction()) + " of the suspect's "
                         + Findings.parameters(r.suspect().parameters())
-                        + " parameters lie in components or blocks judged to share lineage with " + ref + "."))
+                        + " parameters lie in components or blocks related to " + ref + "."))
                 .append("</p>\n");
         figure(sb, ReportFigures.attribution(r, ref), n, figures);
         sb.append("</section>\n");
@@ -181,7 +203,7 @@ public final class HtmlReport {
         sb.append("</tbody>\n</table></div>\n</section>\n");
     }
 
-    private static void models(StringBuilder sb, ComparisonResult r, ReportContext c) {
+    private static void models(StringBuilder sb, ComparisonResult r, ReportContext c, String sus, String ref) {
         sb.append("<section id=\"models\">\n<h2>What was compared</h2>\n");
         List<List<String>> rows = new ArrayList<>();
         for (Map.Entry<String, ModelSummary> e :
@@ -191,17 +213,21 @@ public final class HtmlReport {
             ModelSummary m = e.getValue();
             rows.add(List.of(
                     e.getKey(),
-                    m.source(),
+                    e.getKey().equals("suspect") ? sus : ref,
+                    Findings.relativeSource(m.source()),
                     m.format(),
                     m.architecture() == null ? "unknown" : m.architecture(),
                     Findings.count(m.parameters())));
         }
         Html.table(
-                sb, new DataTable(List.of("role", "source", "format", "architecture", "parameters"), rows), null, true);
+                sb,
+                new DataTable(List.of("role", "name", "source", "format", "architecture", "parameters"), rows),
+                null,
+                true);
         if (!c.inputHashes().isEmpty()) {
             List<List<String>> hr = new ArrayList<>();
             for (FileHash h : c.inputHashes()) {
-                hr.add(List.of(h.role(), h.file(), h.sha256()));
+                hr.add(List.of(h.role(), Findings.relativeSource(h.file()), h.sha256()));
             }
             sb.append("<details><summary>SHA-256 of the input files</summary>\n");
             Html.table(sb, new DataTable(List.of("role", "file", "SHA-256"), hr), null, false);
@@ -225,7 +251,10 @@ public final class HtmlReport {
                     Findings.share(c.parameters(), r.suspect().parameters()),
                     Findings.label(c.verdict()),
                     Findings.pValue(c.log10p()),
-                    c.reason()));
+                    Relation.strongestCounted(c)
+                            .map(b -> b.test() + ": " + Findings.pValue(b.log10p()))
+                            .orElse(""),
+                    Findings.plainReason(c.reason())));
         }
         Html.table(
                 sb,
@@ -237,6 +266,7 @@ public final class HtmlReport {
                                 "share",
                                 "verdict",
                                 "evidence (Holm-adjusted)",
+                                "strongest counted test",
                                 "why"),
                         rows),
                 null,
@@ -254,9 +284,18 @@ public final class HtmlReport {
                         e.statistic() == null ? "" : String.format(Locale.ROOT, "%.4g", e.statistic()),
                         e.log10p() == null ? "not applicable" : String.format(Locale.ROOT, "%.2f", e.log10p()),
                         Findings.pValue(e.log10p()),
+                        e.log10p() == null
+                                ? "did not run"
+                                : Relation.counted(e) ? "yes" : "context, not counted: " + Relation.whyNotCounted(e),
                         e.note()));
             }
-            Html.table(sb, new DataTable(List.of("test", "statistic", "log10 p", "p", "note"), er), null, true);
+            Html.table(
+                    sb,
+                    new DataTable(
+                            List.of("test", "statistic", "log10 p (exact)", "p", "counts toward the verdict", "note"),
+                            er),
+                    null,
+                    true);
             sb.append("</details>\n");
         }
         sb.append("</section>\n");
@@ -385,7 +424,8 @@ public final class HtmlReport {
     private static void method(StringBuilder sb, ComparisonResult r) {
         sb.append(
                 "<section id=\"method\">\n<h2>Method</h2>\n<p>Null hypothesis of every test: the two models' weights were initialised independently. "
-                        + "Each p-value is computed in log space, so values far below 10<sup>\u2212300</sup> are exact rather than rounded to zero. Tests that ran:</p>\n");
+                        + "Each p-value is computed in log space, so values far below 10<sup>\u2212300</sup> are exact rather than rounded to zero; "
+                        + "sentences cap them at 10<sup>\u2212100</sup> (the exact log10 p is in each component's table of tests). Tests that ran:</p>\n");
         Map<MethodCatalogue.Family, List<Evidence>> byFamily = new LinkedHashMap<>();
         for (MethodCatalogue.Family f : MethodCatalogue.FAMILIES) {
             byFamily.put(f, new ArrayList<>());
@@ -437,12 +477,7 @@ public final class HtmlReport {
                 null,
                 true);
         sb.append("<h3>Thresholds</h3>\n<p>")
-                .append(Html.escape(String.format(
-                        Locale.ROOT,
-                        "Shared lineage at Holm-adjusted log10 p \u2264 %.1f; independent above %.1f when the tests had power; a block pair enters the layer map at Bonferroni-corrected log10 p \u2264 %.1f.",
-                        r.thresholds().sharedLog10p(),
-                        r.thresholds().independentLog10p(),
-                        r.thresholds().layerLog10p())))
+                .append(Html.withExponents(Findings.thresholdsInWords(r.thresholds())))
                 .append("</p>\n");
         sb.append("<h3>Traps avoided</h3>\n<ul>\n");
         MethodCatalogue.TRAPS.forEach(
@@ -451,6 +486,27 @@ public final class HtmlReport {
         MethodCatalogue.LIMITS.forEach(
                 t -> sb.append("<li>").append(Html.escape(t)).append("</li>\n"));
         sb.append("</ul>\n</section>\n");
+    }
+
+    private static void howToRead(StringBuilder sb) {
+        sb.append("<aside id=\"how-to-read\" class=\"how-to-read\" aria-labelledby=\"how-to-read-h\">\n")
+                .append("<h2 id=\"how-to-read-h\">How to read this report</h2>\n<ul>\n");
+        for (String line : Findings.HOW_TO_READ) {
+            sb.append("<li>").append(Html.withExponents(line)).append("</li>\n");
+        }
+        sb.append("</ul>\n<p><a href=\"#glossary\">Glossary</a></p>\n</aside>\n");
+    }
+
+    private static void glossary(StringBuilder sb) {
+        sb.append("<section id=\"glossary\">\n<h2>Glossary</h2>\n<dl>\n");
+        for (Map.Entry<String, String> e : Findings.GLOSSARY.entrySet()) {
+            sb.append("<dt>")
+                    .append(Html.escape(e.getKey()))
+                    .append("</dt><dd>")
+                    .append(Html.escape(e.getValue()))
+                    .append("</dd>\n");
+        }
+        sb.append("</dl>\n</section>\n");
     }
 
     private static void figure(StringBuilder sb, Figure f, int[] n, List<Figure> figures) {
@@ -504,6 +560,12 @@ public final class HtmlReport {
       .answer.v-independent { border-left-color: var(--independent); }
       .answer h2 { border: none; margin-top: 0.3rem; }
       .headline { font-size: 1.15rem; font-weight: 600; }
+      .scale { font-weight: 400; color: var(--muted); }
+      .how-to-read { border: 1px solid var(--rule); padding: 0.3rem 1rem; margin: 1rem 0; }
+      .how-to-read h2 { border: none; font-size: 1.1rem; margin-top: 0.3rem; }
+      dt { font-weight: 600; margin-top: 0.5rem; }
+      dd { margin-left: 1.5rem; }
+      pre { background: #f0f0f0; padding: 0.5rem; overflow-x: auto; }
       .findings li { margin: 0.3rem 0; }
       .findings li.v-shared::marker { color: var(--shared); }
       .flag { color: var(--flag); }

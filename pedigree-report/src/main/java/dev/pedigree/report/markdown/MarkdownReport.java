@@ -12,6 +12,7 @@ import dev.pedigree.report.FileHash;
 import dev.pedigree.report.Findings;
 import dev.pedigree.report.LanguageFitnessRow;
 import dev.pedigree.report.MethodCatalogue;
+import dev.pedigree.report.Relation;
 import dev.pedigree.report.ReportContext;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,17 +36,22 @@ public final class MarkdownReport {
         String ref = c.referenceName() == null || c.referenceName().isBlank()
                 ? Findings.modelName(r.reference())
                 : c.referenceName();
+        String sus = c.suspectName() == null || c.suspectName().isBlank()
+                ? Findings.modelName(r.suspect())
+                : c.suspectName();
         StringBuilder sb = new StringBuilder();
         sb.append("## Pedigree: ")
-                .append(esc(Findings.modelName(r.suspect())))
+                .append(esc(sus))
                 .append(" vs ")
                 .append(esc(ref))
                 .append("\n\n");
-        sb.append("**Question.** ").append(esc(Findings.question(r, ref))).append("\n\n");
+        sb.append("**Question.** ").append(esc(Findings.question(r, ref, sus))).append("\n\n");
         sb.append("**Answer: ")
                 .append(r.verdict().name().replace('_', ' '))
-                .append(".** ")
-                .append(esc(Findings.answer(r, ref)))
+                .append("** (")
+                .append(Relation.scale(r.verdict(), r.log10p()))
+                .append("). ")
+                .append(esc(Findings.answer(r, ref, sus)))
                 .append("\n\n");
         for (String s : Findings.componentSentences(r, ref)) {
             sb.append("- ").append(esc(s)).append('\n');
@@ -53,11 +59,30 @@ public final class MarkdownReport {
         if (!r.components().isEmpty()) {
             sb.append('\n');
         }
-        sb.append("Inherited parameters: **")
-                .append(Findings.percent(r.sharedParameterFraction()))
-                .append("** of ")
-                .append(Findings.parameters(r.suspect().parameters()))
-                .append(".\n\n");
+        Relation.looksLike(r).ifPresent(l -> {
+            sb.append("**Looks like:** ")
+                    .append(esc(l))
+                    .append(" (")
+                    .append(esc(Relation.looksLikeBecause(l)))
+                    .append(").\n\n");
+            Relation.modelCardSnippet(r, ref)
+                    .ifPresent(snippet -> sb.append("Suggested model-card metadata (verified from the weights):\n\n")
+                            .append("```yaml\n")
+                            .append(snippet.replace('`', '\''))
+                            .append("```\n\n"));
+        });
+        if (r.log10p() != null) {
+            sb.append("Parameters in related components: **")
+                    .append(Findings.percent(r.sharedParameterFraction()))
+                    .append("** of ")
+                    .append(Findings.parameters(r.suspect().parameters()))
+                    .append(".\n\n");
+        }
+        sb.append("> **How to read this report**\n>\n");
+        for (String line : Findings.HOW_TO_READ) {
+            sb.append("> - ").append(esc(line)).append('\n');
+        }
+        sb.append("> - Terms: see the glossary at the end.\n\n");
 
         List<ClaimCheck> checks = ClaimCheck.check(r, c.declaredClaims(), c.referenceName());
         if (c.declaredClaims() != null) {
@@ -87,9 +112,12 @@ public final class MarkdownReport {
             }
         }
 
-        sb.append("### Models\n\n| role | source | format | architecture | parameters |\n|---|---|---|---|---:|\n");
+        sb.append(
+                "### What was compared\n\n| role | name | source | format | architecture | parameters |\n|---|---|---|---|---|---:|\n");
         sb.append("| suspect | ")
-                .append(cell(r.suspect().source()))
+                .append(cell(sus))
+                .append(" | ")
+                .append(cell(Findings.relativeSource(r.suspect().source())))
                 .append(" | ")
                 .append(cell(r.suspect().format()))
                 .append(" | ")
@@ -101,7 +129,9 @@ public final class MarkdownReport {
                 .append(Findings.count(r.suspect().parameters()))
                 .append(" |\n");
         sb.append("| reference | ")
-                .append(cell(r.reference().source()))
+                .append(cell(ref))
+                .append(" | ")
+                .append(cell(Findings.relativeSource(r.reference().source())))
                 .append(" | ")
                 .append(cell(r.reference().format()))
                 .append(" | ")
@@ -113,27 +143,24 @@ public final class MarkdownReport {
                 .append(Findings.count(r.reference().parameters()))
                 .append(" |\n\n");
         if (!c.inputHashes().isEmpty()) {
+            sb.append("<details><summary>SHA-256 of the input files</summary>\n\n");
             sb.append("| role | file | SHA-256 |\n|---|---|---|\n");
             for (FileHash h : c.inputHashes()) {
                 sb.append("| ")
                         .append(cell(h.role()))
                         .append(" | ")
-                        .append(cell(h.file()))
+                        .append(cell(Findings.relativeSource(h.file())))
                         .append(" | `")
                         .append(h.sha256())
                         .append("` |\n");
             }
-            sb.append('\n');
+            sb.append("\n</details>\n\n");
         }
 
         if (!r.components().isEmpty()) {
             sb.append(
-                    "### Components\n\n| component | kind | parameters | share | verdict | evidence | strongest test |\n|---|---|---:|---:|---|---|---|\n");
+                    "### Components\n\n| component | kind | parameters | share | verdict | how sure | evidence |\n|---|---|---:|---:|---|---|---|\n");
             for (ComponentResult k : r.components()) {
-                Evidence best = k.evidence().stream()
-                        .filter(e -> e.log10p() != null)
-                        .min(java.util.Comparator.comparingDouble(Evidence::log10p))
-                        .orElse(null);
                 sb.append("| ")
                         .append(cell(k.name()))
                         .append(" | ")
@@ -145,12 +172,31 @@ public final class MarkdownReport {
                         .append(" | ")
                         .append(Findings.label(k.verdict()))
                         .append(" | ")
-                        .append(cell(Findings.pValue(k.log10p())))
+                        .append(Relation.scale(k.verdict(), k.log10p()))
                         .append(" | ")
-                        .append(best == null ? "" : cell(best.test() + ": " + Findings.pValue(best.log10p())))
+                        .append(cell(Findings.pValue(k.log10p())))
                         .append(" |\n");
             }
-            sb.append('\n');
+            sb.append("\n<details><summary>Strongest tests per component (exact values)</summary>\n\n");
+            for (ComponentResult k : r.components()) {
+                sb.append("- **").append(esc(k.name())).append("**: ").append(esc(Findings.exactLog10p(k.log10p())));
+                Relation.strongestCounted(k)
+                        .ifPresent(b -> sb.append("; strongest counted test `")
+                                .append(b.test().replace('`', '\''))
+                                .append("` ")
+                                .append(esc(Findings.exactLog10p(b.log10p()))));
+                Relation.strongestContext(k)
+                        .ifPresent(w -> sb.append("; context, not counted: `")
+                                .append(w.test().replace('`', '\''))
+                                .append("` (")
+                                .append(esc(Relation.whyNotCounted(w)))
+                                .append(')'));
+                if (!k.reason().isEmpty()) {
+                    sb.append(". ").append(esc(Findings.plainReason(k.reason())));
+                }
+                sb.append('\n');
+            }
+            sb.append("\n</details>\n\n");
         }
 
         if (!r.layerMap().isEmpty()) {
@@ -311,17 +357,25 @@ public final class MarkdownReport {
                 .append(" probe tokens.\n\n");
         sb.append(
                 "Raw cosine similarity is never used as evidence: norm gains start at 1, so unrelated models reach a raw cosine near 1.\n\n");
+        sb.append(esc(Findings.thresholdsInWords(r.thresholds()))).append("\n\n");
         if (!r.warnings().isEmpty()) {
             sb.append("### Caveats\n\n");
             r.warnings().forEach(w -> sb.append("- ").append(esc(w)).append('\n'));
             sb.append('\n');
         }
+        sb.append("### Glossary\n\n");
+        Findings.GLOSSARY.forEach((term, meaning) -> sb.append("- **")
+                .append(esc(term))
+                .append("**: ")
+                .append(esc(meaning))
+                .append('\n'));
+        sb.append('\n');
         sb.append("_Produced by Pedigree").append(c.pedigreeVersion() == null ? "" : " " + esc(c.pedigreeVersion()));
         if (c.generatedAt() != null) {
             sb.append(", ").append(esc(c.generatedAt()));
         }
         sb.append("._\n");
-        return sb.toString();
+        return superscripts(sb.toString());
     }
 
     /**
@@ -346,6 +400,27 @@ public final class MarkdownReport {
         });
         return sb.toString();
     }
+
+    /**
+     * Powers of ten as GitHub shows them without HTML: "10^-100" becomes "10" followed by
+     * superscript digits (a caret would print literally).
+     */
+    static String superscripts(String s) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("10\\^(-?\\d+)").matcher(s);
+        StringBuilder out = new StringBuilder(s.length());
+        while (m.find()) {
+            StringBuilder e = new StringBuilder("10");
+            for (char ch : m.group(1).toCharArray()) {
+                e.append(ch == '-' ? '\u207b' : SUPERSCRIPT_DIGITS.charAt(ch - '0'));
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(e.toString()));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static final String SUPERSCRIPT_DIGITS = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079";
 
     /** A table cell: escaped (pipes included). */
     static String cell(String s) {

@@ -84,6 +84,7 @@ class HeadlessChromiumTest {
         assertThat(dom.exit()).as("chromium --dump-dom exit code").isZero();
         assertThat(dom.stdout())
                 .contains("<h1>Do the weights of")
+                .contains("How to read this report")
                 .contains(answer)
                 .contains("id=\"fig-attribution\"");
         assertThat(dom.consoleLines()).as("console messages").isEmpty();
@@ -115,7 +116,7 @@ class HeadlessChromiumTest {
                 Cases.int8(),
                 null,
                 List.of(),
-                "The text encoder (10.6 M parameters, 47% of the model) shares lineage with all-minilm-l6-v2.onnx",
+                "The text encoder (10.6 M parameters, 47% of the model) is related to all-minilm-l6-v2",
                 tmp);
     }
 
@@ -129,7 +130,7 @@ class HeadlessChromiumTest {
                 Cases.transplant(),
                 "openai/clip-vit-large-patch14",
                 Cases.transplantClaims(),
-                "The vision encoder (632 M parameters, 9% of the model) shares lineage with openai/clip-vit-large-patch14",
+                "The vision encoder (632 M parameters, 9% of the model) is related to openai/clip-vit-large-patch14",
                 tmp);
     }
 

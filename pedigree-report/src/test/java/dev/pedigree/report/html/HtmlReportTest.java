@@ -36,15 +36,17 @@ class HtmlReportTest {
         String html = transplantHtml();
         assertThat(html)
                 .contains(
-                        "<h1>Do the weights of vlm-7b descend from openai/clip-vit-large-patch14 (or from a common ancestor)?</h1>")
+                        "<h1>Do the weights of vlm-7b and openai/clip-vit-large-patch14 share an origin (one derived from the other, or both from a common ancestor)?</h1>")
                 .contains("Answer: <span class=\"verdict-label\">SHARED LINEAGE</span>")
                 .contains(
-                        "The vision encoder (632 M parameters, 9% of the model) shares lineage with openai/clip-vit-large-patch14: p &lt; 10<sup>\u2212412</sup>.")
-                .contains("The language model (6.1 B parameters, 90% of the model) shows no sign of it (p = 0.16).")
+                        "The vision encoder (632 M parameters, 9% of the model) is related to openai/clip-vit-large-patch14: lightly changed (median relative change 5%); overwhelming evidence (p &lt; 10<sup>\u2212100</sup>).")
                 .contains(
-                        "9% of the suspect&#39;s 6.8 B parameters lie in components or blocks judged to share lineage")
-                .contains("<strong>Flag:</strong> the weights find an ancestor the suspect does not declare")
-                .contains("Undeclared ancestor: the weights share lineage with openai/clip-vit-large-patch14")
+                        "The language model (6.1 B parameters, 90% of the model) shows no sign of it: none found with adequate power (p = 0.16).")
+                .contains("9% of the suspect&#39;s 6.8 B parameters lie in components or blocks related to")
+                .contains("<strong>Looks like:</strong> merge")
+                .contains("Suggested model-card metadata (verified from the weights)")
+                .contains("<strong>Flag:</strong> the weights find a relative the suspect does not declare")
+                .contains("Undeclared relative: the weights show a shared origin with openai/clip-vit-large-patch14")
                 .contains("not tested here; this comparison was against openai/clip-vit-large-patch14");
     }
 
@@ -104,11 +106,14 @@ class HtmlReportTest {
         String html = HtmlReport.render(r, Cases.context(r, List.of(), null));
         assertThat(html)
                 .contains(
-                        "Yes. 100% of the suspect&#39;s parameters share lineage with all-minilm-l6-v2.onnx (p &lt; 10<sup>\u2212412</sup>).")
+                        "Yes: all-minilm-l6-v2-q shares an origin with all-minilm-l6-v2; every component related and nearly unchanged. "
+                                + "Overwhelming evidence (p below 10<sup>\u2212100</sup>: chance is not a credible explanation)")
                 .contains(
-                        "The text encoder (10.6 M parameters, 47% of the model) shares lineage with all-minilm-l6-v2.onnx: p &lt; 10<sup>\u2212412</sup>.")
+                        "The text encoder (10.6 M parameters, 47% of the model) is related to all-minilm-l6-v2: nearly unchanged (median relative change 0.4%); overwhelming evidence (p &lt; 10<sup>\u2212100</sup>).")
                 .contains(
-                        "The token embeddings (12.1 M parameters, 53% of the model) shares lineage with all-minilm-l6-v2.onnx: p &lt; 10<sup>\u2212350</sup>.")
+                        "The token embeddings (12.1 M parameters, 53% of the model) are related to all-minilm-l6-v2: token rows correlate r = 1.00 with the reference&#39;s (median); overwhelming evidence (p &lt; 10<sup>\u2212100</sup>).")
+                .contains("id=\"how-to-read\"")
+                .contains("id=\"glossary\"")
                 .contains("The two tokenizers have the same vocabulary.")
                 .contains("The suspect declares no base model.")
                 .contains("consistent with int8 quantisation noise");
@@ -122,9 +127,10 @@ class HtmlReportTest {
         assertThat(html)
                 .contains("Answer: <span class=\"verdict-label\">INDEPENDENT</span>")
                 .contains(
-                        "No. Tests with the power to detect shared lineage with e5-small-v2.onnx found none (p = 0.38).")
+                        "No: tests with the power to detect a shared origin with e5-small-v2 found none. None found with adequate power (p = 0.38).")
                 .contains(
-                        "The text encoder (21.3 M parameters, 64% of the model) shows no sign of shared lineage with e5-small-v2.onnx (p = 0.38).")
+                        "The text encoder (21.3 M parameters, 64% of the model) shows no sign of a shared origin with e5-small-v2: none found with adequate power (p = 0.38).")
+                .doesNotContain("Looks like:")
                 .contains("No block pair passed the layer-map threshold.")
                 .contains("declared lineage (model card, GGUF metadata) was not read")
                 .doesNotContain("Flag:")
@@ -139,7 +145,7 @@ class HtmlReportTest {
                 ReportContext.builder().referenceName("meta-llama/Llama-2-7b").build());
         assertThat(html)
                 .contains("Answer: <span class=\"verdict-label\">INCONCLUSIVE</span>")
-                .contains("Undecided. No weight test could run, so the weights say nothing either way.")
+                .contains("Cannot tell: no weight test could run, so the weights say nothing either way.")
                 .contains(
                         "The suspect&#39;s tokenizer is derived from that of meta-llama/Llama-2-7b: 99.9% of the smaller vocabulary is inherited in creation order, 2,400 tokens added, 12 removed (special tokens: 3 added, 1 removed).")
                 .contains("No weight component was compared.")

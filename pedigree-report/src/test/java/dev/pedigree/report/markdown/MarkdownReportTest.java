@@ -18,20 +18,27 @@ class MarkdownReportTest {
         assertThat(md)
                 .startsWith("## Pedigree: vlm-7b vs openai/clip-vit-large-patch14\n")
                 .contains(
-                        "**Answer: SHARED LINEAGE.** Yes. 9% of the suspect's parameters share lineage with openai/clip-vit-large-patch14 \\(p \\< 10^-412\\).")
+                        "**Answer: SHARED LINEAGE** (overwhelming evidence). Yes: vlm-7b shares an origin with openai/clip-vit-large-patch14; 1 of 3 components related \\(the vision encoder\\). Overwhelming evidence \\(p below 10\u207b\u00b9\u2070\u2070: chance is not a credible explanation\\).")
                 .contains(
-                        "- The vision encoder \\(632 M parameters, 9% of the model\\) shares lineage with openai/clip-vit-large-patch14: p \\< 10^-412.")
+                        "- The vision encoder \\(632 M parameters, 9% of the model\\) is related to openai/clip-vit-large-patch14: lightly changed \\(median relative change 5%\\); overwhelming evidence \\(p \\< 10\u207b\u00b9\u2070\u2070\\).")
                 .contains(
-                        "- The language model \\(6.1 B parameters, 90% of the model\\) shows no sign of it \\(p = 0.16\\).")
-                .contains("Inherited parameters: **9%** of 6.8 B.")
-                .contains("| **FLAG** undeclared ancestor | (nothing) |")
+                        "- The language model \\(6.1 B parameters, 90% of the model\\) shows no sign of it: none found with adequate power \\(p = 0.16\\).")
+                .contains("**Looks like:** merge")
+                .contains("base_model: \"openai/clip-vit-large-patch14\"\nbase_model_relation: merge")
+                .contains("verified from the weights")
+                .contains("> **How to read this report**")
+                .contains("- **Holm**: ")
+                .contains("Parameters in related components: **9%** of 6.8 B.")
+                .contains("| **FLAG** undeclared relative | (nothing) |")
                 .contains("| not tested | base\\_model = Qwen/Qwen2-7B | README.md front matter |")
-                .contains("| vision | vision_encoder | 632,000,000 | 9% | shared lineage | p \\< 10^-412 |")
+                .contains(
+                        "| vision | vision_encoder | 632,000,000 | 9% | shared lineage | overwhelming evidence | p \\< 10\u207b\u00b9\u2070\u2070 |")
                 .contains("| vision.0 | vision.0 | -150.0 |")
                 .contains("| Hidden-unit matching \\(Zhu et al. style\\) |")
                 .contains(
                         "Sampling: p-values computed on 512 sampled rows per tensor \\(seed 42\\) Rows per tensor: 512; seed 42;");
-        assertThat(md).doesNotContain("<sup>").doesNotContain("<table").doesNotContain("<details");
+        // No literal carets: powers of ten are superscript characters; the only HTML is <details>.
+        assertThat(md).doesNotContain("<sup>").doesNotContain("<table").doesNotContain("10^");
         // Every table row has the same number of cells as its header.
         String[] lines = md.split("\n");
         for (int i = 0; i < lines.length; i++) {
@@ -51,11 +58,12 @@ class MarkdownReportTest {
     @Test
     void otherCases() {
         assertThat(MarkdownReport.render(Cases.int8(), ReportContext.EMPTY))
-                .contains("**Answer: SHARED LINEAGE.** Yes. 100% of the suspect's parameters")
+                .contains(
+                        "**Answer: SHARED LINEAGE** (overwhelming evidence). Yes: all-minilm-l6-v2-q shares an origin")
                 .contains("The two tokenizers have the same vocabulary.")
                 .contains("12 tensors compared in matched blocks; 0 bit-identical");
         assertThat(MarkdownReport.render(Cases.unrelated(), ReportContext.EMPTY))
-                .contains("**Answer: INDEPENDENT.** No.")
+                .contains("**Answer: INDEPENDENT** (none found with adequate power). No:")
                 .doesNotContain("### Layer map");
         String d = MarkdownReport.render(
                 Cases.tokenizerOnly(),
@@ -63,7 +71,7 @@ class MarkdownReportTest {
                         .declaredClaims(List.of(new LineageClaim("base_model", "llama/tokenizer.json", "x")))
                         .build());
         assertThat(d)
-                .contains("**Answer: INCONCLUSIVE.** Undecided. No weight test could run")
+                .contains("**Answer: INCONCLUSIVE** (cannot tell). Cannot tell: no weight test could run")
                 .contains("| DERIVED | SUSPECT_FROM_REFERENCE | 0.9282 | 0.9995 | 2,400 | 12 | 3 | 1 |")
                 .contains("No weight test ran.")
                 .contains("`Привет`")
@@ -80,7 +88,10 @@ class MarkdownReportTest {
                         .pedigreeVersion(Cases.HOSTILE)
                         .build());
         // Outside code spans (where CommonMark never interprets HTML) no tag survives.
-        String prose = md.replaceAll("``.*?``|`[^`]*`", "");
+        // Fenced blocks and code spans are literal in CommonMark; <details>/<summary> are the report's own tags.
+        String prose = md.replaceAll("(?s)\n```[a-z]*\n.*?\n```\n", "\n")
+                .replaceAll("``.*?``|`[^`]*`", "")
+                .replaceAll("</?details>|<summary>|</summary>", "");
         assertThat(java.util.regex.Pattern.compile("(?<!\\\\)<[A-Za-z/!]")
                         .matcher(prose)
                         .find())
