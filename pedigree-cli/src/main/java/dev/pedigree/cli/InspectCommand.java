@@ -69,7 +69,7 @@ final class InspectCommand implements Callable<Integer> {
                                     Printable.escape(t.name()),
                                     t.dtype(),
                                     java.util.Arrays.toString(t.shape()),
-                                    t.component(),
+                                    Printable.escape(String.valueOf(t.component())),
                                     t.layer() == null ? "-" : t.layer(),
                                     t.role(),
                                     t.part().equals("weight") ? "" : ", " + t.part());

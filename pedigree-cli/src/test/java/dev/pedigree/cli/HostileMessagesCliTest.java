@@ -24,7 +24,8 @@ class HostileMessagesCliTest {
             "model.layers.0.mlp.up_proj.weight\u001b[2J\u001b]0;owned\u0007",
             "model.layers.0.mlp.down_proj.weight\rFAKE",
             "model.layers.1.mlp.up_proj.weight\nSafety: SAFE",
-            "model.layers.1.mlp.down_proj.weight\u0000nul");
+            "model.layers.1.mlp.down_proj.weight\u0000nul",
+            "unknown\nSafety: SAFE (an unknown name becomes its own component)");
 
     private static void assertNoControlCharacters(String s) {
         assertThat(s.chars().filter(c -> (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7f && c <= 0x9f)))
@@ -45,7 +46,8 @@ class HostileMessagesCliTest {
         assertNoControlCharacters(r.out());
         assertThat(r.out().lines().filter(l -> l.startsWith("Safety:"))).hasSize(1);
         assertThat(r.out()).contains("\\u001b[2J").contains("\\u000dFAKE").contains("\\u000aSafety: SAFE");
-        assertThat(r.out().lines().filter(l -> l.startsWith("  model.layers."))).hasSize(HOSTILE_NAMES.size());
+        assertThat(r.out().lines().filter(l -> l.startsWith("  model.layers.") || l.startsWith("  unknown")))
+                .hasSize(HOSTILE_NAMES.size());
     }
 
     @Test
