@@ -10,6 +10,7 @@ import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.Sha256;
 import dev.pedigree.model.ModelView;
+import dev.pedigree.report.AddedTokens;
 import dev.pedigree.report.FileHash;
 import dev.pedigree.report.Findings;
 import dev.pedigree.report.LanguageFitnessRow;
@@ -173,6 +174,17 @@ final class CompareCommand implements Callable<Integer> {
             b.languageFitness(rows);
             f.gainAnalysis().ifPresent(g -> b.addedTokenScripts(g.occurrencesByScript()));
         });
+        if (s.vocabulary().isPresent() && r.vocabulary().isPresent()) {
+            // Every added token by script, readable (issue 15): not just the engine's few examples.
+            AddedTokens.Summary added =
+                    AddedTokens.of(s.vocabulary().get(), r.vocabulary().get(), 5);
+            if (added.total() > 0) {
+                b.addedTokenExamples(added.examples());
+                if (fit.flatMap(FitnessReport::gainAnalysis).isEmpty()) {
+                    b.addedTokenScripts(added.scripts());
+                }
+            }
+        }
         return b.build();
     }
 

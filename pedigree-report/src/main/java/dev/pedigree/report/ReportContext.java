@@ -22,6 +22,8 @@ import java.util.Map;
  *     counts scripts over {@code TokenizerLineage.addedExamples} and says so
  * @param generatedAt a time stamp shown in the footer; leave null for byte-identical reruns
  * @param suspectName display name of the suspect (e.g. {@code --name}); null: derived from its source
+ * @param addedTokenExamples script → a few readable added tokens ({@link AddedTokens}); null: the
+ *     report lists {@code TokenizerLineage.addedExamples}
  */
 public record ReportContext(
         String commandLine,
@@ -32,16 +34,22 @@ public record ReportContext(
         List<LanguageFitnessRow> languageFitness,
         Map<String, Long> addedTokenScripts,
         String generatedAt,
-        String suspectName) {
+        String suspectName,
+        Map<String, List<String>> addedTokenExamples) {
 
     /** No extras. */
     public static final ReportContext EMPTY =
-            new ReportContext(null, null, List.of(), null, null, List.of(), null, null, null);
+            new ReportContext(null, null, List.of(), null, null, List.of(), null, null, null, null);
 
     public ReportContext {
         inputHashes = inputHashes == null ? List.of() : List.copyOf(inputHashes);
         declaredClaims = declaredClaims == null ? null : List.copyOf(declaredClaims);
         languageFitness = languageFitness == null ? List.of() : List.copyOf(languageFitness);
+        if (addedTokenExamples != null) {
+            Map<String, List<String>> ex = new LinkedHashMap<>();
+            addedTokenExamples.forEach((k, v) -> ex.put(k, List.copyOf(v)));
+            addedTokenExamples = java.util.Collections.unmodifiableMap(ex);
+        }
         addedTokenScripts = addedTokenScripts == null
                 ? null
                 : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(addedTokenScripts));
@@ -58,7 +66,8 @@ public record ReportContext(
                 languageFitness,
                 addedTokenScripts,
                 null,
-                suspectName);
+                suspectName,
+                addedTokenExamples);
     }
 
     /** A builder starting from {@link #EMPTY}. */
@@ -77,8 +86,14 @@ public record ReportContext(
         private Map<String, Long> addedTokenScripts;
         private String generatedAt;
         private String suspectName;
+        private Map<String, List<String>> addedTokenExamples;
 
         private Builder() {}
+
+        public Builder addedTokenExamples(Map<String, List<String>> v) {
+            addedTokenExamples = v;
+            return this;
+        }
 
         public Builder suspectName(String v) {
             suspectName = v;
@@ -135,7 +150,8 @@ public record ReportContext(
                     languageFitness,
                     addedTokenScripts,
                     generatedAt,
-                    suspectName);
+                    suspectName,
+                    addedTokenExamples);
         }
     }
 }

@@ -350,7 +350,20 @@ public final class HtmlReport {
         if (overlap != null) {
             figure(sb, overlap, n, figures);
         }
-        if (!r.tokenizer().addedExamples().isEmpty()) {
+        if (c.addedTokenExamples() != null && !c.addedTokenExamples().isEmpty()) {
+            sb.append("<p>Examples of added tokens, by script:</p>\n<ul class=\"added-examples\">\n");
+            c.addedTokenExamples().forEach((script, ex) -> {
+                sb.append("<li>").append(Html.escape(script)).append(": ");
+                for (int i = 0; i < ex.size(); i++) {
+                    sb.append(i == 0 ? "" : ", ")
+                            .append("<code class=\"token\">")
+                            .append(Html.escape(ex.get(i)))
+                            .append("</code>");
+                }
+                sb.append("</li>\n");
+            });
+            sb.append("</ul>\n");
+        } else if (!r.tokenizer().addedExamples().isEmpty()) {
             sb.append("<p>Examples of added tokens: ");
             List<String> ex = r.tokenizer().addedExamples();
             for (int i = 0; i < ex.size(); i++) {

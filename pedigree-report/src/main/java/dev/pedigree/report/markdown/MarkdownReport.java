@@ -256,7 +256,28 @@ public final class MarkdownReport {
                                     : "\u2013")
                     .append(" |\n\n");
         }
-        if (!t.addedExamples().isEmpty()) {
+        if (c.addedTokenScripts() != null && !c.addedTokenScripts().isEmpty()) {
+            sb.append("Scripts of the added tokens: ");
+            int k = 0;
+            for (var e : c.addedTokenScripts().entrySet()) {
+                sb.append(k++ == 0 ? "" : "; ")
+                        .append(esc(e.getKey()))
+                        .append(' ')
+                        .append(Findings.count(e.getValue()));
+            }
+            sb.append(".\n\n");
+        }
+        if (c.addedTokenExamples() != null && !c.addedTokenExamples().isEmpty()) {
+            sb.append("Examples of added tokens, by script:\n\n");
+            c.addedTokenExamples().forEach((script, ex) -> {
+                sb.append("- ").append(esc(script)).append(": ");
+                for (int i = 0; i < ex.size(); i++) {
+                    sb.append(i == 0 ? "" : ", ").append(code(ex.get(i)));
+                }
+                sb.append('\n');
+            });
+            sb.append('\n');
+        } else if (!t.addedExamples().isEmpty()) {
             sb.append("Examples of added tokens: ");
             for (int i = 0; i < t.addedExamples().size(); i++) {
                 sb.append(i == 0 ? "" : ", ").append(code(t.addedExamples().get(i)));
