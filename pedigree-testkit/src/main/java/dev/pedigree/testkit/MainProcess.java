@@ -22,6 +22,11 @@ public record MainProcess(int exit, byte[] stdout, String stderr) {
 
     /** Runs {@code main} with {@code args} in {@code work} (a folder for the output files); waits up to 5 minutes. */
     public static MainProcess run(Class<?> main, Path work, String... args) {
+        return run(main, work, List.of(), args);
+    }
+
+    /** As {@link #run(Class, Path, String...)}, with extra JVM options (e.g. {@code -Duser.home=…}). */
+    public static MainProcess run(Class<?> main, Path work, List<String> jvmOptions, String... args) {
         try {
             Files.createDirectories(work);
             Path out = Files.createTempFile(work, "stdout", ".bin");
@@ -31,10 +36,9 @@ public record MainProcess(int exit, byte[] stdout, String stderr) {
                     "--add-modules",
                     "jdk.incubator.vector",
                     "--enable-native-access=ALL-UNNAMED",
-                    "-Xmx512m",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    main.getName()));
+                    "-Xmx512m"));
+            cmd.addAll(jvmOptions);
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
             cmd.addAll(List.of(args));
             Process p = new ProcessBuilder(cmd)
                     .redirectOutput(out.toFile())

@@ -9,8 +9,12 @@ import dev.pedigree.registry.Identifier;
 import dev.pedigree.registry.IdentifyOptions;
 import dev.pedigree.registry.IdentifyResult;
 import dev.pedigree.registry.Registry;
+import dev.pedigree.registry.RegistryLocation;
 import dev.pedigree.report.identify.IdentifyJson;
 import dev.pedigree.report.identify.IdentifyText;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -70,8 +74,22 @@ public final class IdentifyCommand implements Callable<Integer> {
         IdentifyOptions o = IdentifyOptions.DEFAULT.withMaxCandidates(candidates);
         o = new IdentifyOptions(CompareOptions.DEFAULT.withSeed(seed), o.maxCandidates(), o.widthLimit());
         IdentifyResult r;
-        try (Registry reg = Registry.open(registry.resolve());
+        Path db = registry.resolve();
+        boolean firstUse =
+                registry.registry == null && System.getenv(RegistryLocation.ENVIRONMENT) == null && !Files.exists(db);
+        try (Registry reg = Registry.open(db);
                 ModelView v = ModelOpener.open(suspect)) {
+            PrintWriter err = spec.commandLine().getErr();
+            if (firstUse) {
+                importStarterPack(reg, db, err);
+            }
+            if (reg.size() == 0) {
+                err.println("note: the registry " + db + " is empty, so identify can name no model. Fill it with"
+                        + " 'pedigree registry seed PATH...' (every model and tokenizer under the paths),"
+                        + " 'pedigree registry add MODEL --name NAME', or 'pedigree registry import PACK'"
+                        + " (scripts/build-starter-pack.sh builds a starter pack of public models).");
+                err.flush();
+            }
             r = Identifier.identify(v, reg, o);
         }
         json.write(IdentifyJson.tree(r), spec.commandLine().getOut());
@@ -80,5 +98,26 @@ public final class IdentifyCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return ExitCode.of(r.verdict()).code();
+    }
+
+    /** System property, then environment variable, naming the starter pack (the launcher sets the variable). */
+    static final String STARTER_PACK = "PEDIGREE_STARTER_PACK";
+
+    /**
+     * First use of the default registry: imports the starter pack when one is built (the launcher builds it with
+     * scripts/build-starter-pack.sh and names it in {@value #STARTER_PACK}), saying so on standard error.
+     */
+    private static void importStarterPack(Registry reg, Path db, PrintWriter err) throws Exception {
+        String p = System.getProperty("pedigree.starterPack", System.getenv(STARTER_PACK));
+        if (p == null || p.isBlank() || !Files.isRegularFile(Path.of(p))) {
+            return;
+        }
+        Path pack = Path.of(p);
+        Registry.ImportReport rep = reg.importPack(pack);
+        err.println(
+                "first use of the registry " + db + ": imported " + rep.added().size()
+                        + " models and tokenizers from the starter pack " + pack + " (provenance in "
+                        + pack.resolveSibling("provenance.json") + "; scripts/build-starter-pack.sh builds it)");
+        err.flush();
     }
 }
