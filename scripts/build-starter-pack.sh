@@ -85,7 +85,6 @@ if [ -f "$fixtures/MANIFEST.md" ]; then
     row="$(grep -F "| $rel |" "$fixtures/MANIFEST.md" | head -1 || true)"
     licence="$(printf '%s' "$row" | awk -F'|' '{gsub(/^ +| +$/, "", $5); print $5}')"
     upstream="$(printf '%s' "$row" | awk -F'|' '{gsub(/^ +| +$/, "", $4); print $4}')"
-    case "$licence" in MIT|Apache-2.0) ;; *) licence="${licence%% *}";; esac
     [ -n "$licence" ] || licence="NOASSERTION"
     stem="$(basename "$f")"; stem="${stem%.*}"; stem="${stem#ggml-vocab-}"
     add "tokenizer/$stem" "$licence" "${upstream:-unknown}" "../shared/fixtures/$rel (upstream: ${upstream:-see MANIFEST.md})" "$f" "$f"
