@@ -52,9 +52,39 @@ public final class RegistryCommand implements Runnable {
                 spec.commandLine(), "missing subcommand (add, list, show, remove, export, import, seed)");
     }
 
+    /**
+     * What every registry subcommand shares: the {@code --registry} option, opening the registry, writing to the
+     * command's output and answering {@link ExitCode#OK} (errors are thrown to {@code Main}'s one handler).
+     */
+    abstract static class RegistryAction implements Callable<Integer> {
+        @Mixin
+        RegistryOption registry;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        /** Does the work on the open registry and prints its outcome to {@code out}. */
+        abstract void run(Registry reg, PrintWriter out) throws Exception;
+
+        /** Checks the options before the registry is opened (throw a ParameterException for a usage error). */
+        void check() {}
+
+        @Override
+        public final Integer call() throws Exception {
+            check();
+            PrintWriter out = spec.commandLine().getOut();
+            try (Registry reg = Registry.open(registry.resolve())) {
+                run(reg, out);
+            } finally {
+                out.flush();
+            }
+            return ExitCode.OK.code();
+        }
+    }
+
     /** {@code registry add MODEL --name NAME [--license L] [--organisation O] [--revision R] [--parent P]...}. */
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Fingerprint MODEL and add it under NAME.")
-    public static final class Add implements Callable<Integer> {
+    public static final class Add extends RegistryAction {
         @Parameters(index = "0", paramLabel = "MODEL", description = "Model or tokenizer to add.")
         String model;
 
@@ -80,15 +110,10 @@ public final class RegistryCommand implements Runnable {
                 description = "Indices kept per dimension (0: automatic).")
         int units;
 
-        @Mixin
-        RegistryOption registry;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
+        private ModelMetadata meta;
 
         @Override
-        public Integer call() throws Exception {
-            ModelMetadata meta;
+        void check() {
             try {
                 meta = new ModelMetadata(name, organisation, license, revision, parents);
             } catch (IllegalArgumentException e) {
@@ -98,16 +123,18 @@ public final class RegistryCommand implements Runnable {
                 throw new CommandLine.ParameterException(
                         spec.commandLine(), "--units must be 0 or at least 8, got " + units);
             }
+        }
+
+        @Override
+        void run(Registry reg, PrintWriter out) throws Exception {
             RegistryEntry e;
-            try (Registry reg = Registry.open(registry.resolve());
-                    ModelView v = ModelOpener.open(model)) {
+            try (ModelView v = ModelOpener.open(model)) {
                 if (reg.find(name).isPresent()) {
                     throw new RegistryException(
                             "a model named '" + name + "' is already in registry " + reg.path() + "; remove it first");
                 }
                 e = reg.add(Fingerprint.of(v, FingerprintOptions.DEFAULT.withUnits(units)), meta);
             }
-            PrintWriter out = spec.commandLine().getOut();
             out.printf(
                     Locale.ROOT,
                     "added %s (%,d parameters, %d tensors, fingerprint %,d bytes)%n",
@@ -115,51 +142,38 @@ public final class RegistryCommand implements Runnable {
                     e.parameters(),
                     e.tensors(),
                     e.fingerprintBytes());
-            out.flush();
-            return ExitCode.OK.code();
         }
     }
 
     /** {@code registry list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the registered models.")
-    public static final class ListModels implements Callable<Integer> {
-        @Mixin
-        RegistryOption registry;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
+    public static final class ListModels extends RegistryAction {
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            try (Registry reg = Registry.open(registry.resolve())) {
-                List<RegistryEntry> all = reg.list();
+        void run(Registry reg, PrintWriter out) throws Exception {
+            List<RegistryEntry> all = reg.list();
+            out.printf(
+                    Locale.ROOT,
+                    "%-36s %-14s %15s %6s %6s %7s %-12s%n",
+                    "name",
+                    "architecture",
+                    "parameters",
+                    "width",
+                    "layers",
+                    "vocab",
+                    "license");
+            for (RegistryEntry e : all) {
                 out.printf(
                         Locale.ROOT,
-                        "%-36s %-14s %15s %6s %6s %7s %-12s%n",
-                        "name",
-                        "architecture",
-                        "parameters",
-                        "width",
-                        "layers",
-                        "vocab",
-                        "license");
-                for (RegistryEntry e : all) {
-                    out.printf(
-                            Locale.ROOT,
-                            "%-36s %-14s %,15d %6d %6d %7d %-12s%n",
-                            e.name(),
-                            e.architecture() == null ? "-" : e.architecture(),
-                            e.parameters(),
-                            e.residualWidth(),
-                            e.layers(),
-                            e.vocabularySize(),
-                            e.metadata().license() == null ? "-" : e.metadata().license());
-                }
-                out.printf(Locale.ROOT, "%d model%s in %s%n", all.size(), all.size() == 1 ? "" : "s", reg.path());
+                        "%-36s %-14s %,15d %6d %6d %7d %-12s%n",
+                        e.name(),
+                        e.architecture() == null ? "-" : e.architecture(),
+                        e.parameters(),
+                        e.residualWidth(),
+                        e.layers(),
+                        e.vocabularySize(),
+                        e.metadata().license() == null ? "-" : e.metadata().license());
             }
-            out.flush();
-            return ExitCode.OK.code();
+            out.printf(Locale.ROOT, "%d model%s in %s%n", all.size(), all.size() == 1 ? "" : "s", reg.path());
         }
     }
 
@@ -168,60 +182,46 @@ public final class RegistryCommand implements Runnable {
             name = "show",
             mixinStandardHelpOptions = true,
             description = "Show one model's metadata and fingerprint summary.")
-    public static final class Show implements Callable<Integer> {
+    public static final class Show extends RegistryAction {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
-        @Mixin
-        RegistryOption registry;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            try (Registry reg = Registry.open(registry.resolve())) {
-                RegistryEntry e = reg.find(name)
-                        .orElseThrow(
-                                () -> new RegistryException("no model named '" + name + "' in registry " + reg.path()));
-                Fingerprint fp = reg.fingerprint(name);
-                out.printf(Locale.ROOT, "name            %s%n", e.name());
-                out.printf(
-                        Locale.ROOT, "organisation    %s%n", orDash(e.metadata().organisation()));
-                out.printf(
-                        Locale.ROOT, "license         %s%n", orDash(e.metadata().license()));
-                out.printf(
-                        Locale.ROOT, "revision        %s%n", orDash(e.metadata().revision()));
-                out.printf(
-                        Locale.ROOT,
-                        "parents         %s%n",
-                        e.metadata().parents().isEmpty()
-                                ? "-"
-                                : String.join(", ", e.metadata().parents()));
-                out.printf(Locale.ROOT, "architecture    %s (%s)%n", orDash(e.architecture()), e.format());
-                out.printf(Locale.ROOT, "parameters      %,d%n", e.parameters());
-                out.printf(Locale.ROOT, "width / layers  %d / %d%n", e.residualWidth(), e.layers());
-                out.printf(
-                        Locale.ROOT,
-                        "tokenizer       %s, %d entries, %d regular%n",
-                        fp.tokenizerType() == null ? "none" : fp.tokenizerType().jsonName(),
-                        fp.vocabularySize(),
-                        fp.regularKeys().size());
-                out.printf(Locale.ROOT, "source          %s%n", e.source());
-                out.printf(
-                        Locale.ROOT,
-                        "fingerprint     %,d bytes (%.2f%% of %,d model bytes), %d tensors, %d indices per dimension, %d anchors%n",
-                        e.fingerprintBytes(),
-                        e.modelBytes() == 0 ? 0 : 100.0 * e.fingerprintBytes() / e.modelBytes(),
-                        e.modelBytes(),
-                        e.tensors(),
-                        fp.units(),
-                        fp.anchors().length);
-                out.printf(Locale.ROOT, "sha256          %s%n", e.fingerprintSha256());
-            }
-            out.flush();
-            return ExitCode.OK.code();
+        void run(Registry reg, PrintWriter out) throws Exception {
+            RegistryEntry e = reg.find(name)
+                    .orElseThrow(
+                            () -> new RegistryException("no model named '" + name + "' in registry " + reg.path()));
+            Fingerprint fp = reg.fingerprint(name);
+            out.printf(Locale.ROOT, "name            %s%n", e.name());
+            out.printf(Locale.ROOT, "organisation    %s%n", orDash(e.metadata().organisation()));
+            out.printf(Locale.ROOT, "license         %s%n", orDash(e.metadata().license()));
+            out.printf(Locale.ROOT, "revision        %s%n", orDash(e.metadata().revision()));
+            out.printf(
+                    Locale.ROOT,
+                    "parents         %s%n",
+                    e.metadata().parents().isEmpty()
+                            ? "-"
+                            : String.join(", ", e.metadata().parents()));
+            out.printf(Locale.ROOT, "architecture    %s (%s)%n", orDash(e.architecture()), e.format());
+            out.printf(Locale.ROOT, "parameters      %,d%n", e.parameters());
+            out.printf(Locale.ROOT, "width / layers  %d / %d%n", e.residualWidth(), e.layers());
+            out.printf(
+                    Locale.ROOT,
+                    "tokenizer       %s, %d entries, %d regular%n",
+                    fp.tokenizerType() == null ? "none" : fp.tokenizerType().jsonName(),
+                    fp.vocabularySize(),
+                    fp.regularKeys().size());
+            out.printf(Locale.ROOT, "source          %s%n", e.source());
+            out.printf(
+                    Locale.ROOT,
+                    "fingerprint     %,d bytes (%.2f%% of %,d model bytes), %d tensors, %d indices per dimension, %d anchors%n",
+                    e.fingerprintBytes(),
+                    e.modelBytes() == 0 ? 0 : 100.0 * e.fingerprintBytes() / e.modelBytes(),
+                    e.modelBytes(),
+                    e.tensors(),
+                    fp.units(),
+                    fp.anchors().length);
+            out.printf(Locale.ROOT, "sha256          %s%n", e.fingerprintSha256());
         }
 
         private static String orDash(String s) {
@@ -231,26 +231,16 @@ public final class RegistryCommand implements Runnable {
 
     /** {@code registry remove NAME}. */
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a model.")
-    public static final class Remove implements Callable<Integer> {
+    public static final class Remove extends RegistryAction {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
-        @Mixin
-        RegistryOption registry;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            try (Registry reg = Registry.open(registry.resolve())) {
-                if (!reg.remove(name)) {
-                    throw new RegistryException("no model named '" + name + "' in registry " + reg.path());
-                }
+        void run(Registry reg, PrintWriter out) throws Exception {
+            if (!reg.remove(name)) {
+                throw new RegistryException("no model named '" + name + "' in registry " + reg.path());
             }
-            spec.commandLine().getOut().println("removed " + name);
-            spec.commandLine().getOut().flush();
-            return ExitCode.OK.code();
+            out.println("removed " + name);
         }
     }
 
@@ -259,26 +249,15 @@ public final class RegistryCommand implements Runnable {
             name = "export",
             mixinStandardHelpOptions = true,
             description = "Write every model to a portable pack (zip: manifest with sha256 per entry + fingerprints).")
-    public static final class Export implements Callable<Integer> {
+    public static final class Export extends RegistryAction {
         @Parameters(index = "0", paramLabel = "FILE")
         Path file;
 
-        @Mixin
-        RegistryOption registry;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            int n;
-            try (Registry reg = Registry.open(registry.resolve())) {
-                reg.exportPack(file);
-                n = reg.size();
-            }
-            spec.commandLine().getOut().printf(Locale.ROOT, "exported %d model%s to %s%n", n, n == 1 ? "" : "s", file);
-            spec.commandLine().getOut().flush();
-            return ExitCode.OK.code();
+        void run(Registry reg, PrintWriter out) throws Exception {
+            reg.exportPack(file);
+            int n = reg.size();
+            out.printf(Locale.ROOT, "exported %d model%s to %s%n", n, n == 1 ? "" : "s", file);
         }
     }
 
@@ -287,32 +266,19 @@ public final class RegistryCommand implements Runnable {
             name = "import",
             mixinStandardHelpOptions = true,
             description = "Import a pack; every hash is checked first and a mismatch refuses the whole pack.")
-    public static final class Import implements Callable<Integer> {
+    public static final class Import extends RegistryAction {
         @Parameters(index = "0", paramLabel = "FILE")
         Path file;
 
-        @Mixin
-        RegistryOption registry;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            Registry.ImportReport r;
-            try (Registry reg = Registry.open(registry.resolve())) {
-                r = reg.importPack(file);
-            }
-            spec.commandLine()
-                    .getOut()
-                    .printf(
-                            Locale.ROOT,
-                            "imported %d model%s, %d already present%n",
-                            r.added().size(),
-                            r.added().size() == 1 ? "" : "s",
-                            r.skipped().size());
-            spec.commandLine().getOut().flush();
-            return ExitCode.OK.code();
+        void run(Registry reg, PrintWriter out) throws Exception {
+            Registry.ImportReport r = reg.importPack(file);
+            out.printf(
+                    Locale.ROOT,
+                    "imported %d model%s, %d already present%n",
+                    r.added().size(),
+                    r.added().size() == 1 ? "" : "s",
+                    r.skipped().size());
         }
     }
 
@@ -324,23 +290,13 @@ public final class RegistryCommand implements Runnable {
                 "Add every model and tokenizer found at PATH (files, model directories, or directories searched 3 deep);",
                 "names come from file names; models already present are skipped."
             })
-    public static final class Seed implements Callable<Integer> {
+    public static final class Seed extends RegistryAction {
         @Parameters(paramLabel = "PATH", arity = "1..*")
         List<Path> paths;
 
-        @Mixin
-        RegistryOption registry;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            List<RegistrySeeder.Outcome> res;
-            try (Registry reg = Registry.open(registry.resolve())) {
-                res = RegistrySeeder.seed(reg, paths);
-            }
+        void run(Registry reg, PrintWriter out) throws Exception {
+            List<RegistrySeeder.Outcome> res = RegistrySeeder.seed(reg, paths);
             int added = 0;
             for (RegistrySeeder.Outcome o : res) {
                 out.printf(
@@ -352,8 +308,6 @@ public final class RegistryCommand implements Runnable {
                 added += o.status() == RegistrySeeder.Status.ADDED ? 1 : 0;
             }
             out.printf(Locale.ROOT, "%d added of %d found%n", added, res.size());
-            out.flush();
-            return ExitCode.OK.code();
         }
     }
 }
