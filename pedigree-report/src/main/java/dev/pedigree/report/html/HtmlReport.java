@@ -156,6 +156,9 @@ public final class HtmlReport {
     }
 
     private static void inherited(StringBuilder sb, ComparisonResult r, String ref, int[] n, List<Figure> figures) {
+        if (r.components().isEmpty() || r.suspect().parameters() == 0) {
+            return; // no weights compared: a figure of 0% of 0 parameters says nothing
+        }
         sb.append("<section id=\"inherited\">\n<h2>Parameters in related components</h2>\n<p>")
                 .append(Html.escape(Findings.percent(r.sharedParameterFraction()) + " of the suspect's "
                         + Findings.parameters(r.suspect().parameters())

@@ -165,7 +165,7 @@ public final class ReportFigures {
         return out;
     }
 
-    /** Parameter attribution: the whole model (reported inherited share) and each component by verdict. */
+    /** Parameter attribution: the whole model (share in related components) and each component by verdict. */
     public static Figure attribution(ComparisonResult r, String referenceName) {
         long total = r.suspect().parameters();
         List<StackedBars.Bar> bars = new ArrayList<>();
@@ -173,16 +173,17 @@ public final class ReportFigures {
         bars.add(new StackedBars.Bar(
                 "whole model",
                 List.of(
-                        new StackedBars.Segment("inherited", inherited, Palette.SHARED),
+                        new StackedBars.Segment("related", inherited, Palette.SHARED),
                         new StackedBars.Segment(
-                                "not shown to be inherited", Math.max(0, total - inherited), Palette.REMAINDER)),
-                Findings.parameters(total) + ", " + Findings.percent(r.sharedParameterFraction()) + " inherited"));
+                                "not shown to be related", Math.max(0, total - inherited), Palette.REMAINDER)),
+                Findings.parameters(total) + ", " + Findings.percent(r.sharedParameterFraction())
+                        + " in related components"));
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of(
                 "whole model",
                 Long.toString(total),
                 "",
-                Findings.percent(r.sharedParameterFraction()) + " inherited (reported)"));
+                Findings.percent(r.sharedParameterFraction()) + " in related components (reported)"));
         for (ComponentResult c : r.components()) {
             String colour = switch (c.verdict()) {
                 case SHARED_LINEAGE -> Palette.SHARED;
@@ -190,7 +191,7 @@ public final class ReportFigures {
                 case INCONCLUSIVE -> Palette.INCONCLUSIVE;
             };
             String label = switch (c.verdict()) {
-                case SHARED_LINEAGE -> "inherited";
+                case SHARED_LINEAGE -> "related";
                 case INDEPENDENT -> "independent";
                 case INCONCLUSIVE -> "inconclusive";
             };
@@ -203,7 +204,7 @@ public final class ReportFigures {
         String title = "Parameter attribution";
         StringBuilder desc = new StringBuilder("Bars proportional to parameter counts. Whole model: "
                 + Findings.percent(r.sharedParameterFraction()) + " of " + Findings.parameters(total)
-                + " parameters share lineage with " + referenceName + ".");
+                + " parameters lie in components related to " + referenceName + ".");
         for (ComponentResult c : r.components()) {
             desc.append(' ')
                     .append(c.name())

@@ -149,12 +149,16 @@ class HtmlReportTest {
                 .contains(
                         "The suspect&#39;s tokenizer is derived from that of meta-llama/Llama-2-7b: 99.9% of the smaller vocabulary is inherited in creation order, 2,400 tokens added, 12 removed (special tokens: 3 added, 1 removed).")
                 .contains("No weight component was compared.")
+                // No weights: no "0% of 0 parameters" figure.
+                .doesNotContain("id=\"fig-attribution\"")
+                .doesNotContain("Parameters in related components")
                 .contains("No weight test ran.")
                 .contains("id=\"fig-tokenizer\"")
                 .contains("id=\"fig-scripts\"")
                 .contains("Script of the first letter of each of the 8 example added tokens listed in the result")
                 .contains("<code class=\"token\">Привет</code>");
-        assertThat(figures(html)).hasSize(3);
+        // Tokenizer overlap and scripts; the parameter attribution is hidden without weights.
+        assertThat(figures(html)).hasSize(2);
     }
 
     @Test
