@@ -2,6 +2,7 @@ package dev.pedigree.formats;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pedigree.io.CorruptModelException;
+import dev.pedigree.model.CardFrontMatter;
 import dev.pedigree.model.LineageClaim;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,56 +43,10 @@ final class ModelCardClaims {
     /** Parses {@code base_model} / {@code base_model_relation} from YAML front matter. */
     static List<LineageClaim> fromFrontMatter(String text, String origin) {
         List<LineageClaim> out = new ArrayList<>();
-        String[] lines = text.replace("\r\n", "\n").split("\n", -1);
-        if (lines.length == 0 || !lines[0].strip().equals("---")) {
-            return out;
-        }
-        String relation = null;
-        List<String> bases = new ArrayList<>();
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
-            if (line.strip().equals("---")) {
-                break;
-            }
-            if (line.startsWith("base_model:")) {
-                String v = line.substring("base_model:".length()).strip();
-                if (v.startsWith("[")) {
-                    for (String s : v.replace("[", "").replace("]", "").split(",")) {
-                        addScalar(bases, s);
-                    }
-                } else if (!v.isEmpty()) {
-                    addScalar(bases, v);
-                } else {
-                    while (i + 1 < lines.length && lines[i + 1].stripLeading().startsWith("- ")) {
-                        addScalar(bases, lines[++i].stripLeading().substring(2));
-                    }
-                }
-            } else if (line.startsWith("base_model_relation:")) {
-                relation =
-                        unquote(line.substring("base_model_relation:".length()).strip());
-            }
-        }
-        for (String base : bases) {
+        String relation = CardFrontMatter.value(text, "base_model_relation");
+        for (String base : CardFrontMatter.values(text, "base_model")) {
             out.add(new LineageClaim(relation == null ? "base_model" : "base_model:" + relation, base, origin));
         }
         return out;
-    }
-
-    private static void addScalar(List<String> out, String raw) {
-        String v = unquote(raw.strip());
-        if (!v.isEmpty()) {
-            out.add(v);
-        }
-    }
-
-    private static String unquote(String v) {
-        int hash = v.indexOf(" #");
-        if (hash >= 0) {
-            v = v.substring(0, hash).strip();
-        }
-        if (v.length() >= 2 && ((v.startsWith("\"") && v.endsWith("\"")) || (v.startsWith("'") && v.endsWith("'")))) {
-            return v.substring(1, v.length() - 1);
-        }
-        return v;
     }
 }

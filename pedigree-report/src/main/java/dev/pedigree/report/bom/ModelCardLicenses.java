@@ -1,5 +1,6 @@
 package dev.pedigree.report.bom;
 
+import dev.pedigree.model.CardFrontMatter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -52,37 +53,9 @@ public final class ModelCardLicenses {
 
     /** The licences of a model card's text. */
     public static List<License> fromFrontMatter(String text) {
-        String[] lines = text.replace("\r\n", "\n").split("\n", -1);
-        if (lines.length == 0 || !lines[0].strip().equals("---")) {
-            return List.of();
-        }
-        List<String> values = new ArrayList<>();
-        String name = null;
-        String link = null;
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
-            if (line.strip().equals("---")) {
-                break;
-            }
-            if (line.startsWith("license:")) {
-                String v = line.substring("license:".length()).strip();
-                if (v.startsWith("[")) {
-                    for (String s : v.replace("[", "").replace("]", "").split(",")) {
-                        add(values, s);
-                    }
-                } else if (!v.isEmpty()) {
-                    add(values, v);
-                } else {
-                    while (i + 1 < lines.length && lines[i + 1].stripLeading().startsWith("- ")) {
-                        add(values, lines[++i].stripLeading().substring(2));
-                    }
-                }
-            } else if (line.startsWith("license_name:")) {
-                name = unquote(line.substring("license_name:".length()));
-            } else if (line.startsWith("license_link:")) {
-                link = unquote(line.substring("license_link:".length()));
-            }
-        }
+        List<String> values = CardFrontMatter.values(text, "license");
+        String name = CardFrontMatter.value(text, "license_name");
+        String link = CardFrontMatter.value(text, "license_link");
         List<License> out = new ArrayList<>();
         for (String v : values) {
             String id = spdxId(v);
@@ -118,24 +91,5 @@ public final class ModelCardLicenses {
             spdx = m;
         }
         return m.get(v.toLowerCase(Locale.ROOT));
-    }
-
-    private static void add(List<String> out, String raw) {
-        String v = unquote(raw);
-        if (!v.isEmpty()) {
-            out.add(v);
-        }
-    }
-
-    private static String unquote(String raw) {
-        String v = raw.strip();
-        int hash = v.indexOf(" #");
-        if (hash >= 0) {
-            v = v.substring(0, hash).strip();
-        }
-        if (v.length() >= 2 && ((v.startsWith("\"") && v.endsWith("\"")) || (v.startsWith("'") && v.endsWith("'")))) {
-            return v.substring(1, v.length() - 1);
-        }
-        return v;
     }
 }
