@@ -179,10 +179,28 @@ public final class Findings {
                             subject + ": cannot tell" + (c.log10p() == null ? "" : " (" + pValue(c.log10p()) + ")")
                                     + (c.reason().isEmpty()
                                             ? "."
-                                            : "; " + lowerFirst(stripStop(plainReason(c.reason()))) + ".");
+                                            : "; " + lowerFirst(stripStop(plainReason(c.reason()))) + "."
+                                                    + whatToDo(r, c));
                     });
         }
         return out;
+    }
+
+    /**
+     * What the user can do about an undecided component whose blocks could not be compared: give the
+     * tokenizers that let the engine align the two models' coordinates, or a reference of the same
+     * shape. Empty when there is nothing to suggest.
+     */
+    static String whatToDo(ComparisonResult r, ComponentResult c) {
+        if (!c.reason().contains("shapes or roles differ")) {
+            return "";
+        }
+        if (r.tokenizer().relation() == TokenizerLineage.Relation.ABSENT) {
+            return " No tokenizer was given to align the two models ("
+                    + lowerFirst(stripStop(r.tokenizer().note()))
+                    + "): pass the model directories with their tokenizers, or compare with a reference of the same width.";
+        }
+        return " Compare with a reference of the same width, or pass the model directories with their tokenizers.";
     }
 
     private static final java.util.regex.Pattern SHARED_REASON =

@@ -153,4 +153,39 @@ class FindingsTest {
                         java.util.Map.entry("Latin", 1L));
         assertThat(TokenScripts.script(" \u0120hello")).isEqualTo("Latin");
     }
+
+    @Test
+    void undecidedBlocksSayWhatToDo() {
+        ComparisonResult u = Cases.unrelated();
+        dev.pedigree.forensics.result.ComponentResult text = u.components().get(0);
+        ComparisonResult r = new ComparisonResult(
+                u.schema(),
+                u.suspect(),
+                u.reference(),
+                dev.pedigree.forensics.result.Verdict.INCONCLUSIVE,
+                null,
+                List.of(new dev.pedigree.forensics.result.ComponentResult(
+                        text.name(),
+                        text.kind(),
+                        text.parameters(),
+                        dev.pedigree.forensics.result.Verdict.INCONCLUSIVE,
+                        null,
+                        List.of(),
+                        "no block test applies (shapes or roles differ)")),
+                List.of(),
+                dev.pedigree.forensics.result.TokenizerLineage.absent("neither side has a tokenizer"),
+                0.0,
+                List.of(),
+                List.of(),
+                null,
+                u.sampling(),
+                u.thresholds());
+        assertThat(Findings.componentSentences(r, "ref").get(0))
+                .isEqualTo(
+                        "The text encoder (21.3 M parameters, 64% of the model): cannot tell; no block test applies "
+                                + "(shapes or roles differ). No tokenizer was given to align the two models (neither side has a "
+                                + "tokenizer): pass the model directories with their tokenizers, or compare with a reference of the same width.");
+        assertThat(Relation.looksLike(r)).isEmpty();
+        assertThat(Relation.modelCardSnippet(r, "ref")).isEmpty();
+    }
 }
