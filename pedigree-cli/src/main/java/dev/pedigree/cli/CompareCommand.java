@@ -196,7 +196,7 @@ final class CompareCommand implements Callable<Integer> {
                 .toList()) {
             ModelView v = e.getValue();
             if (v.files().isEmpty()) {
-                out.add(new FileHash(
+                out.add(FileHash.unhashed(
                         e.getKey(),
                         v.source(),
                         "remote (revision " + v.metadata().getOrDefault("remote.revision", "?") + ", commit "

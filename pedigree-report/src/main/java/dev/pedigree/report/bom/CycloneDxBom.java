@@ -355,8 +355,10 @@ public final class CycloneDxBom {
     private static List<Component> files(Component owner, List<FileHash> files, String source, String refPrefix) {
         List<Component> parts = new ArrayList<>();
         if (files.size() == 1) {
-            owner.setHashes(
-                    List.of(new Hash(Hash.Algorithm.SHA_256, files.get(0).sha256())));
+            if (files.get(0).sha256() != null) {
+                owner.setHashes(
+                        List.of(new Hash(Hash.Algorithm.SHA_256, files.get(0).sha256())));
+            }
             owner.addProperty(prop("file", fileName(files.get(0).file(), source)));
         } else {
             for (int k = 0; k < files.size(); k++) {
@@ -364,8 +366,10 @@ public final class CycloneDxBom {
                 f.setType(Component.Type.FILE);
                 f.setBomRef(refPrefix + k);
                 f.setName(fileName(files.get(k).file(), source));
-                f.setHashes(
-                        List.of(new Hash(Hash.Algorithm.SHA_256, files.get(k).sha256())));
+                if (files.get(k).sha256() != null) {
+                    f.setHashes(List.of(
+                            new Hash(Hash.Algorithm.SHA_256, files.get(k).sha256())));
+                }
                 parts.add(f);
             }
         }

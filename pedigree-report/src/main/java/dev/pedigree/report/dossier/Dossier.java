@@ -93,6 +93,16 @@ public final class Dossier {
         files.put("VERSION", rc.pedigreeVersion() + "\n");
         StringBuilder inputs = new StringBuilder();
         for (FileHash h : rc.inputHashes()) {
+            if (h.sha256() == null) {
+                // not a sha256sum line: a remote file read by ranges has no digest here
+                inputs.append("# ")
+                        .append(h.role())
+                        .append("  ")
+                        .append(h.file())
+                        .append(": ");
+                inputs.append(h.unhashed()).append('\n');
+                continue;
+            }
             inputs.append(h.sha256())
                     .append("  ")
                     .append(h.role())

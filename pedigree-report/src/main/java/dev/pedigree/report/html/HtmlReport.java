@@ -230,7 +230,7 @@ public final class HtmlReport {
         if (!c.inputHashes().isEmpty()) {
             List<List<String>> hr = new ArrayList<>();
             for (FileHash h : c.inputHashes()) {
-                hr.add(List.of(h.role(), Findings.relativeSource(h.file()), h.sha256()));
+                hr.add(List.of(h.role(), Findings.relativeSource(h.file()), h.shown()));
             }
             sb.append("<details><summary>SHA-256 of the input files</summary>\n");
             Html.table(sb, new DataTable(List.of("role", "file", "SHA-256"), hr), null, false);

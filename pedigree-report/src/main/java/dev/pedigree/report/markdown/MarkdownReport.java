@@ -150,9 +150,9 @@ public final class MarkdownReport {
                         .append(cell(h.role()))
                         .append(" | ")
                         .append(cell(Findings.relativeSource(h.file())))
-                        .append(" | `")
-                        .append(h.sha256())
-                        .append("` |\n");
+                        .append(" | ")
+                        .append(h.sha256() != null ? "`" + h.sha256() + "`" : cell(h.unhashed()))
+                        .append(" |\n");
             }
             sb.append("\n</details>\n\n");
         }
