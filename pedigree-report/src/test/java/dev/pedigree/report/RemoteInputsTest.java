@@ -25,7 +25,9 @@ class RemoteInputsTest {
         Map<String, String> files = Dossier.render(Cases.transplant(), ctx, bom);
         assertThat(files).isNotEmpty();
         String all = String.join("\n", files.values());
-        assertThat(files.values().stream().filter(f -> f.contains("commit 0123abc")).count())
+        assertThat(files.values().stream()
+                        .filter(f -> f.contains("commit 0123abc"))
+                        .count())
                 .as("the HTML and Markdown reports list the remote input with its revision")
                 .isGreaterThanOrEqualTo(2);
         assertThat(all).doesNotContain(">null<").doesNotContain("| null |");
