@@ -36,16 +36,42 @@ import java.util.Objects;
  *       it (from checkpoint samples); SKIPPED without a release.
  * </ol>
  *
- * <p>The registry is, for now, a directory whose entries (files or model directories) are each
- * opened with {@link ModelOpener}. Stateless apart from the oracle; thread-safe if it is.
+ * <p>The registry is either identify's registry database (a file, judged by the {@link RegistryDatabase} given to the
+ * constructor, the same database and tests as {@code pedigree identify}) or a directory whose entries (files or model
+ * directories) are each opened with {@link ModelOpener}. Stateless apart from the oracle; thread-safe if it is.
  */
 public final class ChainVerifier {
     private final LineageOracle oracle;
     private final int threads;
+    private final RegistryDatabase database;
+
+    /**
+     * Judges the step-0 checkpoint against a registry database (identify's SQLite file), where the module that owns
+     * that database can: the verifier itself knows only directories of models.
+     */
+    @FunctionalInterface
+    public interface RegistryDatabase {
+        /**
+         * Findings on step 0 against the database {@code db}: FAIL for every registry model it shares lineage with or
+         * copies tensors from, PASS for every one it was compared with and does not.
+         *
+         * @param step0 the step-0 checkpoint sample (hashes and sampled rows)
+         * @param checkpoint the step-0 checkpoint as the ledger names it, or null when it cannot be read here
+         * @param subject the ledger entry's subject, for findings about step 0 itself
+         */
+        List<Finding> judge(Path db, CheckpointSample step0, Path checkpoint, String subject)
+                throws IOException, ModelFormatException;
+    }
 
     public ChainVerifier(LineageOracle oracle, int threads) {
+        this(oracle, threads, null);
+    }
+
+    /** A verifier that takes a registry database as well as a directory of models ({@code database} may be null). */
+    public ChainVerifier(LineageOracle oracle, int threads, RegistryDatabase database) {
         this.oracle = Objects.requireNonNull(oracle, "oracle");
         this.threads = Math.max(1, threads);
+        this.database = database;
     }
 
     /**
@@ -151,7 +177,7 @@ public final class ChainVerifier {
                 "the ledger's hash chain is intact and every fingerprint matches its entry",
                 chain,
                 lines.size() + " entries chained from genesis; steps " + steps(lines)));
-        checks.add(initialisation(lines, fps, req.registry()));
+        checks.add(initialisation(lines, fps, req.registry(), ledgerDir));
         checks.add(continuity(lines, fps));
         AttestationReport.Subject subject = lines.isEmpty()
                 ? null
@@ -256,7 +282,8 @@ public final class ChainVerifier {
                 CheckResult.of(CheckResult.RELEASE, title, f, f.getLast().detail()), subject);
     }
 
-    private CheckResult initialisation(List<Ledger.Line> lines, List<CheckpointSample> fps, Path registry)
+    private CheckResult initialisation(
+            List<Ledger.Line> lines, List<CheckpointSample> fps, Path registry, Path ledgerDir)
             throws IOException, ModelFormatException {
         String title = "the step-0 checkpoint is a fresh initialisation that shares no lineage with a registry model";
         if (lines.isEmpty()) {
@@ -277,7 +304,7 @@ public final class ChainVerifier {
         }
         f.addAll(InitialisationCheck.findings(fp0));
         if (registry != null) {
-            f.addAll(registryFindings(fp0, registry));
+            f.addAll(registryFindings(fp0, registry, first, ledgerDir));
         }
         long tested = f.stream().filter(x -> x.status() == Status.PASS).count();
         return CheckResult.of(
@@ -288,11 +315,19 @@ public final class ChainVerifier {
                         + (registry == null ? " (no registry given)" : " and shares lineage with no registry model"));
     }
 
-    private List<Finding> registryFindings(CheckpointSample fp0, Path registry)
+    private List<Finding> registryFindings(CheckpointSample fp0, Path registry, LedgerEntry first, Path ledgerDir)
             throws IOException, ModelFormatException {
         List<Finding> out = new ArrayList<>();
+        if (Files.isRegularFile(registry)) {
+            if (database == null) {
+                throw new java.nio.file.FileSystemException(
+                        registry.toString(), null, "a registry database, but this verifier takes only a directory");
+            }
+            return database.judge(registry, fp0, checkpoint(first, ledgerDir), subject(first));
+        }
         if (!Files.isDirectory(registry)) {
-            throw new java.nio.file.NotDirectoryException(registry.toString());
+            throw new java.nio.file.NoSuchFileException(
+                    registry.toString(), null, "no registry database or directory of reference models");
         }
         List<Path> models = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(registry)) {
@@ -494,6 +529,17 @@ public final class ChainVerifier {
                 "%d … %d",
                 lines.getFirst().entry().step(),
                 lines.getLast().entry().step());
+    }
+
+    /** The checkpoint an entry names, where it can be read here (relative names: to the ledger, then as given). */
+    static Path checkpoint(LedgerEntry e, Path ledgerDir) {
+        Path p = Path.of(e.checkpoint());
+        for (Path c : p.isAbsolute() ? List.of(p) : List.of(ledgerDir.resolve(p), p)) {
+            if (Files.exists(c)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     static String abbrev(String hash) {

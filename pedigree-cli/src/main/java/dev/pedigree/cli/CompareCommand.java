@@ -6,7 +6,6 @@ import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.format.tokenizers.encode.FitnessReport;
 import dev.pedigree.format.tokenizers.encode.LanguageFitness;
 import dev.pedigree.format.tokenizers.encode.TokenizerFitness;
-import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.io.Sha256;
 import dev.pedigree.model.ModelView;
@@ -41,7 +40,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Decide, per component, whether SUSPECT's weights share lineage with REFERENCE's (fine-tuned, quantised, pruned,",
             "permuted or otherwise derived from it or from a common ancestor) or were initialised independently.",
-            "Exit code: 10 shared lineage, 11 independent, 12 inconclusive (see 'pedigree --help')."
+            "Exit code: 10 shared lineage, 11 independent, 12 inconclusive (see 'pedigree --help'); two tokenizers without weights:",
+            "the tokenizer relation decides it (10 IDENTICAL or DERIVED, 11 INDEPENDENT)."
         })
 final class CompareCommand implements Callable<Integer> {
     @Parameters(
@@ -105,16 +105,21 @@ final class CompareCommand implements Callable<Integer> {
         Map<ReportFormat, Path> outputs = ReportOptions.requested(spec);
         PrintWriter out = spec.commandLine().getOut();
         ComparisonResult result;
-        try (ModelView s = ModelOpener.open(suspect);
-                ModelView r = ModelOpener.open(reference)) {
+        Main main = Main.of(spec);
+        try (Progress progress = main.progress("compare");
+                ModelView s = progress.open(suspect);
+                ModelView r = progress.open(reference)) {
+            progress.phase("comparing");
             result = LineageComparator.compare(s, r, options);
             ReportContext ctx = ReportContext.EMPTY;
             BomContext bom = BomContext.EMPTY;
             if (dossier != null || outputs.keySet().stream().anyMatch(ReportFormat::usesContext)) {
                 // Gathered while both views are open: input hashes, declared claims, language fitness.
+                progress.phase("hashing the input files");
                 ctx = context(s, r);
                 bom = BomContext.of(ctx, suspect, r.source(), reference);
             }
+            progress.phase("writing the reports");
             ReportOptions.write(outputs, result, ctx, bom, out);
             if (dossier != null) {
                 String launcher = System.getenv().getOrDefault("PEDIGREE_LAUNCHER", "pedigree");
@@ -127,11 +132,13 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         if (!ReportOptions.toStdout(outputs)) {
-            out.print(CompareText.render(
-                    result, displayName(suspectName, suspect), displayName(referenceName, reference)));
+            main.print(
+                    spec,
+                    CompareText.render(
+                            result, displayName(suspectName, suspect), displayName(referenceName, reference)));
         }
         out.flush();
-        return ExitCode.of(result.verdict()).code();
+        return ExitCode.of(result).code();
     }
 
     /** The display name of a model: the option when given, else its Hugging Face id or directory name. */

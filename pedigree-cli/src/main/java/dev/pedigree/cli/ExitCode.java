@@ -1,5 +1,7 @@
 package dev.pedigree.cli;
 
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.report.TokenizerOnly;
 import java.util.Locale;
 
 /**
@@ -14,8 +16,14 @@ public enum ExitCode {
     USAGE(2, "wrong command-line arguments"),
     INPUT_ERROR(3, "an input is missing, unreadable, corrupt or unsupported"),
     UNSAFE_INPUT(4, "an input asked for code execution or other unsafe behaviour and was refused"),
-    SHARED_LINEAGE(10, "compare/identify: the weights share lineage with the reference"),
-    INDEPENDENT(11, "compare/identify: tests with power found no shared lineage"),
+    SHARED_LINEAGE(
+            10,
+            "compare/identify: the weights share lineage with the reference (two tokenizers without weights: they are"
+                    + " IDENTICAL or DERIVED)"),
+    INDEPENDENT(
+            11,
+            "compare/identify: tests with power found no shared lineage (two tokenizers without weights: they are"
+                    + " INDEPENDENT)"),
     INCONCLUSIVE(12, "compare/identify: no test could decide"),
     VERIFICATION_FAILED(20, "attest verify: a check failed or the statement did not verify (the output names it)");
 
@@ -36,6 +44,14 @@ public enum ExitCode {
         return meaning;
     }
 
+    /**
+     * The exit code of a comparison: its verdict's, or for two tokenizers without weights the tokenizer relation's
+     * ({@link TokenizerOnly}), which is then the answer.
+     */
+    public static ExitCode of(ComparisonResult r) {
+        return of(TokenizerOnly.applies(r) ? TokenizerOnly.verdict(r.tokenizer()) : r.verdict());
+    }
+
     /** The exit code of a lineage verdict (compare, identify). */
     public static ExitCode of(dev.pedigree.forensics.result.Verdict verdict) {
         return switch (verdict) {
@@ -46,7 +62,7 @@ public enum ExitCode {
     }
 
     /** Width of the help's lines (picocli's default usage width): longer meanings wrap under themselves. */
-    static final int HELP_WIDTH = 80;
+    public static final int HELP_WIDTH = 80;
 
     /**
      * The table printed under "Exit codes:" in {@code pedigree --help}: one row per code (number,

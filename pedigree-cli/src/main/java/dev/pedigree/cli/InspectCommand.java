@@ -50,7 +50,9 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Inspection result;
         ExitCode code = ExitCode.OK;
-        try (ModelView view = ModelOpener.open(model)) {
+        try (Progress progress = Main.of(spec).progress("inspect");
+                ModelView view = progress.open(model)) {
+            progress.phase(noHashes ? "reading" : "hashing every tensor");
             result = Inspector.inspect(view, !noHashes);
         } catch (UnsafeModelException e) {
             // The refusal is itself the finding: report it in the contract, then exit UNSAFE_INPUT.

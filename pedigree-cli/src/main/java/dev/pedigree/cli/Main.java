@@ -27,13 +27,25 @@ import picocli.CommandLine.Option;
             "Where did this model come from, and how much of it is really yours?",
             "Pedigree reads model weights and tokenizers (safetensors, GGUF, ONNX, PyTorch, Hugging Face directories, tokenizer files)",
             "and decides from the weights themselves whether two models share lineage."
-        },
-        // The table under the heading is ExitCode.helpTable(), set in run(): one table, no copy here.
-        footerHeading = "%nExit codes:%n")
+        })
 public final class Main implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces with errors.")
     boolean verbose;
+
+    @Option(
+            names = "--quiet",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "No progress on standard error (shown only when it is a terminal).")
+    boolean quiet;
+
+    /** What the streams are connected to (progress, colour); set by {@link #run}. */
+    Terminal terminal = Terminal.NONE;
+
+    /** The streams beneath the escaping writers, for the escape sequences of progress and colour only. */
+    PrintWriter rawOut;
+
+    PrintWriter rawErr;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -108,6 +120,11 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (used by tests). */
     public static int run(String[] args, PrintWriter rawOut, PrintWriter rawErr) {
+        return run(args, rawOut, rawErr, Terminal.detect());
+    }
+
+    /** Runs the command line as if its streams were connected as {@code terminal} says (used by tests). */
+    public static int run(String[] args, PrintWriter rawOut, PrintWriter rawErr, Terminal terminal) {
         // Nothing from an input reaches the terminal as a control sequence, whichever command prints it.
         PrintWriter out = new PrintWriter(Printable.terminal(rawOut), true);
         PrintWriter err = new PrintWriter(Printable.terminal(rawErr), true);
@@ -119,6 +136,9 @@ public final class Main implements Runnable {
             return ExitCode.OK.code();
         }
         Main main = new Main();
+        main.terminal = terminal;
+        main.rawOut = rawOut;
+        main.rawErr = rawErr;
         CommandLine cl = new CommandLine(main);
         Class<?> only = subcommandFor(args);
         for (Class<?> c : SUBCOMMANDS) {
@@ -128,7 +148,11 @@ public final class Main implements Runnable {
                 cl.addSubcommand(new CommandLine(c));
             }
         }
-        cl.getCommandSpec().usageMessage().footer(ExitCode.helpTable().lines().toArray(String[]::new));
+        // The exit codes follow the examples: ExitCode.helpTable(), one table, no copy here.
+        List<String> footer = new java.util.ArrayList<>(List.of("", "Exit codes:"));
+        footer.addAll(ExitCode.helpTable().lines().toList());
+        cl.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
+        Examples.apply(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -141,7 +165,7 @@ public final class Main implements Runnable {
             return code.code();
         });
         cl.setParameterExceptionHandler((ex, arguments) -> {
-            err.println("error: " + Printable.escape(ex.getMessage()));
+            err.println("error: " + Printable.escape(ex.getMessage() + suggestion(ex)));
             err.flush();
             return ExitCode.USAGE.code();
         });
@@ -160,6 +184,20 @@ public final class Main implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * "; did you mean compare?" for a mistyped command or option (picocli's suggestions: the commands and options
+     * of the command where the unknown word appeared that are close to it), or "".
+     */
+    static String suggestion(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u) {
+            List<String> s = u.getSuggestions();
+            if (!s.isEmpty()) {
+                return "; did you mean " + String.join(" or ", s.subList(0, Math.min(3, s.size()))) + "?";
+            }
+        }
+        return "";
     }
 
     /** The positional arguments of the command line (its inputs), for messages that have no other source. */
@@ -212,8 +250,11 @@ public final class Main implements Runnable {
 
     static String message(Throwable t) {
         return switch (t) {
-            case NoSuchFileException n -> n.getFile() + ": no such file or directory";
-            case AccessDeniedException a -> a.getFile() + ": permission denied";
+            case NoSuchFileException n ->
+                n.getFile() + ": " + (n.getReason() == null ? "no such file or directory" : n.getReason());
+            case AccessDeniedException a ->
+                a.getFile() + ": " + (a.getReason() == null ? "permission denied" : a.getReason());
+            case java.nio.file.FileSystemException f -> f.getFile() + ": " + reason(f);
             case ModelFormatException m -> m.kind() + " input: " + m.getMessage();
             case java.io.UncheckedIOException u -> message(u.getCause());
             case IOException io -> io.getMessage() == null ? io.toString() : io.getMessage();
@@ -221,6 +262,45 @@ public final class Main implements Runnable {
             case LedgerException l -> l.getMessage();
             case KeyFileException k -> k.getMessage();
             default -> "internal error: " + t;
+        };
+    }
+
+    /** The {@link Main} a command runs under (the root of its command line). */
+    public static Main of(CommandLine.Model.CommandSpec spec) {
+        if (spec.root().userObject() instanceof Main m && m.rawOut != null) {
+            return m;
+        }
+        // A command run outside run(): no terminal, the command line's own streams.
+        Main m = new Main();
+        m.rawOut = spec.commandLine().getOut();
+        m.rawErr = spec.commandLine().getErr();
+        return m;
+    }
+
+    /** Progress of {@code command}'s long work on standard error (see {@link Progress}). */
+    public Progress progress(String command) {
+        return Progress.start(terminal, quiet, rawErr, command);
+    }
+
+    /** Prints a command's text result on standard output, verdict words coloured where {@link Terminal#colour()}. */
+    public void print(CommandLine.Model.CommandSpec spec, String text) {
+        PrintWriter out = spec.commandLine().getOut();
+        Colour.print(out, rawOut, text, terminal.colour());
+        out.flush();
+    }
+
+    /** What went wrong with a file, never just its name (a bare NotDirectoryException's message is the path). */
+    static String reason(java.nio.file.FileSystemException f) {
+        if (f.getReason() != null) {
+            return f.getReason();
+        }
+        return switch (f) {
+            case java.nio.file.NotDirectoryException x -> "not a directory";
+            case java.nio.file.FileAlreadyExistsException x -> "already exists";
+            case java.nio.file.DirectoryNotEmptyException x -> "directory not empty";
+            case java.nio.file.NotLinkException x -> "not a symbolic link";
+            case java.nio.file.FileSystemLoopException x -> "a loop of symbolic links";
+            default -> "cannot be used (" + f.getClass().getSimpleName() + ")";
         };
     }
 

@@ -291,6 +291,45 @@ class AttestCliTest {
         assertThat(r.out).contains("FAIL  initialisation", "identical to this registry model");
     }
 
+    /** --registry takes identify's registry database: step 0 is identified against it as identify would. */
+    @Test
+    void registryDatabaseOfIdentifyIsJudgedLikeIdentify() throws Exception {
+        List<Path> ckpts = save(honest);
+        Path ledger = record(ckpts);
+        String clean = dir.resolve("clean.db").toString();
+        Path unrelated = TinyChain.save(TinyChain.init(5, 8), dir.resolve("unrelated-init.safetensors"));
+        assertThat(Cli.run("registry", "add", unrelated.toString(), "--name", "unrelated", "--registry", clean)
+                        .exit())
+                .isZero();
+        Run pass = cli("verify", ledger.toString(), "--registry", clean);
+        assertThat(pass.code).as(pass.out + pass.err).isEqualTo(ExitCode.OK.code());
+        assertThat(pass.out).contains("PASS  initialisation");
+
+        String copied = dir.resolve("copied.db").toString();
+        assertThat(Cli.run(
+                                "registry",
+                                "add",
+                                ckpts.getFirst().toString(),
+                                "--name",
+                                "published-init",
+                                "--registry",
+                                copied)
+                        .exit())
+                .isZero();
+        Run fail = cli("verify", ledger.toString(), "--registry", copied);
+        assertThat(fail.code).isEqualTo(ExitCode.VERIFICATION_FAILED.code());
+        assertThat(fail.out).contains("FAIL  initialisation", "registry published-init [registry_identical]");
+
+        // A registry that is neither names the reason, not just the path.
+        Run missing = cli(
+                "verify",
+                ledger.toString(),
+                "--registry",
+                dir.resolve("nope.db").toString());
+        assertThat(missing.code).isEqualTo(ExitCode.INPUT_ERROR.code());
+        assertThat(missing.err).contains("nope.db: no registry database or directory of reference models");
+    }
+
     @Test
     void inputErrorsExitWithInputError() throws Exception {
         assertThat(cli("verify", dir.resolve("missing.ledger").toString()).code).isEqualTo(ExitCode.INPUT_ERROR.code());

@@ -57,7 +57,7 @@ class ReportCliTest {
                 .contains("'--sample' '64'");
         assertThat(Files.readString(d1.resolve("rerun.sh"))).contains("cmp -s").doesNotContain("--dossier");
         assertThat(Files.readString(dir.resolve("r.html")))
-                .contains("SHARED LINEAGE")
+                .contains("SHARED_LINEAGE")
                 .doesNotContain("<script");
         assertThat(Files.readString(dir.resolve("r.md"))).contains("SHARED");
         assertThat(Files.readString(dir.resolve("bom.json")))
@@ -74,7 +74,7 @@ class ReportCliTest {
                 "--markdown",
                 dir.resolve("again.md").toString());
         assertThat(rep.exit()).as(rep.err()).isEqualTo(0);
-        assertThat(Files.readString(html2)).contains("SHARED LINEAGE");
+        assertThat(Files.readString(html2)).contains("SHARED_LINEAGE");
     }
 
     /**

@@ -87,6 +87,9 @@ public final class Findings {
     /** {@link #answer(ComparisonResult, String)} naming the suspect {@code suspectName} (its display name when null). */
     public static String answer(ComparisonResult r, String referenceName, String suspectName) {
         String ref = reference(r, referenceName);
+        if (TokenizerOnly.applies(r)) {
+            return TokenizerOnly.sentence(r, ref);
+        }
         String sus = suspectName == null || suspectName.isBlank() ? modelName(r.suspect()) : suspectName;
         String scale = capitalise(Relation.scale(r.verdict(), r.log10p()));
         return switch (r.verdict()) {
@@ -494,7 +497,17 @@ public final class Findings {
 
     /** Short verdict label: "shared lineage", "independent", "inconclusive". */
     public static String label(Verdict v) {
-        return v.name().replace('_', ' ').toLowerCase(Locale.ROOT);
+        return v.name();
+    }
+
+    /** The word of the answer: the verdict's {@link #label}, or for a tokenizer-only comparison the tokenizer relation. */
+    public static String answerWord(ComparisonResult r) {
+        return TokenizerOnly.applies(r) ? TokenizerOnly.word(r) : label(r.verdict());
+    }
+
+    /** The verbal scale beside the answer's word ({@link Relation#scale}); "no weights given" for two tokenizers. */
+    public static String answerScale(ComparisonResult r) {
+        return TokenizerOnly.applies(r) ? "no weights given" : Relation.scale(r.verdict(), r.log10p());
     }
 
     private static String trim(String s) {

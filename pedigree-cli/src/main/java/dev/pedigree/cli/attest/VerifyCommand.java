@@ -8,6 +8,7 @@ import dev.pedigree.attest.Status;
 import dev.pedigree.cli.CliException;
 import dev.pedigree.cli.ExitCode;
 import dev.pedigree.cli.JsonOption;
+import dev.pedigree.cli.Main;
 import dev.pedigree.report.attest.AttestJson;
 import dev.pedigree.report.attest.AttestText;
 import java.io.PrintWriter;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Verify a training ledger: hash chain, fresh initialisation at step 0 (and no lineage with registry models), continuity of every checkpoint, release from the last checkpoint.",
             "--statement FILE --key KEY: with a PRIVATE key, sign a passing result as an in-toto statement in a DSSE envelope written to FILE;",
-            "with a PUBLIC key, verify the statement in FILE (signature, subject, verdict). --registry: for now a directory of reference models."
+            "with a PUBLIC key, verify the statement in FILE (signature, subject, verdict).",
+            "--registry DB: identify's registry database (step 0 is identified against it as 'pedigree identify' would), or a directory of reference models."
         })
 public final class VerifyCommand implements Callable<Integer> {
     @Spec
@@ -45,8 +47,9 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Option(
             names = "--registry",
-            paramLabel = "DIR",
-            description = "Directory of reference models step 0 must not derive from.")
+            paramLabel = "DB",
+            description =
+                    "Models step 0 must not derive from: the registry database of 'pedigree identify' (e.g. ~/.local/share/pedigree/registry.db), or a directory of reference models.")
     Path registry;
 
     @Option(
@@ -80,7 +83,7 @@ public final class VerifyCommand implements Callable<Integer> {
             throw new CliException(ExitCode.USAGE, "--statement and --key go together");
         }
         StatementSigner signer = key == null ? null : StatementSigner.forKey(statement, key);
-        AttestationReport report = new ChainVerifier(new ForensicsLineageOracle(), threads)
+        AttestationReport report = new ChainVerifier(new ForensicsLineageOracle(), threads, new RegistryDatabaseCheck())
                 .verify(new ChainVerifier.Request(ledger, release, registry));
         StatementSigner.Outcome signed = signer == null ? null : signer.apply(report, ledger);
         if (signed != null) {
@@ -93,14 +96,21 @@ public final class VerifyCommand implements Callable<Integer> {
         } else if (json != null) {
             AttestJson.write(report, json);
         }
+        StringBuilder text = new StringBuilder();
         if (!toStdout) {
-            out.print(AttestText.render(report));
+            text.append(AttestText.render(report));
         }
         if (signer != null && signer.signs()) {
             // with --json -, standard output carries only the JSON
-            (toStdout ? spec.commandLine().getErr() : out).print(AttestText.signing(signed));
+            if (toStdout) {
+                spec.commandLine().getErr().print(AttestText.signing(signed));
+            } else {
+                text.append(AttestText.signing(signed));
+            }
         }
-        out.flush();
+        // PASS, FAIL and the verdict coloured on a terminal
+        Main.of(spec).print(spec, text.toString());
+        spec.commandLine().getErr().flush();
         return (report.verdict() == Status.PASS ? ExitCode.OK : ExitCode.VERIFICATION_FAILED).code();
     }
 }

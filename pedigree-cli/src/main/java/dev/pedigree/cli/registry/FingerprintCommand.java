@@ -1,9 +1,10 @@
 package dev.pedigree.cli.registry;
 
 import dev.pedigree.cli.ExitCode;
+import dev.pedigree.cli.Main;
+import dev.pedigree.cli.Progress;
 import dev.pedigree.fingerprint.Fingerprint;
 import dev.pedigree.fingerprint.FingerprintOptions;
-import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.model.ModelView;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Write MODEL's fingerprint: seeded row/column samples of every tensor, embedding rows of anchor tokens, the tokenizer",
-            "and content hashes of every tensor; compact (under 2% of the model, under 50 MB), deterministic and versioned.",
+            "and content hashes of every tensor; compact (under 2%% of the model, under 50 MB), deterministic and versioned.",
             "Compare a suspect against it as against the full model (identify, registry)."
         })
 public final class FingerprintCommand implements Callable<Integer> {
@@ -66,7 +67,9 @@ public final class FingerprintCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--anchors must not be negative");
         }
         Fingerprint fp;
-        try (ModelView v = ModelOpener.open(model)) {
+        try (Progress progress = Main.of(spec).progress("fingerprint");
+                ModelView v = progress.open(model)) {
+            progress.phase("fingerprinting");
             fp = Fingerprint.of(v, FingerprintOptions.DEFAULT.withUnits(units).withAnchorTokens(anchors));
         }
         fp.write(output);

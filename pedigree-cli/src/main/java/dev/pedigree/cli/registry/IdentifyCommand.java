@@ -2,8 +2,9 @@ package dev.pedigree.cli.registry;
 
 import dev.pedigree.cli.ExitCode;
 import dev.pedigree.cli.JsonOption;
+import dev.pedigree.cli.Main;
+import dev.pedigree.cli.Progress;
 import dev.pedigree.forensics.CompareOptions;
-import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.registry.Identifier;
 import dev.pedigree.registry.IdentifyOptions;
@@ -15,6 +16,7 @@ import dev.pedigree.report.identify.IdentifyText;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,6 +65,12 @@ public final class IdentifyCommand implements Callable<Integer> {
             description = "Seed of the comparisons (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--tensors", description = "List every identical tensor under its component's summary line.")
+    boolean tensors;
+
+    @Option(names = "--timing", description = "Print how long the probe, the pre-filter and the tests took.")
+    boolean timing;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -77,24 +85,31 @@ public final class IdentifyCommand implements Callable<Integer> {
         Path db = registry.resolve();
         boolean firstUse =
                 registry.registry == null && System.getenv(RegistryLocation.ENVIRONMENT) == null && !Files.exists(db);
-        try (Registry reg = Registry.open(db);
-                ModelView v = ModelOpener.open(suspect)) {
+        Map<String, IdentifyText.ComponentTensors> components;
+        Main main = Main.of(spec);
+        try (Progress progress = main.progress("identify");
+                Registry reg = Registry.open(db);
+                ModelView v = progress.open(suspect)) {
             PrintWriter err = spec.commandLine().getErr();
             if (firstUse) {
+                progress.erase(); // the notes are whole lines of their own
                 importStarterPack(reg, db, err);
             }
             if (reg.size() == 0) {
+                progress.erase();
                 err.println("note: the registry " + db + " is empty, so identify can name no model. Fill it with"
                         + " 'pedigree registry seed PATH...' (every model and tokenizer under the paths),"
                         + " 'pedigree registry add MODEL --name NAME', or 'pedigree registry import PACK'"
                         + " (scripts/build-starter-pack.sh builds a starter pack of public models).");
                 err.flush();
             }
+            progress.phase("searching the registry (" + reg.size() + " models)");
             r = Identifier.identify(v, reg, o);
+            components = IdentifyText.tensorsPerComponent(v);
         }
         json.write(IdentifyJson.tree(r), spec.commandLine().getOut());
         if (!json.toStdout()) {
-            spec.commandLine().getOut().print(IdentifyText.render(r));
+            main.print(spec, IdentifyText.render(r, new IdentifyText.Options(components, tensors, timing)));
         }
         spec.commandLine().getOut().flush();
         return ExitCode.of(r.verdict()).code();

@@ -34,9 +34,9 @@ public final class CompareText {
         sb.append("Suspect:    ").append(describe(sus, r.suspect())).append('\n');
         sb.append("Reference:  ").append(describe(ref, r.reference())).append("\n\n");
         sb.append("Answer: ")
-                .append(label(r.verdict()))
+                .append(Findings.answerWord(r))
                 .append(" (")
-                .append(Relation.scale(r.verdict(), r.log10p()))
+                .append(Findings.answerScale(r))
                 .append(")\n");
         sb.append("  ").append(Printable.escape(Findings.answer(r, ref, sus))).append('\n');
         for (String s : Findings.componentSentences(r, ref)) {
@@ -174,7 +174,7 @@ public final class CompareText {
     }
 
     static String label(Verdict v) {
-        return v.name().replace('_', ' ');
+        return Findings.label(v);
     }
 
     /** Human p-value: "p = 0.043", "p = 3.2e-9", capped at "p < 10^-100" (the exact value is beside it). */

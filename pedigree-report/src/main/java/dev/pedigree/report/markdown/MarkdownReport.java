@@ -47,9 +47,9 @@ public final class MarkdownReport {
                 .append("\n\n");
         sb.append("**Question.** ").append(esc(Findings.question(r, ref, sus))).append("\n\n");
         sb.append("**Answer: ")
-                .append(r.verdict().name().replace('_', ' '))
+                .append(Findings.answerWord(r))
                 .append("** (")
-                .append(Relation.scale(r.verdict(), r.log10p()))
+                .append(Findings.answerScale(r))
                 .append("). ")
                 .append(esc(Findings.answer(r, ref, sus)))
                 .append("\n\n");

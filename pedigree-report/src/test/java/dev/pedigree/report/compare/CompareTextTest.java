@@ -18,4 +18,22 @@ class CompareTextTest {
                 .contains("  special tokens removed (1): <pad>\n");
         assertThat(CompareText.render(Cases.int8())).doesNotContain("special tokens");
     }
+
+    /** Two tokenizers without weights: the tokenizer relation is the answer, spelt as in the JSON. */
+    @Test
+    void tokenizerOnlyHeadlineIsTheTokenizerRelation() {
+        assertThat(CompareText.render(Cases.tokenizerOnly()))
+                .contains(
+                        "Answer: TOKENIZER DERIVED (no weights given)\n  No weights were given; the answer comes from the tokenizers alone.")
+                .doesNotContain("of the suspect's parameters");
+    }
+
+    /** A verdict has one spelling: the JSON's. */
+    @Test
+    void verdictsAreSpeltAsInTheJson() {
+        assertThat(CompareText.render(Cases.int8()))
+                .contains("Answer: SHARED_LINEAGE (")
+                .doesNotContain("SHARED LINEAGE");
+        assertThat(CompareText.render(Cases.unrelated())).contains("Answer: INDEPENDENT (");
+    }
 }

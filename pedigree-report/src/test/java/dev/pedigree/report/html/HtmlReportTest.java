@@ -37,7 +37,7 @@ class HtmlReportTest {
         assertThat(html)
                 .contains(
                         "<h1>Do the weights of vlm-7b and openai/clip-vit-large-patch14 share an origin (one derived from the other, or both from a common ancestor)?</h1>")
-                .contains("Answer: <span class=\"verdict-label\">SHARED LINEAGE</span>")
+                .contains("Answer: <span class=\"verdict-label\">SHARED_LINEAGE</span>")
                 .contains(
                         "The vision encoder (632 M parameters, 9% of the model) is related to openai/clip-vit-large-patch14: lightly changed (median relative change 5%); overwhelming evidence (p &lt; 10<sup>\u2212100</sup>).")
                 .contains(
@@ -138,14 +138,15 @@ class HtmlReportTest {
     }
 
     @Test
-    void tokenizerOnlyCaseIsInconclusiveWithDerivedTokenizer() {
+    void tokenizerOnlyCaseIsAnsweredByTheDerivedTokenizer() {
         ComparisonResult r = Cases.tokenizerOnly();
         String html = HtmlReport.render(
                 r,
                 ReportContext.builder().referenceName("meta-llama/Llama-2-7b").build());
         assertThat(html)
-                .contains("Answer: <span class=\"verdict-label\">INCONCLUSIVE</span>")
-                .contains("Cannot tell: no weight test could run, so the weights say nothing either way.")
+                .contains("Answer: <span class=\"verdict-label\">TOKENIZER DERIVED</span>")
+                .contains("No weights were given; the answer comes from the tokenizers alone.")
+                .doesNotContain("id=\"inherited\"")
                 .contains(
                         "The suspect&#39;s tokenizer is derived from that of meta-llama/Llama-2-7b: 99.9% of the smaller vocabulary is inherited in creation order, 2,400 tokens added, 12 removed (special tokens: 3 added, 1 removed).")
                 .contains("No weight component was compared.")

@@ -18,7 +18,7 @@ class MarkdownReportTest {
         assertThat(md)
                 .startsWith("## Pedigree: vlm-7b vs openai/clip-vit-large-patch14\n")
                 .contains(
-                        "**Answer: SHARED LINEAGE** (overwhelming evidence). Yes: vlm-7b shares an origin with openai/clip-vit-large-patch14; 1 of 3 components related \\(the vision encoder\\). Overwhelming evidence \\(p below 10\u207b\u00b9\u2070\u2070: chance is not a credible explanation\\).")
+                        "**Answer: SHARED_LINEAGE** (overwhelming evidence). Yes: vlm-7b shares an origin with openai/clip-vit-large-patch14; 1 of 3 components related \\(the vision encoder\\). Overwhelming evidence \\(p below 10\u207b\u00b9\u2070\u2070: chance is not a credible explanation\\).")
                 .contains(
                         "- The vision encoder \\(632 M parameters, 9% of the model\\) is related to openai/clip-vit-large-patch14: lightly changed \\(median relative change 5%\\); overwhelming evidence \\(p \\< 10\u207b\u00b9\u2070\u2070\\).")
                 .contains(
@@ -32,7 +32,7 @@ class MarkdownReportTest {
                 .contains("| **FLAG** undeclared relative | (nothing) |")
                 .contains("| not tested | base\\_model = Qwen/Qwen2-7B | README.md front matter |")
                 .contains(
-                        "| vision | vision_encoder | 632,000,000 | 9% | shared lineage | overwhelming evidence | p \\< 10\u207b\u00b9\u2070\u2070 |")
+                        "| vision | vision_encoder | 632,000,000 | 9% | SHARED_LINEAGE | overwhelming evidence | p \\< 10\u207b\u00b9\u2070\u2070 |")
                 .contains("| vision.0 | vision.0 | -150.0 |")
                 .contains("| Hidden-unit matching \\(Zhu et al. style\\) |")
                 .contains(
@@ -59,7 +59,7 @@ class MarkdownReportTest {
     void otherCases() {
         assertThat(MarkdownReport.render(Cases.int8(), ReportContext.EMPTY))
                 .contains(
-                        "**Answer: SHARED LINEAGE** (overwhelming evidence). Yes: all-minilm-l6-v2-q shares an origin")
+                        "**Answer: SHARED_LINEAGE** (overwhelming evidence). Yes: all-minilm-l6-v2-q shares an origin")
                 .contains("The two tokenizers have the same vocabulary.")
                 .contains("12 tensors compared in matched blocks; 0 bit-identical");
         assertThat(MarkdownReport.render(Cases.unrelated(), ReportContext.EMPTY))
@@ -71,7 +71,8 @@ class MarkdownReportTest {
                         .declaredClaims(List.of(new LineageClaim("base_model", "llama/tokenizer.json", "x")))
                         .build());
         assertThat(d)
-                .contains("**Answer: INCONCLUSIVE** (cannot tell). Cannot tell: no weight test could run")
+                .contains(
+                        "**Answer: TOKENIZER DERIVED** (no weights given). No weights were given; the answer comes from the tokenizers alone.")
                 .contains("| DERIVED | SUSPECT_FROM_REFERENCE | 0.9282 | 0.9995 | 2,400 | 12 | 3 | 1 |")
                 .contains("No weight test ran.")
                 .contains("`Привет`")
