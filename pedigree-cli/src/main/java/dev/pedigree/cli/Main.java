@@ -279,7 +279,26 @@ public final class Main implements Runnable {
 
     /** Progress of {@code command}'s long work on standard error (see {@link Progress}). */
     public Progress progress(String command) {
-        return Progress.start(terminal, quiet, rawErr, command);
+        return Progress.start(terminal, quiet, progressStream(), command);
+    }
+
+    /**
+     * Where progress goes: standard error, or the launcher's unfiltered copy of it ({@code -Dpedigree.progress.fd=3}):
+     * the launcher filters standard error line by line, which would hold back a line rewritten in place.
+     */
+    private PrintWriter progressStream() {
+        String fd = System.getProperty("pedigree.progress.fd");
+        if (fd != null && fd.matches("\\d{1,3}") && terminal.progress() && !quiet) {
+            try {
+                return new PrintWriter(
+                        new java.io.OutputStreamWriter(
+                                new java.io.FileOutputStream("/dev/fd/" + fd), java.nio.charset.StandardCharsets.UTF_8),
+                        true);
+            } catch (IOException e) {
+                // no such descriptor: standard error it is
+            }
+        }
+        return rawErr;
     }
 
     /** Prints a command's text result on standard output, verdict words coloured where {@link Terminal#colour()}. */
