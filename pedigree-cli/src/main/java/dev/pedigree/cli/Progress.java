@@ -4,13 +4,11 @@ import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.ArchitectureHints;
 import dev.pedigree.model.ArrayTensor;
-import dev.pedigree.model.DType;
+import dev.pedigree.model.ForwardingTensorRef;
 import dev.pedigree.model.LineageClaim;
 import dev.pedigree.model.ModelFormat;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.model.RowViewTensor;
-import dev.pedigree.model.Shape;
-import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
 import dev.pedigree.model.Vocabulary;
 import java.io.IOException;
@@ -235,45 +233,17 @@ public final class Progress implements AutoCloseable {
     }
 
     /** A tensor that reports its reads: rows decoded (their stored size) and stored bytes handed out. */
-    private final class Counted implements TensorRef {
-        private final TensorRef t;
+    private final class Counted extends ForwardingTensorRef {
         private final long rowBytes;
 
         Counted(TensorRef t) {
-            this.t = t;
-            DType d = t.dtype();
-            long cols = t.shape().rank() == 0 ? 1 : t.shape().columns();
-            this.rowBytes = (cols + d.blockElements() - 1) / d.blockElements() * d.blockBytes();
-        }
-
-        @Override
-        public String name() {
-            return t.name();
-        }
-
-        @Override
-        public DType dtype() {
-            return t.dtype();
-        }
-
-        @Override
-        public Shape shape() {
-            return t.shape();
-        }
-
-        @Override
-        public TensorAddress address() {
-            return t.address();
-        }
-
-        @Override
-        public String source() {
-            return t.source();
+            super(t);
+            this.rowBytes = ForwardingTensorRef.storedRowBytes(t);
         }
 
         @Override
         public MemorySegment storedBytes() throws IOException, ModelFormatException {
-            MemorySegment s = t.storedBytes();
+            MemorySegment s = delegate.storedBytes();
             read(this, s.byteSize());
             return s;
         }
@@ -281,18 +251,8 @@ public final class Progress implements AutoCloseable {
         @Override
         public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset)
                 throws IOException, ModelFormatException {
-            t.readRows(firstRow, rowCount, dst, dstOffset);
+            delegate.readRows(firstRow, rowCount, dst, dstOffset);
             read(this, rowCount * rowBytes);
-        }
-
-        @Override
-        public void prefetchRows(int[] rows) {
-            t.prefetchRows(rows);
-        }
-
-        @Override
-        public String toString() {
-            return t.toString();
         }
     }
 }

@@ -2,12 +2,10 @@ package dev.pedigree.forensics;
 
 import dev.pedigree.forensics.result.NonFiniteTensor;
 import dev.pedigree.io.ModelFormatException;
-import dev.pedigree.model.DType;
+import dev.pedigree.model.ForwardingTensorRef;
 import dev.pedigree.model.Shape;
-import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -124,79 +122,30 @@ final class ReadAccounting {
         return weightBytes.get();
     }
 
-    /** Stored bytes of one canonical row of {@code t} (0 for types of unknown size). */
-    static long rowBytes(TensorRef t) {
-        DType d = t.dtype();
-        long cols = t.shape().rank() == 0 ? 1 : t.shape().columns();
-        long blocks = (cols + d.blockElements() - 1) / d.blockElements();
-        return blocks * d.blockBytes();
-    }
-
     /** A view of {@code t} that counts its reads here; its stored size is added to {@link #weightBytes}. */
     TensorRef wrap(TensorRef t) {
-        long rb = rowBytes(t);
+        long rb = ForwardingTensorRef.storedRowBytes(t);
         Shape s = t.shape();
         long rows = s.rank() == 0 ? 1 : s.rows();
         weightBytes.addAndGet(rows * rb);
         return new Counted(t, rb);
     }
 
-    private final class Counted implements TensorRef {
-        private final TensorRef t;
+    private final class Counted extends ForwardingTensorRef {
         private final long rowBytes;
 
         Counted(TensorRef t, long rowBytes) {
-            this.t = t;
+            super(t);
             this.rowBytes = rowBytes;
-        }
-
-        @Override
-        public String name() {
-            return t.name();
-        }
-
-        @Override
-        public DType dtype() {
-            return t.dtype();
-        }
-
-        @Override
-        public Shape shape() {
-            return t.shape();
-        }
-
-        @Override
-        public TensorAddress address() {
-            return t.address();
-        }
-
-        @Override
-        public String source() {
-            return t.source();
-        }
-
-        @Override
-        public MemorySegment storedBytes() throws IOException, ModelFormatException {
-            return t.storedBytes();
         }
 
         @Override
         public void readRows(long firstRow, int rowCount, float[] dst, int dstOffset)
                 throws IOException, ModelFormatException {
-            t.readRows(firstRow, rowCount, dst, dstOffset);
+            delegate.readRows(firstRow, rowCount, dst, dstOffset);
             bytesRead.addAndGet(rowCount * rowBytes);
-            long cols = t.shape().rank() == 0 ? 1 : t.shape().columns();
-            countNonFinite(t.name(), firstRow, rowCount, dst, dstOffset, (int) cols);
-        }
-
-        @Override
-        public void prefetchRows(int[] rows) {
-            t.prefetchRows(rows);
-        }
-
-        @Override
-        public String toString() {
-            return t.toString();
+            long cols = delegate.shape().rank() == 0 ? 1 : delegate.shape().columns();
+            countNonFinite(delegate.name(), firstRow, rowCount, dst, dstOffset, (int) cols);
         }
     }
 }
