@@ -219,6 +219,15 @@ final class Combination {
         return out;
     }
 
+    /** Units of the largest combinable test that applied (0: none). */
+    static int largestN(List<TaggedTest> tests) {
+        return tests.stream()
+                .filter(TaggedTest::combinable)
+                .mapToInt(t -> t.result().applicable() ? t.result().n() : 0)
+                .max()
+                .orElse(0);
+    }
+
     /** Whether some combinable test ran on at least {@link #MIN_POWER_N} units. */
     static boolean hasPower(List<TaggedTest> tests) {
         return tests.stream().anyMatch(t -> t.combinable() && t.result().n() >= MIN_POWER_N);
@@ -235,6 +244,16 @@ final class Combination {
      * @param whyNone the reason given when no test applied
      */
     static Judgement judge(Double adjusted, boolean power, String whyNone, Thresholds th) {
+        return judge(adjusted, power, -1, whyNone, th);
+    }
+
+    /**
+     * {@link #judge(Double, boolean, String, Thresholds)}, saying how many units the largest test
+     * covered when the tests had no power.
+     *
+     * @param largestN units of the largest combinable test; negative when unknown
+     */
+    static Judgement judge(Double adjusted, boolean power, int largestN, String whyNone, Thresholds th) {
         if (adjusted == null) {
             return new Judgement(Verdict.INCONCLUSIVE, whyNone);
         }
@@ -256,7 +275,11 @@ final class Combination {
         return new Judgement(
                 Verdict.INCONCLUSIVE,
                 !power
-                        ? "tests too small to have power (fewer than " + MIN_POWER_N + " units)"
+                        ? (largestN < 0
+                                ? "tests too small to have power (fewer than " + MIN_POWER_N + " units)"
+                                : "tests too small to have power: the largest covered " + largestN + " unit"
+                                        + (largestN == 1 ? "" : "s") + ", fewer than the " + MIN_POWER_N
+                                        + " needed to call a pair independent")
                         : String.format(
                                 Locale.ROOT,
                                 "Holm-adjusted log10 p %.2f lies between the thresholds %.1f and %.1f",

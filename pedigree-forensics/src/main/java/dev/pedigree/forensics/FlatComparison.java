@@ -39,8 +39,7 @@ final class FlatComparison {
             }
             tests.addAll(tensorPair(ctx, c.name(), TestIds.tensor(k.role(), k.layer(), k.expert()), a, b));
         }
-        return ComponentEvidence.combined(
-                c, params, tests, Map.of(), "no tensor of this component has a partner of the same role and shape");
+        return ComponentEvidence.combined(c, params, tests, Map.of(), WhyNotCompared.flat(ctx.s(), ctx.r(), c.name()));
     }
 
     /**

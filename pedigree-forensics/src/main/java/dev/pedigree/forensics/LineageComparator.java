@@ -182,7 +182,8 @@ public final class LineageComparator {
             for (int k = 0; k < parts.size(); k++) {
                 ComponentEvidence p = parts.get(k);
                 Double a = adjusted.get(k);
-                Combination.Judgement j = Combination.judge(a, p.power(), p.reason(), th);
+                Combination.Judgement j =
+                        Combination.judge(a, p.power(), Combination.largestN(p.tests()), p.reason(), th);
                 // An identical tensor decides its component, whatever the tests say.
                 ComponentResult c = IdenticalTensors.apply(
                         new ComponentResult(
@@ -202,7 +203,13 @@ public final class LineageComparator {
             Verdict overall = Combination.overall(results);
             Double best = Combination.pairLog10p(results);
             if (overall == Verdict.INCONCLUSIVE && best == null) {
-                warnings.add("no weight test could run: the models have no components with corresponding tensors");
+                boolean noneCorresponds =
+                        results.stream().allMatch(c -> c.reason().startsWith("the reference has no "));
+                warnings.add(
+                        noneCorresponds
+                                ? "no weight test could run: the models have no components with corresponding tensors"
+                                : "no weight test could run: no component could be compared with the reference"
+                                        + " (each component's reason says why)");
             }
             // Layer map only for shared components (the map lists significant pairs; keep them all).
             CustomisationSummary custom = overall == Verdict.SHARED_LINEAGE
@@ -315,8 +322,8 @@ public final class LineageComparator {
                     || (c.kind() == ComponentKind.LM_HEAD && r.components.containsKey(Component.EMBEDDINGS.name()));
         }
 
-        private static ComponentEvidence noPartner(Component c, long params) {
-            return ComponentEvidence.none(c, params, "the reference has no " + c.name() + " component");
+        private ComponentEvidence noPartner(Component c, long params) {
+            return ComponentEvidence.none(c, params, WhyNotCompared.noPartner(r, c.name()));
         }
 
         private SamplingInfo sampling(int probeTokens) {

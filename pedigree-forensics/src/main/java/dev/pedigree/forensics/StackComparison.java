@@ -66,7 +66,7 @@ final class StackComparison {
      */
     ComponentEvidence experts(Component c, long params) {
         return experts == null
-                ? ComponentEvidence.none(c, params, "no expert could be paired with the reference")
+                ? ComponentEvidence.none(c, params, WhyNotCompared.experts(text.s(), text.r()))
                 : experts.as(c, params);
     }
 
@@ -276,14 +276,15 @@ final class StackComparison {
         all.addAll(value.combinations());
         // Experts: collected per block, combined like the stack.
         if (!expertTests.isEmpty() && s.components.containsKey(Component.EXPERTS.name())) {
-            experts = expertEvidence(expertTests, n2);
+            experts = expertEvidence(expertTests, n2, WhyNotCompared.experts(s, r));
         }
         Double p = value.log10p();
-        String why = p == null ? "no block test applies (shapes or roles differ)" : "";
+        String why = p == null ? WhyNotCompared.stack(s, r, name, refName, textStack) : "";
         return new ComponentEvidence(c, params, all, p, Combination.hasPower(all), why, matched);
     }
 
-    private static ComponentEvidence expertEvidence(Map<Integer, List<TaggedTest>> perBlock, int referenceBlocks) {
+    private static ComponentEvidence expertEvidence(
+            Map<Integer, List<TaggedTest>> perBlock, int referenceBlocks, String whyNone) {
         List<TaggedTest> all = new ArrayList<>();
         List<Double> blocks = new ArrayList<>();
         for (List<TaggedTest> t : perBlock.values()) {
@@ -295,13 +296,7 @@ final class StackComparison {
         }
         Double p = blocks.isEmpty() ? null : Combination.cauchyOf(blocks);
         return new ComponentEvidence(
-                Component.EXPERTS,
-                0,
-                all,
-                p,
-                Combination.hasPower(all),
-                p == null ? "no expert test applies" : "",
-                Map.of());
+                Component.EXPERTS, 0, all, p, Combination.hasPower(all), p == null ? whyNone : "", Map.of());
     }
 
     /** The context of a non-text tower: aligned from its patch and position embeddings (both sides), when they allow it. */

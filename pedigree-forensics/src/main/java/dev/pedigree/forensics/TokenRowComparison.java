@@ -39,8 +39,7 @@ final class TokenRowComparison {
                     c, params, "the reference ties its head to the embeddings; the suspect's head is untied");
         }
         if (a == null || b == null || !probes.present()) {
-            return ComponentEvidence.none(
-                    c, params, "no token rows to compare (missing tensor or vocabulary alignment)");
+            return ComponentEvidence.none(c, params, WhyNotCompared.tokenRows(s, r, role, a, b));
         }
         List<TaggedTest> tests = new ArrayList<>();
         // Fixed-basis tests take the residual dimensions as units (columns of the token rows): under
@@ -110,6 +109,6 @@ final class TokenRowComparison {
                     c.name(), AlignedCorrelationTest.test(TestIds.heldOutTokenRows(c.name()), ha, hb), Kind.WEAK));
         }
         return ComponentEvidence.combined(
-                c, params, tests, Map.of(), "token rows compared on " + ma.rows() + " shared tokens");
+                c, params, tests, Map.of(), WhyNotCompared.tokenRowsUntested(ma.rows(), ma.cols(), mb.cols()));
     }
 }

@@ -104,10 +104,24 @@ public final class Findings {
                         + pValue(r.log10p()) + ").";
             case INCONCLUSIVE ->
                 r.log10p() == null
-                        ? "Cannot tell: no weight test could run, so the weights say nothing either way. "
-                                + tokenizerSentence(r.tokenizer(), ref)
-                        : "Cannot tell: the tests that ran cannot decide either way (" + pValue(r.log10p()) + ").";
+                        ? "Cannot tell: no weight test could run, so the weights say nothing either way"
+                                + undecidedBecause(r) + ". " + tokenizerSentence(r.tokenizer(), ref)
+                        : "Cannot tell: the tests that ran cannot decide either way (" + pValue(r.log10p()) + ")"
+                                + undecidedBecause(r) + ".";
         };
+    }
+
+    /**
+     * Why the largest undecided component was not decided, in the engine's facts ("; for the text
+     * encoder, text blocks are 512 wide in the suspect ... : pass the model directories with their
+     * tokenizers"); empty when no undecided component gives a reason.
+     */
+    static String undecidedBecause(ComparisonResult r) {
+        return r.components().stream()
+                .filter(c -> c.verdict() == Verdict.INCONCLUSIVE && !c.reason().isBlank())
+                .max(java.util.Comparator.comparingLong(ComponentResult::parameters))
+                .map(c -> "; for " + noun(c) + ", " + lowerFirst(stripStop(plainReason(c.reason()))))
+                .orElse("");
     }
 
     /** "every component related but heavily changed", "2 of 3 components related (the vision encoder, ...)". */

@@ -156,9 +156,34 @@ class FindingsTest {
 
     @Test
     void undecidedBlocksSayWhatToDo() {
+        ComparisonResult r = undecided("no block test applies (shapes or roles differ)");
+        assertThat(Findings.componentSentences(r, "ref").get(0))
+                .isEqualTo(
+                        "The text encoder (21.3 M parameters, 64% of the model): cannot tell; no block test applies "
+                                + "(shapes or roles differ). No tokenizer was given to align the two models (neither side has a "
+                                + "tokenizer): pass the model directories with their tokenizers, or compare with a reference of the same width.");
+        assertThat(Relation.looksLike(r)).isEmpty();
+        assertThat(Relation.modelCardSnippet(r, "ref")).isEmpty();
+    }
+
+    /** The engine's facts (widths, depths, vocabularies, tokenizers, remedy) reach the answer and the component. */
+    @Test
+    void undecidedAnswerCarriesTheEnginesFacts() {
+        String reason = "text blocks are 512 wide in the suspect (12 layers) and 384 wide in the reference (6 layers);"
+                + " vocabularies have 21,128 and 30,522 rows and no tokenizer was given to align them: pass the model"
+                + " directories with their tokenizers (tokenizer.json or vocab.txt)";
+        ComparisonResult r = undecided(reason);
+        assertThat(Findings.answer(r, "ref"))
+                .startsWith("Cannot tell: no weight test could run, so the weights say nothing either way; for the text"
+                        + " encoder, " + reason + ". ");
+        assertThat(Findings.componentSentences(r, "ref").get(0))
+                .isEqualTo("The text encoder (21.3 M parameters, 64% of the model): cannot tell; " + reason + ".");
+    }
+
+    private static ComparisonResult undecided(String reason) {
         ComparisonResult u = Cases.unrelated();
         dev.pedigree.forensics.result.ComponentResult text = u.components().get(0);
-        ComparisonResult r = new ComparisonResult(
+        return new ComparisonResult(
                 u.schema(),
                 u.suspect(),
                 u.reference(),
@@ -171,7 +196,7 @@ class FindingsTest {
                         dev.pedigree.forensics.result.Verdict.INCONCLUSIVE,
                         null,
                         List.of(),
-                        "no block test applies (shapes or roles differ)")),
+                        reason)),
                 List.of(),
                 dev.pedigree.forensics.result.TokenizerLineage.absent("neither side has a tokenizer"),
                 0.0,
@@ -180,12 +205,5 @@ class FindingsTest {
                 null,
                 u.sampling(),
                 u.thresholds());
-        assertThat(Findings.componentSentences(r, "ref").get(0))
-                .isEqualTo(
-                        "The text encoder (21.3 M parameters, 64% of the model): cannot tell; no block test applies "
-                                + "(shapes or roles differ). No tokenizer was given to align the two models (neither side has a "
-                                + "tokenizer): pass the model directories with their tokenizers, or compare with a reference of the same width.");
-        assertThat(Relation.looksLike(r)).isEmpty();
-        assertThat(Relation.modelCardSnippet(r, "ref")).isEmpty();
     }
 }
