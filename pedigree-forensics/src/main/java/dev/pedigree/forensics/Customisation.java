@@ -165,8 +165,17 @@ final class Customisation {
         int rows = va.length / Math.max(1, cols);
         int rank = Math.min(LOW_RANK_PROBE, Math.min(rows, cols));
         double energy = same ? 0 : topRankEnergy(Matrix.of(rows, cols, delta), rank, seed, dd);
+        ChangeRank.Estimate est = same ? null : ChangeRank.of(delta, rows, cols);
         return new LayerChange(
-                m.suspect(), m.reference(), role.name(), rr == 0 ? 0 : Math.sqrt(dd / rr), same, rank, energy);
+                m.suspect(),
+                m.reference(),
+                role.name(),
+                rr == 0 ? 0 : Math.sqrt(dd / rr),
+                same,
+                rank,
+                energy,
+                est == null ? null : est.rank(),
+                est != null && est.lowRank());
     }
 
     /**

@@ -260,7 +260,15 @@ public final class Relation {
             return Optional.of("quantized");
         }
         CustomisationSummary cs = r.customisation();
-        if (cs != null && !cs.layers().isEmpty()) {
+        if (cs != null && !cs.componentRanks().isEmpty()) {
+            // The estimated rank decides when there is one (issue 14 §4): most components' changes low-rank.
+            long low = cs.componentRanks().stream()
+                    .filter(c -> c.medianRank() != null)
+                    .count();
+            if (2 * low > cs.componentRanks().size()) {
+                return Optional.of("adapter");
+            }
+        } else if (cs != null && !cs.layers().isEmpty()) {
             double[] energy = cs.layers().stream()
                     .filter(l -> !l.bitIdentical())
                     .mapToDouble(CustomisationSummary.LayerChange::topRankEnergy)

@@ -6,6 +6,7 @@ import dev.pedigree.forensics.TestIds;
 import dev.pedigree.forensics.TestIds.Statistic;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.CustomisationSummary;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.forensics.simulate.DerivationSimulator;
@@ -105,11 +106,45 @@ public final class CalibrationReport {
         }
     }
 
+    /**
+     * The estimated rank of a merged low-rank change (issue 14 §4), over all trials.
+     *
+     * @param change what was merged: "rank r" or the dense-noise control
+     * @param trueRank r; 0 for the dense control (full rank)
+     * @param trials pairs compared
+     * @param detected pairs judged SHARED_LINEAGE
+     * @param medianRank median over trials of the component's estimated rank; null when the median
+     *     trial read full rank
+     * @param minRank smallest per-tensor estimate over all trials (among low-rank tensors; 0 if none)
+     * @param maxRank largest
+     * @param lowRankShare share of measured tensors whose change read low-rank
+     */
+    public record RankRow(
+            String change,
+            int trueRank,
+            int trials,
+            int detected,
+            Integer medianRank,
+            int minRank,
+            int maxRank,
+            double lowRankShare) {}
+
     /** Everything the report prints. */
-    public record Result(List<NullSummary> nulls, List<DetectionRow> detection, double sharedThreshold, long millis) {
+    public record Result(
+            List<NullSummary> nulls,
+            List<DetectionRow> detection,
+            List<RankRow> ranks,
+            double sharedThreshold,
+            long millis) {
         public Result {
             nulls = List.copyOf(nulls);
             detection = List.copyOf(detection);
+            ranks = List.copyOf(ranks);
+        }
+
+        /** A result without rank rows. */
+        public Result(List<NullSummary> nulls, List<DetectionRow> detection, double sharedThreshold, long millis) {
+            this(nulls, detection, List.of(), sharedThreshold, millis);
         }
 
         /** False positives over all null families. */
@@ -177,8 +212,9 @@ public final class CalibrationReport {
             return new SimModel[] {DerivationSimulator.merge(other, sliced, 0.5), wide};
         }));
         List<DetectionRow> det = detection(c, opts);
+        List<RankRow> ranks = ranks(c, opts);
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        Result r = new Result(nulls, det, opts.thresholds().sharedLog10p(), ms);
+        Result r = new Result(nulls, det, ranks, opts.thresholds().sharedLog10p(), ms);
         if (out != null) {
             print(r, out);
         }
@@ -408,6 +444,75 @@ public final class CalibrationReport {
         return rows;
     }
 
+    /**
+     * A model wide enough that every matrix the customisation probes has 128 rows and columns, so that changes up to
+     * rank 64 can read as low-rank (the calibration's tiny decoder is 32 wide: a rank-32 change of it is full rank).
+     */
+    public static final SyntheticTransformer.Config RANK_MODEL =
+            new SyntheticTransformer.Config(Component.TEXT_DECODER, 256, 128, 4, 4, 256, 2, true, false, false);
+
+    /** Issue 14 §4: the estimated rank of merged LoRA updates of rank 4, 16 and 32, and of dense noise. */
+    static List<RankRow> ranks(Config c, CompareOptions opts) throws IOException, ModelFormatException {
+        List<RankRow> rows = new ArrayList<>();
+        for (int rank : new int[] {4, 16, 32, 0}) {
+            int hit = 0;
+            List<Integer> medians = new ArrayList<>();
+            int fullRankTrials = 0;
+            int min = Integer.MAX_VALUE;
+            int max = 0;
+            int tensors = 0;
+            int low = 0;
+            for (int k = 0; k < c.replicates(); k++) {
+                SimModel m = SyntheticTransformer.random("rank" + k, RANK_MODEL, c.seed() + 97_000 + k);
+                SimModel v = rank == 0
+                        ? DerivationSimulator.noise(m, 1, k + 5)
+                        : DerivationSimulator.lowRank(m, rank, 0.5, k + 5);
+                ComparisonResult r = LineageComparator.compare(v.toView(), m.toView(), opts.withSeed(opts.seed() + k));
+                if (r.verdict() == Verdict.SHARED_LINEAGE) {
+                    hit++;
+                }
+                if (r.customisation() == null) {
+                    fullRankTrials++;
+                    continue;
+                }
+                for (CustomisationSummary.LayerChange l : r.customisation().layers()) {
+                    if (l.estimatedRank() == null) {
+                        continue;
+                    }
+                    tensors++;
+                    if (l.lowRank()) {
+                        low++;
+                        min = Math.min(min, l.estimatedRank());
+                        max = Math.max(max, l.estimatedRank());
+                    }
+                }
+                Integer median = r.customisation().componentRanks().stream()
+                        .findFirst()
+                        .map(CustomisationSummary.ComponentRank::medianRank)
+                        .orElse(null);
+                if (median == null) {
+                    fullRankTrials++;
+                } else {
+                    medians.add(median);
+                }
+            }
+            medians.sort(null);
+            // The median trial: full rank when at least half of the trials read full rank.
+            Integer median =
+                    2 * fullRankTrials >= c.replicates() || medians.isEmpty() ? null : medians.get(medians.size() / 2);
+            rows.add(new RankRow(
+                    rank == 0 ? "dense noise σ×1" : "LoRA rank " + rank,
+                    rank,
+                    c.replicates(),
+                    hit,
+                    median,
+                    low == 0 ? 0 : min,
+                    max,
+                    tensors == 0 ? 0 : low / (double) tensors));
+        }
+        return rows;
+    }
+
     private static DetectionRow detect(String name, String strength, int reps, CompareOptions opts, PairMaker maker)
             throws IOException, ModelFormatException {
         int hit = 0;
@@ -468,6 +573,30 @@ public final class CalibrationReport {
                     d.detected(),
                     d.trials(),
                     d.medianLog10p());
+        }
+        if (!r.ranks().isEmpty()) {
+            out.println();
+            out.println("Detection: rank of low-rank changes (merged into every block matrix, ‖ΔW‖=0.5‖W‖, d=128;"
+                    + " estimated rank per true rank)");
+            out.printf(
+                    Locale.ROOT,
+                    "  %-38s %6s %-26s %-11s %s%n",
+                    "change",
+                    "rate",
+                    "estimated rank (median)",
+                    "range",
+                    "tensors low-rank");
+            for (RankRow k : r.ranks()) {
+                out.printf(
+                        Locale.ROOT,
+                        "  %-38s %3d/%-3d %-26s %-11s %.0f%%%n",
+                        k.change(),
+                        k.detected(),
+                        k.trials(),
+                        k.medianRank() == null ? "full rank (not low-rank)" : Integer.toString(k.medianRank()),
+                        k.maxRank() == 0 ? "-" : k.minRank() + "–" + k.maxRank(),
+                        100 * k.lowRankShare());
+            }
         }
         out.printf(
                 Locale.ROOT,

@@ -29,6 +29,10 @@ public record CustomisationSummary(
      * @param rank r of the low-rank probe
      * @param topRankEnergy fraction of ‖ΔW‖²_F captured by the top-r singular directions (power
      *     iteration); near 1 for a merged LoRA of rank ≤ r, near r/min(m,n) for dense noise
+     * @param estimatedRank rank of ΔW estimated from its singular values against the noise edge of
+     *     the same spectrum (docs/customisation.md); null when not estimated (identical tensors, older
+     *     results)
+     * @param lowRank whether ΔW is low-rank by that rule; false means full rank (not low-rank)
      */
     public record LayerChange(
             Block suspect,
@@ -37,7 +41,77 @@ public record CustomisationSummary(
             double relativeChange,
             boolean bitIdentical,
             int rank,
-            double topRankEnergy) {}
+            double topRankEnergy,
+            Integer estimatedRank,
+            boolean lowRank) {
+        /** A change without a rank estimate. */
+        public LayerChange(
+                Block suspect,
+                Block reference,
+                String role,
+                double relativeChange,
+                boolean bitIdentical,
+                int rank,
+                double topRankEnergy) {
+            this(suspect, reference, role, relativeChange, bitIdentical, rank, topRankEnergy, null, false);
+        }
+    }
+
+    /**
+     * The rank of the change of one component, over its measured tensors that carry an estimate.
+     *
+     * @param component suspect component
+     * @param tensors tensors with an estimate
+     * @param lowRankTensors those whose change is low-rank
+     * @param medianRank median estimated rank of the low-rank ones; null when the component's change is
+     *     full rank (fewer than half of its tensors low-rank)
+     * @param minRank smallest estimated rank of the low-rank ones (0 when none)
+     * @param maxRank largest (0 when none)
+     */
+    public record ComponentRank(
+            String component, int tensors, int lowRankTensors, Integer medianRank, int minRank, int maxRank) {
+        /** "low-rank, rank ≈ 32 (30–32 in 28 of 28 tensors)" or "full rank (not low-rank)". */
+        public String describe() {
+            if (medianRank == null) {
+                return "full rank (not low-rank)"
+                        + (lowRankTensors > 0 ? "; " + lowRankTensors + " of " + tensors + " tensors low-rank" : "");
+            }
+            return "low-rank, rank \u2248 " + medianRank
+                    + (minRank == maxRank ? "" : " (" + minRank + "\u2013" + maxRank + ")") + " in " + lowRankTensors
+                    + " of " + tensors + " tensors";
+        }
+    }
+
+    /**
+     * The rank of the change per suspect component, in the order the components first appear in
+     * {@link #layers}; components without estimates are left out.
+     */
+    public List<ComponentRank> componentRanks() {
+        java.util.Map<String, List<LayerChange>> by = new java.util.LinkedHashMap<>();
+        for (LayerChange l : layers) {
+            if (l.estimatedRank() != null) {
+                by.computeIfAbsent(l.suspect().component(), k -> new java.util.ArrayList<>())
+                        .add(l);
+            }
+        }
+        List<ComponentRank> out = new java.util.ArrayList<>();
+        by.forEach((component, ls) -> {
+            int[] low = ls.stream()
+                    .filter(LayerChange::lowRank)
+                    .mapToInt(LayerChange::estimatedRank)
+                    .sorted()
+                    .toArray();
+            boolean lowRank = 2 * low.length > ls.size();
+            out.add(new ComponentRank(
+                    component,
+                    ls.size(),
+                    low.length,
+                    lowRank ? low[(low.length - 1) / 2] : null,
+                    low.length == 0 ? 0 : low[0],
+                    low.length == 0 ? 0 : low[low.length - 1]));
+        });
+        return out;
+    }
 
     /**
      * Token embedding rows compared by token string.

@@ -40,6 +40,31 @@ class CalibrationReportTest {
     }
 
     @Test
+    void rankRowsReadTheTrueRankWithinTwentyPercentAndNoiseAsFullRank() throws Exception {
+        CalibrationReport.Config c = new CalibrationReport.Config(
+                1, 0, 1, 11L, CalibrationReport.Config.quick().model());
+        List<CalibrationReport.RankRow> ranks =
+                CalibrationReport.ranks(c, dev.pedigree.forensics.CompareOptions.DEFAULT.withSeed(c.seed()));
+        CalibrationReport.Result r = new CalibrationReport.Result(List.of(), List.of(), ranks, -6, 0);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        CalibrationReport.print(r, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        System.out.println(buf.toString(StandardCharsets.UTF_8));
+        assertThat(r.ranks()).extracting(CalibrationReport.RankRow::trueRank).containsExactly(4, 16, 32, 0);
+        for (CalibrationReport.RankRow k : r.ranks()) {
+            assertThat(k.detected()).as(k.change()).isEqualTo(k.trials());
+            if (k.trueRank() == 0) {
+                assertThat(k.medianRank()).as(k.change()).isNull();
+                assertThat(k.lowRankShare()).as(k.change()).isZero();
+            } else {
+                assertThat((double) k.medianRank()).as(k.change()).isBetween(0.8 * k.trueRank(), 1.2 * k.trueRank());
+                assertThat(k.lowRankShare()).as(k.change()).isEqualTo(1.0);
+            }
+        }
+        assertThat(buf.toString(StandardCharsets.UTF_8))
+                .contains("rank of low-rank changes", "LoRA rank 32", "full rank (not low-rank)");
+    }
+
+    @Test
     void ksDistanceOfUniformGridIsSmall() {
         List<Double> l = new java.util.ArrayList<>();
         for (int i = 1; i <= 100; i++) {

@@ -166,9 +166,29 @@ public final class CompareJson {
             lm.put("bit_identical", l.bitIdentical());
             lm.put("rank", l.rank());
             lm.put("top_rank_energy", round(l.topRankEnergy()));
+            if (l.estimatedRank() != null) {
+                lm.put("estimated_rank", l.estimatedRank());
+                lm.put("low_rank", l.lowRank());
+            }
             layers.add(lm);
         }
         m.put("layers", layers);
+        List<Object> ranks = new ArrayList<>();
+        for (CustomisationSummary.ComponentRank cr : c.componentRanks()) {
+            Map<String, Object> rm = new LinkedHashMap<>();
+            rm.put("component", cr.component());
+            rm.put("tensors", cr.tensors());
+            rm.put("low_rank_tensors", cr.lowRankTensors());
+            rm.put("low_rank", cr.medianRank() != null);
+            rm.put("estimated_rank", cr.medianRank());
+            rm.put("min_rank", cr.minRank());
+            rm.put("max_rank", cr.maxRank());
+            rm.put("summary", cr.describe());
+            ranks.add(rm);
+        }
+        if (!ranks.isEmpty()) {
+            m.put("change_rank", ranks);
+        }
         m.put(
                 "untouched_layers",
                 c.untouchedLayers().stream().map(CompareJson::block).toList());

@@ -314,7 +314,9 @@ public final class CompareJsonReader {
                         number(l, "relative_change", q),
                         bit.booleanValue(),
                         (int) rank,
-                        number(l, "top_rank_energy", q)));
+                        number(l, "top_rank_energy", q),
+                        present(l, "estimated_rank") ? (int) integer(l, "estimated_rank", q) : null,
+                        present(l, "low_rank") && l.get("low_rank").asBoolean()));
             }
             List<Block> untouched = new ArrayList<>();
             JsonNode us = array(n, "untouched_layers", p);

@@ -8,6 +8,7 @@ import dev.pedigree.forensics.result.NonFiniteTensor;
 import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.io.Printable;
+import dev.pedigree.report.ChangeSummary;
 import dev.pedigree.report.Findings;
 import dev.pedigree.report.Relation;
 import dev.pedigree.report.inspect.InspectText;
@@ -104,6 +105,14 @@ public final class CompareText {
                         .append(m.reference().layer());
             }
             sb.append("\n\n");
+        }
+        List<String> changes = ChangeSummary.lines(r.customisation());
+        if (!changes.isEmpty()) {
+            sb.append("How the suspect was changed:\n");
+            for (String line : changes) {
+                sb.append("  ").append(Printable.escape(line)).append('\n');
+            }
+            sb.append('\n');
         }
         TokenizerLineage t = r.tokenizer();
         sb.append("Tokenizer: ").append(t.relation());

@@ -8,6 +8,7 @@ import dev.pedigree.forensics.result.LayerMatch;
 import dev.pedigree.forensics.result.ModelSummary;
 import dev.pedigree.forensics.result.SamplingInfo;
 import dev.pedigree.forensics.result.Verdict;
+import dev.pedigree.report.ChangeSummary;
 import dev.pedigree.report.ClaimCheck;
 import dev.pedigree.report.FileHash;
 import dev.pedigree.report.Findings;
@@ -423,6 +424,9 @@ public final class HtmlReport {
                                 + c.untouchedLayers().get(i).layer()));
             }
             sb.append(".</p>\n");
+        }
+        for (String line : ChangeSummary.lines(c)) {
+            sb.append("<p>").append(Html.escape(line)).append("</p>\n");
         }
         if (c.embeddings() != null) {
             CustomisationSummary.EmbeddingChange e = c.embeddings();

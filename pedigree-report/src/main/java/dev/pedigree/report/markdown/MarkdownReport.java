@@ -7,6 +7,7 @@ import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerMatch;
 import dev.pedigree.forensics.result.SamplingInfo;
 import dev.pedigree.forensics.result.TokenizerLineage;
+import dev.pedigree.report.ChangeSummary;
 import dev.pedigree.report.ClaimCheck;
 import dev.pedigree.report.FileHash;
 import dev.pedigree.report.Findings;
@@ -325,6 +326,9 @@ public final class MarkdownReport {
                                         ? ""
                                         : " " + cs.untouchedLayers().size() + " blocks untouched.")
                         .append("\n\n");
+            }
+            for (String line : ChangeSummary.lines(cs)) {
+                sb.append(esc(line)).append("\n\n");
             }
             if (cs.embeddings() != null) {
                 CustomisationSummary.EmbeddingChange e = cs.embeddings();

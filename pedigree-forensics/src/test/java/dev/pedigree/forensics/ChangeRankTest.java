@@ -1,0 +1,133 @@
+package dev.pedigree.forensics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.CustomisationSummary;
+import dev.pedigree.forensics.result.CustomisationSummary.ComponentRank;
+import dev.pedigree.forensics.result.CustomisationSummary.LayerChange;
+import dev.pedigree.forensics.result.Verdict;
+import dev.pedigree.forensics.simulate.DerivationSimulator;
+import dev.pedigree.forensics.simulate.SimModel;
+import dev.pedigree.forensics.simulate.SyntheticTransformer;
+import dev.pedigree.model.Component;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Issue 14 §4: the rank of a low-rank change is estimated from its spectrum, not probed at a fixed rank. */
+class ChangeRankTest {
+    /** Wide enough that a rank-32 change is low-rank (every probed side is 128). */
+    static final SyntheticTransformer.Config WIDE =
+            new SyntheticTransformer.Config(Component.TEXT_DECODER, 256, 128, 4, 4, 256, 2, true, false, false);
+
+    private static final SimModel BASE = SyntheticTransformer.random("wide", WIDE, 41);
+
+    private static ComparisonResult compare(SimModel s, SimModel r) throws Exception {
+        return LineageComparator.compare(s.toView(), r.toView(), CompareOptions.DEFAULT);
+    }
+
+    @Test
+    void jacobiEigenvaluesOfAKnownMatrix() {
+        // [[2,1,0],[1,2,0],[0,0,5]]: eigenvalues 1, 3, 5
+        double[] e = ChangeRank.eigenvalues(new double[] {2, 1, 0, 1, 2, 0, 0, 0, 5}, 3);
+        Arrays.sort(e);
+        assertThat(e[0]).isCloseTo(1, within(1e-12));
+        assertThat(e[1]).isCloseTo(3, within(1e-12));
+        assertThat(e[2]).isCloseTo(5, within(1e-12));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4, 16, 32})
+    void aLowRankMatrixPlusSmallNoiseReadsItsRank(int r) {
+        int m = 128;
+        int n = 200;
+        SplittableRandom rnd = new SplittableRandom(r);
+        float[] d = new float[m * n];
+        double[][] a = new double[m][r];
+        double[][] b = new double[r][n];
+        for (double[] row : a) {
+            for (int k = 0; k < r; k++) {
+                row[k] = gauss(rnd);
+            }
+        }
+        for (double[] row : b) {
+            for (int j = 0; j < n; j++) {
+                row[j] = gauss(rnd);
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int k = 0; k < r; k++) {
+                    s += a[i][k] * b[k][j];
+                }
+                d[i * n + j] = (float) (s + 0.05 * gauss(rnd));
+            }
+        }
+        ChangeRank.Estimate e = ChangeRank.of(d, m, n);
+        assertThat(e.rank()).isEqualTo(r);
+        assertThat(e.lowRank()).isTrue();
+        assertThat(e.side()).isEqualTo(m);
+    }
+
+    @Test
+    void denseNoiseIsFullRank() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int[] shape : new int[][] {{128, 200}, {128, 128}, {64, 256}, {200, 64}}) {
+            float[] d = new float[shape[0] * shape[1]];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = (float) gauss(rnd);
+            }
+            ChangeRank.Estimate e = ChangeRank.of(d, shape[0], shape[1]);
+            assertThat(e.lowRank()).as(Arrays.toString(shape)).isFalse();
+            assertThat(e.rank()).as(Arrays.toString(shape)).isLessThanOrEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {4, 16, 32})
+    void aMergedLoraReadsItsRankWithinTwentyPercent(int rank) throws Exception {
+        ComparisonResult r = compare(DerivationSimulator.lowRank(BASE, rank, 0.5, 8 + rank), BASE);
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        CustomisationSummary c = r.customisation();
+        assertThat(c.layers()).isNotEmpty();
+        for (LayerChange l : c.layers()) {
+            assertThat(l.lowRank()).as(l.suspect() + " " + l.role()).isTrue();
+            assertThat((double) l.estimatedRank())
+                    .as(l.suspect() + " " + l.role())
+                    .isBetween(0.8 * rank, 1.2 * rank);
+        }
+        ComponentRank cr = c.componentRanks().getFirst();
+        assertThat(cr.medianRank()).isNotNull();
+        assertThat((double) cr.medianRank()).isBetween(0.8 * rank, 1.2 * rank);
+        assertThat(cr.describe()).startsWith("low-rank, rank \u2248 ");
+    }
+
+    @Test
+    void fullRankNoiseIsNotLowRank() throws Exception {
+        ComparisonResult r = compare(DerivationSimulator.noise(BASE, 0.5, 9), BASE);
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        for (LayerChange l : r.customisation().layers()) {
+            assertThat(l.lowRank()).as(l.suspect() + " " + l.role()).isFalse();
+        }
+        ComponentRank cr = r.customisation().componentRanks().getFirst();
+        assertThat(cr.medianRank()).isNull();
+        assertThat(cr.describe()).isEqualTo("full rank (not low-rank)");
+    }
+
+    @Test
+    void int8QuantisationErrorIsNotLowRank() throws Exception {
+        ComparisonResult r = compare(DerivationSimulator.int8RoundTrip(BASE), BASE);
+        assertThat(r.customisation().componentRanks().getFirst().medianRank()).isNull();
+    }
+
+    private static double gauss(SplittableRandom rnd) {
+        double u = rnd.nextDouble();
+        double v = rnd.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * v);
+    }
+}
