@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Verifies a training ledger ({@code pedigree attest verify}), running four checks and keeping the
@@ -44,6 +45,7 @@ public final class ChainVerifier {
     private final LineageOracle oracle;
     private final int threads;
     private final RegistryDatabase database;
+    private final Consumer<String> stages;
 
     /**
      * Judges the step-0 checkpoint against a registry database (identify's SQLite file), where the module that owns
@@ -69,9 +71,22 @@ public final class ChainVerifier {
 
     /** A verifier that takes a registry database as well as a directory of models ({@code database} may be null). */
     public ChainVerifier(LineageOracle oracle, int threads, RegistryDatabase database) {
+        this(oracle, threads, database, stage -> {});
+    }
+
+    private ChainVerifier(LineageOracle oracle, int threads, RegistryDatabase database, Consumer<String> stages) {
         this.oracle = Objects.requireNonNull(oracle, "oracle");
         this.threads = Math.max(1, threads);
         this.database = database;
+        this.stages = Objects.requireNonNull(stages, "stages");
+    }
+
+    /**
+     * The same verifier, telling {@code stages} each check as it starts ("checking entry 3 of 12", "judging
+     * continuity of checkpoint 4 of 12", "hashing the release"), e.g. for progress on a terminal.
+     */
+    public ChainVerifier withStages(Consumer<String> stages) {
+        return new ChainVerifier(oracle, threads, database, stages);
     }
 
     /**
@@ -113,6 +128,7 @@ public final class ChainVerifier {
             LedgerEntry e = l.entry();
             String subj = subject(e);
             int i = fps.size();
+            stages.accept("checking ledger entry " + (i + 1) + " of " + lines.size());
             boolean ok = true;
             ok &= expect(chain, subj, "index", e.index() == i, "index " + e.index() + " at position " + i);
             String wantPrev = prev == null ? LedgerEntry.GENESIS : prev.entryHash();
@@ -177,6 +193,11 @@ public final class ChainVerifier {
                 "the ledger's hash chain is intact and every fingerprint matches its entry",
                 chain,
                 lines.size() + " entries chained from genesis; steps " + steps(lines)));
+        stages.accept(
+                req.registry() == null
+                        ? "checking the step-0 initialisation"
+                        : "checking the step-0 initialisation against "
+                                + req.registry().getFileName());
         checks.add(initialisation(lines, fps, req.registry(), ledgerDir));
         checks.add(continuity(lines, fps));
         AttestationReport.Subject subject = lines.isEmpty()
@@ -196,6 +217,7 @@ public final class ChainVerifier {
                     "no release given; the attestation's subject is the last checkpoint",
                     List.of());
         } else {
+            stages.accept("checking the release " + req.release().getFileName());
             ReleaseOutcome ro = release(req.release(), lines, fps);
             release = ro.result();
             if (ro.subject() != null) {
@@ -384,6 +406,8 @@ public final class ChainVerifier {
             LedgerEntry a = lines.get(i - 1).entry();
             LedgerEntry b = lines.get(i).entry();
             String subj = "checkpoint " + b.index() + " (step " + b.step() + ")";
+            stages.accept(
+                    "judging whether checkpoint " + (i + 1) + " of " + lines.size() + " continues its predecessor");
             CheckpointSample fa = fps.get(i - 1);
             CheckpointSample fb = fps.get(i);
             if (fa == null || fb == null) {

@@ -53,7 +53,11 @@ final class CalibrateCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         PrintStream out =
                 new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
-        CalibrationReport.run(c, out);
+        CalibrationReport.Result r;
+        try (Progress progress = Main.of(spec).progress("calibrate")) {
+            r = CalibrationReport.run(c, null, progress::phase);
+        }
+        CalibrationReport.print(r, out);
         return ExitCode.OK.code();
     }
 }

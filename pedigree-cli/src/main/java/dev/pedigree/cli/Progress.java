@@ -111,11 +111,10 @@ public final class Progress implements AutoCloseable {
         if (total.get() > 0) {
             sb.append(String.format(Locale.ROOT, ", %d/%d tensors", Math.min(done.size(), total.get()), total.get()));
         }
-        sb.append(", ")
-                .append(bytes(bytes.get()))
-                .append(" read, ")
-                .append(seconds)
-                .append(" s");
+        if (total.get() > 0 || bytes.get() > 0) {
+            sb.append(", ").append(bytes(bytes.get())).append(" read");
+        }
+        sb.append(", ").append(seconds).append(" s");
         return sb.toString();
     }
 
@@ -123,6 +122,16 @@ public final class Progress implements AutoCloseable {
         err.print("\r\u001b[K" + line());
         err.flush();
         shown = true;
+    }
+
+    /**
+     * Runs {@code print} (which writes whole lines to standard output or error and flushes them) with the line erased,
+     * so that a result printed while work goes on never lands after the progress text; the next update draws the line
+     * again.
+     */
+    public synchronized void above(Runnable print) {
+        erase();
+        print.run();
     }
 
     /** Erases the line for now (before a note of its own on standard error); the next update draws it again. */

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * {@code pedigree identify}: which registered models does a suspect descend from?
@@ -54,7 +55,19 @@ public final class Identifier {
      */
     public static IdentifyResult identify(ModelView suspect, Registry registry, IdentifyOptions options)
             throws IOException, ModelFormatException {
+        return identify(suspect, registry, options, stage -> {});
+    }
+
+    /**
+     * {@link #identify(ModelView, Registry, IdentifyOptions)}, telling {@code stages} each stage as it starts
+     * ("fingerprinting the suspect", "finding candidates among 211 registry models", "comparing with
+     * all-minilm-l6-v2 (candidate 2 of 8)"), e.g. for progress on a terminal.
+     */
+    public static IdentifyResult identify(
+            ModelView suspect, Registry registry, IdentifyOptions options, Consumer<String> stages)
+            throws IOException, ModelFormatException {
         long t0 = System.nanoTime();
+        stages.accept("fingerprinting the suspect");
         Fingerprint probe = Fingerprint.of(
                 suspect,
                 FingerprintOptions.DEFAULT.withUnits(WeightSketch.POSITIONS).withAnchorTokens(256));
@@ -65,6 +78,9 @@ public final class Identifier {
                 byHash.putIfAbsent(t.canonicalSha256(), t);
             }
         }
+        int registryModels = registry.size();
+        stages.accept(
+                "finding candidates among " + registryModels + " registry model" + (registryModels == 1 ? "" : "s"));
         Map<String, List<String[]>> hits = registry.tensorsWithHashes(byHash.keySet());
         List<TensorMatch> reuse = new ArrayList<>();
         Map<String, Set<String>> perModel = new HashMap<>();
@@ -86,10 +102,12 @@ public final class Identifier {
         long[] sig = TokenSketch.minHash(probe.regularKeys());
         List<RegistryCandidate> prior = registry.candidates(
                 sig, WeightSketch.of(probe, 256), exactCounts, probe.residualWidth(), options.widthLimit());
-        int registryModels = registry.size();
         long t2 = System.nanoTime();
         List<IdentifyResult.Candidate> compared = new ArrayList<>();
-        for (RegistryCandidate c : prior.subList(0, Math.min(prior.size(), options.maxCandidates()))) {
+        List<RegistryCandidate> chosen = prior.subList(0, Math.min(prior.size(), options.maxCandidates()));
+        for (RegistryCandidate c : chosen) {
+            stages.accept("comparing with " + c.name() + " (candidate " + (compared.size() + 1) + " of " + chosen.size()
+                    + ")");
             Fingerprint fp = registry.fingerprint(c.name());
             RegistryEntry entry = registry.find(c.name())
                     .orElseThrow(() -> new RegistryException(

@@ -49,9 +49,21 @@ public final class RegistrySeeder {
      */
     public static List<Outcome> seed(Registry registry, List<Path> paths, FingerprintOptions options)
             throws RegistryException {
+        return seed(registry, paths, options, stage -> {});
+    }
+
+    /**
+     * {@link #seed(Registry, List, FingerprintOptions)}, telling {@code stages} which model it fingerprints
+     * ("fingerprinting e5-small-v2 (model 3 of 12)"), e.g. for progress on a terminal.
+     */
+    public static List<Outcome> seed(
+            Registry registry, List<Path> paths, FingerprintOptions options, java.util.function.Consumer<String> stages)
+            throws RegistryException {
         List<Outcome> out = new ArrayList<>();
-        for (Path p : discover(paths)) {
+        List<Path> found = discover(paths);
+        for (Path p : found) {
             String name = nameOf(p);
+            stages.accept("fingerprinting " + name + " (model " + (out.size() + 1) + " of " + found.size() + ")");
             if (registry.find(name).isPresent()) {
                 out.add(new Outcome(p, name, Status.ALREADY_PRESENT, "already in the registry"));
                 continue;

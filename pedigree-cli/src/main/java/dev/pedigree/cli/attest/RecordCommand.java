@@ -3,6 +3,8 @@ package dev.pedigree.cli.attest;
 import dev.pedigree.attest.Recorder;
 import dev.pedigree.cli.CliException;
 import dev.pedigree.cli.ExitCode;
+import dev.pedigree.cli.Main;
+import dev.pedigree.cli.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,22 +93,31 @@ public final class RecordCommand implements Callable<Integer> {
             ordered.sort(Comparator.comparingLong((Path p) -> stepOrMax(Recorder.stepOf(p))));
         }
         Recorder.Options o = new Recorder.Options(seed, rows, columns, threads, java.time.Clock.systemUTC());
-        for (Path p : ordered) {
-            Recorder.Recording r = Recorder.record(ledger, p, step, o);
-            out.println(String.format(
-                    Locale.ROOT,
-                    "recorded entry %d step %d: model %s; fingerprint %s (%.2f%% of %s) in %.2f s (%.2f s/GB)",
-                    r.entry().index(),
-                    r.entry().step(),
-                    r.entry().modelHash().substring(0, 16),
-                    size(r.sidecarBytes()),
-                    100 * r.sidecarFraction(),
-                    size(r.checkpointBytes()),
-                    r.seconds(),
-                    r.secondsPerGb()));
+        try (Progress progress = Main.of(spec).progress("attest record")) {
+            for (Path p : ordered) {
+                progress.phase("hashing and fingerprinting " + p.getFileName() + " (checkpoint "
+                        + (ordered.indexOf(p) + 1) + " of " + ordered.size() + ")");
+                Recorder.Recording r = Recorder.record(ledger, p, step, o);
+                progress.above(() -> printRecorded(out, r));
+            }
         }
         out.flush();
         return ExitCode.OK.code();
+    }
+
+    private static void printRecorded(PrintWriter out, Recorder.Recording r) {
+        out.println(String.format(
+                Locale.ROOT,
+                "recorded entry %d step %d: model %s; fingerprint %s (%.2f%% of %s) in %.2f s (%.2f s/GB)",
+                r.entry().index(),
+                r.entry().step(),
+                r.entry().modelHash().substring(0, 16),
+                size(r.sidecarBytes()),
+                100 * r.sidecarFraction(),
+                size(r.checkpointBytes()),
+                r.seconds(),
+                r.secondsPerGb()));
+        out.flush();
     }
 
     private static long stepOrMax(OptionalLong s) {

@@ -9,6 +9,7 @@ import dev.pedigree.cli.CliException;
 import dev.pedigree.cli.ExitCode;
 import dev.pedigree.cli.JsonOption;
 import dev.pedigree.cli.Main;
+import dev.pedigree.cli.Progress;
 import dev.pedigree.report.attest.AttestJson;
 import dev.pedigree.report.attest.AttestText;
 import java.io.PrintWriter;
@@ -83,8 +84,12 @@ public final class VerifyCommand implements Callable<Integer> {
             throw new CliException(ExitCode.USAGE, "--statement and --key go together");
         }
         StatementSigner signer = key == null ? null : StatementSigner.forKey(statement, key);
-        AttestationReport report = new ChainVerifier(new ForensicsLineageOracle(), threads, new RegistryDatabaseCheck())
-                .verify(new ChainVerifier.Request(ledger, release, registry));
+        AttestationReport report;
+        try (Progress progress = Main.of(spec).progress("attest verify")) {
+            report = new ChainVerifier(new ForensicsLineageOracle(), threads, new RegistryDatabaseCheck())
+                    .withStages(progress::phase)
+                    .verify(new ChainVerifier.Request(ledger, release, registry));
+        }
         StatementSigner.Outcome signed = signer == null ? null : signer.apply(report, ledger);
         if (signed != null) {
             report = signed.report();

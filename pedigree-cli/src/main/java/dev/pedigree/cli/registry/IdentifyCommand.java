@@ -103,8 +103,7 @@ public final class IdentifyCommand implements Callable<Integer> {
                         + " (scripts/build-starter-pack.sh builds a starter pack of public models).");
                 err.flush();
             }
-            progress.phase("searching the registry (" + reg.size() + " models)");
-            r = Identifier.identify(v, reg, o);
+            r = Identifier.identify(v, reg, o, progress::phase);
             components = IdentifyText.tensorsPerComponent(v);
         }
         json.write(IdentifyJson.tree(r), spec.commandLine().getOut());

@@ -1,9 +1,10 @@
 package dev.pedigree.cli.registry;
 
 import dev.pedigree.cli.ExitCode;
+import dev.pedigree.cli.Main;
+import dev.pedigree.cli.Progress;
 import dev.pedigree.fingerprint.Fingerprint;
 import dev.pedigree.fingerprint.FingerprintOptions;
-import dev.pedigree.formats.ModelOpener;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.registry.ModelMetadata;
 import dev.pedigree.registry.Registry;
@@ -11,6 +12,7 @@ import dev.pedigree.registry.RegistryEntry;
 import dev.pedigree.registry.RegistryException;
 import dev.pedigree.registry.RegistrySeeder;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +65,12 @@ public final class RegistryCommand implements Runnable {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
+        /**
+         * Progress of the work on a terminal's standard error (see {@link Progress}); the outcome printed to
+         * {@code out} appears once it has been erased.
+         */
+        Progress progress;
+
         /** Does the work on the open registry and prints its outcome to {@code out}. */
         abstract void run(Registry reg, PrintWriter out) throws Exception;
 
@@ -73,9 +81,14 @@ public final class RegistryCommand implements Runnable {
         public final Integer call() throws Exception {
             check();
             PrintWriter out = spec.commandLine().getOut();
-            try (Registry reg = Registry.open(registry.resolve())) {
-                run(reg, out);
+            StringWriter outcome = new StringWriter();
+            try (Progress p = Main.of(spec).progress(spec.qualifiedName().replaceFirst("^\\S+ ", ""));
+                    Registry reg = Registry.open(registry.resolve())) {
+                progress = p;
+                run(reg, new PrintWriter(outcome));
             } finally {
+                // after the progress line is gone (and whatever was printed before a failure)
+                out.print(outcome);
                 out.flush();
             }
             return ExitCode.OK.code();
@@ -128,12 +141,15 @@ public final class RegistryCommand implements Runnable {
         @Override
         void run(Registry reg, PrintWriter out) throws Exception {
             RegistryEntry e;
-            try (ModelView v = ModelOpener.open(model)) {
+            try (ModelView v = progress.open(model)) {
                 if (reg.find(name).isPresent()) {
                     throw new RegistryException(
                             "a model named '" + name + "' is already in registry " + reg.path() + "; remove it first");
                 }
-                e = reg.add(Fingerprint.of(v, FingerprintOptions.DEFAULT.withUnits(units)), meta);
+                progress.phase("fingerprinting " + name);
+                Fingerprint fp = Fingerprint.of(v, FingerprintOptions.DEFAULT.withUnits(units));
+                progress.phase("adding " + name + " to the registry");
+                e = reg.add(fp, meta);
             }
             out.printf(
                     Locale.ROOT,
@@ -255,6 +271,7 @@ public final class RegistryCommand implements Runnable {
 
         @Override
         void run(Registry reg, PrintWriter out) throws Exception {
+            progress.phase("writing " + reg.size() + " fingerprints to " + file.getFileName());
             reg.exportPack(file);
             int n = reg.size();
             out.printf(Locale.ROOT, "exported %d model%s to %s%n", n, n == 1 ? "" : "s", file);
@@ -272,6 +289,7 @@ public final class RegistryCommand implements Runnable {
 
         @Override
         void run(Registry reg, PrintWriter out) throws Exception {
+            progress.phase("importing " + file.getFileName() + " (every entry's hash is checked first)");
             Registry.ImportReport r = reg.importPack(file);
             out.printf(
                     Locale.ROOT,
@@ -296,7 +314,9 @@ public final class RegistryCommand implements Runnable {
 
         @Override
         void run(Registry reg, PrintWriter out) throws Exception {
-            List<RegistrySeeder.Outcome> res = RegistrySeeder.seed(reg, paths);
+            progress.phase("looking for models under " + paths.size() + " path" + (paths.size() == 1 ? "" : "s"));
+            List<RegistrySeeder.Outcome> res =
+                    RegistrySeeder.seed(reg, paths, FingerprintOptions.DEFAULT, progress::phase);
             int added = 0;
             for (RegistrySeeder.Outcome o : res) {
                 out.printf(

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
@@ -167,6 +168,33 @@ public final class CalibrationReport {
         run(c, System.out);
     }
 
+    /**
+     * Where each pair's stage is told while a calibration runs ({@link #run(Config, PrintStream, Consumer)}); unbound
+     * otherwise. Scoped to the run's thread, so that the pair loops keep their signatures.
+     */
+    private static final ScopedValue<Consumer<String>> STAGES = ScopedValue.newInstance();
+
+    /**
+     * {@link #run(Config, PrintStream)}, telling {@code stages} each pair as it starts ("null pairs, random-init: pair
+     * 120 of 1000", "detection, int8 round trip per-row: trial 2 of 4"), e.g. for progress on a terminal.
+     */
+    public static Result run(Config c, PrintStream out, Consumer<String> stages)
+            throws IOException, ModelFormatException {
+        try {
+            return ScopedValue.where(STAGES, stages).call(() -> run(c, out));
+        } catch (IOException | ModelFormatException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void stage(String s) {
+        if (STAGES.isBound()) {
+            STAGES.get().accept(s);
+        }
+    }
+
     /** Runs the calibration, printing progress and the tables to {@code out} (may be null). */
     public static Result run(Config c, PrintStream out) throws IOException, ModelFormatException {
         long t0 = System.nanoTime();
@@ -232,6 +260,7 @@ public final class CalibrationReport {
         int ind = 0;
         int inc = 0;
         for (int k = 0; k < pairs; k++) {
+            stage("null pairs, " + family + ": pair " + (k + 1) + " of " + pairs);
             SimModel[] ab = maker.make(k);
             ComparisonResult r =
                     LineageComparator.compare(ab[0].toView(), ab[1].toView(), opts.withSeed(opts.seed() + k));
@@ -518,6 +547,7 @@ public final class CalibrationReport {
         int hit = 0;
         double[] l = new double[reps];
         for (int k = 0; k < reps; k++) {
+            stage("detection, " + name + " " + strength + ": trial " + (k + 1) + " of " + reps);
             SimModel[] ab = maker.make(k);
             ComparisonResult r =
                     LineageComparator.compare(ab[0].toView(), ab[1].toView(), opts.withSeed(opts.seed() + k));
