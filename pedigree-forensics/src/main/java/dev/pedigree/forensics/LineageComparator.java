@@ -341,7 +341,8 @@ public final class LineageComparator {
                             + "; " + probeTokens + " shared tokens as probes; seed " + o.seed(),
                     accounting.bytesRead(),
                     accounting.weightBytes(),
-                    accounting.nonFinite());
+                    accounting.nonFinite(),
+                    s.screens.summary());
         }
 
         private long sharedParametersOf(ComponentEvidence p) {

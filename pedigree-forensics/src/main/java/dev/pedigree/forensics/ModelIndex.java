@@ -104,6 +104,12 @@ final class ModelIndex {
         this(view, new ReadAccounting());
     }
 
+    /**
+     * What {@link EarlyStop}'s screens did in the comparison this index is the suspect of (the
+     * suspect's index is one per comparison).
+     */
+    final EarlyStop.Tally screens = new EarlyStop.Tally();
+
     ModelIndex(ModelView view, ReadAccounting accounting) {
         this.view = view;
         this.logical = TensorNaming.logicalTensors(view.tensors(), view.hints()).stream()

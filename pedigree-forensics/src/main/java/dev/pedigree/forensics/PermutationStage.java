@@ -167,6 +167,10 @@ final class PermutationStage {
     private List<TaggedTest> mlp(
             String p, String compS, int i, Integer eS, String compR, int j, Integer eR, String target)
             throws IOException, ModelFormatException {
+        List<TaggedTest> early = screened(p, compS, i, eS, compR, j, eR, target);
+        if (early != null) {
+            return early;
+        }
         List<TaggedTest> out = new ArrayList<>();
         List<int[]> assignments = new ArrayList<>();
         List<Role> assignmentRoles = new ArrayList<>();
@@ -265,6 +269,97 @@ final class PermutationStage {
         return out;
     }
 
+    /**
+     * {@link EarlyStop}'s screen of a wide MLP (every matrix on the streamed same-width path): the
+     * matchings, aligned matchings and agreements of a few sampled units. The screen's tests when no
+     * signal shows; null to run the full assignment (a signal, or no screen with enough power).
+     */
+    private List<TaggedTest> screened(
+            String p, String compS, int i, Integer eS, String compR, int j, Integer eR, String target)
+            throws IOException, ModelFormatException {
+        if (ctx.sampled()) {
+            return null;
+        }
+        List<Role> roles = new ArrayList<>();
+        List<TensorRef[]> pairs = new ArrayList<>();
+        int h = -1;
+        int w = -1;
+        for (Role role : MLP_ROLES) {
+            TensorRef a = s.get(compS, i, role, eS, Part.WEIGHT);
+            TensorRef b = r.get(compR, j, role, eR, Part.WEIGHT);
+            if (a == null || b == null) {
+                continue;
+            }
+            if (a.shape().rank() != 2 || !a.shape().equals(b.shape())) {
+                return null;
+            }
+            int[] rc = ModelIndex.matrixShape(a);
+            boolean down = role == Role.MLP_DOWN;
+            int units = down ? rc[1] : rc[0];
+            int width = down ? rc[0] : rc[1];
+            if (units <= maxUnits || width < BatteryContext.MIN_FEATURES || (h >= 0 && (units != h || width != w))) {
+                return null;
+            }
+            h = units;
+            w = width;
+            roles.add(role);
+            pairs.add(new TensorRef[] {a, b});
+        }
+        if (roles.isEmpty()) {
+            return null;
+        }
+        EarlyStop.Plan plan = EarlyStop.plan(h, Math.min(w, MATCH_FEATURES), maxUnits);
+        if (plan == null) {
+            return null;
+        }
+        List<TaggedTest> out = new ArrayList<>();
+        List<int[]> plain = new ArrayList<>();
+        List<int[]> aligned = new ArrayList<>();
+        for (int k = 0; k < roles.size(); k++) {
+            Role role = roles.get(k);
+            boolean down = role == Role.MLP_DOWN;
+            TensorRef a = pairs.get(k)[0];
+            TensorRef b = pairs.get(k)[1];
+            HiddenUnitMatchTest.Match m =
+                    streamedMatch(TestIds.ofRole(p, role, Statistic.MATCH), a, b, down, h, w, false, plan.units());
+            out.add(new TaggedTest(target, m.result(), Kind.EXACT));
+            plain.add(m.assignment());
+            if (ctx.aligns(w, w)) {
+                m = streamedMatch(
+                        TestIds.ofRole(p, role, Statistic.MATCH_ALIGNED), a, b, down, h, w, true, plan.units());
+                out.add(new TaggedTest(target, m.result(), Kind.EXACT));
+                aligned.add(m.assignment());
+            }
+        }
+        for (int k = 1; k < roles.size(); k++) {
+            // The screen's agreement: the better of the plain and the aligned matchings' (Bonferroni x2), so
+            // that a weakly related block whose residual alignment failed still shows.
+            String id = TestIds.agreement(p, roles.get(0), roles.get(k));
+            TestResult t = HiddenUnitMatchTest.agreementSampled(plain.get(0), plain.get(k), h, id);
+            if (!aligned.isEmpty()) {
+                TestResult u = HiddenUnitMatchTest.agreementSampled(aligned.get(0), aligned.get(k), h, id);
+                TestResult best = u.applicable() && (!t.applicable() || u.log10p() < t.log10p()) ? u : t;
+                t = best.applicable()
+                        ? new TestResult(
+                                id,
+                                best.statistic(),
+                                Math.min(0, best.log10p() + Math.log10(2)),
+                                best.effectSize(),
+                                best.n(),
+                                (best == u ? "aligned matchings: " : "plain matchings: ") + best.note()
+                                        + "; better of plain and aligned, Bonferroni x2")
+                        : best;
+            }
+            out.add(new TaggedTest(target, t, Kind.PRIMARY));
+        }
+        if (EarlyStop.escalate(out)) {
+            s.screens.escalated(plan);
+            return null;
+        }
+        s.screens.stopped(plan);
+        return EarlyStop.stopped(out, plan, h);
+    }
+
     private List<TaggedTest> invariant(String p, int i, int j) throws IOException, ModelFormatException {
         if (ctx.anchorsS() == null || ctx.anchorsR() == null || ctx.sampled()) {
             return List.of(); // needs whole query/key matrices; weak evidence, left out under --sample
@@ -357,7 +452,14 @@ final class PermutationStage {
     private HiddenUnitMatchTest.Match streamedMatch(
             String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, boolean aligned)
             throws IOException, ModelFormatException {
-        int[] sample = HiddenUnitMatchTest.sampledRows(h, maxUnits, seed);
+        return streamedMatch(id, a, b, outputSide, h, w, aligned, maxUnits);
+    }
+
+    /** {@link #streamedMatch} of {@code units} sampled units (the first of the full test's sample). */
+    private HiddenUnitMatchTest.Match streamedMatch(
+            String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, boolean aligned, int units)
+            throws IOException, ModelFormatException {
+        int[] sample = HiddenUnitMatchTest.sampledRows(h, units, seed);
         float[] cross = crossCosines(a, sample, false, b, h, aligned, null, outputSide, h, w);
         return streamedResult(id, HiddenUnitMatchTest.matchSampled(sample, h, cross, seed), w);
     }

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param weightBytes stored bytes of every tensor of both models (same arithmetic; 0 when not
  *     measured)
  * @param nonFinite the tensors whose rows read held NaN or infinite values (empty when none)
+ * @param earlyStopping what the power-based early stopping of the wide hidden-unit matchings did
+ *     (null when no block pair was screened)
  */
 public record SamplingInfo(
         Integer sampleRows,
@@ -26,13 +28,27 @@ public record SamplingInfo(
         String description,
         long bytesRead,
         long weightBytes,
-        List<NonFiniteTensor> nonFinite) {
+        List<NonFiniteTensor> nonFinite,
+        EarlyStopping earlyStopping) {
     public SamplingInfo {
         Objects.requireNonNull(description, "description");
         nonFinite = List.copyOf(nonFinite);
         if (bytesRead < 0 || weightBytes < 0) {
             throw new IllegalArgumentException("negative byte counts " + bytesRead + ", " + weightBytes);
         }
+    }
+
+    /** Without early stopping. */
+    public SamplingInfo(
+            Integer sampleRows,
+            long seed,
+            int maxMatchedUnits,
+            int probeTokens,
+            String description,
+            long bytesRead,
+            long weightBytes,
+            List<NonFiniteTensor> nonFinite) {
+        this(sampleRows, seed, maxMatchedUnits, probeTokens, description, bytesRead, weightBytes, nonFinite, null);
     }
 
     /** Without non-finite values. */

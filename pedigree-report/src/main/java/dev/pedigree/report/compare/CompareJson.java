@@ -4,6 +4,7 @@ import dev.pedigree.forensics.result.Block;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.CustomisationSummary;
+import dev.pedigree.forensics.result.EarlyStopping;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerEvidenceMatrix;
 import dev.pedigree.forensics.result.LayerMatch;
@@ -87,6 +88,22 @@ public final class CompareJson {
         s.put("description", r.sampling().description());
         s.put("bytes_read", r.sampling().bytesRead());
         s.put("weight_bytes", r.sampling().weightBytes());
+        // Bytes decoded per stored weight byte (1.0: one pass over the weights; above: some were decoded again).
+        s.put(
+                "decoded_per_weight_byte",
+                r.sampling().weightBytes() == 0 ? null : round(r.sampling().fractionRead()));
+        EarlyStopping es = r.sampling().earlyStopping();
+        if (es != null) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("target_r", es.targetR());
+            e.put("power", Double.isNaN(es.power()) ? null : round(es.power()));
+            e.put("escalation_log10_p", es.escalationLog10p());
+            e.put("screened_units", es.screenedUnits());
+            e.put("stopped", es.stopped());
+            e.put("escalated", es.escalated());
+            e.put("statement", es.statement());
+            s.put("early_stopping", e);
+        }
         if (!r.sampling().nonFinite().isEmpty()) {
             // Only when there are any, so results of finite weights stay byte for byte what they were.
             List<Map<String, Object>> nf = new ArrayList<>();

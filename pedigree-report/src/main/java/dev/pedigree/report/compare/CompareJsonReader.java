@@ -9,6 +9,7 @@ import dev.pedigree.forensics.result.Block;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.CustomisationSummary;
+import dev.pedigree.forensics.result.EarlyStopping;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerEvidenceMatrix;
 import dev.pedigree.forensics.result.LayerMatch;
@@ -377,6 +378,32 @@ public final class CompareJsonReader {
                             new NonFiniteTensor(text(x, "model", q), text(x, "tensor", q), rowsWith, nan, pos, neg));
                 }
             }
+            EarlyStopping early = null;
+            if (present(n, "early_stopping")) {
+                String q = p + ".early_stopping";
+                JsonNode e = n.get("early_stopping");
+                object(e, q);
+                Double power = nullableNumber(e, "power", q);
+                long screened = optInteger(e, "screened_units", q);
+                long stopped = optInteger(e, "stopped", q);
+                long escalated = optInteger(e, "escalated", q);
+                if (screened < 0
+                        || stopped < 0
+                        || escalated < 0
+                        || screened > Integer.MAX_VALUE
+                        || stopped > Integer.MAX_VALUE
+                        || escalated > Integer.MAX_VALUE) {
+                    throw fail(q, "count out of range");
+                }
+                early = new EarlyStopping(
+                        number(e, "target_r", q),
+                        power == null ? Double.NaN : power,
+                        number(e, "escalation_log10_p", q),
+                        (int) screened,
+                        (int) stopped,
+                        (int) escalated,
+                        text(e, "statement", q));
+            }
             return new SamplingInfo(
                     rows == null ? null : rows.intValue(),
                     optInteger(n, "seed", p),
@@ -385,7 +412,8 @@ public final class CompareJsonReader {
                     d == null ? "" : d,
                     bytesRead,
                     weightBytes,
-                    nonFinite);
+                    nonFinite,
+                    early);
         }
 
         Thresholds thresholds(JsonNode n, String p) throws ResultFormatException {

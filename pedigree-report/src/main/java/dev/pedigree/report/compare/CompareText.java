@@ -176,6 +176,9 @@ public final class CompareText {
                     r.sampling().bytesRead(),
                     r.sampling().weightBytes()));
         }
+        if (r.sampling().earlyStopping() != null) {
+            sb.append('\n').append(r.sampling().earlyStopping().statement()).append('\n');
+        }
         sb.append("\nNull hypothesis of every test: the two models' weights were initialised independently. ")
                 .append(
                         "Shared architecture, shared training data or distillation from outputs do not count as shared lineage.\n");
