@@ -136,7 +136,174 @@ final class Customisation {
                         + (sampleRows == null ? "at most " + PROBE_ROWS : "the " + sampleRows)
                         + " seeded rows per tensor"
                         + (sampleRows == null ? ", identity on all stored bytes or values" : "") + ")";
-        return new CustomisationSummary(changes, untouched, emb, note);
+        return new CustomisationSummary(changes, untouched, emb, note, experts(s, r, map, sampleRows, seed));
+    }
+
+    /** Most experts per suspect block whose source is looked for (cost bound). */
+    static final int MAX_EXPERTS_PER_BLOCK = 64;
+    /** Most expert × candidate comparisons per block before the candidates shrink to the layer map's partners. */
+    static final int MAX_EXPERT_COMPARISONS = 1024;
+
+    private static final Role[] EXPERT_ROLES = {Role.MLP_GATE, Role.MLP_UP};
+
+    /**
+     * The source of every expert of the matched suspect blocks (issue 14 §4): against the reference's experts of the
+     * partner block, by an assignment maximising the summed correlation, when the reference has experts there;
+     * otherwise against the reference's dense MLPs of the same shape (every layer of the partner's stack, or only the
+     * layer map's partners of the block when that would be too many comparisons), the best correlation wins.
+     * Measured on the gate and up rows of the seeded probe sample, in the stored basis.
+     */
+    private static List<CustomisationSummary.ExpertMatch> experts(
+            ModelIndex s, ModelIndex r, List<LayerMatch> map, Integer sampleRows, long seed)
+            throws IOException, ModelFormatException {
+        String ex = Component.EXPERTS.name();
+        List<CustomisationSummary.ExpertMatch> out = new ArrayList<>();
+        Set<Block> done = new HashSet<>();
+        for (LayerMatch m : map) {
+            Block sb = m.suspect();
+            if (!done.add(sb)) {
+                continue;
+            }
+            List<Integer> es = s.experts(sb.layer());
+            if (es.isEmpty()) {
+                continue;
+            }
+            es = es.subList(0, Math.min(es.size(), MAX_EXPERTS_PER_BLOCK));
+            List<float[]> mine = new ArrayList<>();
+            for (int e : es) {
+                mine.add(profile(s, ex, sb.layer(), e, sampleRows, seed));
+            }
+            Block rb = m.reference();
+            List<Integer> er = r.experts(rb.layer());
+            if (!er.isEmpty()) {
+                List<float[]> theirs = new ArrayList<>();
+                for (int e : er) {
+                    theirs.add(profile(r, ex, rb.layer(), e, sampleRows, seed));
+                }
+                int n = es.size();
+                int k = er.size();
+                double[] score = new double[n * k];
+                double[] scoreT = new double[n * k];
+                for (int a = 0; a < n; a++) {
+                    for (int b = 0; b < k; b++) {
+                        // −2: below any correlation (no comparable rows)
+                        double c = Math.max(-2, correlation(mine.get(a), theirs.get(b)));
+                        score[a * k + b] = c;
+                        scoreT[b * n + a] = c;
+                    }
+                }
+                int[] asg = new int[n];
+                if (n <= k) {
+                    asg = dev.pedigree.stats.LinearAssignment.maximise(score, n, k);
+                } else {
+                    Arrays.fill(asg, -1);
+                    int[] back = dev.pedigree.stats.LinearAssignment.maximise(scoreT, k, n);
+                    for (int b = 0; b < k; b++) {
+                        asg[back[b]] = b;
+                    }
+                }
+                for (int a = 0; a < n; a++) {
+                    if (asg[a] >= 0 && score[a * k + asg[a]] > -2) {
+                        out.add(new CustomisationSummary.ExpertMatch(
+                                sb,
+                                es.get(a),
+                                rb,
+                                er.get(asg[a]),
+                                score[a * k + asg[a]],
+                                relative(mine.get(a), theirs.get(asg[a]))));
+                    }
+                }
+                continue;
+            }
+            List<Integer> candidates = new ArrayList<>(r.layers(rb.component()));
+            if ((long) candidates.size() * es.size() > MAX_EXPERT_COMPARISONS) {
+                candidates.clear();
+                for (LayerMatch p : map) {
+                    if (p.suspect().equals(sb) && p.reference().component().equals(rb.component())) {
+                        candidates.add(p.reference().layer());
+                    }
+                }
+            }
+            List<float[]> dense = new ArrayList<>();
+            for (int layer : candidates) {
+                dense.add(profile(r, rb.component(), layer, null, sampleRows, seed));
+            }
+            for (int a = 0; a < es.size(); a++) {
+                float[] x = mine.get(a);
+                int best = -1;
+                double bestCorr = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < candidates.size(); c++) {
+                    double cor = correlation(x, dense.get(c));
+                    if (cor > bestCorr) {
+                        bestCorr = cor;
+                        best = c;
+                    }
+                }
+                if (best >= 0 && Double.isFinite(bestCorr)) {
+                    out.add(new CustomisationSummary.ExpertMatch(
+                            sb,
+                            es.get(a),
+                            new Block(rb.component(), candidates.get(best)),
+                            null,
+                            bestCorr,
+                            relative(x, dense.get(best))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The gate and up rows (seeded probe sample) of one MLP or expert, concatenated; null when it has neither or the
+     * shapes differ from what the rows of an MLP are.
+     */
+    private static float[] profile(
+            ModelIndex m, String component, int layer, Integer expert, Integer sampleRows, long seed)
+            throws IOException, ModelFormatException {
+        List<float[]> parts = new ArrayList<>();
+        int total = 0;
+        for (Role role : EXPERT_ROLES) {
+            TensorRef t = m.get(component, layer, role, expert, dev.pedigree.model.Part.WEIGHT);
+            if (t == null || t.shape().rank() != 2) {
+                parts.add(null);
+                continue;
+            }
+            int rowCount = ModelIndex.matrixShape(t)[0];
+            int[] pick =
+                    ModelIndex.sample(rowCount, sampleRows == null ? PROBE_ROWS : sampleRows, seed + 31L * rowCount);
+            float[] v = m.rows(t, pick).data();
+            parts.add(v);
+            total += v.length;
+        }
+        if (total == 0) {
+            return null;
+        }
+        // Roles absent on one side would misalign the concatenation: mark them by length (a role's slot is kept
+        // only when present, and profiles of different layouts have different lengths and are not compared).
+        float[] out = new float[total];
+        int at = 0;
+        for (float[] p : parts) {
+            if (p != null) {
+                System.arraycopy(p, 0, out, at, p.length);
+                at += p.length;
+            }
+        }
+        return out;
+    }
+
+    private static double correlation(float[] a, float[] b) {
+        if (a == null || b == null || a.length != b.length || a.length < 2) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        double c = Kernels.pearson(a, b);
+        return Double.isFinite(c) ? c : Double.NEGATIVE_INFINITY;
+    }
+
+    private static double relative(float[] a, float[] b) {
+        float[] d = difference(a, b);
+        double dd = Kernels.sumSquares(d, 0, d.length);
+        double bb = Kernels.sumSquares(b, 0, b.length);
+        return bb == 0 ? 0 : Math.sqrt(dd / bb);
     }
 
     /** Relative change, identity and low-rank share of one matched tensor pair (on at most {@link #PROBE_ROWS} seeded rows). */

@@ -11,14 +11,45 @@ import java.util.List;
  *     to its reference partner
  * @param embeddings what happened to the token embedding rows (null when not compared)
  * @param note a sentence for the report
+ * @param experts where each suspect expert comes from (MoE suspects; empty otherwise)
  */
 public record CustomisationSummary(
-        List<LayerChange> layers, List<Block> untouchedLayers, EmbeddingChange embeddings, String note) {
+        List<LayerChange> layers,
+        List<Block> untouchedLayers,
+        EmbeddingChange embeddings,
+        String note,
+        List<ExpertMatch> experts) {
     public CustomisationSummary {
         layers = List.copyOf(layers);
         untouchedLayers = List.copyOf(untouchedLayers);
         note = note == null ? "" : note;
+        experts = experts == null ? List.of() : List.copyOf(experts);
     }
+
+    /** A summary without experts. */
+    public CustomisationSummary(
+            List<LayerChange> layers, List<Block> untouchedLayers, EmbeddingChange embeddings, String note) {
+        this(layers, untouchedLayers, embeddings, note, List.of());
+    }
+
+    /**
+     * Where one suspect expert (MoE) comes from: the reference's dense MLP it was upcycled from, or the reference
+     * expert it matches (assignment on correlations when both are MoE).
+     *
+     * @param suspect the suspect block holding the expert
+     * @param expert the expert's index
+     * @param reference the reference block of its source
+     * @param referenceExpert the source expert's index; null when the source is the dense MLP
+     * @param correlation Pearson correlation of the gate and up rows read (seeded probe rows)
+     * @param relativeChange ‖E − M‖_F / ‖M‖_F on those rows
+     */
+    public record ExpertMatch(
+            Block suspect,
+            int expert,
+            Block reference,
+            Integer referenceExpert,
+            double correlation,
+            double relativeChange) {}
 
     /**
      * The change of one tensor between matched blocks, measured after the residual alignment.

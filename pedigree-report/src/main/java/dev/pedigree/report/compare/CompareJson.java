@@ -206,6 +206,20 @@ public final class CompareJson {
         if (!ranks.isEmpty()) {
             m.put("change_rank", ranks);
         }
+        if (!c.experts().isEmpty()) {
+            List<Object> experts = new ArrayList<>();
+            for (CustomisationSummary.ExpertMatch x : c.experts()) {
+                Map<String, Object> xm = new LinkedHashMap<>();
+                xm.put("suspect", block(x.suspect()));
+                xm.put("expert", x.expert());
+                xm.put("reference", block(x.reference()));
+                xm.put("reference_expert", x.referenceExpert());
+                xm.put("correlation", round(x.correlation()));
+                xm.put("relative_change", round(x.relativeChange()));
+                experts.add(xm);
+            }
+            m.put("experts", experts);
+        }
         m.put(
                 "untouched_layers",
                 c.untouchedLayers().stream().map(CompareJson::block).toList());

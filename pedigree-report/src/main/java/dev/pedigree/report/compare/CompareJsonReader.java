@@ -340,7 +340,22 @@ public final class CompareJsonReader {
                         number(e, "median_row_correlation", q),
                         ex);
             }
-            return new CustomisationSummary(layers, untouched, emb, nullableText(n, "note", p));
+            List<CustomisationSummary.ExpertMatch> experts = new ArrayList<>();
+            if (present(n, "experts")) {
+                JsonNode xs = array(n, "experts", p);
+                for (int i = 0; i < xs.size(); i++) {
+                    String q = p + ".experts[" + i + "]";
+                    JsonNode x = object(xs.get(i), q);
+                    experts.add(new CustomisationSummary.ExpertMatch(
+                            block(x.get("suspect"), q + ".suspect"),
+                            (int) integer(x, "expert", q),
+                            block(x.get("reference"), q + ".reference"),
+                            present(x, "reference_expert") ? (int) integer(x, "reference_expert", q) : null,
+                            number(x, "correlation", q),
+                            number(x, "relative_change", q)));
+                }
+            }
+            return new CustomisationSummary(layers, untouched, emb, nullableText(n, "note", p), experts);
         }
 
         SamplingInfo sampling(JsonNode n, String p) throws ResultFormatException {

@@ -104,7 +104,13 @@ public final class CompareText {
                         .append('.')
                         .append(m.reference().layer());
             }
-            sb.append("\n\n");
+            sb.append('\n');
+            if (r.customisation() != null) {
+                for (String line : ChangeSummary.experts(r.customisation().experts())) {
+                    sb.append("  ").append(Printable.escape(line)).append('\n');
+                }
+            }
+            sb.append('\n');
         }
         List<String> changes = ChangeSummary.lines(r.customisation());
         if (!changes.isEmpty()) {

@@ -425,6 +425,13 @@ public final class HtmlReport {
             }
             sb.append(".</p>\n");
         }
+        if (!c.experts().isEmpty()) {
+            sb.append("<ul>\n");
+            for (String line : ChangeSummary.experts(c.experts())) {
+                sb.append("<li>").append(Html.escape(line)).append("</li>\n");
+            }
+            sb.append("</ul>\n");
+        }
         for (String line : ChangeSummary.lines(c)) {
             sb.append("<p>").append(Html.escape(line)).append("</p>\n");
         }

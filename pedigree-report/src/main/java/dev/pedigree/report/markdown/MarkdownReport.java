@@ -327,6 +327,12 @@ public final class MarkdownReport {
                                         : " " + cs.untouchedLayers().size() + " blocks untouched.")
                         .append("\n\n");
             }
+            for (String line : ChangeSummary.experts(cs.experts())) {
+                sb.append("- ").append(esc(line)).append('\n');
+            }
+            if (!cs.experts().isEmpty()) {
+                sb.append('\n');
+            }
             for (String line : ChangeSummary.lines(cs)) {
                 sb.append(esc(line)).append("\n\n");
             }
