@@ -85,10 +85,7 @@ class AcceptanceArtifactsTest {
     void c_transplantedVisionTower() throws Exception {
         Path ref = out.resolve("models/reference-vlm");
         Path sus = out.resolve("models/suspect-vlm");
-        SplittableRandom visionSeed = new SplittableRandom(1);
-        Map<String, float[]> vision = visionTower(visionSeed);
-        writeVlm(ref, textModel(new SplittableRandom(2)), vision, projector(new SplittableRandom(3)), 0);
-        writeVlm(sus, textModel(new SplittableRandom(4)), vision, projector(new SplittableRandom(5)), 0.05);
+        writeTransplantPair(sus, ref);
         JsonNode n = run("c-transplant", sus.toString(), ref.toString());
         Map<String, String> verdicts = new LinkedHashMap<>();
         n.get("components")
@@ -175,6 +172,16 @@ class AcceptanceArtifactsTest {
         t.put("multi_modal_projector.linear_1.weight|64x48", gaussian(r, 64 * 48, 0.02));
         t.put("multi_modal_projector.linear_2.weight|64x64", gaussian(r, 64 * 64, 0.02));
         return t;
+    }
+
+    /**
+     * Two LLaVA-style directories whose text models and projectors are independent and whose vision
+     * towers are one tower (the suspect's lightly fine-tuned): a transplanted tower.
+     */
+    static void writeTransplantPair(Path suspect, Path reference) throws Exception {
+        Map<String, float[]> vision = visionTower(new SplittableRandom(1));
+        writeVlm(reference, textModel(new SplittableRandom(2)), vision, projector(new SplittableRandom(3)), 0);
+        writeVlm(suspect, textModel(new SplittableRandom(4)), vision, projector(new SplittableRandom(5)), 0.05);
     }
 
     /** Writes a LLaVA-style directory; the vision tower gets relative noise {@code visionNoise} (a fine-tune). */

@@ -6,6 +6,7 @@ import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.ModelSummary;
 import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.forensics.result.Verdict;
+import dev.pedigree.io.Printable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +28,16 @@ public final class Findings {
         String sus = suspectName == null || suspectName.isBlank() ? modelName(r.suspect()) : suspectName;
         return "Do the weights of " + sus + " and " + reference(r, referenceName)
                 + " share an origin (one derived from the other, or both from a common ancestor)?";
+    }
+
+    /**
+     * A model as a terminal summary names it: {@code name}, then {@code source} relative to the working
+     * directory ({@link #relativeSource}) in brackets unless it reads the same; both escaped for the
+     * terminal. Never an absolute path of the input (issue 15).
+     */
+    public static String nameWithSource(String name, String source) {
+        String rel = relativeSource(source);
+        return Printable.escape(name) + (rel.equals(name) ? "" : " [" + Printable.escape(rel) + "]");
     }
 
     /**

@@ -223,8 +223,7 @@ public final class CompareText {
     }
 
     private static String describe(String name, dev.pedigree.forensics.result.ModelSummary s) {
-        String source = Findings.relativeSource(s.source());
-        return Printable.escape(name) + (source.equals(name) ? "" : " [" + Printable.escape(source) + "]") + " ("
+        return Findings.nameWithSource(name, s.source()) + " ("
                 + s.format()
                 + (s.architecture() == null ? "" : ", " + Printable.escape(s.architecture())) + ", "
                 + InspectText.human(s.parameters()) + " parameters)";

@@ -9,6 +9,7 @@ import dev.pedigree.model.ModelView;
 import dev.pedigree.model.TensorRef;
 import dev.pedigree.registry.IdentifyResult;
 import dev.pedigree.registry.TensorMatch;
+import dev.pedigree.report.Findings;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +67,8 @@ public final class IdentifyText {
     public static String render(IdentifyResult r, Options o) {
         StringBuilder sb = new StringBuilder();
         sb.append("suspect   ")
-                .append(Printable.escape(r.suspect().source()))
+                .append(Findings.nameWithSource(
+                        Findings.displayName(r.suspect().source()), r.suspect().source()))
                 .append(" (")
                 .append(r.suspect().format())
                 .append(

@@ -3,6 +3,7 @@ package dev.pedigree.report.inspect;
 import dev.pedigree.io.Printable;
 import dev.pedigree.model.LineageClaim;
 import dev.pedigree.model.inspect.Inspection;
+import dev.pedigree.report.Findings;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,7 +14,10 @@ public final class InspectText {
 
     public static String render(Inspection in) {
         StringBuilder sb = new StringBuilder();
-        sb.append("Model:         ").append(esc(in.source())).append('\n');
+        // The display name and the path relative to the working directory, never an absolute path (issue 15).
+        sb.append("Model:         ")
+                .append(Findings.nameWithSource(Findings.displayName(in.source()), in.source()))
+                .append('\n');
         sb.append("Format:        ").append(in.format()).append('\n');
         sb.append("Architecture:  ")
                 .append(in.architecture() == null ? "unknown" : esc(in.architecture()))
