@@ -236,7 +236,11 @@ public final class ReportFigures {
             shared = Math.max(1, t.addedTokens() + t.removedTokens());
             sharedNote = "all regular tokens";
         } else if (j > 0) {
-            shared = Math.round(j * (t.addedTokens() + t.removedTokens()) / (1 - j));
+            // |∩| = J·|∪| and |∪| = |∩| + the tokens on one side only: regular ones, plus the special ones when the
+            // Jaccard counted them (a vocabulary that only gained special tokens otherwise read "≈ 0 shared").
+            TokenizerLineage.SpecialTokens sp = t.specials();
+            long oneSide = t.addedTokens() + t.removedTokens() + (sp.compared() ? sp.added() + sp.removed() : 0);
+            shared = Math.round(j * oneSide / (1 - j));
             sharedNote = "\u2248 " + Findings.count((long) shared) + " (from the Jaccard overlap)";
         } else {
             shared = 0;

@@ -3,6 +3,7 @@ package dev.pedigree.report.html;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.report.Cases;
 import dev.pedigree.report.ReportContext;
 import dev.pedigree.report.svg.XmlCheck;
@@ -135,6 +136,46 @@ class HtmlReportTest {
                 .contains("declared lineage (model card, GGUF metadata) was not read")
                 .doesNotContain("Flag:")
                 .doesNotContain("id=\"fig-custom\"");
+    }
+
+    /**
+     * Phi-3's vocabulary against Llama 2's: every regular token kept, 64 special tokens added, Jaccard 0.998 over all
+     * entries. The shared count comes from the Jaccard with the special tokens in the union, not "≈ 0".
+     */
+    @Test
+    void tokenizerOverlapCountsSharedTokensWhenOnlySpecialTokensWereAdded() {
+        ComparisonResult base = Cases.tokenizerOnly();
+        TokenizerLineage t = base.tokenizer();
+        TokenizerLineage onlySpecials = new TokenizerLineage(
+                t.relation(),
+                t.direction(),
+                0.998,
+                1.0,
+                0,
+                0,
+                List.of(),
+                t.note(),
+                t.order(),
+                new TokenizerLineage.SpecialTokens(true, 64, 0, List.of("<|user|>"), List.of(), 0));
+        ComparisonResult r = new ComparisonResult(
+                base.schema(),
+                base.suspect(),
+                base.reference(),
+                base.verdict(),
+                base.log10p(),
+                base.components(),
+                base.layerMap(),
+                onlySpecials,
+                base.sharedParameterFraction(),
+                base.warnings(),
+                base.layerEvidence(),
+                base.customisation(),
+                base.sampling(),
+                base.thresholds());
+        String html = HtmlReport.render(r, ReportContext.EMPTY);
+        assertThat(html)
+                .contains("shared tokens \u2248 31,936 (from the Jaccard overlap)")
+                .doesNotContain("shared tokens \u2248 0");
     }
 
     @Test
