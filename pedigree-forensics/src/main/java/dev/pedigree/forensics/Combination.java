@@ -68,6 +68,20 @@ final class Combination {
         return combine(tests, true);
     }
 
+    /**
+     * Cauchy combination of the combinable agreements of unit matchings ({@link TestFamily#MATCH_AGREEMENT}): the
+     * block-specific evidence that survives a permutation of the suspect's units; null when none applies.
+     */
+    static Double cauchyAgreement(List<TaggedTest> tests) {
+        List<Double> ps = new ArrayList<>();
+        for (TaggedTest t : tests) {
+            if (t.combinable() && TestIds.family(t.result().testId()) == TestFamily.MATCH_AGREEMENT) {
+                ps.add(t.result().log10p());
+            }
+        }
+        return ps.isEmpty() ? null : cauchyOf(ps);
+    }
+
     private static Double combine(List<TaggedTest> tests, boolean exactOnly) {
         List<Double> ps = new ArrayList<>();
         for (TaggedTest t : tests) {

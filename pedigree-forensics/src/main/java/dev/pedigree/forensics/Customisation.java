@@ -76,7 +76,11 @@ final class Customisation {
      *     sampling (under --sample only the rows the sampled block battery read, the same seeded
      *     rows, of the tensors whose rows are units; nothing new is read)
      */
-    static CustomisationSummary summarise(BatteryContext text, List<ComponentResult> results, List<LayerMatch> map)
+    static CustomisationSummary summarise(
+            BatteryContext text,
+            List<ComponentResult> results,
+            List<LayerMatch> map,
+            java.util.function.Predicate<LayerMatch> permuted)
             throws IOException, ModelFormatException {
         ModelIndex s = text.s();
         ModelIndex r = text.r();
@@ -89,12 +93,19 @@ final class Customisation {
             }
         }
         // The tensors to measure, in report order; measured in parallel (each independently), then listed in order.
-        record Job(LayerMatch match, Role role, TensorRef a, TensorRef b) {}
+        record Job(LayerMatch match, Role role, TensorRef a, TensorRef b, Matrix[] undone) {}
         List<Job> jobs = new ArrayList<>();
         Set<Block> seen = new HashSet<>();
+        int undoneBlocks = 0;
         for (LayerMatch m : map) {
             if (!shared.contains(m.suspect().component()) || !seen.add(m.suspect())) {
                 continue; // first (best-listed) partner of each suspect block only
+            }
+            // A pair found only by the permutation-robust tests is measured after undoing the permutation.
+            Map<Role, Matrix[]> undone =
+                    permuted.test(m) ? ClosenessMeasure.undone(text, m.suspect(), m.reference()) : null;
+            if (undone != null) {
+                undoneBlocks++;
             }
             for (Role role : ROLES) {
                 TensorRef a = s.weight(m.suspect().component(), m.suspect().layer(), role);
@@ -105,13 +116,13 @@ final class Customisation {
                 if (sampleRows != null && (role == Role.ATTN_O || role == Role.MLP_DOWN)) {
                     continue; // not read under --sample (units in columns)
                 }
-                jobs.add(new Job(m, role, a, b));
+                jobs.add(new Job(m, role, a, b, undone == null ? null : undone.get(role)));
             }
         }
         LayerChange[] measured = new LayerChange[jobs.size()];
         ParallelTasks.forEach(jobs.size(), 2, i -> {
             Job j = jobs.get(i);
-            measured[i] = measure(s, r, j.match(), j.role(), j.a(), j.b(), sampleRows, seed);
+            measured[i] = measure(s, r, j.match(), j.role(), j.a(), j.b(), j.undone(), sampleRows, seed);
         });
         List<LayerChange> changes = new ArrayList<>(List.of(measured));
         // A block is untouched when every tensor measured in it is bit-identical (blocks with none measured are not
@@ -128,10 +139,15 @@ final class Customisation {
         });
         EmbeddingChange emb =
                 shared.contains(Component.EMBEDDINGS.name()) ? embeddings(s, r, text.align(), text.probes()) : null;
+        String basis = undoneBlocks == 0
+                ? "fixed index basis; a permuted or rotated suspect shows large relative change"
+                : undoneBlocks + " of " + seen.size()
+                        + " blocks after undoing the permutation of residual coordinates, units and heads that"
+                        + " the permutation-robust tests found (and the norm gains folded into the weights)";
         String note = changes.isEmpty()
                 ? "no matched block pair with tensors of equal shape"
                 : changes.size() + " tensors of " + seen.size()
-                        + " matched blocks measured (fixed index basis; a permuted or rotated suspect shows large relative change;"
+                        + " matched blocks measured (" + basis + ";"
                         + " relative change and low-rank share on "
                         + (sampleRows == null ? "at most " + PROBE_ROWS : "the " + sampleRows)
                         + " seeded rows per tensor"
@@ -314,13 +330,14 @@ final class Customisation {
             Role role,
             TensorRef a,
             TensorRef b,
+            Matrix[] undone,
             Integer sampleRows,
             long seed)
             throws IOException, ModelFormatException {
         int rowCount = ModelIndex.matrixShape(a)[0];
-        int[] pick = ModelIndex.sample(rowCount, sampleRows == null ? PROBE_ROWS : sampleRows, seed + 31L * rowCount);
-        float[] va = s.rows(a, pick).data();
-        float[] vb = r.rows(b, pick).data();
+        int[] pick = probeRows(rowCount, sampleRows, seed);
+        float[] va = undone == null ? s.rows(a, pick).data() : rowsOf(undone[0], pick);
+        float[] vb = undone == null ? r.rows(b, pick).data() : rowsOf(undone[1], pick);
         // Identity: the rows read must agree and, when the whole tensors may be read, so must all
         // the stored bytes (same type: a memory comparison) or all the decoded values.
         boolean same = Arrays.equals(va, vb)
@@ -343,6 +360,15 @@ final class Customisation {
                 energy,
                 est == null ? null : est.rank(),
                 est != null && est.lowRank());
+    }
+
+    /** The rows Customisation measures of a tensor of {@code rowCount} rows (null: all). */
+    static int[] probeRows(int rowCount, Integer sampleRows, long seed) {
+        return ModelIndex.sample(rowCount, sampleRows == null ? PROBE_ROWS : sampleRows, seed + 31L * rowCount);
+    }
+
+    private static float[] rowsOf(Matrix m, int[] pick) {
+        return (pick == null ? m : m.rowsSubset(pick)).data();
     }
 
     /**

@@ -2,10 +2,12 @@ package dev.pedigree.forensics;
 
 import dev.pedigree.forensics.TaggedTest.Kind;
 import dev.pedigree.forensics.result.Block;
+import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.CustomisationSummary;
 import dev.pedigree.forensics.result.Evidence;
+import dev.pedigree.forensics.result.LayerMatch;
 import dev.pedigree.forensics.result.ModelSummary;
 import dev.pedigree.forensics.result.SamplingInfo;
 import dev.pedigree.forensics.result.Thresholds;
@@ -195,10 +197,13 @@ public final class LineageComparator {
                                 evidence(p),
                                 j.reason()),
                         identicalCounts.get(p.component().name()));
-                if (c.verdict() == Verdict.SHARED_LINEAGE) {
-                    sharedParams += sharedParametersOf(p);
+                results.add(c.withCloseness(closeness(p.component(), text, stacks)));
+            }
+            carryThroughTokenRows(results, text, stacks);
+            for (int k = 0; k < parts.size(); k++) {
+                if (results.get(k).verdict() == Verdict.SHARED_LINEAGE) {
+                    sharedParams += sharedParametersOf(parts.get(k));
                 }
-                results.add(c);
             }
             Verdict overall = Combination.overall(results);
             Double best = Combination.pairLog10p(results);
@@ -213,7 +218,8 @@ public final class LineageComparator {
             }
             // Layer map only for shared components (the map lists significant pairs; keep them all).
             CustomisationSummary custom = overall == Verdict.SHARED_LINEAGE
-                    ? Customisation.summarise(text, results, stacks.layerMap())
+                    ? Customisation.summarise(
+                            text, results, stacks.layerMap(), m -> stacks.permuted(m.suspect(), m.reference()))
                     : null;
             double frac = total == 0 ? 0 : Math.min(1, sharedParams / (double) total);
             return new ComparisonResult(
@@ -270,6 +276,103 @@ public final class LineageComparator {
                                     "; token embeddings gave %.3f",
                                     text.align().meanAbsCos())));
             return text.withWeightAlignment(fitted, (int) qb.shape().dim(1));
+        }
+
+        /**
+         * Issue 14 §4: the component's closeness. A stack: per suspect block its first layer-map partner
+         * (or, without a map, the same-index block of the reference's stack of the same name), measured
+         * after undoing the permutation where the permutation-robust tests found the pair; token rows:
+         * the held-out probe rows, as stored or aligned. Null for the others.
+         */
+        private Closeness closeness(Component c, BatteryContext text, StackComparison stacks)
+                throws IOException, ModelFormatException {
+            if (c.kind() == ComponentKind.EMBEDDINGS) {
+                return ClosenessMeasure.tokenRows(text, c.name(), Role.EMBEDDING);
+            }
+            if (c.kind() == ComponentKind.LM_HEAD) {
+                return ClosenessMeasure.tokenRows(text, c.name(), Role.LM_HEAD);
+            }
+            List<Integer> ls = s.layers(c.name());
+            if (ls.isEmpty() || c.kind() == ComponentKind.EXPERTS) {
+                return null;
+            }
+            boolean textStack = c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER;
+            BatteryContext ctx = textStack ? text : text.forTower(null, 0);
+            Map<Block, LayerMatch> first = new java.util.LinkedHashMap<>();
+            for (LayerMatch m : stacks.layerMap()) {
+                if (m.suspect().component().equals(c.name())) {
+                    first.putIfAbsent(m.suspect(), m);
+                }
+            }
+            List<Closeness.BlockCloseness> blocks = new ArrayList<>();
+            List<Integer> lr = r.layers(c.name());
+            for (int layer : ls) {
+                Block sb = new Block(c.name(), layer);
+                LayerMatch m = first.get(sb);
+                Block rb = m != null ? m.reference() : lr.contains(layer) ? new Block(c.name(), layer) : null;
+                if (rb == null || (m == null && !first.isEmpty())) {
+                    continue; // with a map, only its pairs
+                }
+                Closeness.BlockCloseness b = ClosenessMeasure.block(ctx, sb, rb, stacks.permuted(sb, rb));
+                if (b != null) {
+                    blocks.add(b);
+                }
+            }
+            return ClosenessMeasure.summary(blocks);
+        }
+
+        /**
+         * Issue 14 §3: when the text stack is shared through block pairs that only the
+         * permutation-robust tests found, the residual alignment those tests ran through was fitted on
+         * the token embeddings; token rows that this alignment explains (most probe rows correlate
+         * with their partner beyond chance once aligned) share the stack's lineage, whatever their
+         * fixed-basis tests say (a residual permutation hides them from those).
+         */
+        private void carryThroughTokenRows(List<ComponentResult> results, BatteryContext text, StackComparison stacks) {
+            ComponentResult stack = null;
+            for (ComponentResult c : results) {
+                boolean isText = c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER;
+                if (isText && c.verdict() == Verdict.SHARED_LINEAGE && stacks.anyPermuted(c.name())) {
+                    stack = c;
+                }
+            }
+            if (stack == null || text.align() == null || !text.alignsFor(Role.ATTN_Q)) {
+                return;
+            }
+            for (int k = 0; k < results.size(); k++) {
+                ComponentResult c = results.get(k);
+                Closeness x = c.closeness();
+                boolean tokenRows = c.kind() == ComponentKind.EMBEDDINGS || c.kind() == ComponentKind.LM_HEAD;
+                if (!tokenRows
+                        || c.verdict() == Verdict.SHARED_LINEAGE
+                        || x == null
+                        || !x.permutationUndone()
+                        || !(x.unitsMatched() >= 0.5)) {
+                    continue;
+                }
+                String reason = String.format(
+                        Locale.ROOT,
+                        "its residual basis, once aligned, is the one through which the permutation-robust tests"
+                                + " found the %s stack (Holm-adjusted log10 p %.1f); aligned, %.0f%% of the probe"
+                                + " tokens' rows correlate with their partner beyond chance (r = %.2f)",
+                        stack.name(),
+                        stack.log10p(),
+                        100 * x.unitsMatched(),
+                        x.correlation());
+                warnings.add(c.name() + " judged with the " + stack.name()
+                        + " stack: its tests at fixed residual coordinates saw a permuted basis");
+                results.set(
+                        k,
+                        new ComponentResult(
+                                c.name(),
+                                c.kind(),
+                                c.parameters(),
+                                Verdict.SHARED_LINEAGE,
+                                stack.log10p(),
+                                c.evidence(),
+                                reason,
+                                x));
+            }
         }
 
         /** The text stack both models have, or null. */

@@ -37,6 +37,15 @@ final class StackComparison {
     private final List<String> warnings;
     private final List<LayerMatch> layerMap = new ArrayList<>();
     private final List<LayerEvidenceMatrix> matrices = new ArrayList<>();
+    /**
+     * Block pairs found only by the permutation-robust tests (their units or heads permuted): the
+     * customisation and closeness of these pairs are measured after undoing the permutation.
+     */
+    private final java.util.Set<BlockPair> permuted = new java.util.HashSet<>();
+
+    /** A suspect block and a reference block. */
+    record BlockPair(Block suspect, Block reference) {}
+
     /** The experts' evidence, gathered with the blocks of their stack; null until a stack had expert tests. */
     private ComponentEvidence experts;
 
@@ -53,6 +62,17 @@ final class StackComparison {
     /** Every significant block pair of the stacks compared so far, in comparison order. */
     List<LayerMatch> layerMap() {
         return layerMap;
+    }
+
+    /** Whether block pair (suspect, reference) was found only by the permutation-robust tests. */
+    boolean permuted(Block suspect, Block reference) {
+        return permuted.contains(new BlockPair(suspect, reference));
+    }
+
+    /** Whether some block pair of the suspect's stack {@code component} was found only by the permutation-robust tests. */
+    boolean anyPermuted(String component) {
+        return layerMap.stream()
+                .anyMatch(m -> m.suspect().component().equals(component) && permuted(m.suspect(), m.reference()));
     }
 
     /** The full block × block matrix of each stack compared so far. */
@@ -211,10 +231,19 @@ final class StackComparison {
                 if (pe != null && (bestExact == null || pe < bestExact)) {
                     bestExact = pe;
                 }
-                if (pe != null) {
-                    // Only block-specific evidence enters the layer matrix: the exact unit matchings.
-                    Double screened = rows.get(a).get(b);
-                    rows.get(a).set(b, Math.min(pe, screened == null ? 0 : screened));
+                Double pr = Combination.cauchyAgreement(t);
+                Double screened = rows.get(a).get(b);
+                double fixedBasis = Math.min(pe == null ? 0 : pe, screened == null ? 0 : screened);
+                if (pe != null || pr != null) {
+                    // Only block-specific evidence enters the layer matrix: the exact unit matchings and,
+                    // for a suspect whose units were permuted, the agreement of the matchings of one block.
+                    rows.get(a).set(b, Math.min(fixedBasis, pr == null ? 0 : pr));
+                }
+                if (pr != null
+                        && Combination.layerMatch(pr, n1, n2, thresholds) != null
+                        && Combination.layerMatch(fixedBasis, n1, n2, thresholds) == null) {
+                    // The pair is found only once units are matched: its change is measured after undoing that.
+                    permuted.add(new BlockPair(new Block(name, ls.get(a)), new Block(refName, lr.get(b))));
                 }
             }
             for (TaggedTest t : bestTests) {

@@ -374,12 +374,15 @@ public final class CalibrationReport {
             SimModel m = base.apply(k);
             return new SimModel[] {DerivationSimulator.permuteResidual(m, text, true, k + 5), m};
         }));
-        rows.add(detect("perm + residual perm + noise", "σ×4", reps, opts, k -> {
-            SimModel m = base.apply(k);
-            SimModel v = DerivationSimulator.permuteResidual(
-                    DerivationSimulator.permuteHiddenAndHeads(m, k + 5), text, true, k + 6);
-            return new SimModel[] {DerivationSimulator.noise(v, 4, k + 7), m};
-        }));
+        // Issue 14 §3: obfuscation (residual, head and hidden-unit permutations, new norm gains) plus noise.
+        for (double rel : new double[] {1, 2, 4, 8, 16}) {
+            rows.add(detect("perm + residual perm + noise", "σ×" + fmt(rel), reps, opts, k -> {
+                SimModel m = base.apply(k);
+                SimModel v = DerivationSimulator.permuteResidual(
+                        DerivationSimulator.permuteHiddenAndHeads(m, k + 5), text, true, k + 6);
+                return new SimModel[] {DerivationSimulator.noise(v, rel, k + 7), m};
+            }));
+        }
         rows.add(detect("residual rotation (RMSNorm)", "random orthogonal", reps, opts, k -> {
             SimModel m = base.apply(k);
             return new SimModel[] {DerivationSimulator.rotateResidual(m, text, k + 5), m};

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param log10p Holm-adjusted combined evidence of the component; null when no test applied
  * @param evidence every test that ran (and those that could not, with a null {@code log10p})
  * @param reason one sentence on why the verdict is what it is (power, threshold, missing partner)
+ * @param closeness how close the weights are (bounded, comparable across results); null when not
+ *     measured (no partner, flat components, fingerprints)
  */
 public record ComponentResult(
         String name,
@@ -21,7 +23,25 @@ public record ComponentResult(
         Verdict verdict,
         Double log10p,
         List<Evidence> evidence,
-        String reason) {
+        String reason,
+        Closeness closeness) {
+    /** A result without a closeness measure. */
+    public ComponentResult(
+            String name,
+            ComponentKind kind,
+            long parameters,
+            Verdict verdict,
+            Double log10p,
+            List<Evidence> evidence,
+            String reason) {
+        this(name, kind, parameters, verdict, log10p, evidence, reason, null);
+    }
+
+    /** The same result with {@code c} as its closeness. */
+    public ComponentResult withCloseness(Closeness c) {
+        return new ComponentResult(name, kind, parameters, verdict, log10p, evidence, reason, c);
+    }
+
     public ComponentResult {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");

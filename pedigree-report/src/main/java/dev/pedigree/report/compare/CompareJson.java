@@ -1,6 +1,7 @@
 package dev.pedigree.report.compare;
 
 import dev.pedigree.forensics.result.Block;
+import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.CustomisationSummary;
@@ -51,6 +52,9 @@ public final class CompareJson {
             }
             cm.put("evidence", ev);
             cm.put("reason", c.reason());
+            if (c.closeness() != null) {
+                cm.put("closeness", closeness(c.closeness()));
+            }
             comps.add(cm);
         }
         m.put("components", comps);
@@ -236,6 +240,31 @@ public final class CompareJson {
             m.put("embeddings", null);
         }
         m.put("note", c.note());
+        return m;
+    }
+
+    /** A component's closeness (issue 14 §4; an addition to the schema, documented in docs/closeness.md). */
+    static Map<String, Object> closeness(Closeness c) {
+        Map<String, Object> m =
+                closenessValues(c.correlation(), c.unitsMatched(), c.relativeChange(), c.permutationUndone());
+        List<Object> blocks = new ArrayList<>();
+        for (Closeness.BlockCloseness b : c.blocks()) {
+            Map<String, Object> bm = new LinkedHashMap<>();
+            bm.put("suspect", block(b.suspect()));
+            bm.put("reference", block(b.reference()));
+            bm.putAll(closenessValues(b.correlation(), b.unitsMatched(), b.relativeChange(), b.permutationUndone()));
+            blocks.add(bm);
+        }
+        m.put("blocks", blocks);
+        return m;
+    }
+
+    private static Map<String, Object> closenessValues(double r, double units, double change, boolean undone) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("correlation", round(Double.valueOf(r)));
+        m.put("units_matched", round(Double.valueOf(units)));
+        m.put("relative_change", round(Double.valueOf(change)));
+        m.put("permutation_undone", undone);
         return m;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pedigree.forensics.result.Block;
+import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.CustomisationSummary;
@@ -189,7 +190,37 @@ public final class CompareJsonReader {
                     verdict(n, p),
                     nullableLog10p(n, p),
                     ev,
-                    nullableText(n, "reason", p));
+                    nullableText(n, "reason", p),
+                    n.get("closeness") == null || n.get("closeness").isNull()
+                            ? null
+                            : closeness(object(n.get("closeness"), p + ".closeness"), p + ".closeness"));
+        }
+
+        /** A component's closeness (an addition to the schema; absent in older results). */
+        Closeness closeness(JsonNode n, String p) throws ResultFormatException {
+            List<Closeness.BlockCloseness> blocks = new ArrayList<>();
+            JsonNode bs = n.get("blocks") == null ? null : array(n, "blocks", p);
+            for (int i = 0; bs != null && i < bs.size(); i++) {
+                String q = p + ".blocks[" + i + "]";
+                JsonNode b = object(bs.get(i), q);
+                blocks.add(new Closeness.BlockCloseness(
+                        block(object(b.get("suspect"), q + ".suspect"), q + ".suspect"),
+                        block(object(b.get("reference"), q + ".reference"), q + ".reference"),
+                        orNaN(nullableNumber(b, "correlation", q)),
+                        orNaN(nullableNumber(b, "units_matched", q)),
+                        orNaN(nullableNumber(b, "relative_change", q)),
+                        bool(b, "permutation_undone", q)));
+            }
+            return new Closeness(
+                    orNaN(nullableNumber(n, "correlation", p)),
+                    orNaN(nullableNumber(n, "units_matched", p)),
+                    orNaN(nullableNumber(n, "relative_change", p)),
+                    bool(n, "permutation_undone", p),
+                    blocks);
+        }
+
+        private static double orNaN(Double v) {
+            return v == null ? Double.NaN : v;
         }
 
         Block block(JsonNode n, String p) throws ResultFormatException {

@@ -9,6 +9,7 @@ import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.io.Printable;
 import dev.pedigree.report.ChangeSummary;
+import dev.pedigree.report.ClosenessText;
 import dev.pedigree.report.Findings;
 import dev.pedigree.report.Relation;
 import dev.pedigree.report.inspect.InspectText;
@@ -85,6 +86,10 @@ public final class CompareText {
                     sb.append("      ")
                             .append(Printable.escape(Findings.plainReason(c.reason())))
                             .append('\n');
+                }
+                String close = ClosenessText.sentence(c);
+                if (!close.isEmpty()) {
+                    sb.append("      ").append(close).append('\n');
                 }
             }
             sb.append('\n');

@@ -10,6 +10,7 @@ import dev.pedigree.forensics.result.SamplingInfo;
 import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.report.ChangeSummary;
 import dev.pedigree.report.ClaimCheck;
+import dev.pedigree.report.ClosenessText;
 import dev.pedigree.report.FileHash;
 import dev.pedigree.report.Findings;
 import dev.pedigree.report.LanguageFitnessRow;
@@ -258,7 +259,7 @@ public final class HtmlReport {
                     Relation.strongestCounted(c)
                             .map(b -> b.test() + ": " + Findings.pValue(b.log10p()))
                             .orElse(""),
-                    Findings.plainReason(c.reason())));
+                    (Findings.plainReason(c.reason()) + " " + ClosenessText.sentence(c)).strip()));
         }
         Html.table(
                 sb,

@@ -1,5 +1,6 @@
 package dev.pedigree.report.html;
 
+import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.CustomisationSummary;
@@ -86,6 +87,15 @@ public final class ReportFigures {
         for (int k = 0; k < r.layerEvidence().size(); k++) {
             LayerEvidenceMatrix m = r.layerEvidence().get(k);
             String id = "fig-depth-" + k + "-" + slug(m.component());
+            ComponentResult measured = r.component(m.component())
+                    .filter(c ->
+                            c.closeness() != null && !c.closeness().blocks().isEmpty())
+                    .orElse(null);
+            if (measured != null) {
+                // Issue 14 §4: how close each block is (bounded), not how sure (log10 p saturates).
+                out.add(closenessProfile(id, m, measured.closeness(), referenceName));
+                continue;
+            }
             double[][] v = minusLog(m);
             int n = m.suspectLayers().size();
             double[] best = new double[n];
@@ -163,6 +173,68 @@ public final class ReportFigures {
                             rows)));
         }
         return out;
+    }
+
+    /**
+     * Closeness along depth: per suspect block of the stack, the matched weights' correlation r and
+     * the share of units matched with its partner block (the layer map's, or the same-index block),
+     * both in [0, 1]-bounded units a reader can compare across results.
+     */
+    static Figure closenessProfile(String id, LayerEvidenceMatrix m, Closeness c, String referenceName) {
+        int n = m.suspectLayers().size();
+        double[] corr = new double[n];
+        double[] units = new double[n];
+        String[] partner = new String[n];
+        java.util.Arrays.fill(corr, Double.NaN);
+        java.util.Arrays.fill(units, Double.NaN);
+        boolean undone = false;
+        for (Closeness.BlockCloseness b : c.blocks()) {
+            int i = m.suspectLayers().indexOf(b.suspect().layer());
+            if (i >= 0 && Double.isNaN(corr[i])) {
+                corr[i] = Math.max(0, b.correlation());
+                units[i] = b.unitsMatched();
+                partner[i] = String.valueOf(b.reference().layer())
+                        + String.format(Locale.ROOT, " (relative change %.0f%%)", 100 * b.relativeChange());
+                undone |= b.permutationUndone();
+            }
+        }
+        List<String> xs = m.suspectLayers().stream().map(String::valueOf).toList();
+        String title = "Closeness along depth, " + m.component();
+        String desc = "For each of the suspect's " + n + " " + m.component() + " blocks: how closely its weights"
+                + " follow its partner block of " + referenceName
+                + " (the layer map's, or the block at the same depth when there is no map): the correlation r of"
+                + " the matched weights and the share of units whose weights correlate with their partner beyond"
+                + " chance, both between 0 and 1"
+                + (undone ? ", measured after undoing the permutation the permutation-robust tests found" : "")
+                + ". Gaps are blocks without a partner.";
+        String svg = LineChart.render(
+                id + "-svg",
+                title,
+                desc,
+                xs,
+                List.of(
+                        new LineChart.Series("matched weights r", corr),
+                        new LineChart.Series("share of units matched", units)),
+                "suspect block",
+                "closeness (0 to 1)",
+                1,
+                Double.NaN,
+                "");
+        List<List<String>> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            rows.add(List.of(
+                    xs.get(i),
+                    partner[i] == null ? "" : partner[i],
+                    Double.isNaN(corr[i]) ? "" : String.format(Locale.ROOT, "%.2f", corr[i]),
+                    Double.isNaN(units[i]) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * units[i])));
+        }
+        return new Figure(
+                id,
+                title,
+                desc,
+                svg,
+                new DataTable(
+                        List.of("suspect block", "its reference block", "matched weights r", "units matched"), rows));
     }
 
     /** Parameter attribution: the whole model (share in related components) and each component by verdict. */

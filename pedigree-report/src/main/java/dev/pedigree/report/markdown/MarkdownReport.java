@@ -9,6 +9,7 @@ import dev.pedigree.forensics.result.SamplingInfo;
 import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.report.ChangeSummary;
 import dev.pedigree.report.ClaimCheck;
+import dev.pedigree.report.ClosenessText;
 import dev.pedigree.report.FileHash;
 import dev.pedigree.report.Findings;
 import dev.pedigree.report.LanguageFitnessRow;
@@ -194,6 +195,10 @@ public final class MarkdownReport {
                                 .append(')'));
                 if (!k.reason().isEmpty()) {
                     sb.append(". ").append(esc(Findings.plainReason(k.reason())));
+                }
+                String close = ClosenessText.sentence(k);
+                if (!close.isEmpty()) {
+                    sb.append(k.reason().isEmpty() ? ". " : " ").append(esc(close));
                 }
                 sb.append('\n');
             }

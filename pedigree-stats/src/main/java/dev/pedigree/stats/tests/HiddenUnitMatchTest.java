@@ -196,7 +196,27 @@ public final class HiddenUnitMatchTest {
             tau[g] = assignmentFromUp[i];
         }
         double r = RankStats.spearmanWithIdentity(tau);
-        return RankStats.spearmanTest(testId, r, n);
+        TestResult spearman = RankStats.spearmanTest(testId, r, n);
+        // Units sent to the same unit by both matchings: the fixed points of τ. Under the same null (τ uniform)
+        // P(M ≥ m) ≤ C(n,m)·(n−m)!/n! = 1/m!, which keeps its power when noise leaves only a share of the units
+        // matched right (the Spearman statistic then drowns in the others). Bonferroni ×2 over the two statistics.
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (tau[i] == i) {
+                m++;
+            }
+        }
+        double fixed = -LogP.log10Factorial(m);
+        double l = Math.min(0, Math.log10(2) + Math.min(spearman.log10p(), fixed));
+        String note = spearman.note()
+                + String.format(
+                        java.util.Locale.ROOT,
+                        "; %d of %d units sent to the same unit by both matchings (log10p <= -log10 m! = %.1f);"
+                                + " Bonferroni x2",
+                        m,
+                        n,
+                        fixed);
+        return new TestResult(testId, spearman.statistic(), l, spearman.effectSize(), n, note);
     }
 
     /**

@@ -126,7 +126,9 @@ class CalibrationTest {
     @Test
     void agreementOfIndependentMatchings() {
         for (Family f : Family.values()) {
-            run("zhu.agreement (h=48)", f, 300 + f.ordinal(), true, (rng, fam) -> {
+            // conservative since the fixed-point count joined Spearman (Bonferroni ×2 and the 1/m! bound):
+            // only the upper rejection bound applies
+            run("zhu.agreement (h=48)", f, 300 + f.ordinal(), false, (rng, fam) -> {
                 int[] g = HiddenUnitMatchTest.match(Synth.random(fam, rng, 48, 24), Synth.random(fam, rng, 48, 24))
                         .assignment();
                 int[] u = HiddenUnitMatchTest.match(Synth.random(fam, rng, 48, 24), Synth.random(fam, rng, 48, 24))
