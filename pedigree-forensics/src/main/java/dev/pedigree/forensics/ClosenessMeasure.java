@@ -43,7 +43,9 @@ final class ClosenessMeasure {
     /**
      * Both blocks' tensors as stored ([rows × cols]), the reference's re-expressed in the suspect's
      * basis; null when the pair cannot be undone (shapes differ, units beyond the assignment cap, or
-     * whole tensors may not be read under --sample).
+     * whole tensors may not be read under --sample) or when undoing does not explain it better than
+     * the stored basis (mean relative change over the block's tensors not below 90% of the stored
+     * one's: nothing was permuted).
      */
     static Map<Role, Matrix[]> undone(BatteryContext ctx, Block suspect, Block reference)
             throws IOException, ModelFormatException {
@@ -72,12 +74,26 @@ final class ClosenessMeasure {
         if (out.isEmpty()) {
             return null;
         }
+        List<Double> stored = new ArrayList<>();
+        for (Role role : out.keySet()) {
+            stored.add(relativeChange(
+                    ctx.s()
+                            .rows(ctx.s().weight(suspect.component(), suspect.layer(), role), null)
+                            .data(),
+                    ctx.r()
+                            .rows(ctx.r().weight(reference.component(), reference.layer(), role), null)
+                            .data()));
+        }
         matchUnits(out, List.of(Role.MLP_GATE, Role.MLP_UP, Role.MLP_DOWN));
         matchUnits(out, List.of(Role.ATTN_Q, Role.ATTN_O));
         matchUnits(out, List.of(Role.ATTN_K, Role.ATTN_V));
         rescaleColumns(out, List.of(Role.ATTN_Q, Role.ATTN_K, Role.ATTN_V));
         rescaleColumns(out, List.of(Role.MLP_GATE, Role.MLP_UP));
-        return out;
+        List<Double> after = new ArrayList<>();
+        for (Matrix[] p : out.values()) {
+            after.add(relativeChange(p[0].data(), p[1].data()));
+        }
+        return mean(after) < 0.9 * mean(stored) ? out : null;
     }
 
     /** The tensor as [units × features]: input-side as stored, output-side transposed. */
@@ -315,6 +331,10 @@ final class ClosenessMeasure {
                 relativeChange(a.data(), b.data()),
                 undone,
                 List.of());
+    }
+
+    private static double mean(List<Double> x) {
+        return x.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
     static double median(List<Double> x) {

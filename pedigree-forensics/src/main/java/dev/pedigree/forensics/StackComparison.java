@@ -38,8 +38,9 @@ final class StackComparison {
     private final List<LayerMatch> layerMap = new ArrayList<>();
     private final List<LayerEvidenceMatrix> matrices = new ArrayList<>();
     /**
-     * Block pairs found only by the permutation-robust tests (their units or heads permuted): the
-     * customisation and closeness of these pairs are measured after undoing the permutation.
+     * Block pairs the permutation-robust tests found (the agreement of their unit matchings reaches
+     * the layer threshold): the customisation and closeness of these pairs are measured after
+     * undoing the permutation when that explains them better ({@link ClosenessMeasure#undone}).
      */
     private final java.util.Set<BlockPair> permuted = new java.util.HashSet<>();
 
@@ -64,12 +65,12 @@ final class StackComparison {
         return layerMap;
     }
 
-    /** Whether block pair (suspect, reference) was found only by the permutation-robust tests. */
+    /** Whether block pair (suspect, reference) was found by the permutation-robust tests. */
     boolean permuted(Block suspect, Block reference) {
         return permuted.contains(new BlockPair(suspect, reference));
     }
 
-    /** Whether some block pair of the suspect's stack {@code component} was found only by the permutation-robust tests. */
+    /** Whether some block pair of the suspect's stack {@code component} was found by the permutation-robust tests. */
     boolean anyPermuted(String component) {
         return layerMap.stream()
                 .anyMatch(m -> m.suspect().component().equals(component) && permuted(m.suspect(), m.reference()));
@@ -239,10 +240,8 @@ final class StackComparison {
                     // for a suspect whose units were permuted, the agreement of the matchings of one block.
                     rows.get(a).set(b, Math.min(fixedBasis, pr == null ? 0 : pr));
                 }
-                if (pr != null
-                        && Combination.layerMatch(pr, n1, n2, thresholds) != null
-                        && Combination.layerMatch(fixedBasis, n1, n2, thresholds) == null) {
-                    // The pair is found only once units are matched: its change is measured after undoing that.
+                if (pr != null && Combination.layerMatch(pr, n1, n2, thresholds) != null) {
+                    // The pair is found once units are matched: its change may be measured after undoing that.
                     permuted.add(new BlockPair(new Block(name, ls.get(a)), new Block(refName, lr.get(b))));
                 }
             }
