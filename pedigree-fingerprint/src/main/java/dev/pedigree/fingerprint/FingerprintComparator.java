@@ -1,6 +1,7 @@
 package dev.pedigree.fingerprint;
 
 import dev.pedigree.forensics.CompareOptions;
+import dev.pedigree.forensics.DeterministicTables;
 import dev.pedigree.forensics.LineageComparator;
 import dev.pedigree.forensics.ParameterCounts;
 import dev.pedigree.forensics.TokenizerLineageAnalyzer;
@@ -79,7 +80,9 @@ public final class FingerprintComparator {
         ModelView restricted = reference.restrict(suspect);
         ModelView samples = reference.toModelView();
         // Equal float16 samples are not equal tensors: exact reuse is decided from hashes by the caller.
-        ComparisonResult c = LineageComparator.compare(restricted, samples, options, false);
+        // The samples no longer show a table's formula: the suspect's tables are found on its whole tensors.
+        ComparisonResult c =
+                LineageComparator.compare(restricted, samples, options, false, DeterministicTables.of(suspect));
         Map<Component, Long> byComponent = ParameterCounts.byComponent(suspect);
         Map<String, Long> counts = new HashMap<>();
         long total = 0;

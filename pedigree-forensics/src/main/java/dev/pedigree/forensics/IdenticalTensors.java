@@ -71,9 +71,12 @@ public final class IdenticalTensors {
     /** A suspect tensor and the reference tensor with the same values. */
     record Pair(TensorRef suspect, TensorRef reference) {}
 
-    /** Whether a tensor can count as exact reuse (parameter, large enough). */
-    static boolean eligible(TensorRef t) {
-        return t.address().part().isParameter() && t.shape().elementCount() >= MIN_ELEMENTS;
+    /**
+     * Whether a tensor of model {@code m} can count as exact reuse (parameter, large enough, not a
+     * deterministic table: a sinusoidal position table or a causal mask is equal in independent models).
+     */
+    static boolean eligible(ModelIndex m, TensorRef t) {
+        return t.address().part().isParameter() && t.shape().elementCount() >= MIN_ELEMENTS && !m.isTable(t);
     }
 
     /**
@@ -85,7 +88,7 @@ public final class IdenticalTensors {
             throws IOException, ModelFormatException {
         Map<Long, List<TensorRef>> byQuick = new HashMap<>();
         for (TensorRef t : r.logical) {
-            if (eligible(t)) {
+            if (eligible(r, t)) {
                 Long q = quickKey(r, t, sampleRows, seed);
                 if (q != null) {
                     byQuick.computeIfAbsent(q, k -> new ArrayList<>()).add(t);
@@ -98,7 +101,7 @@ public final class IdenticalTensors {
         }
         Map<TensorRef, String> hashes = new IdentityHashMap<>();
         for (TensorRef t : s.logical) {
-            if (!eligible(t)) {
+            if (!eligible(s, t)) {
                 continue;
             }
             Long q = quickKey(s, t, sampleRows, seed);

@@ -6,6 +6,7 @@ import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.CustomisationSummary;
+import dev.pedigree.forensics.result.DeterministicTable;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerMatch;
 import dev.pedigree.forensics.result.ModelSummary;
@@ -114,7 +115,25 @@ public final class LineageComparator {
     public static ComparisonResult compare(
             ModelView suspect, ModelView reference, CompareOptions options, boolean exactReuse)
             throws IOException, ModelFormatException {
-        return new Run(suspect, reference, options, exactReuse).run();
+        return compare(suspect, reference, options, exactReuse, Map.of());
+    }
+
+    /**
+     * {@link #compare(ModelView, ModelView, CompareOptions, boolean)} with the suspect's deterministic
+     * tables found beforehand on its whole tensors ({@link DeterministicTables#of}), by tensor name:
+     * for a suspect view that holds only samples of its tensors.
+     *
+     * @throws IOException if reading a tensor fails
+     * @throws ModelFormatException if a tensor's bytes are corrupt or cannot be decoded
+     */
+    public static ComparisonResult compare(
+            ModelView suspect,
+            ModelView reference,
+            CompareOptions options,
+            boolean exactReuse,
+            Map<String, String> suspectTables)
+            throws IOException, ModelFormatException {
+        return new Run(suspect, reference, options, exactReuse, suspectTables).run();
     }
 
     /** One comparison: the two indexes, the warnings, and the orchestration of the engine. */
@@ -126,9 +145,16 @@ public final class LineageComparator {
         final List<String> warnings = new ArrayList<>();
         final ReadAccounting accounting = new ReadAccounting();
         final boolean exactReuse;
+        final Map<String, String> suspectTables;
 
-        Run(ModelView suspect, ModelView reference, CompareOptions o, boolean exactReuse) {
+        Run(
+                ModelView suspect,
+                ModelView reference,
+                CompareOptions o,
+                boolean exactReuse,
+                Map<String, String> suspectTables) {
             this.exactReuse = exactReuse;
+            this.suspectTables = suspectTables;
             this.s = new ModelIndex(suspect, accounting.model("suspect"));
             this.r = new ModelIndex(reference, accounting.model("reference"));
             this.o = o;
@@ -142,6 +168,9 @@ public final class LineageComparator {
             Map<Component, Long> params = ParameterCounts.byComponent(
                     s.logical, s.tied && s.components.get(Component.LM_HEAD.name()) == null);
             long total = params.values().stream().mapToLong(Long::longValue).sum();
+            // Tables that follow from a formula or an index are equal in independent models: no evidence.
+            s.findTables(suspectTables);
+            r.findTables(Map.of());
             List<IdenticalTensors.Pair> identical =
                     exactReuse ? IdenticalTensors.find(s, r, o.sampleRows(), o.seed()) : List.of();
             TokenProbes probes = TokenProbes.prepare(s, r, o, warnings);
@@ -445,7 +474,20 @@ public final class LineageComparator {
                     accounting.bytesRead(),
                     accounting.weightBytes(),
                     accounting.nonFinite(),
-                    s.screens.summary());
+                    s.screens.summary(),
+                    deterministicTables());
+        }
+
+        /** The tensors of both models left out as deterministic tables, suspect first. */
+        private List<DeterministicTable> deterministicTables() {
+            List<DeterministicTable> out = new ArrayList<>();
+            for (ModelIndex.Table t : s.tables()) {
+                out.add(new DeterministicTable("suspect", t.tensor().name(), t.kind()));
+            }
+            for (ModelIndex.Table t : r.tables()) {
+                out.add(new DeterministicTable("reference", t.tensor().name(), t.kind()));
+            }
+            return out;
         }
 
         private long sharedParametersOf(ComponentEvidence p) {

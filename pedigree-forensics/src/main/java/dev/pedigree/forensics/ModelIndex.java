@@ -14,6 +14,7 @@ import dev.pedigree.stats.SeededSample;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +133,67 @@ final class ModelIndex {
             components.remove(Component.LM_HEAD.name());
             notes.add("lm_head is tied to the embeddings and is compared once, as embeddings");
         }
+    }
+
+    /** A tensor found to be a deterministic table, and its kind ({@link DeterministicTables#kind}). */
+    record Table(TensorRef tensor, Key key, String kind) {}
+
+    private final List<Table> tables = new ArrayList<>();
+    private final Map<TensorRef, Table> tableOf = new IdentityHashMap<>();
+
+    /**
+     * Finds the deterministic tables among the tensors ({@link DeterministicTables}) and takes them
+     * out of the keyed lookup, so that no weight test sees them; {@link #isTable} tells exact reuse
+     * and the searches by shape to leave them out too. Reads a few rows of each candidate. Called
+     * once, before any test.
+     *
+     * @param known tables found beforehand on the whole model, by tensor name (a fingerprint's samples
+     *     no longer show the formula); empty when none
+     */
+    void findTables(Map<String, String> known) throws IOException, ModelFormatException {
+        Map<TensorRef, Key> keyOf = new IdentityHashMap<>();
+        byKey.forEach((k, t) -> keyOf.put(t, k));
+        for (TensorRef t : logical) {
+            String kind = known.containsKey(t.name()) ? known.get(t.name()) : DeterministicTables.kind(t);
+            if (kind != null) {
+                Key k = keyOf.get(t); // null for a tensor whose address repeats (not keyed)
+                Table tb = new Table(t, k, kind);
+                tables.add(tb);
+                tableOf.put(t, tb);
+                if (k != null) {
+                    byKey.remove(k);
+                }
+            }
+        }
+    }
+
+    /** Whether {@code t} is a deterministic table (no lineage evidence). */
+    boolean isTable(TensorRef t) {
+        return tableOf.containsKey(t);
+    }
+
+    /** The deterministic tables found, in tensor order. */
+    List<Table> tables() {
+        return List.copyOf(tables);
+    }
+
+    /**
+     * A weight by key even when it is a deterministic table (for fitting a tower's residual alignment,
+     * which a table shared by the two models fixes as it fixes their residual coordinates; never for
+     * evidence).
+     */
+    TensorRef weightOrTable(String component, Integer layer, Role role) {
+        TensorRef t = weight(component, layer, role);
+        if (t != null) {
+            return t;
+        }
+        Key k = new Key(component, layer, role, null, Part.WEIGHT);
+        for (Table tb : tables) {
+            if (k.equals(tb.key())) {
+                return tb.tensor();
+            }
+        }
+        return null;
     }
 
     TensorRef get(String component, Integer layer, Role role, Integer expert, Part part) {

@@ -52,7 +52,7 @@ final class PartnerSearch {
             }
             List<TensorRef> cands = new ArrayList<>();
             for (TensorRef b : r.logical) {
-                if (b.address().part() == Part.WEIGHT && b.shape().equals(a.shape())) {
+                if (b.address().part() == Part.WEIGHT && b.shape().equals(a.shape()) && !r.isTable(b)) {
                     cands.add(b);
                 }
             }

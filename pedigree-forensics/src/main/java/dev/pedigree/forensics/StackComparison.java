@@ -339,8 +339,8 @@ final class StackComparison {
             as.add(s.rows(pa, null).transpose());
             bs.add(r.rows(pb, null).transpose());
         }
-        TensorRef qa = s.weight(comp, null, Role.POSITION_EMBEDDING);
-        TensorRef qb = r.weight(refComp, null, Role.POSITION_EMBEDDING);
+        TensorRef qa = s.weightOrTable(comp, null, Role.POSITION_EMBEDDING);
+        TensorRef qb = r.weightOrTable(refComp, null, Role.POSITION_EMBEDDING);
         if (qa != null && qb != null && qa.shape().equals(qb.shape())) {
             as.add(s.rows(qa, null));
             bs.add(r.rows(qb, null));

@@ -4,6 +4,7 @@ import dev.pedigree.fingerprint.Fingerprint;
 import dev.pedigree.fingerprint.FingerprintComparator;
 import dev.pedigree.fingerprint.FingerprintOptions;
 import dev.pedigree.fingerprint.FingerprintTensor;
+import dev.pedigree.forensics.DeterministicTables;
 import dev.pedigree.forensics.IdenticalTensors;
 import dev.pedigree.forensics.LineageComparator;
 import dev.pedigree.forensics.ParameterCounts;
@@ -73,8 +74,10 @@ public final class Identifier {
                 FingerprintOptions.DEFAULT.withUnits(WeightSketch.POSITIONS).withAnchorTokens(256));
         long t1 = System.nanoTime();
         Map<String, FingerprintTensor> byHash = new LinkedHashMap<>();
+        // A deterministic table (sinusoidal positions, a causal mask) is equal in independent models: no reuse.
+        Map<String, String> tables = DeterministicTables.of(suspect);
         for (FingerprintTensor t : probe.tensors()) {
-            if (Registry.reusable(t)) {
+            if (Registry.reusable(t) && !tables.containsKey(t.name())) {
                 byHash.putIfAbsent(t.canonicalSha256(), t);
             }
         }

@@ -10,6 +10,7 @@ import dev.pedigree.forensics.result.CustomisationSummary;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.forensics.simulate.DerivationSimulator;
+import dev.pedigree.forensics.simulate.FormulaTables;
 import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;
 import dev.pedigree.forensics.simulate.TinyTrainer;
@@ -226,6 +227,16 @@ public final class CalibrationReport {
             SimModel d = SyntheticTransformer.random("d" + k, c.model(), c.seed() + 600_001 + 3 * k);
             SimModel b = SyntheticTransformer.random("b" + k, c.model(), c.seed() + 600_002 + 3 * k);
             return new SimModel[] {DerivationSimulator.relabelTower(a, d, Component.TEXT_DECODER, Component.VISION), b};
+        }));
+        // Tables that follow from a formula (sinusoidal positions, causal masks, position ids, rotary
+        // caches, ALiBi slopes) stored as unnamed parameters in both models: no evidence.
+        nulls.add(nullFamily("random-init, shared deterministic tables", structural, opts, k -> {
+            SimModel a = SyntheticTransformer.random("a" + k, c.model(), c.seed() + 800_000 + 2 * k);
+            SimModel b = SyntheticTransformer.random("b" + k, c.model(), c.seed() + 800_001 + 2 * k);
+            return new SimModel[] {
+                FormulaTables.addTables(a, Component.TEXT_DECODER, 512, 256),
+                FormulaTables.addTables(b, Component.TEXT_DECODER, 512, 256)
+            };
         }));
         nulls.add(nullFamily("random-init, narrow merge vs wider model", structural, opts, k -> {
             SimModel wide = SyntheticTransformer.random("w" + k, c.model(), c.seed() + 700_000 + 3 * k);

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param nonFinite the tensors whose rows read held NaN or infinite values (empty when none)
  * @param earlyStopping what the power-based early stopping of the wide hidden-unit matchings did
  *     (null when no block pair was screened)
+ * @param deterministicTables tensors left out as deterministic tables, not evidence (empty when none)
  */
 public record SamplingInfo(
         Integer sampleRows,
@@ -29,13 +30,39 @@ public record SamplingInfo(
         long bytesRead,
         long weightBytes,
         List<NonFiniteTensor> nonFinite,
-        EarlyStopping earlyStopping) {
+        EarlyStopping earlyStopping,
+        List<DeterministicTable> deterministicTables) {
     public SamplingInfo {
         Objects.requireNonNull(description, "description");
         nonFinite = List.copyOf(nonFinite);
+        deterministicTables = List.copyOf(deterministicTables);
         if (bytesRead < 0 || weightBytes < 0) {
             throw new IllegalArgumentException("negative byte counts " + bytesRead + ", " + weightBytes);
         }
+    }
+
+    /** Without deterministic tables. */
+    public SamplingInfo(
+            Integer sampleRows,
+            long seed,
+            int maxMatchedUnits,
+            int probeTokens,
+            String description,
+            long bytesRead,
+            long weightBytes,
+            List<NonFiniteTensor> nonFinite,
+            EarlyStopping earlyStopping) {
+        this(
+                sampleRows,
+                seed,
+                maxMatchedUnits,
+                probeTokens,
+                description,
+                bytesRead,
+                weightBytes,
+                nonFinite,
+                earlyStopping,
+                List.of());
     }
 
     /** Without early stopping. */

@@ -16,7 +16,7 @@ class CalibrationReportTest {
                 CalibrationReport.Config.quick(), new PrintStream(buf, true, StandardCharsets.UTF_8));
         String table = buf.toString(StandardCharsets.UTF_8);
         System.out.println(table);
-        assertThat(r.nullPairs()).isEqualTo(88);
+        assertThat(r.nullPairs()).isEqualTo(94);
         assertThat(r.falsePositives()).isZero();
         assertThat(r.detection())
                 .filteredOn(d ->

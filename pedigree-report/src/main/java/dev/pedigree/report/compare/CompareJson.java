@@ -5,6 +5,7 @@ import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.CustomisationSummary;
+import dev.pedigree.forensics.result.DeterministicTable;
 import dev.pedigree.forensics.result.EarlyStopping;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerEvidenceMatrix;
@@ -122,6 +123,18 @@ public final class CompareJson {
                 nf.add(e);
             }
             s.put("non_finite", nf);
+        }
+        if (!r.sampling().deterministicTables().isEmpty()) {
+            // Only when there are any, so results without tables stay byte for byte what they were.
+            List<Map<String, Object>> dt = new ArrayList<>();
+            for (DeterministicTable t : r.sampling().deterministicTables()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("model", t.model());
+                e.put("tensor", t.tensor());
+                e.put("kind", t.kind());
+                dt.add(e);
+            }
+            s.put("deterministic_tables", dt);
         }
         m.put("sampling", s);
         Map<String, Object> t = new LinkedHashMap<>();

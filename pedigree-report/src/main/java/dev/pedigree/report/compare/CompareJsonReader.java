@@ -10,6 +10,7 @@ import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.CustomisationSummary;
+import dev.pedigree.forensics.result.DeterministicTable;
 import dev.pedigree.forensics.result.EarlyStopping;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerEvidenceMatrix;
@@ -450,6 +451,16 @@ public final class CompareJsonReader {
                         (int) escalated,
                         text(e, "statement", q));
             }
+            List<DeterministicTable> tables = new ArrayList<>();
+            if (present(n, "deterministic_tables")) {
+                JsonNode xs = array(n, "deterministic_tables", p);
+                for (int i = 0; i < xs.size(); i++) {
+                    String q = p + ".deterministic_tables[" + i + "]";
+                    JsonNode x = xs.get(i);
+                    object(x, q);
+                    tables.add(new DeterministicTable(text(x, "model", q), text(x, "tensor", q), text(x, "kind", q)));
+                }
+            }
             return new SamplingInfo(
                     rows == null ? null : rows.intValue(),
                     optInteger(n, "seed", p),
@@ -459,7 +470,8 @@ public final class CompareJsonReader {
                     bytesRead,
                     weightBytes,
                     nonFinite,
-                    early);
+                    early,
+                    tables);
         }
 
         Thresholds thresholds(JsonNode n, String p) throws ResultFormatException {

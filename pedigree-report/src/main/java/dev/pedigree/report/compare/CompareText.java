@@ -2,6 +2,7 @@ package dev.pedigree.report.compare;
 
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.DeterministicTable;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerMatch;
 import dev.pedigree.forensics.result.NonFiniteTensor;
@@ -155,7 +156,9 @@ public final class CompareText {
                 "special tokens removed",
                 t.specials().removed(),
                 t.specials().removedTexts());
-        if (!r.warnings().isEmpty() || !r.sampling().nonFinite().isEmpty()) {
+        if (!r.warnings().isEmpty()
+                || !r.sampling().nonFinite().isEmpty()
+                || !r.sampling().deterministicTables().isEmpty()) {
             sb.append("\nCaveats:\n");
             r.warnings()
                     .forEach(w -> sb.append("  - ").append(Printable.escape(w)).append('\n'));
@@ -173,6 +176,15 @@ public final class CompareText {
                         nf.negativeInfinity(),
                         nf.rows(),
                         nf.rows() == 1 ? "" : "s"));
+            }
+            for (DeterministicTable dt : r.sampling().deterministicTables()) {
+                sb.append("  - ")
+                        .append(dt.model())
+                        .append(" tensor ")
+                        .append(Printable.escape(dt.tensor()))
+                        .append(": deterministic table, not evidence (")
+                        .append(Printable.escape(dt.kind()))
+                        .append("; independent models hold the same values)\n");
             }
         }
         if (r.sampling().sampleRows() != null) {

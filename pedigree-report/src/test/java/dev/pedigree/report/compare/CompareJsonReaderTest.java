@@ -34,15 +34,13 @@ class CompareJsonReaderTest {
         }
     }
 
-    /** Issue 18: non-finite weights are counted per tensor, written as sampling.non_finite and listed as caveats. */
-    @Test
-    void nonFiniteCountsRoundTripAndAreListedAsCaveats(@TempDir Path dir) throws Exception {
-        ComparisonResult c = Cases.transplant();
+    /** {@code c} with other non-finite counts and deterministic tables in its sampling record. */
+    private static ComparisonResult withSampling(
+            ComparisonResult c,
+            List<dev.pedigree.forensics.result.NonFiniteTensor> nf,
+            List<dev.pedigree.forensics.result.DeterministicTable> dt) {
         var s = c.sampling();
-        var nf = List.of(
-                new dev.pedigree.forensics.result.NonFiniteTensor("suspect", "model.embed_tokens.weight", 1, 0, 1, 0),
-                new dev.pedigree.forensics.result.NonFiniteTensor("reference", "x\nforged", 2, 3, 0, 1));
-        ComparisonResult r = new ComparisonResult(
+        return new ComparisonResult(
                 c.schema(),
                 c.suspect(),
                 c.reference(),
@@ -63,8 +61,21 @@ class CompareJsonReaderTest {
                         s.description(),
                         s.bytesRead(),
                         s.weightBytes(),
-                        nf),
+                        nf,
+                        s.earlyStopping(),
+                        dt),
                 c.thresholds());
+    }
+
+    /** Issue 18: non-finite weights are counted per tensor, written as sampling.non_finite and listed as caveats. */
+    @Test
+    void nonFiniteCountsRoundTripAndAreListedAsCaveats(@TempDir Path dir) throws Exception {
+        ComparisonResult c = Cases.transplant();
+        var s = c.sampling();
+        var nf = List.of(
+                new dev.pedigree.forensics.result.NonFiniteTensor("suspect", "model.embed_tokens.weight", 1, 0, 1, 0),
+                new dev.pedigree.forensics.result.NonFiniteTensor("reference", "x\nforged", 2, 3, 0, 1));
+        ComparisonResult r = withSampling(c, nf, s.deterministicTables());
         Path f = dir.resolve("nf.json");
         Json.write(CompareJson.tree(r), f);
         assertThat(Files.readString(f)).contains("\"non_finite\"").contains("\"positive_infinity\" : 1");
@@ -75,6 +86,30 @@ class CompareJsonReaderTest {
                 .contains(
                         "suspect tensor model.embed_tokens.weight: 1 non-finite value (NaN 0, +Inf 1, -Inf 0) in 1 row")
                 .contains("reference tensor x\\u000aforged: 4 non-finite values");
+    }
+
+    /** Deterministic tables are written as sampling.deterministic_tables, read back and listed as caveats. */
+    @Test
+    void deterministicTablesRoundTripAndAreListedAsCaveats(@TempDir Path dir) throws Exception {
+        ComparisonResult c = Cases.transplant();
+        var s = c.sampling();
+        var dt = List.of(
+                new dev.pedigree.forensics.result.DeterministicTable(
+                        "suspect", "model.encoder.embed_positions.weight", "sinusoidal table"),
+                new dev.pedigree.forensics.result.DeterministicTable(
+                        "reference", "h.0.attn.bias", "mask (Toeplitz, 2 values)"));
+        ComparisonResult r = withSampling(c, s.nonFinite(), dt);
+        Path f = dir.resolve("dt.json");
+        Json.write(CompareJson.tree(r), f);
+        assertThat(Files.readString(f))
+                .contains("\"deterministic_tables\"")
+                .contains("\"kind\" : \"sinusoidal table\"");
+        assertThat(CompareJsonReader.read(f).sampling().deterministicTables()).isEqualTo(dt);
+        assertThat(Json.write(CompareJson.tree(c))).doesNotContain("deterministic_tables");
+        assertThat(CompareText.render(r))
+                .contains("suspect tensor model.encoder.embed_positions.weight: deterministic table, not evidence"
+                        + " (sinusoidal table; independent models hold the same values)")
+                .contains("reference tensor h.0.attn.bias: deterministic table, not evidence");
     }
 
     @Test
