@@ -320,15 +320,22 @@ final class PermutationStage {
             boolean down = role == Role.MLP_DOWN;
             TensorRef a = pairs.get(k)[0];
             TensorRef b = pairs.get(k)[1];
-            HiddenUnitMatchTest.Match m =
-                    streamedMatch(TestIds.ofRole(p, role, Statistic.MATCH), a, b, down, h, w, false, plan.units());
-            out.add(new TaggedTest(target, m.result(), Kind.EXACT));
-            plain.add(m.assignment());
-            if (ctx.aligns(w, w)) {
-                m = streamedMatch(
-                        TestIds.ofRole(p, role, Statistic.MATCH_ALIGNED), a, b, down, h, w, true, plan.units());
-                out.add(new TaggedTest(target, m.result(), Kind.EXACT));
-                aligned.add(m.assignment());
+            boolean withAligned = ctx.aligns(w, w);
+            HiddenUnitMatchTest.Match[] ms = screenMatches(
+                    TestIds.ofRole(p, role, Statistic.MATCH),
+                    TestIds.ofRole(p, role, Statistic.MATCH_ALIGNED),
+                    a,
+                    b,
+                    down,
+                    h,
+                    w,
+                    withAligned,
+                    plan.units());
+            out.add(new TaggedTest(target, ms[0].result(), Kind.EXACT));
+            plain.add(ms[0].assignment());
+            if (withAligned) {
+                out.add(new TaggedTest(target, ms[1].result(), Kind.EXACT));
+                aligned.add(ms[1].assignment());
             }
         }
         for (int k = 1; k < roles.size(); k++) {
@@ -452,16 +459,36 @@ final class PermutationStage {
     private HiddenUnitMatchTest.Match streamedMatch(
             String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, boolean aligned)
             throws IOException, ModelFormatException {
-        return streamedMatch(id, a, b, outputSide, h, w, aligned, maxUnits);
-    }
-
-    /** {@link #streamedMatch} of {@code units} sampled units (the first of the full test's sample). */
-    private HiddenUnitMatchTest.Match streamedMatch(
-            String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, boolean aligned, int units)
-            throws IOException, ModelFormatException {
-        int[] sample = HiddenUnitMatchTest.sampledRows(h, units, seed);
+        int[] sample = HiddenUnitMatchTest.sampledRows(h, maxUnits, seed);
         float[] cross = crossCosines(a, sample, false, b, h, aligned, null, outputSide, h, w);
         return streamedResult(id, HiddenUnitMatchTest.matchSampled(sample, h, cross, seed), w);
+    }
+
+    /**
+     * The screen's sampled matchings of {@code units} units, plain and (when {@code withAligned})
+     * through the residual alignment, from one pass over {@code b} ({@link #crossCosines} with two
+     * variants): the same results as two {@link #streamedMatch} calls.
+     */
+    private HiddenUnitMatchTest.Match[] screenMatches(
+            String plainId,
+            String alignedId,
+            TensorRef a,
+            TensorRef b,
+            boolean outputSide,
+            int h,
+            int w,
+            boolean withAligned,
+            int units)
+            throws IOException, ModelFormatException {
+        int[] sample = HiddenUnitMatchTest.sampledRows(h, units, seed);
+        boolean[] variants = withAligned ? new boolean[] {false, true} : new boolean[] {false};
+        float[][] cross = crossCosines(a, sample, false, b, h, variants, null, outputSide, h, w);
+        HiddenUnitMatchTest.Match[] out = new HiddenUnitMatchTest.Match[variants.length];
+        for (int v = 0; v < variants.length; v++) {
+            out[v] = streamedResult(
+                    v == 0 ? plainId : alignedId, HiddenUnitMatchTest.matchSampled(sample, h, cross[v], seed), w);
+        }
+        return out;
     }
 
     /**
@@ -532,23 +559,51 @@ final class PermutationStage {
             int hq,
             int w)
             throws IOException, ModelFormatException {
+        return crossCosines(q, units, alignQ, t, ht, new boolean[] {alignT}, position, outputSide, hq, w)[0];
+    }
+
+    /**
+     * {@link #crossCosines} for several ways of reading {@code t} ({@code alignT[v]}: through the
+     * residual alignment or not), the same units of {@code q}: with units in rows, every variant is
+     * computed from one pass over {@code t} (one decode), with units in columns each variant reads its
+     * own picked residual rows.
+     */
+    private float[][] crossCosines(
+            TensorRef q,
+            int[] units,
+            boolean alignQ,
+            TensorRef t,
+            int ht,
+            boolean[] alignT,
+            int[] position,
+            boolean outputSide,
+            int hq,
+            int w)
+            throws IOException, ModelFormatException {
         int k = units.length;
+        int variants = alignT.length;
         int[] picked = ModelIndex.sample(w, MATCH_FEATURES, seed ^ 0xFEA7L);
         int nf = picked == null ? w : picked.length;
         int[] colsQ = new int[nf];
-        int[] colsT = new int[nf];
+        int[][] colsT = new int[variants][nf];
         float[] signQ = new float[nf];
-        float[] signT = new float[nf];
-        int[] idx = alignQ || alignT ? ctx.align().index() : null;
-        float[] sg = alignQ || alignT ? ctx.align().sign() : null;
+        float[][] signT = new float[variants][nf];
+        boolean anyAligned = alignQ;
+        for (boolean x : alignT) {
+            anyAligned |= x;
+        }
+        int[] idx = anyAligned ? ctx.align().index() : null;
+        float[] sg = anyAligned ? ctx.align().sign() : null;
         for (int f = 0; f < nf; f++) {
             int c = picked == null ? f : picked[f];
             colsQ[f] = alignQ ? idx[c] : c;
-            colsT[f] = alignT ? idx[c] : c;
             signQ[f] = alignQ ? sg[c] : 1f;
-            signT[f] = alignT ? sg[c] : 1f;
+            for (int v = 0; v < variants; v++) {
+                colsT[v][f] = alignT[v] ? idx[c] : c;
+                signT[v][f] = alignT[v] ? sg[c] : 1f;
+            }
         }
-        float[] cross = new float[Math.multiplyExact(k, ht)];
+        float[][] cross = new float[variants][Math.multiplyExact(k, ht)];
         if (!outputSide) {
             float[] qr = ModelIndex.read(q, units).data();
             float[] qf = new float[Math.multiplyExact(k, nf)];
@@ -563,20 +618,24 @@ final class PermutationStage {
             for (int j0 = 0; j0 < ht; j0 += block) {
                 int n = Math.min(block, ht - j0);
                 t.readRows(j0, n, xb, 0);
-                float[] tf = new float[n * nf];
-                for (int u = 0; u < n; u++) {
-                    for (int f = 0; f < nf; f++) {
-                        tf[u * nf + f] = colsT[f] < 0 ? 0f : xb[u * w + colsT[f]] * signT[f];
+                for (int v = 0; v < variants; v++) {
+                    int[] ct = colsT[v];
+                    float[] st = signT[v];
+                    float[] tf = new float[n * nf];
+                    for (int u = 0; u < n; u++) {
+                        for (int f = 0; f < nf; f++) {
+                            tf[u * nf + f] = ct[f] < 0 ? 0f : xb[u * w + ct[f]] * st[f];
+                        }
                     }
-                }
-                float[] c = qn.multiplyTransposed(Matrix.of(n, nf, tf).normaliseRows())
-                        .data();
-                for (int i = 0; i < k; i++) {
-                    if (position == null) {
-                        System.arraycopy(c, i * n, cross, i * ht + j0, n);
-                    } else {
-                        for (int u = 0; u < n; u++) {
-                            cross[i * ht + position[j0 + u]] = c[i * n + u];
+                    float[] c = qn.multiplyTransposed(Matrix.of(n, nf, tf).normaliseRows())
+                            .data();
+                    for (int i = 0; i < k; i++) {
+                        if (position == null) {
+                            System.arraycopy(c, i * n, cross[v], i * ht + j0, n);
+                        } else {
+                            for (int u = 0; u < n; u++) {
+                                cross[v][i * ht + position[j0 + u]] = c[i * n + u];
+                            }
                         }
                     }
                 }
@@ -596,35 +655,37 @@ final class PermutationStage {
             }
         }
         Matrix qn = Matrix.of(k, nf, qs).normaliseRows();
-        double[] norm2 = new double[ht];
-        float[] acc = new float[Math.multiplyExact(k, ht)];
-        int chunk = Math.max(1, Math.min(nf, STREAM_CHUNK_FLOATS / ht));
-        float[] xb = new float[Math.multiplyExact(chunk, ht)];
-        for (int f0 = 0; f0 < nf; f0 += chunk) {
-            int n = Math.min(chunk, nf - f0);
-            ModelIndex.readRowsSigned(t, colsT, signT, f0, n, xb, ht);
-            for (int f = 0; f < n; f++) {
-                for (int u = 0; u < ht; u++) {
-                    double v = xb[f * ht + u];
-                    norm2[u] += v * v;
+        for (int v = 0; v < variants; v++) {
+            double[] norm2 = new double[ht];
+            float[] acc = new float[Math.multiplyExact(k, ht)];
+            int chunk = Math.max(1, Math.min(nf, STREAM_CHUNK_FLOATS / ht));
+            float[] xb = new float[Math.multiplyExact(chunk, ht)];
+            for (int f0 = 0; f0 < nf; f0 += chunk) {
+                int n = Math.min(chunk, nf - f0);
+                ModelIndex.readRowsSigned(t, colsT[v], signT[v], f0, n, xb, ht);
+                for (int f = 0; f < n; f++) {
+                    for (int u = 0; u < ht; u++) {
+                        double x = xb[f * ht + u];
+                        norm2[u] += x * x;
+                    }
+                }
+                float[] qp = new float[k * n];
+                for (int i = 0; i < k; i++) {
+                    System.arraycopy(qn.data(), i * nf + f0, qp, i * n, n);
+                }
+                float[] c = Matrix.of(k, n, qp)
+                        .multiplyTransposed(Matrix.of(n, ht, java.util.Arrays.copyOf(xb, n * ht))
+                                .transpose())
+                        .data();
+                for (int x = 0; x < c.length; x++) {
+                    acc[x] += c[x];
                 }
             }
-            float[] qp = new float[k * n];
             for (int i = 0; i < k; i++) {
-                System.arraycopy(qn.data(), i * nf + f0, qp, i * n, n);
-            }
-            float[] c = Matrix.of(k, n, qp)
-                    .multiplyTransposed(Matrix.of(n, ht, java.util.Arrays.copyOf(xb, n * ht))
-                            .transpose())
-                    .data();
-            for (int x = 0; x < c.length; x++) {
-                acc[x] += c[x];
-            }
-        }
-        for (int i = 0; i < k; i++) {
-            for (int u = 0; u < ht; u++) {
-                cross[i * ht + (position == null ? u : position[u])] =
-                        norm2[u] > 0 ? (float) (acc[i * ht + u] / Math.sqrt(norm2[u])) : 0f;
+                for (int u = 0; u < ht; u++) {
+                    cross[v][i * ht + (position == null ? u : position[u])] =
+                            norm2[u] > 0 ? (float) (acc[i * ht + u] / Math.sqrt(norm2[u])) : 0f;
+                }
             }
         }
         return cross;
