@@ -120,10 +120,28 @@ final class Customisation {
             }
         }
         LayerChange[] measured = new LayerChange[jobs.size()];
+        boolean[][] grids = new boolean[jobs.size()][];
         ParallelTasks.forEach(jobs.size(), 2, i -> {
             Job j = jobs.get(i);
-            measured[i] = measure(s, r, j.match(), j.role(), j.a(), j.b(), j.undone(), sampleRows, seed);
+            grids[i] = new boolean[2];
+            measured[i] = measure(s, r, j.match(), j.role(), j.a(), j.b(), j.undone(), sampleRows, seed, grids[i]);
         });
+        int compared = 0;
+        int suspectOnGrid = 0;
+        int referenceOnGrid = 0;
+        for (int i = 0; i < measured.length; i++) {
+            if (!measured[i].bitIdentical()) {
+                compared++;
+                suspectOnGrid += grids[i][0] ? 1 : 0;
+                referenceOnGrid += grids[i][1] ? 1 : 0;
+            }
+        }
+        List<Descent.Sign> signs = new ArrayList<>();
+        signs.add(Descent.quantised(compared, suspectOnGrid, referenceOnGrid));
+        signs.addAll(Descent.layerSubsets(map, s, r));
+        signs.add(Descent.vocabulary(
+                s.view.vocabulary().orElse(null), r.view.vocabulary().orElse(null)));
+        dev.pedigree.forensics.result.Direction direction = Descent.combine(signs);
         List<LayerChange> changes = new ArrayList<>(List.of(measured));
         // A block is untouched when every tensor measured in it is bit-identical (blocks with none measured are not
         // listed).
@@ -152,7 +170,7 @@ final class Customisation {
                         + (sampleRows == null ? "at most " + PROBE_ROWS : "the " + sampleRows)
                         + " seeded rows per tensor"
                         + (sampleRows == null ? ", identity on all stored bytes or values" : "") + ")";
-        return new CustomisationSummary(changes, untouched, emb, note, experts(s, r, map, sampleRows, seed));
+        return new CustomisationSummary(changes, untouched, emb, note, experts(s, r, map, sampleRows, seed), direction);
     }
 
     /** Most experts per suspect block whose source is looked for (cost bound). */
@@ -322,7 +340,10 @@ final class Customisation {
         return bb == 0 ? 0 : Math.sqrt(dd / bb);
     }
 
-    /** Relative change, identity and low-rank share of one matched tensor pair (on at most {@link #PROBE_ROWS} seeded rows). */
+    /**
+     * Relative change, identity and low-rank share of one matched tensor pair (on at most {@link #PROBE_ROWS} seeded
+     * rows); sets {@code onGrid[0]}/{@code onGrid[1]} when the suspect's/reference's rows lie on a quantisation grid.
+     */
     private static LayerChange measure(
             ModelIndex s,
             ModelIndex r,
@@ -332,7 +353,8 @@ final class Customisation {
             TensorRef b,
             Matrix[] undone,
             Integer sampleRows,
-            long seed)
+            long seed,
+            boolean[] onGrid)
             throws IOException, ModelFormatException {
         int rowCount = ModelIndex.matrixShape(a)[0];
         int[] pick = probeRows(rowCount, sampleRows, seed);
@@ -350,6 +372,8 @@ final class Customisation {
         int rank = Math.min(LOW_RANK_PROBE, Math.min(rows, cols));
         double energy = same ? 0 : topRankEnergy(Matrix.of(rows, cols, delta), rank, seed, dd);
         ChangeRank.Estimate est = same ? null : ChangeRank.of(delta, rows, cols);
+        onGrid[0] = !same && Descent.onGrid(va, cols);
+        onGrid[1] = !same && Descent.onGrid(vb, cols);
         return new LayerChange(
                 m.suspect(),
                 m.reference(),

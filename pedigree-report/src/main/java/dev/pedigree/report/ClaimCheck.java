@@ -1,6 +1,7 @@
 package dev.pedigree.report;
 
 import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.Direction;
 import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.model.LineageClaim;
 import java.util.ArrayList;
@@ -90,15 +91,19 @@ public record ClaimCheck(Status status, LineageClaim claim, String message) {
                     });
         }
         if (r.verdict() == Verdict.SHARED_LINEAGE && !anyAboutReference) {
+            // "Ancestor" only when the weights show that the reference came first (issue 14 §4).
+            Direction d = r.customisation() == null ? null : r.customisation().direction();
+            boolean ancestor = d != null && Direction.REFERENCE.equals(d.earlier());
             out.add(new ClaimCheck(
                     Status.UNDECLARED_RELATIVE,
                     null,
-                    "Undeclared relative: the weights show a shared origin with " + ref + " ("
+                    (ancestor ? "Undeclared ancestor: " : "Undeclared relative: ")
+                            + "the weights show a shared origin with " + ref + " ("
                             + Findings.pValue(r.log10p()) + "), which the suspect "
                             + (claims.isEmpty()
                                     ? "does not declare (it declares no base model)"
                                     : "does not name among its declared base models; it may be related through one of them")
-                            + ". The weights do not show which model came first."));
+                            + ". " + Findings.directionSentence(r, ref, "the suspect")));
         }
         return out;
     }

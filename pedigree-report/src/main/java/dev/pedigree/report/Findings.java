@@ -2,6 +2,7 @@ package dev.pedigree.report;
 
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.Direction;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.ModelSummary;
 import dev.pedigree.forensics.result.TokenizerLineage;
@@ -108,7 +109,7 @@ public final class Findings {
                 String effect = strongestEffect(r).map(e -> "; " + e).orElse("");
                 yield "Yes: " + sus + " shares an origin with " + ref + "; " + relatedClause(r)
                         + ". " + scale + " (" + pSentence(r.log10p()) + ")" + effect
-                        + ". The weights do not show which model came first.";
+                        + ". " + directionSentence(r, ref, sus);
             }
             case INDEPENDENT ->
                 "No: tests with the power to detect a shared origin with " + ref + " found none. " + scale + " ("
@@ -120,6 +121,20 @@ public final class Findings {
                         : "Cannot tell: the tests that ran cannot decide either way (" + pValue(r.log10p()) + ")"
                                 + undecidedBecause(r) + ".";
         };
+    }
+
+    /**
+     * Which model came first, when the weights show it (issue 14 §4): "The weights show that REF came first: the
+     * suspect's weights are dequantised values on a grid …." or "The weights do not show which came first: they are
+     * relatives." (also for results without a direction, e.g. read from older JSON).
+     */
+    public static String directionSentence(ComparisonResult r, String ref, String sus) {
+        Direction d = r.customisation() == null ? null : r.customisation().direction();
+        if (d == null || !d.shown()) {
+            return "The weights do not show which came first: they are relatives.";
+        }
+        return "The weights show that " + (d.earlier().equals(Direction.REFERENCE) ? ref : sus) + " came first: "
+                + d.reason() + ".";
     }
 
     /**

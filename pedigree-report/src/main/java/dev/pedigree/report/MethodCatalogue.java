@@ -123,5 +123,5 @@ public final class MethodCatalogue {
             "A p-value is the probability of evidence this strong if the weights were initialised independently; it is not the probability that the model is derived.",
             "Long further training, heavy pruning or a rotation of the residual stream can erase the evidence: such cases end INCONCLUSIVE, not INDEPENDENT.",
             "INDEPENDENT is reported only where the tests had the power to see shared lineage; sampled rows (see Sampling) lower that power.",
-            "The comparison is pairwise: an undeclared relative can only be found when it is given as the reference, and the weights show relatedness, not which model came first.");
+            "The comparison is pairwise: an undeclared relative can only be found when it is given as the reference, and the weights show which model came first only through a quantised side, a layer subset or an extended vocabulary; otherwise the two are called relatives.");
 }

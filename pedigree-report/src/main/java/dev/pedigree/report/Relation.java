@@ -310,6 +310,6 @@ public final class Relation {
                         + (huggingFaceRelation(label) ? "base_model_relation: " + label + "\n" : "")
                         + "# verified from the weights by Pedigree: shares an origin with " + name + " ("
                         + Findings.pValue(r.log10p()) + "); " + looksLikeBecause(label)
-                        + ". The weights do not show which model came first.\n");
+                        + ". " + Findings.directionSentence(r, name, "this model") + "\n");
     }
 }

@@ -52,7 +52,7 @@ class FindingsTest {
         assertThat(Findings.answer(r, "openai/clip-vit-large-patch14"))
                 .isEqualTo(
                         "Yes: vlm-7b shares an origin with openai/clip-vit-large-patch14; 1 of 3 components related (the vision encoder). "
-                                + "Overwhelming evidence (p below 10^-100: chance is not a credible explanation). The weights do not show which model came first.");
+                                + "Overwhelming evidence (p below 10^-100: chance is not a credible explanation). The weights do not show which came first: they are relatives.");
         assertThat(Findings.question(r, null))
                 .isEqualTo(
                         "Do the weights of vlm-7b and clip-vit-large-patch14 share an origin (one derived from the other, or both from a common ancestor)?");

@@ -12,13 +12,15 @@ import java.util.List;
  * @param embeddings what happened to the token embedding rows (null when not compared)
  * @param note a sentence for the report
  * @param experts where each suspect expert comes from (MoE suspects; empty otherwise)
+ * @param direction which side came first, when the weights show it; null when not assessed (older results)
  */
 public record CustomisationSummary(
         List<LayerChange> layers,
         List<Block> untouchedLayers,
         EmbeddingChange embeddings,
         String note,
-        List<ExpertMatch> experts) {
+        List<ExpertMatch> experts,
+        Direction direction) {
     public CustomisationSummary {
         layers = List.copyOf(layers);
         untouchedLayers = List.copyOf(untouchedLayers);
@@ -26,10 +28,10 @@ public record CustomisationSummary(
         experts = experts == null ? List.of() : List.copyOf(experts);
     }
 
-    /** A summary without experts. */
+    /** A summary without experts or direction. */
     public CustomisationSummary(
             List<LayerChange> layers, List<Block> untouchedLayers, EmbeddingChange embeddings, String note) {
-        this(layers, untouchedLayers, embeddings, note, List.of());
+        this(layers, untouchedLayers, embeddings, note, List.of(), null);
     }
 
     /**

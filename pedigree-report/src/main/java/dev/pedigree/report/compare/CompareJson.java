@@ -223,6 +223,13 @@ public final class CompareJson {
         if (!ranks.isEmpty()) {
             m.put("change_rank", ranks);
         }
+        if (c.direction() != null) {
+            Map<String, Object> dm = new LinkedHashMap<>();
+            dm.put("earlier", c.direction().earlier());
+            dm.put("relation", c.direction().relation());
+            dm.put("reasons", c.direction().reasons());
+            m.put("direction", dm);
+        }
         if (!c.experts().isEmpty()) {
             List<Object> experts = new ArrayList<>();
             for (CustomisationSummary.ExpertMatch x : c.experts()) {

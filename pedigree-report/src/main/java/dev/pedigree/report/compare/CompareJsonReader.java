@@ -11,6 +11,7 @@ import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.CustomisationSummary;
 import dev.pedigree.forensics.result.DeterministicTable;
+import dev.pedigree.forensics.result.Direction;
 import dev.pedigree.forensics.result.EarlyStopping;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.LayerEvidenceMatrix;
@@ -387,7 +388,22 @@ public final class CompareJsonReader {
                             number(x, "relative_change", q)));
                 }
             }
-            return new CustomisationSummary(layers, untouched, emb, nullableText(n, "note", p), experts);
+            Direction direction = null;
+            if (present(n, "direction")) {
+                String q = p + ".direction";
+                JsonNode d = object(n.get("direction"), q);
+                String earlier = present(d, "earlier") ? text(d, "earlier", q) : null;
+                if (earlier != null && !earlier.equals(Direction.REFERENCE) && !earlier.equals(Direction.SUSPECT)) {
+                    throw fail(q + ".earlier", "expected \"reference\", \"suspect\" or null");
+                }
+                List<String> reasons = new ArrayList<>();
+                JsonNode rs = array(d, "reasons", q);
+                for (int i = 0; i < rs.size(); i++) {
+                    reasons.add(string(rs.get(i), q + ".reasons[" + i + "]"));
+                }
+                direction = new Direction(earlier, reasons);
+            }
+            return new CustomisationSummary(layers, untouched, emb, nullableText(n, "note", p), experts, direction);
         }
 
         SamplingInfo sampling(JsonNode n, String p) throws ResultFormatException {
