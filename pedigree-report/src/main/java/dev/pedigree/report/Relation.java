@@ -254,6 +254,14 @@ public final class Relation {
         if (allIdentical) {
             return Optional.of("copy");
         }
+        if (shared.stream()
+                .anyMatch(c -> c.closeness() != null
+                        && c.closeness().permutationUndone()
+                        && !c.closeness().blocks().isEmpty())) {
+            // Issue 14 §3: units or the residual basis were permuted (an obfuscated copy); its change
+            // was measured after undoing that, and whatever else it is, that is what a reader must know.
+            return Optional.of("permuted copy");
+        }
         double m = medianChange(r);
         boolean someIdentical = shared.stream().anyMatch(c -> identical(c).isPresent());
         if (someIdentical && !Double.isNaN(m) && m < 0.05) {
@@ -292,6 +300,9 @@ public final class Relation {
             case "merge" -> "some components are related and others independent";
             case "pruned/distilled" -> "related, with fewer parameters than the reference";
             case "copy" -> "every related component is byte-for-byte identical";
+            case "permuted copy" ->
+                "its units or residual coordinates are permuted, which keeps its function; undone before"
+                        + " measuring the change";
             case "quantized" -> "norms and biases are identical and the matrices changed only slightly";
             case "adapter" -> "the weight changes are concentrated in a few directions (a merged low-rank update)";
             default -> "related weights, changed throughout";
