@@ -33,7 +33,9 @@ class RegistryCliTest {
         // Empty registry: nothing to compare with, inconclusive.
         Run empty = run("identify", minilm, "--registry", db);
         assertThat(empty.code()).as(empty.err()).isEqualTo(12);
-        assertThat(empty.out()).contains("no known ancestor found");
+        assertThat(empty.out())
+                .contains("No registry model could be compared with the suspect: 0 registry models were searched")
+                .contains("its residual width (384)");
 
         Run fp = run("fingerprint", minilm, "-o", dir.resolve("minilm.pfp").toString());
         assertThat(fp.code()).as(fp.err()).isZero();
@@ -44,7 +46,9 @@ class RegistryCliTest {
         Run addZh = run("registry", "add", zh, "--name", "bge-small-zh-v1.5", "--license", "MIT", "--registry", db);
         assertThat(addZh.code()).as(addZh.err()).isZero();
         // bge-small-zh is 512 wide: no weight test applies to the 384-wide MiniLM, so identify stays inconclusive.
-        assertThat(run("identify", minilm, "--registry", db).code()).isEqualTo(12);
+        Run undecided = run("identify", minilm, "--registry", db);
+        assertThat(undecided.code()).isEqualTo(12);
+        assertThat(undecided.out()).as("the reason names the widths").contains("384");
         // Simulated Llama-style checkpoints written as safetensors directories: independent (11) and derived (10).
         SimModel base = SyntheticTransformer.random("base", Config.smallDecoder(), 31);
         Path baseDir = GoldenOutputsTest.writeHf(base, dir.resolve("sim-base"));
@@ -62,7 +66,9 @@ class RegistryCliTest {
                 "--json",
                 dir.resolve("indep.json").toString());
         assertThat(indep.code()).as(indep.out() + indep.err()).isEqualTo(11);
-        assertThat(indep.out()).contains("no known ancestor found").contains("had power");
+        assertThat(indep.out())
+                .contains("No registry model is related to the suspect.")
+                .contains("had power");
         Run derived = run("identify", tunedDir.toString(), "--registry", db);
         assertThat(derived.code()).as(derived.out() + derived.err()).isEqualTo(10);
         assertThat(derived.out()).contains("sim-base");

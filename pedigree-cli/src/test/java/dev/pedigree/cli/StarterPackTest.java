@@ -57,7 +57,7 @@ class StarterPackTest {
                 .contains("first use of the registry " + home.resolve(".local/share/pedigree/registry.db"))
                 .contains("imported 2 models");
         String out = new String(first.stdout(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(out).contains("known ancestor found: intfloat/e5-small-v2");
+        assertThat(out).containsPattern("The suspect shares lineage with registry models? intfloat/e5-small-v2 ");
         assertThat(home.resolve(".local/share/pedigree/registry.db")).exists();
 
         MainProcess second = MainProcess.run(Main.class, tmp, jvm, "identify", q);

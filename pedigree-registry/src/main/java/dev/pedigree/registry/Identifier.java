@@ -131,7 +131,7 @@ public final class Identifier {
         ModelSummary s = new ModelSummary(
                 suspect.source(), suspect.format().jsonName(), suspect.architecture(), ParameterCounts.total(suspect));
         Verdict verdict = decide(compared, reuse);
-        String statement = statement(verdict, compared, reuse, registryModels, prior.size(), options);
+        String statement = statement(verdict, compared, reuse, registryModels, prior.size(), options, probe);
         return new IdentifyResult(
                 s,
                 verdict,
@@ -185,15 +185,18 @@ public final class Identifier {
             List<TensorMatch> reuse,
             int registryModels,
             int prefilterHits,
-            IdentifyOptions o) {
+            IdentifyOptions o,
+            Fingerprint probe) {
         Thresholds th = o.compare().thresholds();
         String searched = String.format(
                 Locale.ROOT,
-                "%d registry model%s searched, %d passed the pre-filter (exact tensor hashes, tokenizer MinHash, residual width), %d compared",
+                "%d registry model%s searched, %d passed the pre-filter (exact tensor hashes, tokenizer MinHash,"
+                        + " residual width) and %d %s compared",
                 registryModels,
-                registryModels == 1 ? "" : "s",
+                registryModels == 1 ? " was" : "s were",
                 prefilterHits,
-                compared.size());
+                compared.size(),
+                compared.size() == 1 ? "was" : "were");
         return switch (v) {
             case SHARED_LINEAGE -> {
                 List<String> names = compared.stream()
@@ -201,17 +204,22 @@ public final class Identifier {
                         .map(c -> c.entry().name() + lp(c.result().log10p()))
                         .toList();
                 Set<String> reusedFrom = new java.util.TreeSet<>();
-                reuse.forEach(m -> reusedFrom.add(m.model() + " (" + m.component() + ")"));
-                StringBuilder sb = new StringBuilder("known ancestor found: ");
-                sb.append(names.isEmpty() ? "none by the statistical tests" : String.join(", ", names));
+                reuse.forEach(m -> reusedFrom.add(m.model() + "'s (" + m.component() + ")"));
+                StringBuilder sb = new StringBuilder(
+                        names.isEmpty()
+                                ? "The statistical tests relate the suspect to no registry model"
+                                : "The suspect shares lineage with registry model" + (names.size() == 1 ? " " : "s ")
+                                        + and(names));
                 if (!reusedFrom.isEmpty()) {
-                    sb.append("; exact reuse of unchanged tensors from ")
-                            .append(String.join(", ", reusedFrom))
-                            .append(" (")
+                    sb.append(names.isEmpty() ? ", but " : "; ")
                             .append(reuse.size())
-                            .append(" tensor match")
-                            .append(reuse.size() == 1 ? "" : "es")
-                            .append(", hashes alone)");
+                            .append(
+                                    reuse.size() == 1
+                                            ? " of its tensors is an unchanged copy"
+                                            : " of its tensors are unchanged copies")
+                            .append(" of ")
+                            .append(and(List.copyOf(reusedFrom)))
+                            .append(", found from their hashes alone");
                 }
                 yield sb.append(". ").append(searched).append('.').toString();
             }
@@ -226,9 +234,9 @@ public final class Identifier {
                         .orElse(0);
                 yield String.format(
                         Locale.ROOT,
-                        "no known ancestor found. %s; the weight tests against all %d candidate%s with applicable tests had power (matchings and correlations over at least %d units) "
+                        "No registry model is related to the suspect. %s; the weight tests against all %d candidate%s with applicable tests had power (matchings and correlations over at least %d units) "
                                 + "and stayed above the independence threshold (smallest Holm-adjusted log10 p %.2f > %.1f), where a derivative (fine-tune, quantisation, "
-                                + "permutation, pruning, vocabulary change, transplant) would reach log10 p ≤ %.1f. No exact tensor reuse. Models absent from the registry, "
+                                + "permutation, pruning, vocabulary change, transplant) would reach log10 p ≤ %.1f. No tensor is reused unchanged. Models absent from the registry, "
                                 + "or of other widths and tokenizers, are not excluded.",
                         searched,
                         decidable,
@@ -240,15 +248,57 @@ public final class Identifier {
             }
             case INCONCLUSIVE -> {
                 if (compared.isEmpty()) {
-                    yield "no known ancestor found, without power: " + searched
-                            + "; no registry model shares the suspect's tokenizer, any tensor or its residual width, so no weight test could run.";
+                    yield "No registry model could be compared with the suspect: " + searched
+                            + "; none shares the suspect's tokenizer ("
+                            + (probe.regularKeys().isEmpty()
+                                    ? "the suspect has none"
+                                    : String.format(
+                                            Locale.ROOT,
+                                            "%,d regular tokens",
+                                            probe.regularKeys().size()))
+                            + "), any of its tensors or its residual width ("
+                            + (probe.residualWidth() > 0
+                                    ? String.format(Locale.ROOT, "%,d", probe.residualWidth())
+                                    : "unknown")
+                            + "), so no weight test could run. Add models of the suspect's family to the registry.";
                 }
-                yield "no known ancestor found, but inconclusive: " + searched
-                        + "; some candidates could not be decided (no applicable weight tests, too little power, "
-                        + "or evidence between the thresholds " + th.independentLog10p() + " and " + th.sharedLog10p()
-                        + "): see each candidate's reasons.";
+                List<String> undecided = compared.stream()
+                        .filter(c -> c.result().verdict() == Verdict.INCONCLUSIVE)
+                        .limit(2)
+                        .map(c -> c.entry().name() + ": " + whyUndecided(c.result(), th))
+                        .toList();
+                yield "No registry model is shown to be related, and the answer is inconclusive. " + searched + "; "
+                        + (undecided.isEmpty()
+                                ? "some candidates could not be decided."
+                                : "undecided: " + String.join("; ", undecided) + ".");
             }
         };
+    }
+
+    /**
+     * Why a candidate was not decided, in the engine's facts: its largest undecided component's reason (widths,
+     * vocabularies, tokenizers, remedy), or where its evidence lies between the thresholds.
+     */
+    static String whyUndecided(ComparisonResult r, Thresholds th) {
+        return r.components().stream()
+                .filter(c -> c.verdict() == Verdict.INCONCLUSIVE && !c.reason().isBlank())
+                .max(Comparator.comparingLong(dev.pedigree.forensics.result.ComponentResult::parameters))
+                .map(c -> c.name() + ": " + c.reason())
+                .orElseGet(() -> r.log10p() == null
+                        ? "no weight test could run"
+                        : String.format(
+                                Locale.ROOT,
+                                "log10 p %.2f lies between the thresholds %.1f and %.1f",
+                                r.log10p(),
+                                th.sharedLog10p(),
+                                th.independentLog10p()));
+    }
+
+    /** "a", "a and b", "a, b and c". */
+    private static String and(List<String> items) {
+        return items.size() <= 1
+                ? String.join("", items)
+                : String.join(", ", items.subList(0, items.size() - 1)) + " and " + items.getLast();
     }
 
     private static String lp(Double v) {

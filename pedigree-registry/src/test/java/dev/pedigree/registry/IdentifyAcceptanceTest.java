@@ -144,7 +144,7 @@ class IdentifyAcceptanceTest {
                 .count();
         assertThat(r.exactReuse()).hasSize((int) visionTensors);
         assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
-        assertThat(r.statement()).contains("exact reuse").contains("sim-vision");
+        assertThat(r.statement()).contains("unchanged cop").contains("sim-vision's (vision)");
         System.out.printf(
                 Locale.ROOT,
                 "exact reuse: %d vision tensors of sim-vision recognised by canonical hash (%s)%n",

@@ -13,6 +13,7 @@ import dev.pedigree.report.ChangeSummary;
 import dev.pedigree.report.ClosenessText;
 import dev.pedigree.report.Findings;
 import dev.pedigree.report.Relation;
+import dev.pedigree.report.Summaries;
 import dev.pedigree.report.inspect.InspectText;
 import java.util.List;
 import java.util.Locale;
@@ -45,18 +46,12 @@ public final class CompareText {
         for (String s : Findings.componentSentences(r, ref)) {
             sb.append("  - ").append(Printable.escape(s)).append('\n');
         }
-        Relation.looksLike(r)
-                .ifPresent(l -> sb.append("  Looks like: ")
-                        .append(l)
-                        .append(" (")
-                        .append(Relation.looksLikeBecause(l))
-                        .append(").\n"));
+        Summaries.looksLike(r, sus, ref)
+                .ifPresent(l -> sb.append("  ").append(Printable.escape(l)).append('\n'));
         if (r.log10p() != null) {
-            sb.append("  Parameters in related components: ")
-                    .append(Findings.percent(r.sharedParameterFraction()))
-                    .append(" of ")
-                    .append(Findings.parameters(r.suspect().parameters()))
-                    .append(".\n");
+            sb.append("  ")
+                    .append(Printable.escape(Summaries.relatedParameters(r, ref)))
+                    .append('\n');
         }
         sb.append('\n');
         if (!r.components().isEmpty()) {
@@ -127,27 +122,15 @@ public final class CompareText {
             sb.append('\n');
         }
         TokenizerLineage t = r.tokenizer();
-        sb.append("Tokenizer: ").append(t.relation());
-        if (t.relation() != TokenizerLineage.Relation.ABSENT) {
-            sb.append(String.format(
-                    Locale.ROOT,
-                    " (Jaccard %.3f, inherited %.1f%%, %d added, %d removed",
-                    t.jaccard(),
-                    100 * t.inheritedFraction(),
-                    t.addedTokens(),
-                    t.removedTokens()));
-            if (t.specials().added() + t.specials().removed() > 0) {
-                sb.append(String.format(
-                        Locale.ROOT,
-                        "; special tokens: %d added, %d removed",
-                        t.specials().added(),
-                        t.specials().removed()));
-            }
-            sb.append(')');
-        }
-        sb.append(". Tokenizer lineage is reported beside weight lineage, never as proof of it.\n");
-        if (!t.note().isEmpty()) {
-            sb.append("  ").append(t.note()).append('\n');
+        sb.append("Tokenizer: ")
+                .append(t.relation())
+                .append(". ")
+                .append(Printable.escape(Summaries.tokenizer(t, ref)))
+                .append('\n');
+        if (!t.note().isEmpty() && t.relation() != TokenizerLineage.Relation.ABSENT) {
+            sb.append("  It was decided from: ")
+                    .append(Printable.escape(t.note()))
+                    .append(".\n");
         }
         specialList(
                 sb, "special tokens added", t.specials().added(), t.specials().addedTexts());
@@ -188,16 +171,7 @@ public final class CompareText {
             }
         }
         if (r.sampling().sampleRows() != null) {
-            sb.append(String.format(
-                    Locale.ROOT,
-                    "%nSampling: %d rows per tensor (seed %d); %.2f%% of the weight bytes were read (%d of %d). P-values are computed on the sample.%n",
-                    r.sampling().sampleRows(),
-                    r.sampling().seed(),
-                    r.sampling().weightBytes() == 0
-                            ? 0.0
-                            : 100.0 * r.sampling().bytesRead() / r.sampling().weightBytes(),
-                    r.sampling().bytesRead(),
-                    r.sampling().weightBytes()));
+            sb.append("\nSampling: ").append(Summaries.sampling(r.sampling())).append('\n');
         }
         if (r.sampling().earlyStopping() != null) {
             sb.append('\n').append(r.sampling().earlyStopping().statement()).append('\n');

@@ -17,6 +17,7 @@ import dev.pedigree.report.LanguageFitnessRow;
 import dev.pedigree.report.MethodCatalogue;
 import dev.pedigree.report.Relation;
 import dev.pedigree.report.ReportContext;
+import dev.pedigree.report.Summaries;
 import dev.pedigree.report.svg.DataTable;
 import dev.pedigree.report.svg.Figure;
 import java.util.ArrayList;
@@ -125,11 +126,9 @@ public final class HtmlReport {
             sb.append("</ul>\n");
         }
         Relation.looksLike(r).ifPresent(l -> {
-            sb.append("<p class=\"looks-like\"><strong>Looks like:</strong> ")
-                    .append(Html.escape(l))
-                    .append(" (")
-                    .append(Html.escape(Relation.looksLikeBecause(l)))
-                    .append(").</p>\n");
+            sb.append("<p class=\"looks-like\">")
+                    .append(Html.escape(Summaries.looksLike(l, sus, ref)))
+                    .append("</p>\n");
             Relation.modelCardSnippet(r, ref)
                     .ifPresent(snippet -> sb.append(
                                     "<details><summary>Suggested model-card metadata (verified from the weights)</summary>\n<pre><code>")
@@ -162,9 +161,7 @@ public final class HtmlReport {
             return; // no weights compared: a figure of 0% of 0 parameters says nothing
         }
         sb.append("<section id=\"inherited\">\n<h2>Parameters in related components</h2>\n<p>")
-                .append(Html.escape(Findings.percent(r.sharedParameterFraction()) + " of the suspect's "
-                        + Findings.parameters(r.suspect().parameters())
-                        + " parameters lie in components or blocks related to " + ref + "."))
+                .append(Html.escape(Summaries.relatedParameters(r, ref)))
                 .append("</p>\n");
         figure(sb, ReportFigures.attribution(r, ref), n, figures);
         sb.append("</section>\n");
@@ -488,9 +485,7 @@ public final class HtmlReport {
         }
         SamplingInfo s = r.sampling();
         sb.append("<h3>Sampling</h3>\n");
-        if (!s.description().isEmpty()) {
-            sb.append("<p>").append(Html.escape(s.description())).append("</p>\n");
-        }
+        sb.append("<p>").append(Html.escape(Summaries.sampling(s))).append("</p>\n");
         Html.table(
                 sb,
                 new DataTable(

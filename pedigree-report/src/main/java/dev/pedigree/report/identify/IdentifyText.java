@@ -119,11 +119,12 @@ public final class IdentifyText {
         }
         sb.append(String.format(
                 Locale.ROOT,
-                "%nregistry: %d model%s, %d passed the pre-filter, %d compared%n",
+                "%nThe registry holds %d model%s; %d passed the pre-filter and %d %s compared.%n",
                 r.registryModels(),
                 r.registryModels() == 1 ? "" : "s",
                 r.prefilterHits(),
-                r.candidates().size()));
+                r.candidates().size(),
+                r.candidates().size() == 1 ? "was" : "were"));
         if (o.timing()) {
             sb.append(String.format(
                     Locale.ROOT,

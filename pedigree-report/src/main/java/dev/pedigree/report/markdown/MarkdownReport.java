@@ -16,6 +16,7 @@ import dev.pedigree.report.LanguageFitnessRow;
 import dev.pedigree.report.MethodCatalogue;
 import dev.pedigree.report.Relation;
 import dev.pedigree.report.ReportContext;
+import dev.pedigree.report.Summaries;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -62,11 +63,7 @@ public final class MarkdownReport {
             sb.append('\n');
         }
         Relation.looksLike(r).ifPresent(l -> {
-            sb.append("**Looks like:** ")
-                    .append(esc(l))
-                    .append(" (")
-                    .append(esc(Relation.looksLikeBecause(l)))
-                    .append(").\n\n");
+            sb.append(esc(Summaries.looksLike(l, sus, ref))).append("\n\n");
             Relation.modelCardSnippet(r, ref)
                     .ifPresent(snippet -> sb.append("Suggested model-card metadata (verified from the weights):\n\n")
                             .append("```yaml\n")
@@ -74,11 +71,7 @@ public final class MarkdownReport {
                             .append("```\n\n"));
         });
         if (r.log10p() != null) {
-            sb.append("Parameters in related components: **")
-                    .append(Findings.percent(r.sharedParameterFraction()))
-                    .append("** of ")
-                    .append(Findings.parameters(r.suspect().parameters()))
-                    .append(".\n\n");
+            sb.append(esc(Summaries.relatedParameters(r, ref))).append("\n\n");
         }
         sb.append("> **How to read this report**\n>\n");
         for (String line : Findings.HOW_TO_READ) {
@@ -380,17 +373,7 @@ public final class MarkdownReport {
             sb.append('\n');
         }
         SamplingInfo s = r.sampling();
-        sb.append("Sampling: ")
-                .append(s.description().isEmpty() ? "" : esc(s.description()) + " ")
-                .append("Rows per tensor: ")
-                .append(s.sampleRows() == null ? "all" : Findings.count(s.sampleRows()))
-                .append("; seed ")
-                .append(s.seed())
-                .append("; largest assignment ")
-                .append(Findings.count(s.maxMatchedUnits()))
-                .append(" units; ")
-                .append(Findings.count(s.probeTokens()))
-                .append(" probe tokens.\n\n");
+        sb.append("Sampling: ").append(esc(Summaries.sampling(s))).append("\n\n");
         sb.append(
                 "Raw cosine similarity is never used as evidence: norm gains start at 1, so unrelated models reach a raw cosine near 1.\n\n");
         sb.append(esc(Findings.thresholdsInWords(r.thresholds()))).append("\n\n");

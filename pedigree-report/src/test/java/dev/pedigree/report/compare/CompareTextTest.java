@@ -11,9 +11,10 @@ class CompareTextTest {
     void tokenizerLinesSeparateRegularAndSpecialChanges() {
         String text = CompareText.render(Cases.tokenizerOnly());
         assertThat(text)
-                .contains(
-                        "Tokenizer: DERIVED (Jaccard 0.928, inherited 100.0%, 2400 added, 12 removed; special tokens: 3"
-                                + " added, 1 removed)")
+                .contains("Tokenizer: DERIVED. The suspect's tokenizer is derived from that of llama: 99.9% of the"
+                        + " smaller vocabulary is inherited in creation order, 2,400 tokens added, 12 removed (special"
+                        + " tokens: 3 added, 1 removed). Their vocabularies overlap with a Jaccard index of 0.928."
+                        + " Tokenizer lineage is reported beside weight lineage, never as proof of it.\n")
                 .contains("  special tokens added (3): <|user|>, <|assistant|>, <|end|>\n")
                 .contains("  special tokens removed (1): <pad>\n");
         assertThat(CompareText.render(Cases.int8())).doesNotContain("special tokens");

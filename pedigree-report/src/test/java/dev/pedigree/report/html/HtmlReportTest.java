@@ -44,7 +44,8 @@ class HtmlReportTest {
                 .contains(
                         "The language model (6.1 B parameters, 90% of the model) shows no sign of it: none found with adequate power (p = 0.16).")
                 .contains("9% of the suspect&#39;s 6.8 B parameters lie in components or blocks related to")
-                .contains("<strong>Looks like:</strong> merge")
+                .contains("looks like a merge that includes")
+                .contains("(Hugging Face base_model_relation: merge): some of its components are related to")
                 .contains("Suggested model-card metadata (verified from the weights)")
                 .contains("<strong>Flag:</strong> the weights find a relative the suspect does not declare")
                 .contains("Undeclared relative: the weights show a shared origin with openai/clip-vit-large-patch14")
@@ -131,7 +132,7 @@ class HtmlReportTest {
                         "No: tests with the power to detect a shared origin with e5-small-v2 found none. None found with adequate power (p = 0.38).")
                 .contains(
                         "The text encoder (21.3 M parameters, 64% of the model) shows no sign of a shared origin with e5-small-v2: none found with adequate power (p = 0.38).")
-                .doesNotContain("Looks like:")
+                .doesNotContain("looks like")
                 .contains("No block pair passed the layer-map threshold.")
                 .contains("declared lineage (model card, GGUF metadata) was not read")
                 .doesNotContain("Flag:")
@@ -294,7 +295,7 @@ class HtmlReportTest {
                 .contains("Fisher combination over blocks")
                 .contains("Cauchy combination")
                 .doesNotContain("Aligned Gram CKA")
-                .contains("p-values computed on 512 sampled rows per tensor (seed 42)")
+                .contains("The tests read 512 seeded rows of each tensor (seed 42)")
                 .contains("<td>42</td>")
                 .contains("Raw cosine similarity of weights is not shown as evidence")
                 .contains("Limits");

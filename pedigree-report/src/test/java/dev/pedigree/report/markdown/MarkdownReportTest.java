@@ -23,20 +23,20 @@ class MarkdownReportTest {
                         "- The vision encoder \\(632 M parameters, 9% of the model\\) is related to openai/clip-vit-large-patch14: lightly changed \\(median relative change 5%\\); overwhelming evidence \\(p \\< 10\u207b\u00b9\u2070\u2070\\).")
                 .contains(
                         "- The language model \\(6.1 B parameters, 90% of the model\\) shows no sign of it: none found with adequate power \\(p = 0.16\\).")
-                .contains("**Looks like:** merge")
+                .contains("looks like a merge that includes")
                 .contains("base_model: \"openai/clip-vit-large-patch14\"\nbase_model_relation: merge")
                 .contains("verified from the weights")
                 .contains("> **How to read this report**")
                 .contains("- **Holm**: ")
-                .contains("Parameters in related components: **9%** of 6.8 B.")
+                .contains("9% of the suspect's 6.8 B parameters lie in components or blocks related to"
+                        + " openai/clip-vit-large-patch14.")
                 .contains("| **FLAG** undeclared relative | (nothing) |")
                 .contains("| not tested | base\\_model = Qwen/Qwen2-7B | README.md front matter |")
                 .contains(
                         "| vision | vision_encoder | 632,000,000 | 9% | SHARED_LINEAGE | overwhelming evidence | p \\< 10\u207b\u00b9\u2070\u2070 |")
                 .contains("| vision.0 | vision.0 | -150.0 |")
                 .contains("| Hidden-unit matching \\(Zhu et al. style\\) |")
-                .contains(
-                        "Sampling: p-values computed on 512 sampled rows per tensor \\(seed 42\\) Rows per tensor: 512; seed 42;");
+                .contains("Sampling: The tests read 512 seeded rows of each tensor \\(seed 42\\), ");
         // No literal carets: powers of ten are superscript characters; the only HTML is <details>.
         assertThat(md).doesNotContain("<sup>").doesNotContain("<table").doesNotContain("10^");
         // Every table row has the same number of cells as its header.
