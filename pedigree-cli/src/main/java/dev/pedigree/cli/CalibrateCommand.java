@@ -31,6 +31,13 @@ final class CalibrateCommand implements Callable<Integer> {
     int trainedPairs;
 
     @Option(
+            names = "--larger-trained-pairs",
+            defaultValue = "20",
+            description =
+                    "Independent pairs of larger models (vocabulary 512, width 64, MLP 256, Adam) trained from different seeds on the same data (default: ${DEFAULT-VALUE}).")
+    int largerTrainedPairs;
+
+    @Option(
             names = "--replicates",
             defaultValue = "4",
             description = "Trials per transformation and strength (default: ${DEFAULT-VALUE}).")
@@ -44,12 +51,13 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (pairs < 1 || trainedPairs < 0 || replicates < 1) {
+        if (pairs < 1 || trainedPairs < 0 || largerTrainedPairs < 0 || replicates < 1) {
             throw new CliException(
-                    ExitCode.USAGE, "--pairs and --replicates must be positive, --trained-pairs non-negative");
+                    ExitCode.USAGE,
+                    "--pairs and --replicates must be positive, --trained-pairs and --larger-trained-pairs non-negative");
         }
         CalibrationReport.Config c = new CalibrationReport.Config(
-                pairs, trainedPairs, replicates, seed, CalibrationReport.Config.DEFAULT.model());
+                pairs, trainedPairs, replicates, seed, CalibrationReport.Config.DEFAULT.model(), largerTrainedPairs);
         spec.commandLine().getOut().flush();
         PrintStream out =
                 new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);

@@ -35,7 +35,9 @@ final class Examples {
                             "pedigree compare a/tokenizer.json b/tokenizer.json   (tokenizers only)")),
             Map.entry(
                     "pedigree calibrate",
-                    List.of("pedigree calibrate", "pedigree calibrate --pairs 200 --trained-pairs 20 --replicates 2")),
+                    List.of(
+                            "pedigree calibrate",
+                            "pedigree calibrate --pairs 200 --trained-pairs 20 --larger-trained-pairs 5")),
             Map.entry(
                     "pedigree tokens",
                     List.of(

@@ -123,7 +123,16 @@ class ProgressStagesTest {
 
     @Test
     void calibrateShowsEachPair() {
-        Cli c = onTerminal("calibrate", "--pairs", "2", "--trained-pairs", "0", "--replicates", "1");
+        Cli c = onTerminal(
+                "calibrate",
+                "--pairs",
+                "2",
+                "--trained-pairs",
+                "0",
+                "--larger-trained-pairs",
+                "0",
+                "--replicates",
+                "1");
         assertThat(c.err())
                 .contains("pedigree calibrate: null pairs, random-init: pair 2 of 2")
                 .contains("pedigree calibrate: detection, ");

@@ -16,7 +16,9 @@ import java.util.SplittableRandom;
  * negative control) and fine-tunes of one model (a realistic positive).
  *
  * <p>Model: {@code x = E[t]; y = x + D·relu(U·x); logits = H·y}; next-token cross-entropy; plain
- * SGD with momentum. Data: a first-order Markov chain whose transition table is drawn from the data
+ * SGD with momentum, or Adam (coordinate-wise step sizes give the residual coordinates a privileged
+ * basis, as in real transformers, so that a signed-permutation alignment of two independent models
+ * trained on the same data finds more than it does after SGD, which is rotation-equivariant). Data: a first-order Markov chain whose transition table is drawn from the data
  * seed (each token has a few likely successors). Sizes default to a few milliseconds per hundred
  * steps. Stateless; every run is deterministic in its seeds.
  */
@@ -32,12 +34,24 @@ public final class TinyTrainer {
      * @param steps SGD steps
      * @param batch sequences positions per step
      * @param learningRate SGD learning rate
+     * @param adam Adam (β 0.9/0.999) instead of SGD with momentum
      */
-    public record Config(int vocab, int hidden, int mlp, int steps, int batch, double learningRate) {
+    public record Config(int vocab, int hidden, int mlp, int steps, int batch, double learningRate, boolean adam) {
         public static final Config DEFAULT = new Config(64, 32, 64, 300, 32, 0.1);
 
+        /**
+         * The larger same-data setup of the calibration (issue 14 §6): 8× the vocabulary, 2× the width,
+         * 4× the MLP units, Adam, 600 steps.
+         */
+        public static final Config LARGER = new Config(512, 64, 256, 600, 32, 0.01, true);
+
+        /** SGD with momentum. */
+        public Config(int vocab, int hidden, int mlp, int steps, int batch, double learningRate) {
+            this(vocab, hidden, mlp, steps, batch, learningRate, false);
+        }
+
         public Config withSteps(int s) {
-            return new Config(vocab, hidden, mlp, s, batch, learningRate);
+            return new Config(vocab, hidden, mlp, s, batch, learningRate, adam);
         }
     }
 
@@ -76,9 +90,11 @@ public final class TinyTrainer {
         int[][] next = transitions(vN, dataSeed);
         SplittableRandom data = new SplittableRandom(dataSeed ^ 0x9E3779B97F4A7C15L);
         float[][] mom = new float[4][];
+        float[][] sq = new float[4][];
         float[][] grad = new float[4][];
         for (int i = 0; i < 4; i++) {
             mom[i] = new float[w[i].length];
+            sq[i] = new float[w[i].length];
             grad[i] = new float[w[i].length];
         }
         double first = Double.NaN;
@@ -166,10 +182,20 @@ public final class TinyTrainer {
                 first = loss;
             }
             last = loss;
+            double bias1 = 1 - Math.pow(0.9, step + 1);
+            double bias2 = 1 - Math.pow(0.999, step + 1);
             for (int k = 0; k < 4; k++) {
                 for (int i = 0; i < w[k].length; i++) {
-                    mom[k][i] = 0.9f * mom[k][i] + grad[k][i] / c.batch();
-                    w[k][i] -= (float) (c.learningRate() * mom[k][i]);
+                    float g = grad[k][i] / c.batch();
+                    if (c.adam()) {
+                        mom[k][i] = 0.9f * mom[k][i] + 0.1f * g;
+                        sq[k][i] = 0.999f * sq[k][i] + 0.001f * g * g;
+                        w[k][i] -=
+                                (float) (c.learningRate() * (mom[k][i] / bias1) / (Math.sqrt(sq[k][i] / bias2) + 1e-8));
+                    } else {
+                        mom[k][i] = 0.9f * mom[k][i] + g;
+                        w[k][i] -= (float) (c.learningRate() * mom[k][i]);
+                    }
                 }
             }
         }

@@ -16,7 +16,7 @@ class CalibrationReportTest {
                 CalibrationReport.Config.quick(), new PrintStream(buf, true, StandardCharsets.UTF_8));
         String table = buf.toString(StandardCharsets.UTF_8);
         System.out.println(table);
-        assertThat(r.nullPairs()).isEqualTo(94);
+        assertThat(r.nullPairs()).isEqualTo(96);
         assertThat(r.falsePositives()).isZero();
         assertThat(r.detection())
                 .filteredOn(d ->
@@ -81,6 +81,8 @@ class CalibrationReportTest {
         for (String t : List.of(
                 "mlp.up.match",
                 "mlp.up.match_aligned",
+                "mlp.down.match",
+                "mlp.down.match_aligned",
                 "attn.q.pearson",
                 "attn.q.pearson_aligned",
                 "attn.q.cka_aligned",
@@ -97,12 +99,12 @@ class CalibrationReportTest {
                 "embeddings.columns.match",
                 "embeddings.rows.pearson_aligned",
                 "lm_head.columns.pearson",
+                "lm_head.columns.match",
                 "lm_head.rows.pearson_aligned",
                 "blocks.fisher_exact")) {
             assertThat(CalibrationReport.testKey(id)).isEqualTo(id);
         }
-        assertThat(CalibrationReport.testKey("block0~0.mlp.down.match")).isNull();
-        assertThat(CalibrationReport.testKey("lm_head.columns.match")).isNull();
+        assertThat(CalibrationReport.testKey("block0~0.mlp.gate.match")).isNull();
         assertThat(CalibrationReport.testKey("blocks.cauchy_all")).isNull();
     }
 }
