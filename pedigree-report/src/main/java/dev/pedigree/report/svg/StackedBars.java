@@ -36,7 +36,11 @@ public final class StackedBars {
      *     false: every bar fills the width (shares)
      */
     public static String render(String id, String title, String description, List<Bar> bars, boolean scaleToLongest) {
-        double left = 150;
+        // Room for the longest row label on the left and the longest note after its bar (about 7 px per
+        // character at these font sizes), so no label or note is cut off at the picture's edge.
+        double left = Math.max(
+                150,
+                16 + 7.2 * bars.stream().mapToInt(b -> b.label().length()).max().orElse(0));
         double barW = 460;
         double rowH = 30;
         List<String> legend = new java.util.ArrayList<>();
@@ -50,7 +54,14 @@ public final class StackedBars {
             }
         }
         double top = 14 + 18 * Math.ceil(legend.size() / 3.0) + 8;
-        double width = left + barW + 190;
+        double longestBar = bars.stream().mapToDouble(Bar::total).max().orElse(0);
+        double rightEdge = 0;
+        for (Bar b : bars) {
+            double total = b.total();
+            double length = total <= 0 ? barW : (scaleToLongest ? barW * total / longestBar : barW);
+            rightEdge = Math.max(rightEdge, length + 6 + 6.6 * b.note().length() + 10);
+        }
+        double width = left + Math.max(barW + 190, rightEdge);
         double height = top + rowH * Math.max(1, bars.size()) + 10;
         Svg svg = new Svg(id, width, height, title, description);
         svg.rect(0, 0, width, height, Palette.BACKGROUND, null, null);

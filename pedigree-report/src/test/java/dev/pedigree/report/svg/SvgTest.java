@@ -153,4 +153,35 @@ class SvgTest {
         assertThatThrownBy(() -> new StackedBars.Segment("neg", -1, "#000000"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void stackedBarsLeaveRoomForLongNotesAndLabels() throws Exception {
+        String note = "213.6 K, 100% in related components (and a note as long as a real one)";
+        String out = StackedBars.render(
+                "b",
+                "Bars",
+                "desc",
+                List.of(new StackedBars.Bar(
+                        "a component with a long name", List.of(new StackedBars.Segment("x", 3, "#1f5f99")), note)),
+                true);
+        Document d = XmlCheck.parse(out);
+        String[] viewBox = d.getDocumentElement().getAttribute("viewBox").split(" ");
+        double width = Double.parseDouble(viewBox[2]);
+        org.w3c.dom.NodeList texts = d.getElementsByTagName("text");
+        boolean seen = false;
+        for (int i = 0; i < texts.getLength(); i++) {
+            org.w3c.dom.Element t = (org.w3c.dom.Element) texts.item(i);
+            double x = Double.parseDouble(t.getAttribute("x"));
+            int chars = t.getTextContent().length();
+            if (t.getTextContent().equals(note)) {
+                seen = true;
+                // about 6 px per character at 11 px: the note must end inside the picture
+                assertThat(x + 6.0 * chars).isLessThanOrEqualTo(width);
+            }
+            if ("end".equals(t.getAttribute("text-anchor"))) {
+                assertThat(x - 6.5 * chars).isGreaterThanOrEqualTo(0);
+            }
+        }
+        assertThat(seen).isTrue();
+    }
 }
