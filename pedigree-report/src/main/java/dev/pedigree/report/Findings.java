@@ -27,6 +27,11 @@ public final class Findings {
     /** {@link #question(ComparisonResult, String)} naming the suspect {@code suspectName}. */
     public static String question(ComparisonResult r, String referenceName, String suspectName) {
         String sus = suspectName == null || suspectName.isBlank() ? modelName(r.suspect()) : suspectName;
+        if (TokenizerOnly.applies(r)) {
+            // Two tokenizers and no weights: the report answers a question about the vocabularies.
+            return "Does the tokenizer of " + sus + " come from that of " + reference(r, referenceName)
+                    + " (the same vocabulary, or one built from the other)?";
+        }
         return "Do the weights of " + sus + " and " + reference(r, referenceName)
                 + " share an origin (one derived from the other, or both from a common ancestor)?";
     }

@@ -70,6 +70,11 @@ class FindingsTest {
                         "The text encoder (21.3 M parameters, 64% of the model) shows no sign of a shared origin with e5-small-v2: none found with adequate power (p = 0.38).");
         ComparisonResult d = Cases.tokenizerOnly();
         assertThat(Findings.componentSentences(d, null)).isEmpty();
+        assertThat(Findings.question(d, "meta-llama/Llama-2-7b"))
+                .startsWith("Does the tokenizer of ")
+                .endsWith(
+                        " come from that of meta-llama/Llama-2-7b (the same vocabulary, or one built from the other)?")
+                .doesNotContain("weights");
         assertThat(Findings.answer(d, "meta-llama/Llama-2-7b"))
                 .startsWith("No weights were given; the answer comes from the tokenizers alone. ")
                 .contains(
