@@ -138,7 +138,7 @@ final class Customisation {
         }
         List<Descent.Sign> signs = new ArrayList<>();
         signs.add(Descent.quantised(compared, suspectOnGrid, referenceOnGrid));
-        signs.addAll(Descent.layerSubsets(map, s, r));
+        signs.addAll(Descent.layerSubsets(map, s, r, List.of(measured)));
         signs.add(Descent.vocabulary(
                 s.view.vocabulary().orElse(null), r.view.vocabulary().orElse(null)));
         dev.pedigree.forensics.result.Direction direction = Descent.combine(signs);

@@ -1,6 +1,7 @@
 package dev.pedigree.forensics;
 
 import dev.pedigree.forensics.result.Block;
+import dev.pedigree.forensics.result.CustomisationSummary.LayerChange;
 import dev.pedigree.forensics.result.Direction;
 import dev.pedigree.forensics.result.LayerMatch;
 import dev.pedigree.model.Token;
@@ -20,8 +21,10 @@ import java.util.Set;
  *   <li><b>A quantised side</b>: one side's matrices are dequantised values on a grid (in groups of 32 values along a
  *       row, every value is min + k·(max − min)/L for an integer L ≤ 255, as int8 and 4-bit formats with a scale and
  *       an offset per row or block give) and the other side's are not: the quantised side came later.
- *   <li><b>A layer subset</b>: every block of one side matches a distinct block of the other, and the other side's
- *       remaining blocks match nothing: layers were dropped, that side came later.
+ *   <li><b>A layer subset</b>: every block of one side matches a distinct block of the other, the other side's
+ *       remaining blocks match nothing, and the matched blocks changed little (median relative change at most
+ *       {@link #SUBSET_MAX_CHANGE}): layers were dropped, that side came later. A heavily changed relative with fewer
+ *       layers (a distilled cousin) shows no direction: a common deeper ancestor explains it as well.
  *   <li><b>An extended vocabulary</b>: one vocabulary is the other's, same tokens at the same ids, plus tokens
  *       appended: the extended side came later.
  * </ul>
@@ -116,6 +119,22 @@ final class Descent {
      * distinct reference block, the reference's others match nothing), or the other way round.
      */
     static List<Sign> layerSubsets(List<LayerMatch> map, ModelIndex s, ModelIndex r) {
+        return layerSubsets(map, s, r, List.of());
+    }
+
+    /**
+     * Largest median relative change of a stack's matched blocks for its layer subset to show direction. A copy that
+     * dropped layers keeps the others close; a heavily changed relative with fewer layers (a distilled cousin) is as
+     * well explained by both sides descending from a common deeper ancestor, so it only shows relatedness.
+     */
+    static final double SUBSET_MAX_CHANGE = 0.25;
+
+    /**
+     * {@link #layerSubsets(List, ModelIndex, ModelIndex)}, counting a subset as a sign only when the stack's measured
+     * {@code changes} (median relative change over its matched blocks' tensors) are at most {@link
+     * #SUBSET_MAX_CHANGE}; a stack with no measured change gives no sign either.
+     */
+    static List<Sign> layerSubsets(List<LayerMatch> map, ModelIndex s, ModelIndex r, List<LayerChange> changes) {
         List<Sign> out = new ArrayList<>();
         Map<String, List<LayerMatch>> byStack = new LinkedHashMap<>();
         for (LayerMatch m : map) {
@@ -128,6 +147,10 @@ final class Descent {
             String rc = ms.getFirst().reference().component();
             List<Integer> sLayers = s.layers(sc);
             List<Integer> rLayers = r.layers(rc);
+            double change = medianChange(changes, sc);
+            if (!(change <= SUBSET_MAX_CHANGE)) {
+                continue; // unmeasured, or heavily changed: relatives (see SUBSET_MAX_CHANGE)
+            }
             if (subset(ms, sLayers, rLayers, true)) {
                 out.add(
                         new Sign(
@@ -145,6 +168,20 @@ final class Descent {
             }
         }
         return out;
+    }
+
+    /** Median relative change of the measured tensors of the suspect's stack {@code component}; NaN when none. */
+    private static double medianChange(List<LayerChange> changes, String component) {
+        double[] v = changes.stream()
+                .filter(c -> c.suspect().component().equals(component))
+                .mapToDouble(LayerChange::relativeChange)
+                .filter(Double::isFinite)
+                .sorted()
+                .toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : 0.5 * (v[v.length / 2 - 1] + v[v.length / 2]);
     }
 
     /**
@@ -207,7 +244,9 @@ final class Descent {
         List<Sign> present = signs.stream().filter(java.util.Objects::nonNull).toList();
         if (present.isEmpty()) {
             return new Direction(
-                    null, List.of("no quantised side, layer subset or extended vocabulary tells which came first"));
+                    null,
+                    List.of(
+                            "no quantised side, extended vocabulary or little-changed layer subset tells which came first"));
         }
         Set<String> sides = new HashSet<>();
         present.forEach(x -> sides.add(x.earlier()));

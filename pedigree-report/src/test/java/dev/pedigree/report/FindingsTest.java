@@ -211,4 +211,44 @@ class FindingsTest {
                 u.sampling(),
                 u.thresholds());
     }
+
+    @Test
+    void theAnswersEffectIsTheMeasuredClosenessWhereThereIsOne() {
+        ComparisonResult r = Cases.transplant();
+        // The strongest counted test's effect is not how close the weights are: with the vision tower's closeness
+        // measured (r = 0.88 over matched tensors), the answer quotes that.
+        java.util.List<dev.pedigree.forensics.result.ComponentResult> comps = r.components().stream()
+                .map(c -> c.name().equals("vision")
+                        ? c.withCloseness(new dev.pedigree.forensics.result.Closeness(
+                                0.8812,
+                                1.0,
+                                0.49,
+                                false,
+                                java.util.List.of(new dev.pedigree.forensics.result.Closeness.BlockCloseness(
+                                        new dev.pedigree.forensics.result.Block("vision", 0),
+                                        new dev.pedigree.forensics.result.Block("vision", 0),
+                                        0.8812,
+                                        1.0,
+                                        0.49,
+                                        false))))
+                        : c)
+                .toList();
+        ComparisonResult measured = new ComparisonResult(
+                r.schema(),
+                r.suspect(),
+                r.reference(),
+                r.verdict(),
+                r.log10p(),
+                comps,
+                r.layerMap(),
+                r.tokenizer(),
+                r.sharedParameterFraction(),
+                r.warnings(),
+                r.layerEvidence(),
+                r.customisation(),
+                r.sampling(),
+                r.thresholds());
+        assertThat(Findings.answer(measured, "openai/clip-vit-large-patch14"))
+                .contains("; matched weights correlate r = 0.88; unrelated models \u2248 0.");
+    }
 }
