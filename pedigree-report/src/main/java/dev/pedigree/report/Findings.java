@@ -277,6 +277,29 @@ public final class Findings {
             "Holm-adjusted log10 p (-?[0-9.]+) lies between the thresholds (-?[0-9.]+) and (-?[0-9.]+)");
 
     /**
+     * Sentences joined by a space, each ending with a full stop (one is added where a part ends without one); empty
+     * parts are left out. For table cells that put a reason and a closeness sentence side by side.
+     */
+    public static String sentences(String... parts) {
+        StringBuilder sb = new StringBuilder();
+        for (String p : parts) {
+            String t = p == null ? "" : p.strip();
+            if (t.isEmpty()) {
+                continue;
+            }
+            if (!sb.isEmpty()) {
+                sb.append(' ');
+            }
+            sb.append(t);
+            char last = t.charAt(t.length() - 1);
+            if (last != '.' && last != '!' && last != '?') {
+                sb.append('.');
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
      * An engine reason with its thresholds in words: "Holm-adjusted log10 p -1165.1 ≤ -6.0" reads
      * "p below 10^-100 after correcting for the components tested (Holm), under the 1-in-a-million
      * threshold (10^-6)".

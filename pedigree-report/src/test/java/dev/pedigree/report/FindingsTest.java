@@ -251,4 +251,16 @@ class FindingsTest {
         assertThat(Findings.answer(measured, "openai/clip-vit-large-patch14"))
                 .contains("; matched weights correlate r = 0.88; unrelated models \u2248 0.");
     }
+
+    @Test
+    void sentencesSideBySideEachEndWithAFullStop() {
+        assertThat(Findings.sentences(
+                        "p < 10^-100 after correcting (Holm), needed to call it related",
+                        "",
+                        "Matched weights correlate r = 0.88.",
+                        null))
+                .isEqualTo(
+                        "p < 10^-100 after correcting (Holm), needed to call it related. Matched weights correlate r = 0.88.");
+        assertThat(Findings.sentences("", null)).isEmpty();
+    }
 }

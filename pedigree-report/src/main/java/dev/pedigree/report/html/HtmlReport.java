@@ -256,7 +256,7 @@ public final class HtmlReport {
                     Relation.strongestCounted(c)
                             .map(b -> b.test() + ": " + Findings.pValue(b.log10p()))
                             .orElse(""),
-                    (Findings.plainReason(c.reason()) + " " + ClosenessText.sentence(c)).strip()));
+                    Findings.sentences(Findings.plainReason(c.reason()), ClosenessText.sentence(c))));
         }
         Html.table(
                 sb,

@@ -186,12 +186,9 @@ public final class MarkdownReport {
                                 .append("` (")
                                 .append(esc(Relation.whyNotCounted(w)))
                                 .append(')'));
-                if (!k.reason().isEmpty()) {
-                    sb.append(". ").append(esc(Findings.plainReason(k.reason())));
-                }
-                String close = ClosenessText.sentence(k);
-                if (!close.isEmpty()) {
-                    sb.append(k.reason().isEmpty() ? ". " : " ").append(esc(close));
+                String why = Findings.sentences(Findings.plainReason(k.reason()), ClosenessText.sentence(k));
+                if (!why.isEmpty()) {
+                    sb.append(". ").append(esc(why));
                 }
                 sb.append('\n');
             }
