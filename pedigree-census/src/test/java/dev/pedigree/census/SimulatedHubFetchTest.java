@@ -66,9 +66,20 @@ class SimulatedHubFetchTest {
             SampledModelFetcher.Result r = e.getValue();
             assertThat(r.unplannedRequests()).as(e.getKey()).isZero();
             int smallFiles = s.resolvesPerFile().size() - 1; // config, tokenizer, README (read whole or not at all)
-            assertThat(r.fetched().ranges()).isEqualTo(s.rangeRequests());
-            assertThat(r.fetched().bytes()).isEqualTo(s.bytes());
-            assertThat(r.fetched().resolves()).isEqualTo(s.resolves());
+            // The server counts a request before answering it: an attempt that failed in transport (a reset
+            // connection on a loaded machine) and was sent again is counted there and not here. Every such extra
+            // request must be one the client says it resent; with none resent the counts are equal.
+            long resent = r.fetched().resent();
+            long extraRanges = s.rangeRequests() - r.fetched().ranges();
+            long extraResolves = s.resolves() - r.fetched().resolves();
+            assertThat(extraRanges).as(e.getKey()).isNotNegative();
+            assertThat(extraResolves).as(e.getKey()).isNotNegative();
+            assertThat(extraRanges + extraResolves).as(e.getKey()).isLessThanOrEqualTo(resent);
+            if (resent == 0) {
+                assertThat(r.fetched().bytes()).as(e.getKey()).isEqualTo(s.bytes());
+            } else {
+                assertThat(r.fetched().bytes()).as(e.getKey()).isLessThanOrEqualTo(s.bytes());
+            }
             assertThat(smallFiles).isGreaterThan(0);
         }
     }

@@ -244,6 +244,9 @@ public final class HubClient implements AutoCloseable {
                 throw new IOException(what + ": interrupted", e);
             } catch (IOException e) {
                 last = e;
+                if (attempt < maxAttempts) {
+                    counters.resent.incrementAndGet();
+                }
                 pause(backoff(attempt));
                 continue;
             }
