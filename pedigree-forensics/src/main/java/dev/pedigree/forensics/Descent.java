@@ -115,14 +115,6 @@ final class Descent {
     record Sign(String earlier, String reason) {}
 
     /**
-     * Signs from the layer map: per suspect stack, whether its blocks are a subset of the reference's (each matches a
-     * distinct reference block, the reference's others match nothing), or the other way round.
-     */
-    static List<Sign> layerSubsets(List<LayerMatch> map, ModelIndex s, ModelIndex r) {
-        return layerSubsets(map, s, r, List.of());
-    }
-
-    /**
      * Largest median relative change of a stack's matched blocks for its layer subset to show direction. A copy that
      * dropped layers keeps the others close; a heavily changed relative with fewer layers (a distilled cousin) is as
      * well explained by both sides descending from a common deeper ancestor, so it only shows relatedness.
@@ -130,9 +122,10 @@ final class Descent {
     static final double SUBSET_MAX_CHANGE = 0.25;
 
     /**
-     * {@link #layerSubsets(List, ModelIndex, ModelIndex)}, counting a subset as a sign only when the stack's measured
-     * {@code changes} (median relative change over its matched blocks' tensors) are at most {@link
-     * #SUBSET_MAX_CHANGE}; a stack with no measured change gives no sign either.
+     * Signs from the layer map: per suspect stack, whether its blocks are a subset of the reference's (each matches a
+     * distinct reference block, the reference's others match nothing), or the other way round; counted only when the
+     * stack's measured {@code changes} (median relative change over its matched blocks' tensors) are at most {@link
+     * #SUBSET_MAX_CHANGE}. A stack with no measured change gives no sign.
      */
     static List<Sign> layerSubsets(List<LayerMatch> map, ModelIndex s, ModelIndex r, List<LayerChange> changes) {
         List<Sign> out = new ArrayList<>();
