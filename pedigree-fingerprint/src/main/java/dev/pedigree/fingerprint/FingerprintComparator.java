@@ -129,7 +129,12 @@ public final class FingerprintComparator {
                                 "; reference fingerprint keeps %d indices per dimension (seed %d) and %d anchor tokens",
                                 reference.units(),
                                 reference.seed(),
-                                reference.anchorsNoCopy().length));
+                                reference.anchorsNoCopy().length),
+                0,
+                0,
+                List.of(),
+                null,
+                List.of());
         return new ComparisonResult(
                 c.schema(),
                 s,

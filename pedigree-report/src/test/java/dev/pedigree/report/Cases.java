@@ -24,7 +24,17 @@ public final class Cases {
     public static final String HOSTILE = "<script>alert(1)</script>";
 
     static SamplingInfo sampling() {
-        return new SamplingInfo(512, 42, 512, 256, "p-values computed on 512 sampled rows per tensor (seed 42)");
+        return new SamplingInfo(
+                512,
+                42,
+                512,
+                256,
+                "p-values computed on 512 sampled rows per tensor (seed 42)",
+                0,
+                0,
+                List.of(),
+                null,
+                List.of());
     }
 
     static List<Evidence> blockEvidence(int layers, double match, double pearson) {
@@ -287,7 +297,7 @@ public final class Cases {
                 List.of("No weights: only tokenizer lineage can be reported."),
                 List.of(),
                 null,
-                new SamplingInfo(null, 42, 0, 0, "no weights read"),
+                new SamplingInfo(null, 42, 0, 0, "no weights read", 0, 0, List.of(), null, List.of()),
                 Thresholds.DEFAULT);
     }
 

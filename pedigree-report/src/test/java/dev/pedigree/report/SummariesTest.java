@@ -54,13 +54,17 @@ class SummariesTest {
                 "p-values computed on 256 seeded sampled rows per tensor (...); 256 shared tokens as probes; seed 42"
                         + "; reference fingerprint keeps 64 indices per dimension (seed 7) and 256 anchor tokens",
                 31_819_776,
-                223_114_240);
+                223_114_240,
+                List.of(),
+                null,
+                List.of());
         assertThat(Summaries.sampling(sampled))
                 .startsWith("The tests read 256 seeded rows of each tensor (seed 42), 14.26% of the weight bytes"
                         + " (31,819,776 of 223,114,240), and computed their p-values on that sample;")
                 .contains(" Reference fingerprint keeps 64 indices per dimension (seed 7) and 256 anchor tokens.")
                 .endsWith(" 256 tokens that both vocabularies share served as probes.");
-        SamplingInfo full = new SamplingInfo(null, 42, 4096, 0, "every row read; seed 42", 100, 100);
+        SamplingInfo full =
+                new SamplingInfo(null, 42, 4096, 0, "every row read; seed 42", 100, 100, List.of(), null, List.of());
         assertThat(Summaries.sampling(full))
                 .isEqualTo("The tests read every row of every tensor (100.00% of the weight bytes (100 of 100)); at"
                         + " most 4,096 units of a tensor enter one assignment problem (seed 42).");

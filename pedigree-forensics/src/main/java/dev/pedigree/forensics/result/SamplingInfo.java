@@ -41,60 +41,6 @@ public record SamplingInfo(
         }
     }
 
-    /** Without deterministic tables. */
-    public SamplingInfo(
-            Integer sampleRows,
-            long seed,
-            int maxMatchedUnits,
-            int probeTokens,
-            String description,
-            long bytesRead,
-            long weightBytes,
-            List<NonFiniteTensor> nonFinite,
-            EarlyStopping earlyStopping) {
-        this(
-                sampleRows,
-                seed,
-                maxMatchedUnits,
-                probeTokens,
-                description,
-                bytesRead,
-                weightBytes,
-                nonFinite,
-                earlyStopping,
-                List.of());
-    }
-
-    /** Without early stopping. */
-    public SamplingInfo(
-            Integer sampleRows,
-            long seed,
-            int maxMatchedUnits,
-            int probeTokens,
-            String description,
-            long bytesRead,
-            long weightBytes,
-            List<NonFiniteTensor> nonFinite) {
-        this(sampleRows, seed, maxMatchedUnits, probeTokens, description, bytesRead, weightBytes, nonFinite, null);
-    }
-
-    /** Without non-finite values. */
-    public SamplingInfo(
-            Integer sampleRows,
-            long seed,
-            int maxMatchedUnits,
-            int probeTokens,
-            String description,
-            long bytesRead,
-            long weightBytes) {
-        this(sampleRows, seed, maxMatchedUnits, probeTokens, description, bytesRead, weightBytes, List.of());
-    }
-
-    /** Without byte accounting (both counts 0). */
-    public SamplingInfo(Integer sampleRows, long seed, int maxMatchedUnits, int probeTokens, String description) {
-        this(sampleRows, seed, maxMatchedUnits, probeTokens, description, 0, 0);
-    }
-
     /** {@link #bytesRead} / {@link #weightBytes}, or NaN when nothing was measured. */
     public double fractionRead() {
         return weightBytes == 0 ? Double.NaN : bytesRead / (double) weightBytes;

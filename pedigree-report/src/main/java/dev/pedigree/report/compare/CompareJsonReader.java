@@ -122,7 +122,7 @@ public final class CompareJsonReader {
                     present(n, "customisation") ? customisation(n.get("customisation"), "$.customisation") : null;
             SamplingInfo sampling = present(n, "sampling")
                     ? sampling(n.get("sampling"), "$.sampling")
-                    : new SamplingInfo(null, 0, 0, 0, "");
+                    : new SamplingInfo(null, 0, 0, 0, "", 0, 0, List.of(), null, List.of());
             Thresholds thresholds =
                     present(n, "thresholds") ? thresholds(n.get("thresholds"), "$.thresholds") : Thresholds.DEFAULT;
             double shared = number(n, "shared_parameter_fraction", "$");
