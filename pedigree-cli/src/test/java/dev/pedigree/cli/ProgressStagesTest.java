@@ -2,12 +2,8 @@ package dev.pedigree.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pedigree.forensics.simulate.DerivationSimulator;
-import dev.pedigree.forensics.simulate.SimModel;
-import dev.pedigree.forensics.simulate.SyntheticTransformer;
 import dev.pedigree.forensics.simulate.SyntheticTransformer.Config;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * calibrate), never on a pipe and never under --quiet, and the outcome on standard output is the same either way.
  */
 class ProgressStagesTest {
-    private static final Terminal STDERR_TTY = new Terminal(false, true, Map.of());
+    private static final Terminal STDERR_TTY = TunedPair.STDERR_TTY;
 
     @TempDir
     static Path dir;
@@ -28,10 +24,9 @@ class ProgressStagesTest {
 
     @BeforeAll
     static void models() throws Exception {
-        SimModel b = SyntheticTransformer.random("base", Config.tinyDecoder(), 41);
-        base = GoldenOutputsTest.writeHf(b, dir.resolve("models/base")).toString();
-        tuned = GoldenOutputsTest.writeHf(DerivationSimulator.noise(b, 0.2, 5), dir.resolve("tuned"))
-                .toString();
+        TunedPair pair = TunedPair.write(Config.tinyDecoder(), 41, dir.resolve("models/base"), dir.resolve("tuned"));
+        base = pair.base();
+        tuned = pair.tuned();
     }
 
     /** The same command on a terminal and on a pipe: the terminal's standard error shows the stages, a pipe's nothing. */

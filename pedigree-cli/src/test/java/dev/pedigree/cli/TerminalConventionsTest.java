@@ -2,9 +2,6 @@ package dev.pedigree.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pedigree.forensics.simulate.DerivationSimulator;
-import dev.pedigree.forensics.simulate.SimModel;
-import dev.pedigree.forensics.simulate.SyntheticTransformer;
 import dev.pedigree.forensics.simulate.SyntheticTransformer.Config;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and never with NO_COLOR; neither changes a result. The terminal is injected ({@link Terminal}).
  */
 class TerminalConventionsTest {
-    private static final Terminal STDERR_TTY = new Terminal(false, true, Map.of());
+    private static final Terminal STDERR_TTY = TunedPair.STDERR_TTY;
     private static final Terminal STDOUT_TTY = new Terminal(true, false, Map.of());
 
     @TempDir
@@ -28,10 +25,9 @@ class TerminalConventionsTest {
 
     @BeforeAll
     static void models() throws Exception {
-        SimModel b = SyntheticTransformer.random("base", Config.smallDecoder(), 31);
-        base = GoldenOutputsTest.writeHf(b, dir.resolve("base")).toString();
-        tuned = GoldenOutputsTest.writeHf(DerivationSimulator.noise(b, 0.2, 5), dir.resolve("tuned"))
-                .toString();
+        TunedPair pair = TunedPair.write(Config.smallDecoder(), 31, dir.resolve("base"), dir.resolve("tuned"));
+        base = pair.base();
+        tuned = pair.tuned();
     }
 
     @Test
