@@ -31,13 +31,91 @@ class ChangeRankTest {
     }
 
     @Test
-    void jacobiEigenvaluesOfAKnownMatrix() {
-        // [[2,1,0],[1,2,0],[0,0,5]]: eigenvalues 1, 3, 5
-        double[] e = ChangeRank.eigenvalues(new double[] {2, 1, 0, 1, 2, 0, 0, 0, 5}, 3);
-        Arrays.sort(e);
-        assertThat(e[0]).isCloseTo(1, within(1e-12));
-        assertThat(e[1]).isCloseTo(3, within(1e-12));
-        assertThat(e[2]).isCloseTo(5, within(1e-12));
+    void eigenvaluesOfAKnownMatrix() {
+        // [[2,1,0],[1,2,0],[0,0,5]]: eigenvalues 1, 3, 5, by both solvers
+        for (boolean jacobi : new boolean[] {false, true}) {
+            double[] a = {2, 1, 0, 1, 2, 0, 0, 0, 5};
+            double[] e = jacobi ? ChangeRank.jacobiEigenvalues(a, 3) : ChangeRank.eigenvalues(a, 3);
+            Arrays.sort(e);
+            assertThat(e[0]).isCloseTo(1, within(1e-12));
+            assertThat(e[1]).isCloseTo(3, within(1e-12));
+            assertThat(e[2]).isCloseTo(5, within(1e-12));
+        }
+    }
+
+    /** Householder + QL reads the spectrum Q·diag(λ)·Qᵀ was built from (Q from random reflections). */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 5, 64, 128})
+    void eigenvaluesOfARotatedDiagonal(int n) {
+        SplittableRandom rnd = new SplittableRandom(n);
+        double[] lambda = new double[n];
+        for (int i = 0; i < n; i++) {
+            lambda[i] = i % 7 == 0 ? 0 : Math.scalb(rnd.nextDouble() + 0.5, -20 + rnd.nextInt(30));
+        }
+        double[] a = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            a[i * n + i] = lambda[i];
+        }
+        for (int h = 0; h < 3; h++) { // a ← H·a·H, H = I − 2vvᵀ/vᵀv
+            double[] v = new double[n];
+            double vv = 0;
+            for (int i = 0; i < n; i++) {
+                v[i] = gauss(rnd);
+                vv += v[i] * v[i];
+            }
+            double[] b = new double[n * n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    b[i * n + j] = (i == j ? 1 : 0) - 2 * v[i] * v[j] / vv;
+                }
+            }
+            a = times(b, times(a, b, n), n);
+        }
+        double max = Arrays.stream(lambda).max().orElse(0);
+        double[] jac = ChangeRank.jacobiEigenvalues(a.clone(), n);
+        double[] ql = ChangeRank.eigenvalues(a, n);
+        Arrays.sort(lambda);
+        Arrays.sort(jac);
+        Arrays.sort(ql);
+        for (int i = 0; i < n; i++) {
+            assertThat(ql[i]).isCloseTo(lambda[i], within(1e-12 * max));
+            assertThat(ql[i]).isCloseTo(jac[i], within(1e-12 * max));
+        }
+    }
+
+    private static double[] times(double[] x, double[] y, int n) {
+        double[] z = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < n; k++) {
+                for (int j = 0; j < n; j++) {
+                    z[i * n + j] += x[i * n + k] * y[k * n + j];
+                }
+            }
+        }
+        return z;
+    }
+
+    /** The blocked Gram matrix is ΔΔᵀ, whatever m (4 × 4 tiles and the rows left over). */
+    @Test
+    void gramOfRows() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int m : new int[] {1, 3, 4, 7, 13}) {
+            int n = 11;
+            float[] x = new float[m * n];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) gauss(rnd);
+            }
+            double[] g = ChangeRank.rowGram(x, m, n);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < m; j++) {
+                    double s = 0;
+                    for (int c = 0; c < n; c++) {
+                        s += (double) x[i * n + c] * x[j * n + c];
+                    }
+                    assertThat(g[i * m + j]).as(m + ": " + i + "," + j).isCloseTo(s, within(1e-12));
+                }
+            }
+        }
     }
 
     @ParameterizedTest
