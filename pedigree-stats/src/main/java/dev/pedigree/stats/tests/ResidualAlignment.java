@@ -3,6 +3,7 @@ package dev.pedigree.stats.tests;
 import dev.pedigree.kernels.numeric.Kernels;
 import dev.pedigree.stats.LinearAssignment;
 import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.SparseAssignment;
 import java.util.Objects;
 
 /**
@@ -12,6 +13,15 @@ import java.util.Objects;
  * tests must run on tensors disjoint from the embeddings it was fitted on. Stateless, thread-safe.
  */
 public final class ResidualAlignment {
+
+    /** Largest dense |correlation| matrix (entries): 4,096 × 4,096, 64 MB of floats. */
+    static final long DENSE_MAX_ENTRIES = 4096L * 4096L;
+
+    /** Candidate partners kept per dimension above {@link #DENSE_MAX_ENTRIES}. */
+    static final int CANDIDATES = 32;
+
+    /** Entries of one band of the |correlation| matrix computed at a time above {@link #DENSE_MAX_ENTRIES}. */
+    private static final int BAND_ENTRIES = 1 << 21;
 
     private ResidualAlignment() {}
 
@@ -77,12 +87,18 @@ public final class ResidualAlignment {
     /**
      * Fits the signed permutation: columns are residual dimensions and rows the shared tokens (same order in both).
      * Each column is centred over tokens and normalised, the d_B × d_A matrix of correlations C is formed by
-     * {@link Matrix#multiplyTransposed}, and a LAP maximises Σ|C| (rectangular when the widths differ); the sign is
-     * that of the matched correlation.
+     * {@link Matrix#multiplyTransposed}, and a LAP maximises Σ|C| (rectangular when the widths differ; above
+     * 4,096 × 4,096, an auction on each dimension's 32 best candidates, see {@link #sparse}); the sign is that of
+     * the matched correlation.
      *
      * @throws IllegalArgumentException if the token counts differ or fewer than 2 tokens are given
      */
     public static SignedPermutation fit(Matrix embA, Matrix embB) {
+        return fit(embA, embB, DENSE_MAX_ENTRIES);
+    }
+
+    /** {@link #fit(Matrix, Matrix)} with the dense solver's size limit given (tests force the sparse path). */
+    static SignedPermutation fit(Matrix embA, Matrix embB, long denseMaxEntries) {
         Objects.requireNonNull(embA, "embA");
         if (embA.rows() != embB.rows()) {
             throw new IllegalArgumentException("token count mismatch " + embA.rows() + " vs " + embB.rows());
@@ -94,18 +110,12 @@ public final class ResidualAlignment {
         int dB = embB.cols();
         Matrix colsA = embA.transpose().centreAndNormaliseRows();
         Matrix colsB = embB.transpose().centreAndNormaliseRows();
-        // One width × width matrix only (the largest allocation of a compare): |cosines| in place,
-        // oriented so that the narrower side is matched into the wider one; the signs of the
-        // assigned pairs are recomputed afterwards from the columns.
         boolean bRows = dB <= dA;
-        float[] abs = bRows
-                ? colsB.multiplyTransposed(colsA).data()
-                : colsA.multiplyTransposed(colsB).data();
-        for (int i = 0; i < abs.length; i++) {
-            abs[i] = Math.abs(abs[i]);
-        }
-        int[] asg = bRows ? LinearAssignment.maximise(abs, dB, dA) : LinearAssignment.maximise(abs, dA, dB);
-        abs = null;
+        Matrix rowSide = bRows ? colsB : colsA;
+        Matrix colSide = bRows ? colsA : colsB;
+        int[] asg = (long) rowSide.rows() * colSide.rows() <= denseMaxEntries
+                ? dense(rowSide, colSide)
+                : sparse(rowSide, colSide);
         int[] index = new int[dB];
         float[] sign = new float[dB];
         java.util.Arrays.fill(index, -1);
@@ -122,5 +132,104 @@ public final class ResidualAlignment {
             matched++;
         }
         return new SignedPermutation(index, sign, matched == 0 ? 0 : sumAbs / matched);
+    }
+
+    /**
+     * One width × width matrix of |correlations| (the largest allocation of a compare at these widths), matched
+     * exactly by {@link LinearAssignment}; the signs of the assigned pairs are recomputed afterwards.
+     */
+    private static int[] dense(Matrix rowSide, Matrix colSide) {
+        float[] abs = rowSide.multiplyTransposed(colSide).data();
+        for (int i = 0; i < abs.length; i++) {
+            abs[i] = Math.abs(abs[i]);
+        }
+        return LinearAssignment.maximise(abs, rowSide.rows(), colSide.rows());
+    }
+
+    /**
+     * Widths whose dense matrix would not fit the launcher's heap (an 8,192-wide model's is 268 MB, a 16,384-wide
+     * one's 1 GB): each row keeps its {@link #CANDIDATES} largest |correlations|, computed a band of rows at a
+     * time, and {@link SparseAssignment} matches along those edges. A dimension whose true partner is among its
+     * candidates (any related pair) is matched as the dense solver would; one whose candidates all went to others
+     * takes a free column, which only weakens the alignment, never a test's validity (tests run on other tensors).
+     */
+    private static int[] sparse(Matrix rowSide, Matrix colSide) {
+        int n = rowSide.rows();
+        int m = colSide.rows();
+        int k = Math.min(m, CANDIDATES);
+        int[] start = new int[n + 1];
+        int[] column = new int[n * k];
+        float[] score = new float[n * k];
+        int band = Math.max(1, BAND_ENTRIES / m);
+        for (int r0 = 0; r0 < n; r0 += band) {
+            int r1 = Math.min(n, r0 + band);
+            int[] rows = new int[r1 - r0];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = r0 + i;
+            }
+            float[] c = rowSide.rowsSubset(rows).multiplyTransposed(colSide).data();
+            for (int i = 0; i < rows.length; i++) {
+                topK(c, i * m, m, k, column, score, (r0 + i) * k);
+            }
+        }
+        for (int i = 0; i <= n; i++) {
+            start[i] = i * k;
+        }
+        int[] asg = SparseAssignment.maximise(n, m, start, column, score);
+        // Dimensions left without a candidate (|correlations| near 0 in any case) take the free columns in order,
+        // so that every dimension of the narrower side has a partner, as with the dense solver.
+        boolean[] taken = new boolean[m];
+        for (int j : asg) {
+            if (j >= 0) {
+                taken[j] = true;
+            }
+        }
+        int free = 0;
+        for (int i = 0; i < n; i++) {
+            if (asg[i] < 0) {
+                while (taken[free]) {
+                    free++;
+                }
+                asg[i] = free;
+                taken[free] = true;
+            }
+        }
+        return asg;
+    }
+
+    /** The {@code k} largest |values| of {@code c[off .. off+m)} with their columns, into {@code column}/{@code score} at {@code at}. */
+    static void topK(float[] c, int off, int m, int k, int[] column, float[] score, int at) {
+        // A min-heap on score of the k best so far, kept in place in the output slots.
+        int size = 0;
+        for (int j = 0; j < m; j++) {
+            float v = Math.abs(c[off + j]);
+            if (size < k) {
+                int x = size++;
+                while (x > 0 && score[at + (x - 1) / 2] > v) {
+                    score[at + x] = score[at + (x - 1) / 2];
+                    column[at + x] = column[at + (x - 1) / 2];
+                    x = (x - 1) / 2;
+                }
+                score[at + x] = v;
+                column[at + x] = j;
+            } else if (v > score[at]) {
+                int x = 0;
+                while (true) {
+                    int l = 2 * x + 1;
+                    if (l >= k) {
+                        break;
+                    }
+                    int s = l + 1 < k && score[at + l + 1] < score[at + l] ? l + 1 : l;
+                    if (score[at + s] >= v) {
+                        break;
+                    }
+                    score[at + x] = score[at + s];
+                    column[at + x] = column[at + s];
+                    x = s;
+                }
+                score[at + x] = v;
+                column[at + x] = j;
+            }
+        }
     }
 }

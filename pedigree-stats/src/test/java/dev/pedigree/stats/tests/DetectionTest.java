@@ -256,6 +256,43 @@ class DetectionTest {
                 .isEqualTo(d - 96);
     }
 
+    /**
+     * Above 4,096 × 4,096 the alignment matches each dimension among its 32 best candidates (memory O(d) instead of
+     * O(d²)); forced onto that path at d = 128, it recovers what the dense solver recovers, also for pruned widths.
+     */
+    @Test
+    void theSparseWideAlignmentRecoversWhatTheDenseOneDoes() {
+        SplittableRandom rng = new SplittableRandom(5);
+        int d = 128;
+        Matrix emb = Synth.gaussian(rng, 600, d, 0, 1);
+        int[] perm = SeededSample.permutation(rng, d);
+        float[] sign = Synth.signs(rng, d);
+        for (double lv : new double[] {0.5, 1, 2}) {
+            Matrix embB = Synth.noisy(Synth.signedPermuteCols(emb, perm, sign), lv, rng);
+            ResidualAlignment.SignedPermutation dense = ResidualAlignment.fit(emb, embB);
+            ResidualAlignment.SignedPermutation sparse = ResidualAlignment.fit(emb, embB, 0);
+            assertThat(agree(sparse, perm, sign)).as("noise %s", lv).isEqualTo(agree(dense, perm, sign));
+        }
+        int[] keep = java.util.Arrays.copyOf(perm, 96);
+        assertThat(ResidualAlignment.fit(emb, emb.colsSubset(keep), 0).index()).containsExactly(keep);
+        ResidualAlignment.SignedPermutation wide = ResidualAlignment.fit(emb.colsSubset(keep), emb, 0);
+        assertThat(java.util.Arrays.stream(wide.index()).filter(i -> i < 0).count())
+                .isEqualTo(d - 96);
+        for (int x = 0; x < 96; x++) {
+            assertThat(wide.index()[keep[x]]).isEqualTo(x);
+        }
+    }
+
+    private static int agree(ResidualAlignment.SignedPermutation f, int[] perm, float[] sign) {
+        int ok = 0;
+        for (int j = 0; j < perm.length; j++) {
+            if (f.index()[j] == perm[j] && f.sign()[j] == sign[j]) {
+                ok++;
+            }
+        }
+        return ok;
+    }
+
     @Test
     void ckaDetectsHeadSpaceRotatedNoisyCopies() {
         SplittableRandom rng = new SplittableRandom(5);
