@@ -1,7 +1,9 @@
 package dev.pedigree.report;
 
 import dev.pedigree.forensics.result.Closeness;
+import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.LayerMatch;
 import java.util.Locale;
 
 /**
@@ -38,8 +40,28 @@ public final class ClosenessText {
                 undone);
     }
 
+    /**
+     * A layer-map pair's closeness in short words ("r = 0.96, 100% of units, change 30%"): the
+     * measurement of the suspect block's component for that pair; empty when it was not measured.
+     */
+    public static String block(ComparisonResult r, LayerMatch m) {
+        return r.component(m.suspect().component())
+                .map(ComponentResult::closeness)
+                .flatMap(c -> c.blocks().stream()
+                        .filter(b ->
+                                b.suspect().equals(m.suspect()) && b.reference().equals(m.reference()))
+                        .findFirst())
+                .map(b -> String.format(
+                        Locale.ROOT,
+                        "r = %.2f, %s of units, change %s",
+                        b.correlation(),
+                        percent(b.unitsMatched()),
+                        percent(b.relativeChange())))
+                .orElse("");
+    }
+
     /** A share as a whole percentage ("3%", "100%"; "<1%" above zero). */
-    static String percent(double share) {
+    public static String percent(double share) {
         if (!Double.isFinite(share)) {
             return "?";
         }

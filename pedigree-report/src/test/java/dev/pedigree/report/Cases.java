@@ -78,6 +78,25 @@ public final class Cases {
         return new LayerEvidenceMatrix(component, sl, rl, m);
     }
 
+    /** {@code r} with its components replaced by {@code comps}. */
+    public static ComparisonResult withComponents(ComparisonResult r, List<ComponentResult> comps) {
+        return new ComparisonResult(
+                r.schema(),
+                r.suspect(),
+                r.reference(),
+                r.verdict(),
+                r.log10p(),
+                comps,
+                r.layerMap(),
+                r.tokenizer(),
+                r.sharedParameterFraction(),
+                r.warnings(),
+                r.layerEvidence(),
+                r.customisation(),
+                r.sampling(),
+                r.thresholds());
+    }
+
     /** (a) A model against its int8 quantisation: everything shared. */
     public static ComparisonResult int8() {
         ModelSummary s = new ModelSummary("models/all-minilm-l6-v2-q.onnx", "onnx", "bert", 22_713_216);

@@ -233,21 +233,7 @@ class FindingsTest {
                                         false))))
                         : c)
                 .toList();
-        ComparisonResult measured = new ComparisonResult(
-                r.schema(),
-                r.suspect(),
-                r.reference(),
-                r.verdict(),
-                r.log10p(),
-                comps,
-                r.layerMap(),
-                r.tokenizer(),
-                r.sharedParameterFraction(),
-                r.warnings(),
-                r.layerEvidence(),
-                r.customisation(),
-                r.sampling(),
-                r.thresholds());
+        ComparisonResult measured = Cases.withComponents(r, comps);
         assertThat(Findings.answer(measured, "openai/clip-vit-large-patch14"))
                 .contains("; matched weights correlate r = 0.88; unrelated models \u2248 0.");
     }

@@ -200,29 +200,55 @@ public final class CompareJsonReader {
 
         /** A component's closeness (an addition to the schema; absent in older results). */
         Closeness closeness(JsonNode n, String p) throws ResultFormatException {
-            List<Closeness.BlockCloseness> blocks = new ArrayList<>();
-            JsonNode bs = n.get("blocks") == null ? null : array(n, "blocks", p);
-            for (int i = 0; bs != null && i < bs.size(); i++) {
-                String q = p + ".blocks[" + i + "]";
-                JsonNode b = object(bs.get(i), q);
-                blocks.add(new Closeness.BlockCloseness(
-                        block(object(b.get("suspect"), q + ".suspect"), q + ".suspect"),
-                        block(object(b.get("reference"), q + ".reference"), q + ".reference"),
-                        orNaN(nullableNumber(b, "correlation", q)),
-                        orNaN(nullableNumber(b, "units_matched", q)),
-                        orNaN(nullableNumber(b, "relative_change", q)),
-                        bool(b, "permutation_undone", q)));
-            }
+            List<Closeness.BlockCloseness> blocks = n.get("blocks") == null
+                    ? List.of()
+                    : each(
+                            n,
+                            "blocks",
+                            p,
+                            (b, q) -> new Closeness.BlockCloseness(
+                                    block(b.get("suspect"), q + ".suspect"),
+                                    block(b.get("reference"), q + ".reference"),
+                                    numberOrNaN(b, "correlation", q),
+                                    numberOrNaN(b, "units_matched", q),
+                                    numberOrNaN(b, "relative_change", q),
+                                    bool(b, "permutation_undone", q)));
             return new Closeness(
-                    orNaN(nullableNumber(n, "correlation", p)),
-                    orNaN(nullableNumber(n, "units_matched", p)),
-                    orNaN(nullableNumber(n, "relative_change", p)),
+                    numberOrNaN(n, "correlation", p),
+                    numberOrNaN(n, "units_matched", p),
+                    numberOrNaN(n, "relative_change", p),
                     bool(n, "permutation_undone", p),
                     blocks);
         }
 
-        private static double orNaN(Double v) {
-            return v == null ? Double.NaN : v;
+        /** One element of an array field, read at JSON path {@code q}. */
+        @FunctionalInterface
+        interface Item<T> {
+            T read(JsonNode x, String q) throws ResultFormatException;
+        }
+
+        /**
+         * The elements of array {@code field} of {@code n}, each an object read by {@code item} at its
+         * path ({@code p.field[i]}).
+         */
+        <T> List<T> each(JsonNode n, String field, String p, Item<T> item) throws ResultFormatException {
+            JsonNode xs = array(n, field, p);
+            List<T> out = new ArrayList<>();
+            for (int i = 0; i < xs.size(); i++) {
+                String q = p + "." + field + "[" + i + "]";
+                out.add(item.read(object(xs.get(i), q), q));
+            }
+            return out;
+        }
+
+        /** {@link #each} for an optional field: empty when absent or null. */
+        <T> List<T> eachIfPresent(JsonNode n, String field, String p, Item<T> item) throws ResultFormatException {
+            return present(n, field) ? each(n, field, p, item) : new ArrayList<>();
+        }
+
+        /** An optional number; NaN when absent or null. */
+        double numberOrNaN(JsonNode n, String field, String p) throws ResultFormatException {
+            return present(n, field) ? number(n, field, p) : Double.NaN;
         }
 
         Block block(JsonNode n, String p) throws ResultFormatException {
@@ -328,11 +354,7 @@ public final class CompareJsonReader {
 
         CustomisationSummary customisation(JsonNode n, String p) throws ResultFormatException {
             object(n, p);
-            List<CustomisationSummary.LayerChange> layers = new ArrayList<>();
-            JsonNode ls = array(n, "layers", p);
-            for (int i = 0; i < ls.size(); i++) {
-                String q = p + ".layers[" + i + "]";
-                JsonNode l = object(ls.get(i), q);
+            List<CustomisationSummary.LayerChange> layers = each(n, "layers", p, (l, q) -> {
                 JsonNode bit = l.get("bit_identical");
                 if (bit == null || !bit.isBoolean()) {
                     throw fail(q + ".bit_identical", "expected a boolean");
@@ -341,7 +363,7 @@ public final class CompareJsonReader {
                 if (rank < 0 || rank > Integer.MAX_VALUE) {
                     throw fail(q + ".rank", "rank " + rank + " out of range");
                 }
-                layers.add(new CustomisationSummary.LayerChange(
+                return new CustomisationSummary.LayerChange(
                         block(l.get("suspect"), q + ".suspect"),
                         block(l.get("reference"), q + ".reference"),
                         text(l, "role", q),
@@ -350,8 +372,8 @@ public final class CompareJsonReader {
                         (int) rank,
                         number(l, "top_rank_energy", q),
                         present(l, "estimated_rank") ? (int) integer(l, "estimated_rank", q) : null,
-                        present(l, "low_rank") && l.get("low_rank").asBoolean()));
-            }
+                        present(l, "low_rank") && l.get("low_rank").asBoolean());
+            });
             List<Block> untouched = new ArrayList<>();
             JsonNode us = array(n, "untouched_layers", p);
             for (int i = 0; i < us.size(); i++) {
@@ -361,11 +383,8 @@ public final class CompareJsonReader {
             if (present(n, "embeddings")) {
                 String q = p + ".embeddings";
                 JsonNode e = object(n.get("embeddings"), q);
-                List<String> ex = new ArrayList<>();
-                JsonNode xs = array(e, "new_token_examples", q);
-                for (int i = 0; i < xs.size(); i++) {
-                    ex.add(string(xs.get(i), q + ".new_token_examples[" + i + "]"));
-                }
+                array(e, "new_token_examples", q); // required, unlike other string lists
+                List<String> ex = strings(e, "new_token_examples", q);
                 emb = new CustomisationSummary.EmbeddingChange(
                         integer(e, "shared_tokens", q),
                         integer(e, "new_tokens", q),
@@ -373,21 +392,17 @@ public final class CompareJsonReader {
                         number(e, "median_row_correlation", q),
                         ex);
             }
-            List<CustomisationSummary.ExpertMatch> experts = new ArrayList<>();
-            if (present(n, "experts")) {
-                JsonNode xs = array(n, "experts", p);
-                for (int i = 0; i < xs.size(); i++) {
-                    String q = p + ".experts[" + i + "]";
-                    JsonNode x = object(xs.get(i), q);
-                    experts.add(new CustomisationSummary.ExpertMatch(
+            List<CustomisationSummary.ExpertMatch> experts = eachIfPresent(
+                    n,
+                    "experts",
+                    p,
+                    (x, q) -> new CustomisationSummary.ExpertMatch(
                             block(x.get("suspect"), q + ".suspect"),
                             (int) integer(x, "expert", q),
                             block(x.get("reference"), q + ".reference"),
                             present(x, "reference_expert") ? (int) integer(x, "reference_expert", q) : null,
                             number(x, "correlation", q),
                             number(x, "relative_change", q)));
-                }
-            }
             Direction direction = null;
             if (present(n, "direction")) {
                 String q = p + ".direction";
@@ -396,12 +411,8 @@ public final class CompareJsonReader {
                 if (earlier != null && !earlier.equals(Direction.REFERENCE) && !earlier.equals(Direction.SUSPECT)) {
                     throw fail(q + ".earlier", "expected \"reference\", \"suspect\" or null");
                 }
-                List<String> reasons = new ArrayList<>();
-                JsonNode rs = array(d, "reasons", q);
-                for (int i = 0; i < rs.size(); i++) {
-                    reasons.add(string(rs.get(i), q + ".reasons[" + i + "]"));
-                }
-                direction = new Direction(earlier, reasons);
+                array(d, "reasons", q); // required
+                direction = new Direction(earlier, strings(d, "reasons", q));
             }
             return new CustomisationSummary(layers, untouched, emb, nullableText(n, "note", p), experts, direction);
         }
@@ -423,24 +434,16 @@ public final class CompareJsonReader {
             if (bytesRead < 0 || weightBytes < 0) {
                 throw fail(p, "bytes_read or weight_bytes negative");
             }
-            List<NonFiniteTensor> nonFinite = new ArrayList<>();
-            if (present(n, "non_finite")) {
-                JsonNode xs = array(n, "non_finite", p);
-                for (int i = 0; i < xs.size(); i++) {
-                    String q = p + ".non_finite[" + i + "]";
-                    JsonNode x = xs.get(i);
-                    object(x, q);
-                    long rowsWith = optInteger(x, "rows", q);
-                    long nan = optInteger(x, "nan", q);
-                    long pos = optInteger(x, "positive_infinity", q);
-                    long neg = optInteger(x, "negative_infinity", q);
-                    if (rowsWith < 0 || nan < 0 || pos < 0 || neg < 0) {
-                        throw fail(q, "negative count");
-                    }
-                    nonFinite.add(
-                            new NonFiniteTensor(text(x, "model", q), text(x, "tensor", q), rowsWith, nan, pos, neg));
+            List<NonFiniteTensor> nonFinite = eachIfPresent(n, "non_finite", p, (x, q) -> {
+                long rowsWith = optInteger(x, "rows", q);
+                long nan = optInteger(x, "nan", q);
+                long pos = optInteger(x, "positive_infinity", q);
+                long neg = optInteger(x, "negative_infinity", q);
+                if (rowsWith < 0 || nan < 0 || pos < 0 || neg < 0) {
+                    throw fail(q, "negative count");
                 }
-            }
+                return new NonFiniteTensor(text(x, "model", q), text(x, "tensor", q), rowsWith, nan, pos, neg);
+            });
             EarlyStopping early = null;
             if (present(n, "early_stopping")) {
                 String q = p + ".early_stopping";
@@ -467,16 +470,11 @@ public final class CompareJsonReader {
                         (int) escalated,
                         text(e, "statement", q));
             }
-            List<DeterministicTable> tables = new ArrayList<>();
-            if (present(n, "deterministic_tables")) {
-                JsonNode xs = array(n, "deterministic_tables", p);
-                for (int i = 0; i < xs.size(); i++) {
-                    String q = p + ".deterministic_tables[" + i + "]";
-                    JsonNode x = xs.get(i);
-                    object(x, q);
-                    tables.add(new DeterministicTable(text(x, "model", q), text(x, "tensor", q), text(x, "kind", q)));
-                }
-            }
+            List<DeterministicTable> tables = eachIfPresent(
+                    n,
+                    "deterministic_tables",
+                    p,
+                    (x, q) -> new DeterministicTable(text(x, "model", q), text(x, "tensor", q), text(x, "kind", q)));
             return new SamplingInfo(
                     rows == null ? null : rows.intValue(),
                     optInteger(n, "seed", p),

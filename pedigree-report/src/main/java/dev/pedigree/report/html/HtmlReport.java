@@ -307,10 +307,14 @@ public final class HtmlReport {
         if (r.layerEvidence().isEmpty() && r.layerMap().isEmpty()) {
             return;
         }
+        List<Figure> heat = ReportFigures.heatMaps(r, ref);
+        boolean closeness = heat.stream().anyMatch(f -> f.title().startsWith("Layer-by-layer closeness"));
         sb.append(
                 "<section id=\"layers\">\n<h2>Layer by layer</h2>\n<p>Each block (layer) of the suspect was tested against each block of the reference. "
-                        + "Darker cells are stronger evidence of shared lineage; the outlined path is the layer map (block pairs that stay significant after correction for the number of pairs).</p>\n");
-        List<Figure> heat = ReportFigures.heatMaps(r, ref);
+                        + (closeness
+                                ? "Darker cells are closer weights: the correlation of the matched weights, from 0 (unrelated) to 1 (identical); "
+                                : "Darker cells are stronger evidence of shared lineage; ")
+                        + "the outlined path is the layer map (block pairs that stay significant after correction for the number of pairs).</p>\n");
         List<Figure> depth = ReportFigures.depthProfiles(r, ref);
         for (int i = 0; i < heat.size(); i++) {
             figure(sb, heat.get(i), n, figures);
@@ -322,6 +326,7 @@ public final class HtmlReport {
                 rows.add(List.of(
                         m.suspect().component() + "." + m.suspect().layer(),
                         m.reference().component() + "." + m.reference().layer(),
+                        ClosenessText.block(r, m),
                         String.format(Locale.ROOT, "%.2f", m.log10p()),
                         Findings.pValue(m.log10p())));
             }
@@ -330,7 +335,8 @@ public final class HtmlReport {
                     .append(" matched block pairs)</summary>\n");
             Html.table(
                     sb,
-                    new DataTable(List.of("suspect block", "reference block", "log10 p (corrected)", "p"), rows),
+                    new DataTable(
+                            List.of("suspect block", "reference block", "closeness", "log10 p (corrected)", "p"), rows),
                     null,
                     true);
             sb.append("</details>\n");

@@ -7,6 +7,7 @@ import dev.pedigree.forensics.result.CustomisationSummary;
 import dev.pedigree.forensics.result.LayerEvidenceMatrix;
 import dev.pedigree.forensics.result.LayerMatch;
 import dev.pedigree.forensics.result.TokenizerLineage;
+import dev.pedigree.report.ClosenessText;
 import dev.pedigree.report.Findings;
 import dev.pedigree.report.ReportContext;
 import dev.pedigree.report.TokenScripts;
@@ -32,52 +33,131 @@ public final class ReportFigures {
 
     private ReportFigures() {}
 
-    /** Layer × layer heat maps, one per stacked component with an evidence matrix. */
+    /**
+     * Layer × layer heat maps, one per stacked component with an evidence matrix: how close the
+     * measured block pairs are (issue 14 §4: bounded, unlike log10 p, which saturates) when the result
+     * carries the component's closeness, else the evidence of every pair (older results).
+     */
     public static List<Figure> heatMaps(ComparisonResult r, String referenceName) {
         List<Figure> out = new ArrayList<>();
         for (int k = 0; k < r.layerEvidence().size(); k++) {
             LayerEvidenceMatrix m = r.layerEvidence().get(k);
             String id = "fig-heat-" + k + "-" + slug(m.component());
-            double[][] v = minusLog(m);
-            List<int[]> path = path(r, m);
-            List<String> rows = m.suspectLayers().stream().map(String::valueOf).toList();
-            List<String> cols =
-                    m.referenceLayers().stream().map(String::valueOf).toList();
-            String title = "Layer-by-layer evidence, " + m.component();
-            String desc = "Heat map of the evidence (minus log10 p, uncorrected, capped at " + (int) HEAT_CAP
-                    + ") that each of the suspect's " + rows.size() + " " + m.component()
-                    + " blocks (rows) shares lineage with each of the " + cols.size() + " blocks of "
-                    + referenceName + " (columns). "
-                    + (path.isEmpty()
-                            ? "No block pair passed the layer-map threshold."
-                            : path.size() + " matched block pairs are outlined and joined: " + pathText(r, m) + ".");
-            String svg = HeatMap.render(
-                    id + "-svg",
-                    title,
-                    desc,
-                    rows,
-                    cols,
-                    v,
-                    HEAT_CAP,
-                    path,
-                    "suspect block",
-                    "reference block",
-                    "\u2212log10 p");
-            List<String> headers = new ArrayList<>();
-            headers.add("suspect block \\ reference block");
-            headers.addAll(cols);
-            List<List<String>> trows = new ArrayList<>();
-            for (int i = 0; i < rows.size(); i++) {
-                List<String> tr = new ArrayList<>();
-                tr.add(rows.get(i));
-                for (int j = 0; j < cols.size(); j++) {
-                    tr.add(Double.isNaN(v[i][j]) ? "no test" : f1(v[i][j]));
-                }
-                trows.add(tr);
-            }
-            out.add(new Figure(id, title, desc, svg, new DataTable(headers, trows)));
+            Closeness c = measured(r, m);
+            out.add(c == null ? evidenceMap(id, r, m, referenceName) : closenessMap(id, r, m, c, referenceName));
         }
         return out;
+    }
+
+    /** The heat map of every block pair's evidence (minus log10 p, capped). */
+    static Figure evidenceMap(String id, ComparisonResult r, LayerEvidenceMatrix m, String referenceName) {
+        double[][] v = minusLog(m);
+        List<int[]> path = path(r, m);
+        List<String> rows = labels(m.suspectLayers());
+        List<String> cols = labels(m.referenceLayers());
+        String title = "Layer-by-layer evidence, " + m.component();
+        String desc = "Heat map of the evidence (minus log10 p, uncorrected, capped at " + (int) HEAT_CAP
+                + ") that each of the suspect's " + rows.size() + " " + m.component()
+                + " blocks (rows) shares lineage with each of the " + cols.size() + " blocks of "
+                + referenceName + " (columns). " + pathSentence(r, m, path);
+        String svg = HeatMap.render(
+                id + "-svg",
+                title,
+                desc,
+                rows,
+                cols,
+                v,
+                null,
+                HEAT_CAP,
+                path,
+                "suspect block",
+                "reference block",
+                HeatMap.Legend.capped("\u2212log10 p", HEAT_CAP));
+        List<String> headers = new ArrayList<>();
+        headers.add("suspect block \\ reference block");
+        headers.addAll(cols);
+        List<List<String>> trows = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            List<String> tr = new ArrayList<>();
+            tr.add(rows.get(i));
+            for (int j = 0; j < cols.size(); j++) {
+                tr.add(Double.isNaN(v[i][j]) ? "no test" : f1(v[i][j]));
+            }
+            trows.add(tr);
+        }
+        return new Figure(id, title, desc, svg, new DataTable(headers, trows));
+    }
+
+    /**
+     * The heat map of how close the measured block pairs are: the colour of a pair is its matched
+     * weights' correlation r on a fixed 0 (unrelated) to 1 (identical) scale; the share of units
+     * matched, the relative change and every pair's p-value are in the tooltips and the table.
+     */
+    static Figure closenessMap(
+            String id, ComparisonResult r, LayerEvidenceMatrix m, Closeness c, String referenceName) {
+        double[][] evidence = minusLog(m);
+        int n = m.suspectLayers().size();
+        int q = m.referenceLayers().size();
+        double[][] v = new double[n][];
+        String[][] tips = new String[n][q];
+        for (int i = 0; i < n; i++) {
+            v[i] = gaps(q);
+            for (int j = 0; j < q; j++) {
+                tips[i][j] = "not measured; " + evidenceWords(evidence[i][j]);
+            }
+        }
+        List<List<String>> trows = new ArrayList<>();
+        for (Closeness.BlockCloseness b : c.blocks()) {
+            int i = m.suspectLayers().indexOf(b.suspect().layer());
+            int j = m.referenceLayers().indexOf(b.reference().layer());
+            if (i < 0 || j < 0 || !Double.isNaN(v[i][j])) {
+                continue;
+            }
+            v[i][j] = Double.isNaN(b.correlation()) ? Double.NaN : Math.clamp(b.correlation(), 0, 1);
+            tips[i][j] = blockWords(b) + "; " + evidenceWords(evidence[i][j]);
+            trows.add(List.of(
+                    String.valueOf(b.suspect().layer()),
+                    String.valueOf(b.reference().layer()),
+                    r2(b.correlation()),
+                    ClosenessText.percent(b.unitsMatched()),
+                    ClosenessText.percent(b.relativeChange()),
+                    evidenceWords(evidence[i][j])));
+        }
+        List<int[]> path = path(r, m);
+        String title = "Layer-by-layer closeness, " + m.component();
+        String desc = "How close each of the suspect's " + n + " " + m.component() + " blocks (rows) is to its"
+                + " partner among the " + q + " blocks of " + referenceName + " (columns): the colour of a"
+                + " measured block pair is the correlation r of its matched weights, from 0 (unrelated weights)"
+                + " to 1 (the same weights); " + trows.size() + " pairs measured"
+                + (Double.isFinite(c.correlation()) ? ", median r " + r2(c.correlation()) : "")
+                + (c.permutationUndone() ? ", after undoing the permutation the permutation-robust tests found" : "")
+                + ". Grey cells were not measured; each cell's tooltip gives its p-value (uncorrected). "
+                + pathSentence(r, m, path);
+        String svg = HeatMap.render(
+                id + "-svg",
+                title,
+                desc,
+                labels(m.suspectLayers()),
+                labels(m.referenceLayers()),
+                v,
+                tips,
+                1,
+                path,
+                "suspect block",
+                "reference block",
+                new HeatMap.Legend("closeness r", "1 identical", "0 unrelated", "not measured"));
+        return figure(
+                id,
+                title,
+                desc,
+                svg,
+                trows,
+                "suspect block",
+                "reference block",
+                "matched weights r",
+                "units matched",
+                "relative change",
+                "evidence (uncorrected)");
     }
 
     /** Evidence along depth: per suspect block, the strongest partner and the matched pair. */
@@ -87,24 +167,19 @@ public final class ReportFigures {
         for (int k = 0; k < r.layerEvidence().size(); k++) {
             LayerEvidenceMatrix m = r.layerEvidence().get(k);
             String id = "fig-depth-" + k + "-" + slug(m.component());
-            ComponentResult measured = r.component(m.component())
-                    .filter(c ->
-                            c.closeness() != null && !c.closeness().blocks().isEmpty())
-                    .orElse(null);
+            Closeness measured = measured(r, m);
             if (measured != null) {
                 // Issue 14 §4: how close each block is (bounded), not how sure (log10 p saturates).
-                out.add(closenessProfile(id, m, measured.closeness(), referenceName));
+                out.add(closenessProfile(id, m, measured, referenceName));
                 continue;
             }
             double[][] v = minusLog(m);
             int n = m.suspectLayers().size();
-            double[] best = new double[n];
+            double[] best = gaps(n);
             int[] partner = new int[n];
-            double[] matched = new double[n];
-            java.util.Arrays.fill(matched, Double.NaN);
+            double[] matched = gaps(n);
             double max = threshold;
             for (int i = 0; i < n; i++) {
-                best[i] = Double.NaN;
                 partner[i] = -1;
                 for (int j = 0; j < v[i].length; j++) {
                     if (!Double.isNaN(v[i][j]) && (Double.isNaN(best[i]) || v[i][j] > best[i])) {
@@ -126,8 +201,7 @@ public final class ReportFigures {
                     }
                 }
             }
-            double yMax = niceCeil(max);
-            List<String> xs = m.suspectLayers().stream().map(String::valueOf).toList();
+            List<String> xs = labels(m.suspectLayers());
             String title = "Evidence along depth, " + m.component();
             long matchedCount = java.util.Arrays.stream(matched)
                     .filter(d -> !Double.isNaN(d))
@@ -148,7 +222,7 @@ public final class ReportFigures {
                             new LineChart.Series("matched pair (corrected)", matched)),
                     "suspect block",
                     "\u2212log10 p",
-                    yMax,
+                    niceCeil(max),
                     threshold,
                     "layer-map threshold");
             List<List<String>> rows = new ArrayList<>();
@@ -159,18 +233,16 @@ public final class ReportFigures {
                         partner[i] < 0 ? "" : String.valueOf(partner[i]),
                         Double.isNaN(matched[i]) ? "" : f1(matched[i])));
             }
-            out.add(new Figure(
+            out.add(figure(
                     id,
                     title,
                     desc,
                     svg,
-                    new DataTable(
-                            List.of(
-                                    "suspect block",
-                                    "strongest \u2212log10 p (uncorrected)",
-                                    "its reference block",
-                                    "matched \u2212log10 p (corrected)"),
-                            rows)));
+                    rows,
+                    "suspect block",
+                    "strongest \u2212log10 p (uncorrected)",
+                    "its reference block",
+                    "matched \u2212log10 p (corrected)"));
         }
         return out;
     }
@@ -182,12 +254,9 @@ public final class ReportFigures {
      */
     static Figure closenessProfile(String id, LayerEvidenceMatrix m, Closeness c, String referenceName) {
         int n = m.suspectLayers().size();
-        double[] corr = new double[n];
-        double[] units = new double[n];
+        double[] corr = gaps(n);
+        double[] units = gaps(n);
         String[] partner = new String[n];
-        java.util.Arrays.fill(corr, Double.NaN);
-        java.util.Arrays.fill(units, Double.NaN);
-        boolean undone = false;
         for (Closeness.BlockCloseness b : c.blocks()) {
             int i = m.suspectLayers().indexOf(b.suspect().layer());
             if (i >= 0 && Double.isNaN(corr[i])) {
@@ -195,17 +264,18 @@ public final class ReportFigures {
                 units[i] = b.unitsMatched();
                 partner[i] = String.valueOf(b.reference().layer())
                         + String.format(Locale.ROOT, " (relative change %.0f%%)", 100 * b.relativeChange());
-                undone |= b.permutationUndone();
             }
         }
-        List<String> xs = m.suspectLayers().stream().map(String::valueOf).toList();
+        List<String> xs = labels(m.suspectLayers());
         String title = "Closeness along depth, " + m.component();
         String desc = "For each of the suspect's " + n + " " + m.component() + " blocks: how closely its weights"
                 + " follow its partner block of " + referenceName
                 + " (the layer map's, or the block at the same depth when there is no map): the correlation r of"
                 + " the matched weights and the share of units whose weights correlate with their partner beyond"
                 + " chance, both between 0 and 1"
-                + (undone ? ", measured after undoing the permutation the permutation-robust tests found" : "")
+                + (c.blocks().stream().anyMatch(Closeness.BlockCloseness::permutationUndone)
+                        ? ", measured after undoing the permutation the permutation-robust tests found"
+                        : "")
                 + ". Gaps are blocks without a partner.";
         String svg = LineChart.render(
                 id + "-svg",
@@ -225,16 +295,66 @@ public final class ReportFigures {
             rows.add(List.of(
                     xs.get(i),
                     partner[i] == null ? "" : partner[i],
-                    Double.isNaN(corr[i]) ? "" : String.format(Locale.ROOT, "%.2f", corr[i]),
+                    Double.isNaN(corr[i]) ? "" : r2(corr[i]),
                     Double.isNaN(units[i]) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * units[i])));
         }
-        return new Figure(
+        return figure(
                 id,
                 title,
                 desc,
                 svg,
-                new DataTable(
-                        List.of("suspect block", "its reference block", "matched weights r", "units matched"), rows));
+                rows,
+                "suspect block",
+                "its reference block",
+                "matched weights r",
+                "units matched");
+    }
+
+    /** The closeness of {@code m}'s component when it was measured per block; null otherwise. */
+    static Closeness measured(ComparisonResult r, LayerEvidenceMatrix m) {
+        return r.component(m.component())
+                .map(ComponentResult::closeness)
+                .filter(c -> !c.blocks().isEmpty())
+                .orElse(null);
+    }
+
+    /** One block pair's closeness in words: "r = 0.96, 100% of units matched, relative change 30%". */
+    static String blockWords(Closeness.BlockCloseness b) {
+        return "matched weights r = " + r2(b.correlation()) + ", " + ClosenessText.percent(b.unitsMatched())
+                + " of units matched, relative change " + ClosenessText.percent(b.relativeChange())
+                + (b.permutationUndone() ? " (after undoing a permutation)" : "");
+    }
+
+    /** A cell's evidence (minus log10 p, NaN where no test ran) as a p-value in words. */
+    static String evidenceWords(double minusLog10p) {
+        return Double.isNaN(minusLog10p) ? "no test" : Findings.pValue(-minusLog10p) + " (uncorrected)";
+    }
+
+    /** The sentence on the outlined layer map. */
+    static String pathSentence(ComparisonResult r, LayerEvidenceMatrix m, List<int[]> path) {
+        return path.isEmpty()
+                ? "No block pair passed the layer-map threshold."
+                : path.size() + " matched block pairs are outlined and joined: " + pathText(r, m) + ".";
+    }
+
+    /** A figure whose table has {@code headers} over {@code rows}. */
+    static Figure figure(String id, String title, String desc, String svg, List<List<String>> rows, String... headers) {
+        return new Figure(id, title, desc, svg, new DataTable(List.of(headers), rows));
+    }
+
+    /** A NaN-filled series (gaps until filled). */
+    static double[] gaps(int n) {
+        double[] v = new double[n];
+        java.util.Arrays.fill(v, Double.NaN);
+        return v;
+    }
+
+    static List<String> labels(List<Integer> layers) {
+        return layers.stream().map(String::valueOf).toList();
+    }
+
+    static String r2(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     /** Parameter attribution: the whole model (share in related components) and each component by verdict. */

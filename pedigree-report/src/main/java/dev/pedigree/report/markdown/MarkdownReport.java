@@ -196,16 +196,27 @@ public final class MarkdownReport {
         }
 
         if (!r.layerMap().isEmpty()) {
+            boolean closeness = r.layerMap().stream()
+                    .anyMatch(m -> !ClosenessText.block(r, m).isEmpty());
             sb.append("### Layer map\n\n");
             sb.append(r.layerMap().size())
-                    .append(" suspect blocks matched to reference blocks (Bonferroni-corrected).\n\n");
-            sb.append("| suspect block | reference block | log10 p |\n|---|---|---:|\n");
+                    .append(" suspect blocks matched to reference blocks (Bonferroni-corrected).")
+                    .append(
+                            closeness
+                                    ? " Closeness: the correlation r of the pair's matched weights (0: unrelated, 1: identical),"
+                                            + " the share of units matched and the relative change of the weights."
+                                    : "")
+                    .append("\n\n");
+            sb.append(
+                    closeness
+                            ? "| suspect block | reference block | closeness | log10 p |\n|---|---|---|---:|\n"
+                            : "| suspect block | reference block | log10 p |\n|---|---|---:|\n");
             int k = 0;
             for (LayerMatch m : r.layerMap()) {
                 if (k++ == MAX_LAYER_ROWS) {
                     sb.append("| … | ")
                             .append(r.layerMap().size() - MAX_LAYER_ROWS)
-                            .append(" more | |\n");
+                            .append(closeness ? " more | | |\n" : " more | |\n");
                     break;
                 }
                 sb.append("| ")
@@ -214,6 +225,7 @@ public final class MarkdownReport {
                         .append(cell(
                                 m.reference().component() + "." + m.reference().layer()))
                         .append(" | ")
+                        .append(closeness ? cell(ClosenessText.block(r, m)) + " | " : "")
                         .append(String.format(Locale.ROOT, "%.1f", m.log10p()))
                         .append(" |\n");
             }

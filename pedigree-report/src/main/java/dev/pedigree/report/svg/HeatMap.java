@@ -11,10 +11,24 @@ public final class HeatMap {
     private HeatMap() {}
 
     /**
+     * The colour bar's words: its title, the labels at its top (value {@code cap}) and bottom (0), and
+     * the label of the cells without a value.
+     */
+    public record Legend(String title, String high, String low, String missing) {
+        /** The evidence bar: "≥ cap" at the top, "0" at the bottom, "no test" for missing cells. */
+        public static Legend capped(String title, double cap) {
+            return new Legend(title, "\u2265 " + fmt(cap), "0", "no test");
+        }
+    }
+
+    /**
      * @param values {@code values[i][j]} for row i and column j, NaN where absent; clamped to
      *     {@code [0, cap]} for colour
-     * @param cap the value shown with the darkest colour (legend says "≥ cap")
+     * @param tips {@code tips[i][j]}: the tooltip of cell (i, j) after its row and column, or null (as
+     *     the whole array) for the value with one decimal (the legend's missing label where NaN)
+     * @param cap the value shown with the darkest colour
      * @param path cells {row, column} to outline, in drawing order
+     * @param legend the colour bar's words
      */
     public static String render(
             String id,
@@ -23,11 +37,12 @@ public final class HeatMap {
             List<String> rowLabels,
             List<String> columnLabels,
             double[][] values,
+            String[][] tips,
             double cap,
             List<int[]> path,
             String rowAxis,
             String columnAxis,
-            String legend) {
+            Legend legend) {
         int rows = rowLabels.size();
         int cols = columnLabels.size();
         if (values.length != rows) {
@@ -42,7 +57,12 @@ public final class HeatMap {
         double gridW = cell * Math.max(1, cols);
         double gridH = cell * Math.max(1, rows);
         double legendX = left + gridW + 24;
-        double width = legendX + 110;
+        int longest = Math.max(
+                legend.title().length() - 4,
+                Math.max(
+                        legend.high().length(),
+                        Math.max(legend.low().length(), legend.missing().length())));
+        double width = legendX + Math.max(110, 30 + 6.5 * longest);
         double height = top + gridH + 58;
         Svg svg = new Svg(id, width, height, title, description);
         svg.rect(0, 0, width, height, Palette.BACKGROUND, null, null);
@@ -56,8 +76,11 @@ public final class HeatMap {
             for (int j = 0; j < cols; j++) {
                 double v = values[i][j];
                 String fill = Double.isNaN(v) ? Palette.NO_TEST : Palette.sequential(v / cap);
-                String tip = rowAxis + " " + rowLabels.get(i) + ", " + columnAxis + " " + columnLabels.get(j) + ": "
-                        + (Double.isNaN(v) ? "no test" : String.format(Locale.ROOT, "%.1f", v));
+                String what = tips != null && tips[i][j] != null
+                        ? tips[i][j]
+                        : Double.isNaN(v) ? legend.missing() : String.format(Locale.ROOT, "%.1f", v);
+                String tip =
+                        rowAxis + " " + rowLabels.get(i) + ", " + columnAxis + " " + columnLabels.get(j) + ": " + what;
                 svg.rect(left + j * cell, top + i * cell, cell, cell, fill, null, tip);
             }
         }
@@ -87,7 +110,7 @@ public final class HeatMap {
             svg.end();
         }
         // Colour bar.
-        svg.text(legendX, top - 12, legend, "start", 11, Palette.TEXT, 0);
+        svg.text(legendX, top - 12, legend.title(), "start", 11, Palette.TEXT, 0);
         int steps = 20;
         double barH = Math.min(gridH, 200);
         for (int k = 0; k < steps; k++) {
@@ -95,11 +118,11 @@ public final class HeatMap {
             svg.rect(legendX, top + k * barH / steps, 16, barH / steps + 0.5, Palette.sequential(t), null, null);
         }
         svg.rect(legendX, top, 16, barH, null, Palette.AXIS, null);
-        svg.text(legendX + 22, top + 10, "≥ " + fmt(cap), "start", 11, Palette.MUTED, 0);
-        svg.text(legendX + 22, top + barH, "0", "start", 11, Palette.MUTED, 0);
+        svg.text(legendX + 22, top + 10, legend.high(), "start", 11, Palette.MUTED, 0);
+        svg.text(legendX + 22, top + barH, legend.low(), "start", 11, Palette.MUTED, 0);
         double ny = top + barH + 14;
         svg.rect(legendX, ny, 16, 12, Palette.NO_TEST, Palette.AXIS, null);
-        svg.text(legendX + 22, ny + 10, "no test", "start", 11, Palette.MUTED, 0);
+        svg.text(legendX + 22, ny + 10, legend.missing(), "start", 11, Palette.MUTED, 0);
         if (!path.isEmpty()) {
             svg.line(legendX, ny + 28, legendX + 16, ny + 28, Palette.PATH, 2.5, false);
             svg.text(legendX + 22, ny + 32, "matched", "start", 11, Palette.MUTED, 0);

@@ -2,10 +2,14 @@ package dev.pedigree.report.html;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.forensics.result.Block;
+import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.forensics.result.ComparisonResult;
+import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.report.Cases;
 import dev.pedigree.report.ReportContext;
+import dev.pedigree.report.svg.Palette;
 import dev.pedigree.report.svg.XmlCheck;
 import java.util.ArrayList;
 import java.util.List;
@@ -299,5 +303,77 @@ class HtmlReportTest {
                 .contains("<td>42</td>")
                 .contains("Raw cosine similarity of weights is not shown as evidence")
                 .contains("Limits");
+    }
+
+    /** {@link Cases#int8()} with the text stack's closeness measured: block i against block i, r falling with depth. */
+    static ComparisonResult int8WithCloseness() {
+        ComparisonResult r = Cases.int8();
+        List<Closeness.BlockCloseness> blocks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            blocks.add(new Closeness.BlockCloseness(
+                    new Block("text", i), new Block("text", i), 1 - 0.1 * i, 1 - 0.05 * i, 0.004 + 0.1 * i, false));
+        }
+        List<ComponentResult> comps = r.components().stream()
+                .map(c -> c.name().equals("text") ? c.withCloseness(new Closeness(0.75, 0.88, 0.25, false, blocks)) : c)
+                .toList();
+        return Cases.withComponents(r, comps);
+    }
+
+    @Test
+    void layerByLayerFigureShowsClosenessOnABoundedScaleWithPValuesInTheTooltips() throws Exception {
+        ComparisonResult r = int8WithCloseness();
+        String heat = figures(HtmlReport.render(r, ReportContext.EMPTY)).stream()
+                .filter(f -> f.contains("id=\"fig-heat-0-text\""))
+                .findFirst()
+                .orElseThrow();
+        assertThat(heat)
+                .contains("Layer-by-layer closeness, text")
+                .contains("from 0 (unrelated weights) to 1 (the same weights)")
+                .contains("6 pairs measured, median r 0.75")
+                .contains("1 identical")
+                .contains("0 unrelated")
+                .contains("not measured")
+                .doesNotContain("capped at 30");
+        Document d = XmlCheck.parse(heat.substring(heat.indexOf("<svg"), heat.indexOf("</svg>") + 6));
+        org.w3c.dom.Element cells =
+                (org.w3c.dom.Element) d.getElementsByTagName("g").item(0);
+        org.w3c.dom.NodeList rects = cells.getElementsByTagName("rect");
+        assertThat(rects.getLength()).isEqualTo(36);
+        // Cell (3, 3): r = 0.7 on the 0-to-1 scale, whatever its p-value (10^-206, beyond any cap).
+        assertThat(((org.w3c.dom.Element) rects.item(3 * 6 + 3)).getAttribute("fill"))
+                .isEqualTo(Palette.sequential(0.7));
+        assertThat(cells.getElementsByTagName("title").item(3 * 6 + 3).getTextContent())
+                .isEqualTo("suspect block 3, reference block 3: matched weights r = 0.70, 85% of units matched,"
+                        + " relative change 30%; p < 10^-100 (uncorrected)");
+        // Cell (3, 4) was not measured: grey, its p-value in the tooltip.
+        assertThat(((org.w3c.dom.Element) rects.item(3 * 6 + 4)).getAttribute("fill"))
+                .isEqualTo(Palette.NO_TEST);
+        assertThat(cells.getElementsByTagName("title").item(3 * 6 + 4).getTextContent())
+                .startsWith("suspect block 3, reference block 4: not measured; p = ");
+        String table = heat.substring(heat.indexOf("<details"));
+        assertThat(Pattern.compile("<tr>").matcher(table).results().count()).isEqualTo(7);
+        assertThat(table).contains("<td>0.70</td><td>85%</td><td>30%</td>");
+        // The layer map's table gives each pair's closeness beside its p-value.
+        assertThat(HtmlReport.render(r, ReportContext.EMPTY)).contains("<td>r = 0.70, 85% of units, change 30%</td>");
+    }
+
+    @Test
+    void aSavedResultDrawsTheSameLayerFigure(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        ComparisonResult r = int8WithCloseness();
+        java.nio.file.Path f = dir.resolve("r.json");
+        dev.pedigree.report.Json.write(dev.pedigree.report.compare.CompareJson.tree(r), f);
+        ComparisonResult back = dev.pedigree.report.compare.CompareJsonReader.read(f);
+        assertThat(ReportFigures.heatMaps(back, "ref")).isEqualTo(ReportFigures.heatMaps(r, "ref"));
+        assertThat(ReportFigures.depthProfiles(back, "ref")).isEqualTo(ReportFigures.depthProfiles(r, "ref"));
+    }
+
+    @Test
+    void withoutClosenessTheLayerFigureStaysTheEvidenceHeatMap() {
+        String heat = figures(HtmlReport.render(Cases.int8(), ReportContext.EMPTY)).stream()
+                .filter(f -> f.contains("id=\"fig-heat-0-text\""))
+                .findFirst()
+                .orElseThrow();
+        assertThat(heat).contains("Layer-by-layer evidence, text").contains("capped at 30");
     }
 }

@@ -69,11 +69,12 @@ class SvgTest {
                 List.of("0", "1"),
                 List.of("0", "1", "2"),
                 v,
+                null,
                 30,
                 List.of(new int[] {0, 0}, new int[] {1, 1}),
                 "suspect",
                 "reference",
-                "-log10 p");
+                HeatMap.Legend.capped("-log10 p", 30));
         Document d = XmlCheck.parse(out);
         Element cells = (Element) d.getElementsByTagName("g").item(0);
         assertThat(cells.getAttribute("class")).isEqualTo("cells");
@@ -99,11 +100,12 @@ class SvgTest {
                         List.of("0"),
                         List.of("0", "1"),
                         new double[][] {{1}},
+                        null,
                         30,
                         List.of(),
                         "r",
                         "c",
-                        "l"))
+                        HeatMap.Legend.capped("l", 30)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
