@@ -126,6 +126,8 @@ class ProgressStagesTest {
                 "0",
                 "--larger-trained-pairs",
                 "0",
+                "--largest-trained-pairs",
+                "0",
                 "--replicates",
                 "1");
         assertThat(c.err())

@@ -58,6 +58,8 @@ public final class CalibrationReport {
      * @param model shape of the random models
      * @param largerTrainedPairs independent pairs of larger trained models (same data, different seeds;
      *     {@link TinyTrainer.Config#LARGER}: 8× the vocabulary, 2× the width, Adam)
+     * @param largestTrainedPairs independent pairs of the largest trained models (same data, different
+     *     seeds; {@link TinyTrainer.Config#LARGEST}: 32× the vocabulary, 4× the width, two blocks, Adam)
      */
     public record Config(
             int randomPairs,
@@ -65,16 +67,37 @@ public final class CalibrationReport {
             int replicates,
             long seed,
             SyntheticTransformer.Config model,
-            int largerTrainedPairs) {
+            int largerTrainedPairs,
+            int largestTrainedPairs) {
         /**
-         * The default run: 1,000 random + 100 trained + 20 larger trained independent pairs, 4 replicates
-         * per strength (a few minutes on 2 cores).
+         * The default run: 1,000 random + 100 trained + 20 larger + 2 largest trained independent pairs, 4
+         * replicates per strength (a few minutes on 2 cores).
          */
-        public static final Config DEFAULT =
-                new Config(1000, 100, 4, 20240601L, SyntheticTransformer.Config.tinyDecoder(), 20);
+        public static final Config DEFAULT = new Config(
+                1000,
+                100,
+                4,
+                20240601L,
+                SyntheticTransformer.Config.tinyDecoder(),
+                Config.DEFAULT_LARGER_TRAINED_PAIRS,
+                Config.DEFAULT_LARGEST_TRAINED_PAIRS);
 
         /** Larger trained pairs in the default run. */
         public static final int DEFAULT_LARGER_TRAINED_PAIRS = 20;
+
+        /** Largest trained pairs in the default run (the full check is an explicit, longer run). */
+        public static final int DEFAULT_LARGEST_TRAINED_PAIRS = 2;
+
+        /** Without largest trained pairs beyond the default count. */
+        public Config(
+                int randomPairs,
+                int trainedPairs,
+                int replicates,
+                long seed,
+                SyntheticTransformer.Config model,
+                int largerTrainedPairs) {
+            this(randomPairs, trainedPairs, replicates, seed, model, largerTrainedPairs, DEFAULT_LARGEST_TRAINED_PAIRS);
+        }
 
         /** Without larger trained pairs beyond the default count. */
         public Config(int randomPairs, int trainedPairs, int replicates, long seed, SyntheticTransformer.Config model) {
@@ -83,7 +106,7 @@ public final class CalibrationReport {
 
         /** A quick run for tests. */
         public static Config quick() {
-            return new Config(60, 10, 2, 7L, SyntheticTransformer.Config.tinyDecoder(), 2);
+            return new Config(60, 10, 2, 7L, SyntheticTransformer.Config.tinyDecoder(), 2, 0);
         }
     }
 
@@ -232,27 +255,20 @@ public final class CalibrationReport {
                     .model();
             return new SimModel[] {a, b};
         }));
-        // Issue 14 §6: the same-data null at the largest scale the calibration affords: 8× the vocabulary,
-        // 2× the width, 4× the MLP units, Adam (whose coordinate-wise steps give the residual stream a
-        // privileged basis, as in real transformers, so that a residual alignment finds more).
-        TinyTrainer.Config larger = TinyTrainer.Config.LARGER;
-        nulls.add(nullFamily(
-                String.format(
-                        Locale.ROOT,
-                        "trained-same-data, larger (vocab %d, width %d, MLP %d, Adam, %d steps)",
-                        larger.vocab(),
-                        larger.hidden(),
-                        larger.mlp(),
-                        larger.steps()),
-                c.largerTrainedPairs(),
-                opts,
-                k -> {
-                    SimModel a = TinyTrainer.train("la" + k, larger, c.seed() + 3000 + 2 * k, 177 + k)
-                            .model();
-                    SimModel b = TinyTrainer.train("lb" + k, larger, c.seed() + 3001 + 2 * k, 177 + k)
-                            .model();
-                    return new SimModel[] {a, b};
-                }));
+        // Issue 14 §6: the same-data null at larger scales: 8× the vocabulary, 2× the width, 4× the MLP units,
+        // Adam (whose coordinate-wise steps give the residual stream a privileged basis, as in real
+        // transformers, so that a residual alignment finds more); then 32× the vocabulary, 4× the width, 8×
+        // the MLP units and two blocks. Both on data that covers the vocabulary, learnt far below its unigram
+        // entropy.
+        nulls.add(
+                trainedFamily("larger", TinyTrainer.Config.LARGER, c.largerTrainedPairs(), c.seed() + 3000, 177, opts));
+        nulls.add(trainedFamily(
+                "largest",
+                TinyTrainer.Config.LARGEST,
+                c.largestTrainedPairs(),
+                c.seed() + 4000,
+                c.seed() + 4177,
+                opts));
         // Issue 14 §1: the searches across labels (stacks paired by structure, matrices paired by shape
         // and values) must not create evidence between independent models either.
         int structural = Math.max(1, c.randomPairs() / 10);
@@ -297,6 +313,49 @@ public final class CalibrationReport {
             print(r, out);
         }
         return r;
+    }
+
+    /**
+     * Independent pairs of models trained with {@code tc} from different initialisation seeds ({@code initBase
+     * + 2k}, {@code + 2k + 1}) on the same data (seed {@code dataBase + k}).
+     */
+    private static NullSummary trainedFamily(
+            String scale, TinyTrainer.Config tc, int pairs, long initBase, long dataBase, CompareOptions opts)
+            throws IOException, ModelFormatException {
+        String family = String.format(
+                Locale.ROOT,
+                "trained-same-data, %s (vocab %d, width %d, MLP %d%s, Adam, %d steps)",
+                scale,
+                tc.vocab(),
+                tc.hidden(),
+                tc.mlp(),
+                tc.layers() > 1 ? ", " + tc.layers() + " blocks" : "",
+                tc.steps());
+        double[] fit = new double[3];
+        NullSummary n = nullFamily(family, pairs, opts, k -> {
+            TinyTrainer.Result a = TinyTrainer.train(scale + "-a" + k, tc, initBase + 2 * k, dataBase + k);
+            TinyTrainer.Result b = TinyTrainer.train(scale + "-b" + k, tc, initBase + 2 * k + 1, dataBase + k);
+            for (TinyTrainer.Result r : List.of(a, b)) {
+                fit[0] += r.expectedLoss() / (2.0 * pairs);
+                fit[1] += r.unigramEntropy() / (2.0 * pairs);
+                fit[2] += r.entropyRate() / (2.0 * pairs);
+            }
+            return new SimModel[] {a.model(), b.model()};
+        });
+        if (pairs == 0) {
+            return n;
+        }
+        // How well the models learnt the data: their loss against the unigram entropy (a model that ignores
+        // its input) and the entropy rate (the floor), in nats, averaged over the models.
+        String learnt = String.format(
+                Locale.ROOT, "; loss %.2f nats, unigram entropy %.2f, entropy rate %.2f", fit[0], fit[1], fit[2]);
+        return new NullSummary(
+                family.substring(0, family.length() - 1) + learnt + ")",
+                n.pairs(),
+                n.falsePositives(),
+                n.independent(),
+                n.inconclusive(),
+                n.pValues());
     }
 
     private interface PairMaker {
