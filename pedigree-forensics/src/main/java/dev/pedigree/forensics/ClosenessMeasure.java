@@ -40,60 +40,218 @@ final class ClosenessMeasure {
         return role == Role.ATTN_O || role == Role.MLP_DOWN;
     }
 
+    /** The roles that share one set of units, each set matched by one assignment. */
+    static final List<List<Role>> UNIT_SETS = List.of(
+            List.of(Role.MLP_GATE, Role.MLP_UP, Role.MLP_DOWN),
+            List.of(Role.ATTN_Q, Role.ATTN_O),
+            List.of(Role.ATTN_K, Role.ATTN_V));
+
     /**
-     * Both blocks' tensors as stored ([rows × cols]), the reference's re-expressed in the suspect's
-     * basis; null when the pair cannot be undone (shapes differ, units beyond the assignment cap, or
-     * whole tensors may not be read under --sample) or when undoing does not explain it better than
-     * the stored basis (mean relative change over the block's tensors not below 90% of the stored
-     * one's: nothing was permuted).
+     * Units of a unit set wider than the assignment cap that are matched (a seeded sample, each
+     * against every reference unit) and measured: as many as {@link Customisation} reads rows.
      */
-    static Map<Role, Matrix[]> undone(BatteryContext ctx, Block suspect, Block reference)
-            throws IOException, ModelFormatException {
-        if (ctx.sampled()) {
+    static final int WIDE_UNITS = Customisation.PROBE_ROWS;
+
+    /**
+     * A block pair with its permutation undone.
+     *
+     * @param pairs per role, the suspect's tensor and the reference's re-expressed in the suspect's
+     *     basis, [rows × cols] as stored, or restricted to the units matched ([units × residual] rows,
+     *     [residual × units] columns) when {@code sampling} says so
+     * @param sampling how units were sampled, one phrase per unit set that was (empty: every unit)
+     */
+    record Undone(Map<Role, Matrix[]> pairs, List<String> sampling) {}
+
+    /** How a layer-map pair is undone: {@link Undone}, or null to measure it as stored. */
+    @FunctionalInterface
+    interface Undo {
+        Undone of(dev.pedigree.forensics.result.LayerMatch m) throws IOException, ModelFormatException;
+    }
+
+    /**
+     * Both blocks' tensors, the reference's re-expressed in the suspect's basis ({@link Undone}); null
+     * when no tensor pair of equal shape exists or when undoing does not explain the pair better than
+     * the stored basis (mean relative change over the block's tensors not below 90% of the stored
+     * one's: nothing was permuted). A unit set of at most {@link BatteryContext#maxUnits} units is
+     * matched whole by one assignment; a wider one on {@link #WIDE_UNITS} seeded suspect units, each
+     * against every reference unit (cosines streamed as the permutation-robust tests do, bounded
+     * memory); under --sample, the rows the sampled battery read (output-side tensors not read),
+     * matched among the reference's rows read, keeping the pairs that correlate beyond chance.
+     */
+    static Undone undone(BatteryContext ctx, Block suspect, Block reference) throws IOException, ModelFormatException {
+        Map<Role, Matrix[]> out = new EnumMap<>(Role.class);
+        Map<Role, Matrix[]> stored = new EnumMap<>(Role.class);
+        List<String> sampling = new ArrayList<>();
+        for (List<Role> set : UNIT_SETS) {
+            undoUnits(ctx, suspect, reference, set, out, stored, sampling);
+        }
+        if (out.isEmpty()) {
             return null;
         }
-        Map<Role, Matrix[]> out = new EnumMap<>(Role.class);
-        for (Role role : ROLES) {
+        rescaleColumns(out, List.of(Role.ATTN_Q, Role.ATTN_K, Role.ATTN_V));
+        rescaleColumns(out, List.of(Role.MLP_GATE, Role.MLP_UP));
+        List<Double> before = new ArrayList<>();
+        List<Double> after = new ArrayList<>();
+        for (Map.Entry<Role, Matrix[]> e : out.entrySet()) {
+            Matrix[] st = stored.get(e.getKey());
+            before.add(relativeChange(st[0].data(), st[1].data()));
+            after.add(relativeChange(e.getValue()[0].data(), e.getValue()[1].data()));
+        }
+        return mean(after) < 0.9 * mean(before) ? new Undone(out, List.copyOf(sampling)) : null;
+    }
+
+    /**
+     * Undoes the permutation of one unit set ({@code roles}): puts the pairs re-expressed into {@code
+     * out} and the same units as stored (same indices, no alignment) into {@code stored}.
+     */
+    private static void undoUnits(
+            BatteryContext ctx,
+            Block suspect,
+            Block reference,
+            List<Role> set,
+            Map<Role, Matrix[]> out,
+            Map<Role, Matrix[]> stored,
+            List<String> sampling)
+            throws IOException, ModelFormatException {
+        List<Role> roles = new ArrayList<>();
+        List<TensorRef[]> refs = new ArrayList<>();
+        int h = -1;
+        for (Role role : set) {
             TensorRef a = ctx.s().weight(suspect.component(), suspect.layer(), role);
             TensorRef b = ctx.r().weight(reference.component(), reference.layer(), role);
             if (a == null || b == null || a.shape().rank() != 2 || !a.shape().equals(b.shape())) {
                 continue;
             }
+            if (ctx.sampled() && outputSide(role)) {
+                continue; // units in columns: not read under --sample
+            }
             int[] rc = ModelIndex.matrixShape(a);
-            if ((outputSide(role) ? rc[1] : rc[0]) > ctx.maxUnits()) {
-                return null;
+            int units = outputSide(role) ? rc[1] : rc[0];
+            if (h >= 0 && units != h) {
+                return; // the roles do not share their units (shapes not understood): leave as stored
             }
-            Matrix ma = ctx.s().rows(a, null);
-            Matrix mb = ctx.r().rows(b, null);
-            int d = outputSide(role) ? rc[0] : rc[1];
-            if (ctx.alignsFor(role) && ctx.aligns(d, d)) {
-                mb = outputSide(role) ? ctx.alignCols(mb.transpose()).transpose() : ctx.alignCols(mb);
+            h = units;
+            roles.add(role);
+            refs.add(new TensorRef[] {a, b});
+        }
+        if (roles.isEmpty() || h < 2) {
+            return;
+        }
+        Map<Role, Matrix[]> pairs = new EnumMap<>(Role.class);
+        if (!ctx.sampled() && h > ctx.maxUnits()) {
+            wideUnits(ctx, suspect, reference, roles, refs, h, pairs, stored, sampling);
+        } else {
+            // Whole tensors (at most maxUnits units), or under --sample the battery's own rows.
+            int[] rows = ctx.sampled() ? ModelIndex.sample(h, ctx.maxUnits(), ctx.seed() + 31L * h) : null;
+            for (int k = 0; k < roles.size(); k++) {
+                Matrix ma = ctx.s().rows(refs.get(k)[0], rows);
+                Matrix mb = ctx.r().rows(refs.get(k)[1], rows);
+                stored.put(roles.get(k), new Matrix[] {ma, mb});
+                pairs.put(roles.get(k), new Matrix[] {ma, aligned(ctx, roles.get(k), mb)});
             }
-            out.put(role, new Matrix[] {ma, mb});
+            int kept = matchUnits(pairs, roles, rows != null);
+            if (rows != null) {
+                sampling.add(String.format(
+                        java.util.Locale.ROOT,
+                        "%s: %d of the %d sampled units matched among the reference's %d sampled units (of %d)",
+                        unitSetName(roles),
+                        kept,
+                        rows.length,
+                        rows.length,
+                        h));
+                if (kept == 0) {
+                    return;
+                }
+            }
         }
-        if (out.isEmpty()) {
-            return null;
+        out.putAll(pairs);
+    }
+
+    /** A unit set's name for notes: its roles, lower case. */
+    private static String unitSetName(List<Role> roles) {
+        return String.join(
+                "/",
+                roles.stream()
+                        .map(r -> r.name().toLowerCase(java.util.Locale.ROOT))
+                        .toList());
+    }
+
+    /** The reference's tensor with its residual coordinates aligned to the suspect's (when the alignment applies). */
+    private static Matrix aligned(BatteryContext ctx, Role role, Matrix mb) {
+        int d = outputSide(role) ? mb.rows() : mb.cols();
+        if (!ctx.alignsFor(role) || !ctx.aligns(d, d)) {
+            return mb;
         }
-        List<Double> stored = new ArrayList<>();
-        for (Role role : out.keySet()) {
-            stored.add(relativeChange(
-                    ctx.s()
-                            .rows(ctx.s().weight(suspect.component(), suspect.layer(), role), null)
-                            .data(),
-                    ctx.r()
-                            .rows(ctx.r().weight(reference.component(), reference.layer(), role), null)
-                            .data()));
+        return outputSide(role) ? ctx.alignCols(mb.transpose()).transpose() : ctx.alignCols(mb);
+    }
+
+    /**
+     * A unit set wider than the assignment cap: {@link #WIDE_UNITS} seeded suspect units, each
+     * matched against every reference unit by one rectangular assignment over the summed cosines of
+     * the set's tensors (streamed on at most {@link PermutationStage#MATCH_FEATURES} residual
+     * coordinates, never an h × h matrix); the pairs hold only those units and their partners.
+     */
+    private static void wideUnits(
+            BatteryContext ctx,
+            Block suspect,
+            Block reference,
+            List<Role> roles,
+            List<TensorRef[]> refs,
+            int h,
+            Map<Role, Matrix[]> pairs,
+            Map<Role, Matrix[]> stored,
+            List<String> sampling)
+            throws IOException, ModelFormatException {
+        int[] units = ModelIndex.sample(h, WIDE_UNITS, ctx.seed() + 31L * h);
+        PermutationStage stage = new PermutationStage(ctx, suspect.component(), reference.component());
+        float[] score = new float[Math.multiplyExact(units.length, h)];
+        for (int k = 0; k < roles.size(); k++) {
+            Role role = roles.get(k);
+            int[] rc = ModelIndex.matrixShape(refs.get(k)[0]);
+            int w = outputSide(role) ? rc[0] : rc[1];
+            boolean al = ctx.alignsFor(role) && ctx.aligns(w, w);
+            float[] c = stage.crossCosines(
+                    refs.get(k)[0], units, false, refs.get(k)[1], h, al, null, outputSide(role), h, w);
+            for (int i = 0; i < score.length; i++) {
+                score[i] += Float.isFinite(c[i]) ? c[i] : 0f;
+            }
         }
-        matchUnits(out, List.of(Role.MLP_GATE, Role.MLP_UP, Role.MLP_DOWN));
-        matchUnits(out, List.of(Role.ATTN_Q, Role.ATTN_O));
-        matchUnits(out, List.of(Role.ATTN_K, Role.ATTN_V));
-        rescaleColumns(out, List.of(Role.ATTN_Q, Role.ATTN_K, Role.ATTN_V));
-        rescaleColumns(out, List.of(Role.MLP_GATE, Role.MLP_UP));
-        List<Double> after = new ArrayList<>();
-        for (Matrix[] p : out.values()) {
-            after.add(relativeChange(p[0].data(), p[1].data()));
+        int[] partner = LinearAssignment.maximise(score, units.length, h);
+        for (int k = 0; k < roles.size(); k++) {
+            Role role = roles.get(k);
+            TensorRef a = refs.get(k)[0];
+            TensorRef b = refs.get(k)[1];
+            Matrix ma = outputSide(role) ? columns(a, units) : ModelIndex.read(a, units);
+            Matrix mbStored = outputSide(role) ? columns(b, units) : ModelIndex.read(b, units);
+            Matrix mb = outputSide(role) ? columns(b, partner) : ModelIndex.read(b, partner);
+            stored.put(role, new Matrix[] {ma, mbStored});
+            pairs.put(role, new Matrix[] {ma, aligned(ctx, role, mb)});
         }
-        return mean(after) < 0.9 * mean(stored) ? out : null;
+        sampling.add(String.format(
+                java.util.Locale.ROOT,
+                "%s: %d of %d seeded units, each matched against all %d reference units",
+                unitSetName(roles),
+                units.length,
+                h,
+                h));
+    }
+
+    /** Columns {@code cols} of a 2-D tensor, in that order ([rows × cols.length]), read in blocks of rows. */
+    private static Matrix columns(TensorRef t, int[] cols) throws IOException, ModelFormatException {
+        int[] rc = ModelIndex.matrixShape(t);
+        int block = Math.max(1, Math.min(rc[0], PermutationStage.STREAM_CHUNK_FLOATS / Math.max(1, rc[1])));
+        float[] buf = new float[Math.multiplyExact(block, rc[1])];
+        float[] out = new float[Math.multiplyExact(rc[0], cols.length)];
+        for (int r0 = 0; r0 < rc[0]; r0 += block) {
+            int n = Math.min(block, rc[0] - r0);
+            t.readRows(r0, n, buf, 0);
+            for (int u = 0; u < n; u++) {
+                for (int k = 0; k < cols.length; k++) {
+                    out[(r0 + u) * cols.length + k] = buf[u * rc[1] + cols[k]];
+                }
+            }
+        }
+        return Matrix.of(rc[0], cols.length, out);
     }
 
     /** The tensor as [units × features]: input-side as stored, output-side transposed. */
@@ -105,9 +263,10 @@ final class ClosenessMeasure {
      * One assignment of the units the {@code roles} share (summed cosines over all of them), applied
      * to the reference's tensors.
      */
-    private static void matchUnits(Map<Role, Matrix[]> pairs, List<Role> roles) {
+    private static int matchUnits(Map<Role, Matrix[]> pairs, List<Role> roles, boolean partial) {
         float[] score = null;
         int h = -1;
+        int features = 0;
         for (Role role : roles) {
             Matrix[] p = pairs.get(role);
             if (p == null) {
@@ -116,9 +275,10 @@ final class ClosenessMeasure {
             Matrix ua = units(role, p[0]);
             Matrix ub = units(role, p[1]);
             if (h >= 0 && ua.rows() != h) {
-                return; // the roles do not share their units (shapes not understood): leave as stored
+                return 0; // the roles do not share their units (shapes not understood): leave as stored
             }
             h = ua.rows();
+            features += ua.cols();
             float[] c =
                     ua.normaliseRows().multiplyTransposed(ub.normaliseRows()).data();
             if (score == null) {
@@ -130,7 +290,7 @@ final class ClosenessMeasure {
             }
         }
         if (score == null || h < 2) {
-            return;
+            return 0;
         }
         for (int i = 0; i < score.length; i++) {
             if (!Float.isFinite(score[i])) {
@@ -138,13 +298,35 @@ final class ClosenessMeasure {
             }
         }
         int[] pi = LinearAssignment.maximise(score, h, h);
+        int[] keep = null;
+        if (partial) {
+            // Only some suspect units have their partner among the reference's rows read: keep the pairs
+            // whose summed cosine is beyond chance (each cosine's null sd about 1/sqrt(features)).
+            int m = 0;
+            for (Role role : roles) {
+                m += pairs.containsKey(role) ? 1 : 0;
+            }
+            double bound = CHANCE_Z * Math.sqrt(m * (double) m / Math.max(1, features));
+            float[] sc = score;
+            int n = h;
+            keep = java.util.stream.IntStream.range(0, n)
+                    .filter(i -> sc[i * n + pi[i]] > bound)
+                    .toArray();
+        }
         for (Role role : roles) {
             Matrix[] p = pairs.get(role);
             if (p != null) {
+                Matrix ua = units(role, p[0]);
                 Matrix ub = units(role, p[1]).rowsSubset(pi);
+                if (keep != null) {
+                    ua = ua.rowsSubset(keep);
+                    ub = ub.rowsSubset(keep);
+                    p[0] = outputSide(role) ? ua.transpose() : ua;
+                }
                 p[1] = outputSide(role) ? ub.transpose() : ub;
             }
         }
+        return keep == null ? h : keep.length;
     }
 
     /**
@@ -200,7 +382,8 @@ final class ClosenessMeasure {
      */
     static BlockCloseness block(BatteryContext ctx, Block suspect, Block reference, boolean permuted)
             throws IOException, ModelFormatException {
-        Map<Role, Matrix[]> pairs = permuted ? undone(ctx, suspect, reference) : null;
+        Undone u = permuted ? undone(ctx, suspect, reference) : null;
+        Map<Role, Matrix[]> pairs = u == null ? null : u.pairs();
         boolean undone = pairs != null;
         if (pairs == null) {
             pairs = asStored(ctx, suspect, reference);

@@ -77,10 +77,7 @@ final class Customisation {
      *     rows, of the tensors whose rows are units; nothing new is read)
      */
     static CustomisationSummary summarise(
-            BatteryContext text,
-            List<ComponentResult> results,
-            List<LayerMatch> map,
-            java.util.function.Predicate<LayerMatch> permuted)
+            BatteryContext text, List<ComponentResult> results, List<LayerMatch> map, ClosenessMeasure.Undo undo)
             throws IOException, ModelFormatException {
         ModelIndex s = text.s();
         ModelIndex r = text.r();
@@ -97,15 +94,17 @@ final class Customisation {
         List<Job> jobs = new ArrayList<>();
         Set<Block> seen = new HashSet<>();
         int undoneBlocks = 0;
+        Set<String> sampledUnits = new java.util.LinkedHashSet<>();
         for (LayerMatch m : map) {
             if (!shared.contains(m.suspect().component()) || !seen.add(m.suspect())) {
                 continue; // first (best-listed) partner of each suspect block only
             }
             // A pair found only by the permutation-robust tests is measured after undoing the permutation.
-            Map<Role, Matrix[]> undone =
-                    permuted.test(m) ? ClosenessMeasure.undone(text, m.suspect(), m.reference()) : null;
-            if (undone != null) {
+            ClosenessMeasure.Undone u = undo.of(m);
+            Map<Role, Matrix[]> undone = u == null ? null : u.pairs();
+            if (u != null) {
                 undoneBlocks++;
+                sampledUnits.addAll(u.sampling());
             }
             for (Role role : ROLES) {
                 TensorRef a = s.weight(m.suspect().component(), m.suspect().layer(), role);
@@ -161,7 +160,10 @@ final class Customisation {
                 ? "fixed index basis; a permuted or rotated suspect shows large relative change"
                 : undoneBlocks + " of " + seen.size()
                         + " blocks after undoing the permutation of residual coordinates, units and heads that"
-                        + " the permutation-robust tests found (and the norm gains folded into the weights)";
+                        + " the permutation-robust tests found (and the norm gains folded into the weights)"
+                        + (sampledUnits.isEmpty()
+                                ? ""
+                                : "; units matched on a sample: " + String.join(", ", sampledUnits));
         String note = changes.isEmpty()
                 ? "no matched block pair with tensors of equal shape"
                 : changes.size() + " tensors of " + seen.size()
@@ -356,7 +358,8 @@ final class Customisation {
             long seed,
             boolean[] onGrid)
             throws IOException, ModelFormatException {
-        int rowCount = ModelIndex.matrixShape(a)[0];
+        // Undone tensors may hold only the units matched (a sample of a wide or --sample layer).
+        int rowCount = undone == null ? ModelIndex.matrixShape(a)[0] : undone[0].rows();
         int[] pick = probeRows(rowCount, sampleRows, seed);
         float[] va = undone == null ? s.rows(a, pick).data() : rowsOf(undone[0], pick);
         float[] vb = undone == null ? r.rows(b, pick).data() : rowsOf(undone[1], pick);
@@ -367,7 +370,7 @@ final class Customisation {
         float[] delta = difference(va, vb);
         double dd = Kernels.sumSquares(delta, 0, delta.length);
         double rr = Kernels.sumSquares(vb, 0, vb.length);
-        int cols = ModelIndex.matrixShape(a)[1];
+        int cols = undone == null ? ModelIndex.matrixShape(a)[1] : undone[0].cols();
         int rows = va.length / Math.max(1, cols);
         int rank = Math.min(LOW_RANK_PROBE, Math.min(rows, cols));
         double energy = same ? 0 : topRankEnergy(Matrix.of(rows, cols, delta), rank, seed, dd);

@@ -247,8 +247,7 @@ public final class LineageComparator {
             }
             // Layer map only for shared components (the map lists significant pairs; keep them all).
             CustomisationSummary custom = overall == Verdict.SHARED_LINEAGE
-                    ? Customisation.summarise(
-                            text, results, stacks.layerMap(), m -> stacks.permuted(m.suspect(), m.reference()))
+                    ? Customisation.summarise(text, results, stacks.layerMap(), stacks::undone)
                     : null;
             double frac = total == 0 ? 0 : Math.min(1, sharedParams / (double) total);
             return new ComparisonResult(
@@ -326,7 +325,7 @@ public final class LineageComparator {
                 return null;
             }
             boolean textStack = c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER;
-            BatteryContext ctx = textStack ? text : text.forTower(null, 0);
+            BatteryContext ctx = stacks.context(c.name(), textStack);
             Map<Block, LayerMatch> first = new java.util.LinkedHashMap<>();
             for (LayerMatch m : stacks.layerMap()) {
                 if (m.suspect().component().equals(c.name())) {

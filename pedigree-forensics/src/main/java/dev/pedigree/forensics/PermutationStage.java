@@ -547,7 +547,7 @@ final class PermutationStage {
      * the residual alignment (signed, permuted). Units are rows of the tensors, or columns when
      * {@code outputSide} (then only the picked residual rows are read).
      */
-    private float[] crossCosines(
+    float[] crossCosines(
             TensorRef q,
             int[] units,
             boolean alignQ,

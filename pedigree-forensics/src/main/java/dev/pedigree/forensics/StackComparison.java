@@ -47,6 +47,12 @@ final class StackComparison {
     /** A suspect block and a reference block. */
     record BlockPair(Block suspect, Block reference) {}
 
+    /** Per suspect stack compared, the context its chosen reference stack was compared in (its alignment). */
+    private final Map<String, BatteryContext> contexts = new java.util.HashMap<>();
+
+    /** The context of the stack pair compared last. */
+    private BatteryContext lastContext;
+
     /** The experts' evidence, gathered with the blocks of their stack; null until a stack had expert tests. */
     private ComponentEvidence experts;
 
@@ -68,6 +74,27 @@ final class StackComparison {
     /** Whether block pair (suspect, reference) was found by the permutation-robust tests. */
     boolean permuted(Block suspect, Block reference) {
         return permuted.contains(new BlockPair(suspect, reference));
+    }
+
+    /**
+     * The context suspect stack {@code component} was compared in (a tower's own alignment); the
+     * text context, without alignment for a non-text stack, when it was not compared.
+     */
+    BatteryContext context(String component, boolean textStack) {
+        BatteryContext c = contexts.get(component);
+        return c != null ? c : textStack ? text : text.forTower(null, 0);
+    }
+
+    /**
+     * Block pair {@code m} with its permutation undone ({@link ClosenessMeasure#undone}) in the
+     * context its stack was compared in, when the permutation-robust tests found it; otherwise null.
+     */
+    ClosenessMeasure.Undone undone(LayerMatch m) throws IOException, ModelFormatException {
+        if (!permuted(m.suspect(), m.reference())) {
+            return null;
+        }
+        BatteryContext c = contexts.get(m.suspect().component());
+        return ClosenessMeasure.undone(c != null ? c : text, m.suspect(), m.reference());
     }
 
     /** Whether some block pair of the suspect's stack {@code component} was found by the permutation-robust tests. */
@@ -127,6 +154,7 @@ final class StackComparison {
         }
         layerMap.addAll(best.map());
         matrices.addAll(best.matrices());
+        contexts.put(c.name(), best.context());
         if (best.experts() != null) {
             experts = best.experts();
         }
@@ -144,6 +172,7 @@ final class StackComparison {
     /** One stack pair's evidence and what it added to the layer map, matrices and experts. */
     private record Attempt(
             String reference,
+            BatteryContext context,
             ComponentEvidence evidence,
             List<LayerMatch> map,
             List<LayerEvidenceMatrix> matrices,
@@ -162,7 +191,27 @@ final class StackComparison {
         matrices.subList(x0, matrices.size()).clear();
         ComponentEvidence ex = experts;
         experts = e0;
-        return new Attempt(ref, e, map, mats, ex);
+        return new Attempt(ref, lastContext, e, map, mats, ex);
+    }
+
+    /**
+     * Whether the fixed-index tests of the attention and of the MLP of one block pair, each
+     * combined, reach the layer threshold (a sublayer without such tests counts as found).
+     */
+    private boolean fixedIndexFindsEverySublayer(List<TaggedTest> tests, String name, int n1, int n2) {
+        for (String sublayer : new String[] {".attn.", ".mlp."}) {
+            List<TaggedTest> fixed = tests.stream()
+                    .filter(x -> x.component().equals(name)
+                            && x.result().testId().contains(sublayer)
+                            && TestIds.family(x.result().testId())
+                                    == dev.pedigree.forensics.TestFamily.FIXED_INDEX_CORRELATION)
+                    .toList();
+            Double v = Combination.cauchy(fixed);
+            if (v != null && Combination.layerMatch(v, n1, n2, thresholds) == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A stack of blocks: screening matrix, full battery on chosen pairs, combination, layer map. */
@@ -186,6 +235,8 @@ final class StackComparison {
         boolean textStack = (c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER)
                 && name.equals(refName);
         BatteryContext ctx = textStack ? text : towerContext(name, refName);
+        lastContext = ctx;
+        contexts.putIfAbsent(name, ctx);
         BlockBattery battery = new BlockBattery(ctx, name, refName);
         int n1 = ls.size();
         int n2 = lr.size();
@@ -240,8 +291,14 @@ final class StackComparison {
                     // for a suspect whose units were permuted, the agreement of the matchings of one block.
                     rows.get(a).set(b, Math.min(fixedBasis, pr == null ? 0 : pr));
                 }
-                if (pr != null && Combination.layerMatch(pr, n1, n2, thresholds) != null) {
-                    // The pair is found once units are matched: its change may be measured after undoing that.
+                Double value = rows.get(a).get(b);
+                boolean inMap = value != null && Combination.layerMatch(value, n1, n2, thresholds) != null;
+                if ((pr != null && Combination.layerMatch(pr, n1, n2, thresholds) != null)
+                        || (inMap && !fixedIndexFindsEverySublayer(t, name, n1, n2))) {
+                    // The pair is found once units are matched (the agreement of the matchings), or it is
+                    // in the map while the fixed-index tests of a sublayer do not find it (e.g. under
+                    // --sample, with no down projection read): its change may be measured after undoing
+                    // a permutation, which ClosenessMeasure keeps only when that explains it better.
                     permuted.add(new BlockPair(new Block(name, ls.get(a)), new Block(refName, lr.get(b))));
                 }
             }
