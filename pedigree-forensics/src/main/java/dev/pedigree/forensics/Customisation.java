@@ -192,7 +192,6 @@ final class Customisation {
     private static List<CustomisationSummary.ExpertMatch> experts(
             ModelIndex s, ModelIndex r, List<LayerMatch> map, Integer sampleRows, long seed)
             throws IOException, ModelFormatException {
-        String ex = Component.EXPERTS.name();
         List<CustomisationSummary.ExpertMatch> out = new ArrayList<>();
         Set<Block> done = new HashSet<>();
         for (LayerMatch m : map) {
@@ -205,47 +204,21 @@ final class Customisation {
                 continue;
             }
             es = es.subList(0, Math.min(es.size(), MAX_EXPERTS_PER_BLOCK));
-            List<float[]> mine = new ArrayList<>();
-            for (int e : es) {
-                mine.add(profile(s, ex, sb.layer(), e, sampleRows, seed));
-            }
+            List<float[]> mine = expertProfiles(s, sb.layer(), es, sampleRows, seed);
             Block rb = m.reference();
             List<Integer> er = r.experts(rb.layer());
             if (!er.isEmpty()) {
-                List<float[]> theirs = new ArrayList<>();
-                for (int e : er) {
-                    theirs.add(profile(r, ex, rb.layer(), e, sampleRows, seed));
-                }
-                int n = es.size();
-                int k = er.size();
-                double[] score = new double[n * k];
-                double[] scoreT = new double[n * k];
-                for (int a = 0; a < n; a++) {
-                    for (int b = 0; b < k; b++) {
-                        // −2: below any correlation (no comparable rows)
-                        double c = Math.max(-2, correlation(mine.get(a), theirs.get(b)));
-                        score[a * k + b] = c;
-                        scoreT[b * n + a] = c;
-                    }
-                }
-                int[] asg = new int[n];
-                if (n <= k) {
-                    asg = dev.pedigree.stats.LinearAssignment.maximise(score, n, k);
-                } else {
-                    Arrays.fill(asg, -1);
-                    int[] back = dev.pedigree.stats.LinearAssignment.maximise(scoreT, k, n);
-                    for (int b = 0; b < k; b++) {
-                        asg[back[b]] = b;
-                    }
-                }
-                for (int a = 0; a < n; a++) {
-                    if (asg[a] >= 0 && score[a * k + asg[a]] > -2) {
+                List<float[]> theirs = expertProfiles(r, rb.layer(), er, sampleRows, seed);
+                double[] score = new double[es.size()];
+                int[] asg = assignExperts(mine, theirs, score);
+                for (int a = 0; a < es.size(); a++) {
+                    if (asg[a] >= 0) {
                         out.add(new CustomisationSummary.ExpertMatch(
                                 sb,
                                 es.get(a),
                                 rb,
                                 er.get(asg[a]),
-                                score[a * k + asg[a]],
+                                score[a],
                                 relative(mine.get(a), theirs.get(asg[a]))));
                     }
                 }
@@ -287,6 +260,54 @@ final class Customisation {
             }
         }
         return out;
+    }
+
+    /** {@link #profile} of each expert {@code es} of block {@code layer} of the experts component. */
+    static List<float[]> expertProfiles(ModelIndex m, int layer, List<Integer> es, Integer sampleRows, long seed)
+            throws IOException, ModelFormatException {
+        List<float[]> out = new ArrayList<>();
+        for (int e : es) {
+            out.add(profile(m, Component.EXPERTS.name(), layer, e, sampleRows, seed));
+        }
+        return out;
+    }
+
+    /**
+     * The assignment of suspect experts ({@code mine}, profiles) to reference experts ({@code theirs})
+     * that maximises the summed correlation (Hungarian): per suspect expert the index of its partner in
+     * {@code theirs}, or −1 (more suspect experts than reference ones, or no comparable rows); the
+     * partner's correlation goes to {@code score}.
+     */
+    static int[] assignExperts(List<float[]> mine, List<float[]> theirs, double[] score) {
+        int n = mine.size();
+        int k = theirs.size();
+        double[] c = new double[n * k];
+        double[] cT = new double[n * k];
+        for (int a = 0; a < n; a++) {
+            for (int b = 0; b < k; b++) {
+                // −2: below any correlation (no comparable rows)
+                double x = Math.max(-2, correlation(mine.get(a), theirs.get(b)));
+                c[a * k + b] = x;
+                cT[b * n + a] = x;
+            }
+        }
+        int[] asg = new int[n];
+        if (n <= k) {
+            asg = dev.pedigree.stats.LinearAssignment.maximise(c, n, k);
+        } else {
+            Arrays.fill(asg, -1);
+            int[] back = dev.pedigree.stats.LinearAssignment.maximise(cT, k, n);
+            for (int b = 0; b < k; b++) {
+                asg[back[b]] = b;
+            }
+        }
+        for (int a = 0; a < n; a++) {
+            if (asg[a] >= 0 && c[a * k + asg[a]] <= -2) {
+                asg[a] = -1;
+            }
+            score[a] = asg[a] >= 0 ? c[a * k + asg[a]] : Double.NaN;
+        }
+        return asg;
     }
 
     /**

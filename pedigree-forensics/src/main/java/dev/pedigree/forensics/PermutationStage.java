@@ -137,31 +137,67 @@ final class PermutationStage {
         return mlp(p, component, i, null, refComponent, j, null, component);
     }
 
-    /** Experts (MoE) against the partner's experts or dense MLP (upcycling). */
+    /**
+     * Experts (MoE) against the partner's experts or dense MLP (upcycling). With several reference
+     * experts, each suspect expert is tested against its matched source, not the expert of the same
+     * index: the reference expert the assignment of {@link Customisation#assignExperts} gives it (the
+     * summed correlation of the seeded gate and up rows, maximised over the block's experts), so that
+     * reordered experts are compared with their own source. The partner is chosen among K reference
+     * experts by the data, so each of its tests' p-values is multiplied by K (Bonferroni over the
+     * candidates: valid whichever partner the choice picks).
+     */
     void experts(List<TaggedTest> out, String p, int i, int j) throws IOException, ModelFormatException {
         List<Integer> es = s.experts(i);
         if (es.isEmpty()) {
             return;
         }
         List<Integer> er = r.experts(j);
-        for (int k = 0; k < Math.min(MAX_EXPERTS, es.size()); k++) {
-            int e = es.get(k);
-            String ep = TestIds.expert(p, e);
-            if (!er.isEmpty()) {
-                int partner = er.contains(e) ? e : er.get(k % er.size());
-                out.addAll(mlp(
-                        ep,
-                        Component.EXPERTS.name(),
-                        i,
-                        e,
-                        Component.EXPERTS.name(),
-                        j,
-                        partner,
-                        Component.EXPERTS.name()));
-            } else {
-                out.addAll(mlp(ep, Component.EXPERTS.name(), i, e, refComponent, j, null, Component.EXPERTS.name()));
-            }
+        List<Integer> tested = es.subList(0, Math.min(MAX_EXPERTS, es.size()));
+        int[] source = null;
+        if (er.size() > 1) {
+            List<float[]> mine = Customisation.expertProfiles(s, i, tested, ctx.sampleRows(), seed);
+            List<float[]> theirs = Customisation.expertProfiles(r, j, er, ctx.sampleRows(), seed);
+            source = Customisation.assignExperts(mine, theirs, new double[tested.size()]);
         }
+        for (int k = 0; k < tested.size(); k++) {
+            int e = tested.get(k);
+            String ep = TestIds.expert(p, e);
+            if (er.isEmpty()) {
+                out.addAll(mlp(ep, Component.EXPERTS.name(), i, e, refComponent, j, null, Component.EXPERTS.name()));
+                continue;
+            }
+            int partner =
+                    source != null && source[k] >= 0 ? er.get(source[k]) : er.contains(e) ? e : er.get(k % er.size());
+            List<TaggedTest> ts = mlp(
+                    ep, Component.EXPERTS.name(), i, e, Component.EXPERTS.name(), j, partner, Component.EXPERTS.name());
+            out.addAll(er.size() > 1 ? chosenAmong(ts, partner, er.size()) : ts);
+        }
+    }
+
+    /** An expert's tests against a partner chosen among {@code candidates} reference experts: p × candidates. */
+    private static List<TaggedTest> chosenAmong(List<TaggedTest> ts, int partner, int candidates) {
+        double factor = Math.log10(candidates);
+        List<TaggedTest> out = new ArrayList<>();
+        for (TaggedTest t : ts) {
+            TestResult x = t.result();
+            if (!x.applicable()) {
+                out.add(t);
+                continue;
+            }
+            String note = x.note()
+                    + String.format(
+                            Locale.ROOT,
+                            "; against reference expert %d, its matched source among %d (Bonferroni x%d)",
+                            partner,
+                            candidates,
+                            candidates);
+            out.add(new TaggedTest(
+                    t.component(),
+                    new TestResult(
+                            x.testId(), x.statistic(), Math.min(0, x.log10p() + factor), x.effectSize(), x.n(), note),
+                    t.kind()));
+        }
+        return out;
     }
 
     private List<TaggedTest> mlp(
