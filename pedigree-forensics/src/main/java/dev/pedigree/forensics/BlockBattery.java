@@ -5,6 +5,7 @@ import dev.pedigree.forensics.TestIds.Statistic;
 import dev.pedigree.forensics.TestIds.Sublayer;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.Role;
+import dev.pedigree.model.TensorRef;
 import dev.pedigree.stats.TestResult;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -93,6 +94,126 @@ final class BlockBattery {
         Double log10p() {
             return Combination.blockPair(tests, fixedIndexLog10p, complete);
         }
+    }
+
+    /**
+     * The samples of a wide block pair ({@link EarlyStop}): its sampled fixed-index tests as computed,
+     * the plans, and whether any test showed a signal.
+     */
+    record Sampled(List<TaggedTest> fixed, EarlyStop.BatteryPlan battery, EarlyStop.Plan matching, boolean signal) {}
+
+    /**
+     * The sampled fixed-index tests of block pair (i, j), the first step of its early-stopped battery:
+     * null when the pair does not qualify (under --sample, an MLP whose hidden-unit matchings have no
+     * screen — narrow layers, the calibration's models among them — experts, a matrix that is not a
+     * same-shape 2-D pair, or no sample size with the power), and then {@link #full} runs as before.
+     * A pair whose screening value ({@code screened}, the Cauchy combination of {@link #screen}; null:
+     * none) already reaches {@link EarlyStop#ESCALATE_LOG10P} shows its signal without a sample.
+     */
+    Sampled sample(int i, int j, Double screened) throws IOException, ModelFormatException {
+        EarlyStop.Plan matching = permutation.denseMlpPlan(i, j);
+        if (!EarlyStop.sampledBatteries
+                || ctx.sampled()
+                || matching == null
+                || !ctx.s().experts(i).isEmpty()) {
+            return null;
+        }
+        List<Role> roles = new ArrayList<>(ATTN_ROLES);
+        roles.addAll(PermutationStage.MLP_ROLES);
+        List<int[]> shapes = new ArrayList<>();
+        List<Boolean> outputSide = new ArrayList<>();
+        for (Role role : roles) {
+            TensorRef a = ctx.s().weight(component, i, role);
+            TensorRef b = ctx.r().weight(refComponent, j, role);
+            if (a == null && b == null) {
+                continue;
+            }
+            if (a == null || b == null || a.shape().rank() != 2 || !a.shape().equals(b.shape())) {
+                return null;
+            }
+            shapes.add(ModelIndex.matrixShape(a));
+            outputSide.add(role == Role.ATTN_O || role == Role.MLP_DOWN);
+        }
+        EarlyStop.BatteryPlan battery = EarlyStop.batteryPlan(shapes, outputSide);
+        if (battery == null) {
+            return null;
+        }
+        if (screened != null && screened <= EarlyStop.ESCALATE_LOG10P) {
+            return new Sampled(List.of(), battery, matching, true);
+        }
+        String p = TestIds.blockPair(i, j);
+        List<TaggedTest> fixed = new ArrayList<>();
+        for (Role role : roles) {
+            fixed.addAll(fixedIndex.sampledTests(
+                    p,
+                    role,
+                    ctx.s().weight(component, i, role),
+                    ctx.r().weight(refComponent, j, role),
+                    battery.rows()));
+        }
+        return new Sampled(fixed, battery, matching, EarlyStop.escalate(fixed));
+    }
+
+    /**
+     * Block pair (i, j) from its samples ({@link #sample}, null: none) when they show no signal: the
+     * sampled fixed-index tests, then, when {@code match}, the hidden-unit matching screen; either
+     * reaching {@link EarlyStop#ESCALATE_LOG10P} runs {@link #full(int, int)} unchanged. Without a
+     * signal the pair's tests are the samples' (p-values raised for the escalation rule), the weak
+     * aligned CKA and attention invariants are skipped with the reason, and the norm and bias
+     * statistics run as always. {@code match} false (a suspect block's second candidate when neither
+     * candidate's fixed-index sample showed anything) leaves the matching screen out: its reference
+     * MLP is not read; the p-values still pay for the screen that would otherwise have run.
+     */
+    BlockTests full(int i, int j, Sampled sampled, boolean match) throws IOException, ModelFormatException {
+        if (sampled == null) {
+            return full(i, j);
+        }
+        if (sampled.signal()) {
+            ctx.s().screens.batteryEscalated(sampled.battery());
+            return full(i, j);
+        }
+        String p = TestIds.blockPair(i, j);
+        List<TaggedTest> screen = List.of();
+        // The screening value is one of the rule's tests: a pair whose screening reaches the threshold escalates.
+        int extraM = 1;
+        int h = 0;
+        if (match) {
+            PermutationStage.Screen sc = permutation.denseMlpScreen(p, i, j);
+            if (sc == null || EarlyStop.escalate(sc.tests())) {
+                // A signal in the matchings (tallied when the full battery screens them again).
+                ctx.s().screens.batteryEscalated(sampled.battery());
+                return full(i, j);
+            }
+            screen = sc.tests();
+            h = sc.units();
+        } else {
+            extraM += permutation.denseMlpScreenTests(i, j);
+        }
+        ctx.s().screens.batteryStopped(sampled.battery(), sampled.matching(), match);
+        List<TaggedTest> out = new ArrayList<>(
+                EarlyStop.stoppedBattery(sampled.fixed(), screen, extraM, sampled.battery(), sampled.matching(), h));
+        Double fixed = Combination.cauchy(out.subList(0, sampled.fixed().size()));
+        out.add(new TaggedTest(
+                component,
+                TestResult.notApplicable(
+                        TestIds.stageSkipped(p, Sublayer.ATTENTION),
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "skipped: no test of the block pair's samples reached log10 p <= %.0f; aligned CKA and"
+                                        + " attention invariants are effect-only statistics that never decide a verdict",
+                                EarlyStop.ESCALATE_LOG10P)),
+                Kind.WEAK));
+        if (!match) {
+            out.add(new TaggedTest(
+                    component,
+                    TestResult.notApplicable(
+                            TestIds.stageSkipped(p, Sublayer.MLP),
+                            "skipped: neither candidate reference block's fixed-index sample showed a signal, so"
+                                    + " only the other candidate's MLP was matched"),
+                    Kind.WEAK));
+        }
+        permutation.normsAndBiases(out, p, i, j);
+        return new BlockTests(out, fixed, true);
     }
 
     /**

@@ -7,6 +7,9 @@ import dev.pedigree.stats.tests.MatchingPower;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Power-based early stopping of the wide hidden-unit matchings (a screening layer in front of
@@ -26,6 +29,20 @@ import java.util.Locale;
  * sum is at most α. The screens are exact tests of their own (the sampled matching's and
  * agreement's bounds), so the null distribution of every reported p-value stays valid; a pair with
  * signal escalates and gets today's full tests.
+ *
+ * <p><b>The whole battery of a wide block pair</b> (one whose MLP has such a screen) is stopped the
+ * same way ({@link BlockBattery#sample}): first the fixed-index tests of every attention and MLP
+ * matrix on a few seeded rows ({@link #batteryPlan}: the fewest of 64–512 rows per matrix reaching
+ * power {@value #TARGET_POWER} at r = {@value #TARGET_R} for units at the same index, {@link
+ * #fixedIndexPower}), then the matching screen above. A sampled test, the pair's screening value
+ * or a matching screen at or below the threshold runs today's full battery unchanged (so a related
+ * pair's results are exactly those of the full battery); otherwise the samples' tests are the pair's,
+ * raised to {@code p + m·t} with m counting every test of the rule ({@link #stoppedBattery}; the
+ * proof above holds as it is), and the effect-only aligned CKA and attention invariants are skipped
+ * with the reason. When neither of a suspect block's two candidate reference blocks shows a signal
+ * in its sample, only the same-index candidate's MLP is matched (screening, which is blind to a
+ * permutation of units, cannot point a permuted derivative's block at its partner; the same index
+ * can), and the other pair's m still counts the screen it skipped.
  *
  * <p>Stateless apart from the comparison's {@link Tally}.
  */
@@ -50,6 +67,17 @@ final class EarlyStop {
      * reaches {@link #TARGET_POWER} (then the full assignment runs without a screen).
      */
     static Plan plan(int h, int features, int fullUnits) {
+        // The power takes a numerical integration per screen size; a comparison asks for the same
+        // few shapes once per block pair.
+        return PLANS.computeIfAbsent(
+                        List.of(h, features, fullUnits), x -> Optional.ofNullable(search(h, features, fullUnits)))
+                .orElse(null);
+    }
+
+    /** {@link #plan}s computed so far, by (h, features, fullUnits). */
+    private static final Map<List<Integer>, Optional<Plan>> PLANS = new ConcurrentHashMap<>();
+
+    private static Plan search(int h, int features, int fullUnits) {
         for (int k : SCREEN_UNITS) {
             if (k >= Math.min(fullUnits, h)) {
                 return null;
@@ -60,6 +88,153 @@ final class EarlyStop {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether wide block pairs are first tested on samples ({@link BlockBattery#sample}); false only in
+     * tests that compare a result with the battery run in full.
+     */
+    static volatile boolean sampledBatteries = true;
+
+    /** Rows per matrix tried for the sampled fixed-index tests of a wide block pair, smallest first. */
+    private static final int[] BATTERY_ROWS = {64, 128, 256, 512};
+
+    /** The sampled fixed-index tests of a wide block pair: rows read per matrix and the power reached. */
+    record BatteryPlan(int rows, double power) {}
+
+    /**
+     * The fewest rows per matrix (of 64–512) whose sampled fixed-index tests detect a block related as
+     * weakly as r = {@value #TARGET_R} with power ≥ {@value #TARGET_POWER}, the power being the
+     * smallest over the block's matrices ({@code shapes}: stored rows × columns, output-side matrices
+     * flagged); null when none does (the full battery runs).
+     */
+    static BatteryPlan batteryPlan(List<int[]> shapes, List<Boolean> outputSide) {
+        for (int k : BATTERY_ROWS) {
+            double power = 1;
+            for (int t = 0; t < shapes.size(); t++) {
+                int[] rc = shapes.get(t);
+                int read = Math.min(k, rc[0]);
+                // Input side: the sampled rows are the units, over every column; output side: every
+                // column is a unit, over the sampled rows.
+                power = Math.min(
+                        power,
+                        outputSide.get(t)
+                                ? fixedIndexPower(TARGET_R, rc[1], read)
+                                : fixedIndexPower(TARGET_R, read, rc[1]));
+            }
+            if (power >= TARGET_POWER) {
+                return new BatteryPlan(k, power);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Model-based power of the fixed-index correlation test ({@code AlignedCorrelationTest}) of
+     * {@code units} unit pairs over {@code features} coordinates to reach {@link #ESCALATE_LOG10P}
+     * when every unit correlates {@code r} with the unit at its index (Gaussian weights). Its CLT part
+     * alone is counted (the diagonal-wins part only adds power): the diagonal sum exceeds its
+     * permutation mean by {@code n·r·(1 − 1/g)} for groups of g units (g = n in the full form, the
+     * smallest group, 8, in the grouped form), the permutation variance is about {@code n/f +
+     * n·r²/(g − 1)}, and the test escalates when z ≥ the normal quantile of 10^−3 / 2 (its Bonferroni
+     * ×2). Errs low: the observed sum varies less around its mean than the null variance says.
+     */
+    static double fixedIndexPower(double r, int units, int features) {
+        if (units < 3 || features < BatteryContext.MIN_FEATURES) {
+            return 0;
+        }
+        double n = units;
+        double g = dev.pedigree.stats.tests.AlignedCorrelationTest.usesGroupedForm(units, features) ? 8 : n;
+        double mean = n * r * (1 - 1 / g);
+        double var = n / features + n * r * r / (g - 1);
+        double zCrit = normalQuantileUpper(ESCALATE_LOG10P - Math.log10(2));
+        double shortfall = zCrit - mean / Math.sqrt(var);
+        return 1 - Math.pow(10, LogP.normalUpper(-shortfall));
+    }
+
+    /** The z whose one-sided normal upper tail has log10 {@code log10p} (bisection). */
+    private static double normalQuantileUpper(double log10p) {
+        double lo = 0;
+        double hi = 40;
+        for (int it = 0; it < 100; it++) {
+            double mid = (lo + hi) / 2;
+            if (LogP.normalUpper(mid) > log10p) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return hi;
+    }
+
+    /**
+     * A wide block pair's tests decided from its samples: the sampled fixed-index tests and the
+     * matching screen's tests ({@code screen}, empty when the MLP was not matched), each p-value
+     * raised to {@code p + m·t} for the {@code m} tests whose signal would have sent the pair to the
+     * full battery: the applicable tests given here plus {@code extraM} (the block pair's screening
+     * value, and a matching screen that was not run but would have been had another sample shown a
+     * signal).
+     */
+    static List<TaggedTest> stoppedBattery(
+            List<TaggedTest> fixed, List<TaggedTest> screen, int extraM, BatteryPlan battery, Plan plan, int h) {
+        int m = extraM;
+        for (TaggedTest t : fixed) {
+            m += t.result().applicable() ? 1 : 0;
+        }
+        for (TaggedTest t : screen) {
+            m += t.result().applicable() ? 1 : 0;
+        }
+        List<TaggedTest> out = new ArrayList<>();
+        String why = String.format(
+                Locale.ROOT,
+                "no test of the block pair's samples at log10p <= %.0f, so the full battery was not run",
+                ESCALATE_LOG10P);
+        for (TaggedTest t : fixed) {
+            out.add(raise(
+                    t,
+                    m,
+                    String.format(
+                            Locale.ROOT,
+                            "; early stop: %s (fixed-index power %.4f for a block related at r = %.1f)",
+                            why,
+                            battery.power(),
+                            TARGET_R)));
+        }
+        for (TaggedTest t : screen) {
+            out.add(raise(
+                    t,
+                    m,
+                    String.format(
+                            Locale.ROOT,
+                            "; early stop: screen of %d of %d units, %s (power %.4f for a block related at r = %.1f)",
+                            plan.units(),
+                            h,
+                            why,
+                            plan.power(),
+                            TARGET_R)));
+        }
+        return out;
+    }
+
+    /** A test's p-value raised to {@code p + m·t}, with {@code note} and the arithmetic appended. */
+    private static TaggedTest raise(TaggedTest t, int m, String note) {
+        TestResult r = t.result();
+        if (!r.applicable()) {
+            return t;
+        }
+        double l = Math.min(0, Math.log10(Math.min(1, Math.pow(10, r.log10p()) + m * Math.pow(10, ESCALATE_LOG10P))));
+        String n = r.note()
+                + note
+                + String.format(
+                        Locale.ROOT,
+                        "; p + %d x %.0e for the escalation rule (was log10p %.3g)",
+                        m,
+                        Math.pow(10, ESCALATE_LOG10P),
+                        r.log10p());
+        return new TaggedTest(
+                t.component(),
+                new TestResult(r.testId(), r.statistic(), LogP.clamp(l), r.effectSize(), r.n(), n),
+                t.kind());
     }
 
     /** Whether any applicable screening test reached {@link #ESCALATE_LOG10P}. */
@@ -81,33 +256,18 @@ final class EarlyStop {
                 m++;
             }
         }
-        double add = m * Math.pow(10, ESCALATE_LOG10P);
+        String note = String.format(
+                Locale.ROOT,
+                "; early stop: screen of %d of %d units, no screening test at log10p <= %.0f, so the"
+                        + " full assignment was not run (power %.4f for a block related at r = %.1f)",
+                plan.units(),
+                h,
+                ESCALATE_LOG10P,
+                plan.power(),
+                TARGET_R);
         List<TaggedTest> out = new ArrayList<>();
         for (TaggedTest t : screen) {
-            TestResult r = t.result();
-            if (!r.applicable()) {
-                out.add(t);
-                continue;
-            }
-            double l = Math.min(0, Math.log10(Math.min(1, Math.pow(10, r.log10p()) + add)));
-            String note = r.note()
-                    + String.format(
-                            Locale.ROOT,
-                            "; early stop: screen of %d of %d units, no screening test at log10p <= %.0f, so the"
-                                    + " full assignment was not run (power %.4f for a block related at r = %.1f);"
-                                    + " p + %d x %.0e for the escalation rule (was log10p %.3g)",
-                            plan.units(),
-                            h,
-                            ESCALATE_LOG10P,
-                            plan.power(),
-                            TARGET_R,
-                            m,
-                            Math.pow(10, ESCALATE_LOG10P),
-                            r.log10p());
-            out.add(new TaggedTest(
-                    t.component(),
-                    new TestResult(r.testId(), r.statistic(), LogP.clamp(l), r.effectSize(), r.n(), note),
-                    t.kind()));
+            out.add(raise(t, m, note));
         }
         return out;
     }
@@ -118,6 +278,30 @@ final class EarlyStop {
         private int escalated;
         private int units;
         private double minPower = Double.NaN;
+        private int batteryStopped;
+        private int batteryUnmatched;
+        private int batteryEscalated;
+        private int batteryRows;
+        private double batteryPower = Double.NaN;
+
+        /** A wide block pair decided from its samples ({@code matched}: with the matching screen of {@code plan}). */
+        synchronized void batteryStopped(BatteryPlan battery, Plan plan, boolean matched) {
+            batteryStopped++;
+            batteryRows = Math.max(batteryRows, battery.rows());
+            double p = matched ? Math.min(battery.power(), plan.power()) : battery.power();
+            batteryPower = Double.isNaN(batteryPower) ? p : Math.min(batteryPower, p);
+            if (matched) {
+                stopped(plan);
+            } else {
+                batteryUnmatched++;
+            }
+        }
+
+        /** A wide block pair whose samples showed a signal: the full battery ran. */
+        synchronized void batteryEscalated(BatteryPlan battery) {
+            batteryEscalated++;
+            batteryRows = Math.max(batteryRows, battery.rows());
+        }
 
         synchronized void stopped(Plan plan) {
             stopped++;
@@ -132,10 +316,67 @@ final class EarlyStop {
 
         /** The summary for the result; null when no block pair was screened. */
         synchronized EarlyStopping summary() {
-            if (stopped + escalated == 0) {
+            if (stopped + escalated + batteryStopped + batteryEscalated == 0) {
                 return null;
             }
-            String statement = stopped == 0
+            String battery = batteryStatement();
+            String matchings = stopped + escalated == 0 ? "" : matchingStatement();
+            String statement =
+                    battery.isEmpty() ? matchings : matchings.isEmpty() ? battery : battery + " " + matchings;
+            return new EarlyStopping(
+                    TARGET_R,
+                    minPower,
+                    ESCALATE_LOG10P,
+                    units,
+                    stopped,
+                    escalated,
+                    batteryRows,
+                    batteryPower,
+                    batteryStopped,
+                    batteryUnmatched,
+                    batteryEscalated,
+                    statement);
+        }
+
+        /** The sentence on the sampled batteries; empty when no block pair was sampled. */
+        private String batteryStatement() {
+            if (batteryStopped + batteryEscalated == 0) {
+                return "";
+            }
+            if (batteryStopped == 0) {
+                return String.format(
+                        Locale.ROOT,
+                        "Each of %d wide block pair%s was first tested on %d seeded rows per matrix; each sample"
+                                + " showed a signal, so each ran the full battery.",
+                        batteryEscalated,
+                        batteryEscalated == 1 ? "" : "s",
+                        batteryRows);
+            }
+            return String.format(
+                    Locale.ROOT,
+                    "The whole battery of %d of %d wide block pairs was decided from samples (fixed-index tests on %d"
+                            + " seeded rows per matrix%s; no test at log10 p <= %.0f; the others ran the full battery):"
+                            + " a block related as weakly as r = %.1f at the same unit indices would have been detected"
+                            + " with probability >= %s.",
+                    batteryStopped,
+                    batteryStopped + batteryEscalated,
+                    batteryRows,
+                    batteryUnmatched == 0
+                            ? ", and the hidden-unit matching screen"
+                            : String.format(
+                                    Locale.ROOT,
+                                    ", and the hidden-unit matching screen except for %d second candidate%s of a"
+                                            + " suspect block whose candidates' samples both showed nothing",
+                                    batteryUnmatched,
+                                    batteryUnmatched == 1 ? "" : "s"),
+                    ESCALATE_LOG10P,
+                    TARGET_R,
+                    floorTo(batteryPower));
+        }
+
+        /** The sentence on the hidden-unit matching screens. */
+        private String matchingStatement() {
+            return stopped == 0
                     ? String.format(
                             Locale.ROOT,
                             "The hidden-unit matchings of %d block pair%s were screened on %d sampled units first; each"
@@ -153,7 +394,6 @@ final class EarlyStop {
                             units,
                             TARGET_R,
                             floorTo(minPower));
-            return new EarlyStopping(TARGET_R, minPower, ESCALATE_LOG10P, units, stopped, escalated, statement);
         }
 
         /** The power rounded down to three decimals: never overstated. */

@@ -68,6 +68,73 @@ final class FixedIndexStage {
         return out;
     }
 
+    /**
+     * {@link EarlyStop}'s sampled fixed-index tests of one role, plain and aligned as {@link #tests}
+     * runs them, on a seeded sample of {@code rows} stored rows of both tensors (the same indices): units
+     * (hidden units, head dimensions) of an input-side matrix, residual coordinates of an output-side
+     * one (o_proj, down), whose units, its columns, are then compared on the sampled coordinates. Under
+     * H0 the units stay exchangeable whatever rows were picked, so each test is exact for its sample.
+     * Empty when either tensor is missing; null when the pair cannot be sampled this way (not a same-shape
+     * 2-D pair: the full battery decides it).
+     */
+    List<TaggedTest> sampledTests(String p, Role role, TensorRef a, TensorRef b, int rows)
+            throws IOException, ModelFormatException {
+        if (a == null || b == null) {
+            return List.of();
+        }
+        if (a.shape().rank() != 2 || !a.shape().equals(b.shape())) {
+            return null;
+        }
+        boolean outputSide = role == Role.ATTN_O || role == Role.MLP_DOWN;
+        int[] rc = ModelIndex.matrixShape(a);
+        int[] picked = ModelIndex.sample(rc[0], rows, ctx.seed() ^ SAMPLE_SALT ^ (31L * rc[0] + role.ordinal()));
+        int n = picked == null ? rc[0] : picked.length;
+        if (picked == null) {
+            picked = java.util.stream.IntStream.range(0, rc[0]).toArray();
+        }
+        Matrix ma = ModelIndex.read(a, picked);
+        Matrix mb = ModelIndex.read(b, picked);
+        int w = outputSide ? rc[0] : rc[1];
+        Matrix mbAligned = null;
+        if (ctx.alignsFor(role) && ctx.aligns(w, w)) {
+            if (outputSide) {
+                // The reference's residual rows through the alignment: row index[c] (signed) for suspect row c.
+                int[] from = new int[n];
+                float[] sign = new float[n];
+                for (int q = 0; q < n; q++) {
+                    from[q] = ctx.align().index()[picked[q]];
+                    sign[q] = ctx.align().sign()[picked[q]];
+                }
+                float[] xb = new float[Math.multiplyExact(n, rc[1])];
+                ModelIndex.readRowsSigned(b, from, sign, 0, n, xb, rc[1]);
+                mbAligned = Matrix.of(n, rc[1], xb).transpose();
+            } else {
+                mbAligned = ctx.alignCols(mb);
+            }
+        }
+        if (outputSide) {
+            ma = ma.transpose();
+            mb = mb.transpose();
+        }
+        String note = String.format(
+                java.util.Locale.ROOT,
+                "; sampled: %d of %d %s (seeded)",
+                n,
+                rc[0],
+                outputSide ? "residual coordinates per unit" : "units");
+        List<TaggedTest> out = new ArrayList<>();
+        TestResult plain = pearsonSameRows(TestIds.ofRole(p, role, Statistic.PEARSON), ma, mb);
+        out.add(primary(TaggedTest.relabel(plain, plain.testId(), plain.note() + note)));
+        if (mbAligned != null) {
+            TestResult al = pearsonSameRows(TestIds.ofRole(p, role, Statistic.PEARSON_ALIGNED), ma, mbAligned);
+            out.add(primary(TaggedTest.relabel(al, al.testId(), al.note() + note)));
+        }
+        return out;
+    }
+
+    /** Salt of the sampled fixed-index tests' seeded rows (apart from the other seeded samples). */
+    private static final long SAMPLE_SALT = 0x5A3D1E5L;
+
     /** Whether a plain test already decides its tensor pair, so that its aligned twin need not run. */
     private static boolean decisive(TestResult plain) {
         return plain.applicable() && plain.log10p() <= Combination.DECISIVE_LOG10P;

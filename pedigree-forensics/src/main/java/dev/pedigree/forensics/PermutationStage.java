@@ -313,6 +313,56 @@ final class PermutationStage {
     private List<TaggedTest> screened(
             String p, String compS, int i, Integer eS, String compR, int j, Integer eR, String target)
             throws IOException, ModelFormatException {
+        Screen sc = screen(p, compS, i, eS, compR, j, eR, target);
+        if (sc == null) {
+            return null;
+        }
+        if (EarlyStop.escalate(sc.tests())) {
+            s.screens.escalated(sc.plan());
+            return null;
+        }
+        s.screens.stopped(sc.plan());
+        return EarlyStop.stopped(sc.tests(), sc.plan(), sc.units());
+    }
+
+    /**
+     * An {@link EarlyStop} screen's tests as computed (p-values not yet raised, nothing tallied), its
+     * plan and the layer's unit count.
+     */
+    record Screen(List<TaggedTest> tests, EarlyStop.Plan plan, int units) {}
+
+    /**
+     * The screen of the dense MLP of block pair (i, j) for {@link BlockBattery}'s sampled battery;
+     * null when no screen applies (the full assignment would run without one).
+     */
+    Screen denseMlpScreen(String p, int i, int j) throws IOException, ModelFormatException {
+        return screen(p, component, i, null, refComponent, j, null, component);
+    }
+
+    /** The plan {@link #denseMlpScreen} would screen with (reads nothing); null when none applies. */
+    EarlyStop.Plan denseMlpPlan(int i, int j) {
+        Screenable sc = screenable(component, i, null, refComponent, j, null);
+        return sc == null ? null : sc.plan();
+    }
+
+    /**
+     * How many tests {@link #denseMlpScreen} would report for block pair (i, j) (matchings, aligned
+     * matchings, agreements; reads nothing); 0 when no screen applies.
+     */
+    int denseMlpScreenTests(int i, int j) {
+        Screenable sc = screenable(component, i, null, refComponent, j, null);
+        if (sc == null) {
+            return 0;
+        }
+        int n = sc.roles().size();
+        return n * (ctx.aligns(sc.w(), sc.w()) ? 2 : 1) + n - 1;
+    }
+
+    /** A screenable MLP: the plan, its unit count and residual width, the roles and their tensor pairs. */
+    private record Screenable(EarlyStop.Plan plan, int h, int w, List<Role> roles, List<TensorRef[]> pairs) {}
+
+    /** Whether the MLP of a block pair can be screened, and how; null when it cannot. */
+    private Screenable screenable(String compS, int i, Integer eS, String compR, int j, Integer eR) {
         if (ctx.sampled()) {
             return null;
         }
@@ -345,9 +395,21 @@ final class PermutationStage {
             return null;
         }
         EarlyStop.Plan plan = EarlyStop.plan(h, Math.min(w, MATCH_FEATURES), maxUnits);
-        if (plan == null) {
+        return plan == null ? null : new Screenable(plan, h, w, roles, pairs);
+    }
+
+    /** The screen of {@link #screened} as computed; null when none applies. */
+    private Screen screen(String p, String compS, int i, Integer eS, String compR, int j, Integer eR, String target)
+            throws IOException, ModelFormatException {
+        Screenable sc = screenable(compS, i, eS, compR, j, eR);
+        if (sc == null) {
             return null;
         }
+        EarlyStop.Plan plan = sc.plan();
+        int h = sc.h();
+        int w = sc.w();
+        List<Role> roles = sc.roles();
+        List<TensorRef[]> pairs = sc.pairs();
         List<TaggedTest> out = new ArrayList<>();
         List<int[]> plain = new ArrayList<>();
         List<int[]> aligned = new ArrayList<>();
@@ -395,12 +457,7 @@ final class PermutationStage {
             }
             out.add(new TaggedTest(target, t, Kind.PRIMARY));
         }
-        if (EarlyStop.escalate(out)) {
-            s.screens.escalated(plan);
-            return null;
-        }
-        s.screens.stopped(plan);
-        return EarlyStop.stopped(out, plan, h);
+        return new Screen(out, plan, h);
     }
 
     private List<TaggedTest> invariant(String p, int i, int j) throws IOException, ModelFormatException {

@@ -271,8 +271,17 @@ final class StackComparison {
             Double bestAll = null;
             Double bestExact = null;
             List<TaggedTest> bestTests = List.of();
+            // Wide block pairs are first tested on samples (EarlyStop); when neither candidate's fixed-index
+            // sample shows anything, only the same-index candidate's MLP is matched (a permuted derivative's
+            // screening cannot point at its partner; the same index can), so the other's is not read.
+            List<BlockBattery.Sampled> samples = new ArrayList<>();
             for (int b : candidates) {
-                BlockBattery.BlockTests bt = battery.full(ls.get(a), lr.get(b));
+                samples.add(battery.sample(ls.get(a), lr.get(b), rows.get(a).get(b)));
+            }
+            boolean quiet = candidates.size() > 1 && samples.stream().allMatch(x -> x != null && !x.signal());
+            for (int k = 0; k < candidates.size(); k++) {
+                int b = candidates.get(k);
+                BlockBattery.BlockTests bt = battery.full(ls.get(a), lr.get(b), samples.get(k), !quiet || b == same);
                 List<TaggedTest> t = bt.tests();
                 Double pa = bt.log10p();
                 Double pe = Combination.cauchyExact(t);

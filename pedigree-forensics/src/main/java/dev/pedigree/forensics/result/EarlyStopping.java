@@ -14,6 +14,14 @@ import java.util.Objects;
  * @param screenedUnits the most units any screen matched
  * @param stopped block pairs judged from the screen alone
  * @param escalated block pairs whose screen showed a signal, judged by the full assignment
+ * @param batterySampledRows the most rows per matrix read for the sampled fixed-index tests of a wide
+ *     block pair (0: no block pair was sampled)
+ * @param batteryPower the smallest model-based power of the block pairs decided from their samples
+ *     (the fixed-index sample's, and the matching screen's when it ran; NaN: none)
+ * @param batteryStopped wide block pairs whose whole battery was decided from their samples
+ * @param batteryUnmatched of those, the pairs decided without the matching screen (a suspect block's
+ *     second candidate when both candidates' samples showed nothing)
+ * @param batteryEscalated wide block pairs whose samples showed a signal: the full battery ran
  * @param statement the plain sentence for reports
  */
 public record EarlyStopping(
@@ -23,10 +31,21 @@ public record EarlyStopping(
         int screenedUnits,
         int stopped,
         int escalated,
+        int batterySampledRows,
+        double batteryPower,
+        int batteryStopped,
+        int batteryUnmatched,
+        int batteryEscalated,
         String statement) {
     public EarlyStopping {
         Objects.requireNonNull(statement, "statement");
-        if (stopped < 0 || escalated < 0 || screenedUnits < 0) {
+        if (stopped < 0
+                || escalated < 0
+                || screenedUnits < 0
+                || batterySampledRows < 0
+                || batteryStopped < 0
+                || batteryUnmatched < 0
+                || batteryEscalated < 0) {
             throw new IllegalArgumentException("negative counts");
         }
     }

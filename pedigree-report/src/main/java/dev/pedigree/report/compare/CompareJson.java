@@ -106,6 +106,11 @@ public final class CompareJson {
             e.put("screened_units", es.screenedUnits());
             e.put("stopped", es.stopped());
             e.put("escalated", es.escalated());
+            e.put("battery_sampled_rows", es.batterySampledRows());
+            e.put("battery_power", Double.isNaN(es.batteryPower()) ? null : round(es.batteryPower()));
+            e.put("battery_stopped", es.batteryStopped());
+            e.put("battery_unmatched", es.batteryUnmatched());
+            e.put("battery_escalated", es.batteryEscalated());
             e.put("statement", es.statement());
             s.put("early_stopping", e);
         }

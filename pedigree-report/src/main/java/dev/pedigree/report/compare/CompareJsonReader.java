@@ -453,13 +453,17 @@ public final class CompareJsonReader {
                 long screened = optInteger(e, "screened_units", q);
                 long stopped = optInteger(e, "stopped", q);
                 long escalated = optInteger(e, "escalated", q);
-                if (screened < 0
-                        || stopped < 0
-                        || escalated < 0
-                        || screened > Integer.MAX_VALUE
-                        || stopped > Integer.MAX_VALUE
-                        || escalated > Integer.MAX_VALUE) {
-                    throw fail(q, "count out of range");
+                // The sampled block batteries' fields (absent from results written before them: 0, null).
+                long batteryRows = optInteger(e, "battery_sampled_rows", q);
+                Double batteryPower = nullableNumber(e, "battery_power", q);
+                long bStopped = optInteger(e, "battery_stopped", q);
+                long bUnmatched = optInteger(e, "battery_unmatched", q);
+                long bEscalated = optInteger(e, "battery_escalated", q);
+                for (long c :
+                        new long[] {screened, stopped, escalated, batteryRows, bStopped, bUnmatched, bEscalated}) {
+                    if (c < 0 || c > Integer.MAX_VALUE) {
+                        throw fail(q, "count out of range");
+                    }
                 }
                 early = new EarlyStopping(
                         number(e, "target_r", q),
@@ -468,6 +472,11 @@ public final class CompareJsonReader {
                         (int) screened,
                         (int) stopped,
                         (int) escalated,
+                        (int) batteryRows,
+                        batteryPower == null ? Double.NaN : batteryPower,
+                        (int) bStopped,
+                        (int) bUnmatched,
+                        (int) bEscalated,
                         text(e, "statement", q));
             }
             List<DeterministicTable> tables = eachIfPresent(

@@ -39,6 +39,15 @@ class CompareJsonReaderTest {
             ComparisonResult c,
             List<dev.pedigree.forensics.result.NonFiniteTensor> nf,
             List<dev.pedigree.forensics.result.DeterministicTable> dt) {
+        return withSampling(c, nf, c.sampling().earlyStopping(), dt);
+    }
+
+    /** {@code c} with other non-finite counts, early stopping and deterministic tables in its sampling record. */
+    private static ComparisonResult withSampling(
+            ComparisonResult c,
+            List<dev.pedigree.forensics.result.NonFiniteTensor> nf,
+            dev.pedigree.forensics.result.EarlyStopping es,
+            List<dev.pedigree.forensics.result.DeterministicTable> dt) {
         var s = c.sampling();
         return new ComparisonResult(
                 c.schema(),
@@ -62,9 +71,29 @@ class CompareJsonReaderTest {
                         s.bytesRead(),
                         s.weightBytes(),
                         nf,
-                        s.earlyStopping(),
+                        es,
                         dt),
                 c.thresholds());
+    }
+
+    /** Early stopping with the sampled batteries' fields round-trips; a result written before them reads as 0 and NaN. */
+    @Test
+    void earlyStoppingRoundTripsWithTheSampledBatteries(@TempDir Path dir) throws Exception {
+        ComparisonResult c = Cases.transplant();
+        var s = c.sampling();
+        var es = new dev.pedigree.forensics.result.EarlyStopping(
+                0.1, 0.999973, -3, 128, 19, 0, 64, 0.999973, 34, 16, 1, "The whole battery of 34 of 35 ...");
+        ComparisonResult r = withSampling(c, s.nonFinite(), es, s.deterministicTables());
+        Path f = dir.resolve("es.json");
+        Json.write(CompareJson.tree(r), f);
+        assertThat(Files.readString(f)).contains("\"battery_unmatched\" : 16");
+        assertThat(CompareJsonReader.read(f).sampling().earlyStopping()).isEqualTo(es);
+        Path old = dir.resolve("old.json");
+        Files.writeString(old, Files.readString(f).replaceAll("\\s*\"battery_[a-z_]+\" : [0-9.]+,", ""));
+        var back = CompareJsonReader.read(old).sampling().earlyStopping();
+        assertThat(back.batterySampledRows()).isZero();
+        assertThat(back.batteryPower()).isNaN();
+        assertThat(back.stopped()).isEqualTo(19);
     }
 
     /** Issue 18: non-finite weights are counted per tensor, written as sampling.non_finite and listed as caveats. */
