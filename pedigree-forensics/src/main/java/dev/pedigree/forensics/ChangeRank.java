@@ -49,38 +49,120 @@ final class ChangeRank {
 
     /** The estimate for a row-major {@code rows × cols} change (only its first {@link #MAX_SIDE} rows are used). */
     static Estimate of(float[] delta, int rows, int cols) {
+        return of(delta, rows, cols, null);
+    }
+
+    /**
+     * Bound on the relative error of an entry of a float Gram matrix from {@code Matrix.multiplyTransposed}: float
+     * fused multiply-adds over chunks of 256 indices, the chunk sums added in double, the sum rounded to float, so
+     * |error| ≤ (256 + 1)·2⁻²⁴·Σ|x||y|; taken twice as large.
+     */
+    static final double FLOAT_GRAM_ERROR = 0x1p-15;
+
+    /**
+     * The estimate, first from {@code floatGram} when given: the rows × rows Gram matrix ΔΔᵀ that {@code
+     * Matrix.multiplyTransposed} formed (in float chunks, so its entries carry relative errors up to {@link
+     * #FLOAT_GRAM_ERROR}). Its eigenvalues are used only when every decision the rule takes from them (each singular
+     * value above or below the threshold, the 80% energy share) holds for every spectrum within the error bound
+     * (Weyl: each sorted eigenvalue moves by at most ‖E‖₂ ≤ ‖E‖_F ≤ γ·trace, plus the reduction's rounding); otherwise
+     * the double-precision Gram matrix is formed and decides, as without it. The result is the one the double path
+     * gives; only the time differs.
+     */
+    static Estimate of(float[] delta, int rows, int cols, float[] floatGram) {
         int m = Math.min(rows, MAX_SIDE);
         int p = Math.min(m, cols);
         if (p == 0) {
             return new Estimate(0, false, 0, 0);
         }
+        if (floatGram != null && m == rows && m <= cols && floatGram.length == m * m) {
+            Estimate e = fromFloatGram(floatGram, m, cols);
+            if (e != null) {
+                return e;
+            }
+        }
         double[] g = gram(delta, m, cols, m <= cols);
-        double[] lambda = spectrum(g, p);
+        return decide(spectrum(g, p), p, m, cols, 0);
+    }
+
+    /**
+     * The estimate from the float Gram matrix of all m (≤ cols) rows, or null when its rounding could change a
+     * decision.
+     */
+    static Estimate fromFloatGram(float[] floatGram, int m, int cols) {
+        double[] g = new double[m * m];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = floatGram[i];
+        }
+        double trace = 0;
+        for (int i = 0; i < m; i++) {
+            trace += Math.abs(g[i * m + i]);
+        }
+        trace *= 1 + FLOAT_GRAM_ERROR;
+        double[] lambda = eigenvalues(g, m);
+        double max = 0;
+        for (double l : lambda) {
+            max = Math.max(max, Math.abs(l));
+        }
+        return decide(lambda, m, m, cols, FLOAT_GRAM_ERROR * trace + 1e-12 * max);
+    }
+
+    /**
+     * The rule applied to the eigenvalues {@code lambda} of the Gram matrix; null when {@code bound} &gt; 0 and some
+     * decision could go the other way for a spectrum whose sorted eigenvalues each lie within {@code bound} of these.
+     */
+    private static Estimate decide(double[] lambda, int p, int m, int cols, double bound) {
+        double[] sorted = new double[p];
         double total = 0;
-        double[] sigma = new double[p];
         for (int i = 0; i < p; i++) {
             double l = Math.max(0, lambda[i]);
             total += l;
-            sigma[i] = Math.sqrt(l);
+            sorted[i] = l;
         }
-        if (total == 0) {
-            return new Estimate(0, false, 0, p);
-        }
-        double[] sorted = sigma.clone();
         Arrays.sort(sorted);
-        double median = p % 2 == 1 ? sorted[p / 2] : 0.5 * (sorted[p / 2 - 1] + sorted[p / 2]);
+        if (total == 0 || total <= p * bound) {
+            return bound > 0 ? null : new Estimate(0, false, 0, p);
+        }
         double beta = p / (double) Math.max(m, cols);
         double omega = 0.56 * beta * beta * beta - 0.95 * beta * beta + 1.82 * beta + 1.43;
-        double tau = MARGIN * omega * median;
+        double tau = MARGIN * omega * medianRoot(sorted, 0);
         int k = 0;
         double captured = 0;
-        for (int i = p - 1; i >= 0 && sorted[i] > tau; i--) {
+        for (int i = p - 1; i >= 0 && Math.sqrt(sorted[i]) > tau; i--) {
             k++;
-            captured += sorted[i] * sorted[i];
+            captured += Math.sqrt(sorted[i]) * Math.sqrt(sorted[i]);
         }
         double energy = captured / total;
-        boolean low = k >= 1 && k <= p / 2 && energy >= LOW_RANK_ENERGY;
+        boolean inRange = k >= 1 && k <= p / 2;
+        boolean low = inRange && energy >= LOW_RANK_ENERGY;
+        if (bound > 0) {
+            double tauLo = MARGIN * omega * medianRoot(sorted, -bound);
+            double tauHi = MARGIN * omega * medianRoot(sorted, bound);
+            for (int i = 0; i < p; i++) {
+                boolean surelyAbove = Math.sqrt(Math.max(0, sorted[i] - bound)) > tauHi;
+                boolean surelyBelow = Math.sqrt(sorted[i] + bound) <= tauLo;
+                if (surelyAbove == surelyBelow) {
+                    return null;
+                }
+            }
+            if (inRange) {
+                double lo = (captured - k * bound) / (total + p * bound);
+                double hi = (captured + k * bound) / (total - p * bound);
+                if ((lo >= LOW_RANK_ENERGY) != (hi >= LOW_RANK_ENERGY)) {
+                    return null;
+                }
+            }
+        }
         return new Estimate(k, low, energy, p);
+    }
+
+    /** The median singular value of the ascending eigenvalues {@code sorted}, each moved by {@code shift}. */
+    private static double medianRoot(double[] sorted, double shift) {
+        int p = sorted.length;
+        double a = Math.sqrt(Math.max(0, sorted[p / 2] + shift));
+        if (p % 2 == 1) {
+            return a;
+        }
+        return 0.5 * (Math.sqrt(Math.max(0, sorted[p / 2 - 1] + shift)) + a);
     }
 
     /**

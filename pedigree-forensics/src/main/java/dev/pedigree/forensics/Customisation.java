@@ -394,8 +394,15 @@ final class Customisation {
         int cols = undone == null ? ModelIndex.matrixShape(a)[1] : undone[0].cols();
         int rows = va.length / Math.max(1, cols);
         int rank = Math.min(LOW_RANK_PROBE, Math.min(rows, cols));
-        double energy = same ? 0 : topRankEnergy(Matrix.of(rows, cols, delta), rank, seed, dd);
-        ChangeRank.Estimate est = same ? null : ChangeRank.of(delta, rows, cols);
+        // One float Gram matrix of the probe rows serves the fixed-rank probe and, where its rounding cannot change
+        // a decision, the change's rank.
+        float[] gram = same || dd == 0
+                ? null
+                : Matrix.of(rows, cols, delta)
+                        .multiplyTransposed(Matrix.of(rows, cols, delta))
+                        .data();
+        double energy = same ? 0 : topRankEnergy(gram, rows, rank, seed, dd);
+        ChangeRank.Estimate est = same ? null : ChangeRank.of(delta, rows, cols, gram);
         onGrid[0] = !same && Descent.onGrid(va, cols);
         onGrid[1] = !same && Descent.onGrid(vb, cols);
         return new LayerChange(
@@ -435,14 +442,13 @@ final class Customisation {
      * Fraction of ‖Δ‖²_F in the top-{@code rank} singular directions, by subspace iteration (4 rounds) on the Gram
      * matrix G = ΔΔᵀ of the probe rows (m × m, m ≤ {@link #PROBE_ROWS} under the default): the captured energy
      * trace(Uᵀ G U) of the orthonormal row-space basis U is ‖ΔᵀU‖²_F, and the subspaces are those that iterating
-     * ΔᵀΔ on the column space gives. G is one blocked product; every round then costs m² · rank.
+     * ΔᵀΔ on the column space gives. G ({@code gf}, float, m × m) is one blocked product the caller formed (it also
+     * serves {@link ChangeRank}); every round then costs m² · rank.
      */
-    static double topRankEnergy(Matrix delta, int rank, long seed, double total) {
+    static double topRankEnergy(float[] gf, int m, int rank, long seed, double total) {
         if (total == 0 || rank == 0) {
             return 0;
         }
-        int m = delta.rows();
-        float[] gf = delta.multiplyTransposed(delta).data();
         double[] g = new double[gf.length];
         for (int i = 0; i < g.length; i++) {
             g[i] = gf[i];

@@ -124,32 +124,62 @@ class ChangeRankTest {
         int m = 128;
         int n = 200;
         SplittableRandom rnd = new SplittableRandom(r);
-        float[] d = new float[m * n];
-        double[][] a = new double[m][r];
-        double[][] b = new double[r][n];
-        for (double[] row : a) {
-            for (int k = 0; k < r; k++) {
-                row[k] = gauss(rnd);
-            }
-        }
-        for (double[] row : b) {
-            for (int j = 0; j < n; j++) {
-                row[j] = gauss(rnd);
-            }
-        }
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double s = 0;
-                for (int k = 0; k < r; k++) {
-                    s += a[i][k] * b[k][j];
-                }
-                d[i * n + j] = (float) (s + 0.05 * gauss(rnd));
-            }
-        }
+        float[] d = lowRank(rnd, m, n, r, x -> (float) (x + 0.05 * gauss(rnd)));
         ChangeRank.Estimate e = ChangeRank.of(d, m, n);
         assertThat(e.rank()).isEqualTo(r);
         assertThat(e.lowRank()).isTrue();
         assertThat(e.side()).isEqualTo(m);
+    }
+
+    /**
+     * With the float Gram matrix of the probe (as Customisation forms it) the estimate is the double path's: low-rank
+     * changes with dense noise, dense noise alone, a float32 merge whose only noise is rounding (which the float
+     * matrix cannot resolve, so it falls back). Dense noise alone (the derived benchmark's change) is decided from the float
+     * matrix.
+     */
+    @Test
+    void floatGramDecidesAsTheDoublePath() {
+        int decided = 0;
+        for (int[] shape : new int[][] {{128, 200}, {128, 2048}, {64, 256}, {128, 128}, {100, 300}}) {
+            for (int rank : new int[] {0, 1, 4, 16, 32, 60, 100}) {
+                for (int kind = 0; kind < 3; kind++) {
+                    int m = shape[0];
+                    int n = shape[1];
+                    SplittableRandom rnd = new SplittableRandom(rank * 31L + kind + n);
+                    int noise = kind;
+                    float[] d = lowRank(rnd, m, n, rank, x -> {
+                        double v = 0.01 * x;
+                        double w = 0.05 * gauss(rnd);
+                        return switch (noise) {
+                            case 0 -> (float) (w + v) - (float) w; // float32 merge: rounding noise only
+                            case 1 -> (float) (v + 1e-4 * gauss(rnd));
+                            default -> (float) (v + 0.003 * gauss(rnd));
+                        };
+                    });
+                    dev.pedigree.stats.Matrix x = dev.pedigree.stats.Matrix.of(m, n, d);
+                    float[] gram = x.multiplyTransposed(x).data();
+                    ChangeRank.Estimate fast = ChangeRank.fromFloatGram(gram, m, n);
+                    ChangeRank.Estimate exact = ChangeRank.of(d, m, n);
+                    String what = m + "x" + n + " rank " + rank + " kind " + kind;
+                    assertThat(ChangeRank.of(d, m, n, gram)).as(what).isEqualTo(fast == null ? exact : fast);
+                    if (kind == 0 && rank > 0 && rank <= m / 4) {
+                        assertThat(fast).as(what + ": rounding noise only").isNull();
+                    }
+                    if (rank == 0 && kind > 0) {
+                        assertThat(fast)
+                                .as(what + ": dense noise is decided from the float matrix")
+                                .isNotNull();
+                    }
+                    if (fast != null) {
+                        assertThat(fast.rank()).as(what).isEqualTo(exact.rank());
+                        assertThat(fast.lowRank()).as(what).isEqualTo(exact.lowRank());
+                        assertThat(fast.energy()).as(what).isCloseTo(exact.energy(), within(1e-3));
+                        decided++;
+                    }
+                }
+            }
+        }
+        assertThat(decided).isGreaterThanOrEqualTo(10);
     }
 
     @Test
@@ -201,6 +231,38 @@ class ChangeRankTest {
     void int8QuantisationErrorIsNotLowRank() throws Exception {
         ComparisonResult r = compare(DerivationSimulator.int8RoundTrip(BASE), BASE);
         assertThat(r.customisation().componentRanks().getFirst().medianRank()).isNull();
+    }
+
+    /** An m × n product of Gaussian m × r and r × n factors, each entry passed through {@code entry}. */
+    private static float[] lowRank(SplittableRandom rnd, int m, int n, int r, DoubleToFloat entry) {
+        double[][] a = new double[m][r];
+        double[][] b = new double[r][n];
+        for (double[] row : a) {
+            for (int k = 0; k < r; k++) {
+                row[k] = gauss(rnd);
+            }
+        }
+        for (double[] row : b) {
+            for (int j = 0; j < n; j++) {
+                row[j] = gauss(rnd);
+            }
+        }
+        float[] d = new float[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int k = 0; k < r; k++) {
+                    s += a[i][k] * b[k][j];
+                }
+                d[i * n + j] = entry.apply(s);
+            }
+        }
+        return d;
+    }
+
+    @FunctionalInterface
+    private interface DoubleToFloat {
+        float apply(double x);
     }
 
     private static double gauss(SplittableRandom rnd) {
