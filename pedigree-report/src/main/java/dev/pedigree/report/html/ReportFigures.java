@@ -605,11 +605,14 @@ public final class ReportFigures {
         return v;
     }
 
+    /**
+     * The layer map's cells in {@code m}: the pairs of its suspect stack (one reference stack per
+     * suspect stack, which may carry another label: a tower filed under another component).
+     */
     static List<int[]> path(ComparisonResult r, LayerEvidenceMatrix m) {
         List<int[]> p = new ArrayList<>();
         for (LayerMatch x : r.layerMap()) {
-            if (x.suspect().component().equals(m.component())
-                    && x.reference().component().equals(m.component())) {
+            if (x.suspect().component().equals(m.component())) {
                 int i = m.suspectLayers().indexOf(x.suspect().layer());
                 int j = m.referenceLayers().indexOf(x.reference().layer());
                 if (i >= 0 && j >= 0) {
@@ -624,8 +627,7 @@ public final class ReportFigures {
         StringBuilder sb = new StringBuilder();
         int k = 0;
         for (LayerMatch x : r.layerMap()) {
-            if (x.suspect().component().equals(m.component())
-                    && x.reference().component().equals(m.component())) {
+            if (x.suspect().component().equals(m.component())) {
                 if (k > 0) {
                     sb.append(", ");
                 }

@@ -376,4 +376,32 @@ class HtmlReportTest {
                 .orElseThrow();
         assertThat(heat).contains("Layer-by-layer evidence, text").contains("capped at 30");
     }
+
+    @Test
+    void aTowerComparedWithAStackOfAnotherLabelKeepsItsPath() {
+        // A suspect's vision blocks matched to the reference's text blocks (a relabelled tower).
+        ComparisonResult r = Cases.int8();
+        List<dev.pedigree.forensics.result.LayerMatch> map = r.layerMap().stream()
+                .map(m -> new dev.pedigree.forensics.result.LayerMatch(
+                        m.suspect(), new Block("other-label", m.reference().layer()), m.log10p()))
+                .toList();
+        ComparisonResult relabelled = new ComparisonResult(
+                r.schema(),
+                r.suspect(),
+                r.reference(),
+                r.verdict(),
+                r.log10p(),
+                r.components(),
+                map,
+                r.tokenizer(),
+                r.sharedParameterFraction(),
+                r.warnings(),
+                r.layerEvidence(),
+                null,
+                r.sampling(),
+                r.thresholds());
+        assertThat(ReportFigures.path(relabelled, r.layerEvidence().getFirst())).hasSize(6);
+        assertThat(ReportFigures.heatMaps(relabelled, "ref").getFirst().description())
+                .contains("6 matched block pairs are outlined and joined: 0\u21920, 1\u21921");
+    }
 }
