@@ -133,7 +133,9 @@ public final class LineageComparator {
             boolean exactReuse,
             Map<String, String> suspectTables)
             throws IOException, ModelFormatException {
-        return new Run(suspect, reference, options, exactReuse, suspectTables).run();
+        Run first = new Run(suspect, reference, options, exactReuse, suspectTables);
+        ComparisonResult r = first.run();
+        return first.withBlocksFromPartners(r);
     }
 
     /** One comparison: the two indexes, the warnings, and the orchestration of the engine. */
@@ -146,6 +148,10 @@ public final class LineageComparator {
         final ReadAccounting accounting = new ReadAccounting();
         final boolean exactReuse;
         final Map<String, String> suspectTables;
+        /** Tensors paired by hashes and by shape and values, for {@link #withBlocksFromPartners}. */
+        List<IdenticalTensors.Pair> identical = List.of();
+
+        final List<Readdressing.Partner> partners = new ArrayList<>();
 
         Run(
                 ModelView suspect,
@@ -173,6 +179,7 @@ public final class LineageComparator {
             r.findTables(Map.of());
             List<IdenticalTensors.Pair> identical =
                     exactReuse ? IdenticalTensors.find(s, r, o.sampleRows(), o.seed()) : List.of();
+            this.identical = identical;
             TokenProbes probes = TokenProbes.prepare(s, r, o, warnings);
             BatteryContext text =
                     withWeightAlignment(BatteryContext.forText(s, r, probes, maxUnits, o.sampleRows(), o.seed()));
@@ -190,7 +197,7 @@ public final class LineageComparator {
                         && p.component().kind() != ComponentKind.EMBEDDINGS
                         && p.component().kind() != ComponentKind.LM_HEAD) {
                     // Names and labels gave no partner: pair its matrices by shape and values.
-                    ComponentEvidence found = PartnerSearch.compare(text, p.component(), p.parameters());
+                    ComponentEvidence found = PartnerSearch.compare(text, p.component(), p.parameters(), partners);
                     if (found != null) {
                         parts.set(k, found);
                         warnings.add("suspect " + p.component().name() + " had no partner by name (" + p.reason()
@@ -265,6 +272,61 @@ public final class LineageComparator {
                     custom,
                     sampling(probes.count()),
                     th);
+        }
+
+        /**
+         * Issue 14 §1/§3: when the suspect's names give no blocks (every tensor renamed) and the
+         * tensors paired by hashes or by shape and values have shown the lineage ({@code first} is
+         * SHARED_LINEAGE), the comparison is run again with each paired tensor at its partner's place
+         * in a block of the suspect's own ({@link Readdressing}), so that the layer map, figures,
+         * closeness and customisation summary are built from those pairs as for named blocks. Only
+         * after a shared verdict, and only pairs that are evidence on their own are re-addressed, so
+         * no independent pair can become shared. {@code first} when nothing had to be re-addressed or
+         * the second run finds no layer map.
+         */
+        ComparisonResult withBlocksFromPartners(ComparisonResult first) throws IOException, ModelFormatException {
+            boolean blocks =
+                    s.components.keySet().stream().anyMatch(c -> !s.layers(c).isEmpty());
+            if (first.verdict() != Verdict.SHARED_LINEAGE || blocks || (partners.isEmpty() && identical.isEmpty())) {
+                return first;
+            }
+            Readdressing.View v =
+                    Readdressing.of(s.view, identical, partners, o.thresholds().sharedLog10p());
+            if (v == null) {
+                return first;
+            }
+            ComparisonResult again = new Run(v.view(), r.view, o, exactReuse, suspectTables).run();
+            if (again.verdict() != Verdict.SHARED_LINEAGE || again.layerMap().isEmpty()) {
+                return first;
+            }
+            List<String> notes = new ArrayList<>();
+            notes.add(String.format(
+                    Locale.ROOT,
+                    "the suspect's tensor names give no blocks: %d of %d tensors were paired with reference tensors"
+                            + " by exact hashes or by shape and values (corrected log10 p <= %.1f), which showed the"
+                            + " lineage; each was given its partner's place in one of %d suspect blocks (numbered in"
+                            + " the suspect's file order) and the comparison was run again on them, so the layer map,"
+                            + " figures, closeness and customisation below come from these pairs",
+                    v.readdressed(),
+                    s.view.tensors().size(),
+                    o.thresholds().sharedLog10p(),
+                    v.blocks()));
+            notes.addAll(again.warnings());
+            return new ComparisonResult(
+                    again.schema(),
+                    again.suspect(),
+                    again.reference(),
+                    again.verdict(),
+                    again.log10p(),
+                    again.components(),
+                    again.layerMap(),
+                    again.tokenizer(),
+                    again.sharedParameterFraction(),
+                    notes,
+                    again.layerEvidence(),
+                    again.customisation(),
+                    again.sampling(),
+                    again.thresholds());
         }
 
         /**

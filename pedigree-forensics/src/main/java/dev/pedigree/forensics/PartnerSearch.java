@@ -36,9 +36,10 @@ final class PartnerSearch {
 
     /**
      * The evidence of suspect component {@code c} from partners found by structure; null when no
-     * matrix of it has a reference matrix of its shape.
+     * matrix of it has a reference matrix of its shape. Each pair found is added to {@code found}
+     * with its corrected log10 p.
      */
-    static ComponentEvidence compare(BatteryContext ctx, Component c, long params)
+    static ComponentEvidence compare(BatteryContext ctx, Component c, long params, List<Readdressing.Partner> found)
             throws IOException, ModelFormatException {
         ModelIndex s = ctx.s();
         ModelIndex r = ctx.r();
@@ -84,6 +85,7 @@ final class PartnerSearch {
             double corrected = Math.min(0, v + Math.log10(cands.size()));
             paired++;
             values.add(corrected);
+            found.add(new Readdressing.Partner(a, best, corrected));
             tests.addAll(t);
             tests.add(new TaggedTest(
                     c.name(),

@@ -2,8 +2,10 @@ package dev.pedigree.forensics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
+import dev.pedigree.forensics.result.CustomisationSummary;
 import dev.pedigree.forensics.result.Evidence;
 import dev.pedigree.forensics.result.Verdict;
 import dev.pedigree.forensics.simulate.DerivationSimulator;
@@ -132,7 +134,82 @@ class LabelIndependenceTest {
             SimModel other = DerivationSimulator.renameTensors(SyntheticTransformer.random("o", DEC, seed), seed);
             ComparisonResult r = compare(other, base);
             assertThat(r.verdict()).as("seed " + seed).isNotEqualTo(Verdict.SHARED_LINEAGE);
+            assertThat(r.layerMap()).as("seed " + seed).isEmpty();
+            assertThat(r.customisation()).as("seed " + seed).isNull();
         }
+    }
+
+    /** The layer map as "suspect>reference" block numbers of the text stack. */
+    private static List<String> textMap(ComparisonResult r) {
+        return r.layerMap().stream()
+                .filter(m -> m.suspect().component().equals("text"))
+                .map(m -> m.suspect().layer() + ">" + m.reference().layer())
+                .toList();
+    }
+
+    private static List<String> diagonal(int layers) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < layers; i++) {
+            out.add(i + ">" + i);
+        }
+        return out;
+    }
+
+    @Test
+    void renamedIdenticalCopyGetsItsLayerMapCustomisationAndCloseness() throws Exception {
+        SimModel base = SyntheticTransformer.random("base", DEC, 1);
+        ComparisonResult r = compare(DerivationSimulator.renameTensors(base, 3), base);
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        int layers = base.layers("text").size();
+        assertThat(textMap(r)).containsExactlyElementsOf(diagonal(layers));
+        assertThat(r.layerEvidence()).extracting(m -> m.component()).containsExactly("text");
+        Closeness c = component(r, "text").closeness();
+        assertThat(c.blocks()).hasSize(layers).allSatisfy(b -> {
+            assertThat(b.correlation()).isEqualTo(1.0);
+            assertThat(b.unitsMatched()).isEqualTo(1.0);
+            assertThat(b.relativeChange()).isEqualTo(0.0);
+        });
+        assertThat(r.customisation().layers()).isNotEmpty().allMatch(CustomisationSummary.LayerChange::bitIdentical);
+        assertThat(r.warnings()).anyMatch(w -> w.startsWith("the suspect's tensor names give no blocks"));
+    }
+
+    @Test
+    void renamedFineTunedCopyGetsItsLayerMapCustomisationAndCloseness() throws Exception {
+        SimModel base = SyntheticTransformer.random("base", DEC, 1);
+        ComparisonResult r = compare(DerivationSimulator.renameTensors(DerivationSimulator.noise(base, 1, 9), 4), base);
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        int layers = base.layers("text").size();
+        assertThat(textMap(r)).containsExactlyElementsOf(diagonal(layers));
+        // σ×1 noise: the matched weights correlate about 1/√2 and change by about 100%.
+        assertThat(component(r, "text").closeness().blocks()).hasSize(layers).allSatisfy(b -> {
+            assertThat(b.correlation()).isBetween(0.6, 0.8);
+            assertThat(b.unitsMatched()).isGreaterThan(0.8);
+            assertThat(b.relativeChange()).isBetween(0.8, 1.2);
+        });
+        assertThat(r.customisation().layers()).isNotEmpty().noneMatch(CustomisationSummary.LayerChange::bitIdentical);
+        assertThat(component(r, "embeddings").verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+    }
+
+    @Test
+    void renamedCopyWithReorderedBlocksShowsTheOrderItHas() throws Exception {
+        // Blocks 0 and 1 stored in the other order, then every tensor renamed: the suspect's blocks are
+        // numbered in its file order, and the block tests find the swap (the map is not assumed).
+        SimModel base = SyntheticTransformer.random("base", DEC, 1);
+        List<ArrayTensor> ts = new ArrayList<>(base.tensors());
+        List<ArrayTensor> zero = base.select(a -> a.layer() != null && a.layer() == 0);
+        List<ArrayTensor> one = base.select(a -> a.layer() != null && a.layer() == 1);
+        int at = ts.indexOf(zero.getFirst());
+        ts.removeAll(zero);
+        ts.removeAll(one);
+        List<ArrayTensor> swapped = new ArrayList<>(one);
+        swapped.addAll(zero);
+        ts.addAll(at, swapped);
+        ComparisonResult r = compare(DerivationSimulator.renameTensors(base.withTensors(ts), 8), base);
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        List<String> expected = new ArrayList<>(List.of("0>1", "1>0"));
+        expected.addAll(diagonal(base.layers("text").size())
+                .subList(2, base.layers("text").size()));
+        assertThat(textMap(r)).containsExactlyElementsOf(expected);
     }
 
     @Test
