@@ -31,13 +31,15 @@ final class BlockBattery {
     private final ScreeningSketches sketches;
     private final FixedIndexStage fixedIndex;
     private final PermutationStage permutation;
+    private final HeldOutMatching heldOut;
 
     /**
      * The battery of one stacked component against the reference's {@code refComponent} (the same
      * name, or the stack paired with it by structure), read through {@code ctx}.
      */
-    BlockBattery(BatteryContext ctx, String component, String refComponent) {
+    BlockBattery(BatteryContext ctx, String component, String refComponent, HeldOutMatching heldOut) {
         this.ctx = ctx;
+        this.heldOut = heldOut;
         this.component = component;
         this.refComponent = refComponent;
         this.sketches = new ScreeningSketches(ctx, component, refComponent);
@@ -258,6 +260,8 @@ final class BlockBattery {
             // MLP of the dense block (text or other stack).
             out.addAll(permutation.denseMlp(p, i, j));
         }
+        // Every permutation at once (residual, heads, units): matched on some matrices, tested on the others.
+        out.addAll(heldOut.tests(p, i, j, !attnDecided, !mlpDecided));
         permutation.experts(out, p, i, j);
         permutation.normsAndBiases(out, p, i, j);
         return new BlockTests(out, fixed, !attnDecided && !mlpDecided);

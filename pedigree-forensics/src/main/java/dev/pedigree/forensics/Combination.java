@@ -82,10 +82,46 @@ final class Combination {
         return ps.isEmpty() ? null : cauchyOf(ps);
     }
 
+    /**
+     * The held-out matchings of a block pair ({@link TestFamily#HELD_OUT_MATCH}), Bonferroni over the k that
+     * applied ({@code k·min p}, valid under any dependence); null when none applies. They are kept out of the
+     * Cauchy combinations: a test at p = 1 (a sublayer whose matching found nothing) would swamp a Cauchy
+     * combination of moderate p-values, and the held-out tests are meant to decide at moderate levels.
+     */
+    static Double heldOut(List<TaggedTest> tests) {
+        double min = 0;
+        int k = 0;
+        for (TaggedTest t : tests) {
+            if (t.combinable() && isHeldOut(t)) {
+                min = Math.min(min, t.result().log10p());
+                k++;
+            }
+        }
+        return k == 0 ? null : Math.min(0, min + Math.log10(k));
+    }
+
+    /**
+     * The block-specific evidence that survives every permutation of a block pair: the agreement of its unit
+     * matchings ({@link #cauchyAgreement}) and its held-out matchings ({@link #heldOut}), the smaller of the two
+     * times 2 when both applied; null when neither did.
+     */
+    static Double permutationRobust(List<TaggedTest> tests) {
+        Double a = cauchyAgreement(tests);
+        Double h = heldOut(tests);
+        if (a == null || h == null) {
+            return a == null ? h : a;
+        }
+        return Math.min(0, Math.min(a, h) + Math.log10(2));
+    }
+
+    private static boolean isHeldOut(TaggedTest t) {
+        return TestIds.family(t.result().testId()) == TestFamily.HELD_OUT_MATCH;
+    }
+
     private static Double combine(List<TaggedTest> tests, boolean exactOnly) {
         List<Double> ps = new ArrayList<>();
         for (TaggedTest t : tests) {
-            if (t.combinable() && (!exactOnly || t.kind() == Kind.EXACT)) {
+            if (t.combinable() && !isHeldOut(t) && (!exactOnly || t.kind() == Kind.EXACT)) {
                 ps.add(t.result().log10p());
             }
         }
@@ -170,6 +206,46 @@ final class Combination {
      * @param stackTensors the Cauchy values of the stack's tensors outside the blocks
      */
     static StackValue stack(
+            String component, List<Double> blockExact, List<Double> blockAll, List<Double> stackTensors) {
+        return stack(component, blockExact, blockAll, stackTensors, List.of());
+    }
+
+    /**
+     * {@link #stack(String, List, List, List)} with the suspect blocks' held-out matchings ({@link #heldOut} of
+     * each block's same-index pair): Bonferroni over the blocks ({@code B·min p}); when there are any, the stack's
+     * value is the smaller of the two times 2 (Bonferroni, valid whatever the dependence).
+     */
+    static StackValue stack(
+            String component,
+            List<Double> blockExact,
+            List<Double> blockAll,
+            List<Double> stackTensors,
+            List<Double> blockHeldOut) {
+        StackValue base = stackWithoutHeldOut(component, blockExact, blockAll, stackTensors);
+        if (blockHeldOut.isEmpty()) {
+            return base;
+        }
+        double h = Math.min(
+                0,
+                blockHeldOut.stream().mapToDouble(Double::doubleValue).min().orElse(0)
+                        + Math.log10(blockHeldOut.size()));
+        List<TaggedTest> reported = new ArrayList<>(base.combinations());
+        reported.add(new TaggedTest(
+                component,
+                new TestResult(
+                        TestIds.HELD_OUT_OVER_BLOCKS,
+                        Double.NaN,
+                        h,
+                        Double.NaN,
+                        blockHeldOut.size(),
+                        "Bonferroni over " + blockHeldOut.size()
+                                + " suspect blocks of the held-out matchings (valid under dependence)"),
+                Kind.PRIMARY));
+        double v = base.log10p() == null ? h : Math.min(0, Math.min(base.log10p(), h) + Math.log10(2));
+        return new StackValue(v, reported);
+    }
+
+    private static StackValue stackWithoutHeldOut(
             String component, List<Double> blockExact, List<Double> blockAll, List<Double> stackTensors) {
         List<Double> parts = new ArrayList<>();
         List<TaggedTest> reported = new ArrayList<>();

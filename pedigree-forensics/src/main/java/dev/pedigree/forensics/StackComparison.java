@@ -237,7 +237,12 @@ final class StackComparison {
         BatteryContext ctx = textStack ? text : towerContext(name, refName);
         lastContext = ctx;
         contexts.putIfAbsent(name, ctx);
-        BlockBattery battery = new BlockBattery(ctx, name, refName);
+        BlockBattery battery = new BlockBattery(
+                ctx,
+                name,
+                refName,
+                new HeldOutMatching(
+                        ctx, name, refName, ls.stream().filter(lr::contains).toList(), textStack));
         int n1 = ls.size();
         int n2 = lr.size();
         double[][] screen = new double[n1][n2];
@@ -254,6 +259,7 @@ final class StackComparison {
         List<TaggedTest> all = new ArrayList<>();
         List<Double> blockAll = new ArrayList<>();
         List<Double> blockExact = new ArrayList<>();
+        List<Double> blockHeldOut = new ArrayList<>();
         Map<Integer, Integer> matched = new LinkedHashMap<>();
         Map<Integer, List<TaggedTest>> expertTests = new LinkedHashMap<>();
         for (int a = 0; a < n1; a++) {
@@ -275,6 +281,7 @@ final class StackComparison {
             // sample shows anything, only the same-index candidate's MLP is matched (a permuted derivative's
             // screening cannot point at its partner; the same index can), so the other's is not read.
             List<BlockBattery.Sampled> samples = new ArrayList<>();
+            List<TaggedTest> heldOutTests = List.of();
             for (int b : candidates) {
                 samples.add(battery.sample(ls.get(a), lr.get(b), rows.get(a).get(b)));
             }
@@ -292,7 +299,15 @@ final class StackComparison {
                 if (pe != null && (bestExact == null || pe < bestExact)) {
                     bestExact = pe;
                 }
-                Double pr = Combination.cauchyAgreement(t);
+                Double pr = Combination.permutationRobust(t);
+                Double ph = Combination.heldOut(t);
+                if (ph != null) {
+                    // Only the same-index pair runs them (not chosen by the data): no correction for the choice.
+                    blockHeldOut.add(ph);
+                    heldOutTests = t.stream()
+                            .filter(x -> TestIds.family(x.result().testId()) == TestFamily.HELD_OUT_MATCH)
+                            .toList();
+                }
                 Double screened = rows.get(a).get(b);
                 double fixedBasis = Math.min(pe == null ? 0 : pe, screened == null ? 0 : screened);
                 if (pe != null || pr != null) {
@@ -310,6 +325,9 @@ final class StackComparison {
                     // a permutation, which ClosenessMeasure keeps only when that explains it better.
                     permuted.add(new BlockPair(new Block(name, ls.get(a)), new Block(refName, lr.get(b))));
                 }
+            }
+            if (!heldOutTests.isEmpty() && !bestTests.contains(heldOutTests.get(0))) {
+                all.addAll(heldOutTests);
             }
             for (TaggedTest t : bestTests) {
                 if (t.component().equals(name)) {
@@ -366,7 +384,8 @@ final class StackComparison {
                 stackTensors.add(v);
             }
         }
-        Combination.StackValue value = Combination.stack(name, blockExact, blockAll, stackTensors);
+        Combination.StackValue value =
+                Combination.stack(name, blockExact, blockAll, stackTensors, padded(blockHeldOut, ls, lr));
         all.addAll(value.combinations());
         // Experts: collected per block, combined like the stack.
         if (!expertTests.isEmpty() && s.components.containsKey(Component.EXPERTS.name())) {
@@ -375,6 +394,22 @@ final class StackComparison {
         Double p = value.log10p();
         String why = p == null ? WhyNotCompared.stack(s, r, name, refName, textStack) : "";
         return new ComponentEvidence(c, params, all, p, Combination.hasPower(all), why, matched);
+    }
+
+    /**
+     * The blocks' held-out values, with p = 1 for each same-index block pair that did not run them (an
+     * early-stopped battery), so that the Bonferroni over blocks counts every block that could have.
+     */
+    private static List<Double> padded(List<Double> heldOut, List<Integer> ls, List<Integer> lr) {
+        if (heldOut.isEmpty()) {
+            return heldOut;
+        }
+        List<Double> out = new ArrayList<>(heldOut);
+        long pairs = ls.stream().filter(lr::contains).count();
+        while (out.size() < pairs) {
+            out.add(0.0);
+        }
+        return out;
     }
 
     private static ComponentEvidence expertEvidence(

@@ -11,6 +11,12 @@ public enum TestFamily {
     HIDDEN_UNIT_MATCH,
     /** Agreement of the unit matchings of two matrices of one block. */
     MATCH_AGREEMENT,
+    /**
+     * Correlation of held-out matrices of a block pair after its heads or hidden units were matched on
+     * the block's other matrices and its residual coordinates aligned on other blocks ({@link
+     * HeldOutMatching}): survives every permutation at once.
+     */
+    HELD_OUT_MATCH,
     /** Correlation of entries at the same indices, plain or after the residual alignment. */
     FIXED_INDEX_CORRELATION,
     /** AWM's Gram CKA after the residual alignment; weak, never combined. */

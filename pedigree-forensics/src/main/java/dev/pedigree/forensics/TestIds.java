@@ -36,6 +36,7 @@ public final class TestIds {
         INVARIANT("invariant", TestFamily.ATTENTION_INVARIANT),
         CENTRED("centred", TestFamily.CENTRED_VECTOR),
         AGREEMENT("agreement", TestFamily.MATCH_AGREEMENT),
+        MATCH_HELD_OUT("match_heldout", TestFamily.HELD_OUT_MATCH),
         STAGE_SKIPPED("stage2", TestFamily.SKIPPED_STAGE),
         FISHER_EXACT("fisher_exact", TestFamily.FISHER),
         CAUCHY_ALL("cauchy_all", TestFamily.CAUCHY),
@@ -75,6 +76,8 @@ public final class TestIds {
     public static final String FISHER_OVER_BLOCKS = of("blocks", Statistic.FISHER_EXACT);
     /** Cauchy combination over a stack's blocks and stack tensors. */
     public static final String CAUCHY_OVER_BLOCKS = of("blocks", Statistic.CAUCHY_ALL);
+    /** Bonferroni combination of a stack's held-out matchings over its suspect blocks. */
+    public static final String HELD_OUT_OVER_BLOCKS = of("blocks", Statistic.MATCH_HELD_OUT);
 
     // ------------------------------------------------------------------ building
 

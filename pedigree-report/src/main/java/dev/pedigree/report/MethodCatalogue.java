@@ -34,6 +34,13 @@ public final class MethodCatalogue {
             "If the weights are independent, the unit matchings found separately from two matrices of the same block (gate and up, up and down) "
                     + "agree no more than two unrelated random permutations.",
             false);
+    static final Family HELD_OUT = new Family(
+            "held-out-match",
+            "Held-out matching (every permutation at once)",
+            "The two models' weights were initialised independently, so once heads or hidden units are matched on some matrices of a block and the "
+                    + "residual coordinates aligned on other blocks, the block's remaining matrices agree no better than under a random order of units. "
+                    + "Exact for independently initialised weights; for trained models checked on independent same-data pairs.",
+            false);
     static final Family PEARSON = new Family(
             "fixed-index-correlation",
             "Fixed-index correlation",
@@ -79,7 +86,7 @@ public final class MethodCatalogue {
 
     /** Every family, in the order the method section lists them. */
     public static final List<Family> FAMILIES =
-            List.of(MATCH, AGREEMENT, PEARSON, CKA, INVARIANT, CENTRED, FISHER, CAUCHY, IDENTICAL, OTHER);
+            List.of(MATCH, AGREEMENT, HELD_OUT, PEARSON, CKA, INVARIANT, CENTRED, FISHER, CAUCHY, IDENTICAL, OTHER);
 
     /**
      * The description of a test family. No {@code default}: a family the engine adds does not
@@ -89,6 +96,7 @@ public final class MethodCatalogue {
         return switch (family) {
             case HIDDEN_UNIT_MATCH -> MATCH;
             case MATCH_AGREEMENT -> AGREEMENT;
+            case HELD_OUT_MATCH -> HELD_OUT;
             case FIXED_INDEX_CORRELATION -> PEARSON;
             case ALIGNED_CKA -> CKA;
             case ATTENTION_INVARIANT -> INVARIANT;

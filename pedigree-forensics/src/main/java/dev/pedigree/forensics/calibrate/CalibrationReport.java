@@ -427,6 +427,8 @@ public final class CalibrationReport {
                 TestIds.agreement("", Role.MLP_GATE, Role.MLP_UP),
                 TestIds.agreement("", Role.MLP_UP, Role.MLP_DOWN),
                 TestIds.attentionInvariant(""),
+                TestIds.of("attn.vo", Statistic.MATCH_HELD_OUT),
+                TestIds.of("mlp.down", Statistic.MATCH_HELD_OUT),
                 TestIds.centred("", Part.WEIGHT, Role.ATTN_NORM))) {
             tracked.put(first + test, test);
         }
@@ -437,7 +439,8 @@ public final class CalibrationReport {
                 TestIds.tokenColumns(Component.LM_HEAD.name(), Statistic.PEARSON),
                 TestIds.tokenColumns(Component.LM_HEAD.name(), Statistic.MATCH),
                 TestIds.heldOutTokenRows(Component.LM_HEAD.name()),
-                TestIds.FISHER_OVER_BLOCKS)) {
+                TestIds.FISHER_OVER_BLOCKS,
+                TestIds.HELD_OUT_OVER_BLOCKS)) {
             tracked.put(id, id);
         }
         return Map.copyOf(tracked);

@@ -1,0 +1,559 @@
+package dev.pedigree.forensics;
+
+import dev.pedigree.forensics.TaggedTest.Kind;
+import dev.pedigree.forensics.TestIds.Statistic;
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.model.ArchitectureHints;
+import dev.pedigree.model.Component;
+import dev.pedigree.model.Role;
+import dev.pedigree.model.TensorRef;
+import dev.pedigree.stats.LinearAssignment;
+import dev.pedigree.stats.LogP;
+import dev.pedigree.stats.Matrix;
+import dev.pedigree.stats.TestResult;
+import dev.pedigree.stats.tests.ResidualAlignment;
+import dev.pedigree.stats.tests.ResidualAlignment.SignedPermutation;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Held-out matching of a stack whose residual coordinates, attention heads and MLP hidden units may
+ * all be permuted at once (an obfuscated copy), with noise on top (issue 14 §3).
+ *
+ * <p><b>Fit.</b> The same-index block pairs of the two stacks are split into two folds (even and odd
+ * positions). For each fold a residual alignment (signed permutation) is fitted on the token rows
+ * (embeddings and an untied head, text stack only) and on every matrix of the fold's blocks pooled:
+ * every residual coordinate is a column of each q/k/v/gate/up matrix and a row of each o/down matrix
+ * of every block, so the pooled fit sees far more of each coordinate than the token rows alone. The
+ * blocks' rows are paired through head and hidden-unit matchings, and the fit alternates: matchings
+ * given the alignment (one assignment over heads, from q, k, v and o together; one over hidden units,
+ * from gate rows, up rows and down columns together), then the alignment given the matchings, a few
+ * rounds. Each matrix enters with its columns centred and normalised, so that norm gains folded into
+ * the columns change nothing.
+ *
+ * <p><b>Tests.</b> A block pair of one fold is tested with the other fold's alignment (its own
+ * weights took no part in it). Within the pair, heads are matched on q and k and the test runs on v
+ * and o; then matched on v and o, tested on q and k; hidden units are matched on gate and up rows,
+ * tested on down columns, and the reverse. Each test is {@link FixedIndexStage#pearsonSameRows} on the
+ * held-out matrices with the reference's units put in matched order and its residual coordinates
+ * aligned: the rows of the reference are exchangeable under H0 when they took no part in choosing the
+ * order, which holds exactly for independently initialised weights (each matrix is drawn on its own);
+ * for trained models the null is empirical, as for the agreement of unit matchings, and `calibrate`
+ * tracks it in the same-data families.
+ *
+ * <p>Runs on whole tensors, for residual widths up to {@link #MAX_WIDTH} and stacks of at most {@link
+ * #MAX_FLOATS} block weights per model; the hidden-unit part when the MLP has at most {@code
+ * maxUnits} units. Not under {@code --sample}. Fitted once per stack, on first use; not thread-safe.
+ */
+final class HeldOutMatching {
+    /** Widest residual stream fitted (a width × width assignment per round). */
+    static final int MAX_WIDTH = 1024;
+    /** Most block weights per model held for the fit. */
+    static final long MAX_FLOATS = 16L << 20;
+    /** Rounds of the alternating fit. */
+    static final int ROUNDS = 4;
+
+    private static final Role[] ROLES = {
+        Role.ATTN_Q, Role.ATTN_K, Role.ATTN_V, Role.ATTN_O, Role.MLP_GATE, Role.MLP_UP, Role.MLP_DOWN
+    };
+    private static final int Q = 0;
+    private static final int K = 1;
+    private static final int V = 2;
+    private static final int O = 3;
+    private static final int GATE = 4;
+    private static final int UP = 5;
+    private static final int DOWN = 6;
+
+    private final BatteryContext ctx;
+    private final String component;
+    private final String refComponent;
+    private final boolean textStack;
+    private final List<Integer> layers;
+    private boolean fitted;
+    private Map<Integer, SignedPermutation> alignFor = Map.of();
+    private final Map<Integer, Matrix[][]> blocks = new HashMap<>();
+    private Heads heads;
+    private String fitNote = "";
+
+    /** Attention layout: {@code groups} key/value heads of {@code dim} dimensions, {@code perGroup} query heads each. */
+    record Heads(int groups, int perGroup, int dim) {}
+
+    /**
+     * @param layers suspect block indices that also exist in the reference stack (same-index pairs)
+     * @param textStack whether token rows (embeddings, head) live in this stack's residual space
+     */
+    HeldOutMatching(
+            BatteryContext ctx, String component, String refComponent, List<Integer> layers, boolean textStack) {
+        this.ctx = ctx;
+        this.component = component;
+        this.refComponent = refComponent;
+        this.layers = List.copyOf(layers);
+        this.textStack = textStack;
+    }
+
+    /** The held-out tests of block pair (i, j); empty unless it is a same-index pair this stack could fit. */
+    List<TaggedTest> tests(String p, int i, int j, boolean attention, boolean mlp)
+            throws IOException, ModelFormatException {
+        if (i != j || !layers.contains(i) || !(attention || mlp)) {
+            return List.of();
+        }
+        if (!fitted) {
+            fitted = true;
+            fit();
+        }
+        SignedPermutation al = alignFor.get(i);
+        Matrix[][] b = blocks.get(i);
+        if (al == null || b == null) {
+            return List.of();
+        }
+        Matrix[] s = b[0];
+        Matrix[] r = aligned(b[1], al);
+        List<TaggedTest> out = new ArrayList<>();
+        String note = "; " + fitNote;
+        if (attention && heads != null) {
+            out.add(test(
+                    p + "attn.vo",
+                    heldOut(qk(s), qk(r), vo(s), vo(r), heads.dim()),
+                    "heads matched on q, k; tested on v, o" + note));
+            out.add(test(
+                    p + "attn.qk",
+                    heldOut(vo(s), vo(r), qk(s), qk(r), heads.dim()),
+                    "heads matched on v, o; tested on q, k" + note));
+        }
+        if (mlp && s[DOWN] != null && r[DOWN] != null && s[DOWN].rows() <= ctx.maxUnits()) {
+            Matrix gs = gateUp(s);
+            Matrix gr = gateUp(r);
+            if (gs != null && gr != null) {
+                out.add(test(
+                        p + "mlp.down",
+                        heldOut(gs, gr, s[DOWN], r[DOWN], 1),
+                        "units matched on gate, up; tested on down" + note));
+                out.add(test(
+                        p + "mlp.gate_up",
+                        heldOut(s[DOWN], r[DOWN], gs, gr, 1),
+                        "units matched on down; tested on gate, up" + note));
+            }
+        }
+        return out;
+    }
+
+    private TaggedTest test(String scope, Matrix[] pair, String note) {
+        String id = TestIds.of(scope, Statistic.MATCH_HELD_OUT);
+        TestResult t = pair == null ? TestResult.notApplicable(id, "no units to match") : wins(id, pair[0], pair[1]);
+        return new TaggedTest(component, TaggedTest.relabel(t, id, t.note() + "; " + note), Kind.PRIMARY);
+    }
+
+    /**
+     * Diagonal wins of the held-out rows: M = #{i : corr(a_i, b_i) > corr(a_i, b_j) for every j != i}. If the rows
+     * of {@code b} are exchangeable relative to {@code a}, any m given rows all win with probability at most
+     * 1/(h)_m, so P(M >= m) <= C(h, m)/(h)_m = 1/m! (the bound of {@link
+     * dev.pedigree.stats.tests.AlignedCorrelationTest}). Only the count is used, not the sum of the diagonal
+     * correlations: models trained on the same data converge to weakly similar units, which a sum picks up
+     * over many units (measured on the same-data pairs of {@code calibrate}), while a copy's units beat every
+     * other unit one by one.
+     */
+    static TestResult wins(String id, Matrix a, Matrix b) {
+        if (a.rows() != b.rows() || a.cols() != b.cols()) {
+            return TestResult.notApplicable(
+                    id, "shapes differ: " + a.rows() + "x" + a.cols() + " vs " + b.rows() + "x" + b.cols());
+        }
+        int h = a.rows();
+        if (h < 3 || a.cols() < BatteryContext.MIN_FEATURES) {
+            return TestResult.notApplicable(id, "too few units or features: " + h + "x" + a.cols());
+        }
+        float[] c = a.centreAndNormaliseRows()
+                .multiplyTransposed(b.centreAndNormaliseRows())
+                .data();
+        int m = 0;
+        double diag = 0;
+        for (int i = 0; i < h; i++) {
+            float d = c[i * h + i];
+            diag += d;
+            boolean win = true;
+            for (int j = 0; j < h && win; j++) {
+                win = j == i || c[i * h + j] < d;
+            }
+            m += win ? 1 : 0;
+        }
+        double l = m <= 1 ? 0 : -LogP.log10Factorial(m);
+        return new TestResult(
+                id,
+                m,
+                l,
+                diag / h,
+                h,
+                String.format(
+                        Locale.ROOT,
+                        "row-permutation null, h=%d: diagonal wins M=%d (log10p <= -log10 M! = %.4g); mean matched r %.3f",
+                        h,
+                        m,
+                        l,
+                        diag / h));
+    }
+
+    /**
+     * Matches groups of {@code dim} consecutive units on ({@code fitS}, {@code fitR}) and returns the
+     * test matrices (suspect, reference in matched order); null when there is nothing to match.
+     */
+    private static Matrix[] heldOut(Matrix fitS, Matrix fitR, Matrix testS, Matrix testR, int dim) {
+        if (fitS == null
+                || fitR == null
+                || testS == null
+                || testR == null
+                || fitS.rows() != fitR.rows()
+                || testS.rows() != testR.rows()
+                || fitS.rows() != testS.rows()
+                || fitS.rows() < 2 * dim) {
+            return null;
+        }
+        int[] perm = unitPermutation(matchGroups(fitS, fitR, dim), dim);
+        return new Matrix[] {testS, testR.rowsSubset(perm)};
+    }
+
+    /** For each suspect group of {@code dim} consecutive rows, the reference group it matches best (one assignment). */
+    private static int[] matchGroups(Matrix s, Matrix r, int dim) {
+        int g = s.rows() / dim;
+        Matrix a = Matrix.of(g, dim * s.cols(), s.data()).centreAndNormaliseRows();
+        Matrix b = Matrix.of(g, dim * r.cols(), r.data()).centreAndNormaliseRows();
+        return LinearAssignment.maximise(a.multiplyTransposed(b).data(), g, g);
+    }
+
+    private static int[] unitPermutation(int[] groups, int dim) {
+        int[] p = new int[groups.length * dim];
+        for (int g = 0; g < groups.length; g++) {
+            for (int d = 0; d < dim; d++) {
+                p[g * dim + d] = groups[g] * dim + d;
+            }
+        }
+        return p;
+    }
+
+    // ------------------------------------------------------------------ the fit
+
+    private void fit() throws IOException, ModelFormatException {
+        if (ctx.sampled() || layers.isEmpty()) {
+            return;
+        }
+        long floats = 0;
+        int width = -1;
+        for (int l : layers) {
+            Matrix[] s = read(ctx.s(), component, l);
+            Matrix[] r = read(ctx.r(), refComponent, l);
+            if (s == null || r == null) {
+                continue;
+            }
+            boolean anyPair = false;
+            for (int k = 0; k < ROLES.length; k++) {
+                if (s[k] == null || r[k] == null || s[k].rows() != r[k].rows() || s[k].cols() != r[k].cols()) {
+                    s[k] = null;
+                    r[k] = null;
+                } else {
+                    anyPair = true;
+                }
+            }
+            if (!anyPair) {
+                continue;
+            }
+            int w = s[firstPresent(s)].cols();
+            if (width >= 0 && w != width) {
+                return;
+            }
+            width = w;
+            for (int k = 0; k < ROLES.length; k++) {
+                floats += s[k] == null ? 0 : (long) s[k].rows() * s[k].cols();
+            }
+            if (floats > MAX_FLOATS) {
+                blocks.clear();
+                return;
+            }
+            blocks.put(l, new Matrix[][] {s, r});
+        }
+        if (blocks.isEmpty() || width < BatteryContext.MIN_FEATURES || width > MAX_WIDTH) {
+            blocks.clear();
+            return;
+        }
+        heads = heads(blocks.values().iterator().next()[0]);
+        List<Matrix[]> tokens = textStack ? tokenSections(width) : List.of();
+        SignedPermutation start =
+                tokens.isEmpty() ? (ctx.aligns(width, width) ? ctx.align() : null) : fitSections(tokens);
+        if (start == null) {
+            blocks.clear();
+            return;
+        }
+        List<Integer> usable = layers.stream().filter(blocks::containsKey).toList();
+        List<Integer> even = new ArrayList<>();
+        List<Integer> odd = new ArrayList<>();
+        for (int k = 0; k < usable.size(); k++) {
+            (k % 2 == 0 ? even : odd).add(usable.get(k));
+        }
+        Map<Integer, SignedPermutation> out = new HashMap<>();
+        if (odd.isEmpty()) {
+            out.put(even.get(0), start);
+            fitNote =
+                    "residual alignment from " + (tokens.isEmpty() ? "the stack's alignment" : "token rows") + " only";
+        } else {
+            SignedPermutation fromEven = alternate(start, tokens, even);
+            SignedPermutation fromOdd = alternate(start, tokens, odd);
+            for (int l : odd) {
+                out.put(l, fromEven);
+            }
+            for (int l : even) {
+                out.put(l, fromOdd);
+            }
+            fitNote = String.format(
+                    Locale.ROOT,
+                    "residual alignment fitted on %sthe other fold's blocks (%d and %d blocks, even and odd positions)",
+                    tokens.isEmpty() ? "" : "token rows and ",
+                    even.size(),
+                    odd.size());
+        }
+        alignFor = out;
+    }
+
+    /** Alternates block matchings and the residual alignment on the blocks {@code fold} (and the token rows). */
+    private SignedPermutation alternate(SignedPermutation start, List<Matrix[]> tokens, List<Integer> fold) {
+        SignedPermutation al = start;
+        for (int round = 0; round < ROUNDS; round++) {
+            List<Matrix[]> sections = new ArrayList<>(tokens);
+            for (int l : fold) {
+                Matrix[][] b = blocks.get(l);
+                sections.addAll(matchedSections(b[0], b[1], aligned(b[1], al)));
+            }
+            SignedPermutation next = fitSections(sections);
+            if (next == null) {
+                return al;
+            }
+            boolean same = Arrays.equals(next.index(), al.index()) && Arrays.equals(next.sign(), al.sign());
+            al = next;
+            if (same) {
+                break;
+            }
+        }
+        return al;
+    }
+
+    /**
+     * The block's matrices as (suspect, reference) row pairs in the reference's own residual basis,
+     * its heads and hidden units put in the order matched on the aligned copy {@code ra}.
+     */
+    private List<Matrix[]> matchedSections(Matrix[] s, Matrix[] r, Matrix[] ra) {
+        List<Matrix[]> out = new ArrayList<>();
+        if (heads != null) {
+            Matrix both = hconcat(qk(s), vo(s));
+            Matrix bothR = hconcat(qk(ra), vo(ra));
+            if (both != null && bothR != null) {
+                int[] g = matchGroups(both, bothR, heads.dim());
+                int[] kv = unitPermutation(g, heads.dim());
+                int[] qo = queryPermutation(g);
+                addSection(out, s[Q], r[Q], qo);
+                addSection(out, s[K], r[K], kv);
+                addSection(out, s[V], r[V], kv);
+                addSection(out, s[O], r[O], qo);
+            }
+        }
+        Matrix us = hconcat(gateUp(s), s[DOWN]);
+        Matrix ur = hconcat(gateUp(ra), ra[DOWN]);
+        if (us != null && ur != null && us.rows() == ur.rows() && us.rows() <= ctx.maxUnits()) {
+            int[] u = matchGroups(us, ur, 1);
+            addSection(out, s[GATE], r[GATE], u);
+            addSection(out, s[UP], r[UP], u);
+            addSection(out, s[DOWN], r[DOWN], u);
+        }
+        return out;
+    }
+
+    private int[] queryPermutation(int[] groups) {
+        int per = heads.perGroup() * heads.dim();
+        int[] p = new int[groups.length * per];
+        for (int g = 0; g < groups.length; g++) {
+            for (int d = 0; d < per; d++) {
+                p[g * per + d] = groups[g] * per + d;
+            }
+        }
+        return p;
+    }
+
+    private static void addSection(List<Matrix[]> out, Matrix s, Matrix r, int[] perm) {
+        if (s != null && r != null && s.rows() == r.rows() && s.rows() == perm.length) {
+            out.add(new Matrix[] {normaliseColumns(s), normaliseColumns(r.rowsSubset(perm))});
+        }
+    }
+
+    /** The residual alignment (reference → suspect) fitted on the pooled sections; null when it fails. */
+    private static SignedPermutation fitSections(List<Matrix[]> sections) {
+        List<Matrix> a = new ArrayList<>();
+        List<Matrix> b = new ArrayList<>();
+        for (Matrix[] x : sections) {
+            a.add(x[0]);
+            b.add(x[1]);
+        }
+        Matrix sa = StackComparison.stackRows(a);
+        Matrix sb = StackComparison.stackRows(b);
+        if (sa == null || sb == null || sa.rows() < Combination.MIN_POWER_N) {
+            return null;
+        }
+        try {
+            return ResidualAlignment.fit(sb, sa);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The probe tokens' embedding rows and, when both models have an untied head of that width, head rows. */
+    private List<Matrix[]> tokenSections(int width) throws IOException, ModelFormatException {
+        TokenProbes pr = ctx.probes();
+        if (pr == null || !pr.present()) {
+            return List.of();
+        }
+        List<Matrix[]> out = new ArrayList<>();
+        for (Component c : new Component[] {Component.EMBEDDINGS, Component.LM_HEAD}) {
+            Role role = c == Component.EMBEDDINGS ? Role.EMBEDDING : Role.LM_HEAD;
+            TensorRef a = ctx.s().weight(c.name(), null, role);
+            TensorRef b = ctx.r().weight(c.name(), null, role);
+            if (a == null
+                    || b == null
+                    || ModelIndex.matrixShape(a)[1] != width
+                    || ModelIndex.matrixShape(b)[1] != width) {
+                continue;
+            }
+            int[] rs = pr.suspectRows();
+            int[] rr = pr.referenceRows();
+            if (max(rs) >= ModelIndex.matrixShape(a)[0] || max(rr) >= ModelIndex.matrixShape(b)[0]) {
+                continue;
+            }
+            out.add(new Matrix[] {
+                normaliseColumns(ctx.s().rows(a, rs)), normaliseColumns(ctx.r().rows(b, rr))
+            });
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ matrices
+
+    /** The block's seven matrices as [units × residual] (o and down transposed); null when none is there. */
+    private static Matrix[] read(ModelIndex m, String comp, int layer) throws IOException, ModelFormatException {
+        Matrix[] out = new Matrix[ROLES.length];
+        boolean any = false;
+        for (int k = 0; k < ROLES.length; k++) {
+            TensorRef t = m.weight(comp, layer, ROLES[k]);
+            if (t == null || t.shape().rank() != 2) {
+                continue;
+            }
+            out[k] = k == O || k == DOWN ? m.unitsOfColumns(t, null) : m.rows(t, null);
+            any = true;
+        }
+        return any ? out : null;
+    }
+
+    private static int firstPresent(Matrix[] b) {
+        for (int k = 0; k < b.length; k++) {
+            if (b[k] != null) {
+                return k;
+            }
+        }
+        throw new IllegalStateException("empty block");
+    }
+
+    /** The attention layout from the suspect's hints when they fit the shapes; one-dimension heads when q, k, v, o have one unit count. */
+    private Heads heads(Matrix[] b) {
+        if (b[Q] == null || b[K] == null || b[V] == null || b[O] == null) {
+            return null;
+        }
+        ArchitectureHints h = ctx.s().view.hints();
+        Integer nh = h.numHeads();
+        Integer nkv = h.numKvHeads() == null ? nh : h.numKvHeads();
+        Integer dim = h.effectiveHeadDim();
+        if (nh != null
+                && nkv != null
+                && dim != null
+                && nkv > 0
+                && nh % nkv == 0
+                && b[Q].rows() == nh * dim
+                && b[O].rows() == nh * dim
+                && b[K].rows() == nkv * dim
+                && b[V].rows() == nkv * dim) {
+            return new Heads(nkv, nh / nkv, dim);
+        }
+        int u = b[Q].rows();
+        return b[K].rows() == u && b[V].rows() == u && b[O].rows() == u ? new Heads(u, 1, 1) : null;
+    }
+
+    /** Units of the key/value layout (group, dimension): the key row and the query rows of the group's heads at that dimension. */
+    private Matrix qk(Matrix[] b) {
+        return heads == null ? null : perKvUnit(b[K], b[Q]);
+    }
+
+    /** The value row and the output columns of the group's heads at that dimension. */
+    private Matrix vo(Matrix[] b) {
+        return heads == null ? null : perKvUnit(b[V], b[O]);
+    }
+
+    private Matrix perKvUnit(Matrix kv, Matrix q) {
+        if (kv == null || q == null) {
+            return null;
+        }
+        int g = heads.groups();
+        int per = heads.perGroup();
+        int dim = heads.dim();
+        int w = kv.cols();
+        int f = (1 + per) * w;
+        float[] out = new float[g * dim * f];
+        for (int x = 0; x < g; x++) {
+            for (int d = 0; d < dim; d++) {
+                int unit = x * dim + d;
+                System.arraycopy(kv.data(), unit * w, out, unit * f, w);
+                for (int t = 0; t < per; t++) {
+                    int qu = (x * per + t) * dim + d;
+                    System.arraycopy(q.data(), qu * w, out, unit * f + (1 + t) * w, w);
+                }
+            }
+        }
+        return Matrix.of(g * dim, f, out);
+    }
+
+    private static Matrix gateUp(Matrix[] b) {
+        return hconcat(b[GATE], b[UP]);
+    }
+
+    /** Side by side (same rows); either may be null. */
+    private static Matrix hconcat(Matrix a, Matrix b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        if (a.rows() != b.rows()) {
+            return null;
+        }
+        int n = a.rows();
+        float[] out = new float[n * (a.cols() + b.cols())];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(a.data(), i * a.cols(), out, i * (a.cols() + b.cols()), a.cols());
+            System.arraycopy(b.data(), i * b.cols(), out, i * (a.cols() + b.cols()) + a.cols(), b.cols());
+        }
+        return Matrix.of(n, a.cols() + b.cols(), out);
+    }
+
+    private static Matrix[] aligned(Matrix[] r, SignedPermutation al) {
+        Matrix[] out = new Matrix[r.length];
+        for (int k = 0; k < r.length; k++) {
+            out[k] = r[k] == null || r[k].cols() != al.index().length ? null : al.applyToColumns(r[k]);
+        }
+        return out;
+    }
+
+    private static Matrix normaliseColumns(Matrix m) {
+        return m.transpose().centreAndNormaliseRows().transpose();
+    }
+
+    private static int max(int[] x) {
+        int m = -1;
+        for (int v : x) {
+            m = Math.max(m, v);
+        }
+        return m;
+    }
+}
