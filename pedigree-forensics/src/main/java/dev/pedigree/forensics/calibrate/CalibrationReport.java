@@ -317,9 +317,10 @@ public final class CalibrationReport {
 
     /**
      * Independent pairs of models trained with {@code tc} from different initialisation seeds ({@code initBase
-     * + 2k}, {@code + 2k + 1}) on the same data (seed {@code dataBase + k}).
+     * + 2k}, {@code + 2k + 1}) on the same data (seed {@code dataBase + k}); block tests pooled over every
+     * block pair compared.
      */
-    private static NullSummary trainedFamily(
+    static NullSummary trainedFamily(
             String scale, TinyTrainer.Config tc, int pairs, long initBase, long dataBase, CompareOptions opts)
             throws IOException, ModelFormatException {
         String family = String.format(
@@ -329,19 +330,24 @@ public final class CalibrationReport {
                 tc.vocab(),
                 tc.hidden(),
                 tc.mlp(),
-                tc.layers() > 1 ? ", " + tc.layers() + " blocks" : "",
+                tc.layers() > 1 ? ", " + tc.layers() + " blocks, block tests of every block pair" : "",
                 tc.steps());
         double[] fit = new double[3];
-        NullSummary n = nullFamily(family, pairs, opts, k -> {
-            TinyTrainer.Result a = TinyTrainer.train(scale + "-a" + k, tc, initBase + 2 * k, dataBase + k);
-            TinyTrainer.Result b = TinyTrainer.train(scale + "-b" + k, tc, initBase + 2 * k + 1, dataBase + k);
-            for (TinyTrainer.Result r : List.of(a, b)) {
-                fit[0] += r.expectedLoss() / (2.0 * pairs);
-                fit[1] += r.unigramEntropy() / (2.0 * pairs);
-                fit[2] += r.entropyRate() / (2.0 * pairs);
-            }
-            return new SimModel[] {a.model(), b.model()};
-        });
+        NullSummary n = nullFamily(
+                family,
+                pairs,
+                opts,
+                k -> {
+                    TinyTrainer.Result a = TinyTrainer.train(scale + "-a" + k, tc, initBase + 2 * k, dataBase + k);
+                    TinyTrainer.Result b = TinyTrainer.train(scale + "-b" + k, tc, initBase + 2 * k + 1, dataBase + k);
+                    for (TinyTrainer.Result r : List.of(a, b)) {
+                        fit[0] += r.expectedLoss() / (2.0 * pairs);
+                        fit[1] += r.unigramEntropy() / (2.0 * pairs);
+                        fit[2] += r.entropyRate() / (2.0 * pairs);
+                    }
+                    return new SimModel[] {a.model(), b.model()};
+                },
+                true);
         if (pairs == 0) {
             return n;
         }
@@ -363,6 +369,16 @@ public final class CalibrationReport {
     }
 
     private static NullSummary nullFamily(String family, int pairs, CompareOptions opts, PairMaker maker)
+            throws IOException, ModelFormatException {
+        return nullFamily(family, pairs, opts, maker, false);
+    }
+
+    /**
+     * One null family; with {@code anyBlockPair}, a block test's p-values are pooled over every block pair
+     * compared (each pair of models may add several), not only block 0 against block 0.
+     */
+    private static NullSummary nullFamily(
+            String family, int pairs, CompareOptions opts, PairMaker maker, boolean anyBlockPair)
             throws IOException, ModelFormatException {
         Map<String, List<Double>> ps = new LinkedHashMap<>();
         int fp = 0;
@@ -387,7 +403,10 @@ public final class CalibrationReport {
                     if (e.log10p() == null) {
                         continue;
                     }
-                    String key = testKey(e.test());
+                    String key = testKey(
+                            anyBlockPair
+                                    ? e.test().replaceFirst("^block\\d+~\\d+\\.", TestIds.blockPair(0, 0))
+                                    : e.test());
                     if (key != null) {
                         // Tests reported as effect sizes only cannot decide a verdict: the table says so.
                         String name = e.note() != null && e.note().contains("not combined") ? key + EFFECT_ONLY : key;

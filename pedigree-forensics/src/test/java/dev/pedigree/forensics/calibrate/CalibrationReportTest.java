@@ -2,6 +2,7 @@ package dev.pedigree.forensics.calibrate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.forensics.simulate.TinyTrainer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +63,20 @@ class CalibrationReportTest {
         }
         assertThat(buf.toString(StandardCharsets.UTF_8))
                 .contains("rank of low-rank changes", "LoRA rank 32", "full rank (not low-rank)");
+    }
+
+    @Test
+    void trainedFamiliesPoolTheBlockTestsOfEveryBlockPair() throws Exception {
+        TinyTrainer.Config deep = new TinyTrainer.Config(64, 16, 32, 50, 32, 0.01, true, 2, true);
+        CalibrationReport.NullSummary n = CalibrationReport.trainedFamily(
+                "deep", deep, 2, 5, 6, dev.pedigree.forensics.CompareOptions.DEFAULT.withSeed(5));
+        assertThat(n.family()).contains("2 blocks, block tests of every block pair", "unigram entropy");
+        assertThat(n.falsePositives()).isZero();
+        // Two blocks a side: more block-pair values than pairs of models.
+        assertThat(n.pValues())
+                .filteredOn(d -> d.name().equals("mlp.up.match"))
+                .singleElement()
+                .satisfies(d -> assertThat(d.count()).isGreaterThan(2));
     }
 
     @Test
