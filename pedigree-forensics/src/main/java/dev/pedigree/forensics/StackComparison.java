@@ -318,11 +318,12 @@ final class StackComparison {
                 Double value = rows.get(a).get(b);
                 boolean inMap = value != null && Combination.layerMatch(value, n1, n2, thresholds) != null;
                 if ((pr != null && Combination.layerMatch(pr, n1, n2, thresholds) != null)
-                        || (inMap && !fixedIndexFindsEverySublayer(t, name, n1, n2))) {
-                    // The pair is found once units are matched (the agreement of the matchings), or it is
-                    // in the map while the fixed-index tests of a sublayer do not find it (e.g. under
-                    // --sample, with no down projection read): its change may be measured after undoing
-                    // a permutation, which ClosenessMeasure keeps only when that explains it better.
+                        || (pr == null && inMap && !fixedIndexFindsEverySublayer(t, name, n1, n2))) {
+                    // The pair is found once units are matched (the agreement of the matchings), or, where no
+                    // agreement could run (a non-gated MLP under --sample: one matching, the down projection
+                    // is not read), it is in the map while the fixed-index tests of a sublayer do not find
+                    // it: its change may be measured after undoing a permutation, which ClosenessMeasure
+                    // keeps only when that explains it better.
                     permuted.add(new BlockPair(new Block(name, ls.get(a)), new Block(refName, lr.get(b))));
                 }
             }
