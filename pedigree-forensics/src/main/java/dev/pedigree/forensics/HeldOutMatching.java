@@ -39,7 +39,7 @@ import java.util.Map;
  * <p><b>Tests.</b> A block pair of one fold is tested with the other fold's alignment (its own
  * weights took no part in it). Within the pair, heads are matched on q and k and the test runs on v
  * and o; then matched on v and o, tested on q and k; hidden units are matched on gate and up rows,
- * tested on down columns, and the reverse. Each test is {@link FixedIndexStage#pearsonSameRows} on the
+ * tested on down columns, and the reverse. Each test counts the diagonal wins ({@link #wins}) of the
  * held-out matrices with the reference's units put in matched order and its residual coordinates
  * aligned: the rows of the reference are exchangeable under H0 when they took no part in choosing the
  * order, which holds exactly for independently initialised weights (each matrix is drawn on its own);
