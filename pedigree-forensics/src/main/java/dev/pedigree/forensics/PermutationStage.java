@@ -313,7 +313,7 @@ final class PermutationStage {
     private List<TaggedTest> screened(
             String p, String compS, int i, Integer eS, String compR, int j, Integer eR, String target)
             throws IOException, ModelFormatException {
-        Screen sc = screen(p, compS, i, eS, compR, j, eR, target);
+        Screen sc = screen(p, compS, i, eS, compR, j, eR, target, false);
         if (sc == null) {
             return null;
         }
@@ -333,15 +333,18 @@ final class PermutationStage {
 
     /**
      * The screen of the dense MLP of block pair (i, j) for {@link BlockBattery}'s sampled battery;
-     * null when no screen applies (the full assignment would run without one).
+     * null when no screen applies (the full assignment would run without one). A gated MLP is
+     * screened on its gate and up matrices alone: their agreement is the permutation-robust test the
+     * screen's power is stated for ({@link EarlyStop#plan}: one matching, or one agreement of two), so
+     * the down matrix, read whole for its matchings, is left to the full battery a signal runs.
      */
     Screen denseMlpScreen(String p, int i, int j) throws IOException, ModelFormatException {
-        return screen(p, component, i, null, refComponent, j, null, component);
+        return screen(p, component, i, null, refComponent, j, null, component, true);
     }
 
     /** The plan {@link #denseMlpScreen} would screen with (reads nothing); null when none applies. */
     EarlyStop.Plan denseMlpPlan(int i, int j) {
-        Screenable sc = screenable(component, i, null, refComponent, j, null);
+        Screenable sc = screenable(component, i, null, refComponent, j, null, true);
         return sc == null ? null : sc.plan();
     }
 
@@ -350,7 +353,7 @@ final class PermutationStage {
      * matchings, agreements; reads nothing); 0 when no screen applies.
      */
     int denseMlpScreenTests(int i, int j) {
-        Screenable sc = screenable(component, i, null, refComponent, j, null);
+        Screenable sc = screenable(component, i, null, refComponent, j, null, true);
         if (sc == null) {
             return 0;
         }
@@ -361,8 +364,11 @@ final class PermutationStage {
     /** A screenable MLP: the plan, its unit count and residual width, the roles and their tensor pairs. */
     private record Screenable(EarlyStop.Plan plan, int h, int w, List<Role> roles, List<TensorRef[]> pairs) {}
 
-    /** Whether the MLP of a block pair can be screened, and how; null when it cannot. */
-    private Screenable screenable(String compS, int i, Integer eS, String compR, int j, Integer eR) {
+    /**
+     * Whether the MLP of a block pair can be screened, and how; null when it cannot. {@code battery}:
+     * for {@link #denseMlpScreen} (gate and up alone when both exist).
+     */
+    private Screenable screenable(String compS, int i, Integer eS, String compR, int j, Integer eR, boolean battery) {
         if (ctx.sampled()) {
             return null;
         }
@@ -395,13 +401,21 @@ final class PermutationStage {
             return null;
         }
         EarlyStop.Plan plan = EarlyStop.plan(h, Math.min(w, MATCH_FEATURES), maxUnits);
+        if (plan != null && battery && roles.contains(Role.MLP_GATE) && roles.contains(Role.MLP_UP)) {
+            int down = roles.indexOf(Role.MLP_DOWN);
+            if (down >= 0) {
+                roles.remove(down);
+                pairs.remove(down);
+            }
+        }
         return plan == null ? null : new Screenable(plan, h, w, roles, pairs);
     }
 
     /** The screen of {@link #screened} as computed; null when none applies. */
-    private Screen screen(String p, String compS, int i, Integer eS, String compR, int j, Integer eR, String target)
+    private Screen screen(
+            String p, String compS, int i, Integer eS, String compR, int j, Integer eR, String target, boolean battery)
             throws IOException, ModelFormatException {
-        Screenable sc = screenable(compS, i, eS, compR, j, eR);
+        Screenable sc = screenable(compS, i, eS, compR, j, eR, battery);
         if (sc == null) {
             return null;
         }
