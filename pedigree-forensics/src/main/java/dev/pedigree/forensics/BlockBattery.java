@@ -214,6 +214,8 @@ final class BlockBattery {
                                     + " only the other candidate's MLP was matched"),
                     Kind.WEAK));
         }
+        // The held-out matchings run as in the full battery (same-index pairs they can fit; never combined by Cauchy).
+        out.addAll(heldOut.tests(p, i, j, true, true));
         permutation.normsAndBiases(out, p, i, j);
         return new BlockTests(out, fixed, true);
     }
