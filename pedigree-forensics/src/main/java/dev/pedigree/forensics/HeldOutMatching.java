@@ -206,7 +206,9 @@ final class HeldOutMatching {
                 || testS == null
                 || testR == null
                 || fitS.rows() != fitR.rows()
+                || fitS.cols() != fitR.cols()
                 || testS.rows() != testR.rows()
+                || testS.cols() != testR.cols()
                 || fitS.rows() != testS.rows()
                 || fitS.rows() < 2 * dim) {
             return null;
@@ -236,7 +238,10 @@ final class HeldOutMatching {
     // ------------------------------------------------------------------ the fit
 
     private void fit() throws IOException, ModelFormatException {
-        if (ctx.sampled() || layers.isEmpty()) {
+        if (ctx.sampled()
+                || layers.isEmpty()
+                || !withinLimits(ctx.s(), component)
+                || !withinLimits(ctx.r(), refComponent)) {
             return;
         }
         long floats = 0;
@@ -346,7 +351,7 @@ final class HeldOutMatching {
         if (heads != null) {
             Matrix both = hconcat(qk(s), vo(s));
             Matrix bothR = hconcat(qk(ra), vo(ra));
-            if (both != null && bothR != null) {
+            if (sameShape(both, bothR)) {
                 int[] g = matchGroups(both, bothR, heads.dim());
                 int[] kv = unitPermutation(g, heads.dim());
                 int[] qo = queryPermutation(g);
@@ -358,13 +363,18 @@ final class HeldOutMatching {
         }
         Matrix us = hconcat(gateUp(s), s[DOWN]);
         Matrix ur = hconcat(gateUp(ra), ra[DOWN]);
-        if (us != null && ur != null && us.rows() == ur.rows() && us.rows() <= ctx.maxUnits()) {
+        if (sameShape(us, ur) && us.rows() <= ctx.maxUnits()) {
             int[] u = matchGroups(us, ur, 1);
             addSection(out, s[GATE], r[GATE], u);
             addSection(out, s[UP], r[UP], u);
             addSection(out, s[DOWN], r[DOWN], u);
         }
         return out;
+    }
+
+    /** Both present with equal shapes (one side may lack a matrix the other has, or hold it in another shape). */
+    private static boolean sameShape(Matrix a, Matrix b) {
+        return a != null && b != null && a.rows() == b.rows() && a.cols() == b.cols();
     }
 
     private int[] queryPermutation(int[] groups) {
@@ -448,6 +458,30 @@ final class HeldOutMatching {
             any = true;
         }
         return any ? out : null;
+    }
+
+    /**
+     * Whether one model's blocks fit the limits ({@link #MAX_WIDTH}, {@link #MAX_FLOATS}), from the tensors' shapes
+     * alone: the fit holds every block of both models, so a wide model must be turned away before anything is read
+     * (block 0 of a 1B-parameter model is already some 350 MB of floats).
+     */
+    private boolean withinLimits(ModelIndex m, String comp) {
+        long floats = 0;
+        for (int l : layers) {
+            for (int k = 0; k < ROLES.length; k++) {
+                TensorRef t = m.weight(comp, l, ROLES[k]);
+                if (t == null || t.shape().rank() != 2) {
+                    continue;
+                }
+                int[] shape = ModelIndex.matrixShape(t);
+                int residual = k == O || k == DOWN ? shape[0] : shape[1];
+                floats += (long) shape[0] * shape[1];
+                if (residual > MAX_WIDTH || floats > MAX_FLOATS) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static int firstPresent(Matrix[] b) {
