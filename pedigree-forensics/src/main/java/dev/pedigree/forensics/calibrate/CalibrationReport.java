@@ -489,7 +489,7 @@ public final class CalibrationReport {
         Component text = Component.TEXT_DECODER;
         int reps = c.replicates();
         LongFunction<SimModel> base = k -> SyntheticTransformer.random("base" + k, c.model(), c.seed() + 90_000 + k);
-        for (double rel : new double[] {1, 4, 16, 32, 64, 128}) {
+        for (double rel : new double[] {1, 2, 4, 8, 16, 32, 64, 128}) {
             rows.add(detect("noise (fine-tune proxy)", "σ×" + fmt(rel), reps, opts, k -> {
                 SimModel m = base.apply(k);
                 return new SimModel[] {DerivationSimulator.noise(m, rel, k + 5), m};
