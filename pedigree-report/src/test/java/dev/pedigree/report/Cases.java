@@ -97,6 +97,26 @@ public final class Cases {
                 r.thresholds());
     }
 
+    /** {@code r} with its layer map and customisation summary replaced. */
+    public static ComparisonResult withMapAndCustomisation(
+            ComparisonResult r, List<LayerMatch> map, CustomisationSummary customisation) {
+        return new ComparisonResult(
+                r.schema(),
+                r.suspect(),
+                r.reference(),
+                r.verdict(),
+                r.log10p(),
+                r.components(),
+                map,
+                r.tokenizer(),
+                r.sharedParameterFraction(),
+                r.warnings(),
+                r.layerEvidence(),
+                customisation,
+                r.sampling(),
+                r.thresholds());
+    }
+
     /** (a) A model against its int8 quantisation: everything shared. */
     public static ComparisonResult int8() {
         ModelSummary s = new ModelSummary("models/all-minilm-l6-v2-q.onnx", "onnx", "bert", 22_713_216);

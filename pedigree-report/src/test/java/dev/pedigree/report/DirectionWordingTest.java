@@ -15,21 +15,7 @@ class DirectionWordingTest {
         CustomisationSummary c = r.customisation();
         CustomisationSummary withDirection =
                 new CustomisationSummary(c.layers(), c.untouchedLayers(), c.embeddings(), c.note(), c.experts(), d);
-        return new ComparisonResult(
-                r.schema(),
-                r.suspect(),
-                r.reference(),
-                r.verdict(),
-                r.log10p(),
-                r.components(),
-                r.layerMap(),
-                r.tokenizer(),
-                r.sharedParameterFraction(),
-                r.warnings(),
-                r.layerEvidence(),
-                withDirection,
-                r.sampling(),
-                r.thresholds());
+        return Cases.withMapAndCustomisation(r, r.layerMap(), withDirection);
     }
 
     @Test

@@ -385,21 +385,7 @@ class HtmlReportTest {
                 .map(m -> new dev.pedigree.forensics.result.LayerMatch(
                         m.suspect(), new Block("other-label", m.reference().layer()), m.log10p()))
                 .toList();
-        ComparisonResult relabelled = new ComparisonResult(
-                r.schema(),
-                r.suspect(),
-                r.reference(),
-                r.verdict(),
-                r.log10p(),
-                r.components(),
-                map,
-                r.tokenizer(),
-                r.sharedParameterFraction(),
-                r.warnings(),
-                r.layerEvidence(),
-                null,
-                r.sampling(),
-                r.thresholds());
+        ComparisonResult relabelled = Cases.withMapAndCustomisation(r, map, null);
         assertThat(ReportFigures.path(relabelled, r.layerEvidence().getFirst())).hasSize(6);
         assertThat(ReportFigures.heatMaps(relabelled, "ref").getFirst().description())
                 .contains("6 matched block pairs are outlined and joined: 0\u21920, 1\u21921");
