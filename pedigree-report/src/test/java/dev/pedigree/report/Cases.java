@@ -80,6 +80,17 @@ public final class Cases {
 
     /** {@code r} with its components replaced by {@code comps}. */
     public static ComparisonResult withComponents(ComparisonResult r, List<ComponentResult> comps) {
+        return rebuilt(r, comps, r.layerMap(), r.customisation());
+    }
+
+    /** {@code r} with its layer map and customisation summary replaced. */
+    public static ComparisonResult withMapAndCustomisation(
+            ComparisonResult r, List<LayerMatch> map, CustomisationSummary customisation) {
+        return rebuilt(r, r.components(), map, customisation);
+    }
+
+    private static ComparisonResult rebuilt(
+            ComparisonResult r, List<ComponentResult> comps, List<LayerMatch> map, CustomisationSummary c) {
         return new ComparisonResult(
                 r.schema(),
                 r.suspect(),
@@ -87,32 +98,12 @@ public final class Cases {
                 r.verdict(),
                 r.log10p(),
                 comps,
-                r.layerMap(),
-                r.tokenizer(),
-                r.sharedParameterFraction(),
-                r.warnings(),
-                r.layerEvidence(),
-                r.customisation(),
-                r.sampling(),
-                r.thresholds());
-    }
-
-    /** {@code r} with its layer map and customisation summary replaced. */
-    public static ComparisonResult withMapAndCustomisation(
-            ComparisonResult r, List<LayerMatch> map, CustomisationSummary customisation) {
-        return new ComparisonResult(
-                r.schema(),
-                r.suspect(),
-                r.reference(),
-                r.verdict(),
-                r.log10p(),
-                r.components(),
                 map,
                 r.tokenizer(),
                 r.sharedParameterFraction(),
                 r.warnings(),
                 r.layerEvidence(),
-                customisation,
+                c,
                 r.sampling(),
                 r.thresholds());
     }
