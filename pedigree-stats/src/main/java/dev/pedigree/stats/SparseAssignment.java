@@ -7,9 +7,11 @@ import java.util.Arrays;
  * score matrix: each row lists its own candidate columns (typically its top-k scores), and the memory is
  * O(rows · k + cols) instead of O(rows · cols).
  *
- * <p>Solved by Bertsekas's forward auction, in one phase from zero prices with ε = 10⁻⁶ × the largest score (no
+ * <p>Solved by Bertsekas's forward auction, in one phase from zero prices with ε = 10⁻⁴ × the largest score (no
  * ε-scaling: with more columns than rows, a column nobody bids on must keep price 0 for the result to be optimal).
- * The result is optimal for the candidate edges to within {@code rows · ε} of the total score. Every row also has
+ * The result is optimal for the candidate edges to within {@code rows · ε} of the total score. Edges of score 0
+ * are ignored: rows that share nothing but such candidates would bid each other up ε at a time (a 9,216-row
+ * problem with 100 such rows took 16 s before), and they lose nothing by taking their fallback. Every row also has
  * a private fallback, worth less than any real edge can be (−(2·max + 1)), so a row whose candidates all go to
  * others is left unassigned (−1) rather than making the problem infeasible, and no row prefers it to a candidate
  * it can have. Deterministic: rows bid in index order. On 9,216 × 9,216 with 32 candidates per row it takes under
@@ -18,7 +20,7 @@ import java.util.Arrays;
  * <p>Stateless and thread-safe; the arrays are only read.
  */
 public final class SparseAssignment {
-    private static final double EPSILON = 1e-6;
+    private static final double EPSILON = 1e-4;
 
     private SparseAssignment() {}
 
@@ -89,6 +91,9 @@ public final class SparseAssignment {
             double second = fallback;
             int bestEdge = -1;
             for (int e = start[i]; e < start[i + 1]; e++) {
+                if (score[e] == 0) {
+                    continue; // worth nothing: rows with nothing else would only bid each other up by ε
+                }
                 double v = score[e] - price[column[e]];
                 if (v > best) {
                     second = best;
