@@ -165,16 +165,10 @@ final class Descent {
 
     /** Median relative change of the measured tensors of the suspect's stack {@code component}; NaN when none. */
     private static double medianChange(List<LayerChange> changes, String component) {
-        double[] v = changes.stream()
+        return ClosenessMeasure.median(changes.stream()
                 .filter(c -> c.suspect().component().equals(component))
-                .mapToDouble(LayerChange::relativeChange)
-                .filter(Double::isFinite)
-                .sorted()
-                .toArray();
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        return v.length % 2 == 1 ? v[v.length / 2] : 0.5 * (v[v.length / 2 - 1] + v[v.length / 2]);
+                .map(LayerChange::relativeChange)
+                .toList());
     }
 
     /**

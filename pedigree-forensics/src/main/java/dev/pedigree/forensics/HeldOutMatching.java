@@ -378,14 +378,7 @@ final class HeldOutMatching {
     }
 
     private int[] queryPermutation(int[] groups) {
-        int per = heads.perGroup() * heads.dim();
-        int[] p = new int[groups.length * per];
-        for (int g = 0; g < groups.length; g++) {
-            for (int d = 0; d < per; d++) {
-                p[g * per + d] = groups[g] * per + d;
-            }
-        }
-        return p;
+        return unitPermutation(groups, heads.perGroup() * heads.dim());
     }
 
     private static void addSection(List<Matrix[]> out, Matrix s, Matrix r, int[] perm) {

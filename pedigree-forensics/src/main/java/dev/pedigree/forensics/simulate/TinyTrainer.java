@@ -7,6 +7,7 @@ import dev.pedigree.model.Part;
 import dev.pedigree.model.Role;
 import dev.pedigree.model.Shape;
 import dev.pedigree.model.TensorAddress;
+import dev.pedigree.stats.SeededSample;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -613,16 +614,7 @@ public final class TinyTrainer {
         }
         int v = c.vocab();
         SplittableRandom r = new SplittableRandom(dataSeed);
-        int[] order = new int[v];
-        for (int i = 0; i < v; i++) {
-            order[i] = i;
-        }
-        for (int i = v - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = SeededSample.permutation(r, v);
         double[] cdf = new double[v];
         double sum = 0;
         for (int i = 0; i < v; i++) {
