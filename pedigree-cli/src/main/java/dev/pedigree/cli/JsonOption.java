@@ -21,6 +21,11 @@ public final class JsonOption {
             description = "Write the result as JSON to FILE ('-' for standard output instead of the summary).")
     Path file;
 
+    /** Whether {@code --json} was given (to a file or to standard output). */
+    public boolean requested() {
+        return file != null;
+    }
+
     /** Whether the JSON goes to standard output (so no terminal summary is printed). */
     public boolean toStdout() {
         return toStdout(file);

@@ -68,6 +68,23 @@ class InspectCliTest {
     }
 
     @Test
+    void theSummaryAloneIsTheSummaryPrintedBesideTheHashedJson() throws Exception {
+        // Without --json the hashes are not computed (the summary shows none): the summary must not change.
+        Path model = smallSafetensors();
+        Cli hashed = Cli.run(
+                "inspect",
+                model.toString(),
+                "--tensors",
+                "--json",
+                dir.resolve("h.json").toString());
+        Cli plain = Cli.run("inspect", model.toString(), "--tensors");
+        assertThat(plain.exit()).as(plain.err()).isZero();
+        assertThat(hashed.exit()).as(hashed.err()).isZero();
+        assertThat(plain.out()).isEqualTo(hashed.out()).contains("model.layers.0.mlp.up_proj.weight");
+        assertThat(plain.err()).isEqualTo(hashed.err());
+    }
+
+    @Test
     void jsonToStdoutIsPureJson() throws Exception {
         Cli r = Cli.run("inspect", smallSafetensors().toString(), "--json", "-", "--no-hashes");
         assertThat(r.exit()).isEqualTo(0);
