@@ -142,6 +142,25 @@ final class HeldOutMatching {
         return out;
     }
 
+    /**
+     * The residual alignment (reference → suspect) fitted on every block pair this stack could fit and no
+     * token rows, alternating from {@code start} ({@link #alternate}); null when the stack could not be fitted or
+     * {@code start} has another width. For tests of token rows that took no part in {@code start} (issue 14 §3:
+     * the token rows of an obfuscated copy, see {@code TokenRowComparison.heldOutColumns}).
+     */
+    SignedPermutation blockAlignment(SignedPermutation start) throws IOException, ModelFormatException {
+        if (!fitted) {
+            fitted = true;
+            fit();
+        }
+        List<Integer> usable = layers.stream().filter(blocks::containsKey).toList();
+        if (start == null || usable.isEmpty()) {
+            return null;
+        }
+        Matrix[] s = blocks.get(usable.getFirst())[0];
+        return s[firstPresent(s)].cols() == start.index().length ? alternate(start, List.of(), usable) : null;
+    }
+
     private TaggedTest test(String scope, Matrix[] pair, String note) {
         String id = TestIds.of(scope, Statistic.MATCH_HELD_OUT);
         TestResult t = pair == null ? TestResult.notApplicable(id, "no units to match") : wins(id, pair[0], pair[1]);

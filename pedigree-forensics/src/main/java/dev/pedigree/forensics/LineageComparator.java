@@ -22,6 +22,7 @@ import dev.pedigree.model.Role;
 import dev.pedigree.model.TensorRef;
 import dev.pedigree.model.Token;
 import dev.pedigree.stats.TestResult;
+import dev.pedigree.stats.tests.ResidualAlignment.SignedPermutation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -413,12 +414,17 @@ public final class LineageComparator {
 
         /**
          * Issue 14 §3: when the text stack is shared through block pairs that only the
-         * permutation-robust tests found, the residual alignment those tests ran through was fitted on
-         * the token embeddings; token rows that this alignment explains (most probe rows correlate
-         * with their partner beyond chance once aligned) share the stack's lineage, whatever their
-         * fixed-basis tests say (a residual permutation hides them from those).
+         * permutation-robust tests found, the token rows (embeddings, head) sit in the same permuted
+         * residual basis, which their fixed-basis tests cannot see through. They are tested again after
+         * the residual alignment the held-out matchings find on the stack's blocks ({@link
+         * HeldOutMatching#blockAlignment}, started from the probes' fit half), on the held-out probe rows
+         * with the residual coordinates as units ({@link TokenRowComparison#heldOutColumns}); a component
+         * whose test reaches the shared threshold after a Bonferroni factor over the token components
+         * shares the stack's lineage, with the larger of the two values (both must hold), and its
+         * closeness is measured through that alignment.
          */
-        private void carryThroughTokenRows(List<ComponentResult> results, BatteryContext text, StackComparison stacks) {
+        private void carryThroughTokenRows(List<ComponentResult> results, BatteryContext text, StackComparison stacks)
+                throws IOException, ModelFormatException {
             ComponentResult stack = null;
             for (ComponentResult c : results) {
                 boolean isText = c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER;
@@ -426,30 +432,81 @@ public final class LineageComparator {
                     stack = c;
                 }
             }
-            if (stack == null || text.align() == null || !text.alignsFor(Role.ATTN_Q)) {
+            TokenProbes probes = text.probes();
+            if (stack == null || probes == null || !probes.present() || probes.align() == null) {
                 return;
             }
+            List<Integer> tokenRows = new ArrayList<>();
             for (int k = 0; k < results.size(); k++) {
                 ComponentResult c = results.get(k);
-                Closeness x = c.closeness();
-                boolean tokenRows = c.kind() == ComponentKind.EMBEDDINGS || c.kind() == ComponentKind.LM_HEAD;
-                if (!tokenRows
-                        || c.verdict() == Verdict.SHARED_LINEAGE
-                        || x == null
-                        || !x.permutationUndone()
-                        || !(x.unitsMatched() >= 0.5)) {
+                boolean rows = c.kind() == ComponentKind.EMBEDDINGS || c.kind() == ComponentKind.LM_HEAD;
+                if (rows && c.verdict() != Verdict.SHARED_LINEAGE) {
+                    tokenRows.add(k);
+                }
+            }
+            if (tokenRows.isEmpty()) {
+                return;
+            }
+            String name = stack.name();
+            List<Integer> lr = r.layers(name);
+            SignedPermutation al = new HeldOutMatching(
+                            text,
+                            name,
+                            name,
+                            s.layers(name).stream().filter(lr::contains).toList(),
+                            true)
+                    .blockAlignment(probes.align());
+            double bonferroni = Math.log10(tokenRows.size());
+            for (int k : tokenRows) {
+                ComponentResult c = results.get(k);
+                Role role = c.kind() == ComponentKind.EMBEDDINGS ? Role.EMBEDDING : Role.LM_HEAD;
+                TokenRowComparison.Carried t = TokenRowComparison.heldOutColumns(text, c.name(), role, al);
+                if (t == null || !t.test().applicable()) {
                     continue;
                 }
+                double l = Math.min(0, t.test().log10p() + bonferroni);
+                List<Evidence> evidence = new ArrayList<>(c.evidence());
+                evidence.add(new Evidence(
+                        t.test().testId(),
+                        t.test().statistic(),
+                        l,
+                        t.test().note()
+                                + String.format(
+                                        Locale.ROOT,
+                                        "; held-out probe rows after the residual alignment of the %s stack's held-out"
+                                                + " matchings; Bonferroni x%d (n=%d, effect %.4g)",
+                                        name,
+                                        tokenRows.size(),
+                                        t.test().n(),
+                                        t.test().effectSize())));
+                if (l > o.thresholds().sharedLog10p()) {
+                    results.set(
+                            k,
+                            new ComponentResult(
+                                    c.name(),
+                                    c.kind(),
+                                    c.parameters(),
+                                    c.verdict(),
+                                    c.log10p(),
+                                    evidence,
+                                    c.reason(),
+                                    c.closeness()));
+                    continue;
+                }
+                Closeness x = t.closeness();
+                // Both must hold (the stack shared, these rows in its basis): the larger of the two values.
+                double both = Math.max(l, stack.log10p());
                 String reason = String.format(
                         Locale.ROOT,
-                        "its residual basis, once aligned, is the one through which the permutation-robust tests"
-                                + " found the %s stack (Holm-adjusted log10 p %.1f); aligned, %.0f%% of the probe"
-                                + " tokens' rows correlate with their partner beyond chance (r = %.2f)",
-                        stack.name(),
+                        "its residual basis is the %s stack's, which the permutation-robust tests found shared"
+                                + " (Holm-adjusted log10 p %.1f): after the residual alignment fitted on that"
+                                + " stack's blocks, the held-out probe tokens' rows match the reference's"
+                                + " coordinate by coordinate (log10 p %.1f; r = %.2f); the larger of the two values",
+                        name,
                         stack.log10p(),
-                        100 * x.unitsMatched(),
-                        x.correlation());
-                warnings.add(c.name() + " judged with the " + stack.name()
+                        l,
+                        x == null ? Double.NaN : x.correlation());
+                warnings.add(c.name() + " judged after undoing the residual permutation of the " + name
                         + " stack: its tests at fixed residual coordinates saw a permuted basis");
                 results.set(
                         k,
@@ -458,10 +515,10 @@ public final class LineageComparator {
                                 c.kind(),
                                 c.parameters(),
                                 Verdict.SHARED_LINEAGE,
-                                stack.log10p(),
-                                c.evidence(),
+                                both,
+                                evidence,
                                 reason,
-                                x));
+                                x == null ? c.closeness() : x));
             }
         }
 

@@ -2,6 +2,7 @@ package dev.pedigree.forensics;
 
 import dev.pedigree.forensics.TaggedTest.Kind;
 import dev.pedigree.forensics.TestIds.Statistic;
+import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.io.ModelFormatException;
 import dev.pedigree.model.Component;
 import dev.pedigree.model.Role;
@@ -10,6 +11,7 @@ import dev.pedigree.stats.Matrix;
 import dev.pedigree.stats.TestResult;
 import dev.pedigree.stats.tests.AlignedCorrelationTest;
 import dev.pedigree.stats.tests.HiddenUnitMatchTest;
+import dev.pedigree.stats.tests.ResidualAlignment.SignedPermutation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -110,5 +112,45 @@ final class TokenRowComparison {
         }
         return ComponentEvidence.combined(
                 c, params, tests, Map.of(), WhyNotCompared.tokenRowsUntested(ma.rows(), ma.cols(), mb.cols()));
+    }
+
+    /** A held-out test of token rows after a residual alignment, and their closeness measured through it. */
+    record Carried(TestResult test, Closeness closeness) {}
+
+    /**
+     * Issue 14 §3: the held-out probe rows (the test half of {@link TokenProbes}) of the embeddings or
+     * the head {@code comp}, after the residual alignment {@code al} that the held-out matchings of the
+     * text stack give ({@link HeldOutMatching#blockAlignment}: fitted on the stack's blocks, starting
+     * from the alignment of the probes' fit half, so the test rows took no part in it). Tested with the
+     * residual coordinates as units, as the fixed-basis tests are: the diagonal wins of the aligned
+     * columns over the test tokens ({@link HeldOutMatching#wins}, P(M ≥ m) ≤ 1/m!). Under H0 the
+     * reference's test rows are independent of everything the alignment was fitted on, so its aligned
+     * columns stay exchangeable (exactly so for independently initialised rows). Null when the rows
+     * cannot be compared this way.
+     */
+    static Carried heldOutColumns(BatteryContext ctx, String comp, Role role, SignedPermutation al)
+            throws IOException, ModelFormatException {
+        TokenProbes probes = ctx.probes();
+        TensorRef a = ctx.s().weight(comp, null, role);
+        TensorRef b = ctx.r().weight(comp, null, role);
+        if (al == null || a == null || b == null || probes == null || !probes.present()) {
+            return null;
+        }
+        int[] rowsS = probes.testS();
+        int[] rowsR = probes.testR();
+        if (rowsS.length < BatteryContext.MIN_FEATURES
+                || Arrays.stream(rowsS).anyMatch(x -> x >= ModelIndex.matrixShape(a)[0])
+                || Arrays.stream(rowsR).anyMatch(x -> x >= ModelIndex.matrixShape(b)[0])) {
+            return null;
+        }
+        Matrix ma = ctx.s().rows(a, rowsS);
+        Matrix mb = ctx.r().rows(b, rowsR);
+        if (ma.cols() != mb.cols() || al.index().length != mb.cols()) {
+            return null;
+        }
+        Matrix aligned = al.applyToColumns(mb);
+        TestResult t = HeldOutMatching.wins(
+                TestIds.tokenColumns(comp, Statistic.MATCH_HELD_OUT), ma.transpose(), aligned.transpose());
+        return new Carried(t, ClosenessMeasure.tokenRows(ma, mb, aligned));
     }
 }
