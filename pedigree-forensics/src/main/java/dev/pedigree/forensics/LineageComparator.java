@@ -291,8 +291,8 @@ public final class LineageComparator {
             if (first.verdict() != Verdict.SHARED_LINEAGE || blocks || (partners.isEmpty() && identical.isEmpty())) {
                 return first;
             }
-            Readdressing.View v =
-                    Readdressing.of(s.view, identical, partners, o.thresholds().sharedLog10p());
+            Readdressing.View v = Readdressing.of(
+                    s.view, r.view, identical, partners, o.thresholds().sharedLog10p());
             if (v == null) {
                 return first;
             }
@@ -305,12 +305,19 @@ public final class LineageComparator {
                     Locale.ROOT,
                     "the suspect's tensor names give no blocks: %d of %d tensors were paired with reference tensors"
                             + " by exact hashes or by shape and values (corrected log10 p <= %.1f), which showed the"
-                            + " lineage; each was given its partner's place in one of %d suspect blocks (numbered in"
+                            + " lineage%s; each was given its partner's place in one of %d suspect blocks (numbered in"
                             + " the suspect's file order) and the comparison was run again on them, so the layer map,"
                             + " figures, closeness and customisation below come from these pairs",
                     v.readdressed(),
                     s.view.tensors().size(),
                     o.thresholds().sharedLog10p(),
+                    v.byPosition() == 0
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    " (%d of them vectors without a partner of their own, placed by their position"
+                                            + " between paired tensors and their shape)",
+                                    v.byPosition()),
                     v.blocks()));
             notes.addAll(again.warnings());
             return new ComparisonResult(

@@ -188,6 +188,38 @@ class LabelIndependenceTest {
         });
         assertThat(r.customisation().layers()).isNotEmpty().noneMatch(CustomisationSummary.LayerChange::bitIdentical);
         assertThat(component(r, "embeddings").verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        // The norm vectors (noised, so no hash, and too short for a value test) are placed by their position
+        // between paired tensors: nothing is left in an other: component, nothing reads INCONCLUSIVE.
+        int vectors =
+                (int) base.tensors().stream().filter(t -> t.shape().rank() == 1).count();
+        System.out.println("renamed σ×1 fine-tune: "
+                + r.components().stream().map(c -> c.name() + " " + c.verdict()).toList() + "; "
+                + r.warnings().getFirst());
+        assertThat(r.components()).extracting(ComponentResult::name).noneMatch(n -> n.startsWith("other:"));
+        assertThat(r.components()).extracting(ComponentResult::verdict).containsOnly(Verdict.SHARED_LINEAGE);
+        assertThat(r.warnings().getFirst())
+                .contains(base.tensors().size() + " of " + base.tensors().size() + " tensors")
+                .contains("(" + vectors + " of them vectors");
+    }
+
+    @Test
+    void renamedFineTunedEncoderPlacesItsNormsAndBiasesByPosition() throws Exception {
+        // An encoder has biases beside its norm gains (vectors of two widths, q/o/up biases); noised, none has a
+        // partner of its own. Each takes its place between the paired matrices around it.
+        SimModel base = SyntheticTransformer.random("enc", ENC, 21);
+        ComparisonResult r =
+                compare(DerivationSimulator.renameTensors(DerivationSimulator.noise(base, 1, 22), 23), base);
+        int vectors =
+                (int) base.tensors().stream().filter(t -> t.shape().rank() == 1).count();
+        System.out.println("renamed σ×1 encoder: "
+                + r.components().stream().map(c -> c.name() + " " + c.verdict()).toList() + "; "
+                + r.warnings().getFirst());
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(textMap(r))
+                .containsExactlyElementsOf(diagonal(base.layers("text").size()));
+        assertThat(r.components()).extracting(ComponentResult::name).noneMatch(n -> n.startsWith("other:"));
+        assertThat(r.components()).extracting(ComponentResult::verdict).doesNotContain(Verdict.INCONCLUSIVE);
+        assertThat(r.warnings().getFirst()).contains("(" + vectors + " of them vectors");
     }
 
     @Test
