@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Power-based early stopping of the wide hidden-unit matchings (a screening layer in front of
  * {@link PermutationStage}'s full streamed assignments, which are most of an unrelated pair's cost).
- * A block pair's MLP is first matched on a few sampled units ({@link #plan}: the fewest of 64–512
+ * A block pair's MLP is first matched on a few sampled units ({@link #plan}: the fewest of 32–512
  * whose screen detects a block related as weakly as r = {@value #TARGET_R} with model-based
  * probability ≥ {@value #TARGET_POWER}, {@link MatchingPower}); the sample is a subset of the full
  * test's. If any screening test (matchings, aligned matchings, agreements) reaches log10 p ≤
@@ -54,7 +54,7 @@ final class EarlyStop {
     /** A screening test at or below this log10 p escalates the block pair to the full assignment. */
     static final double ESCALATE_LOG10P = -3;
     /** Screen sizes tried, smallest first. */
-    private static final int[] SCREEN_UNITS = {64, 128, 256, 512};
+    private static final int[] SCREEN_UNITS = {32, 64, 128, 256, 512};
 
     private EarlyStop() {}
 

@@ -3,6 +3,8 @@ package dev.pedigree.forensics;
 import dev.pedigree.forensics.TaggedTest.Kind;
 import dev.pedigree.forensics.TestIds.Statistic;
 import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.kernels.VectorSupport;
+import dev.pedigree.kernels.numeric.Kernels;
 import dev.pedigree.model.Component;
 import dev.pedigree.model.Part;
 import dev.pedigree.model.Role;
@@ -400,7 +402,7 @@ final class PermutationStage {
         if (roles.isEmpty()) {
             return null;
         }
-        EarlyStop.Plan plan = EarlyStop.plan(h, Math.min(w, MATCH_FEATURES), maxUnits);
+        EarlyStop.Plan plan = EarlyStop.plan(h, screenFeatures(w), maxUnits);
         if (plan != null && battery && roles.contains(Role.MLP_GATE) && roles.contains(Role.MLP_UP)) {
             int down = roles.indexOf(Role.MLP_DOWN);
             if (down >= 0) {
@@ -568,13 +570,28 @@ final class PermutationStage {
             throws IOException, ModelFormatException {
         int[] sample = HiddenUnitMatchTest.sampledRows(h, maxUnits, seed);
         float[] cross = crossCosines(a, sample, false, b, h, aligned, null, outputSide, h, w);
-        return streamedResult(id, HiddenUnitMatchTest.matchSampled(sample, h, cross, seed), w);
+        return streamedResult(id, HiddenUnitMatchTest.matchSampled(sample, h, cross, seed), w, MATCH_FEATURES);
+    }
+
+    /**
+     * Most residual coordinates a screen compares units on: every one up to this width (the cosines of
+     * a sampled unit with all reference units are then one product over the rows as stored, with no
+     * gather, and the power per unit is far higher: at r = 0.1 the partner's standardised cosine is
+     * r·√f, 4.5 at f = 2,048 against 3.2 at 1,024), above it {@value #MATCH_FEATURES} seeded ones.
+     */
+    static final int SCREEN_FEATURES = 4096;
+
+    /** The residual coordinates a screen of width {@code w} compares units on ({@link #SCREEN_FEATURES}). */
+    static int screenFeatures(int w) {
+        return w <= SCREEN_FEATURES ? w : Math.min(w, MATCH_FEATURES);
     }
 
     /**
      * The screen's sampled matchings of {@code units} units, plain and (when {@code withAligned})
-     * through the residual alignment, from one pass over {@code b} ({@link #crossCosines} with two
-     * variants): the same results as two {@link #streamedMatch} calls.
+     * through the residual alignment, from one pass over {@code b}, on {@link #screenFeatures}
+     * residual coordinates: input-side matrices compared on every coordinate take {@link
+     * #screenCosines} (one product for both variants), the others {@link #crossCosines} with two
+     * variants.
      */
     private HiddenUnitMatchTest.Match[] screenMatches(
             String plainId,
@@ -588,15 +605,121 @@ final class PermutationStage {
             int units)
             throws IOException, ModelFormatException {
         int[] sample = HiddenUnitMatchTest.sampledRows(h, units, seed);
-        boolean[] variants = withAligned ? new boolean[] {false, true} : new boolean[] {false};
-        float[][] cross = crossCosines(a, sample, false, b, h, variants, null, outputSide, h, w);
-        HiddenUnitMatchTest.Match[] out = new HiddenUnitMatchTest.Match[variants.length];
-        for (int v = 0; v < variants.length; v++) {
+        int features = screenFeatures(w);
+        float[][] cross = !outputSide
+                        && features == w
+                        && (!withAligned || bijective(ctx.align().index(), w))
+                ? screenCosines(a, sample, b, h, w, withAligned)
+                : crossCosines(
+                        a,
+                        sample,
+                        false,
+                        b,
+                        h,
+                        withAligned ? new boolean[] {false, true} : new boolean[] {false},
+                        null,
+                        outputSide,
+                        h,
+                        w,
+                        features);
+        HiddenUnitMatchTest.Match[] out = new HiddenUnitMatchTest.Match[cross.length];
+        for (int v = 0; v < cross.length; v++) {
             out[v] = streamedResult(
-                    v == 0 ? plainId : alignedId, HiddenUnitMatchTest.matchSampled(sample, h, cross[v], seed), w);
+                    v == 0 ? plainId : alignedId,
+                    HiddenUnitMatchTest.matchSampled(sample, h, cross[v], seed),
+                    w,
+                    features);
         }
         return out;
     }
+
+    /** Whether {@code index} is a permutation of 0 .. w−1 (an alignment of equal widths with every dimension matched). */
+    private static boolean bijective(int[] index, int w) {
+        if (index.length != w) {
+            return false;
+        }
+        boolean[] seen = new boolean[w];
+        for (int x : index) {
+            if (x < 0 || x >= w || seen[x]) {
+                return false;
+            }
+            seen[x] = true;
+        }
+        return true;
+    }
+
+    /**
+     * {@link #crossCosines} of the sampled {@code units} of input-side tensor {@code q} with every
+     * unit (row) of {@code t}, on all {@code w} residual coordinates: plain, and with {@code
+     * withAligned} also through the residual alignment (a signed permutation of all w coordinates).
+     * The alignment moves to the sampled side: {@code cos(q, Pt) = cos(Pᵀq, t)} for a signed
+     * permutation P, so both variants are one product of the 2k normalised sampled rows with the
+     * rows of {@code t} as stored, divided by their norms; {@code t} is decoded once, in parallel
+     * slices. Rows with a non-finite value give cosines of 0, as {@link Matrix#normaliseRows} does.
+     */
+    float[][] screenCosines(TensorRef q, int[] units, TensorRef t, int ht, int w, boolean withAligned)
+            throws IOException, ModelFormatException {
+        int k = units.length;
+        int variants = withAligned ? 2 : 1;
+        float[] qr = ModelIndex.read(q, units).normaliseRows().data();
+        float[] qs = java.util.Arrays.copyOf(qr, Math.multiplyExact(variants * k, w));
+        if (withAligned) {
+            // Row i of the aligned block is Pᵀq_i: (Pᵀq)[idx[c]] = sign[c]·q[c].
+            int[] idx = ctx.align().index();
+            float[] sg = ctx.align().sign();
+            for (int i = 0; i < k; i++) {
+                int src = i * w;
+                int dst = (k + i) * w;
+                for (int c = 0; c < w; c++) {
+                    qs[dst + idx[c]] = sg[c] * qr[src + c];
+                }
+            }
+        }
+        int vk = variants * k;
+        float[][] cross = new float[variants][Math.multiplyExact(k, ht)];
+        int block = Math.max(1, Math.min(ht, SCREEN_CHUNK_ROWS));
+        float[] xb = new float[Math.multiplyExact(block, w)];
+        double[] norm2 = new double[block];
+        float[] inv = new float[block];
+        Kernels kernels = VectorSupport.numeric();
+        for (int j0 = 0; j0 < ht; j0 += block) {
+            int n = Math.min(block, ht - j0);
+            float[] x = n == block ? xb : new float[n * w];
+            int slices = Math.ceilDiv(n, SCREEN_SLICE_ROWS);
+            final int first = j0;
+            ParallelTasks.forEach(slices, 2, sl -> {
+                int r0 = sl * SCREEN_SLICE_ROWS;
+                int nr = Math.min(SCREEN_SLICE_ROWS, n - r0);
+                t.readRows(first + r0, nr, x, r0 * w);
+                for (int u = r0; u < r0 + nr; u++) {
+                    double ss = Kernels.sumSquares(x, u * w, w);
+                    if (!Double.isFinite(ss)) {
+                        ss = Kernels.scalar().sumOfSquares(x, u * w, w);
+                    }
+                    norm2[u] = ss;
+                }
+            });
+            float[] c = kernels.multiplyTransposed(qs, vk, x, n, w, true);
+            for (int u = 0; u < n; u++) {
+                double ss = norm2[u];
+                inv[u] = ss > 0 && Double.isFinite(ss) ? (float) (1.0 / Math.sqrt(ss)) : 0f;
+            }
+            for (int r = 0; r < vk; r++) {
+                float[] dst = cross[r / k];
+                int off = (r % k) * ht + j0;
+                for (int u = 0; u < n; u++) {
+                    dst[off + u] = inv[u] == 0f ? 0f : c[r * n + u] * inv[u];
+                }
+            }
+        }
+        return cross;
+    }
+
+    /** Reference rows decoded and multiplied at once by {@link #screenCosines} (8 MB at width 2,048). */
+    private static final int SCREEN_CHUNK_ROWS = 1024;
+
+    /** Rows one task of {@link #screenCosines} decodes. */
+    private static final int SCREEN_SLICE_ROWS = 128;
 
     /**
      * The rectangular matching ({@link HiddenUnitMatchTest#matchRectangular(HiddenUnitMatchTest.RectangularPlan,
@@ -635,13 +758,15 @@ final class PermutationStage {
                 new HiddenUnitMatchTest.Match(
                         m.assignment(),
                         TaggedTest.relabel(t, t.testId(), "widths " + ha + " vs " + hb + " (pruned?): " + t.note())),
-                w);
+                w,
+                MATCH_FEATURES);
     }
 
-    private static HiddenUnitMatchTest.Match streamedResult(String id, HiddenUnitMatchTest.Match m, int w) {
+    private static HiddenUnitMatchTest.Match streamedResult(
+            String id, HiddenUnitMatchTest.Match m, int w, int features) {
         TestResult t = m.result();
-        String on = w > MATCH_FEATURES
-                ? "; streamed, units compared on " + MATCH_FEATURES + " of " + w + " seeded residual coordinates"
+        String on = w > features
+                ? "; streamed, units compared on " + features + " of " + w + " seeded residual coordinates"
                 : "; streamed";
         return new HiddenUnitMatchTest.Match(m.assignment(), TaggedTest.relabel(t, id, t.note() + on));
     }
@@ -666,7 +791,8 @@ final class PermutationStage {
             int hq,
             int w)
             throws IOException, ModelFormatException {
-        return crossCosines(q, units, alignQ, t, ht, new boolean[] {alignT}, position, outputSide, hq, w)[0];
+        return crossCosines(
+                q, units, alignQ, t, ht, new boolean[] {alignT}, position, outputSide, hq, w, MATCH_FEATURES)[0];
     }
 
     /**
@@ -675,7 +801,7 @@ final class PermutationStage {
      * computed from one pass over {@code t} (one decode), with units in columns each variant reads its
      * own picked residual rows.
      */
-    private float[][] crossCosines(
+    float[][] crossCosines(
             TensorRef q,
             int[] units,
             boolean alignQ,
@@ -685,11 +811,12 @@ final class PermutationStage {
             int[] position,
             boolean outputSide,
             int hq,
-            int w)
+            int w,
+            int maxFeatures)
             throws IOException, ModelFormatException {
         int k = units.length;
         int variants = alignT.length;
-        int[] picked = ModelIndex.sample(w, MATCH_FEATURES, seed ^ 0xFEA7L);
+        int[] picked = ModelIndex.sample(w, maxFeatures, seed ^ 0xFEA7L);
         int nf = picked == null ? w : picked.length;
         int[] colsQ = new int[nf];
         int[][] colsT = new int[variants][nf];
