@@ -26,6 +26,8 @@ import java.lang.foreign.MemorySegment;
  * used after that view is closed.
  */
 public final class OnnxTensor extends AbstractTensorRef {
+    /** Up to this many canonical rows of a transposed weight are read as strided stored columns. */
+    static final int STRIDED_ROWS = 8;
 
     /** How to dequantise stored integers; the channel of stored element s is {@code (s / stride) % channels}. */
     record Dequantisation(OnnxTensorData scale, OnnxTensorData zeroPoint, long stride, long channels) {}
@@ -171,7 +173,19 @@ public final class OnnxTensor extends AbstractTensorRef {
         // Stored [K, N] = [in, out]; canonical row o is stored column o: element (i, o) sits at i * N + o.
         long inner = storedDims[0];
         long outer = storedDims[1];
-        if (data.randomAccess()) {
+        if (data.randomAccess() && rowCount <= STRIDED_ROWS) {
+            // A few canonical rows (the sampled rows of a compare, one at a time): each is a stored column, read
+            // in place with the row length as stride, instead of one one-element read per stored row.
+            for (int o = 0; o < rowCount; o++) {
+                int at = dstOffset + (int) (o * inner);
+                data.readStrided(firstRow + o, outer, (int) inner, dst, at);
+                if (tables != null) {
+                    for (int i = 0; i < inner; i++) {
+                        dst[at + i] = dequantise(tables, i * outer + firstRow + o, dst[at + i]);
+                    }
+                }
+            }
+        } else if (data.randomAccess()) {
             float[] column = new float[rowCount];
             for (long i = 0; i < inner; i++) {
                 long base = i * outer + firstRow;

@@ -6,6 +6,7 @@ import dev.pedigree.model.DType;
 import dev.pedigree.model.ElementDecoder;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.List;
 
@@ -37,11 +38,24 @@ sealed interface OnnxTensorData permits OnnxTensorData.Contiguous, OnnxTensorDat
     /** Decodes stored elements {@code [start, start + n)} into {@code dst[off..]}. */
     void read(long start, int n, float[] dst, int off) throws CorruptModelException;
 
+    /**
+     * Decodes the {@code n} stored elements {@code start, start + stride, ...} into {@code dst[off..]}: a column of
+     * a row-major matrix (one canonical row of a weight stored {@code [in, out]}).
+     */
+    default void readStrided(long start, long stride, int n, float[] dst, int off) throws CorruptModelException {
+        for (int k = 0; k < n; k++) {
+            read(start + k * stride, 1, dst, off + k);
+        }
+    }
+
     /** Decodes every element in order. */
     void scan(Sink sink) throws CorruptModelException;
 
     /** Fixed-width little-endian values; {@code type} must be decodable by {@link ElementDecoder}. */
     record Contiguous(DType type, MemorySegment bytes, long elementCount) implements OnnxTensorData {
+        private static final ValueLayout.OfFloat F32_LE =
+                ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
         @Override
         public MemorySegment storedBytes() {
             return bytes;
@@ -55,6 +69,20 @@ sealed interface OnnxTensorData permits OnnxTensorData.Contiguous, OnnxTensorDat
         @Override
         public void read(long start, int n, float[] dst, int off) {
             ElementDecoder.decode(type, bytes, start * type.blockBytes(), dst, off, n, ByteOrder.LITTLE_ENDIAN);
+        }
+
+        /** float32 is read in place, element by element; other types decode one element per call. */
+        @Override
+        public void readStrided(long start, long stride, int n, float[] dst, int off) throws CorruptModelException {
+            if (type != DType.F32) {
+                OnnxTensorData.super.readStrided(start, stride, n, dst, off);
+                return;
+            }
+            long at = start * Float.BYTES;
+            long step = stride * Float.BYTES;
+            for (int k = 0; k < n; k++, at += step) {
+                dst[off + k] = bytes.get(F32_LE, at);
+            }
         }
 
         @Override
