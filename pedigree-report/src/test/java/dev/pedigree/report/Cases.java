@@ -1,6 +1,7 @@
 package dev.pedigree.report;
 
 import dev.pedigree.forensics.result.Block;
+import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.CustomisationSummary;
@@ -106,6 +107,20 @@ public final class Cases {
                 c,
                 r.sampling(),
                 r.thresholds());
+    }
+
+    /** {@link Cases#int8()} with the text stack's closeness measured: block i against block i, r falling with depth. */
+    public static ComparisonResult int8WithCloseness() {
+        ComparisonResult r = int8();
+        List<Closeness.BlockCloseness> blocks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            blocks.add(new Closeness.BlockCloseness(
+                    new Block("text", i), new Block("text", i), 1 - 0.1 * i, 1 - 0.05 * i, 0.004 + 0.1 * i, false));
+        }
+        List<ComponentResult> comps = r.components().stream()
+                .map(c -> c.name().equals("text") ? c.withCloseness(new Closeness(0.75, 0.88, 0.25, false, blocks)) : c)
+                .toList();
+        return withComponents(r, comps);
     }
 
     /** (a) A model against its int8 quantisation: everything shared. */

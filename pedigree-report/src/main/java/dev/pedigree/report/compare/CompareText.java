@@ -91,21 +91,19 @@ public final class CompareText {
             sb.append('\n');
         }
         if (!r.layerMap().isEmpty()) {
-            sb.append("Layer map (suspect block -> reference block):\n  ");
-            int n = 0;
-            for (LayerMatch m : r.layerMap()) {
-                if (n++ > 0) {
-                    sb.append(n % 6 == 1 ? "\n  " : ", ");
+            if (r.layerMap().stream().anyMatch(m -> !ClosenessText.block(r, m).isEmpty())) {
+                layerMapWithCloseness(sb, r);
+            } else {
+                sb.append("Layer map (suspect block -> reference block):\n  ");
+                int n = 0;
+                for (LayerMatch m : r.layerMap()) {
+                    if (n++ > 0) {
+                        sb.append(n % 6 == 1 ? "\n  " : ", ");
+                    }
+                    sb.append(pair(m));
                 }
-                sb.append(m.suspect().component())
-                        .append('.')
-                        .append(m.suspect().layer())
-                        .append("->")
-                        .append(m.reference().component())
-                        .append('.')
-                        .append(m.reference().layer());
+                sb.append('\n');
             }
-            sb.append('\n');
             if (r.customisation() != null) {
                 for (String line : ChangeSummary.experts(r.customisation().experts())) {
                     sb.append("  ").append(Printable.escape(line)).append('\n');
@@ -232,5 +230,46 @@ public final class CompareText {
             sb.append(", \u2026");
         }
         sb.append('\n');
+    }
+
+    /** Longest layer map listed pair by pair with its closeness; longer maps are summarised (as in Markdown). */
+    static final int MAX_LAYER_ROWS = 64;
+
+    /** "text.0->text.0". */
+    private static String pair(LayerMatch m) {
+        return m.suspect().component() + "." + m.suspect().layer() + "->"
+                + m.reference().component() + "." + m.reference().layer();
+    }
+
+    /**
+     * Issue 14 §4: the layer map one pair a line with how close the pair is (as the HTML and Markdown
+     * tables): a plain sentence saying what the numbers mean, then per pair the correlation of the
+     * matched weights, the share of units matched, the relative change, and the pair's log10 p.
+     */
+    private static void layerMapWithCloseness(StringBuilder sb, ComparisonResult r) {
+        sb.append("Layer map (suspect block -> reference block), ")
+                .append(r.layerMap().size())
+                .append(r.layerMap().size() == 1 ? " pair.\n" : " pairs.\n")
+                .append(
+                        "  How close each pair is: r = correlation of its matched weights (0 unrelated, 1 identical),\n")
+                .append("  share of units matched, relative change of the weights; log10 p = how sure the match is.\n");
+        int width = 0;
+        for (LayerMatch m : r.layerMap()) {
+            width = Math.max(width, Printable.escape(pair(m)).length());
+        }
+        int k = 0;
+        for (LayerMatch m : r.layerMap()) {
+            if (k++ == MAX_LAYER_ROWS) {
+                sb.append("  ... ").append(r.layerMap().size() - MAX_LAYER_ROWS).append(" more\n");
+                break;
+            }
+            String close = ClosenessText.block(r, m);
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  %-" + width + "s  %s; log10 p %.1f%n",
+                    Printable.escape(pair(m)),
+                    close.isEmpty() ? "closeness not measured" : close,
+                    m.log10p()));
+        }
     }
 }

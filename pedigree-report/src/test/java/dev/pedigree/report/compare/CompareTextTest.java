@@ -37,4 +37,24 @@ class CompareTextTest {
                 .doesNotContain("SHARED LINEAGE");
         assertThat(CompareText.render(Cases.unrelated())).contains("Answer: INDEPENDENT (");
     }
+
+    /**
+     * Issue 14 §4: the layer map says how close each pair is, as the HTML and Markdown tables do: what the numbers
+     * mean first, then one pair a line (r, share of units matched, relative change, log10 p).
+     */
+    @Test
+    void layerMapGivesEachPairsClosenessAfterSayingWhatTheNumbersMean() {
+        String text = CompareText.render(Cases.int8WithCloseness());
+        assertThat(text)
+                .contains("Layer map (suspect block -> reference block), 6 pairs.\n"
+                        + "  How close each pair is: r = correlation of its matched weights (0 unrelated, 1 identical),\n"
+                        + "  share of units matched, relative change of the weights; log10 p = how sure the match is.\n"
+                        + "  text.0->text.0  r = 1.00, 100% of units, change <1%; log10 p -190.0\n"
+                        + "  text.1->text.1  r = 0.90, 95% of units, change 10%; log10 p -189.0\n")
+                .contains("  text.5->text.5  r = 0.50, 75% of units, change 50%; log10 p -185.0\n");
+        // Without closeness, the compact map stays.
+        assertThat(CompareText.render(Cases.int8()))
+                .contains("Layer map (suspect block -> reference block):\n  text.0->text.0, text.1->text.1")
+                .doesNotContain("How close each pair is");
+    }
 }

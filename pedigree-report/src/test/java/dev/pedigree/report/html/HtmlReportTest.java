@@ -3,9 +3,7 @@ package dev.pedigree.report.html;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pedigree.forensics.result.Block;
-import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.forensics.result.ComparisonResult;
-import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.TokenizerLineage;
 import dev.pedigree.report.Cases;
 import dev.pedigree.report.ReportContext;
@@ -305,23 +303,9 @@ class HtmlReportTest {
                 .contains("Limits");
     }
 
-    /** {@link Cases#int8()} with the text stack's closeness measured: block i against block i, r falling with depth. */
-    static ComparisonResult int8WithCloseness() {
-        ComparisonResult r = Cases.int8();
-        List<Closeness.BlockCloseness> blocks = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            blocks.add(new Closeness.BlockCloseness(
-                    new Block("text", i), new Block("text", i), 1 - 0.1 * i, 1 - 0.05 * i, 0.004 + 0.1 * i, false));
-        }
-        List<ComponentResult> comps = r.components().stream()
-                .map(c -> c.name().equals("text") ? c.withCloseness(new Closeness(0.75, 0.88, 0.25, false, blocks)) : c)
-                .toList();
-        return Cases.withComponents(r, comps);
-    }
-
     @Test
     void layerByLayerFigureShowsClosenessOnABoundedScaleWithPValuesInTheTooltips() throws Exception {
-        ComparisonResult r = int8WithCloseness();
+        ComparisonResult r = Cases.int8WithCloseness();
         String heat = figures(HtmlReport.render(r, ReportContext.EMPTY)).stream()
                 .filter(f -> f.contains("id=\"fig-heat-0-text\""))
                 .findFirst()
@@ -360,7 +344,7 @@ class HtmlReportTest {
     @Test
     void aSavedResultDrawsTheSameLayerFigure(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        ComparisonResult r = int8WithCloseness();
+        ComparisonResult r = Cases.int8WithCloseness();
         java.nio.file.Path f = dir.resolve("r.json");
         dev.pedigree.report.Json.write(dev.pedigree.report.compare.CompareJson.tree(r), f);
         ComparisonResult back = dev.pedigree.report.compare.CompareJsonReader.read(f);
