@@ -89,7 +89,7 @@ public final class ProtoWireReader {
 
     public long varint() throws CorruptModelException {
         expect(VARINT);
-        return in.varint("protobuf varint field " + field);
+        return in.varint("protobuf varint field ", field);
     }
 
     public int fixed32() throws CorruptModelException {
@@ -105,7 +105,7 @@ public final class ProtoWireReader {
     /** Absolute offset of the payload of a length-delimited field, valid before {@link #bytes()}. */
     public MemorySegment bytes() throws CorruptModelException {
         expect(LENGTH_DELIMITED);
-        long len = in.varint("protobuf length of field " + field);
+        long len = in.varint("protobuf length of field ", field);
         if (len < 0 || len > in.remaining()) {
             throw new CorruptModelException(
                     in.source(),
@@ -113,7 +113,7 @@ public final class ProtoWireReader {
                     "protobuf field " + field + " claims " + Long.toUnsignedString(len) + " bytes, " + in.remaining()
                             + " remain");
         }
-        return in.slice(len, "protobuf field " + field);
+        return in.slice(len, "protobuf field"); // len was checked against what remains: cannot fail
     }
 
     /** Reads a length-delimited field and returns a reader over it with its absolute base. */
@@ -123,7 +123,7 @@ public final class ProtoWireReader {
                     in.source(), tagOffset, "protobuf messages nested deeper than " + MAX_DEPTH);
         }
         expect(LENGTH_DELIMITED);
-        long len = in.varint("protobuf length of field " + field);
+        long len = in.varint("protobuf length of field ", field);
         if (len < 0 || len > in.remaining()) {
             throw new CorruptModelException(
                     in.source(),
@@ -132,7 +132,7 @@ public final class ProtoWireReader {
                             + " remain");
         }
         long start = in.absolutePosition();
-        MemorySegment s = in.slice(len, "protobuf field " + field);
+        MemorySegment s = in.slice(len, "protobuf field"); // len was checked against what remains: cannot fail
         return new ProtoWireReader(new SegmentReader(in.source(), s, start), depth + 1);
     }
 
@@ -142,8 +142,9 @@ public final class ProtoWireReader {
         if (s.byteSize() > Integer.MAX_VALUE - 16) {
             throw new CorruptModelException(in.source(), at, "protobuf string too large");
         }
-        return SegmentReader.decodeUtf8(
-                s.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), in.source(), at, "protobuf string field " + field);
+        byte[] b = s.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        String ascii = SegmentReader.asciiOrNull(b);
+        return ascii != null ? ascii : SegmentReader.decodeUtf8(b, in.source(), at, "protobuf string field " + field);
     }
 
     /** Skips the current field's value. */

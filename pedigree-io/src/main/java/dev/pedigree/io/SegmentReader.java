@@ -199,6 +199,40 @@ public final class SegmentReader {
         }
     }
 
+    /**
+     * As {@link #varint(String) varint(what + number)}, the description built only for an error (a protobuf reader
+     * names the field of every varint it reads, and most files have thousands).
+     */
+    public long varint(String what, int number) throws CorruptModelException {
+        long result = 0;
+        long start = base + pos;
+        long size = segment.byteSize();
+        for (int shift = 0; shift < 70; shift += 7) {
+            if (pos >= size) {
+                require(1, what + number);
+            }
+            int b = segment.get(ValueLayout.JAVA_BYTE, pos++) & 0xFF;
+            result |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return result;
+            }
+        }
+        throw new CorruptModelException(source, start, what + number + ": varint longer than 10 bytes");
+    }
+
+    /**
+     * The string {@code b} spells when every byte is ASCII (then strict UTF-8 decoding gives the same), else null:
+     * the common case without a decoder.
+     */
+    public static String asciiOrNull(byte[] b) {
+        for (byte x : b) {
+            if (x < 0) {
+                return null;
+            }
+        }
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
     /** Reads a protobuf-style base-128 varint (at most 10 bytes). */
     public long varint(String what) throws CorruptModelException {
         long result = 0;
