@@ -105,4 +105,54 @@ class TokenRowCarryTest {
         assertThat(component(n, "embeddings").verdict()).isNotEqualTo(Verdict.SHARED_LINEAGE);
         assertThat(n.sharedParameterFraction()).isZero();
     }
+
+    /**
+     * The validity of the test itself: the probes' fit half (which starts the alignment) keeps the copy's rows, so
+     * the alignment is the copy's; only the held-out test rows come from an independent model given the same
+     * obfuscation. They must not read as shared; the untouched copy must.
+     */
+    @Test
+    void heldOutRowsFromAnIndependentModelStayNotSharedWhenTheAlignmentIsRight() throws Exception {
+        SimModel base = SyntheticTransformer.random("base", CFG, 905);
+        SimModel copy = ObfuscationCarryThroughTest.obfuscated(base, 1, 11);
+        SimModel other = ObfuscationCarryThroughTest.obfuscated(SyntheticTransformer.random("other", CFG, 906), 1, 11);
+        TokenProbes probes = TokenProbes.prepare(
+                new ModelIndex(copy.toView()),
+                new ModelIndex(base.toView()),
+                CompareOptions.DEFAULT,
+                new ArrayList<>());
+        int[] test = probes.testS();
+        List<ArrayTensor> out = new ArrayList<>();
+        for (ArrayTensor t : copy.tensors()) {
+            if (!tokenRows(t)) {
+                out.add(t);
+                continue;
+            }
+            float[] v = t.readAll().clone();
+            float[] w = other.tensors().stream()
+                    .filter(d -> d.address().equals(t.address()))
+                    .findFirst()
+                    .orElseThrow()
+                    .readAll();
+            int d = (int) t.shape().dim(1);
+            for (int row : test) {
+                System.arraycopy(w, row * d, v, row * d, d);
+            }
+            out.add(new ArrayTensor(t.name(), t.shape(), t.address(), v));
+        }
+        SimModel mixed = copy.withTensors(out).named("copy-with-test-rows-of-other");
+        ComparisonResult r = compare(mixed, base);
+        System.out.println("obfuscated σ×1, held-out probe rows of an independent model: " + r.verdict() + ", share "
+                + r.sharedParameterFraction());
+        assertThat(component(r, "text").verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        for (String name : new String[] {"embeddings", "lm_head"}) {
+            ComponentResult c = component(r, name);
+            System.out.println(
+                    "  " + name + ": " + c.verdict() + " " + c.evidence().getLast());
+            assertThat(c.verdict()).isNotEqualTo(Verdict.SHARED_LINEAGE);
+            assertThat(c.evidence().getLast().test()).isEqualTo(name + ".columns.match_heldout");
+            assertThat(c.evidence().getLast().log10p()).isGreaterThan(-2.0);
+        }
+        assertThat(component(compare(copy, base), "embeddings").verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+    }
 }
