@@ -380,13 +380,34 @@ final class ClosenessMeasure {
      * rows {@link Customisation} reads (the battery's own rows under --sample; output-side tensors
      * left out there). Null when no tensor pair of equal shape exists.
      */
-    static BlockCloseness block(BatteryContext ctx, Block suspect, Block reference, boolean permuted)
+    static BlockCloseness block(
+            BatteryContext ctx, Block suspect, Block reference, boolean permuted, Customisation.Measured measured)
             throws IOException, ModelFormatException {
         Undone u = permuted ? undone(ctx, suspect, reference) : null;
         Map<Role, Matrix[]> pairs = u == null ? null : u.pairs();
         boolean undone = pairs != null;
         if (pairs == null) {
             pairs = asStored(ctx, suspect, reference);
+            if (measured != null && !permuted) {
+                // The customisation summary measures these same rows of an as-stored pair: now, without decoding them
+                // again.
+                List<Role> roles = List.copyOf(pairs.keySet());
+                Map<Role, Matrix[]> rows = pairs;
+                ParallelTasks.forEach(roles.size(), 2, i -> {
+                    Role role = roles.get(i);
+                    measured.measure(
+                            ctx.s(),
+                            ctx.r(),
+                            suspect,
+                            reference,
+                            role,
+                            ctx.s().weight(suspect.component(), suspect.layer(), role),
+                            ctx.r().weight(reference.component(), reference.layer(), role),
+                            rows.get(role),
+                            ctx.sampleRows(),
+                            ctx.seed());
+                });
+            }
         }
         List<Double> r = new ArrayList<>();
         List<Double> change = new ArrayList<>();

@@ -42,6 +42,64 @@ final class Customisation {
 
     private Customisation() {}
 
+    /**
+     * Measures of as-stored tensor pairs taken while {@link ClosenessMeasure#block} had their probe rows in hand, so
+     * that {@link #summarise} does not decode those rows a second time (issue 16: one decode per weight). Keyed by
+     * block pair, role, seed and sampling; thread-safe.
+     */
+    static final class Measured {
+        private record Key(Block suspect, Block reference, Role role, long seed, Integer sampleRows) {}
+
+        private record Result(LayerChange change, boolean[] onGrid) {}
+
+        private final Map<Key, Result> byKey = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /**
+         * Measures tensor pair {@code a}, {@code b} of block pair {@code sb}, {@code rb} as stored, as {@link
+         * #summarise} would (nothing when it would not measure it: shapes differ, too large, or output-side under
+         * --sample), on {@code probe}: both tensors' rows {@link #probeRows} as stored, which the caller has read.
+         */
+        void measure(
+                ModelIndex s,
+                ModelIndex r,
+                Block sb,
+                Block rb,
+                Role role,
+                TensorRef a,
+                TensorRef b,
+                Matrix[] probe,
+                Integer sampleRows,
+                long seed)
+                throws IOException, ModelFormatException {
+            if (!measurable(role, a, b, sampleRows)) {
+                return;
+            }
+            boolean[] grid = new boolean[2];
+            LayerChange c = Customisation.measure(s, r, sb, rb, role, a, b, null, probe, sampleRows, seed, grid);
+            byKey.put(new Key(sb, rb, role, seed, sampleRows), new Result(c, grid));
+        }
+
+        /** The measure of an as-stored pair taken beforehand (its grid flags into {@code onGrid}), or null. */
+        LayerChange get(Block sb, Block rb, Role role, Integer sampleRows, long seed, boolean[] onGrid) {
+            Result x = byKey.get(new Key(sb, rb, role, seed, sampleRows));
+            if (x == null) {
+                return null;
+            }
+            onGrid[0] = x.onGrid()[0];
+            onGrid[1] = x.onGrid()[1];
+            return x.change();
+        }
+    }
+
+    /** Whether {@link #summarise} measures tensor pair {@code a}, {@code b} of {@code role}. */
+    private static boolean measurable(Role role, TensorRef a, TensorRef b, Integer sampleRows) {
+        if (a == null || b == null || !a.shape().equals(b.shape()) || a.elementCount() > 64L << 20) {
+            return false;
+        }
+        // Not read under --sample (units in columns).
+        return sampleRows == null || (role != Role.ATTN_O && role != Role.MLP_DOWN);
+    }
+
     /** Whether every decoded value of two same-shape tensors agrees (streamed in chunks of rows). */
     private static boolean valuesEqual(TensorRef a, TensorRef b) throws IOException, ModelFormatException {
         int[] rc = ModelIndex.matrixShape(a);
@@ -77,7 +135,11 @@ final class Customisation {
      *     rows, of the tensors whose rows are units; nothing new is read)
      */
     static CustomisationSummary summarise(
-            BatteryContext text, List<ComponentResult> results, List<LayerMatch> map, ClosenessMeasure.Undo undo)
+            BatteryContext text,
+            List<ComponentResult> results,
+            List<LayerMatch> map,
+            ClosenessMeasure.Undo undo,
+            Measured beforehand)
             throws IOException, ModelFormatException {
         ModelIndex s = text.s();
         ModelIndex r = text.r();
@@ -109,11 +171,8 @@ final class Customisation {
             for (Role role : ROLES) {
                 TensorRef a = s.weight(m.suspect().component(), m.suspect().layer(), role);
                 TensorRef b = r.weight(m.reference().component(), m.reference().layer(), role);
-                if (a == null || b == null || !a.shape().equals(b.shape()) || a.elementCount() > 64L << 20) {
+                if (!measurable(role, a, b, sampleRows)) {
                     continue;
-                }
-                if (sampleRows != null && (role == Role.ATTN_O || role == Role.MLP_DOWN)) {
-                    continue; // not read under --sample (units in columns)
                 }
                 jobs.add(new Job(m, role, a, b, undone == null ? null : undone.get(role)));
             }
@@ -123,7 +182,13 @@ final class Customisation {
         ParallelTasks.forEach(jobs.size(), 2, i -> {
             Job j = jobs.get(i);
             grids[i] = new boolean[2];
-            measured[i] = measure(s, r, j.match(), j.role(), j.a(), j.b(), j.undone(), sampleRows, seed, grids[i]);
+            Block sb = j.match().suspect();
+            Block rb = j.match().reference();
+            LayerChange before =
+                    j.undone() == null ? beforehand.get(sb, rb, j.role(), sampleRows, seed, grids[i]) : null;
+            measured[i] = before != null
+                    ? before
+                    : measure(s, r, sb, rb, j.role(), j.a(), j.b(), j.undone(), null, sampleRows, seed, grids[i]);
         });
         int compared = 0;
         int suspectOnGrid = 0;
@@ -365,16 +430,18 @@ final class Customisation {
 
     /**
      * Relative change, identity and low-rank share of one matched tensor pair (on at most {@link #PROBE_ROWS} seeded
-     * rows); sets {@code onGrid[0]}/{@code onGrid[1]} when the suspect's/reference's rows lie on a quantisation grid.
+     * rows: {@code probe} when the caller has them, as stored); sets {@code onGrid[0]}/{@code onGrid[1]} when the suspect's/reference's rows lie on a quantisation grid.
      */
     private static LayerChange measure(
             ModelIndex s,
             ModelIndex r,
-            LayerMatch m,
+            Block suspect,
+            Block reference,
             Role role,
             TensorRef a,
             TensorRef b,
             Matrix[] undone,
+            Matrix[] probe,
             Integer sampleRows,
             long seed,
             boolean[] onGrid)
@@ -382,8 +449,13 @@ final class Customisation {
         // Undone tensors may hold only the units matched (a sample of a wide or --sample layer).
         int rowCount = undone == null ? ModelIndex.matrixShape(a)[0] : undone[0].rows();
         int[] pick = probeRows(rowCount, sampleRows, seed);
-        float[] va = undone == null ? s.rows(a, pick).data() : rowsOf(undone[0], pick);
-        float[] vb = undone == null ? r.rows(b, pick).data() : rowsOf(undone[1], pick);
+        // The probe rows as stored: given (already read), or read here.
+        float[] va = probe != null
+                ? probe[0].data()
+                : undone == null ? s.rows(a, pick).data() : rowsOf(undone[0], pick);
+        float[] vb = probe != null
+                ? probe[1].data()
+                : undone == null ? r.rows(b, pick).data() : rowsOf(undone[1], pick);
         // Identity: the rows read must agree and, when the whole tensors may be read, so must all
         // the stored bytes (same type: a memory comparison) or all the decoded values.
         boolean same = Arrays.equals(va, vb)
@@ -406,8 +478,8 @@ final class Customisation {
         onGrid[0] = !same && Descent.onGrid(va, cols);
         onGrid[1] = !same && Descent.onGrid(vb, cols);
         return new LayerChange(
-                m.suspect(),
-                m.reference(),
+                suspect,
+                reference,
                 role.name(),
                 rr == 0 ? 0 : Math.sqrt(dd / rr),
                 same,

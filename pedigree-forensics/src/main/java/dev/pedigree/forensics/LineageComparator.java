@@ -153,6 +153,8 @@ public final class LineageComparator {
         List<IdenticalTensors.Pair> identical = List.of();
 
         final List<Readdressing.Partner> partners = new ArrayList<>();
+        /** Customisation measures taken during {@link #closeness} (the same probe rows, decoded once). */
+        final Customisation.Measured measured = new Customisation.Measured();
 
         Run(
                 ModelView suspect,
@@ -234,7 +236,8 @@ public final class LineageComparator {
                                 evidence(p),
                                 j.reason()),
                         identicalCounts.get(p.component().name()));
-                results.add(c.withCloseness(closeness(p.component(), text, stacks)));
+                results.add(
+                        c.withCloseness(closeness(p.component(), text, stacks, c.verdict() == Verdict.SHARED_LINEAGE)));
             }
             carryThroughTokenRows(results, text, stacks);
             for (int k = 0; k < parts.size(); k++) {
@@ -255,7 +258,7 @@ public final class LineageComparator {
             }
             // Layer map only for shared components (the map lists significant pairs; keep them all).
             CustomisationSummary custom = overall == Verdict.SHARED_LINEAGE
-                    ? Customisation.summarise(text, results, stacks.layerMap(), stacks::undone)
+                    ? Customisation.summarise(text, results, stacks.layerMap(), stacks::undone, measured)
                     : null;
             double frac = total == 0 ? 0 : Math.min(1, sharedParams / (double) total);
             return new ComparisonResult(
@@ -382,7 +385,7 @@ public final class LineageComparator {
          * after undoing the permutation where the permutation-robust tests found the pair; token rows:
          * the held-out probe rows, as stored or aligned. Null for the others.
          */
-        private Closeness closeness(Component c, BatteryContext text, StackComparison stacks)
+        private Closeness closeness(Component c, BatteryContext text, StackComparison stacks, boolean shared)
                 throws IOException, ModelFormatException {
             if (c.kind() == ComponentKind.EMBEDDINGS) {
                 return ClosenessMeasure.tokenRows(text, c.name(), Role.EMBEDDING);
@@ -411,7 +414,10 @@ public final class LineageComparator {
                 if (rb == null || (m == null && !first.isEmpty())) {
                     continue; // with a map, only its pairs
                 }
-                Closeness.BlockCloseness b = ClosenessMeasure.block(ctx, sb, rb, stacks.permuted(sb, rb));
+                // A shared component's pairs are the ones the customisation summary measures: measured here, on the
+                // rows just read, when it measures them as stored.
+                Closeness.BlockCloseness b = ClosenessMeasure.block(
+                        ctx, sb, rb, stacks.permuted(sb, rb), shared && m != null ? measured : null);
                 if (b != null) {
                     blocks.add(b);
                 }
