@@ -58,36 +58,93 @@ final class EarlyStop {
 
     private EarlyStop() {}
 
-    /** A screen of {@code units} sampled units reaching {@code power} at {@link #TARGET_R}. */
-    record Plan(int units, double power) {}
+    /**
+     * A screen of {@code units} sampled units, matched among {@code range} sampled reference units (a
+     * seeded sample containing the same indices; 0: every reference unit), reaching {@code power} at
+     * {@link #TARGET_R}.
+     */
+    record Plan(int units, int range, double power) {
+        /** "k of h units", with the sampled reference units when there are. */
+        String describe(int h) {
+            return range == 0
+                    ? String.format(Locale.ROOT, "%d of %d units", units, h)
+                    : String.format(
+                            Locale.ROOT,
+                            "%d of %d units, each matched among %d seeded reference units (containing the same"
+                                    + " indices)",
+                            units,
+                            h,
+                            range);
+        }
+    }
 
     /**
      * The screen for matchings of {@code h} units compared on {@code features} coordinates whose full
-     * assignment would match {@code fullUnits}; null when no screen smaller than the full test
-     * reaches {@link #TARGET_POWER} (then the full assignment runs without a screen).
+     * assignment would match {@code fullUnits}, against every reference unit; null when no screen
+     * smaller than the full test reaches {@link #TARGET_POWER} (then the full assignment runs without
+     * a screen).
      */
     static Plan plan(int h, int features, int fullUnits) {
+        return plan(h, features, fullUnits, false);
+    }
+
+    /**
+     * {@link #plan(int, int, int)}; with {@code sampleReference}, the reference units may be sampled
+     * too ({@link dev.pedigree.stats.tests.HiddenUnitMatchTest#matchSampledWithin}): of the pairs of
+     * {@link #SCREEN_UNITS} and {@link #SCREEN_RANGE} (or all h) reaching the power, the one with the
+     * smallest cost, {@code range·(1 + units/32)} (each reference unit is decoded once and multiplied
+     * with every sampled unit, plain and aligned).
+     */
+    static Plan plan(int h, int features, int fullUnits, boolean sampleReference) {
         // The power takes a numerical integration per screen size; a comparison asks for the same
         // few shapes once per block pair.
         return PLANS.computeIfAbsent(
-                        List.of(h, features, fullUnits), x -> Optional.ofNullable(search(h, features, fullUnits)))
+                        List.of(h, features, fullUnits, sampleReference ? 1 : 0),
+                        x -> Optional.ofNullable(search(h, features, fullUnits, sampleReference)))
                 .orElse(null);
     }
 
-    /** {@link #plan}s computed so far, by (h, features, fullUnits). */
+    /** {@link #plan}s computed so far, by (h, features, fullUnits, sampleReference). */
     private static final Map<List<Integer>, Optional<Plan>> PLANS = new ConcurrentHashMap<>();
 
-    private static Plan search(int h, int features, int fullUnits) {
-        for (int k : SCREEN_UNITS) {
-            if (k >= Math.min(fullUnits, h)) {
-                return null;
-            }
-            double power = MatchingPower.power(TARGET_R, k, h, features, ESCALATE_LOG10P);
-            if (power >= TARGET_POWER) {
-                return new Plan(k, power);
+    /** Sampled reference units a screen may be matched among, smallest first (below the layer's count). */
+    private static final int[] SCREEN_RANGE = {512, 768, 1024, 1536, 2048, 3072, 4096};
+
+    private static Plan search(int h, int features, int fullUnits, boolean sampleReference) {
+        Plan best = null;
+        double bestCost = Double.POSITIVE_INFINITY;
+        List<Integer> ranges = new ArrayList<>();
+        if (sampleReference) {
+            for (int m : SCREEN_RANGE) {
+                if (m < h) {
+                    ranges.add(m);
+                }
             }
         }
-        return null;
+        ranges.add(h);
+        for (int m : ranges) {
+            double q = Double.NaN;
+            for (int k : SCREEN_UNITS) {
+                // A sampled range holds at least twice the sampled units (it contains them).
+                if (k >= Math.min(fullUnits, h) || (m < h && k > m / 2)) {
+                    break;
+                }
+                double cost = m * (1 + k / 32.0);
+                if (cost >= bestCost) {
+                    break;
+                }
+                if (Double.isNaN(q)) {
+                    q = MatchingPower.partnerWins(TARGET_R, features, m);
+                }
+                double power = MatchingPower.powerGiven(q, k, m, h, ESCALATE_LOG10P);
+                if (power >= TARGET_POWER) {
+                    best = new Plan(k, m < h ? m : 0, power);
+                    bestCost = cost;
+                    break;
+                }
+            }
+        }
+        return best;
     }
 
     /**
@@ -206,9 +263,8 @@ final class EarlyStop {
                     m,
                     String.format(
                             Locale.ROOT,
-                            "; early stop: screen of %d of %d units, %s (power %.4f for a block related at r = %.1f)",
-                            plan.units(),
-                            h,
+                            "; early stop: screen of %s, %s (power %.4f for a block related at r = %.1f)",
+                            plan.describe(h),
                             why,
                             plan.power(),
                             TARGET_R)));
@@ -258,10 +314,9 @@ final class EarlyStop {
         }
         String note = String.format(
                 Locale.ROOT,
-                "; early stop: screen of %d of %d units, no screening test at log10p <= %.0f, so the"
+                "; early stop: screen of %s, no screening test at log10p <= %.0f, so the"
                         + " full assignment was not run (power %.4f for a block related at r = %.1f)",
-                plan.units(),
-                h,
+                plan.describe(h),
                 ESCALATE_LOG10P,
                 plan.power(),
                 TARGET_R);
@@ -277,6 +332,9 @@ final class EarlyStop {
         private int stopped;
         private int escalated;
         private int units;
+        /** Most sampled reference units a stopped screen was matched among (0: none sampled them). */
+        private int range;
+
         private double minPower = Double.NaN;
         private int batteryStopped;
         private int batteryUnmatched;
@@ -306,6 +364,7 @@ final class EarlyStop {
         synchronized void stopped(Plan plan) {
             stopped++;
             units = Math.max(units, plan.units());
+            range = Math.max(range, plan.range());
             minPower = Double.isNaN(minPower) ? plan.power() : Math.min(minPower, plan.power());
         }
 
@@ -387,11 +446,18 @@ final class EarlyStop {
                     : String.format(
                             Locale.ROOT,
                             "The hidden-unit matchings of %d of %d block pairs were decided from a screen of %d sampled"
-                                    + " units (no signal; the others ran the full assignment): a block related as weakly"
+                                    + " units%s (no signal; the others ran the full assignment): a block related as weakly"
                                     + " as r = %.1f would have been detected with probability >= %s.",
                             stopped,
                             stopped + escalated,
                             units,
+                            range == 0
+                                    ? ""
+                                    : String.format(
+                                            Locale.ROOT,
+                                            ", each matched among at most %d seeded reference units containing the"
+                                                    + " same indices",
+                                            range),
                             TARGET_R,
                             floorTo(minPower));
         }

@@ -402,14 +402,20 @@ final class PermutationStage {
         if (roles.isEmpty()) {
             return null;
         }
-        EarlyStop.Plan plan = EarlyStop.plan(h, screenFeatures(w), maxUnits);
-        if (plan != null && battery && roles.contains(Role.MLP_GATE) && roles.contains(Role.MLP_UP)) {
+        if (battery && roles.contains(Role.MLP_GATE) && roles.contains(Role.MLP_UP)) {
             int down = roles.indexOf(Role.MLP_DOWN);
             if (down >= 0) {
                 roles.remove(down);
                 pairs.remove(down);
             }
         }
+        // The battery's screen of input-side matrices on every coordinate (screenCosines) may sample the
+        // reference units too: it reads only the sampled rows.
+        boolean sampleReference = battery
+                && !roles.contains(Role.MLP_DOWN)
+                && screenFeatures(w) == w
+                && (!ctx.aligns(w, w) || bijective(ctx.align().index(), w));
+        EarlyStop.Plan plan = EarlyStop.plan(h, screenFeatures(w), maxUnits, sampleReference);
         return plan == null ? null : new Screenable(plan, h, w, roles, pairs);
     }
 
@@ -429,6 +435,9 @@ final class PermutationStage {
         List<TaggedTest> out = new ArrayList<>();
         List<int[]> plain = new ArrayList<>();
         List<int[]> aligned = new ArrayList<>();
+        // Sampled reference units (null: all), a seeded sample that contains the sampled units' indices.
+        int[] range = plan.range() == 0 ? null : HiddenUnitMatchTest.sampledRows(h, plan.range(), seed);
+        int candidates = range == null ? h : range.length;
         for (int k = 0; k < roles.size(); k++) {
             Role role = roles.get(k);
             boolean down = role == Role.MLP_DOWN;
@@ -444,7 +453,8 @@ final class PermutationStage {
                     h,
                     w,
                     withAligned,
-                    plan.units());
+                    plan.units(),
+                    range);
             out.add(new TaggedTest(target, ms[0].result(), Kind.EXACT));
             plain.add(ms[0].assignment());
             if (withAligned) {
@@ -456,9 +466,9 @@ final class PermutationStage {
             // The screen's agreement: the better of the plain and the aligned matchings' (Bonferroni x2), so
             // that a weakly related block whose residual alignment failed still shows.
             String id = TestIds.agreement(p, roles.get(0), roles.get(k));
-            TestResult t = HiddenUnitMatchTest.agreementSampled(plain.get(0), plain.get(k), h, id);
+            TestResult t = HiddenUnitMatchTest.agreementSampled(plain.get(0), plain.get(k), candidates, id);
             if (!aligned.isEmpty()) {
-                TestResult u = HiddenUnitMatchTest.agreementSampled(aligned.get(0), aligned.get(k), h, id);
+                TestResult u = HiddenUnitMatchTest.agreementSampled(aligned.get(0), aligned.get(k), candidates, id);
                 TestResult best = u.applicable() && (!t.applicable() || u.log10p() < t.log10p()) ? u : t;
                 t = best.applicable()
                         ? new TestResult(
@@ -602,14 +612,19 @@ final class PermutationStage {
             int h,
             int w,
             boolean withAligned,
-            int units)
+            int units,
+            int[] range)
             throws IOException, ModelFormatException {
         int[] sample = HiddenUnitMatchTest.sampledRows(h, units, seed);
         int features = screenFeatures(w);
-        float[][] cross = !outputSide
-                        && features == w
-                        && (!withAligned || bijective(ctx.align().index(), w))
-                ? screenCosines(a, sample, b, h, w, withAligned)
+        boolean direct = !outputSide
+                && features == w
+                && (!withAligned || bijective(ctx.align().index(), w));
+        if (range != null && !direct) {
+            throw new IllegalStateException("sampled reference units need the direct screen product");
+        }
+        float[][] cross = direct
+                ? screenCosines(a, sample, b, range, h, w, withAligned)
                 : crossCosines(
                         a,
                         sample,
@@ -626,7 +641,9 @@ final class PermutationStage {
         for (int v = 0; v < cross.length; v++) {
             out[v] = streamedResult(
                     v == 0 ? plainId : alignedId,
-                    HiddenUnitMatchTest.matchSampled(sample, h, cross[v], seed),
+                    range == null
+                            ? HiddenUnitMatchTest.matchSampled(sample, h, cross[v], seed)
+                            : HiddenUnitMatchTest.matchSampledWithin(sample, range, h, cross[v], seed),
                     w,
                     features);
         }
@@ -656,8 +673,10 @@ final class PermutationStage {
      * permutation P, so both variants are one product of the 2k normalised sampled rows with the
      * rows of {@code t} as stored, divided by their norms; {@code t} is decoded once, in parallel
      * slices. Rows with a non-finite value give cosines of 0, as {@link Matrix#normaliseRows} does.
+     * With {@code rows} (ascending), only those rows of {@code t} are read, and the result is k ×
+     * rows.length (column j: row {@code rows[j]}); null: all {@code ht}.
      */
-    float[][] screenCosines(TensorRef q, int[] units, TensorRef t, int ht, int w, boolean withAligned)
+    float[][] screenCosines(TensorRef q, int[] units, TensorRef t, int[] rows, int ht, int w, boolean withAligned)
             throws IOException, ModelFormatException {
         int k = units.length;
         int variants = withAligned ? 2 : 1;
@@ -676,21 +695,31 @@ final class PermutationStage {
             }
         }
         int vk = variants * k;
-        float[][] cross = new float[variants][Math.multiplyExact(k, ht)];
-        int block = Math.max(1, Math.min(ht, SCREEN_CHUNK_ROWS));
+        int nt = rows == null ? ht : rows.length;
+        if (rows != null) {
+            t.prefetchRows(rows);
+        }
+        float[][] cross = new float[variants][Math.multiplyExact(k, nt)];
+        int block = Math.max(1, Math.min(nt, SCREEN_CHUNK_ROWS));
         float[] xb = new float[Math.multiplyExact(block, w)];
         double[] norm2 = new double[block];
         float[] inv = new float[block];
         Kernels kernels = VectorSupport.numeric();
-        for (int j0 = 0; j0 < ht; j0 += block) {
-            int n = Math.min(block, ht - j0);
+        for (int j0 = 0; j0 < nt; j0 += block) {
+            int n = Math.min(block, nt - j0);
             float[] x = n == block ? xb : new float[n * w];
             int slices = Math.ceilDiv(n, SCREEN_SLICE_ROWS);
             final int first = j0;
             ParallelTasks.forEach(slices, 2, sl -> {
                 int r0 = sl * SCREEN_SLICE_ROWS;
                 int nr = Math.min(SCREEN_SLICE_ROWS, n - r0);
-                t.readRows(first + r0, nr, x, r0 * w);
+                if (rows == null) {
+                    t.readRows(first + r0, nr, x, r0 * w);
+                } else {
+                    for (int u = r0; u < r0 + nr; u++) {
+                        t.readRows(rows[first + u], 1, x, u * w);
+                    }
+                }
                 for (int u = r0; u < r0 + nr; u++) {
                     double ss = Kernels.sumSquares(x, u * w, w);
                     if (!Double.isFinite(ss)) {
@@ -706,7 +735,7 @@ final class PermutationStage {
             }
             for (int r = 0; r < vk; r++) {
                 float[] dst = cross[r / k];
-                int off = (r % k) * ht + j0;
+                int off = (r % k) * nt + j0;
                 for (int u = 0; u < n; u++) {
                     dst[off + u] = inv[u] == 0f ? 0f : c[r * n + u] * inv[u];
                 }

@@ -235,7 +235,7 @@ class EarlyStopTest {
                 new TaggedTest("text", new TestResult("x.match", 0, -1, 0, 64, "n"), TaggedTest.Kind.EXACT),
                 new TaggedTest("text", new TestResult("x.agreement", 0, 0, 0, 64, "n"), TaggedTest.Kind.PRIMARY),
                 new TaggedTest("text", TestResult.notApplicable("x.other", "why"), TaggedTest.Kind.EXACT));
-        List<TaggedTest> out = EarlyStop.stopped(screen, new EarlyStop.Plan(64, 0.9995), 1100);
+        List<TaggedTest> out = EarlyStop.stopped(screen, new EarlyStop.Plan(64, 0, 0.9995), 1100);
         // Two applicable screening tests: p + 2 x 0.001.
         assertThat(out.get(0).result().log10p())
                 .isCloseTo(Math.log10(0.1 + 0.002), org.assertj.core.api.Assertions.within(1e-12));
@@ -251,7 +251,17 @@ class EarlyStopTest {
         EarlyStop.Plan p = EarlyStop.plan(5632, 1024, 1024);
         assertThat(p).isNotNull();
         assertThat(p.units()).isEqualTo(128);
+        assertThat(p.range()).isZero();
         assertThat(p.power()).isGreaterThanOrEqualTo(0.999);
+        // Every coordinate of a 2,048-wide residual: 32 units against all 5,632 reference units, or, where the
+        // reference may be sampled too, the cheaper 128 units among 768 seeded reference units.
+        EarlyStop.Plan all = EarlyStop.plan(5632, 2048, 1024);
+        assertThat(all.units()).isEqualTo(32);
+        assertThat(all.range()).isZero();
+        EarlyStop.Plan two = EarlyStop.plan(5632, 2048, 1024, true);
+        assertThat(two.units()).isEqualTo(128);
+        assertThat(two.range()).isEqualTo(768);
+        assertThat(two.power()).isGreaterThanOrEqualTo(EarlyStop.TARGET_POWER);
     }
 
     private static void print(ComparisonResult r) {

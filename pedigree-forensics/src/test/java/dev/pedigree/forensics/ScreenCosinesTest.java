@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The matching screen's product on every residual coordinate ({@link PermutationStage#screenCosines}:
  * the alignment moved to the sampled side, one product for both variants) gives the cosines of the
- * gathered path ({@link PermutationStage#crossCosines}), plain and aligned.
+ * gathered path ({@link PermutationStage#crossCosines}), plain and aligned, and on sampled reference
+ * rows the same cosines in their columns.
  */
 class ScreenCosinesTest {
     @Test
@@ -42,7 +43,7 @@ class ScreenCosinesTest {
             TensorRef ta = s.weight("text", 0, role);
             TensorRef tb = r.weight("text", 0, role);
             int[] units = HiddenUnitMatchTest.sampledRows(h, 32, 42);
-            float[][] fast = stage.screenCosines(ta, units, tb, h, w, true);
+            float[][] fast = stage.screenCosines(ta, units, tb, null, h, w, true);
             float[][] gathered =
                     stage.crossCosines(ta, units, false, tb, h, new boolean[] {false, true}, null, false, h, w, w);
             assertThat(fast).hasDimensions(2, units.length * h);
@@ -55,6 +56,17 @@ class ScreenCosinesTest {
             }
             // The aligned variant is not the plain one: the test would see a mix-up.
             assertThat(fast[1]).isNotEqualTo(fast[0]);
+            // Sampled reference rows: the same cosines, in the sampled rows' columns.
+            int[] range = HiddenUnitMatchTest.sampledRows(h, 200, 42);
+            assertThat(range).contains(units);
+            float[][] part = stage.screenCosines(ta, units, tb, range, h, w, true);
+            for (int v = 0; v < 2; v++) {
+                for (int i = 0; i < units.length; i++) {
+                    for (int j = 0; j < range.length; j++) {
+                        assertThat(part[v][i * range.length + j]).isEqualTo(fast[v][i * h + range[j]]);
+                    }
+                }
+            }
         }
     }
 }

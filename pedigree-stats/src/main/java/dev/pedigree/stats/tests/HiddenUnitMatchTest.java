@@ -271,26 +271,53 @@ public final class HiddenUnitMatchTest {
      * @param seed reported in the note
      */
     public static Match matchSampled(int[] s, int h, float[] cross, long seed) {
+        return matchSampled(s, null, h, cross, seed);
+    }
+
+    /**
+     * {@link #matchSampled(int[], int, float[], long)} with the reference side sampled too: the k sampled rows
+     * {@code s} of a are matched among the rows {@code range} of b (a seeded sample of m of its h rows, chosen by
+     * index before any weight is read; {@link #sampledRows}{@code (h, m, seed)} contains {@code sampledRows(h, k,
+     * seed)}, so every sampled row's same-index partner is a candidate). {@code cross} is k × m, entry (i, j) the
+     * cosine of row {@code s[i]} of a with row {@code range[j]} of b; the assignment holds b's row indices.
+     *
+     * <p><b>Null.</b> Under H0 the law of b's rows is invariant under every permutation of its units, in particular
+     * under those that permute the rows of {@code range} among themselves (the sample does not depend on the
+     * weights), so the injection σ: S → range is uniformly random among injections into the m rows: the relative
+     * order of the σ values is a uniform permutation of k (the Spearman test with n = k, exact as before) and
+     * m given units are all fixed points with probability at most {@code 1/(m)_j}, so {@code P(M ≥ j) ≤
+     * C(k,j)/(m)_j}. An agreement of two such matchings ({@link #agreementSampled}) takes m as its range.
+     *
+     * @param range the sampled rows of b, ascending (at least k of them)
+     */
+    public static Match matchSampledWithin(int[] s, int[] range, int h, float[] cross, long seed) {
+        return matchSampled(s, java.util.Objects.requireNonNull(range, "range"), h, cross, seed);
+    }
+
+    /** {@link #matchSampled(int[], int, float[], long)} among the rows {@code range} of b (null: all h). */
+    private static Match matchSampled(int[] s, int[] range, int h, float[] cross, long seed) {
         int k = s.length;
+        int m = range == null ? h : range.length;
         int[] full = new int[h];
         java.util.Arrays.fill(full, -1);
         if (k < 3) {
             return new Match(full, TestResult.notApplicable(SAMPLED_ID, "need a sample of at least 3 rows, got " + k));
         }
-        if (cross.length != (long) k * h) {
-            throw new IllegalArgumentException("cross matrix of " + cross.length + " entries for " + k + "x" + h);
+        if (cross.length != (long) k * m) {
+            throw new IllegalArgumentException("cross matrix of " + cross.length + " entries for " + k + "x" + m);
         }
-        int[] sigma = LinearAssignment.maximise(finite(cross), k, h);
+        int[] sigma = LinearAssignment.maximise(finite(cross), k, m);
         int fixed = 0;
         double[] x = new double[k];
         double[] y = new double[k];
         for (int i = 0; i < k; i++) {
-            full[s[i]] = sigma[i];
-            if (sigma[i] == s[i]) {
+            int target = range == null ? sigma[i] : range[sigma[i]];
+            full[s[i]] = target;
+            if (target == s[i]) {
                 fixed++;
             }
             x[i] = s[i];
-            y[i] = sigma[i];
+            y[i] = target;
         }
         double r = RankStats.spearman(x, y);
         TestResult sp = RankStats.spearmanTest(SAMPLED_ID, r, k);
@@ -299,15 +326,16 @@ public final class HiddenUnitMatchTest {
                 LogP.log10Factorial(k)
                         - LogP.log10Factorial(fixed)
                         - LogP.log10Factorial(k - fixed)
-                        - (LogP.log10Factorial(h) - LogP.log10Factorial(h - fixed)));
+                        - (LogP.log10Factorial(m) - LogP.log10Factorial(m - fixed)));
         double l = Math.min(0, Math.log10(2) + Math.min(sp.log10p(), lFixed));
         String note = String.format(
                 java.util.Locale.ROOT,
-                "sampled %d of %d rows (seed %d) vs all rows; fixed points %d (log10p<=%.3g), Spearman r=%.4f"
+                "sampled %d of %d rows (seed %d) vs %s; fixed points %d (log10p<=%.3g), Spearman r=%.4f"
                         + " (log10p=%.3g); Bonferroni x2; p is for the sample%s",
                 k,
                 h,
                 seed,
+                range == null ? "all rows" : m + " sampled rows (containing the same indices)",
                 fixed,
                 lFixed,
                 r,

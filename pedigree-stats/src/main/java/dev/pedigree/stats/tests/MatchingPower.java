@@ -102,9 +102,32 @@ public final class MatchingPower {
      * and the agreement route (units permuted).
      */
     public static double power(double r, int k, int h, int features, double log10Alpha) {
-        double q = partnerWins(r, features, h);
-        int fixed = hitsNeeded(k, h, log10Alpha, Math.log10(2));
-        int agree = hitsNeeded(k, h, log10Alpha, 0);
-        return Math.min(binomialTail(k, q, fixed), binomialTail(k, q * q, agree));
+        return power(r, k, h, h, features, log10Alpha);
+    }
+
+    /**
+     * {@link #power(double, int, int, int, double)} of a screen whose reference side is sampled too
+     * ({@link HiddenUnitMatchTest#matchSampledWithin}): the {@code k} sampled units are matched among
+     * {@code m} of the {@code h} reference units, a seeded sample that contains the units at the
+     * sampled indices. A unit's partner then competes with {@code m − 1} others (q grows), the bounds
+     * count injections into {@code m}; on the fixed-point route (same unit order) every partner is in
+     * the sample, on the agreement route (units permuted) a unit's partner is among the sampled
+     * reference units with probability at least {@code (m − 1)/(h − 1)} (the sample is independent of
+     * the permutation), so hits are modelled as Binomial(k, q²·(m − 1)/(h − 1)). With {@code m = h}
+     * this is the one-sided screen's power.
+     */
+    public static double power(double r, int k, int m, int h, int features, double log10Alpha) {
+        return powerGiven(partnerWins(r, features, m), k, m, h, log10Alpha);
+    }
+
+    /**
+     * {@link #power(double, int, int, int, int, double)} given {@code q = partnerWins(r, features, m)}
+     * (one numerical integration serves every screen size tried among m reference units).
+     */
+    public static double powerGiven(double q, int k, int m, int h, double log10Alpha) {
+        int fixed = hitsNeeded(k, m, log10Alpha, Math.log10(2));
+        int agree = hitsNeeded(k, m, log10Alpha, 0);
+        double present = m >= h ? 1 : (m - 1) / (double) (h - 1);
+        return Math.min(binomialTail(k, q, fixed), binomialTail(k, q * q * present, agree));
     }
 }
