@@ -219,22 +219,24 @@ final class HeldOutMatching {
         }
         int budget = convergentBudget(h);
         double l = m - budget <= 1 ? 0 : -LogP.log10Factorial(m - budget);
-        return new TestResult(
-                id,
-                m,
-                l,
-                diag / h,
-                h,
-                String.format(
+        String null0 = budget == 0
+                ? String.format(
+                        Locale.ROOT,
+                        "row-permutation null, h=%d: diagonal wins M=%d (log10p <= -log10 M! = %.4g)",
+                        h,
+                        m,
+                        l)
+                : String.format(
                         Locale.ROOT,
                         "row-permutation null with up to %d convergent units, h=%d: diagonal wins M=%d (log10p <="
-                                + " -log10 (M-%d)! = %.4g); mean matched r %.3f",
+                                + " -log10 (M-%d)! = %.4g)",
                         budget,
                         h,
                         m,
                         budget,
-                        l,
-                        diag / h));
+                        l);
+        return new TestResult(
+                id, m, l, diag / h, h, null0 + String.format(Locale.ROOT, "; mean matched r %.3f", diag / h));
     }
 
     /** The convergent units the null of {@link #wins} allows among h: ⌊{@link #CONVERGENT_SHARE}·h⌋. */

@@ -123,7 +123,7 @@ final class TokenRowComparison {
      * text stack give ({@link HeldOutMatching#blockAlignment}: fitted on the stack's blocks, starting
      * from the alignment of the probes' fit half, so the test rows took no part in it). Tested with the
      * residual coordinates as units, as the fixed-basis tests are: the diagonal wins of the aligned
-     * columns over the test tokens ({@link HeldOutMatching#wins}, P(M ≥ m) ≤ 1/m!). Under H0 the
+     * columns over the test tokens ({@link HeldOutMatching#wins}: P(M ≥ m) ≤ 1/m!, or 1/(m − c)! with the convergent budget c it allows above 33 coordinates). Under H0 the
      * reference's test rows are independent of everything the alignment was fitted on, so its aligned
      * columns stay exchangeable (exactly so for independently initialised rows). Null when the rows
      * cannot be compared this way.
