@@ -60,7 +60,11 @@ class TerminalConventionsTest {
         assertThat(quiet.exit()).isEqualTo(ExitCode.SHARED_LINEAGE.code());
         assertThat(quiet.err()).isEmpty();
         assertThat(Cli.on(STDERR_TTY, "--quiet", "inspect", base).err()).isEmpty();
-        assertThat(Cli.on(STDERR_TTY, "inspect", base).err()).contains("pedigree inspect: hashing every tensor");
+        // The terminal summary shows no hashes, so a plain inspect only reads; --json hashes every tensor.
+        assertThat(Cli.on(STDERR_TTY, "inspect", base).err()).contains("pedigree inspect: reading");
+        String json = dir.resolve("inspect.json").toString();
+        assertThat(Cli.on(STDERR_TTY, "inspect", base, "--json", json).err())
+                .contains("pedigree inspect: hashing every tensor");
     }
 
     @Test
