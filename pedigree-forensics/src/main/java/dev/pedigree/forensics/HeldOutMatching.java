@@ -112,10 +112,7 @@ final class HeldOutMatching {
         if (i != j || !layers.contains(i) || !(attention || mlp)) {
             return List.of();
         }
-        if (!fitted) {
-            fitted = true;
-            fit();
-        }
+        fitOnce();
         SignedPermutation al = alignFor.get(i);
         Matrix[][] b = blocks.get(i);
         if (al == null || b == null) {
@@ -159,16 +156,21 @@ final class HeldOutMatching {
      * the token rows of an obfuscated copy, see {@code TokenRowComparison.heldOutColumns}).
      */
     SignedPermutation blockAlignment(SignedPermutation start) throws IOException, ModelFormatException {
-        if (!fitted) {
-            fitted = true;
-            fit();
-        }
+        fitOnce();
         List<Integer> usable = layers.stream().filter(blocks::containsKey).toList();
         if (start == null || usable.isEmpty()) {
             return null;
         }
         Matrix[] s = blocks.get(usable.getFirst())[0];
         return s[firstPresent(s)].cols() == start.index().length ? alternate(start, List.of(), usable) : null;
+    }
+
+    /** Runs {@link #fit} the first time either the tests or the block alignment need it. */
+    private void fitOnce() throws IOException, ModelFormatException {
+        if (!fitted) {
+            fitted = true;
+            fit();
+        }
     }
 
     private TaggedTest test(String scope, Matrix[] pair, String note) {
