@@ -278,6 +278,26 @@ public final class LineageComparator {
                     th);
         }
 
+        /** The re-addressing note's clause on vectors placed without a partner of their own; empty when none was. */
+        private static String vectorsPlaced(Readdressing.View v) {
+            List<String> how = new ArrayList<>();
+            if (v.byPosition() > 0) {
+                how.add(v.byPosition() + " by their position between paired tensors and their shape");
+            }
+            if (v.byValues() > 0) {
+                how.add(v.byValues() + " by the centred correlation of their values with a reference vector of"
+                        + " their shape (corrected log10 p <= " + (int) Readdressing.VECTOR_LOG10P + ")");
+            }
+            if (how.isEmpty()) {
+                return "";
+            }
+            return String.format(
+                    Locale.ROOT,
+                    " (%d of them vectors without a partner of their own, placed %s)",
+                    v.byPosition() + v.byValues(),
+                    String.join(" and ", how));
+        }
+
         /**
          * Issue 14 §1/§3: when the suspect's names give no blocks (every tensor renamed) and the
          * tensors paired by hashes or by shape and values have shown the lineage ({@code first} is
@@ -314,13 +334,7 @@ public final class LineageComparator {
                     v.readdressed(),
                     s.view.tensors().size(),
                     o.thresholds().sharedLog10p(),
-                    v.byPosition() == 0
-                            ? ""
-                            : String.format(
-                                    Locale.ROOT,
-                                    " (%d of them vectors without a partner of their own, placed by their position"
-                                            + " between paired tensors and their shape)",
-                                    v.byPosition()),
+                    vectorsPlaced(v),
                     v.blocks()));
             notes.addAll(again.warnings());
             return new ComparisonResult(

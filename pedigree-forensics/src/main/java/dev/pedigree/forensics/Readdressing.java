@@ -1,11 +1,16 @@
 package dev.pedigree.forensics;
 
+import dev.pedigree.io.ModelFormatException;
+import dev.pedigree.kernels.numeric.Kernels;
 import dev.pedigree.model.BasicModelView;
 import dev.pedigree.model.ForwardingTensorRef;
 import dev.pedigree.model.ModelView;
 import dev.pedigree.model.TensorAddress;
 import dev.pedigree.model.TensorRef;
+import dev.pedigree.stats.LogP;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -40,7 +45,14 @@ final class Readdressing {
      * The suspect view with its paired tensors re-addressed, how many were, into how many blocks, and how
      * many of them are vectors placed by position ({@link #vectorsByPosition}).
      */
-    record View(ModelView view, int readdressed, int blocks, int byPosition) {}
+    record View(ModelView view, int readdressed, int blocks, int byPosition, int byValues) {}
+
+    /**
+     * The one-sided corrected log10 p a vector's best same-shape candidate must reach to be placed by
+     * its values ({@link #vectorsByValues}): placement feeds effect-only tests, closeness and the
+     * customisation, never a verdict, so this guards against placing noise, not against an accusation.
+     */
+    static final double VECTOR_LOG10P = -3;
 
     /**
      * The re-addressed suspect; null when no pair reaches a block of the reference.
@@ -56,7 +68,8 @@ final class Readdressing {
             ModelView reference,
             List<IdenticalTensors.Pair> identical,
             List<Partner> partners,
-            double maxLog10p) {
+            double maxLog10p)
+            throws IOException, ModelFormatException {
         // Each suspect tensor's partner: identical content first, then the best pair found by values.
         Map<String, TensorAddress> partnerOf = new LinkedHashMap<>();
         for (IdenticalTensors.Pair p : identical) {
@@ -93,7 +106,9 @@ final class Readdressing {
         if (firstSeen.isEmpty()) {
             return null;
         }
-        int byPosition = vectorsByPosition(tensors, reference.tensors(), partnerOf, groupOf, claims, taken, flat);
+        Placement placement = new Placement(partnerOf, groupOf, claims, taken, flat);
+        int byPosition = vectorsByPosition(tensors, reference.tensors(), placement);
+        int byValues = vectorsByValues(tensors, reference.tensors(), placement);
         // Number each component's blocks in file order.
         Map<List<Object>, Integer> number = new HashMap<>();
         Map<String, Integer> next = new HashMap<>();
@@ -129,7 +144,7 @@ final class Readdressing {
         suspect.vocabulary().ifPresent(b::vocabulary);
         suspect.files().forEach(b::file);
         suspect.warnings().forEach(b::warning);
-        return new View(b.build(), readdressed, firstSeen.size(), byPosition);
+        return new View(b.build(), readdressed, firstSeen.size(), byPosition, byValues);
     }
 
     /**
@@ -142,33 +157,28 @@ final class Readdressing {
      * nothing. Only after the pairs have shown the lineage (see the class comment); the vectors feed
      * effect-only tests, the closeness and the customisation, never a verdict of their own.
      */
-    private static int vectorsByPosition(
-            List<TensorRef> tensors,
-            List<TensorRef> reference,
-            Map<String, TensorAddress> partnerOf,
-            Map<String, List<Integer>> groupOf,
-            Map<TensorAddress, Integer> claims,
-            Set<TensorAddress> taken,
-            Map<String, TensorAddress> flat) {
-        Map<TensorAddress, Integer> at = new HashMap<>();
+    private static int vectorsByPosition(List<TensorRef> tensors, List<TensorRef> reference, Placement at) {
+        Map<TensorAddress, Integer> index = new HashMap<>();
         for (int k = 0; k < reference.size(); k++) {
-            at.putIfAbsent(reference.get(k).address(), k);
+            index.putIfAbsent(reference.get(k).address(), k);
         }
-        Set<TensorAddress> claimed = new HashSet<>(partnerOf.values());
+        Set<TensorAddress> claimed = new HashSet<>(at.partnerOf().values());
         int placed = 0;
         List<Integer> anchors = new ArrayList<>();
         for (int i = 0; i < tensors.size(); i++) {
-            if (at.containsKey(partnerOf.get(tensors.get(i).name()))) {
+            if (index.containsKey(at.partnerOf().get(tensors.get(i).name()))) {
                 anchors.add(i);
             }
         }
         for (int k = 0; k <= anchors.size(); k++) {
             int from = k == 0 ? -1 : anchors.get(k - 1);
             int to = k == anchors.size() ? tensors.size() : anchors.get(k);
-            int refFrom = from < 0 ? -1 : at.get(partnerOf.get(tensors.get(from).name()));
+            int refFrom = from < 0
+                    ? -1
+                    : index.get(at.partnerOf().get(tensors.get(from).name()));
             int refTo = to == tensors.size()
                     ? reference.size()
-                    : at.get(partnerOf.get(tensors.get(to).name()));
+                    : index.get(at.partnerOf().get(tensors.get(to).name()));
             List<TensorRef> run = tensors.subList(from + 1, to);
             if (run.isEmpty() || refFrom >= refTo) {
                 continue;
@@ -186,7 +196,7 @@ final class Readdressing {
             for (int x = 0; x < run.size() && fits; x++) {
                 fits = run.get(x).shape().rank() == 1
                         && run.get(x).shape().equals(refRun.get(x).shape())
-                        && !partnerOf.containsKey(run.get(x).name());
+                        && !at.partnerOf().containsKey(run.get(x).name());
             }
             if (!fits) {
                 continue;
@@ -194,24 +204,154 @@ final class Readdressing {
             for (int x = 0; x < run.size(); x++) {
                 TensorAddress a = refRun.get(x).address();
                 String name = run.get(x).name();
-                if (a.layer() == null) {
-                    if (taken.add(a)) {
-                        flat.put(name, a);
-                        partnerOf.put(name, a);
-                        placed++;
-                    }
-                    continue;
-                }
-                List<Integer> g = blockBeside(tensors, from, to, partnerOf, groupOf, a);
-                if (g != null) {
-                    partnerOf.put(name, a);
-                    groupOf.put(name, g);
-                    claims.merge(a, 1, Integer::sum);
+                if (a.layer() == null
+                        ? at.flat(name, a)
+                        : at.inBlock(name, a, blockBeside(tensors, from, to, at.partnerOf(), at.groupOf(), a))) {
                     placed++;
                 }
             }
         }
         return placed;
+    }
+
+    /**
+     * Vectors that neither a hash, a value test of their own nor their position placed (a file stored
+     * in another order than the reference's): each is paired with the unclaimed reference vector of its
+     * shape whose values correlate best with its own after centring (Pearson r, never raw cosine: norm
+     * gains all sit near 1), when that r is significant once corrected for every (suspect vector,
+     * candidate) pair tried ({@link #VECTOR_LOG10P}, normal approximation {@code z = r·√(n−1)}), so
+     * that a foreign vector is placed with probability at most 10^-3 in the whole model. Pairs are taken greedily
+     * from the strongest, each reference vector at most once. A block vector joins the one suspect block
+     * that holds its reference block; when no block or several do (a duplicated layer), it stays where
+     * it is. Effect-only, like {@link #vectorsByPosition}.
+     */
+    private static int vectorsByValues(List<TensorRef> tensors, List<TensorRef> reference, Placement at)
+            throws IOException, ModelFormatException {
+        Set<TensorAddress> claimed = new HashSet<>(at.partnerOf().values());
+        List<TensorRef> free = new ArrayList<>();
+        for (TensorRef t : reference) {
+            if (t.shape().rank() == 1 && t.shape().elementCount() >= MIN_VECTOR && !claimed.contains(t.address())) {
+                free.add(t);
+            }
+        }
+        List<TensorRef> loose = new ArrayList<>();
+        for (TensorRef t : tensors) {
+            if (t.shape().rank() == 1
+                    && t.shape().elementCount() >= MIN_VECTOR
+                    && !at.partnerOf().containsKey(t.name())) {
+                loose.add(t);
+            }
+        }
+        if (free.isEmpty() || loose.isEmpty()) {
+            return 0;
+        }
+        Map<TensorRef, float[]> values = new HashMap<>();
+        record Candidate(TensorRef suspect, TensorRef reference, double r, double log10p) {}
+        List<Candidate> all = new ArrayList<>();
+        long tried = 0;
+        for (TensorRef s : loose) {
+            tried += free.stream().filter(t -> t.shape().equals(s.shape())).count();
+        }
+        double correction = Math.log10(Math.max(1, tried));
+        for (TensorRef s : loose) {
+            List<TensorRef> same =
+                    free.stream().filter(t -> t.shape().equals(s.shape())).toList();
+            if (same.isEmpty()) {
+                continue;
+            }
+            float[] a = valuesOf(s, values);
+            double n = a.length;
+            for (TensorRef t : same) {
+                double r = Kernels.pearson(a, valuesOf(t, values));
+                if (!Double.isFinite(r) || r <= 0) {
+                    continue;
+                }
+                double log10p = LogP.normalUpper(r * Math.sqrt(n - 1)) + correction;
+                all.add(new Candidate(s, t, r, log10p));
+            }
+        }
+        all.sort(Comparator.comparingDouble(Candidate::r).reversed());
+        Set<TensorRef> done = new HashSet<>();
+        Set<TensorAddress> used = new HashSet<>();
+        int placed = 0;
+        for (Candidate c : all) {
+            if (c.log10p() > VECTOR_LOG10P
+                    || done.contains(c.suspect())
+                    || used.contains(c.reference().address())) {
+                continue;
+            }
+            TensorAddress a = c.reference().address();
+            String name = c.suspect().name();
+            if (a.layer() == null ? at.flat(name, a) : at.inBlock(name, a, at.onlyHolder(a))) {
+                done.add(c.suspect());
+                used.add(a);
+                placed++;
+            }
+        }
+        return placed;
+    }
+
+    /**
+     * Where each suspect tensor goes: its partner's address, its suspect block (reference layer,
+     * copy) for block tensors, the claims on each reference address, and the flat addresses taken.
+     */
+    private record Placement(
+            Map<String, TensorAddress> partnerOf,
+            Map<String, List<Integer>> groupOf,
+            Map<TensorAddress, Integer> claims,
+            Set<TensorAddress> taken,
+            Map<String, TensorAddress> flat) {
+        /** Places {@code name} at flat address {@code a}; false when another tensor holds it. */
+        boolean flat(String name, TensorAddress a) {
+            if (!taken.add(a)) {
+                return false;
+            }
+            flat.put(name, a);
+            partnerOf.put(name, a);
+            return true;
+        }
+
+        /** Places {@code name} at block address {@code a} in suspect block {@code g}; false when {@code g} is null. */
+        boolean inBlock(String name, TensorAddress a, List<Integer> g) {
+            if (g == null) {
+                return false;
+            }
+            partnerOf.put(name, a);
+            groupOf.put(name, g);
+            claims.merge(a, 1, Integer::sum);
+            return true;
+        }
+
+        /** The one suspect block holding tensors of {@code a}'s reference block; null when none or several do. */
+        List<Integer> onlyHolder(TensorAddress a) {
+            Set<List<Integer>> holders = new HashSet<>();
+            for (Map.Entry<String, List<Integer>> e : groupOf.entrySet()) {
+                if (sameBlock(partnerOf.get(e.getKey()), a)) {
+                    holders.add(e.getValue());
+                }
+            }
+            return holders.size() == 1 ? holders.iterator().next() : null;
+        }
+    }
+
+    /** Whether two reference addresses lie in one block (component, layer, expert). */
+    private static boolean sameBlock(TensorAddress p, TensorAddress a) {
+        return p.component().equals(a.component())
+                && java.util.Objects.equals(p.layer(), a.layer())
+                && java.util.Objects.equals(p.expert(), a.expert());
+    }
+
+    /** Vectors shorter than this are not placed by their values (too few entries for a correlation). */
+    private static final int MIN_VECTOR = 16;
+
+    private static float[] valuesOf(TensorRef t, Map<TensorRef, float[]> read)
+            throws IOException, ModelFormatException {
+        float[] v = read.get(t);
+        if (v == null) {
+            v = t.readAll();
+            read.put(t, v);
+        }
+        return v;
     }
 
     /** The group (layer, copy) of the anchor before or after a run whose partner lies in {@code a}'s reference block; null when neither does. */
@@ -228,10 +368,7 @@ final class Readdressing {
             }
             String name = tensors.get(i).name();
             TensorAddress p = partnerOf.get(name);
-            if (groupOf.containsKey(name)
-                    && p.component().equals(a.component())
-                    && p.layer().equals(a.layer())
-                    && java.util.Objects.equals(p.expert(), a.expert())) {
+            if (groupOf.containsKey(name) && sameBlock(p, a)) {
                 return groupOf.get(name);
             }
         }

@@ -223,6 +223,66 @@ class LabelIndependenceTest {
     }
 
     @Test
+    void renamedFineTunedCopyStoredInAnotherOrderPlacesItsVectorsByValues() throws Exception {
+        // Every tensor renamed and the file stored in a shuffled order: no vector sits between the
+        // matrices of its block, so position places nothing. Each noised norm gain is paired with the
+        // reference vector its centred values correlate with (r about 0.7 at σ×1).
+        SimModel base = SyntheticTransformer.random("base", DEC, 1);
+        SimModel renamed = DerivationSimulator.renameTensors(DerivationSimulator.noise(base, 1, 9), 4);
+        List<ArrayTensor> shuffled = new ArrayList<>(renamed.tensors());
+        java.util.Collections.shuffle(shuffled, new java.util.Random(5));
+        ComparisonResult r = compare(renamed.withTensors(shuffled), base);
+        System.out.println("renamed, shuffled σ×1 fine-tune: "
+                + r.components().stream().map(c -> c.name() + " " + c.verdict()).toList() + "; "
+                + r.warnings().getFirst());
+        int vectors =
+                (int) base.tensors().stream().filter(t -> t.shape().rank() == 1).count();
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(r.components()).extracting(ComponentResult::name).noneMatch(n -> n.startsWith("other:"));
+        assertThat(r.components()).extracting(ComponentResult::verdict).containsOnly(Verdict.SHARED_LINEAGE);
+        assertThat(r.warnings().getFirst())
+                .contains(base.tensors().size() + " of " + base.tensors().size() + " tensors")
+                .contains("(" + vectors + " of them vectors")
+                .contains("by the centred correlation of their values");
+        // Each norm gain sits in the block of its own layer: the suspect's blocks are numbered in its
+        // (shuffled) file order, and every block pair of the map holds its norms' centred tests at z > 3 (a
+        // gain placed in another layer's block would test near 0).
+        List<Evidence> norms = component(r, "text").evidence().stream()
+                .filter(e -> e.test().contains("norm"))
+                .toList();
+        System.out.println("norm tests: "
+                + norms.stream()
+                        .map(e -> e.test() + " " + e.statistic() + " " + e.log10p())
+                        .toList());
+        assertThat(norms)
+                .hasSize(vectors)
+                .allSatisfy(e -> assertThat(e.statistic()).isGreaterThan(3));
+    }
+
+    @Test
+    void independentVectorsAreNotPlacedByValues() throws Exception {
+        // A renamed, shuffled copy whose norm gains were replaced by an independent model's: the
+        // matrices pair, the vectors do not (their centred values are unrelated), so none is placed.
+        SimModel base = SyntheticTransformer.random("base", DEC, 1);
+        SimModel other = SyntheticTransformer.random("other", DEC, 2);
+        List<ArrayTensor> mixed = new ArrayList<>();
+        for (int k = 0; k < base.tensors().size(); k++) {
+            mixed.add(
+                    base.tensors().get(k).shape().rank() == 1
+                            ? other.tensors().get(k)
+                            : base.tensors().get(k));
+        }
+        SimModel renamed =
+                DerivationSimulator.renameTensors(DerivationSimulator.noise(base.withTensors(mixed), 1, 9), 4);
+        List<ArrayTensor> shuffled = new ArrayList<>(renamed.tensors());
+        java.util.Collections.shuffle(shuffled, new java.util.Random(5));
+        ComparisonResult r = compare(renamed.withTensors(shuffled), base);
+        System.out.println("renamed, shuffled, foreign norms: " + r.warnings().getFirst());
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(r.warnings().getFirst()).doesNotContain("by the centred correlation of their values");
+    }
+
+    @Test
     void renamedCopyWithReorderedBlocksShowsTheOrderItHas() throws Exception {
         // Blocks 0 and 1 stored in the other order, then every tensor renamed: the suspect's blocks are
         // numbered in its file order, and the block tests find the swap (the map is not assumed).
