@@ -60,16 +60,40 @@ public final class IdenticalTensors {
      *     under {@code --sample}, where it is checked on every row read (a few spread rows and the
      *     seeded sample), so that the comparison still reads only what it samples
      */
-    public record Counts(int identical, int tensors, long parameters, boolean wholeTensors) {
-        /** "N of M tensors, P parameters identical". */
+    public record Counts(int identical, int tensors, long parameters, boolean wholeTensors, int reordered) {
+        /** Counts without tensors identical in another order. */
+        public Counts(int identical, int tensors, long parameters, boolean wholeTensors) {
+            this(identical, tensors, parameters, wholeTensors, 0);
+        }
+
+        /** "N of M tensors, P parameters identical", and how many of them hold their values in another order. */
         public String sentence() {
             return String.format(
-                    Locale.ROOT, "%d of %d tensors, %d parameters identical", identical, tensors, parameters);
+                            Locale.ROOT, "%d of %d tensors, %d parameters identical", identical, tensors, parameters)
+                    + (reordered == 0
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    " (%d of them with the same values in another order: rows or columns permuted)",
+                                    reordered));
         }
     }
 
-    /** A suspect tensor and the reference tensor with the same values. */
-    record Pair(TensorRef suspect, TensorRef reference) {}
+    /**
+     * A suspect tensor and the reference tensor with the same values: bit-identical, or ({@code
+     * reordered}) the same multiset of values in another order ({@link #find}).
+     */
+    record Pair(TensorRef suspect, TensorRef reference, boolean reordered) {
+        Pair(TensorRef suspect, TensorRef reference) {
+            this(suspect, reference, false);
+        }
+    }
+
+    /** Fewest distinct values of a tensor for its identity in another order to count. */
+    static final int MIN_DISTINCT_REORDERED = 32;
+
+    /** Largest tensor (values) checked for identity in another order: it is sorted whole. */
+    static final long MAX_REORDERED_ELEMENTS = 1L << 27;
 
     /**
      * Whether a tensor of model {@code m} can count as exact reuse (parameter, large enough, not a
@@ -119,6 +143,113 @@ public final class IdenticalTensors {
             }
         }
         return out;
+    }
+
+    /**
+     * Suspect tensors that hold exactly a reference tensor's values in another order (rows and
+     * columns permuted, as when every name was changed and the hidden units, heads or residual
+     * coordinates were permuted to hide a copy), among the eligible suspect tensors {@code exact}
+     * did not pair. Found by an order-free key over every value (the shape and wrapping sums of the
+     * canonical bits and of a 64-bit mix of them) and confirmed by comparing the sorted values; a
+     * tensor counts only with at least {@value #MIN_DISTINCT_REORDERED} distinct values (quantised
+     * tensors with a handful of levels can share a histogram by chance) and at most {@link
+     * #MAX_REORDERED_ELEMENTS} values. Reads both models whole, so the caller asks only when the
+     * suspect's names give no blocks and nothing is sampled.
+     */
+    static List<Pair> findReordered(ModelIndex s, ModelIndex r, List<Pair> exact)
+            throws IOException, ModelFormatException {
+        Map<List<Object>, List<TensorRef>> byKey = new HashMap<>();
+        for (TensorRef t : r.logical) {
+            if (eligible(r, t) && t.shape().elementCount() <= MAX_REORDERED_ELEMENTS) {
+                List<Object> k = orderFreeKey(t);
+                if (k != null) {
+                    byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(t);
+                }
+            }
+        }
+        java.util.Set<TensorRef> paired = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        exact.forEach(p -> paired.add(p.suspect()));
+        List<Pair> out = new ArrayList<>();
+        Map<TensorRef, int[]> sorted = new IdentityHashMap<>();
+        for (TensorRef t : s.logical) {
+            if (!eligible(s, t) || paired.contains(t) || t.shape().elementCount() > MAX_REORDERED_ELEMENTS) {
+                continue;
+            }
+            List<Object> k = orderFreeKey(t);
+            List<TensorRef> cands = k == null ? null : byKey.get(k);
+            if (cands == null) {
+                continue;
+            }
+            int[] a = sortedBits(t, sorted);
+            if (distinct(a) < MIN_DISTINCT_REORDERED) {
+                continue;
+            }
+            for (TensorRef c : cands) {
+                if (java.util.Arrays.equals(a, sortedBits(c, sorted))) {
+                    out.add(new Pair(t, c, true));
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The shape and order-free sums of a tensor's canonical bits; null for a constant tensor. */
+    private static List<Object> orderFreeKey(TensorRef t) throws IOException, ModelFormatException {
+        Shape sh = t.shape();
+        long rows = Math.max(1, sh.rows());
+        int cols = (int) (sh.elementCount() / rows);
+        int step = Math.max(1, (1 << 20) / Math.max(1, cols));
+        float[] buf = new float[step * cols];
+        long sum = 0;
+        long mixed = 0;
+        int first = 0;
+        boolean varies = false;
+        for (long r0 = 0; r0 < rows; r0 += step) {
+            int n = (int) Math.min(step, rows - r0);
+            t.readRows(r0, n, buf, 0);
+            for (int i = 0; i < n * cols; i++) {
+                int bits = dev.pedigree.model.TensorScan.canonicalBits(buf[i]);
+                if (r0 == 0 && i == 0) {
+                    first = bits;
+                }
+                varies |= bits != first;
+                sum += bits;
+                mixed += mix(bits);
+            }
+        }
+        return varies ? List.of(sh.toString(), sum, mixed) : null;
+    }
+
+    /** SplitMix64's finaliser: a sum of these over a multiset is order-free and rarely collides. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    private static int[] sortedBits(TensorRef t, Map<TensorRef, int[]> cache) throws IOException, ModelFormatException {
+        int[] v = cache.get(t);
+        if (v == null) {
+            float[] f = t.readAll();
+            v = new int[f.length];
+            for (int i = 0; i < f.length; i++) {
+                v[i] = dev.pedigree.model.TensorScan.canonicalBits(f[i]);
+            }
+            java.util.Arrays.sort(v);
+            cache.put(t, v);
+        }
+        return v;
+    }
+
+    private static int distinct(int[] sorted) {
+        int d = sorted.length == 0 ? 0 : 1;
+        for (int i = 1; i < sorted.length; i++) {
+            if (sorted[i] != sorted[i - 1]) {
+                d++;
+            }
+        }
+        return d;
     }
 
     private static String hash(TensorRef t, Map<TensorRef, String> hashes) throws IOException, ModelFormatException {
@@ -203,7 +334,8 @@ public final class IdenticalTensors {
                             k.identical() + 1,
                             k.tensors(),
                             k.parameters() + p.suspect().elementCount(),
-                            whole));
+                            whole,
+                            k.reordered() + (p.reordered() ? 1 : 0)));
         }
         return out;
     }
@@ -235,7 +367,12 @@ public final class IdenticalTensors {
                                 : " (equal float32 values on the seeded rows read under --sample; whole tensors not"
                                         + " hashed, attention output and MLP down projections not checked")
                         + ", whatever the tensor names; constant tensors and tensors under " + MIN_ELEMENTS
-                        + " values do not count)"));
+                        + " values do not count"
+                        + (k.reordered() == 0
+                                ? ""
+                                : "; in another order: the same sorted float32 values, every value compared, at least "
+                                        + MIN_DISTINCT_REORDERED + " distinct")
+                        + ")"));
         double v = c.log10p() == null ? LOG10P : Math.min(c.log10p(), LOG10P);
         String reason = REASON_PREFIX + k.sentence() + " to the reference"
                 + (c.verdict() == Verdict.SHARED_LINEAGE && !own.isEmpty() ? "; " + own : "");

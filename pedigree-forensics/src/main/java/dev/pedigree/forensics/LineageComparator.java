@@ -152,6 +152,12 @@ public final class LineageComparator {
         /** Tensors paired by hashes and by shape and values, for {@link #withBlocksFromPartners}. */
         List<IdenticalTensors.Pair> identical = List.of();
 
+        /**
+         * Suspect tensors (by name) found identical in another order by a first run whose names gave no
+         * blocks; the second run ({@link #withBlocksFromPartners}) keeps them as exact reuse.
+         */
+        final Map<String, TensorRef> reordered = new java.util.HashMap<>();
+
         final List<Readdressing.Partner> partners = new ArrayList<>();
         /** Customisation measures taken during {@link #closeness} (the same probe rows, decoded once). */
         final Customisation.Measured measured = new Customisation.Measured();
@@ -181,7 +187,14 @@ public final class LineageComparator {
             s.findTables(suspectTables);
             r.findTables(Map.of());
             List<IdenticalTensors.Pair> identical =
-                    exactReuse ? IdenticalTensors.find(s, r, o.sampleRows(), o.seed()) : List.of();
+                    exactReuse ? new ArrayList<>(IdenticalTensors.find(s, r, o.sampleRows(), o.seed())) : List.of();
+            if (exactReuse && o.sampleRows() == null) {
+                if (!namesGiveBlocks()) {
+                    // Every name changed: tensors may also hold their values in another order.
+                    identical.addAll(IdenticalTensors.findReordered(s, r, identical));
+                }
+                carriedReordered(identical);
+            }
             this.identical = identical;
             TokenProbes probes = TokenProbes.prepare(s, r, o, warnings);
             BatteryContext text =
@@ -298,6 +311,26 @@ public final class LineageComparator {
                     String.join(" and ", how));
         }
 
+        /** Whether some suspect component has blocks by its tensor names. */
+        private boolean namesGiveBlocks() {
+            return s.components.keySet().stream().anyMatch(c -> !s.layers(c).isEmpty());
+        }
+
+        /** Adds the pairs identical in another order that a first run found ({@link #reordered}). */
+        private void carriedReordered(List<IdenticalTensors.Pair> identical) {
+            if (reordered.isEmpty()) {
+                return;
+            }
+            java.util.Set<String> have = new java.util.HashSet<>();
+            identical.forEach(p -> have.add(p.suspect().name()));
+            for (TensorRef t : s.logical) {
+                TensorRef ref = reordered.get(t.name());
+                if (ref != null && have.add(t.name())) {
+                    identical.add(new IdenticalTensors.Pair(t, ref, true));
+                }
+            }
+        }
+
         /**
          * Issue 14 §1/§3: when the suspect's names give no blocks (every tensor renamed) and the
          * tensors paired by hashes or by shape and values have shown the lineage ({@code first} is
@@ -309,8 +342,7 @@ public final class LineageComparator {
          * the second run finds no layer map.
          */
         ComparisonResult withBlocksFromPartners(ComparisonResult first) throws IOException, ModelFormatException {
-            boolean blocks =
-                    s.components.keySet().stream().anyMatch(c -> !s.layers(c).isEmpty());
+            boolean blocks = namesGiveBlocks();
             if (first.verdict() != Verdict.SHARED_LINEAGE || blocks || (partners.isEmpty() && identical.isEmpty())) {
                 return first;
             }
@@ -319,7 +351,13 @@ public final class LineageComparator {
             if (v == null) {
                 return first;
             }
-            ComparisonResult again = new Run(v.view(), r.view, o, exactReuse, suspectTables).run();
+            Run second = new Run(v.view(), r.view, o, exactReuse, suspectTables);
+            for (IdenticalTensors.Pair p : identical) {
+                if (p.reordered()) {
+                    second.reordered.put(p.suspect().name(), p.reference());
+                }
+            }
+            ComparisonResult again = second.run();
             if (again.verdict() != Verdict.SHARED_LINEAGE || again.layerMap().isEmpty()) {
                 return first;
             }

@@ -283,6 +283,41 @@ class LabelIndependenceTest {
     }
 
     @Test
+    void renamedAndPermutedCopyIsExactReuseInAnotherOrder() throws Exception {
+        // Every name changed and the hidden units, heads and residual coordinates permuted, no noise: no
+        // tensor is bit-identical and no row lines up, yet each holds exactly a reference tensor's values in
+        // another order. That is exact reuse; the blocks rebuilt from those pairs give the layer map.
+        SimModel base = SyntheticTransformer.random("base", DEC, 1);
+        SimModel obfuscated = DerivationSimulator.permuteResidual(
+                DerivationSimulator.permuteHiddenAndHeads(base, 3), Component.TEXT_DECODER, false, 5);
+        ComparisonResult r = compare(DerivationSimulator.renameTensors(obfuscated, 4), base);
+        System.out.println("renamed + permuted copy: " + r.verdict() + " "
+                + r.components().stream()
+                        .map(c -> c.name() + " " + c.verdict() + ": " + c.reason())
+                        .toList());
+        assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(r.components()).extracting(ComponentResult::verdict).containsOnly(Verdict.SHARED_LINEAGE);
+        assertThat(textMap(r))
+                .containsExactlyElementsOf(diagonal(base.layers("text").size()));
+        assertThat(component(r, "text").reason())
+                .startsWith(IdenticalTensors.REASON_PREFIX)
+                .contains("with the same values in another order");
+        assertThat(r.sharedParameterFraction()).isEqualTo(1.0);
+    }
+
+    @Test
+    void renamedAndPermutedIndependentModelIsNotShared() throws Exception {
+        SimModel base = SyntheticTransformer.random("base", DEC, 1);
+        SimModel other = SyntheticTransformer.random("other", DEC, 2);
+        SimModel obfuscated = DerivationSimulator.permuteResidual(
+                DerivationSimulator.permuteHiddenAndHeads(other, 3), Component.TEXT_DECODER, false, 5);
+        ComparisonResult r = compare(DerivationSimulator.renameTensors(obfuscated, 4), base);
+        assertThat(r.verdict()).isNotEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(r.components())
+                .allSatisfy(c -> assertThat(c.reason()).doesNotStartWith(IdenticalTensors.REASON_PREFIX));
+    }
+
+    @Test
     void renamedCopyWithReorderedBlocksShowsTheOrderItHas() throws Exception {
         // Blocks 0 and 1 stored in the other order, then every tensor renamed: the suspect's blocks are
         // numbered in its file order, and the block tests find the swap (the map is not assumed).
