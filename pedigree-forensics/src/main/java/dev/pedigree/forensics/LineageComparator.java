@@ -513,14 +513,13 @@ public final class LineageComparator {
                 return;
             }
             String name = stack.name();
-            List<Integer> lr = r.layers(name);
-            SignedPermutation al = new HeldOutMatching(
-                            text,
-                            name,
-                            name,
-                            s.layers(name).stream().filter(lr::contains).toList(),
-                            true)
-                    .blockAlignment(probes.align());
+            // The instance the stack's battery used (fitted once, its blocks still held); a stack compared
+            // under another reference name has none.
+            HeldOutMatching matching = stacks.heldOut(name);
+            if (matching == null) {
+                return;
+            }
+            SignedPermutation al = matching.blockAlignment(probes.align());
             double bonferroni = Math.log10(tokenRows.size());
             for (int k : tokenRows) {
                 ComponentResult c = results.get(k);

@@ -49,6 +49,11 @@ final class StackComparison {
 
     /** Per suspect stack compared, the context its chosen reference stack was compared in (its alignment). */
     private final Map<String, BatteryContext> contexts = new java.util.HashMap<>();
+    /**
+     * The held-out matchings of each text stack with a permuted block pair, kept (with the blocks they read) for the
+     * token-row carry ({@link #heldOut}) so that it asks the fitted instance instead of reading and fitting again.
+     */
+    private final Map<String, HeldOutMatching> heldOut = new java.util.HashMap<>();
 
     /** The context of the stack pair compared last. */
     private BatteryContext lastContext;
@@ -95,6 +100,14 @@ final class StackComparison {
         }
         BatteryContext c = contexts.get(m.suspect().component());
         return ClosenessMeasure.undone(c != null ? c : text, m.suspect(), m.reference());
+    }
+
+    /**
+     * The held-out matchings of text stack {@code component} (compared with the reference's stack of the same name),
+     * fitted or not yet; null unless one of its block pairs was found permuted ({@link #anyPermuted}).
+     */
+    HeldOutMatching heldOut(String component) {
+        return heldOut.get(component);
     }
 
     /** Whether some block pair of the suspect's stack {@code component} was found by the permutation-robust tests. */
@@ -237,12 +250,9 @@ final class StackComparison {
         BatteryContext ctx = textStack ? text : towerContext(name, refName);
         lastContext = ctx;
         contexts.putIfAbsent(name, ctx);
-        BlockBattery battery = new BlockBattery(
-                ctx,
-                name,
-                refName,
-                new HeldOutMatching(
-                        ctx, name, refName, ls.stream().filter(lr::contains).toList(), textStack));
+        HeldOutMatching matching = new HeldOutMatching(
+                ctx, name, refName, ls.stream().filter(lr::contains).toList(), textStack);
+        BlockBattery battery = new BlockBattery(ctx, name, refName, matching);
         int n1 = ls.size();
         int n2 = lr.size();
         double[][] screen = new double[n1][n2];
@@ -384,6 +394,9 @@ final class StackComparison {
             if (v != null) {
                 stackTensors.add(v);
             }
+        }
+        if (textStack && anyPermuted(name)) {
+            heldOut.put(name, matching);
         }
         Combination.StackValue value =
                 Combination.stack(name, blockExact, blockAll, stackTensors, padded(blockHeldOut, ls, lr));
