@@ -99,10 +99,17 @@ final class BlockBattery {
     }
 
     /**
-     * The samples of a wide block pair ({@link EarlyStop}): its sampled fixed-index tests as computed,
-     * the plans, and whether any test showed a signal.
+     * The samples of a wide block pair ({@link EarlyStop}): its sampled fixed-index tests as computed
+     * (the second sample's when one was taken), the plans, whether any test showed a signal, and
+     * whether a second sample was taken.
      */
-    record Sampled(List<TaggedTest> fixed, EarlyStop.BatteryPlan battery, EarlyStop.Plan matching, boolean signal) {}
+    record Sampled(
+            List<TaggedTest> fixed,
+            EarlyStop.BatteryPlan battery,
+            EarlyStop.Plan matching,
+            boolean signal,
+            boolean second,
+            int firstTests) {}
 
     /**
      * The sampled fixed-index tests of block pair (i, j), the first step of its early-stopped battery:
@@ -141,19 +148,42 @@ final class BlockBattery {
             return null;
         }
         if (screened != null && screened <= EarlyStop.ESCALATE_LOG10P) {
-            return new Sampled(List.of(), battery, matching, true);
+            return new Sampled(List.of(), battery, matching, true, false, 0);
         }
+        List<TaggedTest> fixed = sampledTests(i, j, roles, battery.rows(), 0);
+        double first = EarlyStop.strongest(fixed);
+        if (!EarlyStop.escalate(fixed)) {
+            return new Sampled(fixed, battery, matching, false, false, EarlyStop.applicable(fixed));
+        }
+        if (battery.secondRows() == 0 || first <= EarlyStop.SECOND_SAMPLE_ABOVE_LOG10P) {
+            return new Sampled(fixed, battery, matching, true, false, EarlyStop.applicable(fixed));
+        }
+        // A weak signal in the first sample: a second sample on disjoint rows decides (EarlyStop). Its
+        // tests replace the first's; the first's signal is named in their notes.
+        String why = String.format(
+                java.util.Locale.ROOT,
+                "; second sample: the first sample of %d rows per matrix had a test at log10p %.3g (above %.0f)",
+                battery.rows(),
+                first,
+                EarlyStop.SECOND_SAMPLE_ABOVE_LOG10P);
+        List<TaggedTest> second = new ArrayList<>();
+        for (TaggedTest t : sampledTests(i, j, roles, battery.secondRows(), battery.rows())) {
+            TestResult r = t.result();
+            second.add(new TaggedTest(t.component(), TaggedTest.relabel(r, r.testId(), r.note() + why), t.kind()));
+        }
+        return new Sampled(second, battery, matching, EarlyStop.escalate(second), true, EarlyStop.applicable(fixed));
+    }
+
+    /** The sampled fixed-index tests of every role of block pair (i, j) ({@link FixedIndexStage#sampledTests}). */
+    private List<TaggedTest> sampledTests(int i, int j, List<Role> roles, int rows, int skip)
+            throws IOException, ModelFormatException {
         String p = TestIds.blockPair(i, j);
         List<TaggedTest> fixed = new ArrayList<>();
         for (Role role : roles) {
             fixed.addAll(fixedIndex.sampledTests(
-                    p,
-                    role,
-                    ctx.s().weight(component, i, role),
-                    ctx.r().weight(refComponent, j, role),
-                    battery.rows()));
+                    p, role, ctx.s().weight(component, i, role), ctx.r().weight(refComponent, j, role), rows, skip));
         }
-        return new Sampled(fixed, battery, matching, EarlyStop.escalate(fixed));
+        return fixed;
     }
 
     /**
@@ -171,19 +201,20 @@ final class BlockBattery {
             return full(i, j);
         }
         if (sampled.signal()) {
-            ctx.s().screens.batteryEscalated(sampled.battery());
+            ctx.s().screens.batteryEscalated(sampled.battery(), sampled.second());
             return full(i, j);
         }
         String p = TestIds.blockPair(i, j);
         List<TaggedTest> screen = List.of();
         // The screening value is one of the rule's tests: a pair whose screening reaches the threshold escalates.
-        int extraM = 1;
+        // After a second sample, m still counts the first sample's tests (EarlyStop: the rule is the first's).
+        int extraM = 1 + Math.max(0, sampled.firstTests() - EarlyStop.applicable(sampled.fixed()));
         int h = 0;
         if (match) {
             PermutationStage.Screen sc = permutation.denseMlpScreen(p, i, j);
             if (sc == null || EarlyStop.escalate(sc.tests())) {
                 // A signal in the matchings (tallied when the full battery screens them again).
-                ctx.s().screens.batteryEscalated(sampled.battery());
+                ctx.s().screens.batteryEscalated(sampled.battery(), sampled.second());
                 return full(i, j);
             }
             screen = sc.tests();
@@ -191,7 +222,7 @@ final class BlockBattery {
         } else {
             extraM += permutation.denseMlpScreenTests(i, j);
         }
-        ctx.s().screens.batteryStopped(sampled.battery(), sampled.matching(), match);
+        ctx.s().screens.batteryStopped(sampled.battery(), sampled.matching(), match, sampled.second());
         List<TaggedTest> out = new ArrayList<>(
                 EarlyStop.stoppedBattery(sampled.fixed(), screen, extraM, sampled.battery(), sampled.matching(), h));
         Double fixed = Combination.cauchy(out.subList(0, sampled.fixed().size()));

@@ -44,6 +44,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * permutation of units, cannot point a permuted derivative's block at its partner; the same index
  * can), and the other pair's m still counts the screen it skipped.
  *
+ * <p><b>The second sample.</b> A first fixed-index sample whose strongest test lies between {@value
+ * #SECOND_SAMPLE_ABOVE_LOG10P} and the threshold (a weak signal, as chance gives) is checked on a
+ * second sample of twice the rows, disjoint from the first, before the full battery runs; its tests
+ * replace the first's, raised with the same m. Stopping after it is a branch carved out of the
+ * escalation event, whose probability under H0 is still at most m·t, so the proof above holds as
+ * it is (docs/early-stopping-and-read-accounting.md, "The second sample"); a related block is missed
+ * only if one of the two samples misses it, so the plan states {@code power1 + power2 − 1}.
+ *
  * <p>Stateless apart from the comparison's {@link Tally}.
  */
 final class EarlyStop {
@@ -156,34 +164,82 @@ final class EarlyStop {
     /** Rows per matrix tried for the sampled fixed-index tests of a wide block pair, smallest first. */
     private static final int[] BATTERY_ROWS = {64, 128, 256, 512};
 
-    /** The sampled fixed-index tests of a wide block pair: rows read per matrix and the power reached. */
-    record BatteryPlan(int rows, double power) {}
+    /**
+     * The sampled fixed-index tests of a wide block pair: rows read per matrix, the second, disjoint
+     * sample's rows per matrix (0: none; a first sample's signal runs the full battery), and the power
+     * of the whole procedure: with a second sample, {@code power1 + power2 − 1} (a related block is
+     * missed only when one of the two samples misses it), else the first sample's.
+     */
+    record BatteryPlan(int rows, double power, int secondRows) {}
+
+    /**
+     * A first sample whose strongest test is at or below this log10 p runs the full battery at once;
+     * between it and {@link #ESCALATE_LOG10P} a second, disjoint sample decides first. A cost rule
+     * only (a related pair's signal is usually far below it, and it spares that pair a second sample);
+     * the error and power bounds hold for any such split.
+     */
+    static final double SECOND_SAMPLE_ABOVE_LOG10P = -6;
 
     /**
      * The fewest rows per matrix (of 64–512) whose sampled fixed-index tests detect a block related as
      * weakly as r = {@value #TARGET_R} with power ≥ {@value #TARGET_POWER}, the power being the
      * smallest over the block's matrices ({@code shapes}: stored rows × columns, output-side matrices
-     * flagged); null when none does (the full battery runs).
+     * flagged); null when none does (the full battery runs). Where every matrix has rows for it, a
+     * first sample whose signal is weak is checked on a second, disjoint sample of twice the rows
+     * ({@link BlockBattery#sample}), and the plan's power is that of both stages together.
      */
     static BatteryPlan batteryPlan(List<int[]> shapes, List<Boolean> outputSide) {
         for (int k : BATTERY_ROWS) {
-            double power = 1;
-            for (int t = 0; t < shapes.size(); t++) {
-                int[] rc = shapes.get(t);
-                int read = Math.min(k, rc[0]);
-                // Input side: the sampled rows are the units, over every column; output side: every
-                // column is a unit, over the sampled rows.
-                power = Math.min(
-                        power,
-                        outputSide.get(t)
-                                ? fixedIndexPower(TARGET_R, rc[1], read)
-                                : fixedIndexPower(TARGET_R, read, rc[1]));
+            double power = samplePower(shapes, outputSide, k);
+            if (power < TARGET_POWER) {
+                continue;
             }
-            if (power >= TARGET_POWER) {
-                return new BatteryPlan(k, power);
+            int second = 2 * k;
+            boolean room = true;
+            for (int[] rc : shapes) {
+                room &= rc[0] >= k + second;
             }
+            double both = room ? power + samplePower(shapes, outputSide, second) - 1 : 0;
+            return both >= TARGET_POWER ? new BatteryPlan(k, both, second) : new BatteryPlan(k, power, 0);
         }
         return null;
+    }
+
+    /** The smallest power over the matrices of the fixed-index tests on {@code k} sampled rows each. */
+    private static double samplePower(List<int[]> shapes, List<Boolean> outputSide, int k) {
+        double power = 1;
+        for (int t = 0; t < shapes.size(); t++) {
+            int[] rc = shapes.get(t);
+            int read = Math.min(k, rc[0]);
+            // Input side: the sampled rows are the units, over every column; output side: every
+            // column is a unit, over the sampled rows.
+            power = Math.min(
+                    power,
+                    outputSide.get(t)
+                            ? fixedIndexPower(TARGET_R, rc[1], read)
+                            : fixedIndexPower(TARGET_R, read, rc[1]));
+        }
+        return power;
+    }
+
+    /** How many of {@code tests} apply. */
+    static int applicable(List<TaggedTest> tests) {
+        int m = 0;
+        for (TaggedTest t : tests) {
+            m += t.result().applicable() ? 1 : 0;
+        }
+        return m;
+    }
+
+    /** The smallest applicable log10 p of {@code tests} (0 when none applies). */
+    static double strongest(List<TaggedTest> tests) {
+        double min = 0;
+        for (TaggedTest t : tests) {
+            if (t.result().applicable()) {
+                min = Math.min(min, t.result().log10p());
+            }
+        }
+        return min;
     }
 
     /**
@@ -341,10 +397,16 @@ final class EarlyStop {
         private int batteryEscalated;
         private int batteryRows;
         private double batteryPower = Double.NaN;
+        private int batterySecond;
+        private int batterySecondRows;
 
-        /** A wide block pair decided from its samples ({@code matched}: with the matching screen of {@code plan}). */
-        synchronized void batteryStopped(BatteryPlan battery, Plan plan, boolean matched) {
+        /**
+         * A wide block pair decided from its samples ({@code matched}: with the matching screen of {@code
+         * plan}; {@code second}: its first sample's weak signal was checked on a second one).
+         */
+        synchronized void batteryStopped(BatteryPlan battery, Plan plan, boolean matched, boolean second) {
             batteryStopped++;
+            second(battery, second);
             batteryRows = Math.max(batteryRows, battery.rows());
             double p = matched ? Math.min(battery.power(), plan.power()) : battery.power();
             batteryPower = Double.isNaN(batteryPower) ? p : Math.min(batteryPower, p);
@@ -356,9 +418,17 @@ final class EarlyStop {
         }
 
         /** A wide block pair whose samples showed a signal: the full battery ran. */
-        synchronized void batteryEscalated(BatteryPlan battery) {
+        synchronized void batteryEscalated(BatteryPlan battery, boolean second) {
             batteryEscalated++;
+            second(battery, second);
             batteryRows = Math.max(batteryRows, battery.rows());
+        }
+
+        private void second(BatteryPlan battery, boolean second) {
+            if (second) {
+                batterySecond++;
+                batterySecondRows = Math.max(batterySecondRows, battery.secondRows());
+            }
         }
 
         synchronized void stopped(Plan plan) {
@@ -394,6 +464,8 @@ final class EarlyStop {
                     batteryStopped,
                     batteryUnmatched,
                     batteryEscalated,
+                    batterySecondRows,
+                    batterySecond,
                     statement);
         }
 
@@ -414,12 +486,23 @@ final class EarlyStop {
             return String.format(
                     Locale.ROOT,
                     "The whole battery of %d of %d wide block pairs was decided from samples (fixed-index tests on %d"
-                            + " seeded rows per matrix%s; no test at log10 p <= %.0f; the others ran the full battery):"
+                            + " seeded rows per matrix%s%s; no test at log10 p <= %.0f; the others ran the full battery):"
                             + " a block related as weakly as r = %.1f at the same unit indices would have been detected"
                             + " with probability >= %s.",
                     batteryStopped,
                     batteryStopped + batteryEscalated,
                     batteryRows,
+                    batterySecond == 0
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    ", then on a second, disjoint sample of %d rows for %d pair%s whose first sample's"
+                                            + " strongest test was between log10 p %.0f and %.0f",
+                                    batterySecondRows,
+                                    batterySecond,
+                                    batterySecond == 1 ? "" : "s",
+                                    SECOND_SAMPLE_ABOVE_LOG10P,
+                                    ESCALATE_LOG10P),
                     batteryUnmatched == 0
                             ? ", and the hidden-unit matching screen"
                             : String.format(

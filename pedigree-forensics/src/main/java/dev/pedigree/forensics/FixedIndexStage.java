@@ -75,9 +75,11 @@ final class FixedIndexStage {
      * one (o_proj, down), whose units, its columns, are then compared on the sampled coordinates. Under
      * H0 the units stay exchangeable whatever rows were picked, so each test is exact for its sample.
      * Empty when either tensor is missing; null when the pair cannot be sampled this way (not a same-shape
-     * 2-D pair: the full battery decides it).
+     * 2-D pair: the full battery decides it). {@code skip} &gt; 0 takes a second sample, disjoint
+     * from the first {@code skip} rows: the rows that a seeded sample of {@code skip + rows} adds to
+     * that of {@code skip} (the samples are prefixes of one seeded shuffle).
      */
-    List<TaggedTest> sampledTests(String p, Role role, TensorRef a, TensorRef b, int rows)
+    List<TaggedTest> sampledTests(String p, Role role, TensorRef a, TensorRef b, int rows, int skip)
             throws IOException, ModelFormatException {
         if (a == null || b == null) {
             return List.of();
@@ -87,11 +89,8 @@ final class FixedIndexStage {
         }
         boolean outputSide = role == Role.ATTN_O || role == Role.MLP_DOWN;
         int[] rc = ModelIndex.matrixShape(a);
-        int[] picked = ModelIndex.sample(rc[0], rows, ctx.seed() ^ SAMPLE_SALT ^ (31L * rc[0] + role.ordinal()));
-        int n = picked == null ? rc[0] : picked.length;
-        if (picked == null) {
-            picked = java.util.stream.IntStream.range(0, rc[0]).toArray();
-        }
+        int[] picked = sampleRows(rc[0], rows, skip, ctx.seed() ^ SAMPLE_SALT ^ (31L * rc[0] + role.ordinal()));
+        int n = picked.length;
         Matrix ma = ModelIndex.read(a, picked);
         Matrix mb = ModelIndex.read(b, picked);
         int w = outputSide ? rc[0] : rc[1];
@@ -118,10 +117,13 @@ final class FixedIndexStage {
         }
         String note = String.format(
                 java.util.Locale.ROOT,
-                "; sampled: %d of %d %s (seeded)",
+                "; sampled: %d of %d %s (seeded%s)",
                 n,
                 rc[0],
-                outputSide ? "residual coordinates per unit" : "units");
+                outputSide ? "residual coordinates per unit" : "units",
+                skip > 0
+                        ? String.format(java.util.Locale.ROOT, ", a second sample disjoint from the first %d", skip)
+                        : "");
         List<TaggedTest> out = new ArrayList<>();
         TestResult plain = pearsonSameRows(TestIds.ofRole(p, role, Statistic.PEARSON), ma, mb);
         out.add(primary(TaggedTest.relabel(plain, plain.testId(), plain.note() + note)));
@@ -130,6 +132,28 @@ final class FixedIndexStage {
             out.add(primary(TaggedTest.relabel(al, al.testId(), al.note() + note)));
         }
         return out;
+    }
+
+    /**
+     * The sorted rows of a seeded sample of {@code rows} of {@code n}; {@code skip} &gt; 0: the rows that
+     * the seeded sample of {@code skip + rows} adds to that of {@code skip} (prefixes of one seeded
+     * shuffle, so disjoint from the first sample; fewer when n runs out).
+     */
+    static int[] sampleRows(int n, int rows, int skip, long seed) {
+        int[] all = ModelIndex.sample(n, skip + rows, seed);
+        if (all == null) {
+            all = java.util.stream.IntStream.range(0, n).toArray();
+        }
+        if (skip == 0) {
+            return all;
+        }
+        int[] first = ModelIndex.sample(n, skip, seed);
+        if (first == null) {
+            return new int[0];
+        }
+        return java.util.Arrays.stream(all)
+                .filter(x -> java.util.Arrays.binarySearch(first, x) < 0)
+                .toArray();
     }
 
     /** Salt of the sampled fixed-index tests' seeded rows (apart from the other seeded samples). */

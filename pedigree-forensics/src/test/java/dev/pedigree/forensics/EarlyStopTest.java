@@ -163,8 +163,100 @@ class EarlyStopTest {
         }
     }
 
-    /** Whether the fixed-index test of h units over f coordinates, unit pairs correlated r, reaches the escalation threshold. */
-    private static boolean escalates(java.util.SplittableRandom rnd, int h, int f, double r) {
+    @Test
+    void aSecondSampleIsDisjointFromTheFirst() {
+        for (int n : new int[] {256, 2048, 5632}) {
+            int[] first = FixedIndexStage.sampleRows(n, 64, 0, 99L + n);
+            int[] second = FixedIndexStage.sampleRows(n, 128, 64, 99L + n);
+            assertThat(first).hasSize(64).isSorted().doesNotHaveDuplicates();
+            assertThat(second).hasSize(128).isSorted().doesNotHaveDuplicates();
+            for (int x : second) {
+                assertThat(first).doesNotContain(x);
+            }
+        }
+        // Fewer rows left than asked: the rest; none left: empty.
+        assertThat(FixedIndexStage.sampleRows(100, 64, 64, 5)).hasSize(36);
+        assertThat(FixedIndexStage.sampleRows(64, 64, 64, 5)).isEmpty();
+    }
+
+    @Test
+    void theBenchShapesTakeASecondSampleAndStateThePowerOfBothStages() {
+        // 1.06 B TinyLlama shapes: q, k, v, o, gate, up, down (stored rows x columns; o and down output side).
+        List<int[]> shapes = List.of(
+                new int[] {2048, 2048},
+                new int[] {256, 2048},
+                new int[] {256, 2048},
+                new int[] {2048, 2048},
+                new int[] {5632, 2048},
+                new int[] {5632, 2048},
+                new int[] {2048, 5632});
+        List<Boolean> out = List.of(false, false, false, true, false, false, true);
+        EarlyStop.BatteryPlan plan = EarlyStop.batteryPlan(shapes, out);
+        assertThat(plan.rows()).isEqualTo(64);
+        assertThat(plan.secondRows()).isEqualTo(128);
+        // Missed only if one of the two samples misses: power1 + power2 - 1, still >= 0.999.
+        double k = EarlyStop.fixedIndexPower(EarlyStop.TARGET_R, 256, 64);
+        assertThat(plan.power()).isGreaterThanOrEqualTo(EarlyStop.TARGET_POWER).isLessThanOrEqualTo(k);
+        // A matrix too short for both samples: no second sample (a first signal runs the full battery).
+        EarlyStop.BatteryPlan small = EarlyStop.batteryPlan(List.of(new int[] {150, 2048}), List.of(false));
+        assertThat(small.secondRows()).isZero();
+    }
+
+    @Test
+    void theStagedRuleKeepsItsLevelAndPower() {
+        // The rule with a second sample, on 1,100 output-side units over sampled residual rows (the kind of
+        // test whose chance signal sends the bench pair's one block pair to the full battery): the first
+        // sample on 64 rows; a first signal weaker than log10 p -6 is checked on 128 disjoint rows. Under H0
+        // the full battery runs no more often than before (a subset of the first sample's signals); at
+        // r = 0.1 it runs every time; at an r where the first sample's power is about one half, at least
+        // power1 + power2 - 1 of the time (the bound the plan states).
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(17);
+        int h = 1100;
+        double rMid = 0;
+        for (double x = 0.001; x < 0.2; x += 0.0005) {
+            if (EarlyStop.fixedIndexPower(x, h, 64) >= 0.5) {
+                rMid = x;
+                break;
+            }
+        }
+        double bound = EarlyStop.fixedIndexPower(rMid, h, 64) + EarlyStop.fixedIndexPower(rMid, h, 128) - 1;
+        int trials = 200;
+        int[] nullFirst = new int[1];
+        int nullFull = 0;
+        int weakFull = 0;
+        int midFull = 0;
+        for (int t = 0; t < trials; t++) {
+            nullFull += stagedRunsFull(rnd, h, 0, nullFirst) ? 1 : 0;
+            weakFull += stagedRunsFull(rnd, h, EarlyStop.TARGET_R, new int[1]) ? 1 : 0;
+            midFull += stagedRunsFull(rnd, h, rMid, new int[1]) ? 1 : 0;
+        }
+        System.out.printf(
+                "staged: H0 first %d, full %d of %d; r = 0.1 full %d; r = %.4f full %d (bound %.3f)%n",
+                nullFirst[0], nullFull, trials, weakFull, rMid, midFull, bound);
+        assertThat(nullFull).isLessThanOrEqualTo(nullFirst[0]).isLessThanOrEqualTo(2);
+        assertThat(weakFull).isEqualTo(trials);
+        assertThat(midFull / (double) trials).isGreaterThanOrEqualTo(bound - 0.1);
+    }
+
+    /**
+     * One trial of the staged rule on {@code h} output-side unit pairs correlated {@code r} over 192
+     * residual rows (64 for the first sample, the next 128 for the second): whether the full battery
+     * runs. {@code first[0]} counts first-sample signals.
+     */
+    private static boolean stagedRunsFull(java.util.SplittableRandom rnd, int h, double r, int[] first) {
+        TestResult one = fixedIndex(rnd, h, 64, r);
+        if (one.log10p() > EarlyStop.ESCALATE_LOG10P) {
+            return false;
+        }
+        first[0]++;
+        if (one.log10p() <= EarlyStop.SECOND_SAMPLE_ABOVE_LOG10P) {
+            return true;
+        }
+        return fixedIndex(rnd, h, 128, r).log10p() <= EarlyStop.ESCALATE_LOG10P;
+    }
+
+    /** The fixed-index test of h unit pairs correlated r over f fresh coordinates. */
+    private static TestResult fixedIndex(java.util.SplittableRandom rnd, int h, int f, double r) {
         float[] a = new float[h * f];
         float[] b = new float[h * f];
         double c = Math.sqrt(1 - r * r);
@@ -173,8 +265,13 @@ class EarlyStopTest {
             a[k] = (float) x;
             b[k] = (float) (r * x + c * gaussian(rnd));
         }
-        TestResult t = FixedIndexStage.pearsonSameRows(
+        return FixedIndexStage.pearsonSameRows(
                 "x", dev.pedigree.stats.Matrix.of(h, f, a), dev.pedigree.stats.Matrix.of(h, f, b));
+    }
+
+    /** Whether the fixed-index test of h units over f coordinates, unit pairs correlated r, reaches the escalation threshold. */
+    private static boolean escalates(java.util.SplittableRandom rnd, int h, int f, double r) {
+        TestResult t = fixedIndex(rnd, h, f, r);
         return EarlyStop.escalate(List.of(new TaggedTest("text", t, TaggedTest.Kind.PRIMARY)));
     }
 

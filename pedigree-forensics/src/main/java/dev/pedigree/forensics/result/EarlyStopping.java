@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param batteryUnmatched of those, the pairs decided without the matching screen (a suspect block's
  *     second candidate when both candidates' samples showed nothing)
  * @param batteryEscalated wide block pairs whose samples showed a signal: the full battery ran
+ * @param batterySecondRows the most rows per matrix of a second, disjoint fixed-index sample (0: none
+ *     was taken)
+ * @param batterySecond wide block pairs whose first sample's weak signal was checked on a second,
+ *     disjoint sample (stopped or escalated as that sample said)
  * @param statement the plain sentence for reports
  */
 public record EarlyStopping(
@@ -36,6 +40,8 @@ public record EarlyStopping(
         int batteryStopped,
         int batteryUnmatched,
         int batteryEscalated,
+        int batterySecondRows,
+        int batterySecond,
         String statement) {
     public EarlyStopping {
         Objects.requireNonNull(statement, "statement");
@@ -45,7 +51,9 @@ public record EarlyStopping(
                 || batterySampledRows < 0
                 || batteryStopped < 0
                 || batteryUnmatched < 0
-                || batteryEscalated < 0) {
+                || batteryEscalated < 0
+                || batterySecondRows < 0
+                || batterySecond < 0) {
             throw new IllegalArgumentException("negative counts");
         }
     }

@@ -111,6 +111,11 @@ public final class CompareJson {
             e.put("battery_stopped", es.batteryStopped());
             e.put("battery_unmatched", es.batteryUnmatched());
             e.put("battery_escalated", es.batteryEscalated());
+            if (es.batterySecond() > 0) {
+                // Only when a second sample was taken, so results without one stay byte for byte what they were.
+                e.put("battery_second_sample_rows", es.batterySecondRows());
+                e.put("battery_second_samples", es.batterySecond());
+            }
             e.put("statement", es.statement());
             s.put("early_stopping", e);
         }

@@ -459,8 +459,12 @@ public final class CompareJsonReader {
                 long bStopped = optInteger(e, "battery_stopped", q);
                 long bUnmatched = optInteger(e, "battery_unmatched", q);
                 long bEscalated = optInteger(e, "battery_escalated", q);
-                for (long c :
-                        new long[] {screened, stopped, escalated, batteryRows, bStopped, bUnmatched, bEscalated}) {
+                // Written only when a second sample was taken (absent: 0).
+                long bSecondRows = optInteger(e, "battery_second_sample_rows", q);
+                long bSecond = optInteger(e, "battery_second_samples", q);
+                for (long c : new long[] {
+                    screened, stopped, escalated, batteryRows, bStopped, bUnmatched, bEscalated, bSecondRows, bSecond
+                }) {
                     if (c < 0 || c > Integer.MAX_VALUE) {
                         throw fail(q, "count out of range");
                     }
@@ -477,6 +481,8 @@ public final class CompareJsonReader {
                         (int) bStopped,
                         (int) bUnmatched,
                         (int) bEscalated,
+                        (int) bSecondRows,
+                        (int) bSecond,
                         text(e, "statement", q));
             }
             List<DeterministicTable> tables = eachIfPresent(

@@ -82,18 +82,28 @@ class CompareJsonReaderTest {
         ComparisonResult c = Cases.transplant();
         var s = c.sampling();
         var es = new dev.pedigree.forensics.result.EarlyStopping(
-                0.1, 0.999973, -3, 128, 19, 0, 64, 0.999973, 34, 16, 1, "The whole battery of 34 of 35 ...");
+                0.1, 0.999973, -3, 128, 19, 0, 64, 0.999973, 34, 16, 1, 128, 1, "The whole battery of 34 of 35 ...");
         ComparisonResult r = withSampling(c, s.nonFinite(), es, s.deterministicTables());
         Path f = dir.resolve("es.json");
         Json.write(CompareJson.tree(r), f);
-        assertThat(Files.readString(f)).contains("\"battery_unmatched\" : 16");
+        assertThat(Files.readString(f))
+                .contains("\"battery_unmatched\" : 16")
+                .contains("\"battery_second_sample_rows\" : 128")
+                .contains("\"battery_second_samples\" : 1");
         assertThat(CompareJsonReader.read(f).sampling().earlyStopping()).isEqualTo(es);
         Path old = dir.resolve("old.json");
         Files.writeString(old, Files.readString(f).replaceAll("\\s*\"battery_[a-z_]+\" : [0-9.]+,", ""));
         var back = CompareJsonReader.read(old).sampling().earlyStopping();
         assertThat(back.batterySampledRows()).isZero();
         assertThat(back.batteryPower()).isNaN();
+        assertThat(back.batterySecond()).isZero();
         assertThat(back.stopped()).isEqualTo(19);
+        // Without a second sample the two fields are not written.
+        var none = new dev.pedigree.forensics.result.EarlyStopping(
+                0.1, 0.999973, -3, 128, 19, 0, 64, 0.999973, 34, 16, 1, 0, 0, "The whole battery of 34 of 35 ...");
+        Json.write(CompareJson.tree(withSampling(c, s.nonFinite(), none, s.deterministicTables())), f);
+        assertThat(Files.readString(f)).doesNotContain("battery_second");
+        assertThat(CompareJsonReader.read(f).sampling().earlyStopping()).isEqualTo(none);
     }
 
     /** Issue 18: non-finite weights are counted per tensor, written as sampling.non_finite and listed as caveats. */
