@@ -94,6 +94,27 @@ interface KernelOps {
 
     double sum(float[] a, int off, int n);
 
+    /**
+     * {@link #sum} into {@code out[0]} and {@link #sumSquares} into {@code out[1]}, each bit for bit as its own call
+     * gives it (a twin may compute both in one pass).
+     */
+    default void sumAndSquares(float[] a, int off, int n, double[] out) {
+        out[0] = sum(a, off, n);
+        out[1] = sumSquares(a, off, n);
+    }
+
+    /** Whether {@code a[off .. off+n)} holds a NaN or an infinity (a value whose exponent bits are all set). */
+    default boolean anyNonFinite(float[] a, int off, int n) {
+        int m = 0;
+        for (int i = off; i < off + n; i++) {
+            m = Math.max(m, Float.floatToRawIntBits(a[i]) & EXPONENT_BITS);
+        }
+        return m == EXPONENT_BITS;
+    }
+
+    /** The exponent bits of a float: all set in NaN and ±Inf only. */
+    int EXPONENT_BITS = 0x7f800000;
+
     /** Σ (a_i − ma)(b_i − mb), Σ (a_i − ma)², Σ (b_i − mb)² written to out[0..2]. */
     void centredMoments(float[] a, float[] b, int n, float ma, float mb, double[] out);
 }

@@ -140,6 +140,19 @@ public final class Kernels {
         return VectorSupport.numeric().total(a, off, n);
     }
 
+    /**
+     * {@link #sum} into {@code out[0]} and {@link #sumSquares} into {@code out[1]} in one pass over the values, each
+     * bit for bit what its own call returns.
+     */
+    public static void sumAndSquares(float[] a, int off, int n, double[] out) {
+        VectorSupport.numeric().totalAndSquares(a, off, n, out);
+    }
+
+    /** Whether {@code a[off .. off+n)} holds a NaN or an infinity. */
+    public static boolean anyNonFinite(float[] a, int off, int n) {
+        return VectorSupport.numeric().hasNonFinite(a, off, n);
+    }
+
     /** Pearson correlation (two-pass, centred, double accumulation); NaN when n &lt; 2 or a vector is constant. */
     public static double pearson(float[] a, float[] b) {
         return VectorSupport.numeric().pearsonCorrelation(a, b);
@@ -201,6 +214,19 @@ public final class Kernels {
     public double total(float[] a, int off, int n) {
         Objects.checkFromIndexSize(off, n, a.length);
         return ops.sum(a, off, n);
+    }
+
+    /** Instance twin of {@link #sumAndSquares}. */
+    public void totalAndSquares(float[] a, int off, int n, double[] out) {
+        Objects.checkFromIndexSize(off, n, a.length);
+        Objects.checkIndex(1, out.length);
+        ops.sumAndSquares(a, off, n, out);
+    }
+
+    /** Instance twin of {@link #anyNonFinite}. */
+    public boolean hasNonFinite(float[] a, int off, int n) {
+        Objects.checkFromIndexSize(off, n, a.length);
+        return ops.anyNonFinite(a, off, n);
     }
 
     /** Instance twin of {@link #pearson}. */

@@ -2,6 +2,7 @@ package dev.pedigree.kernels.numeric;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -23,6 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorKernelOps implements KernelOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Ints of the same shape as {@link #S} (a float vector's bits). */
+    private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
+
     private static final int L = S.length();
     private static final int CHUNK_LANES = 32;
     private static final int CHUNK = L * CHUNK_LANES;
@@ -665,6 +669,55 @@ final class VectorKernelOps implements KernelOps {
             acc += a[off + i];
         }
         return acc;
+    }
+
+    @Override
+    public void sumAndSquares(float[] a, int off, int n, double[] out) {
+        // sum and sumSquares in one loop: each accumulator sees the same operations in the same order as in its
+        // own method, so both results are theirs bit for bit.
+        float[] lanes = new float[L];
+        java.util.Objects.checkFromIndexSize(off, n, a.length);
+        int upper = S.loopBound(n);
+        double acc = 0;
+        double accSq = 0;
+        int i = 0;
+        while (i < upper) {
+            int end = Math.min(upper, i + CHUNK);
+            FloatVector s0 = FloatVector.zero(S);
+            FloatVector q0 = FloatVector.zero(S);
+            for (; i < end; i += L) {
+                FloatVector x = FloatVector.fromArray(S, a, off + i);
+                s0 = s0.add(x);
+                q0 = x.fma(x, q0);
+            }
+            acc += laneSum(s0, lanes);
+            accSq += laneSum(q0, lanes);
+        }
+        for (; i < n; i++) {
+            double v = a[off + i];
+            acc += a[off + i];
+            accSq += v * v;
+        }
+        out[0] = acc;
+        out[1] = accSq;
+    }
+
+    @Override
+    public boolean anyNonFinite(float[] a, int off, int n) {
+        java.util.Objects.checkFromIndexSize(off, n, a.length);
+        int upper = S.loopBound(n);
+        IntVector m = IntVector.zero(IS);
+        int i = 0;
+        for (; i < upper; i += L) {
+            m = m.max(FloatVector.fromArray(S, a, off + i)
+                    .reinterpretAsInts()
+                    .lanewise(VectorOperators.AND, EXPONENT_BITS));
+        }
+        int most = m.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            most = Math.max(most, Float.floatToRawIntBits(a[off + i]) & EXPONENT_BITS);
+        }
+        return most == EXPONENT_BITS;
     }
 
     @Override

@@ -259,6 +259,57 @@ class KernelsTest {
     }
 
     @Test
+    void sumAndSquaresIsSumAndSumSquaresBitForBitInBothTwins() {
+        SplittableRandom rng = new SplittableRandom(23);
+        for (Kernels k : twins()) {
+            for (int n : new int[] {0, 1, 7, 16, 17, 511, 512, 513, 2048, 5632, 20000}) {
+                float[] a = data(rng, n + 7, 0.3);
+                double[] out = new double[2];
+                k.totalAndSquares(a, 5, n, out);
+                assertThat(out[0]).as(k.name() + " sum n=" + n).isEqualTo(k.total(a, 5, n));
+                assertThat(out[1]).as(k.name() + " squares n=" + n).isEqualTo(k.sumOfSquares(a, 5, n));
+            }
+        }
+    }
+
+    @Test
+    void anyNonFiniteFindsEveryNanAndInfinityAndNothingElse() {
+        float[] finite = {0f, -0f, Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, Float.MIN_NORMAL, 1e30f, -3f};
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.intBitsToFloat(0xffc00001)};
+        SplittableRandom rng = new SplittableRandom(29);
+        for (Kernels k : twins()) {
+            for (int n : new int[] {1, 15, 16, 17, 100, 2048}) {
+                float[] a = data(rng, n + 6, 0);
+                for (int i = 0; i < n; i++) {
+                    a[3 + i] = i < finite.length ? finite[i] : a[3 + i];
+                }
+                a[1] = Float.NaN; // outside the range
+                a[3 + n + 1] = Float.POSITIVE_INFINITY;
+                assertThat(k.hasNonFinite(a, 3, n))
+                        .as(k.name() + " finite n=" + n)
+                        .isFalse();
+                for (float x : bad) {
+                    for (int at : new int[] {0, n / 2, n - 1}) {
+                        float[] b = a.clone();
+                        b[3 + at] = x;
+                        assertThat(k.hasNonFinite(b, 3, n))
+                                .as(k.name() + " " + x + " at " + at + " of " + n)
+                                .isTrue();
+                    }
+                }
+            }
+            assertThat(k.hasNonFinite(new float[4], 2, 0)).isFalse();
+        }
+    }
+
+    /** The scalar twin, and the vector twin where it runs. */
+    private static java.util.List<Kernels> twins() {
+        return Kernels.vectorAvailable()
+                ? java.util.List.of(Kernels.scalar(), Kernels.vector())
+                : java.util.List.of(Kernels.scalar());
+    }
+
+    @Test
     void activeTwinIsVectorWhenAvailable() {
         System.out.println("kernels active: " + VectorSupport.numeric().name());
         if (Kernels.vectorAvailable()) {

@@ -184,13 +184,16 @@ public final class GroupedCorrelation {
         double[] va = new double[g];
         double[] vb = new double[g];
         boolean algebraic = true;
+        double[] m = new double[2];
         for (int u = 0; u < g; u++) {
-            double s = Kernels.sum(a, aRow0 + u * stride, n);
-            double q = Kernels.sumSquares(a, aRow0 + u * stride, n);
+            Kernels.sumAndSquares(a, aRow0 + u * stride, n, m);
+            double s = m[0];
+            double q = m[1];
             ma[u] = s / n;
             va[u] = q - s * ma[u];
-            double s2 = Kernels.sum(b2, bRow0 + u * stride, n);
-            double q2 = Kernels.sumSquares(b2, bRow0 + u * stride, n);
+            Kernels.sumAndSquares(b2, bRow0 + u * stride, n, m);
+            double s2 = m[0];
+            double q2 = m[1];
             mb[u] = s2 / n;
             vb[u] = q2 - s2 * mb[u];
             algebraic &= va[u] > ALGEBRAIC_CENTRING * q && vb[u] > ALGEBRAIC_CENTRING * q2;
