@@ -212,19 +212,38 @@ final class StackComparison {
      * combined, reach the layer threshold (a sublayer without such tests counts as found).
      */
     private boolean fixedIndexFindsEverySublayer(List<TaggedTest> tests, String name, int n1, int n2) {
+        return findsEverySublayer(tests, name, n1, n2, false);
+    }
+
+    /**
+     * Whether the plain fixed-index tests alone (same indices, as stored: no residual alignment) find the
+     * attention and the MLP of one block pair, each combined at the layer threshold, with at least one
+     * sublayer tested: the pair is explained as stored, nothing to undo. A copy whose residual stream was
+     * permuted or rotated is found only by the aligned tests, one whose heads or hidden units were
+     * permuted not in that sublayer: both still need the undo.
+     */
+    private boolean plainFindsEverySublayer(List<TaggedTest> tests, String name, int n1, int n2) {
+        return findsEverySublayer(tests, name, n1, n2, true);
+    }
+
+    private boolean findsEverySublayer(List<TaggedTest> tests, String name, int n1, int n2, boolean plainOnly) {
+        String plain = "." + TestIds.Statistic.PEARSON.suffix();
+        boolean tested = false;
         for (String sublayer : new String[] {".attn.", ".mlp."}) {
             List<TaggedTest> fixed = tests.stream()
                     .filter(x -> x.component().equals(name)
                             && x.result().testId().contains(sublayer)
                             && TestIds.family(x.result().testId())
-                                    == dev.pedigree.forensics.TestFamily.FIXED_INDEX_CORRELATION)
+                                    == dev.pedigree.forensics.TestFamily.FIXED_INDEX_CORRELATION
+                            && (!plainOnly || x.result().testId().endsWith(plain)))
                     .toList();
             Double v = Combination.cauchy(fixed);
             if (v != null && Combination.layerMatch(v, n1, n2, thresholds) == null) {
                 return false;
             }
+            tested |= v != null;
         }
-        return true;
+        return tested || !plainOnly;
     }
 
     /** A stack of blocks: screening matrix, full battery on chosen pairs, combination, layer map. */
@@ -327,13 +346,16 @@ final class StackComparison {
                 }
                 Double value = rows.get(a).get(b);
                 boolean inMap = value != null && Combination.layerMatch(value, n1, n2, thresholds) != null;
-                if ((pr != null && Combination.layerMatch(pr, n1, n2, thresholds) != null)
-                        || (pr == null && inMap && !fixedIndexFindsEverySublayer(t, name, n1, n2))) {
+                boolean found = (pr != null && Combination.layerMatch(pr, n1, n2, thresholds) != null)
+                        || (pr == null && inMap && !fixedIndexFindsEverySublayer(t, name, n1, n2));
+                if (found && !plainFindsEverySublayer(t, name, n1, n2)) {
                     // The pair is found once units are matched (the agreement of the matchings), or, where no
                     // agreement could run (a non-gated MLP under --sample: one matching, the down projection
                     // is not read), it is in the map while the fixed-index tests of a sublayer do not find
                     // it: its change may be measured after undoing a permutation, which ClosenessMeasure
-                    // keeps only when that explains it better.
+                    // keeps only when that explains it better. Not where the plain fixed-index tests find
+                    // every sublayer as stored: the agreement finds such a noisy copy too, and undoing it
+                    // would read its units again (every unit of a wide MLP) for nothing.
                     permuted.add(new BlockPair(new Block(name, ls.get(a)), new Block(refName, lr.get(b))));
                 }
             }
