@@ -65,6 +65,9 @@ final class HeldOutMatching {
      */
     static final double CONVERGENT_SHARE = 0.03;
 
+    /** Most usable blocks for which each block's alignment is fitted on all the others (else two folds). */
+    static final int LEAVE_ONE_OUT_MAX = 4;
+
     /** Rounds of the alternating fit. */
     static final int ROUNDS = 4;
 
@@ -152,7 +155,9 @@ final class HeldOutMatching {
     /**
      * The residual alignment (reference → suspect) fitted on every block pair this stack could fit and no
      * token rows, alternating from {@code start} ({@link #alternate}); null when the stack could not be fitted or
-     * {@code start} has another width. For tests of token rows that took no part in {@code start} (issue 14 §3:
+     * {@code start} has another width; when alternating from the blocks' own start ({@link #blockStart}) makes the
+     * blocks agree better, that one (neither uses token rows). For tests of token rows that took no part in
+     * {@code start} (issue 14 §3:
      * the token rows of an obfuscated copy, see {@code TokenRowComparison.heldOutColumns}).
      */
     SignedPermutation blockAlignment(SignedPermutation start) throws IOException, ModelFormatException {
@@ -162,7 +167,13 @@ final class HeldOutMatching {
             return null;
         }
         Matrix[] s = blocks.get(usable.getFirst())[0];
-        return s[firstPresent(s)].cols() == start.index().length ? alternate(start, List.of(), usable) : null;
+        if (s[firstPresent(s)].cols() != start.index().length) {
+            return null;
+        }
+        SignedPermutation a = alternate(start, List.of(), usable);
+        SignedPermutation bs = blockStart(usable);
+        SignedPermutation b = bs == null ? null : alternate(bs, List.of(), usable);
+        return b != null && agreement(b, usable) > agreement(a, usable) + 1e-6 ? b : a;
     }
 
     /** Runs {@link #fit} the first time either the tests or the block alignment need it. */
@@ -336,10 +347,6 @@ final class HeldOutMatching {
         List<Matrix[]> tokens = textStack ? tokenSections(width) : List.of();
         SignedPermutation start =
                 tokens.isEmpty() ? (ctx.aligns(width, width) ? ctx.align() : null) : fitSections(tokens);
-        if (start == null) {
-            blocks.clear();
-            return;
-        }
         List<Integer> usable = layers.stream().filter(blocks::containsKey).toList();
         List<Integer> even = new ArrayList<>();
         List<Integer> odd = new ArrayList<>();
@@ -348,26 +355,341 @@ final class HeldOutMatching {
         }
         Map<Integer, SignedPermutation> out = new HashMap<>();
         if (odd.isEmpty()) {
+            // One block: a start from its own weights would not be held out; only the token rows' or the stack's.
+            if (start == null) {
+                blocks.clear();
+                return;
+            }
             out.put(even.get(0), start);
             fitNote =
                     "residual alignment from " + (tokens.isEmpty() ? "the stack's alignment" : "token rows") + " only";
-        } else {
-            SignedPermutation fromEven = alternate(start, tokens, even);
-            SignedPermutation fromOdd = alternate(start, tokens, odd);
-            for (int l : odd) {
-                out.put(l, fromEven);
-            }
-            for (int l : even) {
-                out.put(l, fromOdd);
+        } else if (usable.size() <= LEAVE_ONE_OUT_MAX) {
+            // Few blocks: each block's alignment is fitted on all the others (a fold of one block is too little for a
+            // start from the blocks alone).
+            boolean fromBlocks = false;
+            boolean fromTokens = false;
+            for (int l : usable) {
+                List<Integer> others = usable.stream().filter(x -> x != l).toList();
+                FoldFit f = foldFit(start, tokens, others);
+                if (f == null) {
+                    blocks.clear();
+                    return;
+                }
+                out.put(l, f.alignment());
+                fromBlocks |= f.fromBlocks();
+                fromTokens |= !f.fromBlocks();
             }
             fitNote = String.format(
                     Locale.ROOT,
-                    "residual alignment fitted on %sthe other fold's blocks (%d and %d blocks, even and odd positions)",
-                    tokens.isEmpty() ? "" : "token rows and ",
+                    "residual alignment fitted on %sthe other %d blocks (each block left out)%s",
+                    tokens.isEmpty() || !fromTokens ? "" : "token rows and ",
+                    usable.size() - 1,
+                    startNote(fromBlocks, start));
+        } else {
+            FoldFit fromEven = foldFit(start, tokens, even);
+            FoldFit fromOdd = foldFit(start, tokens, odd);
+            if (fromEven == null || fromOdd == null) {
+                blocks.clear();
+                return;
+            }
+            for (int l : odd) {
+                out.put(l, fromEven.alignment());
+            }
+            for (int l : even) {
+                out.put(l, fromOdd.alignment());
+            }
+            fitNote = String.format(
+                    Locale.ROOT,
+                    "residual alignment fitted on %sthe other fold's blocks (%d and %d blocks, even and odd positions)%s",
+                    tokens.isEmpty() || fromEven.fromBlocks() && fromOdd.fromBlocks() ? "" : "token rows and ",
                     even.size(),
-                    odd.size());
+                    odd.size(),
+                    startNote(fromEven.fromBlocks() || fromOdd.fromBlocks(), start));
         }
         alignFor = out;
+    }
+
+    private static String startNote(boolean fromBlocks, SignedPermutation start) {
+        return fromBlocks
+                ? ", started from the blocks' residual correlations (a fit started from "
+                        + (start == null ? "no token rows was possible" : "the token rows agreed less") + ")"
+                : "";
+    }
+
+    /** A fold's residual alignment and whether it was started from the blocks' own residual correlations. */
+    private record FoldFit(SignedPermutation alignment, boolean fromBlocks) {}
+
+    /**
+     * The residual alignment of one fold: alternated from {@code start} (token rows or the stack's alignment; may be
+     * null) with the token rows, and from {@link #blockStart} without them; the blocks' start is kept when it makes
+     * the fold's blocks agree better ({@link #agreement}). Both candidates and the choice use the fold's weights (and
+     * the token rows) only, so a block of the other fold tested under it stays held out (issue 14 §3: an obfuscated
+     * copy whose token rows come from another model gives a start from the token rows that leads nowhere).
+     */
+    private FoldFit foldFit(SignedPermutation start, List<Matrix[]> tokens, List<Integer> fold) {
+        SignedPermutation a = start == null ? null : alternate(start, tokens, fold);
+        SignedPermutation bs = blockStart(fold);
+        SignedPermutation b = bs == null ? null : alternate(bs, List.of(), fold);
+        if (b != null && (a == null || agreement(b, fold) > agreement(a, fold) + 1e-6)) {
+            return new FoldFit(b, true);
+        }
+        return a == null ? null : new FoldFit(a, false);
+    }
+
+    /**
+     * Mean signed correlation of the suspect's residual coordinates with their aligned reference coordinates over the
+     * fold's blocks, heads and hidden units matched under {@code al} ({@link #matchedSections}); no token rows.
+     */
+    private double agreement(SignedPermutation al, List<Integer> fold) {
+        List<Matrix[]> sections = new ArrayList<>();
+        for (int l : fold) {
+            Matrix[][] b = blocks.get(l);
+            sections.addAll(matchedSections(b[0], b[1], aligned(b[1], al)));
+        }
+        List<Matrix> a = new ArrayList<>();
+        List<Matrix> r = new ArrayList<>();
+        for (Matrix[] x : sections) {
+            a.add(x[0]);
+            r.add(x[1]);
+        }
+        Matrix sa = StackComparison.stackRows(a);
+        Matrix sr = StackComparison.stackRows(r);
+        if (sa == null || sr == null || sa.cols() != al.index().length) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        Matrix cs = sa.transpose().centreAndNormaliseRows();
+        Matrix cr = sr.transpose().centreAndNormaliseRows();
+        int[] index = al.index();
+        float[] sign = al.sign();
+        int n = cs.cols();
+        double sum = 0;
+        for (int j = 0; j < index.length; j++) {
+            if (index[j] >= 0) {
+                double d = 0;
+                for (int t = 0; t < n; t++) {
+                    d += cs.data()[j * n + t] * cr.data()[index[j] * n + t];
+                }
+                sum += sign[j] * d;
+            }
+        }
+        return sum / index.length;
+    }
+
+    // ------------------------------------------------------------------ a start from the blocks alone
+
+    /** Most multiply-adds of one round of {@link #blockStart} (pooled correlation matrices × width³). */
+    static final long START_BUDGET = 1L << 31;
+    /** Rounds of each refinement stage of {@link #blockStart}. */
+    static final int START_ROUNDS = 8;
+
+    /**
+     * A residual alignment (reference → suspect) from the fold's block weights alone, with no token rows and no
+     * matchings: every matrix's residual correlation matrix (its columns' correlations over its units, {@link
+     * #residualCorrelation}) is unchanged by any permutation of heads or units and by column gains, and a residual
+     * signed permutation P turns the reference's C into PᵀCP. The coordinates are matched on their sorted |C| rows
+     * (invariant to the other coordinates' order), refined on the squared entries (sign-free), given signs from the
+     * leading eigenvector of the agreement of the signed entries, and refined on the signed entries; each refinement
+     * round matches a coordinate's row with the rows of the reference's coordinates re-ordered by the current
+     * alignment. Null when the fold has no matrix pair.
+     */
+    private SignedPermutation blockStart(List<Integer> fold) {
+        List<Matrix> ms = new ArrayList<>();
+        List<Matrix> mr = new ArrayList<>();
+        for (int l : fold) {
+            Matrix[][] b = blocks.get(l);
+            for (int k = 0; k < ROLES.length; k++) {
+                if (b[0][k] != null && b[1][k] != null && b[0][k].rows() >= 2) {
+                    ms.add(b[0][k]);
+                    mr.add(b[1][k]);
+                }
+            }
+        }
+        if (ms.isEmpty()) {
+            return null;
+        }
+        int n = ms.getFirst().cols();
+        int groups = (int) Math.max(1, Math.min(ms.size(), START_BUDGET / ((long) n * n * n)));
+        Matrix[] gs = pooledCorrelations(ms, groups);
+        Matrix[] gr = pooledCorrelations(mr, groups);
+        int[] profile = profileMatch(gs, gr, n);
+        if (profile == null) {
+            return null;
+        }
+        Matrix[] qs = squared(gs);
+        Matrix[] qr = squared(gr);
+        return refined(gs, gr, qs, qr, profile);
+    }
+
+    /** The refinement stages of {@link #blockStart} from the order {@code idx}. */
+    private static SignedPermutation refined(Matrix[] gs, Matrix[] gr, Matrix[] qs, Matrix[] qr, int[] idx) {
+        int n = idx.length;
+        float[] plus = new float[n];
+        Arrays.fill(plus, 1f);
+        SignedPermutation p = new SignedPermutation(idx, plus, 0);
+        for (int round = 0; round < START_ROUNDS; round++) {
+            SignedPermutation next = refine(qs, qr, p);
+            if (next == null || Arrays.equals(next.index(), p.index())) {
+                break;
+            }
+            p = new SignedPermutation(next.index(), plus, 0);
+        }
+        p = withSigns(gs, gr, p);
+        for (int round = 0; round < START_ROUNDS; round++) {
+            SignedPermutation next = refine(gs, gr, p);
+            if (next == null) {
+                break;
+            }
+            boolean same = Arrays.equals(next.index(), p.index()) && Arrays.equals(next.sign(), p.sign());
+            p = next;
+            if (same) {
+                break;
+            }
+        }
+        return p;
+    }
+
+    /** The residual correlation matrices of the matrices, summed into {@code groups} groups (round robin). */
+    private static Matrix[] pooledCorrelations(List<Matrix> ms, int groups) {
+        Matrix[] out = new Matrix[groups];
+        for (int k = 0; k < ms.size(); k++) {
+            Matrix c = residualCorrelation(ms.get(k));
+            int g = k % groups;
+            if (out[g] == null) {
+                out[g] = c;
+            } else {
+                float[] a = out[g].data();
+                float[] b = c.data();
+                for (int i = 0; i < a.length; i++) {
+                    a[i] += b[i];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Cᵀ... the correlations of {@code w}'s columns over its rows, width × width, with a zero diagonal. */
+    static Matrix residualCorrelation(Matrix w) {
+        Matrix cols = w.transpose().centreAndNormaliseRows();
+        Matrix c = cols.multiplyTransposed(cols);
+        float[] d = c.data().clone();
+        for (int i = 0; i < c.rows(); i++) {
+            d[i * c.cols() + i] = 0;
+        }
+        return Matrix.of(c.rows(), c.cols(), d);
+    }
+
+    private static Matrix[] squared(Matrix[] cs) {
+        Matrix[] out = new Matrix[cs.length];
+        for (int g = 0; g < cs.length; g++) {
+            float[] d = cs[g].data().clone();
+            for (int i = 0; i < d.length; i++) {
+                d[i] *= d[i];
+            }
+            out[g] = Matrix.of(cs[g].rows(), cs[g].cols(), d);
+        }
+        return out;
+    }
+
+    /**
+     * For each suspect coordinate, the reference coordinate whose profile (its row of each |C|, sorted; each profile
+     * position centred over the coordinates) correlates best, one assignment; null when it cannot be fitted.
+     */
+    private static int[] profileMatch(Matrix[] gs, Matrix[] gr, int n) {
+        Matrix fs = profiles(gs, n);
+        Matrix fr = profiles(gr, n);
+        try {
+            return ResidualAlignment.fit(fr, fs).index();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Profile positions × coordinates: coordinate i's sorted |C| rows, each position centred over coordinates. */
+    private static Matrix profiles(Matrix[] cs, int n) {
+        int f = cs.length * n;
+        float[] out = new float[f * n];
+        float[] row = new float[n];
+        for (int g = 0; g < cs.length; g++) {
+            float[] c = cs[g].data();
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    row[j] = Math.abs(c[i * n + j]);
+                }
+                Arrays.sort(row);
+                for (int j = 0; j < n; j++) {
+                    out[(g * n + j) * n + i] = row[j];
+                }
+            }
+        }
+        for (int t = 0; t < f; t++) {
+            double mean = 0;
+            for (int i = 0; i < n; i++) {
+                mean += out[t * n + i];
+            }
+            mean /= n;
+            for (int i = 0; i < n; i++) {
+                out[t * n + i] -= (float) mean;
+            }
+        }
+        return Matrix.of(f, n, out);
+    }
+
+    /**
+     * One refinement round: suspect coordinate j's rows of each C against every reference coordinate's rows with
+     * their entries re-ordered (and signed) by {@code p}; one assignment ({@link #fitSections}).
+     */
+    private static SignedPermutation refine(Matrix[] gs, Matrix[] gr, SignedPermutation p) {
+        List<Matrix[]> sections = new ArrayList<>();
+        for (int g = 0; g < gs.length; g++) {
+            // Rows of the reference's C in the suspect's order (row j = sign_j · C[index_j]); C is symmetric.
+            sections.add(new Matrix[] {gs[g], p.applyToColumns(gr[g]).transpose()});
+        }
+        return fitSections(sections);
+    }
+
+    /**
+     * {@code p} with signs: s_i s_j C_s[i][j] should agree with C_r[p_i][p_j], so the matrix Σ C_s[i][j] C_r[p_i][p_j]
+     * is about s sᵀ times a positive scale; s is the sign of its leading eigenvector (power iteration).
+     */
+    private static SignedPermutation withSigns(Matrix[] gs, Matrix[] gr, SignedPermutation p) {
+        int n = p.index().length;
+        int[] idx = p.index();
+        double[] t = new double[n * n];
+        for (int g = 0; g < gs.length; g++) {
+            float[] a = gs[g].data();
+            float[] b = gr[g].data();
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    t[i * n + j] += a[i * n + j] * b[idx[i] * n + idx[j]];
+                }
+            }
+        }
+        double[] v = new double[n];
+        Arrays.fill(v, 1.0 / Math.sqrt(n));
+        for (int it = 0; it < 100; it++) {
+            double[] w = new double[n];
+            double norm = 0;
+            for (int i = 0; i < n; i++) {
+                double x = 0;
+                for (int j = 0; j < n; j++) {
+                    x += t[i * n + j] * v[j];
+                }
+                w[i] = x;
+                norm += x * x;
+            }
+            norm = Math.sqrt(norm);
+            if (norm == 0) {
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                v[i] = w[i] / norm;
+            }
+        }
+        float[] sign = new float[n];
+        for (int i = 0; i < n; i++) {
+            sign[i] = v[i] < 0 ? -1f : 1f;
+        }
+        return new SignedPermutation(idx, sign, 0);
     }
 
     /** Alternates block matchings and the residual alignment on the blocks {@code fold} (and the token rows). */

@@ -155,4 +155,56 @@ class TokenRowCarryTest {
         }
         assertThat(component(compare(copy, base), "embeddings").verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
     }
+
+    /**
+     * An obfuscated copy whose embeddings and head come from another model: the token rows give the held-out
+     * matchings no start, so each fold's residual alignment is started from its blocks' own residual correlations.
+     * The text layers read SHARED with their layer map, the foreign token rows do not; an independent model given the
+     * same obfuscation and the same foreign token rows reads nothing shared.
+     * Found at σ×1; at σ×2 only in part, not at σ×4 (see the loop).
+     */
+    @Test
+    void obfuscatedStackWithAnotherModelsTokenRowsReadsSharedForItsTextLayers() throws Exception {
+        SimModel base = SyntheticTransformer.random("base", CFG, 905);
+        SimModel donor = SyntheticTransformer.random("donor", CFG, 907);
+        // Asserted at σ×1. Measured, not asserted: σ×2 text SHARED (log10 p about -40) with 1 of 3 blocks in the map;
+        // σ×4 INDEPENDENT: the residual correlations are second order in the weights (per-entry r about 0.2 at σ×2,
+        // 0.06 at σ×4), too little to match 32 coordinates from two blocks. The nulls are asserted at every σ.
+        for (double sigma : new double[] {1, 2, 4}) {
+            SimModel copy = withTokenRowsOf(ObfuscationCarryThroughTest.obfuscated(base, sigma, 11), donor);
+            ComparisonResult r = compare(copy, base);
+            ComponentResult text = component(r, "text");
+            System.out.println("obfuscated σ×" + sigma + ", token rows of another model: " + r.verdict() + ", text "
+                    + text.verdict() + " log10p " + text.log10p() + ", map "
+                    + r.layerMap().size() + ", share "
+                    + r.sharedParameterFraction());
+            text.evidence().stream()
+                    .filter(e -> e.test().endsWith("match_heldout"))
+                    .forEach(e -> System.out.println("    " + e.test() + " " + e.log10p() + " " + e.note()));
+            for (String name : new String[] {"embeddings", "lm_head"}) {
+                ComponentResult c = component(r, name);
+                System.out.println("  " + name + ": " + c.verdict() + " log10p " + c.log10p());
+                assertThat(c.verdict()).isNotEqualTo(Verdict.SHARED_LINEAGE);
+            }
+
+            SimModel independent = withTokenRowsOf(
+                    ObfuscationCarryThroughTest.obfuscated(SyntheticTransformer.random("other", CFG, 906), sigma, 11),
+                    donor);
+            ComparisonResult n = compare(independent, base);
+            System.out.println("  independent, same obfuscation and token rows: " + n.verdict() + " log10p "
+                    + n.log10p() + ", text " + component(n, "text").log10p());
+            assertThat(n.verdict()).isNotEqualTo(Verdict.SHARED_LINEAGE);
+            assertThat(component(n, "text").verdict()).isNotEqualTo(Verdict.SHARED_LINEAGE);
+            assertThat(n.sharedParameterFraction()).isZero();
+            if (sigma > 1) {
+                continue;
+            }
+            assertThat(text.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+            assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+            assertThat(text.evidence()).anySatisfy(e -> assertThat(e.test()).isEqualTo("blocks.match_heldout"));
+            assertThat(r.layerMap())
+                    .extracting(m -> m.suspect().layer() + ">" + m.reference().layer())
+                    .contains("0>0", "1>1", "2>2");
+        }
+    }
 }
