@@ -381,9 +381,9 @@ final class HeldOutMatching {
             }
             fitNote = String.format(
                     Locale.ROOT,
-                    "residual alignment fitted on %sthe other %d blocks (each block left out)%s",
+                    "residual alignment fitted on %sthe other %s (each block left out)%s",
                     tokens.isEmpty() || !fromTokens ? "" : "token rows and ",
-                    usable.size() - 1,
+                    usable.size() == 2 ? "block" : (usable.size() - 1) + " blocks",
                     startNote(fromBlocks, start));
         } else {
             FoldFit fromEven = foldFit(start, tokens, even);
