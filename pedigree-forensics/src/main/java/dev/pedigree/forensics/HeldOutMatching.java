@@ -34,7 +34,11 @@ import java.util.Map;
  * given the alignment (one assignment over heads, from q, k, v and o together; one over hidden units,
  * from gate rows, up rows and down columns together), then the alignment given the matchings, a few
  * rounds. Each matrix enters with its columns centred and normalised, so that norm gains folded into
- * the columns change nothing.
+ * the columns change nothing. Each fold's fit is also started from the fold's blocks alone ({@link #blockStart}:
+ * residual correlation matrices, unchanged by head and unit permutations) and alternated without token rows; the
+ * fold keeps the alignment its own blocks agree with more, so token rows from another model cannot lead the fit
+ * astray (issue 14 §3). Stacks of at most {@link #LEAVE_ONE_OUT_MAX} usable blocks fit each block's alignment on
+ * all the other blocks instead of two folds.
  *
  * <p><b>Tests.</b> A block pair of one fold is tested with the other fold's alignment (its own
  * weights took no part in it). Within the pair, heads are matched on q and k and the test runs on v
