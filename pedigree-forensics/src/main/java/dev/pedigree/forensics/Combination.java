@@ -221,14 +221,34 @@ final class Combination {
             List<Double> blockAll,
             List<Double> stackTensors,
             List<Double> blockHeldOut) {
+        return stack(component, blockExact, blockAll, stackTensors, blockHeldOut, null);
+    }
+
+    /**
+     * {@link #stack(String, List, List, List, List)} with the stack's sign-symmetry test ({@code signSymmetry},
+     * null when it did not apply) as one more entry of the held-out Bonferroni: {@code (B + 1)·min p}.
+     */
+    static StackValue stack(
+            String component,
+            List<Double> blockExact,
+            List<Double> blockAll,
+            List<Double> stackTensors,
+            List<Double> blockHeldOut,
+            Double signSymmetry) {
         StackValue base = stackWithoutHeldOut(component, blockExact, blockAll, stackTensors);
-        if (blockHeldOut.isEmpty()) {
+        if (blockHeldOut.isEmpty() && signSymmetry == null) {
             return base;
         }
+        int entries = blockHeldOut.size() + (signSymmetry == null ? 0 : 1);
         double h = Math.min(
                 0,
-                blockHeldOut.stream().mapToDouble(Double::doubleValue).min().orElse(0)
-                        + Math.log10(blockHeldOut.size()));
+                Math.min(
+                                blockHeldOut.stream()
+                                        .mapToDouble(Double::doubleValue)
+                                        .min()
+                                        .orElse(0),
+                                signSymmetry == null ? 0 : signSymmetry)
+                        + Math.log10(entries));
         List<TaggedTest> reported = new ArrayList<>(base.combinations());
         reported.add(new TaggedTest(
                 component,
@@ -237,9 +257,13 @@ final class Combination {
                         Double.NaN,
                         h,
                         Double.NaN,
-                        blockHeldOut.size(),
-                        "Bonferroni over " + blockHeldOut.size()
-                                + " suspect blocks of the held-out matchings (valid under dependence)"),
+                        entries,
+                        blockHeldOut.isEmpty()
+                                ? "the stack's v/o sign-symmetry test"
+                                : "Bonferroni over " + blockHeldOut.size()
+                                        + " suspect blocks of the held-out matchings"
+                                        + (signSymmetry == null ? "" : " and the stack's v/o sign-symmetry test")
+                                        + " (valid under dependence)"),
                 Kind.PRIMARY));
         double v = base.log10p() == null ? h : Math.min(0, Math.min(base.log10p(), h) + Math.log10(2));
         return new StackValue(v, reported);

@@ -96,6 +96,10 @@ final class HeldOutMatching {
     private final Map<Integer, Matrix[][]> blocks = new HashMap<>();
     private Heads heads;
     private String fitNote = "";
+    /** The fit's starting alignment (token rows or the stack's own alignment: never v or o) and its token rows. */
+    private SignedPermutation start;
+
+    private List<Matrix[]> tokens = List.of();
 
     /** Attention layout: {@code groups} key/value heads of {@code dim} dimensions, {@code perGroup} query heads each. */
     record Heads(int groups, int perGroup, int dim) {}
@@ -300,6 +304,90 @@ final class HeldOutMatching {
         return p;
     }
 
+    /**
+     * The stack's v/o head-dimension sign-symmetry test ({@link SignSymmetry}) over every block pair this stack
+     * could fit, pooled: the residual alignment is refitted from {@link #start} on the token rows and the q and k
+     * rows of head-matched blocks only ({@link #ROUNDS} rounds), heads are matched on q and k, and the terms are the
+     * cosines of the matched [v row; o columns] units. Blocks whose value matrix repeats an earlier block's on either
+     * side (tied weights) are left out. Null when the stack could not be fitted or has no attention.
+     */
+    TaggedTest signSymmetry(String id) throws IOException, ModelFormatException {
+        fitOnce();
+        List<Integer> usable = layers.stream().filter(blocks::containsKey).toList();
+        if (start == null || heads == null || usable.isEmpty()) {
+            return null;
+        }
+        SignedPermutation al = start;
+        for (int round = 0; round < ROUNDS; round++) {
+            List<Matrix[]> sections = new ArrayList<>(tokens);
+            for (int l : usable) {
+                Matrix[][] b = blocks.get(l);
+                int[] g = qkGroups(b[0], aligned(b[1], al));
+                if (g != null) {
+                    addSection(sections, b[0][Q], b[1][Q], queryPermutation(g));
+                    addSection(sections, b[0][K], b[1][K], unitPermutation(g, heads.dim()));
+                }
+            }
+            // Each section weighs as its rows (unit-variance columns, not unit-norm): a block's few noisy q, k rows
+            // must not outweigh the token rows.
+            sections.replaceAll(x -> new Matrix[] {byRows(x[0]), byRows(x[1])});
+            SignedPermutation next = fitSections(sections);
+            if (next == null) {
+                break;
+            }
+            boolean same = Arrays.equals(next.index(), al.index()) && Arrays.equals(next.sign(), al.sign());
+            al = next;
+            if (same) {
+                break;
+            }
+        }
+        SignSymmetry sum = new SignSymmetry();
+        List<float[]> seen = new ArrayList<>();
+        int tied = 0;
+        for (int l : usable) {
+            Matrix[][] b = blocks.get(l);
+            Matrix[] ra = aligned(b[1], al);
+            int[] g = qkGroups(b[0], ra);
+            Matrix vs = vo(b[0]);
+            Matrix vr = vo(ra);
+            if (g == null || !sameShape(vs, vr)) {
+                continue;
+            }
+            if (seen.stream().anyMatch(x -> Arrays.equals(x, b[0][V].data()) || Arrays.equals(x, b[1][V].data()))) {
+                tied++;
+                continue;
+            }
+            seen.add(b[0][V].data());
+            seen.add(b[1][V].data());
+            sum.add(vs, vr.rowsSubset(unitPermutation(g, heads.dim())));
+        }
+        String note = String.format(
+                Locale.ROOT,
+                "residual alignment fitted on %sq, k of %d blocks, heads matched on q, k%s",
+                tokens.isEmpty() ? "the stack's alignment and " : "token rows and ",
+                usable.size(),
+                tied == 0 ? "" : "; " + tied + " blocks tied to an earlier one left out");
+        TestResult t = sum.result(id, note);
+        return new TaggedTest(component, t, Kind.PRIMARY);
+    }
+
+    /** {@code m} times √rows. */
+    private static Matrix byRows(Matrix m) {
+        float[] d = m.data().clone();
+        float f = (float) Math.sqrt(m.rows());
+        for (int i = 0; i < d.length; i++) {
+            d[i] *= f;
+        }
+        return Matrix.of(m.rows(), m.cols(), d);
+    }
+
+    /** Heads of suspect block {@code s} matched to those of the aligned reference block {@code ra} on q and k; null when they cannot be. */
+    private int[] qkGroups(Matrix[] s, Matrix[] ra) {
+        Matrix a = qk(s);
+        Matrix b = qk(ra);
+        return sameShape(a, b) ? matchGroups(a, b, heads.dim()) : null;
+    }
+
     // ------------------------------------------------------------------ the fit
 
     private void fit() throws IOException, ModelFormatException {
@@ -351,6 +439,9 @@ final class HeldOutMatching {
         List<Matrix[]> tokens = textStack ? tokenSections(width) : List.of();
         SignedPermutation start =
                 tokens.isEmpty() ? (ctx.aligns(width, width) ? ctx.align() : null) : fitSections(tokens);
+        // The sign-symmetry test starts from this one only (token rows or the stack's alignment, never v or o).
+        this.start = start;
+        this.tokens = tokens;
         List<Integer> usable = layers.stream().filter(blocks::containsKey).toList();
         List<Integer> even = new ArrayList<>();
         List<Integer> odd = new ArrayList<>();

@@ -420,8 +420,14 @@ final class StackComparison {
         if (textStack && anyPermuted(name)) {
             heldOut.put(name, matching);
         }
+        // The stack's v/o sign-symmetry test (issue 14 §3): one more entry of the held-out Bonferroni.
+        TaggedTest sign = matching.signSymmetry(TestIds.SIGN_SYMMETRY_OVER_BLOCKS);
+        Double signP = sign != null && sign.combinable() ? sign.result().log10p() : null;
+        if (sign != null) {
+            all.add(sign);
+        }
         Combination.StackValue value =
-                Combination.stack(name, blockExact, blockAll, stackTensors, padded(blockHeldOut, ls, lr));
+                Combination.stack(name, blockExact, blockAll, stackTensors, padded(blockHeldOut, ls, lr), signP);
         all.addAll(value.combinations());
         // Experts: collected per block, combined like the stack.
         if (!expertTests.isEmpty() && s.components.containsKey(Component.EXPERTS.name())) {

@@ -37,6 +37,7 @@ public final class TestIds {
         CENTRED("centred", TestFamily.CENTRED_VECTOR),
         AGREEMENT("agreement", TestFamily.MATCH_AGREEMENT),
         MATCH_HELD_OUT("match_heldout", TestFamily.HELD_OUT_MATCH),
+        SIGN_SYMMETRY("sign_symmetry", TestFamily.HELD_OUT_MATCH),
         STAGE_SKIPPED("stage2", TestFamily.SKIPPED_STAGE),
         FISHER_EXACT("fisher_exact", TestFamily.FISHER),
         CAUCHY_ALL("cauchy_all", TestFamily.CAUCHY),
@@ -78,6 +79,8 @@ public final class TestIds {
     public static final String CAUCHY_OVER_BLOCKS = of("blocks", Statistic.CAUCHY_ALL);
     /** Bonferroni combination of a stack's held-out matchings over its suspect blocks. */
     public static final String HELD_OUT_OVER_BLOCKS = of("blocks", Statistic.MATCH_HELD_OUT);
+    /** A stack's v/o head-dimension sign-symmetry test, its blocks pooled (issue 14 §3). */
+    public static final String SIGN_SYMMETRY_OVER_BLOCKS = of("blocks.attn.vo", Statistic.SIGN_SYMMETRY);
 
     // ------------------------------------------------------------------ building
 

@@ -459,7 +459,8 @@ public final class CalibrationReport {
                 TestIds.tokenColumns(Component.LM_HEAD.name(), Statistic.MATCH),
                 TestIds.heldOutTokenRows(Component.LM_HEAD.name()),
                 TestIds.FISHER_OVER_BLOCKS,
-                TestIds.HELD_OUT_OVER_BLOCKS)) {
+                TestIds.HELD_OUT_OVER_BLOCKS,
+                TestIds.SIGN_SYMMETRY_OVER_BLOCKS)) {
             tracked.put(id, id);
         }
         return Map.copyOf(tracked);
