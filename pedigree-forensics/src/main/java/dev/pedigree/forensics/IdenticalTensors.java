@@ -92,8 +92,14 @@ public final class IdenticalTensors {
     /** Fewest distinct values of a tensor for its identity in another order to count. */
     static final int MIN_DISTINCT_REORDERED = 32;
 
-    /** Largest tensor (values) checked for identity in another order: it is sorted whole. */
-    static final long MAX_REORDERED_ELEMENTS = 1L << 27;
+    /**
+     * Largest tensor (values) checked for identity in another order: both sides of a candidate pair are
+     * sorted whole (8 bytes a value while one is converted, 4 kept), so the bound follows the heap:
+     * 1/128 of it in values (4.2 M values, 34 MB a pair, under the launcher's 512 MB heap), at most 2^27.
+     */
+    static long maxReorderedElements() {
+        return Math.min(1L << 27, Runtime.getRuntime().maxMemory() / 128);
+    }
 
     /**
      * Whether a tensor of model {@code m} can count as exact reuse (parameter, large enough, not a
@@ -153,14 +159,15 @@ public final class IdenticalTensors {
      * canonical bits and of a 64-bit mix of them) and confirmed by comparing the sorted values; a
      * tensor counts only with at least {@value #MIN_DISTINCT_REORDERED} distinct values (quantised
      * tensors with a handful of levels can share a histogram by chance) and at most {@link
-     * #MAX_REORDERED_ELEMENTS} values. Reads both models whole, so the caller asks only when the
+     * #maxReorderedElements} values. Reads both models whole, so the caller asks only when the
      * suspect's names give no blocks and nothing is sampled.
      */
     static List<Pair> findReordered(ModelIndex s, ModelIndex r, List<Pair> exact)
             throws IOException, ModelFormatException {
+        long max = maxReorderedElements();
         Map<List<Object>, List<TensorRef>> byKey = new HashMap<>();
         for (TensorRef t : r.logical) {
-            if (eligible(r, t) && t.shape().elementCount() <= MAX_REORDERED_ELEMENTS) {
+            if (eligible(r, t) && t.shape().elementCount() <= max) {
                 List<Object> k = orderFreeKey(t);
                 if (k != null) {
                     byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(t);
@@ -170,9 +177,8 @@ public final class IdenticalTensors {
         java.util.Set<TensorRef> paired = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         exact.forEach(p -> paired.add(p.suspect()));
         List<Pair> out = new ArrayList<>();
-        Map<TensorRef, int[]> sorted = new IdentityHashMap<>();
         for (TensorRef t : s.logical) {
-            if (!eligible(s, t) || paired.contains(t) || t.shape().elementCount() > MAX_REORDERED_ELEMENTS) {
+            if (!eligible(s, t) || paired.contains(t) || t.shape().elementCount() > max) {
                 continue;
             }
             List<Object> k = orderFreeKey(t);
@@ -180,12 +186,13 @@ public final class IdenticalTensors {
             if (cands == null) {
                 continue;
             }
-            int[] a = sortedBits(t, sorted);
+            // Candidates share the order-free key, so they are rare (a copy's partner): nothing is cached.
+            int[] a = sortedBits(t);
             if (distinct(a) < MIN_DISTINCT_REORDERED) {
                 continue;
             }
             for (TensorRef c : cands) {
-                if (java.util.Arrays.equals(a, sortedBits(c, sorted))) {
+                if (java.util.Arrays.equals(a, sortedBits(c))) {
                     out.add(new Pair(t, c, true));
                     break;
                 }
@@ -228,17 +235,13 @@ public final class IdenticalTensors {
         return z ^ (z >>> 31);
     }
 
-    private static int[] sortedBits(TensorRef t, Map<TensorRef, int[]> cache) throws IOException, ModelFormatException {
-        int[] v = cache.get(t);
-        if (v == null) {
-            float[] f = t.readAll();
-            v = new int[f.length];
-            for (int i = 0; i < f.length; i++) {
-                v[i] = dev.pedigree.model.TensorScan.canonicalBits(f[i]);
-            }
-            java.util.Arrays.sort(v);
-            cache.put(t, v);
+    private static int[] sortedBits(TensorRef t) throws IOException, ModelFormatException {
+        float[] f = t.readAll();
+        int[] v = new int[f.length];
+        for (int i = 0; i < f.length; i++) {
+            v[i] = dev.pedigree.model.TensorScan.canonicalBits(f[i]);
         }
+        java.util.Arrays.sort(v);
         return v;
     }
 
