@@ -602,7 +602,17 @@ final class HeldOutMatching {
         if (ms.isEmpty()) {
             return null;
         }
+        // Only matrices with the first one's width on both sides: their correlation matrices are pooled.
         int n = ms.getFirst().cols();
+        for (int k = ms.size() - 1; k >= 0; k--) {
+            if (ms.get(k).cols() != n || mr.get(k).cols() != n) {
+                ms.remove(k);
+                mr.remove(k);
+            }
+        }
+        if (ms.isEmpty()) {
+            return null;
+        }
         int groups = (int) Math.max(1, Math.min(ms.size(), START_BUDGET / ((long) n * n * n)));
         Matrix[] gs = pooledCorrelations(ms, groups);
         Matrix[] gr = pooledCorrelations(mr, groups);
@@ -816,8 +826,12 @@ final class HeldOutMatching {
     private List<Matrix[]> matchedSections(Matrix[] s, Matrix[] r, Matrix[] ra) {
         List<Matrix[]> out = new ArrayList<>();
         if (heads != null) {
-            Matrix both = hconcat(qk(s), vo(s));
-            Matrix bothR = hconcat(qk(ra), vo(ra));
+            Matrix qs = qk(s);
+            Matrix vs = vo(s);
+            Matrix qr = qk(ra);
+            Matrix vr = vo(ra);
+            Matrix both = qs == null || vs == null ? null : hconcat(qs, vs);
+            Matrix bothR = qr == null || vr == null ? null : hconcat(qr, vr);
             if (sameShape(both, bothR)) {
                 int[] g = matchGroups(both, bothR, heads.dim());
                 int[] kv = unitPermutation(g, heads.dim());
@@ -987,6 +1001,11 @@ final class HeldOutMatching {
         return heads == null ? null : perKvUnit(b[V], b[O]);
     }
 
+    /**
+     * Rows of the key/value layout, each with its group's query (or output) rows at that dimension; null
+     * when the two matrices do not have the layout's shapes (a block whose matrices differ from the first
+     * block's, or whose width differs between them).
+     */
     private Matrix perKvUnit(Matrix kv, Matrix q) {
         if (kv == null || q == null) {
             return null;
@@ -995,6 +1014,9 @@ final class HeldOutMatching {
         int per = heads.perGroup();
         int dim = heads.dim();
         int w = kv.cols();
+        if (kv.rows() != g * dim || q.rows() != g * per * dim || q.cols() != w) {
+            return null;
+        }
         int f = (1 + per) * w;
         float[] out = new float[g * dim * f];
         for (int x = 0; x < g; x++) {
