@@ -490,10 +490,11 @@ public final class LineageComparator {
          */
         private void carryThroughTokenRows(List<ComponentResult> results, BatteryContext text, StackComparison stacks)
                 throws IOException, ModelFormatException {
+            // A shared stack whose residual stream is the token rows': a text stack on either side, under any
+            // reference name (StackComparison keeps its held-out matchings only then).
             ComponentResult stack = null;
             for (ComponentResult c : results) {
-                boolean isText = c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER;
-                if (isText && c.verdict() == Verdict.SHARED_LINEAGE && stacks.anyPermuted(c.name())) {
+                if (c.verdict() == Verdict.SHARED_LINEAGE && stacks.heldOut(c.name()) != null) {
                     stack = c;
                 }
             }
@@ -513,12 +514,8 @@ public final class LineageComparator {
                 return;
             }
             String name = stack.name();
-            // The instance the stack's battery used (fitted once, its blocks still held); a stack compared
-            // under another reference name has none.
+            // The instance the stack's battery used (fitted once, its blocks still held).
             HeldOutMatching matching = stacks.heldOut(name);
-            if (matching == null) {
-                return;
-            }
             SignedPermutation al = matching.blockAlignment(probes.align());
             double bonferroni = Math.log10(tokenRows.size());
             for (int k : tokenRows) {

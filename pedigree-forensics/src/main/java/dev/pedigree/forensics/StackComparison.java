@@ -50,13 +50,16 @@ final class StackComparison {
     /** Per suspect stack compared, the context its chosen reference stack was compared in (its alignment). */
     private final Map<String, BatteryContext> contexts = new java.util.HashMap<>();
     /**
-     * The held-out matchings of each text stack with a permuted block pair, kept (with the blocks they read) for the
-     * token-row carry ({@link #heldOut}) so that it asks the fitted instance instead of reading and fitting again.
+     * The held-out matchings of each stack with a permuted block pair that is a text stack on either side (under
+     * any reference name), kept (with the blocks they read) for the token-row carry ({@link #heldOut}) so that it
+     * asks the fitted instance instead of reading and fitting again.
      */
     private final Map<String, HeldOutMatching> heldOut = new java.util.HashMap<>();
 
     /** The context of the stack pair compared last. */
     private BatteryContext lastContext;
+    /** The held-out matchings of the stack pair compared last. */
+    private HeldOutMatching lastMatching;
 
     /** The experts' evidence, gathered with the blocks of their stack; null until a stack had expert tests. */
     private ComponentEvidence experts;
@@ -103,11 +106,20 @@ final class StackComparison {
     }
 
     /**
-     * The held-out matchings of text stack {@code component} (compared with the reference's stack of the same name),
-     * fitted or not yet; null unless one of its block pairs was found permuted ({@link #anyPermuted}).
+     * The held-out matchings of stack {@code component} against the reference stack it was compared with (of any
+     * name), fitted or not yet; null unless one of its block pairs was found permuted ({@link #anyPermuted}) and it
+     * or that reference stack is a text stack (its residual stream is the token rows').
      */
     HeldOutMatching heldOut(String component) {
         return heldOut.get(component);
+    }
+
+    private static boolean isText(ComponentKind k) {
+        return k == ComponentKind.TEXT_DECODER || k == ComponentKind.TEXT_ENCODER;
+    }
+
+    private static boolean isText(Component c) {
+        return c != null && isText(c.kind());
     }
 
     /** Whether some block pair of the suspect's stack {@code component} was found by the permutation-robust tests. */
@@ -168,6 +180,12 @@ final class StackComparison {
         layerMap.addAll(best.map());
         matrices.addAll(best.matrices());
         contexts.put(c.name(), best.context());
+        // Kept for the token-row carry under whichever name the reference files the stack (issue 14 §3).
+        if (best.matching() != null
+                && (isText(c.kind()) || isText(text.r().components.get(best.reference())))
+                && anyPermuted(c.name())) {
+            heldOut.put(c.name(), best.matching());
+        }
         if (best.experts() != null) {
             experts = best.experts();
         }
@@ -189,7 +207,8 @@ final class StackComparison {
             ComponentEvidence evidence,
             List<LayerMatch> map,
             List<LayerEvidenceMatrix> matrices,
-            ComponentEvidence experts) {}
+            ComponentEvidence experts,
+            HeldOutMatching matching) {}
 
     /** Compares a stack with one reference stack, taking back what it adds to the shared lists. */
     private Attempt attempt(Component c, String ref, long params) throws IOException, ModelFormatException {
@@ -204,7 +223,7 @@ final class StackComparison {
         matrices.subList(x0, matrices.size()).clear();
         ComponentEvidence ex = experts;
         experts = e0;
-        return new Attempt(ref, lastContext, e, map, mats, ex);
+        return new Attempt(ref, lastContext, e, map, mats, ex, lastMatching);
     }
 
     /**
@@ -264,13 +283,13 @@ final class StackComparison {
         ModelIndex r = text.r();
         List<Integer> ls = s.layers(name);
         List<Integer> lr = r.layers(refName);
-        boolean textStack = (c.kind() == ComponentKind.TEXT_DECODER || c.kind() == ComponentKind.TEXT_ENCODER)
-                && name.equals(refName);
+        boolean textStack = isText(c.kind()) && name.equals(refName);
         BatteryContext ctx = textStack ? text : towerContext(name, refName);
         lastContext = ctx;
         contexts.putIfAbsent(name, ctx);
         HeldOutMatching matching = new HeldOutMatching(
                 ctx, name, refName, ls.stream().filter(lr::contains).toList(), textStack);
+        lastMatching = matching;
         BlockBattery battery = new BlockBattery(ctx, name, refName, matching);
         int n1 = ls.size();
         int n2 = lr.size();
@@ -416,9 +435,6 @@ final class StackComparison {
             if (v != null) {
                 stackTensors.add(v);
             }
-        }
-        if (textStack && anyPermuted(name)) {
-            heldOut.put(name, matching);
         }
         // The stack's v/o sign-symmetry test (issue 14 §3): one more entry of the held-out Bonferroni.
         TaggedTest sign = matching.signSymmetry(TestIds.SIGN_SYMMETRY_OVER_BLOCKS);

@@ -9,7 +9,9 @@ import dev.pedigree.forensics.simulate.SimModel;
 import dev.pedigree.forensics.simulate.SyntheticTransformer;
 import dev.pedigree.forensics.simulate.SyntheticTransformer.Config;
 import dev.pedigree.model.ArrayTensor;
+import dev.pedigree.model.Component;
 import dev.pedigree.model.Role;
+import dev.pedigree.model.TensorAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,6 +56,24 @@ class TokenRowCarryTest {
                             : t);
         }
         return m.withTensors(out).named(m.name() + "+token-rows-of-" + donor.name());
+    }
+
+    /** {@code m} with its text blocks filed under component {@code to} (a name Pedigree does not read as text). */
+    private static SimModel textBlocksFiledAs(SimModel m, Component to) {
+        List<ArrayTensor> out = new ArrayList<>();
+        for (ArrayTensor t : m.tensors()) {
+            TensorAddress a = t.address();
+            if (!a.component().equals(CFG.component()) || a.layer() == null) {
+                out.add(t);
+                continue;
+            }
+            out.add(new ArrayTensor(
+                    to.name() + "." + t.name(),
+                    t.shape(),
+                    new TensorAddress(to, a.layer(), a.role(), a.expert(), a.part()),
+                    t.readAll()));
+        }
+        return m.withTensors(out).named(m.name() + "-text-blocks-as-" + to.name());
     }
 
     private static boolean tokenRows(ArrayTensor t) {
@@ -206,5 +226,36 @@ class TokenRowCarryTest {
                     .extracting(m -> m.suspect().layer() + ">" + m.reference().layer())
                     .contains("0>0", "1>1", "2>2");
         }
+    }
+
+    /**
+     * The token-row carry under a differently named reference stack: the obfuscated copy's text blocks are compared
+     * with the reference's blocks filed under another component (paired by structure), and the other way round. The
+     * carry uses the held-out matchings of the pair that was compared, whatever its name (before: skipped, so the
+     * copy's embeddings and head read INDEPENDENT). The same construction from an independent model shares nothing.
+     */
+    @Test
+    void tokenRowsAreCarriedWhenTheStackIsComparedUnderAnotherName() throws Exception {
+        SimModel base = SyntheticTransformer.random("base", CFG, 905);
+        Component decoder = Component.other("decoder");
+        SimModel copy = ObfuscationCarryThroughTest.obfuscated(base, 1, 11);
+        SimModel other = ObfuscationCarryThroughTest.obfuscated(SyntheticTransformer.random("other", CFG, 906), 1, 11);
+        SimModel[][] pairs = {{copy, textBlocksFiledAs(base, decoder)}, {textBlocksFiledAs(copy, decoder), base}};
+        for (SimModel[] p : pairs) {
+            ComparisonResult r = compare(p[0], p[1]);
+            System.out.println(p[0].name() + " vs " + p[1].name() + ": " + r.verdict() + ", share "
+                    + r.sharedParameterFraction() + ", map " + r.layerMap().size());
+            assertThat(r.warnings()).anyMatch(w -> w.contains("paired by structure"));
+            assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
+            assertCarried(r, "embeddings", 0.6, 0.8);
+            assertCarried(r, "lm_head", 0.6, 0.8);
+            assertThat(r.sharedParameterFraction()).isGreaterThan(0.99);
+        }
+        ComparisonResult n = compare(other, textBlocksFiledAs(base, decoder));
+        System.out.println(
+                "independent vs renamed reference: " + n.verdict() + ", share " + n.sharedParameterFraction());
+        assertThat(n.verdict()).isNotEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(component(n, "embeddings").verdict()).isNotEqualTo(Verdict.SHARED_LINEAGE);
+        assertThat(n.sharedParameterFraction()).isZero();
     }
 }
