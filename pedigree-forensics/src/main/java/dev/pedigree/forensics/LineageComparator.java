@@ -136,7 +136,8 @@ public final class LineageComparator {
             throws IOException, ModelFormatException {
         Run first = new Run(suspect, reference, options, exactReuse, suspectTables);
         ComparisonResult r = first.run();
-        return first.withBlocksFromPartners(r);
+        r = first.withBlocksFromPartners(r);
+        return first.withBlocksFromStructure(r);
     }
 
     /** One comparison: the two indexes, the warnings, and the orchestration of the engine. */
@@ -361,8 +362,7 @@ public final class LineageComparator {
             if (again.verdict() != Verdict.SHARED_LINEAGE || again.layerMap().isEmpty()) {
                 return first;
             }
-            List<String> notes = new ArrayList<>();
-            notes.add(String.format(
+            String note = String.format(
                     Locale.ROOT,
                     "the suspect's tensor names give no blocks: %d of %d tensors were paired with reference tensors"
                             + " by exact hashes or by shape and values (corrected log10 p <= %.1f), which showed the"
@@ -373,7 +373,61 @@ public final class LineageComparator {
                     s.view.tensors().size(),
                     o.thresholds().sharedLog10p(),
                     vectorsPlaced(v),
-                    v.blocks()));
+                    v.blocks());
+            return withNote(again, note);
+        }
+
+        /**
+         * Issue 14 §1: when the suspect's names give no blocks and neither hashes nor partners found by
+         * values showed the lineage ({@code first} is not SHARED_LINEAGE: a renamed copy that was also
+         * noised, permuted or rotated), the blocks are inferred from the structure alone ({@link
+         * StructuralBlocks}: repeating groups of tensor shapes in file order, roles by shape) and the
+         * comparison is run again on them, with every test that needs named blocks (fixed-index,
+         * permutation-robust, held-out). This is a second look at the same pair, so it may decide
+         * SHARED_LINEAGE only at the shared threshold lowered by log10 2 (Bonferroni over the two looks);
+         * otherwise {@code first} stands.
+         */
+        ComparisonResult withBlocksFromStructure(ComparisonResult first) throws IOException, ModelFormatException {
+            if (first.verdict() == Verdict.SHARED_LINEAGE || namesGiveBlocks()) {
+                return first;
+            }
+            StructuralBlocks.Inferred inferred = StructuralBlocks.of(s.view, r.view);
+            if (inferred == null) {
+                return first;
+            }
+            Thresholds th = o.thresholds();
+            double shared = th.sharedLog10p() - Math.log10(2);
+            CompareOptions stricter = new CompareOptions(
+                    o.seed(),
+                    o.sampleRows(),
+                    new Thresholds(shared, Math.max(shared, th.independentLog10p()), th.layerLog10p()));
+            Run second = new Run(
+                    Readdressing.withTensors(s.view, inferred.tensors()), r.view, stricter, exactReuse, suspectTables);
+            ComparisonResult again = second.run();
+            if (again.verdict() != Verdict.SHARED_LINEAGE) {
+                return first;
+            }
+            String note = String.format(
+                    Locale.ROOT,
+                    "the suspect's tensor names give no blocks and no tensor was paired by exact hashes or by shape and"
+                            + " values strongly enough to show the lineage (first look: %s): %d of %d tensors were given"
+                            + " addresses by structure alone (%d blocks, each a run of tensors whose shapes are a"
+                            + " reference block's, numbered in the suspect's file order; roles by shape, tensors of one"
+                            + " shape in file order), no value read, and the comparison was run again on them; this"
+                            + " second look decides SHARED_LINEAGE only at log10 p <= %.2f (the threshold less log10 2,"
+                            + " Bonferroni over the two looks)",
+                    first.verdict(),
+                    inferred.addressed(),
+                    s.view.tensors().size(),
+                    inferred.blocks(),
+                    shared);
+            return withNote(again, note);
+        }
+
+        /** {@code again} with {@code note} before its own warnings. */
+        private static ComparisonResult withNote(ComparisonResult again, String note) {
+            List<String> notes = new ArrayList<>();
+            notes.add(note);
             notes.addAll(again.warnings());
             return new ComparisonResult(
                     again.schema(),

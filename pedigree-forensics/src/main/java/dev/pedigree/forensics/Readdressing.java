@@ -135,16 +135,21 @@ final class Readdressing {
                 readdressed++;
             }
         }
+        return new View(withTensors(suspect, out), readdressed, firstSeen.size(), byPosition, byValues);
+    }
+
+    /** {@code suspect} with {@code tensors} in place of its own (re-addressed ones), all else kept. */
+    static ModelView withTensors(ModelView suspect, List<TensorRef> tensors) {
         BasicModelView.Builder b = BasicModelView.builder(suspect.source(), suspect.format())
                 .architecture(suspect.architecture())
                 .hints(suspect.hints())
                 .metadata(suspect.metadata())
-                .tensors(out)
+                .tensors(tensors)
                 .claims(suspect.claims());
         suspect.vocabulary().ifPresent(b::vocabulary);
         suspect.files().forEach(b::file);
         suspect.warnings().forEach(b::warning);
-        return new View(b.build(), readdressed, firstSeen.size(), byPosition, byValues);
+        return b.build();
     }
 
     /**
@@ -376,7 +381,7 @@ final class Readdressing {
     }
 
     /** A tensor at another address. */
-    private static final class Readdressed extends ForwardingTensorRef {
+    static final class Readdressed extends ForwardingTensorRef {
         private final TensorAddress address;
 
         Readdressed(TensorRef delegate, TensorAddress address) {

@@ -516,8 +516,11 @@ final class StackComparison {
         return text.forTower(align, b.cols());
     }
 
-    /** The rows of matrices with equal column counts, one below the other; null when the counts differ. */
+    /** The rows of matrices with equal column counts, one below the other; null when the counts differ or there is none. */
     static Matrix stackRows(List<Matrix> ms) {
+        if (ms.isEmpty()) {
+            return null;
+        }
         int cols = ms.get(0).cols();
         int rows = 0;
         for (Matrix m : ms) {

@@ -140,14 +140,14 @@ class LabelIndependenceTest {
     }
 
     /** The layer map as "suspect>reference" block numbers of the text stack. */
-    private static List<String> textMap(ComparisonResult r) {
+    static List<String> textMap(ComparisonResult r) {
         return r.layerMap().stream()
                 .filter(m -> m.suspect().component().equals("text"))
                 .map(m -> m.suspect().layer() + ">" + m.reference().layer())
                 .toList();
     }
 
-    private static List<String> diagonal(int layers) {
+    static List<String> diagonal(int layers) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
             out.add(i + ">" + i);

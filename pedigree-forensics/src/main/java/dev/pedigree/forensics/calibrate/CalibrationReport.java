@@ -583,6 +583,24 @@ public final class CalibrationReport {
                 return new SimModel[] {DerivationSimulator.renameTensors(v, k + 6), m};
             }));
         }
+        // Issue 14 §1: renamed copies whose values changed beyond a hash or a fixed-index partner: blocks
+        // inferred from the structure alone (StructuralBlocks).
+        for (double rel : new double[] {1, 2}) {
+            rows.add(detect("renamed + perm + residual perm + noise", "σ×" + fmt(rel), reps, opts, k -> {
+                SimModel m = base.apply(k);
+                SimModel v = DerivationSimulator.permuteResidual(
+                        DerivationSimulator.permuteHiddenAndHeads(m, k + 5), text, true, k + 6);
+                return new SimModel[] {
+                    DerivationSimulator.renameTensors(DerivationSimulator.noise(v, rel, k + 7), k + 8), m
+                };
+            }));
+        }
+        rows.add(detect("renamed + residual rotation", "random orthogonal", reps, opts, k -> {
+            SimModel m = base.apply(k);
+            return new SimModel[] {
+                DerivationSimulator.renameTensors(DerivationSimulator.rotateResidual(m, text, k + 5), k + 6), m
+            };
+        }));
         // Issue 14 §2: a 50/50 merge of a model with another tokenizer and a width-sliced copy of the
         // parent, against the wider parent; a width-pruned copy with a padded embedding and no tokenizer.
         int narrow = c.model().hidden() * 3 / 4;
