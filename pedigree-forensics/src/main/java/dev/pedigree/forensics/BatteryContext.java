@@ -119,12 +119,17 @@ record BatteryContext(
     Matrix unitsByResidual(ModelIndex m, TensorRef t, boolean outputSide) throws IOException, ModelFormatException {
         int[] rc = ModelIndex.matrixShape(t);
         if (!outputSide) {
-            return m.rows(t, sampled() ? ModelIndex.sample(rc[0], maxUnits, seed + 31L * rc[0]) : null);
+            return m.rows(t, unitRows(rc[0]));
         }
         if (sampled()) {
             throw new IllegalStateException("output-side tensor " + t.name() + " would be read whole under --sample");
         }
         // Units are the columns: the transpose has rc[1] rows, all of them kept.
         return m.unitsOfColumns(t, null);
+    }
+
+    /** The rows {@link #unitsByResidual} keeps of an input-side tensor of {@code rows} rows (null: all). */
+    int[] unitRows(int rows) {
+        return sampled() ? ModelIndex.sample(rows, maxUnits, seed + 31L * rows) : null;
     }
 }

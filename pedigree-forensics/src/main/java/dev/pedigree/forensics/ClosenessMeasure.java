@@ -386,6 +386,12 @@ final class ClosenessMeasure {
         Undone u = permuted ? undone(ctx, suspect, reference) : null;
         Map<Role, Matrix[]> pairs = u == null ? null : u.pairs();
         boolean undone = pairs != null;
+        if (pairs == null && !permuted && measured == null) {
+            BlockCloseness seen = fromSeen(ctx, suspect, reference);
+            if (seen != null) {
+                return seen;
+            }
+        }
         if (pairs == null) {
             pairs = asStored(ctx, suspect, reference);
             if (measured != null && !permuted) {
@@ -409,30 +415,111 @@ final class ClosenessMeasure {
                 });
             }
         }
+        List<double[]> roles = new ArrayList<>();
+        for (Map.Entry<Role, Matrix[]> e : pairs.entrySet()) {
+            Matrix a = e.getValue()[0];
+            Matrix b = e.getValue()[1];
+            roles.add(undone ? measure(a, b, units(e.getKey(), a), units(e.getKey(), b)) : measure(a, b, a, b));
+        }
+        return of(suspect, reference, roles, undone);
+    }
+
+    /**
+     * One tensor pair's measures: {Pearson r, relative change, units, units matched}, the change on
+     * {@code a}, {@code b} and the units on {@code ua}, {@code ub} (the same matrices as stored, their
+     * units when undone).
+     */
+    static double[] measure(Matrix a, Matrix b, Matrix ua, Matrix ub) {
+        double bound = CHANCE_Z / Math.sqrt(Math.max(1, ua.cols()));
+        long matched = 0;
+        for (int i = 0; i < ua.rows(); i++) {
+            if (Kernels.pearson(ua.row(i), ub.row(i)) > bound) {
+                matched++;
+            }
+        }
+        return new double[] {Kernels.pearson(a.data(), b.data()), relativeChange(a.data(), b.data()), ua.rows(), matched
+        };
+    }
+
+    /** The block pair's closeness from its tensor pairs' {@link #measure}s, in role order; null when there are none. */
+    private static BlockCloseness of(Block suspect, Block reference, List<double[]> roles, boolean undone) {
+        if (roles.isEmpty()) {
+            return null;
+        }
         List<Double> r = new ArrayList<>();
         List<Double> change = new ArrayList<>();
         long units = 0;
         long matched = 0;
-        for (Map.Entry<Role, Matrix[]> e : pairs.entrySet()) {
-            Matrix a = e.getValue()[0];
-            Matrix b = e.getValue()[1];
-            r.add(Kernels.pearson(a.data(), b.data()));
-            change.add(relativeChange(a.data(), b.data()));
-            Matrix ua = undone ? units(e.getKey(), a) : a;
-            Matrix ub = undone ? units(e.getKey(), b) : b;
-            double bound = CHANCE_Z / Math.sqrt(Math.max(1, ua.cols()));
-            for (int i = 0; i < ua.rows(); i++) {
-                units++;
-                if (Kernels.pearson(ua.row(i), ub.row(i)) > bound) {
-                    matched++;
-                }
-            }
-        }
-        if (r.isEmpty()) {
-            return null;
+        for (double[] m : roles) {
+            r.add(m[0]);
+            change.add(m[1]);
+            units += (long) m[2];
+            matched += (long) m[3];
         }
         return new BlockCloseness(
                 suspect, reference, median(r), units == 0 ? 0 : matched / (double) units, median(change), undone);
+    }
+
+    /**
+     * The as-stored closeness of a block pair from the measures {@link Seen} kept when the sampled battery read
+     * the same seeded rows of every tensor pair {@link #asStored} would read; null when one is missing (or none
+     * would be read), and the rows are then read again.
+     */
+    private static BlockCloseness fromSeen(BatteryContext ctx, Block suspect, Block reference) {
+        Integer sampleRows = ctx.sampleRows();
+        if (sampleRows == null) {
+            return null;
+        }
+        List<double[]> roles = new ArrayList<>();
+        for (Role role : ROLES) {
+            TensorRef a = ctx.s().weight(suspect.component(), suspect.layer(), role);
+            TensorRef b = ctx.r().weight(reference.component(), reference.layer(), role);
+            if (a == null || b == null || a.shape().rank() != 2 || !a.shape().equals(b.shape()) || outputSide(role)) {
+                continue;
+            }
+            int[] pick = Customisation.probeRows(ModelIndex.matrixShape(a)[0], sampleRows, ctx.seed());
+            double[] m = ctx.s().closenessSeen.get(a, b, pick);
+            if (m == null) {
+                return null;
+            }
+            roles.add(m);
+        }
+        return roles.isEmpty() ? null : of(suspect, reference, roles, false);
+    }
+
+    /**
+     * As-stored {@link #measure}s of tensor pairs, kept by the sampled fixed-index tests (which read the seeded
+     * rows closeness measures) so that an as-stored block pair's closeness is taken without reading those rows
+     * again: over HTTP they are fetched again once the caches have let them go (2.0 GB of the 100B synthetic
+     * remote bench pair's 8.0 GB). A few doubles per tensor pair; thread-safe.
+     */
+    static final class Seen {
+        private record Key(TensorRef a, TensorRef b) {
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof Key k && k.a == a && k.b == b;
+            }
+
+            @Override
+            public int hashCode() {
+                return 31 * System.identityHashCode(a) + System.identityHashCode(b);
+            }
+        }
+
+        private record Entry(int[] rows, double[] measure) {}
+
+        private final Map<Key, Entry> seen = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** Keeps the as-stored measures of {@code a} and {@code b} read at rows {@code rows} (null: all). */
+        void put(TensorRef a, TensorRef b, int[] rows, Matrix ma, Matrix mb) {
+            seen.putIfAbsent(new Key(a, b), new Entry(rows == null ? null : rows.clone(), measure(ma, mb, ma, mb)));
+        }
+
+        /** The measures kept for {@code a} and {@code b} at exactly these rows; null when none were. */
+        double[] get(TensorRef a, TensorRef b, int[] rows) {
+            Entry e = seen.get(new Key(a, b));
+            return e == null || !java.util.Arrays.equals(e.rows(), rows) ? null : e.measure();
+        }
     }
 
     /** The block pair's tensors as stored, on the rows {@link Customisation} measures. */

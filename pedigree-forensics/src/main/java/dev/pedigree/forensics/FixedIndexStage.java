@@ -57,6 +57,10 @@ final class FixedIndexStage {
         }
         Matrix ma = ctx.unitsByResidual(ctx.s(), a, outputSide);
         Matrix mb = ctx.unitsByResidual(ctx.r(), b, outputSide);
+        if (ctx.sampled() && !outputSide && a.shape().rank() == 2 && a.shape().equals(b.shape())) {
+            // Closeness measures an as-stored pair on these same seeded rows: kept, not read again later.
+            ctx.s().closenessSeen.put(a, b, ctx.unitRows(ra[0]), ma, mb);
+        }
         TestResult plain = pearsonSameRows(plainId, ma, mb);
         out.add(primary(plain));
         if (ctx.alignsFor(role) && ctx.canAlign(ma, mb)) {

@@ -111,6 +111,9 @@ final class ModelIndex {
      */
     final EarlyStop.Tally screens = new EarlyStop.Tally();
 
+    /** As-stored closeness measures of tensor pairs the sampled battery read (this index the suspect's). */
+    final ClosenessMeasure.Seen closenessSeen = new ClosenessMeasure.Seen();
+
     ModelIndex(ModelView view, ReadAccounting accounting) {
         this.view = view;
         this.logical = TensorNaming.logicalTensors(view.tensors(), view.hints()).stream()
