@@ -204,9 +204,52 @@ final class FixedIndexStage {
             String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, SignedPermutation al)
             throws IOException, ModelFormatException {
         GroupedCorrelation g = new GroupedCorrelation(h);
+        float[][] tiles = takeTiles();
+        try {
+            streamedPass(g, a, b, outputSide, h, w, al, tiles);
+        } finally {
+            returnTiles(tiles);
+        }
+        return g.result(id);
+    }
+
+    /**
+     * Idle pairs of tiles ({@link #STREAM_TILE_FLOATS} floats per side) kept between passes, so that a compare does
+     * not allocate and zero two 2 MB arrays per streamed tensor pair (about half a GB of garbage on a 1B-parameter
+     * pair). A pool, not thread-locals: the passes run on the common pool, whose workers' thread-locals are erased
+     * after every task. At most {@link #TILES_KEPT} pairs are kept.
+     */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<float[][]> TILES =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private static final int TILES_KEPT = 4;
+
+    private static float[][] takeTiles() {
+        float[][] t = TILES.poll();
+        return t != null ? t : new float[][] {new float[STREAM_TILE_FLOATS], new float[STREAM_TILE_FLOATS]};
+    }
+
+    private static void returnTiles(float[][] t) {
+        if (t[0].length == STREAM_TILE_FLOATS && t[1].length == STREAM_TILE_FLOATS && TILES.size() < TILES_KEPT) {
+            TILES.offer(t);
+        }
+    }
+
+    /** {@link #streamedPass} into {@code g}, in {@code tiles}' two arrays where a piece fits them. */
+    private static void streamedPass(
+            GroupedCorrelation g,
+            TensorRef a,
+            TensorRef b,
+            boolean outputSide,
+            int h,
+            int w,
+            SignedPermutation al,
+            float[][] tiles)
+            throws IOException, ModelFormatException {
         if (!outputSide) {
-            float[] xa = new float[0];
-            float[] xb = xa;
+            // The aligned pass copies each piece through the alignment at its exact size: its own arrays, as before.
+            float[] xa = al == null ? tiles[0] : new float[0];
+            float[] xb = al == null ? tiles[1] : xa;
             for (int k = 0; k < g.blocks(); k++) {
                 long b0 = g.blockStart(k);
                 int nb = g.blockSize(k);
@@ -244,8 +287,9 @@ final class FixedIndexStage {
         } else {
             int tile = GroupedCorrelation.FLUSH_ROWS;
             int chunk = Math.min(w, Math.max(tile, STREAM_TILE_FLOATS / h / tile * tile));
-            float[] xa = new float[Math.multiplyExact(chunk, h)];
-            float[] xb = new float[xa.length];
+            int need = Math.multiplyExact(chunk, h);
+            float[] xa = need <= tiles[0].length ? tiles[0] : new float[need];
+            float[] xb = need <= tiles[1].length ? tiles[1] : new float[need];
             for (int r0 = 0; r0 < w; r0 += chunk) {
                 int n = Math.min(chunk, w - r0);
                 int first = r0;
@@ -258,7 +302,6 @@ final class FixedIndexStage {
                 g.addFeatureRows(xa, xb, n);
             }
         }
-        return g.result(id);
     }
 
     private TaggedTest alignedSkipped(String id, double plainLog10p) {

@@ -103,6 +103,20 @@ interface KernelOps {
         out[1] = sumSquares(a, off, n);
     }
 
+    /**
+     * {@link #sumAndSquares} of {@code rows} rows of {@code n} values, row r starting at {@code off + r·stride}, into
+     * {@code out[2r]} and {@code out[2r+1]}: each row bit for bit as its own call gives it (a twin may run several
+     * rows' independent sums side by side).
+     */
+    default void sumAndSquaresRows(float[] a, int off, int stride, int rows, int n, double[] out) {
+        double[] m = new double[2];
+        for (int r = 0; r < rows; r++) {
+            sumAndSquares(a, off + r * stride, n, m);
+            out[2 * r] = m[0];
+            out[2 * r + 1] = m[1];
+        }
+    }
+
     /** Whether {@code a[off .. off+n)} holds a NaN or an infinity (a value whose exponent bits are all set). */
     default boolean anyNonFinite(float[] a, int off, int n) {
         int m = 0;

@@ -148,6 +148,14 @@ public final class Kernels {
         VectorSupport.numeric().totalAndSquares(a, off, n, out);
     }
 
+    /**
+     * {@link #sumAndSquares} of {@code rows} rows of {@code n} values (row r from {@code off + r·stride}) into
+     * {@code out[2r]} (sum) and {@code out[2r+1]} (sum of squares), each row bit for bit what its own call returns.
+     */
+    public static void sumAndSquaresRows(float[] a, int off, int stride, int rows, int n, double[] out) {
+        VectorSupport.numeric().totalAndSquaresRows(a, off, stride, rows, n, out);
+    }
+
     /** Whether {@code a[off .. off+n)} holds a NaN or an infinity. */
     public static boolean anyNonFinite(float[] a, int off, int n) {
         return VectorSupport.numeric().hasNonFinite(a, off, n);
@@ -221,6 +229,19 @@ public final class Kernels {
         Objects.checkFromIndexSize(off, n, a.length);
         Objects.checkIndex(1, out.length);
         ops.sumAndSquares(a, off, n, out);
+    }
+
+    /** Instance twin of {@link #sumAndSquaresRows}. */
+    public void totalAndSquaresRows(float[] a, int off, int stride, int rows, int n, double[] out) {
+        if (rows < 0 || n < 0 || stride < 0) {
+            throw new IllegalArgumentException("negative size rows=" + rows + " n=" + n + " stride=" + stride);
+        }
+        Objects.checkFromIndexSize(0, 2 * rows, out.length);
+        if (rows > 0) {
+            Objects.checkFromIndexSize(off, n, a.length);
+            Objects.checkFromIndexSize(off + (long) (rows - 1) * stride, n, a.length);
+        }
+        ops.sumAndSquaresRows(a, off, stride, rows, n, out);
     }
 
     /** Instance twin of {@link #anyNonFinite}. */

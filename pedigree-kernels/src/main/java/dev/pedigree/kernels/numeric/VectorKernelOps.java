@@ -702,6 +702,84 @@ final class VectorKernelOps implements KernelOps {
         out[1] = accSq;
     }
 
+    /**
+     * Four rows at a time, each with its own accumulators in exactly {@link #sumAndSquares}'s order (so each row's
+     * results are its own call's bit for bit): the single-row loop waits on its two accumulators' latency, four rows
+     * side by side keep the adders busy. Leftover rows go through {@link #sumAndSquares}.
+     */
+    @Override
+    public void sumAndSquaresRows(float[] a, int off, int stride, int rows, int n, double[] out) {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            sumAndSquares4(a, off + r * stride, stride, n, out, 2 * r);
+        }
+        double[] m = new double[2];
+        for (; r < rows; r++) {
+            sumAndSquares(a, off + r * stride, n, m);
+            out[2 * r] = m[0];
+            out[2 * r + 1] = m[1];
+        }
+    }
+
+    private static void sumAndSquares4(float[] a, int o, int s, int n, double[] out, int at) {
+        java.util.Objects.checkFromIndexSize(o, n, a.length);
+        java.util.Objects.checkFromIndexSize(o + 3 * s, n, a.length);
+        float[] lanes = new float[L];
+        int upper = S.loopBound(n);
+        double acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+        double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0;
+        int i = 0;
+        while (i < upper) {
+            int end = Math.min(upper, i + CHUNK);
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            FloatVector q0 = s0, q1 = s0, q2 = s0, q3 = s0;
+            for (; i < end; i += L) {
+                FloatVector x0 = FloatVector.fromArray(S, a, o + i);
+                FloatVector x1 = FloatVector.fromArray(S, a, o + s + i);
+                FloatVector x2 = FloatVector.fromArray(S, a, o + 2 * s + i);
+                FloatVector x3 = FloatVector.fromArray(S, a, o + 3 * s + i);
+                s0 = s0.add(x0);
+                q0 = x0.fma(x0, q0);
+                s1 = s1.add(x1);
+                q1 = x1.fma(x1, q1);
+                s2 = s2.add(x2);
+                q2 = x2.fma(x2, q2);
+                s3 = s3.add(x3);
+                q3 = x3.fma(x3, q3);
+            }
+            acc0 += laneSum(s0, lanes);
+            sq0 += laneSum(q0, lanes);
+            acc1 += laneSum(s1, lanes);
+            sq1 += laneSum(q1, lanes);
+            acc2 += laneSum(s2, lanes);
+            sq2 += laneSum(q2, lanes);
+            acc3 += laneSum(s3, lanes);
+            sq3 += laneSum(q3, lanes);
+        }
+        for (; i < n; i++) {
+            double v0 = a[o + i];
+            double v1 = a[o + s + i];
+            double v2 = a[o + 2 * s + i];
+            double v3 = a[o + 3 * s + i];
+            acc0 += v0;
+            sq0 += v0 * v0;
+            acc1 += v1;
+            sq1 += v1 * v1;
+            acc2 += v2;
+            sq2 += v2 * v2;
+            acc3 += v3;
+            sq3 += v3 * v3;
+        }
+        out[at] = acc0;
+        out[at + 1] = sq0;
+        out[at + 2] = acc1;
+        out[at + 3] = sq1;
+        out[at + 4] = acc2;
+        out[at + 5] = sq2;
+        out[at + 6] = acc3;
+        out[at + 7] = sq3;
+    }
+
     @Override
     public boolean anyNonFinite(float[] a, int off, int n) {
         java.util.Objects.checkFromIndexSize(off, n, a.length);

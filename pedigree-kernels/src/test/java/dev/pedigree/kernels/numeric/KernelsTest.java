@@ -273,6 +273,30 @@ class KernelsTest {
     }
 
     @Test
+    void sumAndSquaresRowsIsEachRowsOwnCallBitForBitInBothTwins() {
+        SplittableRandom rng = new SplittableRandom(31);
+        for (Kernels k : twins()) {
+            for (int n : new int[] {0, 1, 7, 16, 17, 511, 512, 513, 2048, 2055}) {
+                for (int rows : new int[] {0, 1, 3, 4, 5, 8, 9}) {
+                    int stride = n + 3;
+                    float[] a = data(rng, 5 + rows * stride + 2, 0.7);
+                    double[] out = new double[2 * rows + 1];
+                    out[2 * rows] = 42;
+                    k.totalAndSquaresRows(a, 5, stride, rows, n, out);
+                    double[] one = new double[2];
+                    for (int r = 0; r < rows; r++) {
+                        k.totalAndSquares(a, 5 + r * stride, n, one);
+                        String what = k.name() + " n=" + n + " rows=" + rows + " row " + r;
+                        assertThat(out[2 * r]).as(what + " sum").isEqualTo(one[0]);
+                        assertThat(out[2 * r + 1]).as(what + " squares").isEqualTo(one[1]);
+                    }
+                    assertThat(out[2 * rows]).as("untouched past the rows").isEqualTo(42);
+                }
+            }
+        }
+    }
+
+    @Test
     void anyNonFiniteFindsEveryNanAndInfinityAndNothingElse() {
         float[] finite = {0f, -0f, Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, Float.MIN_NORMAL, 1e30f, -3f};
         float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.intBitsToFloat(0xffc00001)};

@@ -184,16 +184,18 @@ public final class GroupedCorrelation {
         double[] va = new double[g];
         double[] vb = new double[g];
         boolean algebraic = true;
-        double[] m = new double[2];
+        // Every row's sum and sum of squares, several rows side by side (each row's bits as its own call's).
+        double[] mA = new double[2 * g];
+        double[] mB = new double[2 * g];
+        Kernels.sumAndSquaresRows(a, aRow0, stride, g, n, mA);
+        Kernels.sumAndSquaresRows(b2, bRow0, stride, g, n, mB);
         for (int u = 0; u < g; u++) {
-            Kernels.sumAndSquares(a, aRow0 + u * stride, n, m);
-            double s = m[0];
-            double q = m[1];
+            double s = mA[2 * u];
+            double q = mA[2 * u + 1];
             ma[u] = s / n;
             va[u] = q - s * ma[u];
-            Kernels.sumAndSquares(b2, bRow0 + u * stride, n, m);
-            double s2 = m[0];
-            double q2 = m[1];
+            double s2 = mB[2 * u];
+            double q2 = mB[2 * u + 1];
             mb[u] = s2 / n;
             vb[u] = q2 - s2 * mb[u];
             algebraic &= va[u] > ALGEBRAIC_CENTRING * q && vb[u] > ALGEBRAIC_CENTRING * q2;
