@@ -306,10 +306,13 @@ final class HeldOutMatching {
 
     /**
      * The stack's v/o head-dimension sign-symmetry test ({@link SignSymmetry}) over every block pair this stack
-     * could fit, pooled: the residual alignment is refitted from {@link #start} on the token rows and the q and k
-     * rows of head-matched blocks only ({@link #ROUNDS} rounds), heads are matched on q and k, and the terms are the
-     * cosines of the matched [v row; o columns] units. Blocks whose value matrix repeats an earlier block's on either
-     * side (tied weights) are left out. Null when the stack could not be fitted or has no attention.
+     * could fit, pooled. The residual alignment is refitted ({@link #signFreeRefit}) from several starts, none of which
+     * carries the v/o head-dimension signs: {@link #start} (token rows or the stack's alignment), the blocks' residual
+     * correlations of q, k, gate, up and down ({@link #blockStart(List, boolean)} without v and o), and each token
+     * matrix alone; the refit with the largest mean |correlation| of its last fit is kept (a function of sign-free
+     * data, so the choice keeps the null exact). Heads are matched on q and k, and the terms are the cosines of the
+     * matched [v row; o columns] units. Blocks whose value matrix repeats an earlier block's on either side (tied
+     * weights) are left out. Null when the stack could not be fitted or has no attention.
      */
     TaggedTest signSymmetry(String id) throws IOException, ModelFormatException {
         fitOnce();
@@ -317,28 +320,22 @@ final class HeldOutMatching {
         if (start == null || heads == null || usable.isEmpty()) {
             return null;
         }
-        SignedPermutation al = start;
-        for (int round = 0; round < ROUNDS; round++) {
-            List<Matrix[]> sections = new ArrayList<>(tokens);
-            for (int l : usable) {
-                Matrix[][] b = blocks.get(l);
-                int[] g = qkGroups(b[0], aligned(b[1], al));
-                if (g != null) {
-                    addSection(sections, b[0][Q], b[1][Q], queryPermutation(g));
-                    addSection(sections, b[0][K], b[1][K], unitPermutation(g, heads.dim()));
-                }
+        List<SignedPermutation> starts = new ArrayList<>();
+        starts.add(start);
+        starts.add(blockStart(usable, false));
+        for (Matrix[] t : tokens) {
+            starts.add(fitSections(List.<Matrix[]>of(t)));
+        }
+        SignedPermutation al = null;
+        int candidates = 0;
+        for (SignedPermutation from : starts) {
+            if (from == null || from.index().length != start.index().length) {
+                continue;
             }
-            // Each section weighs as its rows (unit-variance columns, not unit-norm): a block's few noisy q, k rows
-            // must not outweigh the token rows.
-            sections.replaceAll(x -> new Matrix[] {byRows(x[0]), byRows(x[1])});
-            SignedPermutation next = fitSections(sections);
-            if (next == null) {
-                break;
-            }
-            boolean same = Arrays.equals(next.index(), al.index()) && Arrays.equals(next.sign(), al.sign());
-            al = next;
-            if (same) {
-                break;
+            candidates++;
+            SignedPermutation c = signFreeRefit(from, usable);
+            if (al == null || c.meanAbsCos() > al.meanAbsCos()) {
+                al = c;
             }
         }
         SignSymmetry sum = new SignSymmetry();
@@ -363,12 +360,107 @@ final class HeldOutMatching {
         }
         String note = String.format(
                 Locale.ROOT,
-                "residual alignment fitted on %sq, k of %d blocks, heads matched on q, k%s",
+                "residual alignment fitted on %sq, k and sign-free v, o of %d blocks (best of %d starts), heads matched"
+                        + " on q, k%s",
                 tokens.isEmpty() ? "the stack's alignment and " : "token rows and ",
                 usable.size(),
+                candidates,
                 tied == 0 ? "" : "; " + tied + " blocks tied to an earlier one left out");
         TestResult t = sum.result(id, note);
         return new TaggedTest(component, t, Kind.PRIMARY);
+    }
+
+    /** Rounds of {@link #signFreeRefit}. */
+    static final int SIGN_ROUNDS = 3 * ROUNDS;
+
+    /**
+     * Alternates, from {@code from}, head matchings on q and k and the residual alignment fitted on the token rows,
+     * the matched q and k rows and the sign-free v and o rows ({@link #signFreeValueSections}) of the blocks {@code
+     * usable}; at most {@link #SIGN_ROUNDS} rounds. Nothing it uses changes when a suspect unit [v row i; o columns
+     * i] changes sign.
+     */
+    private SignedPermutation signFreeRefit(SignedPermutation from, List<Integer> usable) {
+        SignedPermutation al = from;
+        for (int round = 0; round < SIGN_ROUNDS; round++) {
+            SignedPermutation next = fitSections(signFreeSections(al, usable));
+            if (next == null) {
+                break;
+            }
+            boolean same = Arrays.equals(next.index(), al.index()) && Arrays.equals(next.sign(), al.sign());
+            al = next;
+            if (same) {
+                break;
+            }
+        }
+        return al;
+    }
+
+    private List<Matrix[]> signFreeSections(SignedPermutation al, List<Integer> usable) {
+        List<Matrix[]> sections = new ArrayList<>(tokens);
+        for (int l : usable) {
+            Matrix[][] b = blocks.get(l);
+            Matrix[] ra = aligned(b[1], al);
+            int[] g = qkGroups(b[0], ra);
+            if (g != null) {
+                addSection(sections, b[0][Q], b[1][Q], queryPermutation(g));
+                addSection(sections, b[0][K], b[1][K], unitPermutation(g, heads.dim()));
+                signFreeValueSections(sections, b[0], b[1], ra, g);
+            }
+        }
+        // Each section weighs as its rows (unit-variance columns, not unit-norm): a block's few noisy q, k rows
+        // must not outweigh the token rows.
+        sections.replaceAll(x -> new Matrix[] {byRows(x[0]), byRows(x[1])});
+        return sections;
+    }
+
+    /**
+     * The v rows and o columns of block (s, r) with heads matched by {@code g}, each suspect unit [v row i; o columns
+     * i] multiplied by the sign of its cosine with the matched aligned reference unit ({@code ra}): ε_i·s_i is the
+     * same whatever the sign of s_i, so a fit on it carries no v/o head-dimension sign (SignSymmetry's null stays
+     * exact) while the relative signs within each unit still locate the residual coordinates.
+     */
+    private void signFreeValueSections(List<Matrix[]> sections, Matrix[] s, Matrix[] r, Matrix[] ra, int[] g) {
+        Matrix vs = vo(s);
+        Matrix vr = vo(ra);
+        if (!sameShape(vs, vr) || s[V] == null || s[O] == null || r[V] == null || r[O] == null) {
+            return;
+        }
+        int[] kv = unitPermutation(g, heads.dim());
+        Matrix vm = vr.rowsSubset(kv);
+        int n = vs.rows();
+        int f = vs.cols();
+        float[] eps = new float[n];
+        for (int i = 0; i < n; i++) {
+            double d = 0;
+            for (int j = 0; j < f; j++) {
+                d += (double) vs.data()[i * f + j] * vm.data()[i * f + j];
+            }
+            eps[i] = d < 0 ? -1f : 1f;
+        }
+        int per = heads.perGroup();
+        int dim = heads.dim();
+        float[] qeps = new float[n * per];
+        for (int x = 0; x < heads.groups(); x++) {
+            for (int t = 0; t < per; t++) {
+                for (int d = 0; d < dim; d++) {
+                    qeps[(x * per + t) * dim + d] = eps[x * dim + d];
+                }
+            }
+        }
+        addSection(sections, signedRows(s[V], eps), r[V], kv);
+        addSection(sections, signedRows(s[O], qeps), r[O], queryPermutation(g));
+    }
+
+    /** Row i of {@code m} times {@code sign[i]}. */
+    private static Matrix signedRows(Matrix m, float[] sign) {
+        float[] d = m.data().clone();
+        int w = m.cols();
+        for (int i = 0; i < m.rows(); i++) {
+            for (int j = 0; j < w; j++) {
+                d[i * w + j] *= sign[i];
+            }
+        }
+        return Matrix.of(m.rows(), w, d);
     }
 
     /** {@code m} times √rows. */
@@ -588,12 +680,16 @@ final class HeldOutMatching {
      * alignment. Null when the fold has no matrix pair.
      */
     private SignedPermutation blockStart(List<Integer> fold) {
+        return blockStart(fold, true);
+    }
+
+    private SignedPermutation blockStart(List<Integer> fold, boolean withValues) {
         List<Matrix> ms = new ArrayList<>();
         List<Matrix> mr = new ArrayList<>();
         for (int l : fold) {
             Matrix[][] b = blocks.get(l);
             for (int k = 0; k < ROLES.length; k++) {
-                if (b[0][k] != null && b[1][k] != null && b[0][k].rows() >= 2) {
+                if ((withValues || k != V && k != O) && b[0][k] != null && b[1][k] != null && b[0][k].rows() >= 2) {
                     ms.add(b[0][k]);
                     mr.add(b[1][k]);
                 }
