@@ -59,8 +59,54 @@ final class ClosenessMeasure {
      *     basis, [rows × cols] as stored, or restricted to the units matched ([units × residual] rows,
      *     [residual × units] columns) when {@code sampling} says so
      * @param sampling how units were sampled, one phrase per unit set that was (empty: every unit)
+     * @param rotated whether the residual basis was undone by an orthogonal rotation ({@link #residualRotation}),
+     *     the suspect's tensors then re-expressed in the reference's basis instead
      */
-    record Undone(Map<Role, Matrix[]> pairs, List<String> sampling) {}
+    record Undone(Map<Role, Matrix[]> pairs, List<String> sampling, boolean rotated) {}
+
+    /** An {@link Undone} with the mean relative change it leaves over the block's tensors. */
+    private record Attempt(Undone undone, double change) {}
+
+    /**
+     * Fewest probe-token rows per residual coordinate for fitting a rotation of the residual basis (below it
+     * the fitted rotation mostly reads the noise of the rows).
+     */
+    static final int ROTATION_ROWS_PER_COORDINATE = 2;
+
+    /** Widest residual basis whose rotation is fitted (one SVD of a d × d matrix). */
+    static final int ROTATION_MAX_WIDTH = PermutationStage.MATCH_FEATURES;
+
+    /**
+     * The orthogonal rotation {@code Q} of the residual basis with {@code E_reference Q ≈ E_suspect} on the
+     * probe tokens' fit half ({@link TokenProbes}), for a copy whose residual stream was rotated rather than
+     * permuted (which the signed-permutation alignment cannot express); null without token embeddings, with
+     * widths that differ, more than {@link #ROTATION_MAX_WIDTH} coordinates or fewer than {@link
+     * #ROTATION_ROWS_PER_COORDINATE} fit rows per coordinate. Fitted on embeddings only: a block's weights
+     * take no part, so an unrelated block stays unrelated after it.
+     */
+    static Matrix residualRotation(BatteryContext ctx) throws IOException, ModelFormatException {
+        TokenProbes probes = ctx.probes();
+        if (probes == null || !probes.present() || probes.fitS().length == 0) {
+            return null;
+        }
+        String emb = dev.pedigree.model.Component.EMBEDDINGS.name();
+        TensorRef a = ctx.s().weight(emb, null, Role.EMBEDDING);
+        TensorRef b = ctx.r().weight(emb, null, Role.EMBEDDING);
+        if (a == null || b == null || a.shape().rank() != 2 || !a.shape().equals(b.shape())) {
+            return null;
+        }
+        int d = ModelIndex.matrixShape(a)[1];
+        int n = probes.fitS().length;
+        if (d < 2 || d > ROTATION_MAX_WIDTH || n < ROTATION_ROWS_PER_COORDINATE * d) {
+            return null;
+        }
+        Matrix ms = ctx.s().rows(a, probes.fitS());
+        Matrix mr = ctx.r().rows(b, probes.fitR());
+        if (ms.nonFiniteRows() > 0 || mr.nonFiniteRows() > 0) {
+            return null;
+        }
+        return dev.pedigree.stats.Procrustes.fit(mr, ms);
+    }
 
     /** How a layer-map pair is undone: {@link Undone}, or null to measure it as stored. */
     @FunctionalInterface
@@ -79,11 +125,35 @@ final class ClosenessMeasure {
      * matched among the reference's rows read, keeping the pairs that correlate beyond chance.
      */
     static Undone undone(BatteryContext ctx, Block suspect, Block reference) throws IOException, ModelFormatException {
+        return undone(ctx, suspect, reference, null);
+    }
+
+    /**
+     * {@link #undone(BatteryContext, Block, Block)}, and with a {@code rotation} of the residual basis ({@link
+     * #residualRotation}) also undone through that rotation instead of the signed permutation: the one that
+     * leaves the smaller mean relative change is kept (a residual-permuted copy: the permutation, exact; a
+     * rotated one: the rotation). Through the rotation, the suspect's tensors are re-expressed in the reference's
+     * basis ({@code A Qᵀ}, which leaves norms and so the relative change as they are), so the norm gains folded
+     * into them are undone in the reference's basis too; a unit set wider than {@link BatteryContext#maxUnits}
+     * (not under --sample) is not undone through a rotation.
+     */
+    static Undone undone(BatteryContext ctx, Block suspect, Block reference, Matrix rotation)
+            throws IOException, ModelFormatException {
+        Attempt p = attempt(ctx, suspect, reference, null);
+        Attempt q = rotation == null ? null : attempt(ctx, suspect, reference, rotation);
+        if (p == null || (q != null && q.change() < p.change())) {
+            p = q;
+        }
+        return p == null ? null : p.undone();
+    }
+
+    private static Attempt attempt(BatteryContext ctx, Block suspect, Block reference, Matrix rotation)
+            throws IOException, ModelFormatException {
         Map<Role, Matrix[]> out = new EnumMap<>(Role.class);
         Map<Role, Matrix[]> stored = new EnumMap<>(Role.class);
         List<String> sampling = new ArrayList<>();
         for (List<Role> set : UNIT_SETS) {
-            undoUnits(ctx, suspect, reference, set, out, stored, sampling);
+            undoUnits(ctx, suspect, reference, set, rotation, out, stored, sampling);
         }
         if (out.isEmpty()) {
             return null;
@@ -97,7 +167,9 @@ final class ClosenessMeasure {
             before.add(relativeChange(st[0].data(), st[1].data()));
             after.add(relativeChange(e.getValue()[0].data(), e.getValue()[1].data()));
         }
-        return mean(after) < 0.9 * mean(before) ? new Undone(out, List.copyOf(sampling)) : null;
+        return mean(after) < 0.9 * mean(before)
+                ? new Attempt(new Undone(out, List.copyOf(sampling), rotation != null), mean(after))
+                : null;
     }
 
     /**
@@ -109,6 +181,7 @@ final class ClosenessMeasure {
             Block suspect,
             Block reference,
             List<Role> set,
+            Matrix rotation,
             Map<Role, Matrix[]> out,
             Map<Role, Matrix[]> stored,
             List<String> sampling)
@@ -139,6 +212,9 @@ final class ClosenessMeasure {
         }
         Map<Role, Matrix[]> pairs = new EnumMap<>(Role.class);
         if (!ctx.sampled() && h > ctx.maxUnits()) {
+            if (rotation != null) {
+                return; // wide unit sets are matched through the signed permutation only
+            }
             wideUnits(ctx, suspect, reference, roles, refs, h, pairs, stored, sampling);
         } else {
             // Whole tensors (at most maxUnits units), or under --sample the battery's own rows.
@@ -147,7 +223,11 @@ final class ClosenessMeasure {
                 Matrix ma = ctx.s().rows(refs.get(k)[0], rows);
                 Matrix mb = ctx.r().rows(refs.get(k)[1], rows);
                 stored.put(roles.get(k), new Matrix[] {ma, mb});
-                pairs.put(roles.get(k), new Matrix[] {ma, aligned(ctx, roles.get(k), mb)});
+                pairs.put(
+                        roles.get(k),
+                        rotation == null
+                                ? new Matrix[] {ma, aligned(ctx, roles.get(k), mb)}
+                                : new Matrix[] {rotated(roles.get(k), ma, rotation), mb});
             }
             int kept = matchUnits(pairs, roles, rows != null);
             if (rows != null) {
@@ -174,6 +254,19 @@ final class ClosenessMeasure {
                 roles.stream()
                         .map(r -> r.name().toLowerCase(java.util.Locale.ROOT))
                         .toList());
+    }
+
+    /**
+     * The suspect's tensor re-expressed in the reference's residual basis, {@code A Qᵀ} in [units × residual]
+     * form, for {@code E_reference Q ≈ E_suspect} (as stored when its residual width is not the rotation's).
+     */
+    private static Matrix rotated(Role role, Matrix ma, Matrix q) {
+        Matrix u = units(role, ma);
+        if (u.cols() != q.rows()) {
+            return ma;
+        }
+        Matrix back = u.multiplyTransposed(q);
+        return outputSide(role) ? back.transpose() : back;
     }
 
     /** The reference's tensor with its residual coordinates aligned to the suspect's (when the alignment applies). */
@@ -376,14 +469,20 @@ final class ClosenessMeasure {
     }
 
     /**
-     * A block pair's closeness: undone when {@code permuted} (and possible), otherwise on the seeded
-     * rows {@link Customisation} reads (the battery's own rows under --sample; output-side tensors
-     * left out there). Null when no tensor pair of equal shape exists.
+     * A block pair's closeness: undone when {@code permuted} (and possible; through {@code rotation} too
+     * when given, {@link #undone(BatteryContext, Block, Block, Matrix)}), otherwise on the seeded rows {@link
+     * Customisation} reads (the battery's own rows under --sample; output-side tensors left out there). Null
+     * when no tensor pair of equal shape exists.
      */
     static BlockCloseness block(
-            BatteryContext ctx, Block suspect, Block reference, boolean permuted, Customisation.Measured measured)
+            BatteryContext ctx,
+            Block suspect,
+            Block reference,
+            boolean permuted,
+            Matrix rotation,
+            Customisation.Measured measured)
             throws IOException, ModelFormatException {
-        Undone u = permuted ? undone(ctx, suspect, reference) : null;
+        Undone u = permuted ? undone(ctx, suspect, reference, rotation) : null;
         Map<Role, Matrix[]> pairs = u == null ? null : u.pairs();
         boolean undone = pairs != null;
         if (pairs == null && !permuted && measured == null) {
@@ -570,9 +669,11 @@ final class ClosenessMeasure {
     /**
      * The held-out probe tokens' rows of the token embeddings or head ({@code role}) of component
      * {@code comp}: {@link #tokenRows(Matrix, Matrix, Matrix)} with the alignment fitted on the
-     * other probe tokens; null when there are none.
+     * other probe tokens, or through {@code rotation} ({@link #residualRotation}, fitted on the same other probe
+     * tokens; null: not tried) when that explains them better; null when there are none.
      */
-    static Closeness tokenRows(BatteryContext ctx, String comp, Role role) throws IOException, ModelFormatException {
+    static Closeness tokenRows(BatteryContext ctx, String comp, Role role, Matrix rotation)
+            throws IOException, ModelFormatException {
         TokenProbes probes = ctx.probes();
         TensorRef a = ctx.s().weight(comp, null, role);
         TensorRef b = ctx.r().weight(comp, null, role);
@@ -592,7 +693,15 @@ final class ClosenessMeasure {
         Matrix aligned = align != null && align.index().length == ma.cols() && ma.cols() == mb.cols()
                 ? align.applyToColumns(mb)
                 : null;
-        return tokenRows(ma, mb, aligned);
+        Closeness best = tokenRows(ma, mb, aligned);
+        if (best != null && rotation != null && rotation.rows() == ma.cols() && ma.cols() == mb.cols()) {
+            // E_reference Q ≈ E_suspect: the suspect's rows re-expressed in the reference's basis.
+            Closeness rotated = rows(ma.multiplyTransposed(rotation), mb, true);
+            if (rotated.correlation() > best.correlation()) {
+                best = rotated;
+            }
+        }
+        return best;
     }
 
     /**

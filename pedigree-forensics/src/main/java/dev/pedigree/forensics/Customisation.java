@@ -156,6 +156,7 @@ final class Customisation {
         List<Job> jobs = new ArrayList<>();
         Set<Block> seen = new HashSet<>();
         int undoneBlocks = 0;
+        int rotatedBlocks = 0;
         Set<String> sampledUnits = new java.util.LinkedHashSet<>();
         for (LayerMatch m : map) {
             if (!shared.contains(m.suspect().component()) || !seen.add(m.suspect())) {
@@ -166,6 +167,7 @@ final class Customisation {
             Map<Role, Matrix[]> undone = u == null ? null : u.pairs();
             if (u != null) {
                 undoneBlocks++;
+                rotatedBlocks += u.rotated() ? 1 : 0;
                 sampledUnits.addAll(u.sampling());
             }
             for (Role role : ROLES) {
@@ -226,6 +228,10 @@ final class Customisation {
                 : undoneBlocks + " of " + seen.size()
                         + " blocks after undoing the permutation of residual coordinates, units and heads that"
                         + " the permutation-robust tests found (and the norm gains folded into the weights)"
+                        + (rotatedBlocks == 0
+                                ? ""
+                                : "; " + rotatedBlocks + " of them through a rotation of the residual stream"
+                                        + " fitted on the probe tokens' embeddings")
                         + (sampledUnits.isEmpty()
                                 ? ""
                                 : "; units matched on a sample: " + String.join(", ", sampledUnits));

@@ -494,10 +494,10 @@ public final class LineageComparator {
         private Closeness closeness(Component c, BatteryContext text, StackComparison stacks, boolean shared)
                 throws IOException, ModelFormatException {
             if (c.kind() == ComponentKind.EMBEDDINGS) {
-                return ClosenessMeasure.tokenRows(text, c.name(), Role.EMBEDDING);
+                return ClosenessMeasure.tokenRows(text, c.name(), Role.EMBEDDING, stacks.textRotation());
             }
             if (c.kind() == ComponentKind.LM_HEAD) {
-                return ClosenessMeasure.tokenRows(text, c.name(), Role.LM_HEAD);
+                return ClosenessMeasure.tokenRows(text, c.name(), Role.LM_HEAD, stacks.textRotation());
             }
             List<Integer> ls = s.layers(c.name());
             if (ls.isEmpty() || c.kind() == ComponentKind.EXPERTS) {
@@ -523,7 +523,12 @@ public final class LineageComparator {
                 // A shared component's pairs are the ones the customisation summary measures: measured here, on the
                 // rows just read, when it measures them as stored.
                 Closeness.BlockCloseness b = ClosenessMeasure.block(
-                        ctx, sb, rb, stacks.permuted(sb, rb), shared && m != null ? measured : null);
+                        ctx,
+                        sb,
+                        rb,
+                        stacks.undoTried(sb, rb),
+                        stacks.rotation(ctx),
+                        shared && m != null ? measured : null);
                 if (b != null) {
                     blocks.add(b);
                 }
@@ -633,8 +638,20 @@ public final class LineageComparator {
                                 both,
                                 evidence,
                                 reason,
-                                x == null ? c.closeness() : x));
+                                closer(x, c.closeness())));
             }
+        }
+
+        /**
+         * The token rows' closeness that explains them better (the higher correlation): through the stack's
+         * held-out alignment ({@code carried}) or as measured before ({@code own}: as stored, through the
+         * probes' alignment or the rotation of the residual basis, {@link ClosenessMeasure#tokenRows}).
+         */
+        private static Closeness closer(Closeness carried, Closeness own) {
+            if (carried == null) {
+                return own;
+            }
+            return own != null && own.correlation() > carried.correlation() ? own : carried;
         }
 
         /** The text stack both models have, or null. */

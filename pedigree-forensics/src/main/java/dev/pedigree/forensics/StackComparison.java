@@ -47,6 +47,20 @@ final class StackComparison {
     /** A suspect block and a reference block. */
     record BlockPair(Block suspect, Block reference) {}
 
+    /**
+     * Block pairs in the layer map that the plain fixed-index tests (as stored) do not explain, other than
+     * {@link #permuted}'s: the tests that decided see through a change of the residual basis (the aligned
+     * fixed-index tests, the attention invariants, the held-out matchings), as for a copy whose residual stream
+     * alone was permuted or rotated, under --sample as well. Their closeness and customisation are measured after the undo like {@link #permuted}'s; unlike
+     * those, they take no part in any verdict (the token-row carry asks {@link #anyPermuted} only).
+     */
+    private final java.util.Set<BlockPair> realigned = new java.util.HashSet<>();
+
+    /** The rotation of the residual basis fitted on the token probes ({@link ClosenessMeasure#residualRotation}). */
+    private Matrix rotation;
+
+    private boolean rotationFitted;
+
     /** Per suspect stack compared, the context its chosen reference stack was compared in (its alignment). */
     private final Map<String, BatteryContext> contexts = new java.util.HashMap<>();
     /**
@@ -85,6 +99,44 @@ final class StackComparison {
     }
 
     /**
+     * Whether block pair (suspect, reference) is measured after undoing a change of basis: found by the
+     * permutation-robust tests, or in the map through tests that see through a change of the residual basis
+     * only ({@link #realigned}).
+     */
+    boolean undoTried(Block suspect, Block reference) {
+        BlockPair p = new BlockPair(suspect, reference);
+        return permuted.contains(p) || realigned.contains(p);
+    }
+
+    /**
+     * The rotation of the residual basis ({@link #rotation}) when some block pair of a text stack is measured after
+     * an undo ({@link #undoTried}), for the token rows' closeness; otherwise null.
+     */
+    Matrix textRotation() throws IOException, ModelFormatException {
+        boolean any = java.util.stream.Stream.concat(permuted.stream(), realigned.stream())
+                .anyMatch(p -> {
+                    BatteryContext c = contexts.get(p.suspect().component());
+                    return c != null && c.anchorsS() != null;
+                });
+        return any ? rotation(text) : null;
+    }
+
+    /**
+     * The rotation of the residual basis for text stack contexts ({@link ClosenessMeasure#residualRotation}),
+     * fitted once, when first asked; null for a tower's context or when none can be fitted.
+     */
+    Matrix rotation(BatteryContext c) throws IOException, ModelFormatException {
+        if (c.anchorsS() == null) {
+            return null; // a tower's context: no token rows in its basis
+        }
+        if (!rotationFitted) {
+            rotation = ClosenessMeasure.residualRotation(text);
+            rotationFitted = true;
+        }
+        return rotation;
+    }
+
+    /**
      * The context suspect stack {@code component} was compared in (a tower's own alignment); the
      * text context, without alignment for a non-text stack, when it was not compared.
      */
@@ -98,11 +150,12 @@ final class StackComparison {
      * context its stack was compared in, when the permutation-robust tests found it; otherwise null.
      */
     ClosenessMeasure.Undone undone(LayerMatch m) throws IOException, ModelFormatException {
-        if (!permuted(m.suspect(), m.reference())) {
+        if (!undoTried(m.suspect(), m.reference())) {
             return null;
         }
         BatteryContext c = contexts.get(m.suspect().component());
-        return ClosenessMeasure.undone(c != null ? c : text, m.suspect(), m.reference());
+        BatteryContext ctx = c != null ? c : text;
+        return ClosenessMeasure.undone(ctx, m.suspect(), m.reference(), rotation(ctx));
     }
 
     /**
@@ -367,7 +420,11 @@ final class StackComparison {
                 boolean inMap = value != null && Combination.layerMatch(value, n1, n2, thresholds) != null;
                 boolean found = (pr != null && Combination.layerMatch(pr, n1, n2, thresholds) != null)
                         || (pr == null && inMap && !fixedIndexFindsEverySublayer(t, name, n1, n2));
-                if (found && !plainFindsEverySublayer(t, name, n1, n2)) {
+                boolean plain = plainFindsEverySublayer(t, name, n1, n2);
+                if (!found && inMap && !plain) {
+                    realigned.add(new BlockPair(new Block(name, ls.get(a)), new Block(refName, lr.get(b))));
+                }
+                if (found && !plain) {
                     // The pair is found once units are matched (the agreement of the matchings), or, where no
                     // agreement could run (a non-gated MLP under --sample: one matching, the down projection
                     // is not read), it is in the map while the fixed-index tests of a sublayer do not find
