@@ -100,8 +100,10 @@ final class ClosenessMeasure {
         if (d < 2 || d > ROTATION_MAX_WIDTH || n < ROTATION_ROWS_PER_COORDINATE * d) {
             return null;
         }
-        Matrix ms = ctx.s().rows(a, probes.fitS());
-        Matrix mr = ctx.r().rows(b, probes.fitR());
+        // The probe rows as TokenProbes read them (cached): fit rows first.
+        int[] fit = java.util.stream.IntStream.range(0, n).toArray();
+        Matrix ms = ctx.s().rows(a, probes.suspectRows()).rowsSubset(fit);
+        Matrix mr = ctx.r().rows(b, probes.referenceRows()).rowsSubset(fit);
         if (ms.nonFiniteRows() > 0 || mr.nonFiniteRows() > 0) {
             return null;
         }

@@ -522,13 +522,9 @@ public final class LineageComparator {
                 }
                 // A shared component's pairs are the ones the customisation summary measures: measured here, on the
                 // rows just read, when it measures them as stored.
+                boolean undo = stacks.undoTried(sb, rb);
                 Closeness.BlockCloseness b = ClosenessMeasure.block(
-                        ctx,
-                        sb,
-                        rb,
-                        stacks.undoTried(sb, rb),
-                        stacks.rotation(ctx),
-                        shared && m != null ? measured : null);
+                        ctx, sb, rb, undo, undo ? stacks.rotation(ctx) : null, shared && m != null ? measured : null);
                 if (b != null) {
                     blocks.add(b);
                 }
