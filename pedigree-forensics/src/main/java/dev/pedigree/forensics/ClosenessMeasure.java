@@ -470,6 +470,13 @@ final class ClosenessMeasure {
         }
     }
 
+    /** {@link #block(BatteryContext, Block, Block, boolean, Matrix, Customisation.Measured)} without a rotation. */
+    static BlockCloseness block(
+            BatteryContext ctx, Block suspect, Block reference, boolean permuted, Customisation.Measured measured)
+            throws IOException, ModelFormatException {
+        return block(ctx, suspect, reference, permuted, null, measured);
+    }
+
     /**
      * A block pair's closeness: undone when {@code permuted} (and possible; through {@code rotation} too
      * when given, {@link #undone(BatteryContext, Block, Block, Matrix)}), otherwise on the seeded rows {@link
