@@ -352,6 +352,32 @@ public final class LineageComparator {
             if (v == null) {
                 return first;
             }
+            // Structure alone may give more tensors a place than the pairs did (a copy whose units and heads
+            // were permuted and noised: only some matrices keep a partner by values); then its blocks serve.
+            StructuralBlocks.Inferred inferred = StructuralBlocks.of(s.view, r.view);
+            if (inferred != null && inferred.addressed() > v.readdressed()) {
+                Run second = new Run(
+                        Readdressing.withTensors(s.view, inferred.tensors()), r.view, o, exactReuse, suspectTables);
+                ComparisonResult again = second.run();
+                if (again.verdict() == Verdict.SHARED_LINEAGE
+                        && !again.layerMap().isEmpty()) {
+                    return withNote(
+                            again,
+                            String.format(
+                                    Locale.ROOT,
+                                    "the suspect's tensor names give no blocks: %d of %d tensors were paired with"
+                                            + " reference tensors by exact hashes or by shape and values, which showed"
+                                            + " the lineage; structure alone placed more (%d tensors in %d blocks, each a"
+                                            + " run of tensors whose shapes are a reference block's, numbered in the"
+                                            + " suspect's file order; roles by shape, tensors of one shape in file order),"
+                                            + " so the comparison was run again on those blocks for the layer map,"
+                                            + " figures, closeness and customisation below",
+                                    v.readdressed(),
+                                    s.view.tensors().size(),
+                                    inferred.addressed(),
+                                    inferred.blocks()));
+                }
+            }
             Run second = new Run(v.view(), r.view, o, exactReuse, suspectTables);
             for (IdenticalTensors.Pair p : identical) {
                 if (p.reordered()) {

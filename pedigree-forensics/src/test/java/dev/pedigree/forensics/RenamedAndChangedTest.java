@@ -92,6 +92,9 @@ class RenamedAndChangedTest {
                 derived(m -> DerivationSimulator.noise(DerivationSimulator.permuteHiddenAndHeads(m, 3), 1, 9), 4);
         assertThat(r.verdict()).isEqualTo(Verdict.SHARED_LINEAGE);
         assertThat(r.log10p()).isLessThan(-20);
+        // Only some matrices keep a partner by values; the blocks from structure map all four.
+        assertThat(textMap(r)).containsExactlyElementsOf(diagonal(DEC.layers()));
+        assertThat(r.warnings().getFirst()).contains("structure alone placed more (39 tensors in 4 blocks");
     }
 
     @Test
