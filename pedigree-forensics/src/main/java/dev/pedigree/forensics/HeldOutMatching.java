@@ -179,7 +179,8 @@ final class HeldOutMatching {
             return null;
         }
         SignedPermutation a = alternate(start, List.of(), usable);
-        SignedPermutation b = fromBlocks(usable);
+        SignedPermutation bs = blockStart(usable);
+        SignedPermutation b = bs == null ? null : alternate(bs, List.of(), usable);
         return b != null && agreement(b, usable) > agreement(a, usable) + 1e-6 ? b : a;
     }
 
@@ -614,32 +615,12 @@ final class HeldOutMatching {
      */
     private FoldFit foldFit(SignedPermutation start, List<Matrix[]> tokens, List<Integer> fold) {
         SignedPermutation a = start == null ? null : alternate(start, tokens, fold);
-        SignedPermutation b = fromBlocks(fold);
+        SignedPermutation bs = blockStart(fold);
+        SignedPermutation b = bs == null ? null : alternate(bs, List.of(), fold);
         if (b != null && (a == null || agreement(b, fold) > agreement(a, fold) + 1e-6)) {
             return new FoldFit(b, true);
         }
         return a == null ? null : new FoldFit(a, false);
-    }
-
-    /**
-     * The alignment alternated (without token rows) from the blocks' own start, {@link #blockStart} with and without
-     * the cross-correlations, whichever makes the fold's blocks agree better (neither start wins everywhere: with
-     * them a σ×2 copy with foreign token rows mapped 2 of 3 blocks instead of 1, a σ×1 copy compared under another
-     * stack name 2 instead of 3); null when neither can be fitted. Uses the fold's weights only.
-     */
-    private SignedPermutation fromBlocks(List<Integer> fold) {
-        SignedPermutation best = null;
-        double bestAgreement = Double.NEGATIVE_INFINITY;
-        for (boolean cross : new boolean[] {false, true}) {
-            SignedPermutation bs = blockStart(fold, true, cross);
-            SignedPermutation b = bs == null ? null : alternate(bs, List.of(), fold);
-            double g = b == null ? Double.NEGATIVE_INFINITY : agreement(b, fold);
-            if (b != null && (best == null || g > bestAgreement + 1e-6)) {
-                best = b;
-                bestAgreement = g;
-            }
-        }
-        return best;
     }
 
     /**
@@ -692,19 +673,17 @@ final class HeldOutMatching {
      * A residual alignment (reference → suspect) from the fold's block weights alone, with no token rows and no
      * matchings: every matrix's residual correlation matrix (its columns' correlations over its units, {@link
      * #residualCorrelation}) is unchanged by any permutation of heads or units and by column gains, and a residual
-     * signed permutation P turns the reference's C into PᵀCP. So do the cross-correlations of two matrices of a
-     * block whose rows are the same units (q with k, v with o, gate, up and down with each other; each with its
-     * transpose), which add entries no single matrix has (with {@code cross}). The coordinates are matched on their sorted |C| rows
+     * signed permutation P turns the reference's C into PᵀCP. The coordinates are matched on their sorted |C| rows
      * (invariant to the other coordinates' order), refined on the squared entries (sign-free), given signs from the
      * leading eigenvector of the agreement of the signed entries, and refined on the signed entries; each refinement
      * round matches a coordinate's row with the rows of the reference's coordinates re-ordered by the current
      * alignment. Null when the fold has no matrix pair.
      */
-    private SignedPermutation blockStart(List<Integer> fold, boolean withValues) {
-        return blockStart(fold, withValues, false);
+    private SignedPermutation blockStart(List<Integer> fold) {
+        return blockStart(fold, true);
     }
 
-    private SignedPermutation blockStart(List<Integer> fold, boolean withValues, boolean cross) {
+    private SignedPermutation blockStart(List<Integer> fold, boolean withValues) {
         List<Matrix> ms = new ArrayList<>();
         List<Matrix> mr = new ArrayList<>();
         for (int l : fold) {
@@ -730,44 +709,9 @@ final class HeldOutMatching {
         if (ms.isEmpty()) {
             return null;
         }
-        List<Matrix> cs = new ArrayList<>();
-        List<Matrix> cr = new ArrayList<>();
-        for (int k = 0; k < ms.size(); k++) {
-            cs.add(residualCorrelation(ms.get(k)));
-            cr.add(residualCorrelation(mr.get(k)));
-        }
-        // Matrices of one block whose rows are the same units (q, k; v, o; gate, up, down): their columns'
-        // cross-correlations over those units are as invariant and add entries the single matrices do not have.
-        for (int l : cross ? fold : List.<Integer>of()) {
-            Matrix[][] b = blocks.get(l);
-            for (int[] x : CROSS) {
-                Matrix as = b[0][x[0]];
-                Matrix bs = b[0][x[1]];
-                Matrix ar = b[1][x[0]];
-                Matrix br = b[1][x[1]];
-                if (!withValues && (x[0] == V || x[1] == O)
-                        || as == null
-                        || bs == null
-                        || ar == null
-                        || br == null
-                        || as.rows() < 2) {
-                    continue;
-                }
-                boolean fits = as.rows() == bs.rows() && ar.rows() == br.rows() && as.rows() == ar.rows();
-                if (!fits || as.cols() != n || bs.cols() != n || ar.cols() != n || br.cols() != n) {
-                    continue;
-                }
-                Matrix xs = crossCorrelation(as, bs);
-                Matrix xr = crossCorrelation(ar, br);
-                cs.add(xs);
-                cr.add(xr);
-                cs.add(xs.transpose());
-                cr.add(xr.transpose());
-            }
-        }
-        int groups = (int) Math.max(1, Math.min(cs.size(), START_BUDGET / ((long) n * n * n)));
-        Matrix[] gs = pooled(cs, groups);
-        Matrix[] gr = pooled(cr, groups);
+        int groups = (int) Math.max(1, Math.min(ms.size(), START_BUDGET / ((long) n * n * n)));
+        Matrix[] gs = pooledCorrelations(ms, groups);
+        Matrix[] gr = pooledCorrelations(mr, groups);
         int[] profile = profileMatch(gs, gr, n);
         if (profile == null) {
             return null;
@@ -805,22 +749,11 @@ final class HeldOutMatching {
         return p;
     }
 
-    /** Pairs of a block's matrices whose rows are the same units ([units × residual]; o and down transposed). */
-    private static final int[][] CROSS = {{Q, K}, {V, O}, {GATE, UP}, {DOWN, UP}, {DOWN, GATE}};
-
-    /** The correlations of {@code a}'s columns with {@code b}'s over their common rows, width × width. */
-    static Matrix crossCorrelation(Matrix a, Matrix b) {
-        Matrix ca = a.transpose().centreAndNormaliseRows();
-        Matrix cb = b.transpose().centreAndNormaliseRows();
-        return ca.multiplyTransposed(cb);
-    }
-
-    /** The correlation matrices {@code cs} (copies), summed into {@code groups} groups (round robin). */
-    private static Matrix[] pooled(List<Matrix> cs, int groups) {
+    /** The residual correlation matrices of the matrices, summed into {@code groups} groups (round robin). */
+    private static Matrix[] pooledCorrelations(List<Matrix> ms, int groups) {
         Matrix[] out = new Matrix[groups];
-        for (int k = 0; k < cs.size(); k++) {
-            Matrix c = Matrix.of(
-                    cs.get(k).rows(), cs.get(k).cols(), cs.get(k).data().clone());
+        for (int k = 0; k < ms.size(); k++) {
+            Matrix c = residualCorrelation(ms.get(k));
             int g = k % groups;
             if (out[g] == null) {
                 out[g] = c;

@@ -181,17 +181,16 @@ class TokenRowCarryTest {
      * matchings no start, so each fold's residual alignment is started from its blocks' own residual correlations.
      * The text layers read SHARED with their layer map, the foreign token rows do not; an independent model given the
      * same obfuscation and the same foreign token rows reads nothing shared.
-     * Found at σ×1; at σ×2 only in part, not at σ×4 or σ×8 (see the loop).
+     * Found at σ×1; at σ×2 only in part, not at σ×4 (see the loop).
      */
     @Test
     void obfuscatedStackWithAnotherModelsTokenRowsReadsSharedForItsTextLayers() throws Exception {
         SimModel base = SyntheticTransformer.random("base", CFG, 905);
         SimModel donor = SyntheticTransformer.random("donor", CFG, 907);
-        // Asserted at σ×1. Measured, not asserted: σ×2 text SHARED (log10 p about -41) with 2 of 3 blocks in the map
-        // (1 of 3 before the blocks' cross-correlations joined the start); σ×4 and σ×8 INDEPENDENT: the residual
-        // correlations are second order in the weights (per-entry r about 0.2 at σ×2, 0.06 at σ×4), too little to
-        // match 32 coordinates from two blocks. The nulls are asserted at every σ.
-        for (double sigma : new double[] {1, 2, 4, 8}) {
+        // Asserted at σ×1. Measured, not asserted: σ×2 text SHARED (log10 p about -40) with 1 of 3 blocks in the map;
+        // σ×4 INDEPENDENT: the residual correlations are second order in the weights (per-entry r about 0.2 at σ×2,
+        // 0.06 at σ×4), too little to match 32 coordinates from two blocks. The nulls are asserted at every σ.
+        for (double sigma : new double[] {1, 2, 4}) {
             SimModel copy = withTokenRowsOf(ObfuscationCarryThroughTest.obfuscated(base, sigma, 11), donor);
             ComparisonResult r = compare(copy, base);
             ComponentResult text = component(r, "text");
