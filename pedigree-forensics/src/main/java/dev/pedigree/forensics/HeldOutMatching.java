@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Held-out matching of a stack whose residual coordinates, attention heads and MLP hidden units may
@@ -380,9 +381,18 @@ final class HeldOutMatching {
      * i] changes sign.
      */
     private SignedPermutation signFreeRefit(SignedPermutation from, List<Integer> usable) {
-        SignedPermutation al = from;
-        for (int round = 0; round < SIGN_ROUNDS; round++) {
-            SignedPermutation next = fitSections(signFreeSections(al, usable));
+        return settled(from, SIGN_ROUNDS, al -> fitSections(signFreeSections(al, usable)));
+    }
+
+    /**
+     * {@code step} applied from {@code start} until it returns its input (index and signs), returns null (the last
+     * alignment stands) or has run {@code rounds} times: the alternation every refit here uses.
+     */
+    private static SignedPermutation settled(
+            SignedPermutation start, int rounds, UnaryOperator<SignedPermutation> step) {
+        SignedPermutation al = start;
+        for (int round = 0; round < rounds; round++) {
+            SignedPermutation next = step.apply(al);
             if (next == null) {
                 break;
             }
@@ -734,19 +744,7 @@ final class HeldOutMatching {
             }
             p = new SignedPermutation(next.index(), plus, 0);
         }
-        p = withSigns(gs, gr, p);
-        for (int round = 0; round < START_ROUNDS; round++) {
-            SignedPermutation next = refine(gs, gr, p);
-            if (next == null) {
-                break;
-            }
-            boolean same = Arrays.equals(next.index(), p.index()) && Arrays.equals(next.sign(), p.sign());
-            p = next;
-            if (same) {
-                break;
-            }
-        }
-        return p;
+        return settled(withSigns(gs, gr, p), START_ROUNDS, q -> refine(gs, gr, q));
     }
 
     /** The residual correlation matrices of the matrices, summed into {@code groups} groups (round robin). */
@@ -895,24 +893,14 @@ final class HeldOutMatching {
 
     /** Alternates block matchings and the residual alignment on the blocks {@code fold} (and the token rows). */
     private SignedPermutation alternate(SignedPermutation start, List<Matrix[]> tokens, List<Integer> fold) {
-        SignedPermutation al = start;
-        for (int round = 0; round < ROUNDS; round++) {
+        return settled(start, ROUNDS, al -> {
             List<Matrix[]> sections = new ArrayList<>(tokens);
             for (int l : fold) {
                 Matrix[][] b = blocks.get(l);
                 sections.addAll(matchedSections(b[0], b[1], aligned(b[1], al)));
             }
-            SignedPermutation next = fitSections(sections);
-            if (next == null) {
-                return al;
-            }
-            boolean same = Arrays.equals(next.index(), al.index()) && Arrays.equals(next.sign(), al.sign());
-            al = next;
-            if (same) {
-                break;
-            }
-        }
-        return al;
+            return fitSections(sections);
+        });
     }
 
     /**
