@@ -354,10 +354,16 @@ public final class LineageComparator {
             }
             // Structure alone may give more tensors a place than the pairs did (a copy whose units and heads
             // were permuted and noised: only some matrices keep a partner by values); then its blocks serve.
+            // Its run is a second look at the pair, so its verdicts are decided at the stricter thresholds of {@link
+            // #withBlocksFromStructure} (the values it reports are its own, with those thresholds beside them).
             StructuralBlocks.Inferred inferred = StructuralBlocks.of(s.view, r.view);
             if (inferred != null && inferred.addressed() > v.readdressed()) {
                 Run second = new Run(
-                        Readdressing.withTensors(s.view, inferred.tensors()), r.view, o, exactReuse, suspectTables);
+                        Readdressing.withTensors(s.view, inferred.tensors()),
+                        r.view,
+                        secondLook(),
+                        exactReuse,
+                        suspectTables);
                 ComparisonResult again = second.run();
                 if (again.verdict() == Verdict.SHARED_LINEAGE
                         && !again.layerMap().isEmpty()) {
@@ -371,11 +377,14 @@ public final class LineageComparator {
                                             + " run of tensors whose shapes are a reference block's, numbered in the"
                                             + " suspect's file order; roles by shape, tensors of one shape in file order),"
                                             + " so the comparison was run again on those blocks for the layer map,"
-                                            + " figures, closeness and customisation below",
+                                            + " figures, closeness and customisation below; as a second look it"
+                                            + " decides SHARED_LINEAGE only at log10 p <= %.2f (the threshold less log10"
+                                            + " 2, Bonferroni over the two looks)",
                                     v.readdressed(),
                                     s.view.tensors().size(),
                                     inferred.addressed(),
-                                    inferred.blocks()));
+                                    inferred.blocks(),
+                                    secondLook().thresholds().sharedLog10p()));
                 }
             }
             Run second = new Run(v.view(), r.view, o, exactReuse, suspectTables);
@@ -421,12 +430,8 @@ public final class LineageComparator {
             if (inferred == null) {
                 return first;
             }
-            Thresholds th = o.thresholds();
-            double shared = th.sharedLog10p() - Math.log10(2);
-            CompareOptions stricter = new CompareOptions(
-                    o.seed(),
-                    o.sampleRows(),
-                    new Thresholds(shared, Math.max(shared, th.independentLog10p()), th.layerLog10p()));
+            CompareOptions stricter = secondLook();
+            double shared = stricter.thresholds().sharedLog10p();
             Run second = new Run(
                     Readdressing.withTensors(s.view, inferred.tensors()), r.view, stricter, exactReuse, suspectTables);
             ComparisonResult again = second.run();
@@ -448,6 +453,19 @@ public final class LineageComparator {
                     inferred.blocks(),
                     shared);
             return withNote(again, note);
+        }
+
+        /**
+         * The options of a second look at the pair on blocks inferred from structure: the shared threshold lowered
+         * by log10 2 (Bonferroni over the two looks), the independent one no looser than it.
+         */
+        private CompareOptions secondLook() {
+            Thresholds th = o.thresholds();
+            double shared = th.sharedLog10p() - Math.log10(2);
+            return new CompareOptions(
+                    o.seed(),
+                    o.sampleRows(),
+                    new Thresholds(shared, Math.max(shared, th.independentLog10p()), th.layerLog10p()));
         }
 
         /** {@code again} with {@code note} before its own warnings. */

@@ -3,6 +3,7 @@ package dev.pedigree.forensics;
 import static dev.pedigree.forensics.LabelIndependenceTest.diagonal;
 import static dev.pedigree.forensics.LabelIndependenceTest.textMap;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
@@ -95,6 +96,9 @@ class RenamedAndChangedTest {
         // Only some matrices keep a partner by values; the blocks from structure map all four.
         assertThat(textMap(r)).containsExactlyElementsOf(diagonal(DEC.layers()));
         assertThat(r.warnings().getFirst()).contains("structure alone placed more (39 tensors in 4 blocks");
+        // That run is a second look at the pair: decided at the stricter threshold, which the result states.
+        assertThat(r.thresholds().sharedLog10p())
+                .isCloseTo(CompareOptions.DEFAULT.thresholds().sharedLog10p() - Math.log10(2), within(1e-12));
     }
 
     @Test
