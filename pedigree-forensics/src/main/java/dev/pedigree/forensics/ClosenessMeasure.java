@@ -529,7 +529,7 @@ final class ClosenessMeasure {
             Matrix b = e.getValue()[1];
             roles.add(undone ? measure(a, b, units(e.getKey(), a), units(e.getKey(), b)) : measure(a, b, a, b));
         }
-        return of(suspect, reference, roles, undone);
+        return of(suspect, reference, roles, undone, undone && u.rotated());
     }
 
     /**
@@ -550,7 +550,8 @@ final class ClosenessMeasure {
     }
 
     /** The block pair's closeness from its tensor pairs' {@link #measure}s, in role order; null when there are none. */
-    private static BlockCloseness of(Block suspect, Block reference, List<double[]> roles, boolean undone) {
+    private static BlockCloseness of(
+            Block suspect, Block reference, List<double[]> roles, boolean undone, boolean rotated) {
         if (roles.isEmpty()) {
             return null;
         }
@@ -565,7 +566,13 @@ final class ClosenessMeasure {
             matched += (long) m[3];
         }
         return new BlockCloseness(
-                suspect, reference, median(r), units == 0 ? 0 : matched / (double) units, median(change), undone);
+                suspect,
+                reference,
+                median(r),
+                units == 0 ? 0 : matched / (double) units,
+                median(change),
+                undone,
+                rotated);
     }
 
     /**
@@ -592,7 +599,7 @@ final class ClosenessMeasure {
             }
             roles.add(m);
         }
-        return roles.isEmpty() ? null : of(suspect, reference, roles, false);
+        return roles.isEmpty() ? null : of(suspect, reference, roles, false, false);
     }
 
     /**
@@ -672,6 +679,7 @@ final class ClosenessMeasure {
                 median(blocks.stream().map(BlockCloseness::unitsMatched).toList()),
                 median(blocks.stream().map(BlockCloseness::relativeChange).toList()),
                 blocks.stream().anyMatch(BlockCloseness::permutationUndone),
+                blocks.stream().anyMatch(BlockCloseness::rotationUndone),
                 blocks);
     }
 
@@ -705,7 +713,7 @@ final class ClosenessMeasure {
         Closeness best = tokenRows(ma, mb, aligned);
         if (best != null && rotation != null && rotation.rows() == ma.cols() && ma.cols() == mb.cols()) {
             // E_reference Q ≈ E_suspect: the suspect's rows re-expressed in the reference's basis.
-            Closeness rotated = rows(ma.multiplyTransposed(rotation), mb, true);
+            Closeness rotated = rows(ma.multiplyTransposed(rotation), mb, true, true);
             if (rotated.correlation() > best.correlation()) {
                 best = rotated;
             }
@@ -721,12 +729,12 @@ final class ClosenessMeasure {
         if (a.rows() == 0 || a.cols() != b.cols()) {
             return null;
         }
-        Closeness plain = rows(a, b, false);
-        Closeness aligned = bAligned == null ? null : rows(a, bAligned, true);
+        Closeness plain = rows(a, b, false, false);
+        Closeness aligned = bAligned == null ? null : rows(a, bAligned, true, false);
         return aligned != null && aligned.correlation() > plain.correlation() ? aligned : plain;
     }
 
-    private static Closeness rows(Matrix a, Matrix b, boolean undone) {
+    private static Closeness rows(Matrix a, Matrix b, boolean undone, boolean rotated) {
         double bound = CHANCE_Z / Math.sqrt(Math.max(1, a.cols()));
         int matched = 0;
         for (int i = 0; i < a.rows(); i++) {
@@ -739,6 +747,7 @@ final class ClosenessMeasure {
                 matched / (double) a.rows(),
                 relativeChange(a.data(), b.data()),
                 undone,
+                rotated,
                 List.of());
     }
 

@@ -83,6 +83,7 @@ class ClosenessAfterUndoTest {
         assertThat(exact.correlation()).isGreaterThan(0.999);
         assertThat(exact.unitsMatched()).isEqualTo(1.0);
         assertThat(exact.relativeChange()).isLessThan(0.01);
+        assertThat(exact.rotationUndone()).as("a permutation, not a rotation").isFalse();
         // σ×0.3: r = 1/√1.09 ≈ 0.958, ‖ΔW‖/‖W‖ ≈ 0.3; σ×1: r ≈ 0.707, change ≈ 1.
         Closeness light = undone(
                 LineageComparator.compare(permuted(base, 0.3).toView(), base.toView(), SAMPLED),
@@ -105,9 +106,14 @@ class ClosenessAfterUndoTest {
         assertThat(exact.unitsMatched()).isEqualTo(1.0);
         assertThat(exact.relativeChange()).isLessThan(0.01);
         assertThat(r.customisation().note()).contains("through a rotation of the residual stream");
+        // Said as a rotation (the report then calls it a rotated copy, not a permuted one).
+        assertThat(exact.rotationUndone()).isTrue();
+        assertThat(exact.blocks()).allMatch(Closeness.BlockCloseness::rotationUndone);
         // The token rows sit in the same rotated basis: measured through the same rotation (held-out tokens).
         assertThat(r.component("embeddings").orElseThrow().closeness().correlation())
                 .isGreaterThan(0.999);
+        assertThat(r.component("embeddings").orElseThrow().closeness().rotationUndone())
+                .isTrue();
         Closeness light = undone(
                 LineageComparator.compare(rotated(base, 0.3).toView(), base.toView(), CompareOptions.DEFAULT),
                 "rotated σ×0.3");

@@ -28,7 +28,13 @@ public final class ClosenessText {
                 : "";
         String undone = !x.permutationUndone()
                 ? ""
-                : tokenRows ? " (after aligning the residual basis)" : " (after undoing a permutation)";
+                : tokenRows
+                        ? (x.rotationUndone()
+                                ? " (after undoing a rotation of the residual basis)"
+                                : " (after aligning the residual basis)")
+                        : x.rotationUndone()
+                                ? " (after undoing a rotation of the residual basis and a permutation of units)"
+                                : " (after undoing a permutation)";
         return String.format(
                 Locale.ROOT,
                 "%s correlate r = %.2f, %s of %s matched%s%s.",

@@ -2,6 +2,7 @@ package dev.pedigree.report;
 
 import dev.pedigree.forensics.TestFamily;
 import dev.pedigree.forensics.TestIds;
+import dev.pedigree.forensics.result.Closeness;
 import dev.pedigree.forensics.result.ComparisonResult;
 import dev.pedigree.forensics.result.ComponentResult;
 import dev.pedigree.forensics.result.CustomisationSummary;
@@ -254,13 +255,14 @@ public final class Relation {
         if (allIdentical) {
             return Optional.of("copy");
         }
-        if (shared.stream()
-                .anyMatch(c -> c.closeness() != null
-                        && c.closeness().permutationUndone()
-                        && !c.closeness().blocks().isEmpty())) {
-            // Issue 14 §3: units or the residual basis were permuted (an obfuscated copy); its change
+        List<Closeness> undone = shared.stream()
+                .map(ComponentResult::closeness)
+                .filter(c -> c != null && c.permutationUndone() && !c.blocks().isEmpty())
+                .toList();
+        if (!undone.isEmpty()) {
+            // Issue 14 §3: units or the residual basis were permuted or rotated (an obfuscated copy); its change
             // was measured after undoing that, and whatever else it is, that is what a reader must know.
-            return Optional.of("permuted copy");
+            return Optional.of(undone.stream().anyMatch(Closeness::rotationUndone) ? "rotated copy" : "permuted copy");
         }
         double m = medianChange(r);
         boolean someIdentical = shared.stream().anyMatch(c -> identical(c).isPresent());
@@ -303,6 +305,9 @@ public final class Relation {
             case "permuted copy" ->
                 "its units or residual coordinates are permuted, which keeps its function; undone before"
                         + " measuring the change";
+            case "rotated copy" ->
+                "its residual basis is rotated (and its units may be permuted), which keeps its function; undone"
+                        + " before measuring the change";
             case "quantized" -> "norms and biases are identical and the matrices changed only slightly";
             case "adapter" -> "the weight changes are concentrated in a few directions (a merged low-rank update)";
             default -> "related weights, changed throughout";

@@ -52,6 +52,9 @@ public final class Summaries {
             case "permuted copy" ->
                 "its units or residual coordinates are permuted, which keeps its function, and"
                         + " its change was measured after undoing the permutation";
+            case "rotated copy" ->
+                "its residual basis is rotated (and its units may be permuted), which keeps its function, and"
+                        + " its change was measured after undoing the rotation";
             default -> Relation.looksLikeBecause(label);
         };
         String hf = Relation.huggingFaceRelation(label) ? " (Hugging Face base_model_relation: " + label + ")" : "";

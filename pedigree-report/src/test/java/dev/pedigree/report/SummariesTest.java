@@ -26,8 +26,15 @@ class SummariesTest {
 
     @Test
     void everyLooksLikeLabelReadsAsASentence() {
-        for (String label :
-                List.of("merge", "pruned/distilled", "copy", "quantized", "adapter", "finetune", "permuted copy")) {
+        for (String label : List.of(
+                "merge",
+                "pruned/distilled",
+                "copy",
+                "quantized",
+                "adapter",
+                "finetune",
+                "permuted copy",
+                "rotated copy")) {
             String s = Summaries.looksLike(label, "sus", "ref");
             assertThat(s)
                     .as(label)

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param relativeChange median ‖W_suspect − W_reference‖_F / ‖W_reference‖_F of the matched tensors
  * @param permutationUndone whether a permutation of residual coordinates and units (found by the
  *     permutation-robust tests) was undone before measuring
+ * @param rotationUndone whether, of what was undone, the residual basis was undone through a rotation (fitted on
+ *     the probe tokens' embeddings) rather than a permutation
  * @param blocks per block pair of a stacked component (empty for token rows and flat components)
  */
 public record Closeness(
@@ -22,9 +24,20 @@ public record Closeness(
         double unitsMatched,
         double relativeChange,
         boolean permutationUndone,
+        boolean rotationUndone,
         List<BlockCloseness> blocks) {
     public Closeness {
         blocks = List.copyOf(blocks);
+    }
+
+    /** A closeness whose basis, if undone, was undone by a permutation. */
+    public Closeness(
+            double correlation,
+            double unitsMatched,
+            double relativeChange,
+            boolean permutationUndone,
+            List<BlockCloseness> blocks) {
+        this(correlation, unitsMatched, relativeChange, permutationUndone, false, blocks);
     }
 
     /**
@@ -40,10 +53,22 @@ public record Closeness(
             double correlation,
             double unitsMatched,
             double relativeChange,
-            boolean permutationUndone) {
+            boolean permutationUndone,
+            boolean rotationUndone) {
         public BlockCloseness {
             Objects.requireNonNull(suspect, "suspect");
             Objects.requireNonNull(reference, "reference");
+        }
+
+        /** A block pair's closeness whose basis, if undone, was undone by a permutation. */
+        public BlockCloseness(
+                Block suspect,
+                Block reference,
+                double correlation,
+                double unitsMatched,
+                double relativeChange,
+                boolean permutationUndone) {
+            this(suspect, reference, correlation, unitsMatched, relativeChange, permutationUndone, false);
         }
     }
 }

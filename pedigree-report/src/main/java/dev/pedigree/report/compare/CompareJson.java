@@ -275,26 +275,29 @@ public final class CompareJson {
 
     /** A component's closeness (issue 14 §4; an addition to the schema, documented in docs/closeness.md). */
     static Map<String, Object> closeness(Closeness c) {
-        Map<String, Object> m =
-                closenessValues(c.correlation(), c.unitsMatched(), c.relativeChange(), c.permutationUndone());
+        Map<String, Object> m = closenessValues(
+                c.correlation(), c.unitsMatched(), c.relativeChange(), c.permutationUndone(), c.rotationUndone());
         List<Object> blocks = new ArrayList<>();
         for (Closeness.BlockCloseness b : c.blocks()) {
             Map<String, Object> bm = new LinkedHashMap<>();
             bm.put("suspect", block(b.suspect()));
             bm.put("reference", block(b.reference()));
-            bm.putAll(closenessValues(b.correlation(), b.unitsMatched(), b.relativeChange(), b.permutationUndone()));
+            bm.putAll(closenessValues(
+                    b.correlation(), b.unitsMatched(), b.relativeChange(), b.permutationUndone(), b.rotationUndone()));
             blocks.add(bm);
         }
         m.put("blocks", blocks);
         return m;
     }
 
-    private static Map<String, Object> closenessValues(double r, double units, double change, boolean undone) {
+    private static Map<String, Object> closenessValues(
+            double r, double units, double change, boolean undone, boolean rotated) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("correlation", round(Double.valueOf(r)));
         m.put("units_matched", round(Double.valueOf(units)));
         m.put("relative_change", round(Double.valueOf(change)));
         m.put("permutation_undone", undone);
+        m.put("rotation_undone", rotated);
         return m;
     }
 

@@ -212,12 +212,14 @@ public final class CompareJsonReader {
                                     numberOrNaN(b, "correlation", q),
                                     numberOrNaN(b, "units_matched", q),
                                     numberOrNaN(b, "relative_change", q),
-                                    bool(b, "permutation_undone", q)));
+                                    bool(b, "permutation_undone", q),
+                                    present(b, "rotation_undone") && bool(b, "rotation_undone", q)));
             return new Closeness(
                     numberOrNaN(n, "correlation", p),
                     numberOrNaN(n, "units_matched", p),
                     numberOrNaN(n, "relative_change", p),
                     bool(n, "permutation_undone", p),
+                    present(n, "rotation_undone") && bool(n, "rotation_undone", p),
                     blocks);
         }
 
