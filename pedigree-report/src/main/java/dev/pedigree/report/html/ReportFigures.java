@@ -130,7 +130,9 @@ public final class ReportFigures {
                 + " measured block pair is the correlation r of its matched weights, from 0 (unrelated weights)"
                 + " to 1 (the same weights); " + trows.size() + " pairs measured"
                 + (Double.isFinite(c.correlation()) ? ", median r " + r2(c.correlation()) : "")
-                + (c.permutationUndone() ? ", after undoing the permutation the permutation-robust tests found" : "")
+                + (c.permutationUndone()
+                        ? ", after undoing the " + undoneWhat(c) + " the permutation-robust tests found"
+                        : "")
                 + ". Grey cells were not measured; each cell's tooltip gives its p-value (uncorrected). "
                 + pathSentence(r, m, path);
         String svg = HeatMap.render(
@@ -274,7 +276,7 @@ public final class ReportFigures {
                 + " the matched weights and the share of units whose weights correlate with their partner beyond"
                 + " chance, both between 0 and 1"
                 + (c.blocks().stream().anyMatch(Closeness.BlockCloseness::permutationUndone)
-                        ? ", measured after undoing the permutation the permutation-robust tests found"
+                        ? ", measured after undoing the " + undoneWhat(c) + " the permutation-robust tests found"
                         : "")
                 + ". Gaps are blocks without a partner.";
         String svg = LineChart.render(
@@ -322,7 +324,16 @@ public final class ReportFigures {
     static String blockWords(Closeness.BlockCloseness b) {
         return "matched weights r = " + r2(b.correlation()) + ", " + ClosenessText.percent(b.unitsMatched())
                 + " of units matched, relative change " + ClosenessText.percent(b.relativeChange())
-                + (b.permutationUndone() ? " (after undoing a permutation)" : "");
+                + (!b.permutationUndone()
+                        ? ""
+                        : b.rotationUndone()
+                                ? " (after undoing a rotation of the residual basis)"
+                                : " (after undoing a permutation)");
+    }
+
+    /** What was undone before {@code c} was measured: "permutation", or "rotation of the residual basis". */
+    private static String undoneWhat(Closeness c) {
+        return c.rotationUndone() ? "rotation of the residual basis" : "permutation";
     }
 
     /** A cell's evidence (minus log10 p, NaN where no test ran) as a p-value in words. */
