@@ -500,15 +500,19 @@ final class ClosenessMeasure {
                 return seen;
             }
         }
+        List<double[]> roles = new ArrayList<>();
         if (pairs == null) {
-            pairs = asStored(ctx, suspect, reference);
+            // Tensor pairs whose probe rows the streamed fixed-index pass already measured: not decoded again.
+            java.util.Set<Role> kept =
+                    !permuted ? fromStreamed(ctx, suspect, reference, measured, roles) : java.util.Set.of();
+            pairs = asStored(ctx, suspect, reference, kept);
             if (measured != null && !permuted) {
                 // The customisation summary measures these same rows of an as-stored pair: now, without decoding them
                 // again.
-                List<Role> roles = List.copyOf(pairs.keySet());
+                List<Role> read = List.copyOf(pairs.keySet());
                 Map<Role, Matrix[]> rows = pairs;
-                ParallelTasks.forEach(roles.size(), 2, i -> {
-                    Role role = roles.get(i);
+                ParallelTasks.forEach(read.size(), 2, i -> {
+                    Role role = read.get(i);
                     measured.measure(
                             ctx.s(),
                             ctx.r(),
@@ -523,7 +527,6 @@ final class ClosenessMeasure {
                 });
             }
         }
-        List<double[]> roles = new ArrayList<>();
         for (Map.Entry<Role, Matrix[]> e : pairs.entrySet()) {
             Matrix a = e.getValue()[0];
             Matrix b = e.getValue()[1];
@@ -621,13 +624,34 @@ final class ClosenessMeasure {
             }
         }
 
-        private record Entry(int[] rows, double[] measure) {}
+        /**
+         * {@code whole}: kept by a whole-tensor compare's streamed pass, with the customisation's measure {@code taken}
+         * (null when the summary does not measure the pair).
+         */
+        private record Entry(int[] rows, double[] measure, boolean whole, Customisation.Measured.Taken taken) {}
 
         private final Map<Key, Entry> seen = new java.util.concurrent.ConcurrentHashMap<>();
 
         /** Keeps the as-stored measures of {@code a} and {@code b} read at rows {@code rows} (null: all). */
         void put(TensorRef a, TensorRef b, int[] rows, Matrix ma, Matrix mb) {
-            seen.putIfAbsent(new Key(a, b), new Entry(rows == null ? null : rows.clone(), measure(ma, mb, ma, mb)));
+            seen.putIfAbsent(
+                    new Key(a, b), new Entry(rows == null ? null : rows.clone(), measure(ma, mb, ma, mb), false, null));
+        }
+
+        /**
+         * Keeps, from a whole-tensor compare (no --sample), the as-stored measures of {@code a} and {@code b} on their
+         * probe rows {@code rows} ({@link Customisation#probeRows}; null: all), and the customisation summary's
+         * measure of them ({@code taken}; null when it does not measure them).
+         */
+        void putWhole(TensorRef a, TensorRef b, int[] rows, Matrix ma, Matrix mb, Customisation.Measured.Taken taken) {
+            seen.putIfAbsent(
+                    new Key(a, b), new Entry(rows == null ? null : rows.clone(), measure(ma, mb, ma, mb), true, taken));
+        }
+
+        /** What {@link #putWhole} kept for {@code a} and {@code b} at exactly these rows; null when nothing was. */
+        Entry whole(TensorRef a, TensorRef b, int[] rows) {
+            Entry e = seen.get(new Key(a, b));
+            return e == null || !e.whole() || !java.util.Arrays.equals(e.rows(), rows) ? null : e;
         }
 
         /** The measures kept for {@code a} and {@code b} at exactly these rows; null when none were. */
@@ -637,15 +661,51 @@ final class ClosenessMeasure {
         }
     }
 
-    /** The block pair's tensors as stored, on the rows {@link Customisation} measures. */
-    private static Map<Role, Matrix[]> asStored(BatteryContext ctx, Block suspect, Block reference)
+    /**
+     * The as-stored {@link #measure}s (into {@code roles}) of the block pair's tensor pairs that a whole-tensor
+     * compare's streamed fixed-index pass measured on the probe rows {@link #asStored} would read (their customisation
+     * measures into {@code measured} when given); the roles so measured. Empty under --sample.
+     */
+    private static java.util.Set<Role> fromStreamed(
+            BatteryContext ctx, Block suspect, Block reference, Customisation.Measured measured, List<double[]> roles) {
+        java.util.Set<Role> kept = java.util.EnumSet.noneOf(Role.class);
+        if (ctx.sampleRows() != null) {
+            return kept;
+        }
+        for (Role role : ROLES) {
+            TensorRef a = ctx.s().weight(suspect.component(), suspect.layer(), role);
+            TensorRef b = ctx.r().weight(reference.component(), reference.layer(), role);
+            if (a == null || b == null || a.shape().rank() != 2 || !a.shape().equals(b.shape())) {
+                continue;
+            }
+            int[] pick = Customisation.probeRows(ModelIndex.matrixShape(a)[0], null, ctx.seed());
+            Seen.Entry e = ctx.s().closenessSeen.whole(a, b, pick);
+            if (e == null) {
+                continue;
+            }
+            if (measured != null && e.taken() != null) {
+                measured.put(suspect, reference, role, null, ctx.seed(), e.taken());
+            }
+            roles.add(e.measure());
+            kept.add(role);
+        }
+        return kept;
+    }
+
+    /** The block pair's tensors as stored (but those of {@code skip}), on the rows {@link Customisation} measures. */
+    private static Map<Role, Matrix[]> asStored(
+            BatteryContext ctx, Block suspect, Block reference, java.util.Set<Role> skip)
             throws IOException, ModelFormatException {
         Map<Role, Matrix[]> out = new EnumMap<>(Role.class);
         Integer sampleRows = ctx.sampleRows();
         for (Role role : ROLES) {
             TensorRef a = ctx.s().weight(suspect.component(), suspect.layer(), role);
             TensorRef b = ctx.r().weight(reference.component(), reference.layer(), role);
-            if (a == null || b == null || a.shape().rank() != 2 || !a.shape().equals(b.shape())) {
+            if (a == null
+                    || b == null
+                    || a.shape().rank() != 2
+                    || !a.shape().equals(b.shape())
+                    || skip.contains(role)) {
                 continue;
             }
             if (sampleRows != null && outputSide(role)) {

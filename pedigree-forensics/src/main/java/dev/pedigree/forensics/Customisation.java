@@ -79,6 +79,46 @@ final class Customisation {
             byKey.put(new Key(sb, rb, role, seed, sampleRows), new Result(c, grid));
         }
 
+        /**
+         * Keeps for block pair {@code sb}, {@code rb} the measure {@code taken} of one of its tensor pairs, taken by {@link
+         * #take} before the blocks were paired (the streamed fixed-index pass had the probe rows in hand).
+         */
+        void put(Block sb, Block rb, Role role, Integer sampleRows, long seed, Taken taken) {
+            LayerChange c = taken.change();
+            byKey.put(
+                    new Key(sb, rb, role, seed, sampleRows),
+                    new Result(
+                            new LayerChange(
+                                    sb,
+                                    rb,
+                                    c.role(),
+                                    c.relativeChange(),
+                                    c.bitIdentical(),
+                                    c.rank(),
+                                    c.topRankEnergy(),
+                                    c.estimatedRank(),
+                                    c.lowRank()),
+                            taken.onGrid().clone()));
+        }
+
+        /**
+         * The measure {@link #measure} would take of tensor pair {@code a}, {@code b} as stored on {@code probe} (both
+         * tensors' rows {@link #probeRows}, whole tensors compared, no --sample), before its block pair is known (the
+         * change's blocks are left null: {@link #put} sets them); null when {@link #summarise} would not measure it.
+         */
+        static Taken take(ModelIndex s, ModelIndex r, Role role, TensorRef a, TensorRef b, Matrix[] probe, long seed)
+                throws IOException, ModelFormatException {
+            if (!measurable(role, a, b, null)) {
+                return null;
+            }
+            boolean[] grid = new boolean[2];
+            LayerChange c = Customisation.measure(s, r, null, null, role, a, b, null, probe, null, seed, grid);
+            return new Taken(c, grid);
+        }
+
+        /** A measure taken by {@link #take}: the change (blocks null) and the grid flags. */
+        record Taken(LayerChange change, boolean[] onGrid) {}
+
         /** The measure of an as-stored pair taken beforehand (its grid flags into {@code onGrid}), or null. */
         LayerChange get(Block sb, Block rb, Role role, Integer sampleRows, long seed, boolean[] onGrid) {
             Result x = byKey.get(new Key(sb, rb, role, seed, sampleRows));

@@ -60,6 +60,14 @@ final class FixedIndexStage {
         if (ctx.sampled() && !outputSide && a.shape().rank() == 2 && a.shape().equals(b.shape())) {
             // Closeness measures an as-stored pair on these same seeded rows: kept, not read again later.
             ctx.s().closenessSeen.put(a, b, ctx.unitRows(ra[0]), ma, mb);
+        } else if (!ctx.sampled()
+                && !outputSide
+                && a.shape().rank() == 2
+                && a.shape().equals(b.shape())
+                && ctx.unitRows(ra[0]) == null) {
+            // Whole tensors as stored: their probe rows are measured now, not decoded again by closeness.
+            int[] pick = Customisation.probeRows(ra[0], null, ctx.seed());
+            keepProbe(a, b, pick, pick == null ? ma : ma.rowsSubset(pick), pick == null ? mb : mb.rowsSubset(pick));
         }
         TestResult plain = pearsonSameRows(plainId, ma, mb);
         out.add(primary(plain));
@@ -178,13 +186,21 @@ final class FixedIndexStage {
             String plainId, String alignedId, TensorRef a, TensorRef b, boolean outputSide, int h, int w)
             throws IOException, ModelFormatException {
         List<TaggedTest> out = new ArrayList<>();
-        TestResult plain = streamedPass(plainId, a, b, outputSide, h, w, null);
+        // The plain pass reads every stored row of both tensors as stored: it keeps their probe rows, which closeness
+        // and the customisation summary measure, so that those are measured now instead of decoded again later.
+        int[] rc = ModelIndex.matrixShape(a);
+        ProbeRows probe = new ProbeRows(Customisation.probeRows(rc[0], null, ctx.seed()), rc[0], rc[1]);
+        TestResult plain = streamedPass(plainId, a, b, outputSide, h, w, null, probe);
         out.add(primary(plain));
+        if (probe.complete()) {
+            Matrix[] rows = probe.matrices();
+            keepProbe(a, b, probe.pick(), rows[0], rows[1]);
+        }
         if (ctx.alignsFor(a.address().role()) && ctx.aligns(w, w)) {
             out.add(
                     decisive(plain)
                             ? alignedSkipped(alignedId, plain.log10p())
-                            : primary(streamedPass(alignedId, a, b, outputSide, h, w, ctx.align())));
+                            : primary(streamedPass(alignedId, a, b, outputSide, h, w, ctx.align(), null)));
         }
         return out;
     }
@@ -201,12 +217,19 @@ final class FixedIndexStage {
      * chunks of whole float-summation tiles, so the sums are those of one pass whatever the piece size.
      */
     private static TestResult streamedPass(
-            String id, TensorRef a, TensorRef b, boolean outputSide, int h, int w, SignedPermutation al)
+            String id,
+            TensorRef a,
+            TensorRef b,
+            boolean outputSide,
+            int h,
+            int w,
+            SignedPermutation al,
+            ProbeRows probe)
             throws IOException, ModelFormatException {
         GroupedCorrelation g = new GroupedCorrelation(h);
         float[][] tiles = takeTiles();
         try {
-            streamedPass(g, a, b, outputSide, h, w, al, tiles);
+            streamedPass(g, tiles, probe, al, a, b, outputSide, h, w);
         } finally {
             returnTiles(tiles);
         }
@@ -235,16 +258,20 @@ final class FixedIndexStage {
         }
     }
 
-    /** {@link #streamedPass} into {@code g}, in {@code tiles}' two arrays where a piece fits them. */
+    /**
+     * {@link #streamedPass} into {@code g}, in {@code tiles}' two arrays where a piece fits them; the stored rows of
+     * {@code probe} (null: none) are copied into it as they pass (as stored: a plain pass only).
+     */
     private static void streamedPass(
             GroupedCorrelation g,
+            float[][] tiles,
+            ProbeRows probe,
+            SignedPermutation al,
             TensorRef a,
             TensorRef b,
             boolean outputSide,
             int h,
-            int w,
-            SignedPermutation al,
-            float[][] tiles)
+            int w)
             throws IOException, ModelFormatException {
         if (!outputSide) {
             // The aligned pass copies each piece through the alignment at its exact size: its own arrays, as before.
@@ -274,6 +301,15 @@ final class FixedIndexStage {
                             }
                         }
                     });
+                    if (probe != null) {
+                        for (int u = 0; u < pb; u++) {
+                            int first = u * kb + from;
+                            int count = Math.min(mm, nb - first);
+                            if (count > 0) {
+                                probe.take(b0 + first, count, xa, xb, u * mm * w);
+                            }
+                        }
+                    }
                     float[] yb = xb;
                     if (al != null) {
                         int filled = pb * mm * w;
@@ -295,12 +331,102 @@ final class FixedIndexStage {
                 int first = r0;
                 if (al == null) {
                     readBoth(a, b, xa, xb, (t, x) -> t.readRows(first, n, x, 0));
+                    if (probe != null) {
+                        probe.take(first, n, xa, xb, 0);
+                    }
                 } else {
                     a.readRows(r0, n, xa, 0);
                     ModelIndex.readRowsSigned(b, al.index(), al.sign(), r0, n, xb, h);
                 }
                 g.addFeatureRows(xa, xb, n);
             }
+        }
+    }
+
+    /**
+     * Closeness's and the customisation summary's measures of same-shape tensors {@code a}, {@code b} as stored, on
+     * their probe rows {@code pick} ({@link Customisation#probeRows} of a whole-tensor compare), given as {@code pa},
+     * {@code pb}: kept for {@link ClosenessMeasure#block}, which then does not decode those rows again.
+     */
+    private void keepProbe(TensorRef a, TensorRef b, int[] pick, Matrix pa, Matrix pb)
+            throws IOException, ModelFormatException {
+        Matrix[] rows = {pa, pb};
+        ctx.s()
+                .closenessSeen
+                .putWhole(
+                        a,
+                        b,
+                        pick,
+                        pa,
+                        pb,
+                        Customisation.Measured.take(
+                                ctx.s(), ctx.r(), a.address().role(), a, b, rows, ctx.seed()));
+    }
+
+    /**
+     * The probe rows ({@link Customisation#probeRows}, null: all) of two same-shape [rows × cols] tensors, copied out
+     * of the pieces a streamed pass reads, in {@code pick}'s order (as {@link ModelIndex#read} returns them).
+     */
+    static final class ProbeRows {
+        private final int[] pick;
+        private final int cols;
+        private final float[] a;
+        private final float[] b;
+        /** Which probe rows were copied (each must be, once). */
+        private final boolean[] taken;
+
+        private int twice;
+
+        ProbeRows(int[] pick, int rows, int cols) {
+            this.pick = pick;
+            this.cols = cols;
+            int n = pick == null ? rows : pick.length;
+            this.a = new float[Math.multiplyExact(n, cols)];
+            this.b = new float[a.length];
+            this.taken = new boolean[n];
+        }
+
+        /**
+         * Copies the probe rows among stored rows {@code first} … {@code first + count − 1}, which lie from {@code at}
+         * in {@code xa} and {@code xb} (one row after another).
+         */
+        void take(long first, int count, float[] xa, float[] xb, int at) {
+            int n = a.length / Math.max(1, cols);
+            int k = pick == null ? (int) first : java.util.Arrays.binarySearch(pick, (int) first);
+            if (k < 0) {
+                k = -k - 1;
+            }
+            for (; k < n; k++) {
+                long row = pick == null ? k : pick[k];
+                if (row >= first + count) {
+                    break;
+                }
+                int from = at + (int) (row - first) * cols;
+                System.arraycopy(xa, from, a, k * cols, cols);
+                System.arraycopy(xb, from, b, k * cols, cols);
+                twice += taken[k] ? 1 : 0;
+                taken[k] = true;
+            }
+        }
+
+        /** Whether every probe row was copied exactly once. */
+        boolean complete() {
+            for (boolean t : taken) {
+                if (!t) {
+                    return false;
+                }
+            }
+            return twice == 0;
+        }
+
+        int[] pick() {
+            return pick;
+        }
+
+        /** The suspect's and the reference's probe rows ([probe rows × cols]). */
+        Matrix[] matrices() {
+            int n = a.length / Math.max(1, cols);
+            return new Matrix[] {Matrix.of(n, cols, a), Matrix.of(n, cols, b)};
         }
     }
 
