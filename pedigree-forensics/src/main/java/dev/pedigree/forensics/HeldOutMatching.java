@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -101,6 +102,8 @@ final class HeldOutMatching {
     private SignedPermutation start;
 
     private List<Matrix[]> tokens = List.of();
+    /** The blocks' residual width (columns of every held matrix). */
+    private int residualWidth;
 
     /** Attention layout: {@code groups} key/value heads of {@code dim} dimensions, {@code perGroup} query heads each. */
     record Heads(int groups, int perGroup, int dim) {}
@@ -392,7 +395,7 @@ final class HeldOutMatching {
      * i] changes sign.
      */
     private SignedPermutation signFreeRefit(SignedPermutation from, List<Integer> usable) {
-        return settled(from, SIGN_ROUNDS, al -> fitSections(signFreeSections(al, usable)));
+        return settled(from, SIGN_ROUNDS, al -> fitBlocks(byRows(tokens), usable, false, b -> signFreeSections(al, b)));
     }
 
     /**
@@ -416,22 +419,32 @@ final class HeldOutMatching {
         return al;
     }
 
-    private List<Matrix[]> signFreeSections(SignedPermutation al, List<Integer> usable) {
-        List<Matrix[]> sections = new ArrayList<>(tokens);
-        for (int l : usable) {
-            Matrix[][] b = blocks.get(l);
-            Matrix[] ra = aligned(b[1], al);
-            int[] g = qkGroups(b[0], ra);
-            if (g != null) {
-                addSection(sections, b[0][Q], b[1][Q], queryPermutation(g));
-                addSection(sections, b[0][K], b[1][K], unitPermutation(g, heads.dim()));
-                signFreeValueSections(sections, b[0], b[1], ra, g);
-            }
+    /**
+     * Block {@code b}'s sections of the sign-free refit under {@code al}: matched q and k rows and the sign-free v and o
+     * rows ({@link #signFreeValueSections}), each weighing as its rows ({@link #byRows}).
+     */
+    private List<Matrix[]> signFreeSections(SignedPermutation al, Matrix[][] b) {
+        List<Matrix[]> sections = new ArrayList<>();
+        Matrix[] ra = aligned(b[1], al);
+        int[] g = qkGroups(b[0], ra);
+        if (g != null) {
+            addSection(sections, b[0][Q], b[1][Q], queryPermutation(g));
+            addSection(sections, b[0][K], b[1][K], unitPermutation(g, heads.dim()));
+            signFreeValueSections(sections, b[0], b[1], ra, g);
         }
-        // Each section weighs as its rows (unit-variance columns, not unit-norm): a block's few noisy q, k rows
-        // must not outweigh the token rows.
-        sections.replaceAll(x -> new Matrix[] {byRows(x[0]), byRows(x[1])});
-        return sections;
+        return byRows(sections);
+    }
+
+    /**
+     * Each section weighing as its rows (unit-variance columns, not unit-norm): a block's few noisy q, k rows must not
+     * outweigh the token rows.
+     */
+    private static List<Matrix[]> byRows(List<Matrix[]> sections) {
+        List<Matrix[]> out = new ArrayList<>(sections.size());
+        for (Matrix[] x : sections) {
+            out.add(new Matrix[] {byRows(x[0]), byRows(x[1])});
+        }
+        return out;
     }
 
     /**
@@ -548,6 +561,7 @@ final class HeldOutMatching {
             blocks.clear();
             return;
         }
+        residualWidth = width;
         heads = heads(blocks.values().iterator().next()[0]);
         List<Matrix[]> tokens = textStack ? tokenSections(width) : List.of();
         SignedPermutation start =
@@ -649,24 +663,21 @@ final class HeldOutMatching {
      * fold's blocks, heads and hidden units matched under {@code al} ({@link #matchedSections}); no token rows.
      */
     private double agreement(SignedPermutation al, List<Integer> fold) {
-        List<Matrix[]> sections = new ArrayList<>();
+        ColumnStack[] st = blockStacks(List.of(), fold, true);
         for (int l : fold) {
             Matrix[][] b = blocks.get(l);
-            sections.addAll(matchedSections(b[0], b[1], aligned(b[1], al)));
+            for (Matrix[] x : matchedSections(b[0], b[1], aligned(b[1], al))) {
+                st[0].add(x[0]);
+                st[1].add(x[1]);
+            }
         }
-        List<Matrix> a = new ArrayList<>();
-        List<Matrix> r = new ArrayList<>();
-        for (Matrix[] x : sections) {
-            a.add(x[0]);
-            r.add(x[1]);
-        }
-        Matrix sa = StackComparison.stackRows(a);
-        Matrix sr = StackComparison.stackRows(r);
-        if (sa == null || sr == null || sa.cols() != al.index().length) {
+        Matrix ts = st[0].columns();
+        Matrix tr = st[1].columns();
+        if (ts == null || tr == null || ts.rows() != al.index().length) {
             return Double.NEGATIVE_INFINITY;
         }
-        Matrix cs = sa.transpose().centreAndNormaliseRows();
-        Matrix cr = sr.transpose().centreAndNormaliseRows();
+        Matrix cs = ts.centreAndNormaliseRowsInPlace();
+        Matrix cr = tr.centreAndNormaliseRowsInPlace();
         int[] index = al.index();
         float[] sign = al.sign();
         int n = cs.cols();
@@ -737,13 +748,22 @@ final class HeldOutMatching {
         if (profile == null) {
             return null;
         }
-        Matrix[] qs = squared(gs);
-        Matrix[] qr = squared(gr);
-        return refined(gs, gr, qs, qr, profile);
+        return refined(gs, gr, profile);
     }
 
     /** The refinement stages of {@link #blockStart} from the order {@code idx}. */
-    private static SignedPermutation refined(Matrix[] gs, Matrix[] gr, Matrix[] qs, Matrix[] qr, int[] idx) {
+    private static SignedPermutation refined(Matrix[] gs, Matrix[] gr, int[] idx) {
+        SignedPermutation p = refinedWithoutSigns(gs, gr, idx);
+        return settled(withSigns(gs, gr, p), START_ROUNDS, q -> refine(gs, gr, q));
+    }
+
+    /**
+     * The sign-free stage of {@link #refined}: refinement rounds on the squared entries. The squares are this
+     * method's own, so that they are gone before the signed stage (two fewer copies of the pooled matrices alive).
+     */
+    private static SignedPermutation refinedWithoutSigns(Matrix[] gs, Matrix[] gr, int[] idx) {
+        Matrix[] qs = squared(gs);
+        Matrix[] qr = squared(gr);
         int n = idx.length;
         float[] plus = new float[n];
         Arrays.fill(plus, 1f);
@@ -755,7 +775,7 @@ final class HeldOutMatching {
             }
             p = new SignedPermutation(next.index(), plus, 0);
         }
-        return settled(withSigns(gs, gr, p), START_ROUNDS, q -> refine(gs, gr, q));
+        return p;
     }
 
     /** The residual correlation matrices of the matrices, summed into {@code groups} groups (round robin). */
@@ -904,14 +924,10 @@ final class HeldOutMatching {
 
     /** Alternates block matchings and the residual alignment on the blocks {@code fold} (and the token rows). */
     private SignedPermutation alternate(SignedPermutation start, List<Matrix[]> tokens, List<Integer> fold) {
-        return settled(start, ROUNDS, al -> {
-            List<Matrix[]> sections = new ArrayList<>(tokens);
-            for (int l : fold) {
-                Matrix[][] b = blocks.get(l);
-                sections.addAll(matchedSections(b[0], b[1], aligned(b[1], al)));
-            }
-            return fitSections(sections);
-        });
+        return settled(
+                start,
+                ROUNDS,
+                al -> fitBlocks(tokens, fold, true, b -> matchedSections(b[0], b[1], aligned(b[1], al))));
     }
 
     /**
@@ -965,22 +981,83 @@ final class HeldOutMatching {
 
     /** The residual alignment (reference → suspect) fitted on the pooled sections; null when it fails. */
     private static SignedPermutation fitSections(List<Matrix[]> sections) {
-        List<Matrix> a = new ArrayList<>();
-        List<Matrix> b = new ArrayList<>();
-        for (Matrix[] x : sections) {
-            a.add(x[0]);
-            b.add(x[1]);
+        if (sections.isEmpty()) {
+            return null;
         }
-        Matrix sa = StackComparison.stackRows(a);
-        Matrix sb = StackComparison.stackRows(b);
-        if (sa == null || sb == null || sa.rows() < Combination.MIN_POWER_N) {
+        return fitColumns(stacked(sections, 0, rows(sections)), stacked(sections, 1, rows(sections)));
+    }
+
+    /** The residual alignment (reference → suspect) fitted on stacked columns ({@link ColumnStack}); null when it fails. */
+    private static SignedPermutation fitColumns(ColumnStack a, ColumnStack b) {
+        Matrix ca = a.columns();
+        Matrix cb = b.columns();
+        if (ca == null || cb == null || ca.cols() < Combination.MIN_POWER_N) {
             return null;
         }
         try {
-            return ResidualAlignment.fit(sb, sa);
+            return ResidualAlignment.fitColumns(cb, ca);
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** Rows of the sections (either side: the suspect's). */
+    private static long rows(List<Matrix[]> sections) {
+        long n = 0;
+        for (Matrix[] x : sections) {
+            n += Math.max(x[0].rows(), x[1].rows());
+        }
+        return n;
+    }
+
+    /** Side {@code side} (0 suspect, 1 reference) of the sections in a stack of room {@code capacity}. */
+    private static ColumnStack stacked(List<Matrix[]> sections, int side, long capacity) {
+        ColumnStack out = new ColumnStack(sections.getFirst()[side].cols(), capacity);
+        for (Matrix[] x : sections) {
+            out.add(x[side]);
+        }
+        return out;
+    }
+
+    /**
+     * The residual alignment fitted on {@code fixed} (token rows) and the sections {@code perBlock} gives for each
+     * block of {@code fold}, written into the stacked columns block by block ({@link ColumnStack}), so that only one
+     * block's sections are alive beside them; the same alignment as {@link #fitSections} on all of them.
+     */
+    private SignedPermutation fitBlocks(
+            List<Matrix[]> fixed, List<Integer> fold, boolean mlp, Function<Matrix[][], List<Matrix[]>> perBlock) {
+        ColumnStack[] st = blockStacks(fixed, fold, mlp);
+        for (int l : fold) {
+            for (Matrix[] x : perBlock.apply(blocks.get(l))) {
+                st[0].add(x[0]);
+                st[1].add(x[1]);
+            }
+        }
+        return fitColumns(st[0], st[1]);
+    }
+
+    /**
+     * Stacks for {@link #fitBlocks} holding {@code fixed}: room besides for every row of the fold's suspect attention
+     * matrices (when heads are known) and, with {@code mlp}, MLP matrices of at most {@code maxUnits} units; each
+     * section is one of a block's matrices, at most once (a bound: a stack filled less is compacted).
+     */
+    private ColumnStack[] blockStacks(List<Matrix[]> fixed, List<Integer> fold, boolean mlp) {
+        long cap = rows(fixed);
+        for (int l : fold) {
+            Matrix[] s = blocks.get(l)[0];
+            for (int k = 0; k < ROLES.length; k++) {
+                boolean attention = k <= O;
+                if (s[k] != null && (attention ? heads != null : mlp && s[k].rows() <= ctx.maxUnits())) {
+                    cap += s[k].rows();
+                }
+            }
+        }
+        ColumnStack[] st = {new ColumnStack(residualWidth, cap), new ColumnStack(residualWidth, cap)};
+        for (Matrix[] x : fixed) {
+            st[0].add(x[0]);
+            st[1].add(x[1]);
+        }
+        return st;
     }
 
     /** The probe tokens' embedding rows and, when both models have an untied head of that width, head rows. */

@@ -2,6 +2,7 @@ package dev.pedigree.stats;
 
 import dev.pedigree.kernels.VectorSupport;
 import dev.pedigree.kernels.numeric.Kernels;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.stream.IntStream;
 
@@ -157,6 +158,22 @@ public record Matrix(int rows, int cols, float[] data) {
      */
     public Matrix centreAndNormaliseRows() {
         float[] out = new float[data.length];
+        centreAndNormaliseRows(out);
+        return new Matrix(rows, cols, out);
+    }
+
+    /**
+     * {@link #centreAndNormaliseRows()} written over this matrix's own array (same values, bit for bit), for a matrix
+     * made only to be normalised: a large one (a held-out fit's stacked columns) then needs no second copy.
+     * Returns this matrix.
+     */
+    public Matrix centreAndNormaliseRowsInPlace() {
+        centreAndNormaliseRows(data);
+        return this;
+    }
+
+    /** The rows centred and normalised into {@code out} (which may be {@link #data}: each entry is read before it is written). */
+    private void centreAndNormaliseRows(float[] out) {
         IntStream.range(0, rows).parallel().forEach(r -> {
             int off = r * cols;
             double sum = Kernels.sum(data, off, cols);
@@ -174,9 +191,10 @@ public record Matrix(int rows, int cols, float[] data) {
                 for (int c = 0; c < cols; c++) {
                     out[off + c] = (float) ((data[off + c] - mean) * inv);
                 }
+            } else if (out == data) {
+                Arrays.fill(out, off, off + cols, 0f);
             }
         });
-        return new Matrix(rows, cols, out);
     }
 
     /**

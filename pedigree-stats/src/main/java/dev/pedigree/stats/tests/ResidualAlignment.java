@@ -106,10 +106,33 @@ public final class ResidualAlignment {
         if (embA.rows() < 2) {
             throw new IllegalArgumentException("need at least 2 shared tokens");
         }
-        int dA = embA.cols();
-        int dB = embB.cols();
-        Matrix colsA = embA.transpose().centreAndNormaliseRows();
-        Matrix colsB = embB.transpose().centreAndNormaliseRows();
+        return fitColumns(embA.transpose(), embB.transpose(), denseMaxEntries);
+    }
+
+    /**
+     * {@link #fit(Matrix, Matrix)} given the two matrices transposed (residual dimensions × tokens), which it
+     * centres and normalises in place ({@link Matrix#centreAndNormaliseRowsInPlace}): the same alignment as {@code
+     * fit(colsA.transpose(), colsB.transpose())}, bit for bit, without a copy of either side. For callers that build
+     * the transposed matrices themselves (a held-out fit stacks tens of MB of rows); their contents are consumed.
+     *
+     * @throws IllegalArgumentException if the token counts differ or fewer than 2 tokens are given
+     */
+    public static SignedPermutation fitColumns(Matrix colsA, Matrix colsB) {
+        Objects.requireNonNull(colsA, "colsA");
+        if (colsA.cols() != colsB.cols()) {
+            throw new IllegalArgumentException("token count mismatch " + colsA.cols() + " vs " + colsB.cols());
+        }
+        if (colsA.cols() < 2) {
+            throw new IllegalArgumentException("need at least 2 shared tokens");
+        }
+        return fitColumns(colsA, colsB, DENSE_MAX_ENTRIES);
+    }
+
+    private static SignedPermutation fitColumns(Matrix rawA, Matrix rawB, long denseMaxEntries) {
+        int dA = rawA.rows();
+        int dB = rawB.rows();
+        Matrix colsA = rawA.centreAndNormaliseRowsInPlace();
+        Matrix colsB = rawB.centreAndNormaliseRowsInPlace();
         boolean bRows = dB <= dA;
         Matrix rowSide = bRows ? colsB : colsA;
         Matrix colSide = bRows ? colsA : colsB;
