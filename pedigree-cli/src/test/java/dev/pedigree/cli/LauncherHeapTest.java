@@ -2,6 +2,11 @@ package dev.pedigree.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pedigree.forensics.simulate.DerivationSimulator;
+import dev.pedigree.forensics.simulate.SimModel;
+import dev.pedigree.forensics.simulate.SyntheticTransformer;
+import dev.pedigree.forensics.simulate.SyntheticTransformer.Config;
+import dev.pedigree.model.Component;
 import dev.pedigree.testkit.RealModels;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -76,5 +81,26 @@ class LauncherHeapTest {
         // text layers and embeddings, compare-demo-unrelated.json): SHARED_LINEAGE, exit 10, never 3 (out of memory).
         assertThat(compareInLauncherHeap(q, minilm)).isEqualTo(10);
         assertThat(compareInLauncherHeap(minilm, bge)).isEqualTo(10);
+    }
+
+    /**
+     * A permuted copy (hidden units, heads and residual coordinates, norm gains rescaled) of a 384-wide 9-block
+     * decoder: its held-out matching holds close to {@code HeldOutMatching.MAX_FLOATS} of block weights per model,
+     * and before its fits stacked their columns in place it ran out of the launcher's heap (exit 3). Compared
+     * under that heap it must read SHARED_LINEAGE with the held-out tests run (not turned away).
+     */
+    @Test
+    void aWidePermutedPairFitsTheLaunchersHeap() throws Exception {
+        Config c = new Config(Component.TEXT_DECODER, 30522, 384, 12, 12, 1536, 9, false, false, false);
+        SimModel base = SyntheticTransformer.random("base", c, 31);
+        Path b = GoldenOutputsTest.writeHf(base, dir.resolve("base"));
+        SimModel copy = DerivationSimulator.permuteResidual(
+                DerivationSimulator.permuteHiddenAndHeads(base, 2), Component.TEXT_DECODER, true, 3);
+        Path s = GoldenOutputsTest.writeHf(copy, dir.resolve("copy"));
+        base = null;
+        copy = null;
+        assertThat(compareInLauncherHeap(s.toString(), b.toString())).isEqualTo(10);
+        String json = Files.readString(dir.resolve("result.json"));
+        assertThat(json).contains("attn.vo.match_heldout").doesNotContain("held-out matching of");
     }
 }

@@ -523,6 +523,91 @@ final class HeldOutMatching {
                 || !withinLimits(ctx.r(), refComponent)) {
             return;
         }
+        long need = memoryNeed();
+        long heap = Runtime.getRuntime().maxMemory();
+        if (need > HEAP_SHARE * heap) {
+            skipped = String.format(
+                    Locale.ROOT,
+                    "held-out matching of %s skipped: its fit would hold about %d MB, more than %.0f%% of the %d MB"
+                            + " heap (PEDIGREE_JAVA_OPTS=-Xmx<size> runs it)",
+                    component,
+                    need >> 20,
+                    100 * HEAP_SHARE,
+                    heap >> 20);
+            return;
+        }
+        try {
+            fitWithin();
+        } catch (OutOfMemoryError e) {
+            // Last resort (the estimate above should have turned it away): the fit's matrices are garbage again, and
+            // the comparison goes on without the held-out tests instead of ending "out of memory".
+            blocks.clear();
+            alignFor = Map.of();
+            tokens = List.of();
+            start = null;
+            skipped = String.format(
+                    Locale.ROOT,
+                    "held-out matching of %s stopped: it ran out of the %d MB heap (PEDIGREE_JAVA_OPTS=-Xmx<size> runs"
+                            + " it)",
+                    component,
+                    heap >> 20);
+        }
+    }
+
+    /**
+     * Share of the heap ({@code maxMemory}) the fit's estimated memory ({@link #memoryNeed}) may take. At the launcher's
+     * 512 MB (456 MiB usable): a 384-wide 9-block pair at {@link #MAX_FLOATS} (about 330 MB estimated, 346 MB live
+     * measured after a full collection) runs; a 1024-wide 2-block pair with 32,000 token rows (about 475 MB estimated)
+     * ran out of memory and is turned away.
+     */
+    static final double HEAP_SHARE = 0.75;
+
+    /** Why the fit did not run for lack of memory (for the comparison's warnings), or null. */
+    private String skipped;
+
+    /** The note of a fit turned away or stopped for lack of memory ({@link #HEAP_SHARE}); null otherwise. */
+    String skipped() {
+        return skipped;
+    }
+
+    /**
+     * The fit's memory, in bytes, estimated from the tensors' shapes: both models' block matrices (held throughout),
+     * the suspect's stacked columns of a fit over every block on both sides ({@link ColumnStack}), about six copies of
+     * the largest block beside them (aligned, concatenated and normalised copies while its sections are made), and
+     * the token rows (embeddings and head, both models: {@link TokenProbes#DEFAULT_PROBE_TOKENS} rows, at most {@link
+     * TokenProbes#PROBE_FLOATS} floats each).
+     */
+    private long memoryNeed() {
+        long[] s = blockFloats(ctx.s(), component);
+        long[] r = blockFloats(ctx.r(), refComponent);
+        long width = Math.max(s[2], r[2]);
+        long tokenFloats =
+                textStack ? 4L * Math.min(TokenProbes.PROBE_FLOATS, TokenProbes.DEFAULT_PROBE_TOKENS * width) : 0;
+        return Float.BYTES * (s[0] + r[0] + 2 * s[0] + 6 * Math.max(s[1], r[1]) + tokenFloats);
+    }
+
+    /** Floats of one model's block matrices over {@link #layers}: {total, largest block, widest residual}. */
+    private long[] blockFloats(ModelIndex m, String comp) {
+        long total = 0;
+        long largest = 0;
+        long width = 0;
+        for (int l : layers) {
+            long block = 0;
+            for (int k = 0; k < ROLES.length; k++) {
+                TensorRef t = m.weight(comp, l, ROLES[k]);
+                if (t != null && t.shape().rank() == 2) {
+                    int[] shape = ModelIndex.matrixShape(t);
+                    block += (long) shape[0] * shape[1];
+                    width = Math.max(width, k == O || k == DOWN ? shape[0] : shape[1]);
+                }
+            }
+            total += block;
+            largest = Math.max(largest, block);
+        }
+        return new long[] {total, largest, width};
+    }
+
+    private void fitWithin() throws IOException, ModelFormatException {
         long floats = 0;
         int width = -1;
         for (int l : layers) {

@@ -236,6 +236,9 @@ final class StackComparison {
             Double m = best.evidence().log10p();
             value = m == null ? null : Math.min(0, m + Math.log10(2.0 * refs.size()));
         }
+        if (best.matching() != null && best.matching().skipped() != null) {
+            warnings.add(best.matching().skipped());
+        }
         layerMap.addAll(best.map());
         matrices.addAll(best.matrices());
         contexts.put(c.name(), best.context());
