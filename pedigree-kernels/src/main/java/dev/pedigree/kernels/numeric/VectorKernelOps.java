@@ -1,6 +1,7 @@
 package dev.pedigree.kernels.numeric;
 
 import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -30,6 +31,42 @@ final class VectorKernelOps implements KernelOps {
     private static final int L = S.length();
     private static final int CHUNK_LANES = 32;
     private static final int CHUNK = L * CHUNK_LANES;
+
+    /**
+     * Whether the kernels with several accumulators ({@link #crossRows}, {@link #sumAndSquaresRows}) add their lanes
+     * transposed: with 16 float lanes (512-bit vectors), the accumulators are transposed in registers so that one
+     * double vector holds the same lane of 8 accumulators, and 16 vector additions (lane 0 first) replace 8 × 16
+     * scalar ones. Each accumulator's lanes are still added one at a time, in lane order, from 0, into a double:
+     * exactly {@link #laneSum}'s operations, so the sums are the same bit for bit. Other widths use {@link
+     * #laneSum}.
+     */
+    private static final boolean TRANSPOSED = L == 16;
+    /** 8 doubles: one lane per accumulator of a transposed lane sum. */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_512;
+    // Two-vector selections (indices 0..L-1 pick from x, L..2L-1 from y) that swap bit b of the lane index with
+    // bit b of the accumulator index for a pair of accumulators (j, j + 2^b), j's bit b clear: LOW is the new j,
+    // HIGH the new j + 2^b. Three stages (b = 0..2) transpose 8 accumulators × 16 lanes.
+    private static final FloatVector SWAP0_LOW = swap(0, false);
+    private static final FloatVector SWAP0_HIGH = swap(0, true);
+    private static final FloatVector SWAP1_LOW = swap(1, false);
+    private static final FloatVector SWAP1_HIGH = swap(1, true);
+    private static final FloatVector SWAP2_LOW = swap(2, false);
+    private static final FloatVector SWAP2_HIGH = swap(2, true);
+
+    /**
+     * Indices for {@code selectFrom(x, y)}: LOW keeps x's lanes whose bit b is clear and takes {@code y[l − 2^b]}
+     * into the others; HIGH takes {@code x[l + 2^b]} into the lanes whose bit b is clear and keeps y's others.
+     */
+    private static FloatVector swap(int b, boolean high) {
+        int st = 1 << b;
+        float[] idx = new float[L];
+        for (int l = 0; l < L; l++) {
+            boolean clear = (l & st) == 0;
+            int i = high ? (clear ? l + st : L + l) : (clear ? l : L + l - st);
+            idx[l] = Math.min(i, 2 * L - 1);
+        }
+        return FloatVector.fromArray(S, idx, 0);
+    }
 
     /** Whether the 8 × 3-vector micro-kernel is used (512-bit vectors: 32 registers on AVX-512 and SVE). */
     private static final boolean WIDE = S.vectorBitSize() >= 512;
@@ -66,6 +103,91 @@ final class VectorKernelOps implements KernelOps {
             s += lanes[i];
         }
         return s;
+    }
+
+    /**
+     * {@code out[o + j] += laneSum(accumulator j)} for the 8 accumulators at {@code tmp[off + j·L ..]} (16 lanes),
+     * transposed: three stages of two-vector selections leave lane l of all 8 accumulators in one half of a vector,
+     * and 16 double vector additions (lane 0 first, from 0) give each accumulator exactly {@link #laneSum}'s
+     * result. Out of line and through memory, so that the kernels that call it stay small enough for C1's
+     * profiling tier (a kernel that C1 cannot compile can be left in C1's non-profiling code, about 50 times
+     * slower, when its C2 code is deoptimised) and no vector crosses a call.
+     */
+    private static void addLaneSums8(float[] tmp, int off, double[] out, int o) {
+        FloatVector v0 = FloatVector.fromArray(S, tmp, off + 0 * L);
+        FloatVector v1 = FloatVector.fromArray(S, tmp, off + 1 * L);
+        FloatVector v2 = FloatVector.fromArray(S, tmp, off + 2 * L);
+        FloatVector v3 = FloatVector.fromArray(S, tmp, off + 3 * L);
+        FloatVector v4 = FloatVector.fromArray(S, tmp, off + 4 * L);
+        FloatVector v5 = FloatVector.fromArray(S, tmp, off + 5 * L);
+        FloatVector v6 = FloatVector.fromArray(S, tmp, off + 6 * L);
+        FloatVector v7 = FloatVector.fromArray(S, tmp, off + 7 * L);
+        FloatVector t00 = SWAP0_LOW.selectFrom(v0, v1);
+        FloatVector t01 = SWAP0_HIGH.selectFrom(v0, v1);
+        FloatVector t02 = SWAP0_LOW.selectFrom(v2, v3);
+        FloatVector t03 = SWAP0_HIGH.selectFrom(v2, v3);
+        FloatVector t04 = SWAP0_LOW.selectFrom(v4, v5);
+        FloatVector t05 = SWAP0_HIGH.selectFrom(v4, v5);
+        FloatVector t06 = SWAP0_LOW.selectFrom(v6, v7);
+        FloatVector t07 = SWAP0_HIGH.selectFrom(v6, v7);
+        FloatVector t10 = SWAP1_LOW.selectFrom(t00, t02);
+        FloatVector t12 = SWAP1_HIGH.selectFrom(t00, t02);
+        FloatVector t11 = SWAP1_LOW.selectFrom(t01, t03);
+        FloatVector t13 = SWAP1_HIGH.selectFrom(t01, t03);
+        FloatVector t14 = SWAP1_LOW.selectFrom(t04, t06);
+        FloatVector t16 = SWAP1_HIGH.selectFrom(t04, t06);
+        FloatVector t15 = SWAP1_LOW.selectFrom(t05, t07);
+        FloatVector t17 = SWAP1_HIGH.selectFrom(t05, t07);
+        FloatVector t20 = SWAP2_LOW.selectFrom(t10, t14);
+        FloatVector t24 = SWAP2_HIGH.selectFrom(t10, t14);
+        FloatVector t21 = SWAP2_LOW.selectFrom(t11, t15);
+        FloatVector t25 = SWAP2_HIGH.selectFrom(t11, t15);
+        FloatVector t22 = SWAP2_LOW.selectFrom(t12, t16);
+        FloatVector t26 = SWAP2_HIGH.selectFrom(t12, t16);
+        FloatVector t23 = SWAP2_LOW.selectFrom(t13, t17);
+        FloatVector t27 = SWAP2_HIGH.selectFrom(t13, t17);
+        t20.intoArray(tmp, off + 0 * L);
+        t21.intoArray(tmp, off + 1 * L);
+        t22.intoArray(tmp, off + 2 * L);
+        t23.intoArray(tmp, off + 3 * L);
+        t24.intoArray(tmp, off + 4 * L);
+        t25.intoArray(tmp, off + 5 * L);
+        t26.intoArray(tmp, off + 6 * L);
+        t27.intoArray(tmp, off + 7 * L);
+        addTransposed8(tmp, off, out, o);
+    }
+
+    /**
+     * The second half of {@link #addLaneSums8} (its own method, so that C1 can compile both): {@code tmp[off + j·L
+     * ..]} holds lane j of the 8 accumulators in its low half and lane j + 8 in its high half.
+     */
+    private static void addTransposed8(float[] tmp, int off, double[] out, int o) {
+        FloatVector t20 = FloatVector.fromArray(S, tmp, off + 0 * L);
+        FloatVector t21 = FloatVector.fromArray(S, tmp, off + 1 * L);
+        FloatVector t22 = FloatVector.fromArray(S, tmp, off + 2 * L);
+        FloatVector t23 = FloatVector.fromArray(S, tmp, off + 3 * L);
+        FloatVector t24 = FloatVector.fromArray(S, tmp, off + 4 * L);
+        FloatVector t25 = FloatVector.fromArray(S, tmp, off + 5 * L);
+        FloatVector t26 = FloatVector.fromArray(S, tmp, off + 6 * L);
+        FloatVector t27 = FloatVector.fromArray(S, tmp, off + 7 * L);
+        DoubleVector d = DoubleVector.zero(D);
+        d = d.add(t20.convertShape(VectorOperators.F2D, D, 0));
+        d = d.add(t21.convertShape(VectorOperators.F2D, D, 0));
+        d = d.add(t22.convertShape(VectorOperators.F2D, D, 0));
+        d = d.add(t23.convertShape(VectorOperators.F2D, D, 0));
+        d = d.add(t24.convertShape(VectorOperators.F2D, D, 0));
+        d = d.add(t25.convertShape(VectorOperators.F2D, D, 0));
+        d = d.add(t26.convertShape(VectorOperators.F2D, D, 0));
+        d = d.add(t27.convertShape(VectorOperators.F2D, D, 0));
+        d = d.add(t20.convertShape(VectorOperators.F2D, D, 1));
+        d = d.add(t21.convertShape(VectorOperators.F2D, D, 1));
+        d = d.add(t22.convertShape(VectorOperators.F2D, D, 1));
+        d = d.add(t23.convertShape(VectorOperators.F2D, D, 1));
+        d = d.add(t24.convertShape(VectorOperators.F2D, D, 1));
+        d = d.add(t25.convertShape(VectorOperators.F2D, D, 1));
+        d = d.add(t26.convertShape(VectorOperators.F2D, D, 1));
+        d = d.add(t27.convertShape(VectorOperators.F2D, D, 1));
+        DoubleVector.fromArray(D, out, o).add(d).intoArray(out, o);
     }
 
     @Override
@@ -398,6 +520,7 @@ final class VectorKernelOps implements KernelOps {
 
     private static void crossQuad(float[] a, int ao, int as, float[] b, int bo, int bs, int n, double[] q) {
         float[] lanes = new float[L];
+        float[] tmp = new float[16 * L];
         int upper = S.loopBound(n);
         java.util.Arrays.fill(q, 0);
         int i = 0;
@@ -433,22 +556,44 @@ final class VectorKernelOps implements KernelOps {
                 c23 = x2.fma(y, c23);
                 c33 = x3.fma(y, c33);
             }
-            q[0] += laneSum(c00, lanes);
-            q[1] += laneSum(c01, lanes);
-            q[2] += laneSum(c02, lanes);
-            q[3] += laneSum(c03, lanes);
-            q[4] += laneSum(c10, lanes);
-            q[5] += laneSum(c11, lanes);
-            q[6] += laneSum(c12, lanes);
-            q[7] += laneSum(c13, lanes);
-            q[8] += laneSum(c20, lanes);
-            q[9] += laneSum(c21, lanes);
-            q[10] += laneSum(c22, lanes);
-            q[11] += laneSum(c23, lanes);
-            q[12] += laneSum(c30, lanes);
-            q[13] += laneSum(c31, lanes);
-            q[14] += laneSum(c32, lanes);
-            q[15] += laneSum(c33, lanes);
+            if (TRANSPOSED) {
+                // q[4r + c] holds c{r}{c}: through memory to the 8-accumulator lane sums (kept out of line).
+                c00.intoArray(tmp, 0 * L);
+                c01.intoArray(tmp, 1 * L);
+                c02.intoArray(tmp, 2 * L);
+                c03.intoArray(tmp, 3 * L);
+                c10.intoArray(tmp, 4 * L);
+                c11.intoArray(tmp, 5 * L);
+                c12.intoArray(tmp, 6 * L);
+                c13.intoArray(tmp, 7 * L);
+                c20.intoArray(tmp, 8 * L);
+                c21.intoArray(tmp, 9 * L);
+                c22.intoArray(tmp, 10 * L);
+                c23.intoArray(tmp, 11 * L);
+                c30.intoArray(tmp, 12 * L);
+                c31.intoArray(tmp, 13 * L);
+                c32.intoArray(tmp, 14 * L);
+                c33.intoArray(tmp, 15 * L);
+                addLaneSums8(tmp, 0, q, 0);
+                addLaneSums8(tmp, 8 * L, q, 8);
+            } else {
+                q[0] += laneSum(c00, lanes);
+                q[1] += laneSum(c01, lanes);
+                q[2] += laneSum(c02, lanes);
+                q[3] += laneSum(c03, lanes);
+                q[4] += laneSum(c10, lanes);
+                q[5] += laneSum(c11, lanes);
+                q[6] += laneSum(c12, lanes);
+                q[7] += laneSum(c13, lanes);
+                q[8] += laneSum(c20, lanes);
+                q[9] += laneSum(c21, lanes);
+                q[10] += laneSum(c22, lanes);
+                q[11] += laneSum(c23, lanes);
+                q[12] += laneSum(c30, lanes);
+                q[13] += laneSum(c31, lanes);
+                q[14] += laneSum(c32, lanes);
+                q[15] += laneSum(c33, lanes);
+            }
         }
         for (; i < n; i++) {
             for (int r = 0; r < 4; r++) {
@@ -725,9 +870,12 @@ final class VectorKernelOps implements KernelOps {
         java.util.Objects.checkFromIndexSize(o, n, a.length);
         java.util.Objects.checkFromIndexSize(o + 3 * s, n, a.length);
         float[] lanes = new float[L];
+        float[] tmp = new float[8 * L];
         int upper = S.loopBound(n);
         double acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
         double sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0;
+        // The transposed lane sums' totals, in out's order.
+        double[] sums = new double[8];
         int i = 0;
         while (i < upper) {
             int end = Math.min(upper, i + CHUNK);
@@ -747,14 +895,38 @@ final class VectorKernelOps implements KernelOps {
                 s3 = s3.add(x3);
                 q3 = x3.fma(x3, q3);
             }
-            acc0 += laneSum(s0, lanes);
-            sq0 += laneSum(q0, lanes);
-            acc1 += laneSum(s1, lanes);
-            sq1 += laneSum(q1, lanes);
-            acc2 += laneSum(s2, lanes);
-            sq2 += laneSum(q2, lanes);
-            acc3 += laneSum(s3, lanes);
-            sq3 += laneSum(q3, lanes);
+            if (TRANSPOSED) {
+                // In out's order (s0, q0, s1, q1, ...).
+                s0.intoArray(tmp, 0 * L);
+                q0.intoArray(tmp, 1 * L);
+                s1.intoArray(tmp, 2 * L);
+                q1.intoArray(tmp, 3 * L);
+                s2.intoArray(tmp, 4 * L);
+                q2.intoArray(tmp, 5 * L);
+                s3.intoArray(tmp, 6 * L);
+                q3.intoArray(tmp, 7 * L);
+                addLaneSums8(tmp, 0, sums, 0);
+            } else {
+                acc0 += laneSum(s0, lanes);
+                sq0 += laneSum(q0, lanes);
+                acc1 += laneSum(s1, lanes);
+                sq1 += laneSum(q1, lanes);
+                acc2 += laneSum(s2, lanes);
+                sq2 += laneSum(q2, lanes);
+                acc3 += laneSum(s3, lanes);
+                sq3 += laneSum(q3, lanes);
+            }
+        }
+        if (TRANSPOSED) {
+            // The same values as the scalar sums' (each is 0 plus its chunks' lane sums in chunk order).
+            acc0 = sums[0];
+            sq0 = sums[1];
+            acc1 = sums[2];
+            sq1 = sums[3];
+            acc2 = sums[4];
+            sq2 = sums[5];
+            acc3 = sums[6];
+            sq3 = sums[7];
         }
         for (; i < n; i++) {
             double v0 = a[o + i];

@@ -182,6 +182,182 @@ class KernelsTest {
         }
     }
 
+    /**
+     * The vector twin's documented order for one pair of rows: per lane, float fma chains of at most 32 steps, each
+     * chunk's lanes added into a double from 0 in lane order, chunks in order, then the tail in double.
+     */
+    private static double laneOrderDot(float[] a, int ao, float[] b, int bo, int n, int lanes) {
+        double total = 0;
+        int upper = n - n % lanes;
+        int i = 0;
+        while (i < upper) {
+            int end = Math.min(upper, i + 32 * lanes);
+            float[] acc = new float[lanes];
+            for (; i < end; i += lanes) {
+                for (int l = 0; l < lanes; l++) {
+                    acc[l] = Math.fma(a[ao + i + l], b[bo + i + l], acc[l]);
+                }
+            }
+            double s = 0;
+            for (float x : acc) {
+                s += x;
+            }
+            total += s;
+        }
+        for (; i < n; i++) {
+            total += (double) a[ao + i] * b[bo + i];
+        }
+        return total;
+    }
+
+    /** {@link #laneOrderDot}'s order for one row's sum (float adds) and sum of squares (float fmas). */
+    private static double[] laneOrderSumAndSquares(float[] a, int off, int n, int lanes) {
+        double sum = 0;
+        double squares = 0;
+        int upper = n - n % lanes;
+        int i = 0;
+        while (i < upper) {
+            int end = Math.min(upper, i + 32 * lanes);
+            float[] s1 = new float[lanes];
+            float[] s2 = new float[lanes];
+            for (; i < end; i += lanes) {
+                for (int l = 0; l < lanes; l++) {
+                    float x = a[off + i + l];
+                    s1[l] += x;
+                    s2[l] = Math.fma(x, x, s2[l]);
+                }
+            }
+            double t1 = 0;
+            double t2 = 0;
+            for (int l = 0; l < lanes; l++) {
+                t1 += s1[l];
+                t2 += s2[l];
+            }
+            sum += t1;
+            squares += t2;
+        }
+        for (; i < n; i++) {
+            double v = a[off + i];
+            sum += a[off + i];
+            squares += v * v;
+        }
+        return new double[] {sum, squares};
+    }
+
+    private static void sameBits(double got, double expect, String what) {
+        if (Double.doubleToLongBits(got) != Double.doubleToLongBits(expect)) {
+            assertThat(got).as(what).isEqualTo(expect);
+        }
+    }
+
+    /**
+     * Values that make lane sums differ if their order or start changes: NaN, infinities (and float accumulators
+     * that overflow to them), signed zeros (a lane sum of -0.0s is +0.0), subnormals, and magnitudes far apart.
+     */
+    private static float[] awkward(SplittableRandom rng, int n, int kind) {
+        float[] special = {
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            -0f,
+            0f,
+            Float.MIN_VALUE,
+            -Float.MIN_NORMAL,
+            Float.MAX_VALUE,
+            -Float.MAX_VALUE,
+            1e20f,
+            -1e-20f,
+            3e38f
+        };
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = switch (kind) {
+                case 0 -> -0f;
+                case 1 -> (float) (gauss(rng) * Math.pow(10, rng.nextInt(-30, 30)));
+                case 2 -> rng.nextInt(16) == 0 ? special[rng.nextInt(special.length)] : (float) gauss(rng);
+                default -> rng.nextInt(3) == 0 ? 3e38f : -1e38f;
+            };
+        }
+        return a;
+    }
+
+    @Test
+    void multiRowKernelsAddLanesInTheDocumentedOrderForAwkwardValuesAndLengths() {
+        SplittableRandom rng = new SplittableRandom(53);
+        int lanes = Kernels.vectorAvailable() ? jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() : 1;
+        for (Kernels k : twins()) {
+            boolean vector = k == Kernels.vector();
+            for (int kind = 0; kind < 4; kind++) {
+                for (int n : new int[] {0, 1, 5, 15, 16, 17, 31, 33, 511, 512, 513, 1023, 1024, 1040, 2048, 2063}) {
+                    for (int g : new int[] {1, 4, 5, 8}) {
+                        int stride = n + 3;
+                        float[] a = awkward(rng, 2 + g * stride, kind);
+                        float[] b = awkward(rng, 1 + g * stride, kind);
+                        double[] cross = new double[g * g];
+                        k.crossRowsInto(a, 2, stride, b, 1, stride, g, n, cross);
+                        double[] sums = new double[2 * g];
+                        k.totalAndSquaresRows(a, 2, stride, g, n, sums);
+                        for (int u = 0; u < g; u++) {
+                            String what = k.name() + " kind=" + kind + " n=" + n + " g=" + g + " row " + u;
+                            double[] one = new double[2];
+                            k.totalAndSquares(a, 2 + u * stride, n, one);
+                            sameBits(sums[2 * u], one[0], what + " sum");
+                            sameBits(sums[2 * u + 1], one[1], what + " squares");
+                            if (vector) {
+                                double[] model = laneOrderSumAndSquares(a, 2 + u * stride, n, lanes);
+                                sameBits(sums[2 * u], model[0], what + " sum (model)");
+                                sameBits(sums[2 * u + 1], model[1], what + " squares (model)");
+                            }
+                            for (int w = 0; w < g; w++) {
+                                double dot = k.dotProduct(a, 2 + u * stride, b, 1 + w * stride, n);
+                                sameBits(cross[u * g + w], dot, what + " x " + w);
+                                if (vector) {
+                                    sameBits(
+                                            cross[u * g + w],
+                                            laneOrderDot(a, 2 + u * stride, b, 1 + w * stride, n, lanes),
+                                            what + " x " + w + " (model)");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void multiRowKernelsFollowOneSummationOrderInEveryJitTier() {
+        assumeTrue(Kernels.vectorAvailable(), "vector twin not available");
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        SplittableRandom rng = new SplittableRandom(59);
+        int stride = 2100;
+        // Magnitudes from 1e-30 to 1e30: sums of three or more lanes then depend on the order they are added in.
+        float[] a = awkward(rng, 4 * stride + 8, 1);
+        float[] b = data(rng, 4 * stride + 8, -0.2);
+        double[] cross = new double[16];
+        double[] sums = new double[8];
+        for (int call = 0; call < 12_000; call++) {
+            int n = (call * 7919) % 2090;
+            int off = call % 5;
+            Kernels.vector().crossRowsInto(a, off, stride, b, 3, stride, 4, n, cross);
+            Kernels.vector().totalAndSquaresRows(a, off, stride, 4, n, sums);
+            if (call % 7 != 0) {
+                continue;
+            }
+            for (int u = 0; u < 4; u++) {
+                double[] model = laneOrderSumAndSquares(a, off + u * stride, n, lanes);
+                sameBits(sums[2 * u], model[0], "call " + call + " n=" + n + " sum " + u);
+                sameBits(sums[2 * u + 1], model[1], "call " + call + " n=" + n + " squares " + u);
+                for (int w = 0; w < 4; w++) {
+                    sameBits(
+                            cross[u * 4 + w],
+                            laneOrderDot(a, off + u * stride, b, 3 + w * stride, n, lanes),
+                            "call " + call + " n=" + n + " (" + u + "," + w + ")");
+                }
+            }
+        }
+    }
+
     @Test
     void crossRowsTwinsAgreeWithDotProducts() {
         assumeTrue(Kernels.vectorAvailable(), "vector twin not available");
