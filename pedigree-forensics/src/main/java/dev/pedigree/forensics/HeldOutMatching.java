@@ -1,5 +1,6 @@
 package dev.pedigree.forensics;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.pedigree.forensics.TaggedTest.Kind;
 import dev.pedigree.forensics.TestIds.Statistic;
 import dev.pedigree.io.ModelFormatException;
@@ -14,6 +15,7 @@ import dev.pedigree.stats.TestResult;
 import dev.pedigree.stats.tests.ResidualAlignment;
 import dev.pedigree.stats.tests.ResidualAlignment.SignedPermutation;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -173,6 +175,15 @@ final class HeldOutMatching {
      * the token rows of an obfuscated copy, see {@code TokenRowComparison.heldOutColumns}).
      */
     SignedPermutation blockAlignment(SignedPermutation start) throws IOException, ModelFormatException {
+        try {
+            return blockAlignmentWithin(start);
+        } catch (OutOfMemoryError e) {
+            outOfMemory();
+            return null;
+        }
+    }
+
+    private SignedPermutation blockAlignmentWithin(SignedPermutation start) throws IOException, ModelFormatException {
         fitOnce();
         List<Integer> usable = layers.stream().filter(blocks::containsKey).toList();
         if (start == null || usable.isEmpty()) {
@@ -330,6 +341,15 @@ final class HeldOutMatching {
      * weights) are left out. Null when the stack could not be fitted or has no attention.
      */
     TaggedTest signSymmetry(String id) throws IOException, ModelFormatException {
+        try {
+            return signSymmetryWithin(id);
+        } catch (OutOfMemoryError e) {
+            outOfMemory();
+            return null;
+        }
+    }
+
+    private TaggedTest signSymmetryWithin(String id) throws IOException, ModelFormatException {
         fitOnce();
         List<Integer> usable = layers.stream().filter(blocks::containsKey).toList();
         if (start == null || heads == null || usable.isEmpty()) {
@@ -524,7 +544,7 @@ final class HeldOutMatching {
             return;
         }
         long need = memoryNeed();
-        long heap = Runtime.getRuntime().maxMemory();
+        long heap = heapLimit();
         if (need > HEAP_SHARE * heap) {
             skipped = String.format(
                     Locale.ROOT,
@@ -539,28 +559,51 @@ final class HeldOutMatching {
         try {
             fitWithin();
         } catch (OutOfMemoryError e) {
-            // Last resort (the estimate above should have turned it away): the fit's matrices are garbage again, and
-            // the comparison goes on without the held-out tests instead of ending "out of memory".
-            blocks.clear();
-            alignFor = Map.of();
-            tokens = List.of();
-            start = null;
-            skipped = String.format(
-                    Locale.ROOT,
-                    "held-out matching of %s stopped: it ran out of the %d MB heap (PEDIGREE_JAVA_OPTS=-Xmx<size> runs"
-                            + " it)",
-                    component,
-                    heap >> 20);
+            outOfMemory();
         }
     }
 
     /**
-     * Share of the heap ({@code maxMemory}) the fit's estimated memory ({@link #memoryNeed}) may take. At the launcher's
-     * 512 MB (456 MiB usable): a 384-wide 9-block pair at {@link #MAX_FLOATS} (about 330 MB estimated, 346 MB live
-     * measured after a full collection) runs; a 1024-wide 2-block pair with 32,000 token rows (about 475 MB estimated)
-     * ran out of memory and is turned away.
+     * Last resort where the fit, the sign-symmetry refits or the block alignment ran out of memory (the estimate of
+     * {@link #fit} should have turned the stack away): the blocks and token rows are let go, later calls find nothing
+     * fitted, and the comparison goes on without these tests, with a warning, instead of ending "out of memory".
      */
-    static final double HEAP_SHARE = 0.75;
+    private void outOfMemory() {
+        blocks.clear();
+        alignFor = Map.of();
+        tokens = List.of();
+        start = null;
+        skipped = String.format(
+                Locale.ROOT,
+                "held-out matching of %s stopped: it ran out of the %d MB heap (PEDIGREE_JAVA_OPTS=-Xmx<size> runs it)",
+                component,
+                Runtime.getRuntime().maxMemory() >> 20);
+    }
+
+    /**
+     * Share of the heap limit ({@link #heapLimit}) the fit's estimated memory ({@link #memoryNeed}) may take. The
+     * estimate leaves out the rest of the comparison: measured live after full collections, 1.12-1.13 times the
+     * estimate, and ParallelGC ran out with 86% of its usable heap live. At the launcher's 512 MB (456 MiB usable, a
+     * bound of 317 MiB): a 384-wide 9-block pair at {@link #MAX_FLOATS} (307 MiB estimated, 346 live) runs; a 512-wide
+     * 6-block pair (332 estimated, 372 live at 512 MB, out of memory at -Xmx500m) and a 1024-wide 2-block pair with
+     * 32,000 token rows (456 estimated, out of memory at 512 MB) are turned away.
+     */
+    static final double HEAP_SHARE = 0.62;
+
+    /**
+     * The JVM's heap limit ({@code -Xmx}, the MaxHeapSize flag), which unlike {@code Runtime.maxMemory()} (the limit less a
+     * survivor space that the collector resizes as it goes) is the same in every run, so that whether a stack is
+     * fitted does not depend on the run; {@code maxMemory()} where the flag cannot be read.
+     */
+    static long heapLimit() {
+        try {
+            return Long.parseLong(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .getVMOption("MaxHeapSize")
+                    .getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return Runtime.getRuntime().maxMemory();
+        }
+    }
 
     /** Why the fit did not run for lack of memory (for the comparison's warnings), or null. */
     private String skipped;
