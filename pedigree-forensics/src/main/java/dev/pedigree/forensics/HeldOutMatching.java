@@ -584,11 +584,12 @@ final class HeldOutMatching {
      * Share of the heap limit ({@link #heapLimit}) the fit's estimated memory ({@link #memoryNeed}) may take. The
      * estimate leaves out the rest of the comparison: measured live after full collections, 1.12-1.13 times the
      * estimate, and ParallelGC ran out with 86% of its usable heap live. At the launcher's 512 MB (456 MiB usable, a
-     * bound of 317 MiB): a 384-wide 9-block pair at {@link #MAX_FLOATS} (307 MiB estimated, 346 live) runs; a 512-wide
-     * 6-block pair (332 estimated, 372 live at 512 MB, out of memory at -Xmx500m) and a 1024-wide 2-block pair with
-     * 32,000 token rows (456 estimated, out of memory at 512 MB) are turned away.
+     * bound of 282 MiB): the demo pair (237 MiB estimated) runs; a 384-wide 9-block pair at {@link #MAX_FLOATS} (307
+     * estimated, 346 live as a permuted copy, out of memory as a rotated one), a 512-wide 6-block pair (332 estimated,
+     * 372 live at 512 MB, out of memory at -Xmx500m) and a 1024-wide 2-block pair with 32,000 token rows (456
+     * estimated, out of memory at 512 MB) are turned away.
      */
-    static final double HEAP_SHARE = 0.62;
+    static final double HEAP_SHARE = 0.55;
 
     /**
      * The JVM's heap limit ({@code -Xmx}, the MaxHeapSize flag), which unlike {@code Runtime.maxMemory()} (the limit less a
