@@ -427,32 +427,78 @@ public final class LineageComparator {
                 return first;
             }
             StructuralBlocks.Inferred inferred = StructuralBlocks.of(s.view, r.view);
-            if (inferred == null) {
+            if (inferred != null) {
+                double shared = secondLook().thresholds().sharedLog10p();
+                ComparisonResult again = lookAgain(inferred, shared);
+                if (again != null) {
+                    String note = String.format(
+                            Locale.ROOT,
+                            "the suspect's tensor names give no blocks and no tensor was paired by exact hashes or by"
+                                    + " shape and values strongly enough to show the lineage (first look: %s): %d of %d"
+                                    + " tensors were given addresses by structure alone (%d blocks, each a run of tensors"
+                                    + " whose shapes are a reference block's, numbered in the suspect's file order; roles"
+                                    + " by shape, tensors of one shape in file order), no value read, and the comparison"
+                                    + " was run again on them; this second look decides SHARED_LINEAGE only at log10 p <="
+                                    + " %.2f (the threshold less log10 2, Bonferroni over the two looks)",
+                            first.verdict(),
+                            inferred.addressed(),
+                            s.view.tensors().size(),
+                            inferred.blocks(),
+                            shared);
+                    return withNote(again, note);
+                }
+            }
+            return withBlocksFromGram(first);
+        }
+
+        /**
+         * Issue 14 §1: the third look, when neither the names nor the file order gave blocks that show
+         * the lineage (a renamed copy whose file stores its tensors sorted by their new names, or whose
+         * blocks have tensors of one shape swapped): each suspect matrix takes the address of the
+         * reference block matrix with the closest residual-side Gram matrix ({@link GuidedBlocks}) and
+         * the comparison is run again on them. The addresses were chosen with the reference's values,
+         * so this look decides SHARED_LINEAGE only at the threshold less log10 4 (the looks: the file
+         * order's at α/2, this one at α/4) and less log10 of the number of assignments the matching
+         * could have output (union bound: valid whatever chose the assignment); otherwise {@code first}
+         * stands.
+         */
+        private ComparisonResult withBlocksFromGram(ComparisonResult first) throws IOException, ModelFormatException {
+            GuidedBlocks.Guided guided = GuidedBlocks.of(s.view, r.view);
+            if (guided == null) {
                 return first;
             }
-            CompareOptions stricter = secondLook();
-            double shared = stricter.thresholds().sharedLog10p();
-            Run second = new Run(
-                    Readdressing.withTensors(s.view, inferred.tensors()), r.view, stricter, exactReuse, suspectTables);
-            ComparisonResult again = second.run();
-            if (again.verdict() != Verdict.SHARED_LINEAGE) {
+            double shared = o.thresholds().sharedLog10p() - Math.log10(4) - guided.log10Assignments();
+            ComparisonResult again = lookAgain(guided.inferred(), shared);
+            if (again == null) {
                 return first;
             }
             String note = String.format(
                     Locale.ROOT,
-                    "the suspect's tensor names give no blocks and no tensor was paired by exact hashes or by shape and"
-                            + " values strongly enough to show the lineage (first look: %s): %d of %d tensors were given"
-                            + " addresses by structure alone (%d blocks, each a run of tensors whose shapes are a"
-                            + " reference block's, numbered in the suspect's file order; roles by shape, tensors of one"
-                            + " shape in file order), no value read, and the comparison was run again on them; this"
-                            + " second look decides SHARED_LINEAGE only at log10 p <= %.2f (the threshold less log10 2,"
-                            + " Bonferroni over the two looks)",
+                    "the suspect's tensor names give no blocks, no tensor was paired by exact hashes or by shape and"
+                            + " values strongly enough to show the lineage (first look: %s) and its file order gave no"
+                            + " blocks that did: %d of %d tensors were given the address of the reference block tensor"
+                            + " of their shape whose residual-side Gram matrix is closest (%d blocks; residual bases"
+                            + " matched on the token embeddings; unit, head and file order play no part) and the"
+                            + " comparison was run again on them; as the reference's values chose the addresses, this"
+                            + " look decides SHARED_LINEAGE only at log10 p <= %.2f (the threshold less log10 4 for the"
+                            + " looks and less %.2f, log10 of the number of assignments the matching could output)",
                     first.verdict(),
-                    inferred.addressed(),
+                    guided.inferred().addressed(),
                     s.view.tensors().size(),
-                    inferred.blocks(),
-                    shared);
+                    guided.inferred().blocks(),
+                    shared,
+                    guided.log10Assignments());
             return withNote(again, note);
+        }
+
+        /** The comparison run again on {@code inferred}'s addresses, deciding SHARED at {@code shared}; null unless shared. */
+        private ComparisonResult lookAgain(StructuralBlocks.Inferred inferred, double shared)
+                throws IOException, ModelFormatException {
+            CompareOptions stricter = looking(shared);
+            Run second = new Run(
+                    Readdressing.withTensors(s.view, inferred.tensors()), r.view, stricter, exactReuse, suspectTables);
+            ComparisonResult again = second.run();
+            return again.verdict() == Verdict.SHARED_LINEAGE ? again : null;
         }
 
         /**
@@ -460,8 +506,12 @@ public final class LineageComparator {
          * by log10 2 (Bonferroni over the two looks), the independent one no looser than it.
          */
         private CompareOptions secondLook() {
+            return looking(o.thresholds().sharedLog10p() - Math.log10(2));
+        }
+
+        /** The options of a further look at the pair deciding SHARED_LINEAGE at {@code shared}, independent no looser. */
+        private CompareOptions looking(double shared) {
             Thresholds th = o.thresholds();
-            double shared = th.sharedLog10p() - Math.log10(2);
             return new CompareOptions(
                     o.seed(),
                     o.sampleRows(),

@@ -98,7 +98,15 @@ final class StructuralBlocks {
         if (blocks == 0) {
             return null;
         }
-        // Tensors outside blocks: the reference's tensors outside blocks of the same shape, in file order.
+        addressLoose(tensors, to, ref);
+        return readdressed(tensors, to, blocks);
+    }
+
+    /**
+     * Tensors outside blocks (no address in {@code to}): the reference's tensors outside blocks of the
+     * same shape, in file order, when both models have as many of that shape.
+     */
+    static void addressLoose(List<TensorRef> tensors, TensorAddress[] to, List<TensorRef> ref) {
         List<TensorRef> loose = new ArrayList<>();
         List<Integer> at = new ArrayList<>();
         for (int k = 0; k < tensors.size(); k++) {
@@ -125,6 +133,10 @@ final class StructuralBlocks {
                 to[at.get(e.getValue().get(k))] = same.get(k).address();
             }
         }
+    }
+
+    /** The suspect's tensors, each with its address in {@code to} where it has one. */
+    static Inferred readdressed(List<TensorRef> tensors, TensorAddress[] to, int blocks) {
         List<TensorRef> out = new ArrayList<>(tensors.size());
         int addressed = 0;
         for (int k = 0; k < tensors.size(); k++) {
