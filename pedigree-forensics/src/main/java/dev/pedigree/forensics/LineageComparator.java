@@ -667,10 +667,6 @@ public final class LineageComparator {
             // battery's held-out tests do not run, one that reads the blocks whole within the held-out limits.
             HeldOutMatching matching = stacks.heldOut(name).unsampled();
             SignedPermutation al = matching.blockAlignment(probes.align());
-            if (matching != stacks.heldOut(name) && matching.skipped() != null) {
-                // The stack's own instance says so itself; this one (under --sample) only here.
-                warnings.add(matching.skipped() + "; the token rows were not tested through the stack's alignment");
-            }
             double bonferroni = Math.log10(tokenRows.size());
             for (int k : tokenRows) {
                 ComponentResult c = results.get(k);
