@@ -80,12 +80,6 @@ record BatteryContext(
                 s, r, weightAlign, from, anchorsS, anchorsR, probes, maxUnits, sampleRows, seed, false);
     }
 
-    /** The same context reading whole tensors, not --sample's seeded rows. */
-    BatteryContext unsampled() {
-        return new BatteryContext(
-                s, r, align, alignFrom, anchorsS, anchorsR, probes, maxUnits, null, seed, alignAttention);
-    }
-
     /** Whether the alignment (if any) may serve the tests of tensors of {@code role}. */
     boolean alignsFor(Role role) {
         return align != null

@@ -199,17 +199,6 @@ final class HeldOutMatching {
         return b != null && agreement(b, usable) > agreement(a, usable) + 1e-6 ? b : a;
     }
 
-    /**
-     * This stack's matching reading its blocks whole: itself, or under --sample (where the held-out tests do not
-     * run, {@link #fit}) a new one that does, for {@link #blockAlignment} alone. It reads at most the {@link
-     * #MAX_FLOATS} floats of each model's blocks that the limits allow (nothing for a stack wider than {@link
-     * #MAX_WIDTH}), so that the token rows of a shared stack whose residual basis was permuted can be tested
-     * through it under --sample as without.
-     */
-    HeldOutMatching unsampled() {
-        return ctx.sampled() ? new HeldOutMatching(ctx.unsampled(), component, refComponent, layers, textStack) : this;
-    }
-
     /** Runs {@link #fit} the first time either the tests or the block alignment need it. */
     private void fitOnce() throws IOException, ModelFormatException {
         if (!fitted) {

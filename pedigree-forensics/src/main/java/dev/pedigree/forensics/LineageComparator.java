@@ -663,9 +663,8 @@ public final class LineageComparator {
                 return;
             }
             String name = stack.name();
-            // The instance the stack's battery used (fitted once, its blocks still held); under --sample, where the
-            // battery's held-out tests do not run, one that reads the blocks whole within the held-out limits.
-            HeldOutMatching matching = stacks.heldOut(name).unsampled();
+            // The instance the stack's battery used (fitted once, its blocks still held).
+            HeldOutMatching matching = stacks.heldOut(name);
             SignedPermutation al = matching.blockAlignment(probes.align());
             double bonferroni = Math.log10(tokenRows.size());
             for (int k : tokenRows) {

@@ -51,9 +51,8 @@ final class StackComparison {
      * Block pairs in the layer map that the plain fixed-index tests (as stored) do not explain, other than
      * {@link #permuted}'s: the tests that decided see through a change of the residual basis (the aligned
      * fixed-index tests, the attention invariants, the held-out matchings), as for a copy whose residual stream
-     * alone was permuted or rotated, under --sample as well. Their closeness and customisation are measured after the undo like {@link #permuted}'s,
-     * and like those they let the token-row carry test the token rows through the stack's residual alignment ({@link
-     * #anyUndone}); they decide no block's verdict.
+     * alone was permuted or rotated, under --sample as well. Their closeness and customisation are measured after the undo like {@link #permuted}'s; unlike
+     * those, they take no part in any verdict (the token-row carry asks {@link #anyPermuted} only).
      */
     private final java.util.Set<BlockPair> realigned = new java.util.HashSet<>();
 
@@ -161,7 +160,7 @@ final class StackComparison {
 
     /**
      * The held-out matchings of stack {@code component} against the reference stack it was compared with (of any
-     * name), fitted or not yet; null unless one of its block pairs is measured after an undo ({@link #anyUndone}) and it
+     * name), fitted or not yet; null unless one of its block pairs was found permuted ({@link #anyPermuted}) and it
      * or that reference stack is a text stack (its residual stream is the token rows').
      */
     HeldOutMatching heldOut(String component) {
@@ -176,15 +175,10 @@ final class StackComparison {
         return c != null && isText(c.kind());
     }
 
-    /**
-     * Whether some block pair of the suspect's stack {@code component} in the layer map is explained only through a
-     * change of basis ({@link #undoTried}): found by the permutation-robust tests, or by tests that see through a
-     * change of the residual basis alone (a copy whose residual stream alone was permuted, found under --sample by
-     * the aligned tests).
-     */
-    boolean anyUndone(String component) {
+    /** Whether some block pair of the suspect's stack {@code component} was found by the permutation-robust tests. */
+    boolean anyPermuted(String component) {
         return layerMap.stream()
-                .anyMatch(m -> m.suspect().component().equals(component) && undoTried(m.suspect(), m.reference()));
+                .anyMatch(m -> m.suspect().component().equals(component) && permuted(m.suspect(), m.reference()));
     }
 
     /** The full block × block matrix of each stack compared so far. */
@@ -245,7 +239,7 @@ final class StackComparison {
         // Kept for the token-row carry under whichever name the reference files the stack (issue 14 §3).
         if (best.matching() != null
                 && (isText(c.kind()) || isText(text.r().components.get(best.reference())))
-                && anyUndone(c.name())) {
+                && anyPermuted(c.name())) {
             heldOut.put(c.name(), best.matching());
         }
         if (best.experts() != null) {
