@@ -155,26 +155,7 @@ class KernelsTest {
         for (int call = 0; call < 20_000; call++) {
             int n = 1 + (call * 7919) % 4990;
             int off = call % 7;
-            double expect = 0;
-            int upper = n - n % lanes;
-            int i = 0;
-            while (i < upper) {
-                int end = Math.min(upper, i + 32 * lanes);
-                float[] acc = new float[lanes];
-                for (; i < end; i += lanes) {
-                    for (int l = 0; l < lanes; l++) {
-                        acc[l] = Math.fma(a[off + i + l], b[i + l], acc[l]);
-                    }
-                }
-                double s = 0;
-                for (float x : acc) {
-                    s += x;
-                }
-                expect += s;
-            }
-            for (; i < n; i++) {
-                expect += (double) a[off + i] * b[i];
-            }
+            double expect = laneOrderDot(a, off, b, 0, n, lanes);
             double got = Kernels.vector().dotProduct(a, off, b, 0, n);
             if (got != expect) {
                 assertThat(got).as("call " + call + ", n=" + n).isEqualTo(expect);
